@@ -1,0 +1,41 @@
+/**
+ * Every folder and file name the repository uses, named once.
+ * Nothing else in the code builds these paths from strings.
+ */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The repository root this code was built from (dist/ or renderer/src/ sit two levels below it). */
+export const defaultRepoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Relative (POSIX) paths inside a repository. They are joined to a root only at the IO edges. */
+export const repoPaths = {
+  appsDir: 'apps',
+  app: (app: string) => `apps/${app}.yaml`,
+  baseDir: 'base',
+  defaults: 'base/defaults.yaml',
+  addons: 'base/addons.yaml',
+  templatesDir: 'base/templates',
+  template: (name: string) => `base/templates/${name}`,
+  overlaysDir: 'overlays',
+  overlayDir: (env: string) => `overlays/${env}`,
+  environment: (env: string) => `overlays/${env}/environment.yaml`,
+  versions: (env: string) => `overlays/${env}/versions.yaml`,
+  appOverridesDir: (env: string) => `overlays/${env}/apps`,
+  appOverride: (env: string, app: string) => `overlays/${env}/apps/${app}.yaml`,
+  clustersDir: 'clusters',
+  clusterIndex: 'clusters/index.json',
+  clusterDir: (cluster: string) => `clusters/${cluster}`,
+  /** Folder synced by the cluster's root Application: the AppProjects and every other Application. */
+  argocdFolder: (cluster: string) => `clusters/${cluster}/argocd`,
+  /** Folder of cluster-wide pieces: namespaces, guard-rail network policies, secret stores, issuers. */
+  platformFolder: (cluster: string) => `clusters/${cluster}/platform`,
+  appFolder: (cluster: string, app: string) => `clusters/${cluster}/apps/${app}`,
+  schemaDir: 'renderer/schema',
+  schema: (name: string) => `renderer/schema/${name}.schema.json`,
+  pins: 'renderer/pins.json',
+  cacheDir: '.cache',
+} as const;
+
+/** The environments of the promotion chain, in order. Local is each engineer's own and not in the chain. */
+export const promotionChain = ['development', 'staging', 'production'] as const;
