@@ -15,6 +15,7 @@ export const repoPaths = {
   baseDir: 'base',
   defaults: 'base/defaults.yaml',
   addons: 'base/addons.yaml',
+  platform: 'base/platform.yaml',
   templatesDir: 'base/templates',
   template: (name: string) => `base/templates/${name}`,
   overlaysDir: 'overlays',

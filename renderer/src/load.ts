@@ -1,0 +1,228 @@
+/**
+ * Stage 1, load: files → typed, schema-checked inputs with source positions.
+ * The only stage that reads; it reads through a RepoReader so tests can hand it an in-memory repository.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { TSchema } from '@sinclair/typebox';
+import { repoPaths } from './paths.js';
+import { allowedHint, RenderError, type Problem } from './errors.js';
+import { parseSource, type DataPath, type Source } from './source.js';
+import { AddonCatalogue, AppOverride, AppSpec, dnsLabel, EnvironmentSpec, PlatformSpec, Settings, Versions } from './model.js';
+import type { RepoReader } from './fs.js';
+
+export interface LoadedEnvironment {
+  name: string;
+  spec: Source<EnvironmentSpec>;
+  versions: Source<Versions>;
+  /** Per-app overrides, by app name. */
+  overrides: Map<string, Source<Settings>>;
+}
+
+export interface Template {
+  file: string;
+  text: string;
+}
+
+/** Everything the pipeline reads, checked one file at a time. Cross-file rules come later (check stage). */
+export interface LoadedRepo {
+  platform: Source<PlatformSpec>;
+  defaults: Source<Settings>;
+  addons: Source<AddonCatalogue>;
+  apps: Map<string, Source<AppSpec>>;
+  environments: Map<string, LoadedEnvironment>;
+  templates: Map<string, Template>;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map<TSchema, ValidateFunction>();
+function validatorFor(schema: TSchema): ValidateFunction {
+  let v = validators.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    validators.set(schema, v);
+  }
+  return v;
+}
+
+/** Loads the repository. Throws a RenderError listing every problem found in every file. */
+export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {}): Promise<LoadedRepo> {
+  const problems: Problem[] = [];
+  const read = async <T>(file: string, schema: TSchema, what: string): Promise<Source<T> | undefined> => {
+    const text = await reader.read(file);
+    if (text === undefined) {
+      problems.push({ file, message: `${what} is missing`, hint: `create ${file}; see README.md` });
+      return undefined;
+    }
+    return checkSource<T>(file, text, schema, problems);
+  };
+
+  const platform = await read<PlatformSpec>(repoPaths.platform, PlatformSpec, 'the platform file');
+  const defaults = await read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
+  const addons = await read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
+
+  const apps = new Map<string, Source<AppSpec>>();
+  for (const entry of await reader.list(repoPaths.appsDir)) {
+    if (entry.isDir || !entry.name.endsWith('.yaml')) continue;
+    const name = entry.name.slice(0, -'.yaml'.length);
+    const file = repoPaths.app(name);
+    if (!checkName(name, 'app', file, problems)) continue;
+    const app = await read<AppSpec>(file, AppSpec, `app ${name}`);
+    if (!app) continue;
+    if (app.value.name !== name) {
+      problems.push({ file, ...app.locate(['name']), message: `app name '${app.value.name}' does not match its file name '${name}'`, hint: `rename the file or set name: ${name}` });
+    }
+    apps.set(name, app);
+  }
+
+  const templates = new Map<string, Template>();
+  for (const entry of await reader.list(repoPaths.templatesDir)) {
+    if (entry.isDir || !entry.name.endsWith('.hbs')) continue;
+    const file = repoPaths.template(entry.name);
+    templates.set(entry.name, { file, text: (await reader.read(file)) ?? '' });
+  }
+
+  const environments = new Map<string, LoadedEnvironment>();
+  const envNames = (await reader.list(repoPaths.overlaysDir)).filter((e) => e.isDir).map((e) => e.name);
+  for (const wanted of opts.envs ?? []) {
+    if (!envNames.includes(wanted)) {
+      throw new RenderError([{ file: repoPaths.overlayDir(wanted), message: `no environment '${wanted}'`, hint: allowedHint(wanted, envNames) }]);
+    }
+  }
+  for (const env of envNames) {
+    if (!checkName(env, 'environment', repoPaths.overlayDir(env), problems)) continue;
+    const spec = await read<EnvironmentSpec>(repoPaths.environment(env), EnvironmentSpec, `the settings of environment ${env}`);
+    const versions = await read<Versions>(repoPaths.versions(env), Versions, `the versions of environment ${env}`);
+    const overrides = new Map<string, Source<Settings>>();
+    for (const entry of await reader.list(repoPaths.appOverridesDir(env))) {
+      if (entry.isDir || !entry.name.endsWith('.yaml')) continue;
+      const app = entry.name.slice(0, -'.yaml'.length);
+      const file = repoPaths.appOverride(env, app);
+      if (!checkName(app, 'app', file, problems)) continue;
+      const override = await read<Settings>(file, AppOverride, `override of ${app}`);
+      if (override) overrides.set(app, override);
+    }
+    if (spec && spec.value.name !== env) {
+      problems.push({ file: spec.file, ...spec.locate(['name']), message: `environment name '${spec.value.name}' does not match its folder '${env}'`, hint: `set name: ${env}` });
+    }
+    if (spec && versions) environments.set(env, { name: env, spec, versions, overrides });
+  }
+
+  if (problems.length > 0 || !defaults || !addons || !platform) throw new RenderError(problems);
+  return { platform, defaults, addons, apps, environments, templates };
+}
+
+function checkName(name: string, what: string, file: string, problems: Problem[]): boolean {
+  if (dnsLabel.test(name)) return true;
+  problems.push({
+    file,
+    message: `${what} name '${name}' is not a valid DNS-1123 label`,
+    hint: 'use lower-case letters, digits and "-" (at most 63 characters), starting and ending with a letter or digit',
+  });
+  return false;
+}
+
+/** Parses and schema-checks one file, pushing every problem found. Exported for tests of single files. */
+export function checkSource<T>(file: string, text: string, schema: TSchema, problems: Problem[]): Source<T> | undefined {
+  const parsed = parseSource(file, text);
+  problems.push(...parsed.problems);
+  if (!parsed.source) return undefined;
+  const source = parsed.source;
+  const validate = validatorFor(schema);
+  if (!validate(source.value ?? {})) {
+    problems.push(...describeSchemaErrors(source, validate.errors ?? []));
+    return undefined;
+  }
+  return source as Source<T>;
+}
+
+function pathOf(instancePath: string): DataPath {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function display(path: DataPath): string {
+  return path.length === 0 ? 'the file' : `'${path.join('.')}'`;
+}
+
+function got(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** Turns ajv's errors into problems that read like a person wrote them, one per place. */
+function describeSchemaErrors(source: Source<unknown>, errors: ErrorObject[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  // A union reports one error per branch; when one error at the same place says what the value must be, the
+  // branch noise (const/anyOf/type) under it is dropped so the message stays about the user's mistake.
+  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  for (const error of errors) {
+    const path = pathOf(error.instancePath);
+    const value = valueAt(source.value, path);
+    let problem: Problem | undefined;
+    if (error.keyword === 'additionalProperties') {
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys(propertiesAt(error.parentSchema));
+      problem = {
+        file: source.file,
+        ...source.locate([...path, key], true),
+        message: `unknown key '${key}'${path.length ? ` in ${display(path)}` : ''}`,
+        hint: allowedHint(key, allowed),
+      };
+    } else if (unionPaths.has(error.instancePath) && error.keyword !== 'anyOf') {
+      continue;
+    } else if (error.keyword === 'anyOf') {
+      const options = constOptions(error.parentSchema);
+      problem = {
+        file: source.file,
+        ...source.locate(path),
+        message: `${display(path)} must be one of ${options.length ? options.join(', ') : 'the documented forms'} (got ${got(value)})`,
+        hint: options.length ? allowedHint(String(value), options) : 'see the schema named on the first line of the file',
+      };
+    } else if (error.keyword === 'type') {
+      const expected = (error.params as { type: string }).type;
+      const word = expected === 'integer' ? 'a whole number' : expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`;
+      problem = { file: source.file, ...source.locate(path), message: `${display(path)} must be ${word} (got ${got(value)})`, hint: expected === 'integer' ? 'write digits without quotes, e.g. 3' : `write ${word}` };
+    } else if (error.keyword === 'minimum' || error.keyword === 'maximum') {
+      const limit = (error.params as { limit: number }).limit;
+      const op = error.keyword === 'minimum' ? '≥' : '≤';
+      problem = { file: source.file, ...source.locate(path), message: `${display(path)} must be ${op} ${limit} (got ${got(value)})`, hint: `use a value ${op} ${limit}` };
+    } else if (error.keyword === 'required') {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      problem = { file: source.file, ...source.locate(path, true), message: `missing key '${[...path, missing].join('.')}'`, hint: `add ${missing}: …; see the schema named on the first line of the file` };
+    } else if (error.keyword === 'pattern') {
+      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      problem = {
+        file: source.file,
+        ...source.locate(path),
+        message: `${display(path)} has an invalid value ${got(value)}`,
+        hint: description ?? `it must match ${(error.params as { pattern: string }).pattern}`,
+      };
+    } else {
+      problem = { file: source.file, ...source.locate(path), message: `${display(path)} ${error.message ?? 'is invalid'} (got ${got(value)})` };
+    }
+    const key = `${problem.line}:${problem.col}:${problem.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(problem);
+    }
+  }
+  return problems;
+}
+
+function valueAt(value: unknown, path: DataPath): unknown {
+  let v = value;
+  for (const s of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[s] : undefined;
+  return v;
+}
+
+function propertiesAt(schema: unknown): Record<string, unknown> {
+  return ((schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+}
+
+function constOptions(schema: unknown): string[] {
+  const anyOf = (schema as { anyOf?: { const?: unknown }[] } | undefined)?.anyOf ?? [];
+  return anyOf.every((s) => s.const !== undefined) ? anyOf.map((s) => String(s.const)) : [];
+}

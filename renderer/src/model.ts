@@ -1,0 +1,230 @@
+/**
+ * The input format of the repository, defined once: TypeBox gives both the TypeScript types and the JSON Schemas
+ * that ajv checks the inputs against and that editors load through `# yaml-language-server: $schema=` lines
+ * (published to renderer/schema/ by `npm run schema`; a test keeps them in step).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const dnsLabelPattern = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+/** DNS-1123 label: what Kubernetes accepts as a name, and what keeps a name from trying a path (`../x`). */
+export const DnsLabel = Type.String({ pattern: dnsLabelPattern, description: 'A DNS-1123 label: lower-case letters, digits and "-", at most 63 characters.' });
+export const dnsLabel = new RegExp(dnsLabelPattern);
+
+const Quantity = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$', description: 'A Kubernetes quantity, e.g. 500m, 1Gi.' });
+const Percent = Type.Integer({ minimum: 1, maximum: 100 });
+const Probe = Type.Object(
+  {
+    path: Type.Optional(Type.String({ pattern: '^/' })),
+    initialDelaySeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    periodSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+const ResourceList = Type.Object({ cpu: Type.Optional(Quantity), memory: Type.Optional(Quantity) }, { additionalProperties: false });
+
+/** What an environment, a cluster or an app may override. Every field is optional; base/defaults.yaml sets them all. */
+export const Settings = Type.Object(
+  {
+    replicas: Type.Optional(Type.Integer({ minimum: 1, description: 'Pod count when autoscaling is off.' })),
+    autoscaling: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          minReplicas: Type.Optional(Type.Integer({ minimum: 1 })),
+          maxReplicas: Type.Optional(Type.Integer({ minimum: 1 })),
+          cpuUtilization: Type.Optional(Percent),
+          memoryUtilization: Type.Optional(Percent),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    disruptionBudget: Type.Optional(
+      Type.Object({ enabled: Type.Optional(Type.Boolean()), maxUnavailable: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+    ),
+    resources: Type.Optional(
+      Type.Object({ requests: Type.Optional(ResourceList), limits: Type.Optional(ResourceList) }, { additionalProperties: false }),
+    ),
+    logLevel: Type.Optional(Type.Union([Type.Literal('DEBUG'), Type.Literal('INFO'), Type.Literal('WARNING'), Type.Literal('ERROR')])),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), Type.String(), {
+        description: 'Extra plain (non-secret) environment variables.',
+      }),
+    ),
+    probes: Type.Optional(Type.Object({ readiness: Type.Optional(Probe), liveness: Type.Optional(Probe) }, { additionalProperties: false })),
+    rollout: Type.Optional(
+      Type.Object({ maxSurge: Type.Optional(Type.Integer({ minimum: 0 })), maxUnavailable: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+    ),
+    zoneSpread: Type.Optional(Type.Boolean({ description: 'Spread pods across availability zones.' })),
+    namespace: Type.Optional(DnsLabel),
+    writableRootFilesystem: Type.Optional(Type.String({ minLength: 1, description: 'Why this app needs a writable root file system (default: read-only).' })),
+  },
+  { additionalProperties: false },
+);
+export type Settings = Static<typeof Settings>;
+
+const AppName = Type.String({ pattern: dnsLabelPattern });
+
+/** apps/<app>.yaml: what an app is, whatever the environment. */
+export const AppSpec = Type.Object(
+  {
+    name: DnsLabel,
+    description: Type.String({ minLength: 1 }),
+    image: Type.String({ pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$', description: 'Repository path under the environment registry, without a tag.' }),
+    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    nodeGroup: Type.Union([Type.Literal('general'), Type.Literal('compute'), Type.Literal('memory')]),
+    calls: Type.Array(AppName, { uniqueItems: true, description: 'Apps this one calls: gives *_URL variables and network policy rules.' }),
+    dataStores: Type.Array(Type.Union([Type.Literal('database'), Type.Literal('cache')]), { uniqueItems: true }),
+    externalEgress: Type.Optional(Type.Boolean({ description: 'Needs HTTPS to the internet (model providers, tools).' })),
+    ingress: Type.Optional(
+      Type.Object({ subdomain: DnsLabel, path: Type.Optional(Type.String({ pattern: '^/' })) }, { additionalProperties: false }),
+    ),
+    settings: Type.Optional(Settings),
+  },
+  { additionalProperties: false },
+);
+export type AppSpec = Static<typeof AppSpec>;
+
+const Cidr = Type.String({ pattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$' });
+const DataStore = Type.Object({ cidr: Cidr, port: Type.Integer({ minimum: 1, maximum: 65535 }) }, { additionalProperties: false, description: 'Where the database or cache answers: network policies allow egress to exactly this.' });
+
+const Cluster = Type.Object(
+  {
+    name: DnsLabel,
+    role: Type.Union([Type.Literal('primary'), Type.Literal('standby')]),
+    region: Type.String({ minLength: 1 }),
+    apiServer: Type.String({ pattern: '^https://' , description: 'The API server URL; bootstrap refuses a kube context pointing elsewhere.' }),
+    imageRegistry: Type.Optional(Type.String({ minLength: 1 })),
+    settings: Type.Optional(Settings),
+    addons: Type.Optional(Type.Record(Type.String({ pattern: dnsLabelPattern }), Type.Object({ values: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }))),
+  },
+  { additionalProperties: false },
+);
+
+const SecretStore = Type.Union([
+  Type.Object(
+    {
+      provider: Type.Literal('aws-secrets-manager'),
+      region: Type.String({ minLength: 1 }),
+      roleArn: Type.String({ pattern: '^arn:aws:iam::[0-9]{12}:role/', description: 'IAM role of the External Secrets operator (IRSA).' }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      provider: Type.Literal('fake'),
+      data: Type.Record(Type.String(), Type.String(), { description: 'Local only: non-secret connection strings for a laptop database (no passwords).' }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+const AddonOverride = Type.Object(
+  { enabled: Type.Optional(Type.Boolean()), values: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
+  { additionalProperties: false },
+);
+
+/** overlays/<env>/environment.yaml: how one environment differs. */
+export const EnvironmentSpec = Type.Object(
+  {
+    name: DnsLabel,
+    description: Type.String({ minLength: 1 }),
+    namespace: DnsLabel,
+    domain: Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+    imageRegistry: Type.String({ minLength: 1 }),
+    pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags (staging, production).' }),
+    nodeGroups: Type.Boolean({ description: 'Pin apps to node groups (false on a one-node laptop cluster).' }),
+    autoSync: Type.Boolean({ description: 'Argo CD syncs on merge without a person pressing sync.' }),
+    clusters: Type.Array(Cluster, { minItems: 1 }),
+    dataStores: Type.Object({ database: DataStore, cache: DataStore }, { additionalProperties: false }),
+    secretStore: SecretStore,
+    ingress: Type.Object(
+      {
+        className: DnsLabel,
+        clusterIssuer: Type.Optional(DnsLabel),
+        acme: Type.Optional(
+          Type.Object(
+            { server: Type.String({ pattern: '^https://' }), email: Type.String({ minLength: 3 }), hostedZoneId: Type.String({ minLength: 1 }), region: Type.String({ minLength: 1 }) },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    addons: Type.Optional(Type.Record(AppName, AddonOverride)),
+    settings: Type.Optional(Settings),
+  },
+  { additionalProperties: false },
+);
+export type EnvironmentSpec = Static<typeof EnvironmentSpec>;
+export type ClusterSpec = Static<typeof Cluster>;
+
+/** overlays/<env>/versions.yaml: the one promotable place, app → image tag. */
+export const Versions = Type.Record(AppName, Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' }));
+export type Versions = Static<typeof Versions>;
+
+/** overlays/<env>/apps/<app>.yaml: one app's overrides in one environment. */
+export const AppOverride = Settings;
+
+const ExactVersion = Type.String({
+  pattern: '^v?[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$',
+  description: 'An exact chart version (no ranges, no wildcards).',
+});
+
+/** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
+export const AddonCatalogue = Type.Object(
+  {
+    addons: Type.Array(
+      Type.Object(
+        {
+          name: DnsLabel,
+          description: Type.String({ minLength: 1 }),
+          namespace: DnsLabel,
+          chart: Type.Object({ repoURL: Type.String({ pattern: '^https://' }), name: Type.String({ minLength: 1 }), version: ExactVersion }, { additionalProperties: false }),
+          syncWave: Type.Integer({ minimum: 1, maximum: 2, description: '1: operators whose CRDs other objects need; 2: the rest. The platform folder syncs at 3, the apps at 4.' }),
+          local: Type.Boolean({ description: 'Installed on laptop clusters too.' }),
+          podSecurity: Type.Union([Type.Literal('restricted'), Type.Literal('baseline'), Type.Literal('privileged')], { description: 'Pod Security level of the namespace it creates.' }),
+          clusterKinds: Type.Array(Type.Object({ group: Type.String(), kind: Type.String({ minLength: 1 }) }, { additionalProperties: false }), {
+            description: 'Cluster-scoped kinds the chart creates: the only ones its AppProject allows.',
+          }),
+          values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AddonCatalogue = Static<typeof AddonCatalogue>;
+export type AddonSpec = AddonCatalogue['addons'][number];
+
+/** base/platform.yaml: facts that hold for every environment. */
+export const PlatformSpec = Type.Object(
+  {
+    name: DnsLabel,
+    repoURL: Type.String({ pattern: '^https://', description: 'This repository, as Argo CD clones it.' }),
+    targetRevision: Type.String({ minLength: 1, description: 'The branch every cluster follows.' }),
+    argocdNamespace: DnsLabel,
+    nodeGroupLabel: Type.String({ minLength: 1, description: 'Node label that carries the node group name.' }),
+    clusterAutoscaler: Type.Object(
+      {
+        scaleDownUnneededTime: Type.String({ pattern: '^[0-9]+[smh]$' }),
+        scaleDownDelayAfterAdd: Type.String({ pattern: '^[0-9]+[smh]$' }),
+        scaleDownUtilizationThreshold: Type.Number({ minimum: 0, maximum: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PlatformSpec = Static<typeof PlatformSpec>;
+
+/** Every published schema, by file name under renderer/schema/. */
+export const publishedSchemas: Record<string, TSchema> = {
+  app: AppSpec,
+  environment: EnvironmentSpec,
+  versions: Versions,
+  'app-override': AppOverride,
+  defaults: Settings,
+  addons: AddonCatalogue,
+  platform: PlatformSpec,
+};

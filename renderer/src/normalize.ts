@@ -1,0 +1,68 @@
+/**
+ * Stage 6, normalize: one canonical form for every object, so output is deterministic by construction.
+ * Fixed key order (apiVersion, kind, metadata, spec, …, then alphabetical), the platform's labels on every object,
+ * and the Argo CD sync wave of its kind.
+ */
+import type { KubeObject, RenderedObject } from './parse.js';
+
+const keyRank = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'finalizers', 'spec', 'data', 'stringData', 'type'];
+
+/**
+ * Sync waves by kind, in the order the platform needs: namespaces and cluster-wide pieces, then secret stores and
+ * external secrets, configuration, workloads, then ingress. Applications carry their own waves (plan stage).
+ */
+export const syncWaveByKind: Record<string, number> = {
+  Namespace: -3,
+  AppProject: -3,
+  ClusterIssuer: -3,
+  ClusterSecretStore: -2,
+  SecretStore: -2,
+  ExternalSecret: -2,
+  ConfigMap: -1,
+  ServiceAccount: -1,
+  NetworkPolicy: -1,
+  Deployment: 0,
+  Service: 0,
+  HorizontalPodAutoscaler: 0,
+  PodDisruptionBudget: 0,
+  Ingress: 1,
+};
+
+export const commonLabels = { 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': 'berrys-renderer' };
+
+function compareKeys(a: string, b: string): number {
+  const ra = keyRank.indexOf(a);
+  const rb = keyRank.indexOf(b);
+  if (ra !== -1 || rb !== -1) return (ra === -1 ? keyRank.length : ra) - (rb === -1 ? keyRank.length : rb);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Recursively orders mapping keys; lists keep their order (it carries meaning). Drops undefined. */
+export function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort(compareKeys)) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = canonical(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+export function normalizeObject(r: RenderedObject): RenderedObject {
+  const o = r.object;
+  const metadata = { ...o.metadata, labels: { ...commonLabels, ...(o.metadata.labels ?? {}) } };
+  const wave = syncWaveByKind[o.kind];
+  if (wave !== undefined && !metadata.annotations?.['argocd.argoproj.io/sync-wave']) {
+    metadata.annotations = { ...(metadata.annotations ?? {}), 'argocd.argoproj.io/sync-wave': String(wave) };
+  }
+  return { ...r, object: canonical({ ...o, metadata }) as KubeObject };
+}
+
+/** Stable order: by folder, then kind, namespace, name. */
+export function sortObjects(objects: RenderedObject[]): RenderedObject[] {
+  const key = (r: RenderedObject) => `${r.job.folder}\u0000${r.object.kind}\u0000${r.object.metadata.namespace ?? ''}\u0000${r.object.metadata.name}`;
+  return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}

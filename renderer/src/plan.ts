@@ -1,0 +1,306 @@
+/**
+ * Stage between merge and template: decides which objects each cluster gets and computes their template
+ * contexts (environment variables from the call graph, network policy rules from the same call graph, Argo CD
+ * projects and Applications from the folder list). Pure: resolved model in, template jobs out.
+ */
+import { repoPaths } from './paths.js';
+import type { ResolvedApp, ResolvedCluster, ResolvedRepo } from './merge.js';
+import type { TemplateJob } from './template.js';
+
+export const inClusterServer = 'https://kubernetes.default.svc';
+const rendererName = 'berrys-renderer';
+
+/** Kinds the apps project may create: exactly what the app templates render. */
+export const appProjectKinds = [
+  { group: '', kind: 'Service' },
+  { group: '', kind: 'ServiceAccount' },
+  { group: 'apps', kind: 'Deployment' },
+  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+  { group: 'networking.k8s.io', kind: 'Ingress' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { group: 'policy', kind: 'PodDisruptionBudget' },
+];
+
+/** Cluster-scoped kinds the platform folder itself creates. */
+const platformClusterKinds = [
+  { group: '', kind: 'Namespace' },
+  { group: 'cert-manager.io', kind: 'ClusterIssuer' },
+  { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
+];
+
+const podSecurityOrder = ['restricted', 'baseline', 'privileged'] as const;
+
+export function envVarName(app: string): string {
+  return `${app.replace(/-/g, '_').toUpperCase()}_URL`;
+}
+
+export function appLabels(app: string, cluster: ResolvedCluster): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': app,
+    'app.kubernetes.io/instance': `${app}-${cluster.environment}`,
+    'app.kubernetes.io/part-of': 'berrys-agents',
+    'app.kubernetes.io/managed-by': rendererName,
+  };
+}
+
+export function selectorFor(app: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': app };
+}
+
+function platformLabels(name: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': rendererName };
+}
+
+function serviceUrl(app: ResolvedApp, namespace: string): string {
+  return `http://${app.name}.${namespace}.svc.cluster.local:${app.spec.port}`;
+}
+
+/** The Argo CD Application name of a folder, per ARCHITECTURE.md. */
+export function applicationName(cluster: string, what: string): string {
+  return `${cluster}-${what}`;
+}
+
+/** Every template job of every cluster, in a stable order. */
+export function planRepo(repo: ResolvedRepo): TemplateJob[] {
+  return repo.clusters.flatMap((cluster) => planCluster(repo, cluster));
+}
+
+export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
+  const jobs: TemplateJob[] = [];
+  const env = cluster.env;
+  const ns = env.namespace;
+  const envFile = cluster.envSource.file;
+  const job = (folder: string, template: string, context: Record<string, unknown>, sources: string[]) =>
+    jobs.push({ cluster: cluster.name, environment: cluster.environment, folder, template, context, sources: [...new Set(sources)].sort() });
+  const byName = new Map(cluster.apps.map((a) => [a.name, a]));
+  const addonNamespaces = new Set(cluster.addons.map((a) => a.spec.namespace));
+  const ingressNamespace = cluster.addons.find((a) => a.spec.name === 'traefik')?.spec.namespace ?? null;
+  const monitoringNamespace = cluster.addons.find((a) => a.spec.name === 'kube-prometheus-stack')?.spec.namespace ?? null;
+
+  // Apps: one folder each.
+  for (const app of cluster.apps) {
+    const folder = repoPaths.appFolder(cluster.name, app.name);
+    const s = app.settings;
+    const ns = s.namespace ?? env.namespace;
+    const labels = appLabels(app.name, cluster);
+    const autoscaled = s.autoscaling.enabled;
+    const secretEnv = app.spec.dataStores.map((store) =>
+      store === 'database'
+        ? { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'database-credentials', key: 'url' } } }
+        : { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'redis-credentials', key: 'url' } } },
+    );
+    const callEnv = app.spec.calls.map((callee) => {
+      const target = byName.get(callee)!;
+      return { name: envVarName(callee), value: serviceUrl(target, target.settings.namespace ?? env.namespace) };
+    });
+    const plainEnv = Object.entries({ LOG_LEVEL: s.logLevel, ...s.env }).map(([name, value]) => ({ name, value }));
+    const envList = [...secretEnv, ...callEnv, ...plainEnv].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const context = {
+      app: { name: app.name, port: app.spec.port, image: app.image, version: app.version },
+      namespace: ns,
+      labels,
+      podLabels: { ...labels, 'app.kubernetes.io/version': app.version },
+      selector: selectorFor(app.name),
+      // Why no replicas under an HPA: Argo CD would reset what the autoscaler chose on every sync.
+      replicas: autoscaled ? null : s.replicas,
+      settings: s,
+      env: envList,
+      annotations: s.writableRootFilesystem ? { 'berrys.io/writable-root-filesystem': s.writableRootFilesystem } : null,
+      readOnlyRootFilesystem: !s.writableRootFilesystem,
+      nodeSelector: env.nodeGroups ? { [repo.platform.nodeGroupLabel]: app.spec.nodeGroup } : null,
+      topologySpread: s.zoneSpread
+        ? [
+            { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: selectorFor(app.name) } },
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorFor(app.name) } },
+          ]
+        : null,
+      networkPolicy: networkPolicyFor(app, cluster, byName, ingressNamespace, monitoringNamespace),
+      ingress: app.spec.ingress
+        ? {
+            host: `${app.spec.ingress.subdomain}.${env.domain}`,
+            path: app.spec.ingress.path ?? '/',
+            className: env.ingress.className,
+            clusterIssuer: env.ingress.clusterIssuer ?? null,
+            tlsSecret: `${app.name}-tls`,
+          }
+        : null,
+    };
+    job(folder, 'serviceaccount.yaml.hbs', context, app.sources);
+    job(folder, 'deployment.yaml.hbs', context, app.sources);
+    job(folder, 'service.yaml.hbs', context, app.sources);
+    job(folder, 'networkpolicy.yaml.hbs', context, app.sources);
+    if (autoscaled) job(folder, 'hpa.yaml.hbs', context, app.sources);
+    if (s.disruptionBudget.enabled) job(folder, 'pdb.yaml.hbs', context, app.sources);
+    if (app.spec.ingress) job(folder, 'ingress.yaml.hbs', context, app.sources);
+  }
+
+  // Platform folder: guard rails and secret plumbing shared by the apps.
+  const platformFolder = repoPaths.platformFolder(cluster.name);
+  const platformSources = [envFile, repoPaths.platform];
+  const store = env.secretStore;
+  const storeName = `${cluster.environment}-secrets`;
+  job(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: platformLabels('guardrails') }, platformSources);
+  job(
+    platformFolder,
+    'secrets.yaml.hbs',
+    {
+      namespace: ns,
+      labels: platformLabels('secrets'),
+      storeName,
+      provider:
+        store.provider === 'aws-secrets-manager'
+          ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } } } } }
+          : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
+      secrets: [
+        { name: 'database-credentials', key: `berrys/${cluster.environment}/database` },
+        { name: 'redis-credentials', key: `berrys/${cluster.environment}/cache` },
+      ],
+    },
+    platformSources,
+  );
+  if (cluster.addons.some((a) => a.spec.name === 'cluster-autoscaler')) {
+    job(platformFolder, 'cluster-autoscaler-config.yaml.hbs', { labels: platformLabels('cluster-autoscaler'), settings: repo.platform.clusterAutoscaler }, platformSources);
+  }
+  if (env.ingress.clusterIssuer && env.ingress.acme) {
+    job(platformFolder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: platformLabels('cert-manager'), acme: env.ingress.acme, domain: env.domain }, platformSources);
+  }
+
+  // Argo CD folder: the cluster's skeleton, synced by the root Application.
+  const argocdFolder = repoPaths.argocdFolder(cluster.name);
+  const argocdNs = repo.platform.argocdNamespace;
+  const namespaces = new Map<string, (typeof podSecurityOrder)[number]>([[ns, 'restricted']]);
+  for (const addon of cluster.addons) {
+    if (addon.spec.namespace === 'kube-system') continue;
+    const current = namespaces.get(addon.spec.namespace) ?? 'restricted';
+    const wanted = addon.spec.podSecurity;
+    namespaces.set(addon.spec.namespace, podSecurityOrder.indexOf(wanted) > podSecurityOrder.indexOf(current) ? wanted : current);
+  }
+  for (const [name, level] of [...namespaces].sort()) {
+    const podSecurity = { 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/audit': level, 'pod-security.kubernetes.io/warn': level };
+    job(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...platformLabels(name), ...podSecurity } }, [envFile, repoPaths.addons]);
+  }
+
+  const appsProject = cluster.environment;
+  const platformProject = `${cluster.environment}-platform`;
+  const argocdLabels = platformLabels('argocd');
+  const sync = { automated: env.autoSync };
+  job(
+    argocdFolder,
+    'appproject.yaml.hbs',
+    {
+      name: appsProject,
+      namespace: argocdNs,
+      labels: argocdLabels,
+      description: `The ${cluster.environment} platform apps in cluster ${cluster.name}: only namespace ${ns}, only this repository.`,
+      sourceRepos: [repo.platform.repoURL],
+      destinations: [{ server: inClusterServer, namespace: ns }],
+      clusterKinds: [],
+      namespaceKinds: appProjectKinds,
+    },
+    [envFile, repoPaths.platform],
+  );
+  const platformClusterKindList = uniqueKinds([
+    ...platformClusterKinds,
+    ...cluster.addons.flatMap((a) => a.spec.clusterKinds),
+  ]);
+  job(
+    argocdFolder,
+    'appproject.yaml.hbs',
+    {
+      name: platformProject,
+      namespace: argocdNs,
+      labels: argocdLabels,
+      description: `Cluster plumbing of ${cluster.name}: the root Application, the platform folder and the pinned add-on charts.`,
+      sourceRepos: [...new Set([repo.platform.repoURL, ...cluster.addons.map((a) => a.spec.chart.repoURL)])].sort(),
+      destinations: [...new Set([argocdNs, ns, ...addonNamespaces, 'kube-system'])]
+        .sort()
+        .map((namespace) => ({ server: inClusterServer, namespace })),
+      clusterKinds: platformClusterKindList,
+      namespaceKinds: [{ group: '*', kind: '*' }],
+    },
+    [envFile, repoPaths.platform, repoPaths.addons],
+  );
+
+  const gitApp = (name: string, project: string, path: string, namespace: string, wave: number, ignoreDifferences: unknown[], sources: string[]) =>
+    job(
+      argocdFolder,
+      'application.yaml.hbs',
+      {
+        name,
+        namespace: argocdNs,
+        labels: { ...argocdLabels, 'berrys.io/cluster': cluster.name, 'berrys.io/environment': cluster.environment },
+        wave: String(wave),
+        project,
+        source: { repoURL: repo.platform.repoURL, targetRevision: repo.platform.targetRevision, path, directory: { recurse: false } },
+        destination: { server: inClusterServer, namespace },
+        sync,
+        ignoreDifferences: ignoreDifferences.length ? ignoreDifferences : null,
+      },
+      sources,
+    );
+  gitApp(applicationName(cluster.name, 'root'), platformProject, argocdFolder, argocdNs, 0, [], [envFile, repoPaths.platform]);
+  gitApp(applicationName(cluster.name, 'platform'), platformProject, platformFolder, ns, 3, [], [envFile, repoPaths.platform]);
+  for (const app of cluster.apps) {
+    const ignore = app.settings.autoscaling.enabled
+      ? [{ group: 'apps', kind: 'Deployment', name: app.name, namespace: app.settings.namespace ?? ns, jsonPointers: ['/spec/replicas'] }]
+      : [];
+    gitApp(applicationName(cluster.name, app.name), appsProject, repoPaths.appFolder(cluster.name, app.name), app.settings.namespace ?? ns, 4, ignore, [...app.sources]);
+  }
+  for (const addon of cluster.addons) {
+    job(
+      argocdFolder,
+      'application.yaml.hbs',
+      {
+        name: applicationName(cluster.name, `addon-${addon.spec.name}`),
+        namespace: argocdNs,
+        labels: { ...argocdLabels, 'berrys.io/cluster': cluster.name, 'berrys.io/environment': cluster.environment },
+        wave: String(addon.spec.syncWave),
+        project: platformProject,
+        source: {
+          repoURL: addon.spec.chart.repoURL,
+          chart: addon.spec.chart.name,
+          targetRevision: addon.spec.chart.version,
+          helm: { releaseName: addon.spec.name, valuesObject: addon.values },
+        },
+        destination: { server: inClusterServer, namespace: addon.spec.namespace },
+        sync,
+        ignoreDifferences: null,
+      },
+      addon.sources,
+    );
+  }
+  return jobs;
+}
+
+function uniqueKinds(kinds: { group: string; kind: string }[]): { group: string; kind: string }[] {
+  const seen = new Map<string, { group: string; kind: string }>();
+  for (const k of kinds) seen.set(`${k.group}/${k.kind}`, k);
+  return [...seen.values()].sort((a, b) => (`${a.group}/${a.kind}` < `${b.group}/${b.kind}` ? -1 : 1));
+}
+
+/** Allow rules derived from the declared call graph: the same data that writes the *_URL variables. */
+function networkPolicyFor(
+  app: ResolvedApp,
+  cluster: ResolvedCluster,
+  byName: Map<string, ResolvedApp>,
+  ingressNamespace: string | null,
+  monitoringNamespace: string | null,
+): { ingress: unknown[]; egress: unknown[] } {
+  const port = [{ protocol: 'TCP', port: app.spec.port }];
+  const ingress: unknown[] = [];
+  if (app.callers.length) ingress.push({ from: app.callers.map((c) => ({ podSelector: { matchLabels: selectorFor(c) } })), ports: port });
+  if (app.spec.ingress && ingressNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ingressNamespace } } }], ports: port });
+  if (monitoringNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: port });
+  const egress: unknown[] = app.spec.calls.map((callee) => ({
+    to: [{ podSelector: { matchLabels: selectorFor(callee) } }],
+    ports: [{ protocol: 'TCP', port: byName.get(callee)!.spec.port }],
+  }));
+  for (const store of app.spec.dataStores) {
+    const target = cluster.env.dataStores[store];
+    egress.push({ to: [{ ipBlock: { cidr: target.cidr } }], ports: [{ protocol: 'TCP', port: target.port }] });
+  }
+  if (app.spec.externalEgress) {
+    egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
+  }
+  return { ingress, egress };
+}

@@ -1,0 +1,65 @@
+/**
+ * YAML input files with their source positions, so that every later stage can point at file:line:col.
+ */
+import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
+import type { Problem } from './errors.js';
+
+export type DataPath = (string | number)[];
+
+/** A parsed input file: its plain value, and a way back from a data path to a line and column. */
+export interface Source<T> {
+  file: string;
+  value: T;
+  /** Line and column of the value at `path` (or of its key when `key` is true); the nearest parent when absent. */
+  locate(path: DataPath, key?: boolean): { line: number; col: number };
+}
+
+/** Parses one YAML file. Syntax errors come back as problems, never as exceptions. */
+export function parseSource(file: string, text: string): { source?: Source<unknown>; problems: Problem[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: Problem[] = doc.errors.map((e) => {
+    const pos = e.linePos?.[0];
+    return {
+      file,
+      line: pos?.line,
+      col: pos?.col,
+      message: `malformed YAML: ${firstLine(e.message)}`,
+      hint: 'fix the YAML syntax (indentation, a missing ":" or an unclosed quote); a YAML-aware editor with the schema line shows it as you type',
+    };
+  });
+  if (problems.length > 0) return { problems };
+  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  return { source: { file, value, locate: (path, key) => locateIn(doc, lineCounter, path, key) }, problems: [] };
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  // The yaml library appends " at line X, column Y"; the location is printed separately.
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function locateIn(doc: Document, lc: LineCounter, path: DataPath, key = false): { line: number; col: number } {
+  let node: unknown = doc.contents;
+  let best: Node | undefined = doc.contents ?? undefined;
+  let keyNode: Node | undefined;
+  for (const segment of path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) break;
+      keyNode = pair.key as Node;
+      node = pair.value;
+      best = (pair.value as Node | null) ?? keyNode;
+    } else if (node && typeof node === 'object' && 'items' in node && Array.isArray((node as { items: unknown[] }).items)) {
+      const item = (node as { items: unknown[] }).items[Number(segment)];
+      if (item === undefined) break;
+      node = item;
+      best = item as Node;
+    } else break;
+  }
+  const target = key && keyNode ? keyNode : best;
+  const offset = target?.range?.[0] ?? 0;
+  const pos = lc.linePos(offset);
+  return { line: pos.line, col: pos.col };
+}
