@@ -39,17 +39,17 @@ export function checkObjects(objects: RenderedObject[], clusters: string[]): Pro
     const byPath = new Map<string, RenderedObject[]>();
     for (const a of applications) {
       const spec = a.object.spec as ApplicationSpec;
-      const where = a.job.sources.find((s) => s.startsWith('overlays/')) ?? a.templateFile;
+      const where = a.job.origin ?? { file: a.job.sources.find((s) => s.startsWith('overlays/')) ?? a.templateFile };
       if (spec.source.path !== undefined) {
         byPath.set(spec.source.path, [...(byPath.get(spec.source.path) ?? []), a]);
         if (!folders.has(spec.source.path)) {
-          problems.push({ file: where, message: `Application '${a.object.metadata.name}' syncs '${spec.source.path}', which the render leaves empty`, hint: 'every Application must point at a rendered, non-empty folder' });
+          problems.push({ ...where, message: `Application '${a.object.metadata.name}' syncs '${spec.source.path}', which the render leaves empty`, hint: 'every Application must point at a rendered, non-empty folder' });
         }
       }
       const project = projects.get(spec.project);
       const verdict = project ? projectPermits(project, spec) : `project '${spec.project}' is not rendered for cluster '${cluster}'`;
       if (verdict !== true) {
-        problems.push({ file: where, message: `Application '${a.object.metadata.name}' is outside its project: ${verdict}`, hint: `an app may only deploy to the namespaces of its environment's project '${spec.project}'; remove the namespace override or change the project` });
+        problems.push({ ...where, message: `Application '${a.object.metadata.name}' is outside its project: ${verdict}`, hint: `an app may only deploy to the namespaces of its environment's project '${spec.project}'; remove the namespace override or change the project` });
       }
     }
     for (const [path, apps] of byPath) {

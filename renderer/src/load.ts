@@ -33,7 +33,8 @@ export interface LoadedRepo {
   templates: Map<string, Template>;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: errors carry their schema, which names the allowed keys and describes the expected form.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validators = new Map<TSchema, ValidateFunction>();
 function validatorFor(schema: TSchema): ValidateFunction {
   let v = validators.get(schema);

@@ -6,6 +6,7 @@
 import { repoPaths } from './paths.js';
 import type { ResolvedApp, ResolvedCluster, ResolvedRepo } from './merge.js';
 import type { TemplateJob } from './template.js';
+import type { SourceLocation } from './errors.js';
 
 export const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -70,8 +71,8 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
   const env = cluster.env;
   const ns = env.namespace;
   const envFile = cluster.envSource.file;
-  const job = (folder: string, template: string, context: Record<string, unknown>, sources: string[]) =>
-    jobs.push({ cluster: cluster.name, environment: cluster.environment, folder, template, context, sources: [...new Set(sources)].sort() });
+  const job = (folder: string, template: string, context: Record<string, unknown>, sources: string[], origin?: SourceLocation) =>
+    jobs.push({ cluster: cluster.name, environment: cluster.environment, folder, template, context, sources: [...new Set(sources)].sort(), ...(origin ? { origin } : {}) });
   const byName = new Map(cluster.apps.map((a) => [a.name, a]));
   const addonNamespaces = new Set(cluster.addons.map((a) => a.spec.namespace));
   const ingressNamespace = cluster.addons.find((a) => a.spec.name === 'traefik')?.spec.namespace ?? null;
@@ -221,7 +222,7 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     [envFile, repoPaths.platform, repoPaths.addons],
   );
 
-  const gitApp = (name: string, project: string, path: string, namespace: string, wave: number, ignoreDifferences: unknown[], sources: string[]) =>
+  const gitApp = (name: string, project: string, path: string, namespace: string, wave: number, ignoreDifferences: unknown[], sources: string[], origin?: SourceLocation) =>
     job(
       argocdFolder,
       'application.yaml.hbs',
@@ -237,6 +238,7 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
         ignoreDifferences: ignoreDifferences.length ? ignoreDifferences : null,
       },
       sources,
+      origin,
     );
   gitApp(applicationName(cluster.name, 'root'), platformProject, argocdFolder, argocdNs, 0, [], [envFile, repoPaths.platform]);
   gitApp(applicationName(cluster.name, 'platform'), platformProject, platformFolder, ns, 3, [], [envFile, repoPaths.platform]);
@@ -244,7 +246,7 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     const ignore = app.settings.autoscaling.enabled
       ? [{ group: 'apps', kind: 'Deployment', name: app.name, namespace: app.settings.namespace ?? ns, jsonPointers: ['/spec/replicas'] }]
       : [];
-    gitApp(applicationName(cluster.name, app.name), appsProject, repoPaths.appFolder(cluster.name, app.name), app.settings.namespace ?? ns, 4, ignore, [...app.sources]);
+    gitApp(applicationName(cluster.name, app.name), appsProject, repoPaths.appFolder(cluster.name, app.name), app.settings.namespace ?? ns, 4, ignore, [...app.sources], app.settings.namespace ? app.settingAt(['namespace']) : undefined);
   }
   for (const addon of cluster.addons) {
     job(

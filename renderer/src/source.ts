@@ -17,7 +17,7 @@ export interface Source<T> {
 /** Parses one YAML file. Syntax errors come back as problems, never as exceptions. */
 export function parseSource(file: string, text: string): { source?: Source<unknown>; problems: Problem[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const problems: Problem[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0];
     return {

@@ -7,7 +7,7 @@
  * before anything is rendered, and a reference to a value the context does not have is an error, not an empty string.
  */
 import Handlebars from 'handlebars';
-import type { Problem } from './errors.js';
+import type { Problem, SourceLocation } from './errors.js';
 import type { Template } from './load.js';
 
 /** One object group to render: which template, into which folder, with what values, from which inputs. */
@@ -19,6 +19,8 @@ export interface TemplateJob {
   template: string;
   context: Record<string, unknown>;
   sources: string[];
+  /** Where a person would fix a problem with these objects, when one input line decides it. */
+  origin?: SourceLocation;
 }
 
 export interface RenderedText {

@@ -123,7 +123,7 @@ export async function push(root: string, branch: string, remote = 'origin'): Pro
 export function renderCheckout(root: string): Promise<void> {
   const script = path.join(root, 'scripts', 'render.mjs');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [script], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [script, '--quiet'], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolve();
       const output = `${stderr}${stdout}`.trim();
       reject(new Error(`rendering ${root} failed (node scripts/render.mjs):\n${output || err.message}`));

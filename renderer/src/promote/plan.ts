@@ -1,0 +1,206 @@
+/**
+ * What a release or a promotion changes, decided without touching anything: which versions move, the refusals,
+ * and the words (branch, commit message, pull request) that describe the change.
+ */
+import { allowedHint, closest } from '../errors.js';
+import { promotionChain } from '../paths.js';
+import { isReleaseTag, type Versions } from './versions.js';
+
+export type ChainEnv = (typeof promotionChain)[number];
+
+/** A refusal caused by what the person asked for; entry points exit 2 for these. */
+export class UsageError extends Error {
+  readonly usage = true;
+  override name = 'UsageError';
+}
+
+/** Asked for something that is already so; entry points exit 1 with the message. */
+export class NothingToDo extends Error {
+  override name = 'NothingToDo';
+}
+
+export interface VersionChange {
+  app: string;
+  /** undefined when the app had no version in the target environment yet. */
+  from: string | undefined;
+  to: string;
+}
+
+export interface Plan {
+  kind: 'release' | 'promote';
+  /** The environment the versions come from (promote only). */
+  source?: ChainEnv;
+  target: ChainEnv;
+  changes: VersionChange[];
+  /** Apps that were asked for but already run the version (promote only). */
+  unchanged: string[];
+}
+
+const chainText = promotionChain.join(' → ');
+
+function chainEnv(name: string, flag: string): ChainEnv {
+  if ((promotionChain as readonly string[]).includes(name)) return name as ChainEnv;
+  if (name === 'local') {
+    throw new UsageError(`${flag} local: local is each engineer's own environment and not in the promotion chain (${chainText})`);
+  }
+  throw new UsageError(`${flag}: unknown environment '${name}'; ${allowedHint(name, promotionChain)}`);
+}
+
+/** Works out the step from `--from` and/or `--to` (one implies the other) and refuses a skip or a step back. */
+export function resolveStep(from: string | undefined, to: string | undefined): { source: ChainEnv; target: ChainEnv } {
+  if (from === undefined && to === undefined) throw new UsageError(`say where to promote: --from <env> and/or --to <env> (${chainText})`);
+  const source = from === undefined ? undefined : chainEnv(from, '--from');
+  const target = to === undefined ? undefined : chainEnv(to, '--to');
+  if (source !== undefined && target === undefined) {
+    const next = promotionChain[promotionChain.indexOf(source) + 1];
+    if (!next) throw new UsageError(`${source} is the end of the promotion chain (${chainText}); there is nothing to promote it to`);
+    return { source, target: next };
+  }
+  if (source === undefined) {
+    const previous = promotionChain[promotionChain.indexOf(target!) - 1];
+    if (!previous) throw new UsageError(`${target} is the start of the promotion chain; new versions enter it with npm run release -- --app <app> --version <tag>`);
+    return { source: previous, target: target! };
+  }
+  const step = promotionChain.indexOf(target!) - promotionChain.indexOf(source);
+  if (step === 1) return { source, target: target! };
+  if (step > 1) {
+    const skipped = promotionChain.slice(promotionChain.indexOf(source) + 1, promotionChain.indexOf(target!));
+    throw new UsageError(
+      `cannot promote from ${source} to ${target}: that skips ${skipped.join(', ')}; promote one step at a time (${chainText}): ` +
+        `first --from ${source} --to ${skipped[0]}`,
+    );
+  }
+  throw new UsageError(`cannot promote from ${source} to ${target}: versions move forward only (${chainText}); to go back, release the older version into development and promote it`);
+}
+
+function checkApps(apps: string[], catalogue: string[]): void {
+  for (const app of apps) {
+    if (catalogue.includes(app)) continue;
+    const guess = closest(app, catalogue);
+    throw new UsageError(`unknown app '${app}'${guess ? ` (did you mean '${guess}'?)` : ''}; the apps are the files in apps/: ${catalogue.join(', ')}`);
+  }
+}
+
+/** Parses `--app a,b` (also repeated flags); [] means every app. */
+export function splitApps(values: string[] | undefined): string[] {
+  const apps = (values ?? []).flatMap((v) => v.split(',')).map((a) => a.trim()).filter(Boolean);
+  return [...new Set(apps)];
+}
+
+/** A new version of one app enters at development. */
+export function planRelease(input: { app: string; version: string; catalogue: string[]; development: Versions }): Plan {
+  checkApps([input.app], input.catalogue);
+  if (!isReleaseTag(input.version)) {
+    throw new UsageError(
+      `'${input.version}' does not look like a release tag; use a semantic version such as 1.4.0, v1.4.0 or 1.4.0-rc.1 ` +
+        `(a moving tag such as latest would leave the running version unknown)`,
+    );
+  }
+  const current = input.development.get(input.app);
+  if (current === input.version) throw new NothingToDo(`${input.app} already runs ${input.version} in development; nothing to release`);
+  return { kind: 'release', target: 'development', changes: [{ app: input.app, from: current, to: input.version }], unchanged: [] };
+}
+
+/** Copies the chosen apps' versions (all apps when none are chosen) from one environment to the next. */
+export function planPromotion(input: {
+  from?: string;
+  to?: string;
+  apps: string[];
+  catalogue: string[];
+  versions: (env: ChainEnv) => Versions;
+}): Plan {
+  const { source, target } = resolveStep(input.from, input.to);
+  checkApps(input.apps, input.catalogue);
+  const chosen = input.apps.length > 0 ? input.apps : input.catalogue;
+  const sourceVersions = input.versions(source);
+  const targetVersions = input.versions(target);
+  const changes: VersionChange[] = [];
+  const unchanged: string[] = [];
+  for (const app of [...chosen].sort()) {
+    const version = sourceVersions.get(app);
+    if (version === undefined) {
+      if (input.apps.length === 0) continue; // not deployed in the source yet: nothing to carry
+      throw new UsageError(`${app} has no version in ${source} (overlays/${source}/versions.yaml), so there is nothing to promote to ${target}`);
+    }
+    const current = targetVersions.get(app);
+    if (current === version) unchanged.push(app);
+    else changes.push({ app, from: current, to: version });
+  }
+  if (changes.length === 0) {
+    throw new NothingToDo(
+      `nothing to promote from ${source} to ${target}: ${unchanged.length === 1 ? `${unchanged[0]} already runs` : `${unchanged.join(', ')} already run`} the same version${unchanged.length === 1 ? '' : 's'}`,
+    );
+  }
+  return { kind: 'promote', source, target, changes, unchanged };
+}
+
+const arrow = (c: VersionChange) => `${c.from ?? '(none)'} → ${c.to}`;
+
+function appsShort(plan: Plan): string {
+  return plan.changes.length <= 3 ? plan.changes.map((c) => c.app).join(', ') : `${plan.changes.length} apps`;
+}
+
+/** The commit's first line and one line per app, old → new. */
+export function commitMessage(plan: Plan): string {
+  const subject =
+    plan.kind === 'release'
+      ? `release ${plan.changes[0]!.app} ${plan.changes[0]!.to} to development`
+      : `promote ${plan.source} → ${plan.target}: ${appsShort(plan)}`;
+  const lines = plan.changes.map((c) => `- ${c.app}: ${arrow(c)}`);
+  const why =
+    plan.kind === 'release'
+      ? 'A new version enters the promotion chain at development.'
+      : `Copies the versions ${plan.source} runs into ${plan.target} (overlays/${plan.target}/versions.yaml) and re-renders clusters/.`;
+  return `${subject}\n\n${why}\n\n${lines.join('\n')}\n`;
+}
+
+/** A readable, deterministic branch name; git refuses some characters, so only [a-z0-9._-] and / are used. */
+export function branchName(plan: Plan): string {
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
+  if (plan.kind === 'release') return `release/${clean(plan.changes[0]!.app)}-${clean(plan.changes[0]!.to)}`;
+  const parts = plan.changes.map((c) => `${c.app}-${c.to}`);
+  const joined = clean(parts.join('_'));
+  return `promote/${plan.target}/${joined.length <= 80 ? joined : `${plan.changes.length}-apps-${shortHash(joined)}`}`;
+}
+
+function shortHash(text: string): string {
+  // FNV-1a: deterministic and dependency-free; only needs to tell two long branch names apart.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** A Markdown (and terminal-readable) table of the versions that move. */
+export function versionTable(plan: Plan): string {
+  const rows = plan.changes.map((c) => `| ${c.app} | ${c.from ?? '(none)'} | ${c.to} |`);
+  const head = plan.kind === 'release' ? '| app | development now | release |' : `| app | ${plan.target} now | from ${plan.source} |`;
+  return [head, '| --- | --- | --- |', ...rows].join('\n');
+}
+
+export function prTitle(plan: Plan): string {
+  return commitMessage(plan).split('\n')[0]!;
+}
+
+/** The pull request's body: what moves, what the render changed, and what merging does. */
+export function prBody(plan: Plan, diffSummary: string): string {
+  const after =
+    plan.kind === 'release'
+      ? 'Merging puts this version into development; Argo CD then syncs the development cluster.'
+      : `Merging is the promotion: Argo CD then syncs ${plan.target}. The promotion gate checks that these are the versions ${plan.source} runs` +
+        ` (and, when it can reach Argo CD, that ${plan.source} is Synced and Healthy at them).`;
+  const unchanged = plan.unchanged.length > 0 ? `\nAlready the same in ${plan.target}: ${plan.unchanged.join(', ')}.\n` : '';
+  return [
+    `### Versions`,
+    '',
+    versionTable(plan),
+    unchanged,
+    `### Rendered changes`,
+    '',
+    '```',
+    diffSummary || '(no rendered file changed)',
+    '```',
+    '',
+    after,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,81 @@
+/**
+ * What release, promote, gate and status need to know about a repository, read either from the working tree or
+ * from a git revision through the same RepoReader interface the renderer's loader uses.
+ */
+import { parse } from 'yaml';
+import { diskReader, type RepoReader } from '../fs.js';
+import { repoPaths } from '../paths.js';
+import { git } from './git.js';
+import { parseVersions, type Versions } from './versions.js';
+
+export { diskReader };
+
+/** Reads files as they are at a git revision. */
+export function gitReader(root: string, rev: string): RepoReader {
+  return {
+    async read(file) {
+      try {
+        return await git(root, ['show', `${rev}:${file}`]);
+      } catch (err) {
+        if (/does not exist in|exists on disk, but not in/.test((err as Error).message)) return undefined;
+        throw err;
+      }
+    },
+    async list(dir) {
+      const out = await git(root, ['ls-tree', `${rev}:${dir}`]).catch(() => '');
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [meta, name] = line.split('\t') as [string, string];
+          return { name, isDir: meta.split(' ')[1] === 'tree' };
+        })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+  };
+}
+
+/** The app catalogue: one `apps/<app>.yaml` per app. */
+export async function readCatalogue(reader: RepoReader): Promise<string[]> {
+  return (await reader.list(repoPaths.appsDir))
+    .filter((e) => !e.isDir && e.name.endsWith('.yaml'))
+    .map((e) => e.name.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/** overlays/<env>/versions.yaml as a map, and its text (for editing); an empty map when the file is absent. */
+export async function readVersions(reader: RepoReader, env: string): Promise<{ versions: Versions; text: string | undefined }> {
+  const file = repoPaths.versions(env);
+  const text = await reader.read(file);
+  return { versions: text === undefined ? new Map() : parseVersions(file, text), text };
+}
+
+export interface ClusterRef {
+  name: string;
+  role: 'primary' | 'standby';
+}
+
+/**
+ * The clusters of an environment, from overlays/<env>/environment.yaml. Only names and roles are read here; the
+ * renderer's loader checks the rest of the file.
+ */
+export async function readClusters(reader: RepoReader, env: string): Promise<ClusterRef[]> {
+  const file = repoPaths.environment(env);
+  const text = await reader.read(file);
+  if (text === undefined) throw new Error(`no environment '${env}': ${file} does not exist`);
+  const clusters = (parse(text) as { clusters?: { name?: unknown; role?: unknown }[] } | null)?.clusters ?? [];
+  return clusters
+    .filter((c): c is { name: string; role?: unknown } => typeof c?.name === 'string')
+    .map((c) => ({ name: c.name, role: c.role === 'standby' ? 'standby' : 'primary' }));
+}
+
+/** The image repository path of each app (apps/<app>.yaml `image`), to find its tag among an Application's images. */
+export async function readImages(reader: RepoReader, apps: string[]): Promise<Map<string, string>> {
+  const images = new Map<string, string>();
+  for (const app of apps) {
+    const text = await reader.read(repoPaths.app(app));
+    const image = text === undefined ? undefined : (parse(text) as { image?: unknown } | null)?.image;
+    if (typeof image === 'string') images.set(app, image);
+  }
+  return images;
+}

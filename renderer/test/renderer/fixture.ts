@@ -1,0 +1,32 @@
+/** Test fixtures: the real repository's inputs, read once into memory, to be changed one file at a time. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { defaultRepoRoot } from '../../src/paths.js';
+
+const inputFolders = ['apps', 'base', 'overlays'];
+
+function readTree(root: string, dir: string, into: Record<string, string>): void {
+  for (const name of readdirSync(path.join(root, dir))) {
+    const rel = `${dir}/${name}`;
+    if (statSync(path.join(root, rel)).isDirectory()) readTree(root, rel, into);
+    else into[rel] = readFileSync(path.join(root, rel), 'utf8');
+  }
+}
+
+let cached: Record<string, string> | undefined;
+
+/** A fresh copy of the real inputs (apps/, base/, overlays/) as `{ path: text }`. */
+export function realInputs(): Record<string, string> {
+  if (!cached) {
+    cached = {};
+    for (const dir of inputFolders) readTree(defaultRepoRoot, dir, cached);
+  }
+  return { ...cached };
+}
+
+/** Reads the committed rendered tree (clusters/). */
+export function committedOutput(): Record<string, string> {
+  const out: Record<string, string> = {};
+  readTree(defaultRepoRoot, 'clusters', out);
+  return out;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { renderRepository } from '../../src/render.js';
+import { memoryReader } from '../../src/fs.js';
+import { compileTemplates, runTemplates } from '../../src/template.js';
+import { realInputs } from './fixture.js';
+
+/** Strings that would turn into new keys, documents, comments, aliases or objects if templated as raw text. */
+const hostile = [
+  'a: b',
+  'value # not a comment',
+  'line one\nline two\n  indented: key',
+  '---\napiVersion: v1\nkind: Secret\nmetadata: {name: pwned}',
+  '{injected: true}',
+  '[1, 2]',
+  '"double" and \'single\' quotes',
+  '*alias',
+  '&anchor value',
+  '!!binary aGVsbG8=',
+  '@at `backtick` %percent',
+  '| block',
+  '> folded',
+  '- list item',
+  '? complex key',
+  'true',
+  '1.10',
+  'null',
+  '~',
+  '',
+  ' leading and trailing spaces ',
+  'tab\there',
+  'unicode ✓ — ü 中文',
+  '\\backslash\\n',
+];
+
+describe('templating values into YAML', () => {
+  it('keeps every hostile string one string value, whatever it holds', () => {
+    const { compiled, problems } = compileTemplates(new Map([['t.yaml.hbs', { file: 'base/templates/t.yaml.hbs', text: 'kind: Test\nvalue: {{yaml value}}\nafter: fixed\n' }]]));
+    expect(problems).toEqual([]);
+    for (const value of hostile) {
+      const { texts } = runTemplates(compiled, [{ cluster: 'c', environment: 'e', folder: 'f', template: 't.yaml.hbs', context: { value }, sources: [] }]);
+      expect(parse(texts[0]!.text)).toEqual({ kind: 'Test', value, after: 'fixed' });
+    }
+  });
+
+  it('keeps structured values (mappings and lists) as the same data', () => {
+    const { compiled } = compileTemplates(new Map([['t.yaml.hbs', { file: 't', text: 'kind: Test\nvalue: {{yaml value}}\n' }]]));
+    const value = { 'a: b': ['--- x', { '#k': '*v' }], n: 1, t: true, z: null };
+    const { texts } = runTemplates(compiled, [{ cluster: 'c', environment: 'e', folder: 'f', template: 't.yaml.hbs', context: { value }, sources: [] }]);
+    expect(parse(texts[0]!.text)).toEqual({ kind: 'Test', value });
+  });
+
+  it('carries hostile strings from an overlay into the manifests without changing their structure', async () => {
+    const baseline = await renderRepository(memoryReader(realInputs()));
+    const files = realInputs();
+    const env: Record<string, string> = {};
+    hostile.forEach((value, i) => (env[`HOSTILE_${i}`] = value));
+    files['overlays/production/apps/agent-orchestrator.yaml'] += stringify({ env, writableRootFilesystem: hostile[3] });
+    const { files: rendered } = await renderRepository(memoryReader(files));
+    expect(rendered.map((f) => f.path)).toEqual(baseline.files.map((f) => f.path));
+    const deployment = parse(rendered.find((f) => f.path === 'clusters/production/apps/agent-orchestrator/deployment-agent-orchestrator.yaml')!.content);
+    const container = deployment.spec.template.spec.containers[0];
+    for (const [name, value] of Object.entries(env)) {
+      expect(container.env.find((e: { name: string }) => e.name === name)).toEqual({ name, value });
+    }
+    expect(deployment.metadata.annotations['berrys.io/writable-root-filesystem']).toBe(hostile[3]);
+    expect(Object.keys(deployment).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(false);
+  });
+
+  it('carries hostile strings in add-on values as the same data', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] += stringify({ addons: { loki: { values: { hostile } } } });
+    const { files: rendered } = await renderRepository(memoryReader(files));
+    const app = parse(rendered.find((f) => f.path === 'clusters/staging/argocd/application-staging-addon-loki.yaml')!.content);
+    expect(app.spec.source.helm.valuesObject.hostile).toEqual(hostile);
+  });
+});

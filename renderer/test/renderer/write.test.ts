@@ -1,0 +1,142 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../../src/cli/render.js';
+import { defaultRepoRoot } from '../../src/paths.js';
+import { planWrite } from '../../src/write.js';
+import { generatedMarker } from '../../src/emit.js';
+
+let root: string;
+let out: string[];
+let err: string[];
+
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const name of readdirSync(path.join(dir, rel))) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (statSync(path.join(dir, r)).isDirectory()) walk(r);
+      else files[r] = readFileSync(path.join(dir, r), 'utf8');
+    }
+  };
+  walk('');
+  return files;
+}
+
+async function run(...argv: string[]): Promise<number> {
+  return main(argv, root, (l) => out.push(l), (l) => err.push(l));
+}
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'render-'));
+  for (const dir of ['apps', 'base', 'overlays', 'clusters']) cpSync(path.join(defaultRepoRoot, dir), path.join(root, dir), { recursive: true });
+  out = [];
+  err = [];
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('render command', () => {
+  it('changes no byte when run on an up-to-date tree', async () => {
+    const before = snapshot(root);
+    expect(await run()).toBe(0);
+    expect(snapshot(root)).toEqual(before);
+    expect(out.at(-1)).toMatch(/^rendered \d+ files: 0 written, 0 removed, \d+ unchanged/);
+  });
+
+  it('--check exits 0 on a fresh tree and 3 naming the stale files when the committed output differs', async () => {
+    expect(await run('--check')).toBe(0);
+    const file = 'clusters/staging/apps/api-gateway/service-api-gateway.yaml';
+    writeFileSync(path.join(root, file), readFileSync(path.join(root, file), 'utf8').replace('port: 8080', 'port: 9090'));
+    rmSync(path.join(root, 'clusters/local/apps/web-dashboard/deployment-web-dashboard.yaml'));
+    err = [];
+    expect(await run('--check')).toBe(3);
+    expect(err).toEqual([
+      'clusters/ is stale: the committed output differs from what the sources render.',
+      '  differs:    clusters/local/apps/web-dashboard/deployment-web-dashboard.yaml',
+      `  differs:    ${file}`,
+      'hint: run `npm run render` and commit the result.',
+    ]);
+  });
+
+  it('--env renders one environment and leaves the others alone', async () => {
+    rmSync(path.join(root, 'clusters/production'), { recursive: true });
+    rmSync(path.join(root, 'clusters/staging'), { recursive: true });
+    expect(await run('--env', 'staging')).toBe(0);
+    expect(existsSync(path.join(root, 'clusters/staging/apps/api-gateway/service-api-gateway.yaml'))).toBe(true);
+    expect(existsSync(path.join(root, 'clusters/production'))).toBe(false);
+  });
+
+  it('refuses an unknown environment with the known ones as a hint', async () => {
+    expect(await run('--env', 'prod')).toBe(1);
+    expect(err[0]).toBe("overlays/prod: error: no environment 'prod'\n  hint: allowed: development, local, production, staging");
+  });
+
+  it('exits 2 on an unknown option', async () => {
+    await expect(run('--chek')).rejects.toThrow("unknown option '--chek' (known: --check, --quiet, --env)");
+  });
+
+  it('prunes the folder and the Application of an app removed from the catalogue, in the same render', async () => {
+    rmSync(path.join(root, 'apps/service-integration.yaml'));
+    for (const env of ['local', 'development', 'staging', 'production']) {
+      const file = path.join(root, `overlays/${env}/versions.yaml`);
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^service-integration: .*\n/m, ''));
+    }
+    const gateway = path.join(root, 'apps/api-gateway.yaml');
+    writeFileSync(gateway, readFileSync(gateway, 'utf8').replace(', service-integration]', ']'));
+    expect(await run()).toBe(0);
+    expect(existsSync(path.join(root, 'clusters/production/apps/service-integration'))).toBe(false);
+    expect(existsSync(path.join(root, 'clusters/production/argocd/application-production-service-integration.yaml'))).toBe(false);
+    expect(out).toContain('  removed clusters/production/argocd/application-production-service-integration.yaml');
+  });
+
+  it('never touches a file it did not generate', async () => {
+    const mine = 'clusters/production/apps/api-gateway/NOTES.md';
+    writeFileSync(path.join(root, mine), 'hand-written\n');
+    expect(await run()).toBe(0);
+    expect(readFileSync(path.join(root, mine), 'utf8')).toBe('hand-written\n');
+  });
+
+  it('leaves clusters/ exactly as it was when the render fails on bad input', async () => {
+    writeFileSync(path.join(root, 'overlays/production/apps/agent-orchestrator.yaml'), 'replicas: three\n');
+    const before = snapshot(root);
+    expect(await run()).toBe(1);
+    expect(snapshot(root)).toEqual(before);
+    expect(err.at(-1)).toBe('render failed with 1 problem; nothing was written.');
+  });
+
+  it('leaves clusters/ exactly as it was when writing fails half-way', async () => {
+    // A change to every cluster, then a plain file where one cluster's app folder must be: the writer stages files
+    // until it reaches that folder and fails; the staged files are removed and nothing is renamed into place.
+    const defaults = path.join(root, 'base/defaults.yaml');
+    writeFileSync(defaults, readFileSync(defaults, 'utf8').replace('logLevel: INFO', 'logLevel: WARNING'));
+    rmSync(path.join(root, 'clusters/staging/apps/api-gateway'), { recursive: true });
+    writeFileSync(path.join(root, 'clusters/staging/apps/api-gateway'), 'in the way\n');
+    const before = snapshot(root);
+    await expect(run()).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(snapshot(root)).toEqual(before);
+  });
+});
+
+describe('planWrite', () => {
+  it('writes what differs, keeps what is equal and prunes only generated files of the rendered clusters', () => {
+    const generated = `${generatedMarker} …\nkind: X\n`;
+    const existing = new Map([
+      ['clusters/a/apps/x/same.yaml', generated],
+      ['clusters/a/apps/x/old.yaml', generated],
+      ['clusters/a/apps/x/README.md', 'mine'],
+      ['clusters/b/apps/y/old.yaml', generated],
+    ]);
+    const plan = planWrite(existing, [
+      { path: 'clusters/a/apps/x/same.yaml', content: generated },
+      { path: 'clusters/a/apps/x/new.yaml', content: generated },
+    ], ['a']);
+    expect(plan).toEqual({ write: [{ path: 'clusters/a/apps/x/new.yaml', content: generated }], remove: ['clusters/a/apps/x/old.yaml'], unchanged: 1 });
+  });
+
+  it('refuses to overwrite a hand-written file at a generated path', () => {
+    expect(() => planWrite(new Map([['clusters/a/x.yaml', 'mine']]), [{ path: 'clusters/a/x.yaml', content: 'generated' }], ['a'])).toThrow(
+      'clusters/a/x.yaml: error: refusing to overwrite a file the renderer did not generate',
+    );
+  });
+});
