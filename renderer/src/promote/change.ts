@@ -85,7 +85,7 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   if (opts.dryRun) {
     log(`Dry run: would edit ${versionsFile}, render clusters/, create branch ${branch} and commit:`);
     log('');
-    log(message.replace(/^/gm, '    ').trimEnd());
+    log(message.replace(/^(?=.)/gm, '    ').trimEnd());
     if (opts.openPr) log(`\nand then push ${branch} and open a pull request${opts.autoMerge ? ' with auto-merge' : ''}.`);
     log('\nNothing was changed.');
     return { plan, branch, message };
@@ -121,7 +121,7 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   const stat = await diffStat(root, commit, toCommit);
   const files = await changedFiles(root, `${commit}^`, commit);
   log(`Committed ${commit.slice(0, 12)} on branch ${branch}:`);
-  log(stat.replace(/^/gm, '  '));
+  log(stat.replace(/^(?=.)/gm, '  '));
 
   let pullRequest: PullRequest | undefined;
   if (github) {
