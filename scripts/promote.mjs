@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run promote: see renderer/src/promote/cli.ts (promoteMain) and the README.
-import { load, runMain } from './lib/run.mjs';
+import { load, repoRoot, runMain } from './lib/run.mjs';
 
 const { promoteMain } = await load('promote/cli.js');
-await runMain(promoteMain);
+await runMain((argv) => promoteMain(argv, repoRoot));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run status: see renderer/src/promote/cli.ts (statusMain) and the README.
-import { load, runMain } from './lib/run.mjs';
+import { load, repoRoot, runMain } from './lib/run.mjs';
 
 const { statusMain } = await load('promote/cli.js');
-await runMain(statusMain);
+await runMain((argv) => statusMain(argv, repoRoot));

@@ -3,10 +3,18 @@
  * Nothing else in the code builds these paths from strings.
  */
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** The repository root this code was built from (dist/ or renderer/src/ sit two levels below it). */
-export const defaultRepoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The checkout this code lives in: the nearest folder above it with a package.json (from dist/ or renderer/src/). */
+export const defaultRepoRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) return dir;
+  }
+}
 
 /** Relative (POSIX) paths inside a repository. They are joined to a root only at the IO edges. */
 export const repoPaths = {

@@ -31,8 +31,9 @@ export function variableSuffix(name: string): string {
  * is a mistake and throws.
  */
 export function argocdConfig(env: NodeJS.ProcessEnv, cluster: string, environment: string): ArgocdConfig | undefined {
+  const names = (base: string) => [...new Set([`${base}_${variableSuffix(cluster)}`, `${base}_${variableSuffix(environment)}`, base])];
   const pick = (base: string) => {
-    for (const name of [`${base}_${variableSuffix(cluster)}`, `${base}_${variableSuffix(environment)}`, base]) {
+    for (const name of names(base)) {
       const value = env[name]?.trim();
       if (value) return { name, value };
     }
@@ -43,7 +44,7 @@ export function argocdConfig(env: NodeJS.ProcessEnv, cluster: string, environmen
   const token = pick('ARGOCD_AUTH_TOKEN');
   if (!token) {
     throw new Error(
-      `${server.name} is set but no Argo CD token is: set ARGOCD_AUTH_TOKEN_${variableSuffix(cluster)}, ARGOCD_AUTH_TOKEN_${variableSuffix(environment)} or ARGOCD_AUTH_TOKEN ` +
+      `${server.name} is set but no Argo CD token is: set ${names('ARGOCD_AUTH_TOKEN').join(' or ')} ` +
         `(an API token of a read-only Argo CD account: argocd account generate-token --account <name>)`,
     );
   }

@@ -1,6 +1,7 @@
 /**
  * The command lines of release, promote, gate and status: flags → options → one library call → exit code.
  * Exit codes (ARCHITECTURE.md): 0 done, 1 error or nothing to do, 2 usage, 3 the gate refused.
+ * Each takes the repository root from its entry point (scripts/lib/run.mjs knows it); `--root` overrides it.
  */
 import { parseArgs } from 'node:util';
 import { defaultRepoRoot } from '../paths.js';
@@ -31,7 +32,7 @@ const changeFlags = {
   root: { type: 'string' },
 } as const;
 
-export async function releaseMain(argv: string[]): Promise<number> {
+export async function releaseMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
   const v = flags(releaseUsage, () =>
     parseArgs({ args: argv, strict: true, options: { ...changeFlags, app: { type: 'string' }, version: { type: 'string' }, 'auto-merge': { type: 'boolean' } } }).values,
   );
@@ -39,7 +40,7 @@ export async function releaseMain(argv: string[]): Promise<number> {
   if (!v.app || !v.version) throw new UsageError(`--app and --version are required\n${releaseUsage}`);
   if (v['auto-merge'] && !v['open-pr']) throw new UsageError(`--auto-merge needs --open-pr\n${releaseUsage}`);
   await runRelease({
-    root: v.root ?? defaultRepoRoot,
+    root: v.root ?? repoRoot,
     app: v.app,
     version: v.version,
     openPr: v['open-pr'],
@@ -50,13 +51,13 @@ export async function releaseMain(argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function promoteMain(argv: string[]): Promise<number> {
+export async function promoteMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
   const v = flags(promoteUsage, () =>
     parseArgs({ args: argv, strict: true, options: { ...changeFlags, from: { type: 'string' }, to: { type: 'string' }, app: { type: 'string', multiple: true } } }).values,
   );
   if (v.help) return help(promoteUsage);
   await runPromote({
-    root: v.root ?? defaultRepoRoot,
+    root: v.root ?? repoRoot,
     from: v.from,
     to: v.to,
     apps: splitApps(v.app),
@@ -67,17 +68,17 @@ export async function promoteMain(argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function gateMain(argv: string[]): Promise<number> {
+export async function gateMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
   const v = flags(gateUsage, () =>
     parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' }, base: { type: 'string' }, head: { type: 'string' }, root: { type: 'string' } } }).values,
   );
   if (v.help) return help(gateUsage);
   if (!v.base) throw new UsageError(`--base is required (in a pull request: the base commit, github.event.pull_request.base.sha)\n${gateUsage}`);
-  const result = await runGate({ root: v.root ?? defaultRepoRoot, base: v.base, head: v.head });
+  const result = await runGate({ root: v.root ?? repoRoot, base: v.base, head: v.head });
   return result.passed ? 0 : 3;
 }
 
-export async function statusMain(argv: string[]): Promise<number> {
+export async function statusMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
   const v = flags(statusUsage, () =>
     parseArgs({
       args: argv,
@@ -96,7 +97,7 @@ export async function statusMain(argv: string[]): Promise<number> {
   if (v.help) return help(statusUsage);
   if (!v.env) throw new UsageError(`--env is required\n${statusUsage}`);
   await runStatus({
-    root: v.root ?? defaultRepoRoot,
+    root: v.root ?? repoRoot,
     env: v.env,
     wait: v.wait,
     revision: v.revision,

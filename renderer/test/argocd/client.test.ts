@@ -101,7 +101,7 @@ describe('argocdConfig', () => {
 
   it('refuses a server without a token', () => {
     expect(() => argocdConfig({ ARGOCD_SERVER_STAGING: 'https://a' }, 'staging', 'staging')).toThrow(
-      'ARGOCD_SERVER_STAGING is set but no Argo CD token is: set ARGOCD_AUTH_TOKEN_STAGING, ARGOCD_AUTH_TOKEN_STAGING or ARGOCD_AUTH_TOKEN',
+      'ARGOCD_SERVER_STAGING is set but no Argo CD token is: set ARGOCD_AUTH_TOKEN_STAGING or ARGOCD_AUTH_TOKEN (an API token of a read-only Argo CD account: argocd account generate-token --account <name>)',
     );
   });
 });

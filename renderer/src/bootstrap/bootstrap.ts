@@ -1,0 +1,110 @@
+/**
+ * `npm run bootstrap`: point a cluster's Argo CD at this repository once. Reads the rendered root Application (and
+ * its AppProject), refuses a kube context that is not the declared cluster, checks that Argo CD is installed, and
+ * server-side applies the documents. With dryRun it prints what it would apply and contacts nothing.
+ */
+import { diskReader } from '../fs.js';
+import { readBootstrapInput, type BootstrapDocument, type BootstrapInput } from './documents.js';
+import { BootstrapError } from './error.js';
+import { fieldManager, kubeApi, loadKubeConfig, type KubeApi } from './kube.js';
+import { resolveTarget, type Target } from './target.js';
+
+export interface BootstrapOptions {
+  /** Repository root holding clusters/ and renderer/pins.json. */
+  root: string;
+  cluster: string;
+  dryRun?: boolean;
+  /** Kube context to use; default the kube config's current context. */
+  context?: string;
+  /** Kube config file; default $KUBECONFIG, then ~/.kube/config. */
+  kubeconfig?: string;
+  env?: NodeJS.ProcessEnv;
+  out?: (line: string) => void;
+}
+
+export type ApplyOutcome = 'created' | 'configured';
+
+/** The resource (plural) of each Argo CD kind bootstrap applies; the CRD is `<plural>.argoproj.io`. */
+const argoResources: Record<BootstrapDocument['object']['kind'], string> = {
+  Application: 'applications',
+  AppProject: 'appprojects',
+};
+
+/** Runs the command; throws RenderError (rendered files) or BootstrapError (kube config, cluster). */
+export async function runBootstrap(opts: BootstrapOptions): Promise<void> {
+  const out = opts.out ?? console.log;
+  const input = await readBootstrapInput(diskReader(opts.root), opts.cluster);
+  const { kc, view } = loadKubeConfig(opts.kubeconfig, opts.env);
+  const target = resolveTarget(view, opts.context, input.cluster);
+  if (opts.dryRun) {
+    out(formatDryRun(input, target));
+    return;
+  }
+  const api = kubeApi(kc, target.context);
+  await checkArgocdInstalled(api, input, target);
+  const outcomes: ApplyOutcome[] = [];
+  for (const doc of input.documents) {
+    outcomes.push(await api.apply(doc.object, argoResources[doc.object.kind]));
+  }
+  out(formatApplied(input, target, outcomes));
+}
+
+/** Both the namespace and the CRDs, checked before anything is applied, reported together. */
+async function checkArgocdInstalled(api: KubeApi, input: BootstrapInput, target: Target): Promise<void> {
+  const missing: string[] = [];
+  const namespaces = [...new Set(input.documents.map((d) => d.object.metadata.namespace))];
+  for (const ns of namespaces) {
+    if (!(await api.namespaceExists(ns))) missing.push(`namespace '${ns}' does not exist`);
+  }
+  const seen = new Set<string>();
+  for (const { object } of input.documents) {
+    const crd = `${argoResources[object.kind]}.argoproj.io`;
+    if (seen.has(crd)) continue;
+    seen.add(crd);
+    const version = object.apiVersion.split('/')[1]!;
+    const served = await api.crdServedVersions(crd);
+    if (served === undefined) missing.push(`CustomResourceDefinition '${crd}' does not exist`);
+    else if (!served.includes(version)) missing.push(`CustomResourceDefinition '${crd}' does not serve ${version} (it serves ${served.join(', ') || 'nothing'})`);
+  }
+  if (missing.length === 0) return;
+  const ns = input.documents[input.documents.length - 1]!.object.metadata.namespace;
+  const v = input.argocdVersion;
+  throw new BootstrapError(
+    `Argo CD is not installed in cluster '${input.cluster.name}' (kube context '${target.context}', ${target.server}): ${missing.join('; ')}`,
+    `install Argo CD ${v} (the version pinned in renderer/pins.json) first: kubectl --context ${target.context} create namespace ${ns} && ` +
+      `kubectl --context ${target.context} apply -n ${ns} --server-side --force-conflicts -f https://raw.githubusercontent.com/argoproj/argo-cd/${v}/manifests/install.yaml` +
+      `; then run this command again`,
+  );
+}
+
+/**
+ * What --dry-run prints: a header in comments, then each document exactly as rendered, as one YAML stream (so it can
+ * also be piped to `kubectl apply --server-side -f -`).
+ */
+export function formatDryRun(input: BootstrapInput, target: Target): string {
+  const c = input.cluster;
+  const lines = [
+    `# dry run: nothing was sent. Would server-side apply (field manager ${fieldManager}, force) to`,
+    `# cluster ${c.name} (environment ${c.environment}, ${c.role}, ${c.region}) through kube context '${target.context}', server ${target.server}:`,
+  ];
+  for (const doc of input.documents) {
+    lines.push('---', `# ${doc.object.kind} ${doc.object.metadata.namespace}/${doc.object.metadata.name} from ${doc.file}`, doc.text.replace(/\n+$/, ''));
+  }
+  return lines.join('\n');
+}
+
+/** What a real run prints: one line per object with its outcome, then what Argo CD does next. */
+export function formatApplied(input: BootstrapInput, target: Target, outcomes: ApplyOutcome[]): string {
+  const c = input.cluster;
+  const root = input.documents[input.documents.length - 1]!.object;
+  const source = root.spec.source ?? {};
+  const lines = [`applied to cluster ${c.name} through kube context '${target.context}', server ${target.server}:`];
+  input.documents.forEach((doc, i) => {
+    lines.push(`  ${outcomes[i]!.padEnd(10)} ${doc.object.kind} ${doc.object.metadata.namespace}/${doc.object.metadata.name}`);
+  });
+  lines.push(
+    `Argo CD now syncs ${source.path} from ${source.repoURL} at ${source.targetRevision}: the AppProjects and every other Application of ${c.name}, which sync the rest.`,
+    `Watch it with: kubectl --context ${target.context} -n ${root.metadata.namespace} get applications`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,127 @@
+/**
+ * What bootstrap applies, read from the rendered output only: the cluster's entry in clusters/index.json, its root
+ * Application (`<argocd folder>/application-<cluster>-root.yaml`), and the AppProject that Application names.
+ *
+ * Why the AppProject too: the root Application belongs to `<env>-platform`, which is itself rendered into the argocd/
+ * folder the root syncs. Argo CD does not sync an Application whose project does not exist yet ("Application
+ * referencing project … which does not exist"), so a root applied alone would wait forever for its own project.
+ */
+import { isMap, parseAllDocuments } from 'yaml';
+import type { ClusterIndexEntry } from '../emit.js';
+import { allowedHint, RenderError, type Problem } from '../errors.js';
+import type { RepoReader } from '../fs.js';
+import { repoPaths } from '../paths.js';
+
+/** One object to apply, with the text it came from. */
+export interface BootstrapDocument {
+  /** Repository-relative path of the rendered file. */
+  file: string;
+  /** The YAML document without the generated header comments; what --dry-run prints. */
+  text: string;
+  object: ArgoObject;
+}
+
+export interface ArgoObject {
+  apiVersion: string;
+  kind: 'Application' | 'AppProject';
+  metadata: { name: string; namespace: string; [key: string]: unknown };
+  spec: { project?: string; source?: { repoURL?: string; path?: string; targetRevision?: string }; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface BootstrapInput {
+  cluster: ClusterIndexEntry;
+  /** In apply order: the root's AppProject (unless it is Argo CD's built-in `default`), then the root Application. */
+  documents: BootstrapDocument[];
+  /** The pinned Argo CD release, e.g. `v3.5.7`, for the "install Argo CD first" hint. */
+  argocdVersion: string;
+}
+
+const render = 'run `npm run render` (and commit the result) so that clusters/ holds the rendered output';
+
+/** Reads everything bootstrap needs for `clusterName`; every problem is a RenderError naming the file. */
+export async function readBootstrapInput(reader: RepoReader, clusterName: string): Promise<BootstrapInput> {
+  const cluster = await readClusterEntry(reader, clusterName);
+  const folder = cluster.folders.find((f) => f.kind === 'argocd');
+  if (!folder) {
+    throw fail({ file: repoPaths.clusterIndex, message: `cluster '${clusterName}' has no argocd folder`, hint: render });
+  }
+  // File names follow the `<kind>-<name>.yaml` contract of ARCHITECTURE.md.
+  const root = await readDocument(reader, `${folder.path}/application-${folder.application}.yaml`, 'Application', folder.application);
+  const documents = [root];
+  const project = root.object.spec.project;
+  if (project && project !== 'default') {
+    documents.unshift(await readDocument(reader, `${folder.path}/appproject-${project}.yaml`, 'AppProject', project));
+  }
+  return { cluster, documents, argocdVersion: await readArgocdVersion(reader) };
+}
+
+async function readClusterEntry(reader: RepoReader, clusterName: string): Promise<ClusterIndexEntry> {
+  const file = repoPaths.clusterIndex;
+  const text = await reader.read(file);
+  if (text === undefined) throw fail({ file, message: 'the cluster index is missing', hint: render });
+  let clusters: ClusterIndexEntry[];
+  try {
+    clusters = (JSON.parse(text) as { clusters: ClusterIndexEntry[] }).clusters;
+    if (!Array.isArray(clusters)) throw new Error('no "clusters" list');
+  } catch (err) {
+    throw fail({ file, message: `the cluster index is not readable: ${(err as Error).message}`, hint: render });
+  }
+  const cluster = clusters.find((c) => c.name === clusterName);
+  if (!cluster) {
+    throw fail({ file, message: `unknown cluster '${clusterName}'`, hint: allowedHint(clusterName, clusters.map((c) => c.name)) });
+  }
+  return cluster;
+}
+
+async function readDocument(reader: RepoReader, file: string, kind: ArgoObject['kind'], name: string): Promise<BootstrapDocument> {
+  const content = await reader.read(file);
+  if (content === undefined || content.trim() === '') {
+    throw fail({ file, message: `the ${kind} '${name}' has not been rendered (no such file)`, hint: render });
+  }
+  // The generated header is `#` comment lines; the one document follows them.
+  const lines = content.split('\n');
+  const headerEnd = lines.findIndex((line) => !line.startsWith('#'));
+  const text = lines.slice(headerEnd === -1 ? lines.length : headerEnd).join('\n');
+  const docs = parseAllDocuments(content);
+  if (!Array.isArray(docs) || docs.length !== 1) {
+    throw fail({ file, message: `expected one YAML document, found ${Array.isArray(docs) ? docs.length : 0}`, hint: render });
+  }
+  const doc = docs[0]!;
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw fail({ file, line: e.linePos?.[0].line, col: e.linePos?.[0].col, message: `not valid YAML: ${e.message.split('\n')[0]}`, hint: render });
+  }
+  const object = doc.toJS() as ArgoObject | null;
+  const at = (path: string[]) => {
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    const range = node?.range ?? (isMap(doc.contents) ? doc.contents.range : undefined);
+    if (!range) return {};
+    const before = content.slice(0, range[0]).split('\n');
+    return { line: before.length, col: before[before.length - 1]!.length + 1 };
+  };
+  const expect = (ok: boolean, path: string[], message: string) => {
+    if (!ok) throw fail({ file, ...at(path), message, hint: render });
+  };
+  expect(object !== null && typeof object === 'object' && !Array.isArray(object), [], 'the document is not a Kubernetes object');
+  expect(object!.apiVersion === 'argoproj.io/v1alpha1', ['apiVersion'], `apiVersion must be argoproj.io/v1alpha1 (got ${JSON.stringify(object!.apiVersion)})`);
+  expect(object!.kind === kind, ['kind'], `kind must be ${kind} (got ${JSON.stringify(object!.kind)})`);
+  expect(object!.metadata?.name === name, ['metadata', 'name'], `metadata.name must be '${name}' (got ${JSON.stringify(object!.metadata?.name)})`);
+  expect(typeof object!.metadata?.namespace === 'string' && object!.metadata.namespace !== '', ['metadata'], 'metadata.namespace is missing');
+  expect(typeof object!.spec === 'object' && object!.spec !== null, ['spec'], 'spec is missing');
+  return { file, text, object: object! };
+}
+
+async function readArgocdVersion(reader: RepoReader): Promise<string> {
+  const file = repoPaths.pins;
+  const text = await reader.read(file);
+  const version = text === undefined ? undefined : (JSON.parse(text) as { sources?: { argocd?: { version?: unknown } } }).sources?.argocd?.version;
+  if (typeof version !== 'string') {
+    throw fail({ file, message: 'sources.argocd.version is missing', hint: 'pin the Argo CD release the clusters run, e.g. "version": "v3.5.7"' });
+  }
+  return version;
+}
+
+function fail(problem: Problem): RenderError {
+  return new RenderError([problem]);
+}

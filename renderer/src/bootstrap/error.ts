@@ -1,0 +1,12 @@
+/**
+ * A bootstrap problem that has no repository file and line to point at: the "where" is a kube context or an API
+ * server, which the message names. Problems in the rendered files are RenderErrors (file, line, hint) instead.
+ */
+export class BootstrapError extends Error {
+  readonly hint: string | undefined;
+  constructor(message: string, hint?: string) {
+    super(hint ? `${message}\n  hint: ${hint}` : message);
+    this.name = 'BootstrapError';
+    this.hint = hint;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The one module that talks to a Kubernetes API server, through @kubernetes/client-node: load a kube config, read a
+ * namespace and a CustomResourceDefinition, and server-side apply one object. Everything else in bootstrap is pure.
+ *
+ * Why CustomObjectsApi and not KubernetesObjectApi.patch: the latter first fetches the API group's discovery
+ * document on every call and returns only the body, so it cannot tell a 201 Created from a 200 OK; the typed
+ * CustomObjectsApi call returns the status, and a header middleware (setHeaderOptions) turns its JSON patch into
+ * an apply patch. The body stays JSON, which is YAML, so `application/apply-patch+yaml` accepts it.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ApiextensionsV1Api,
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { BootstrapError } from './error.js';
+import type { KubeConfigView } from './target.js';
+
+/** The field manager that owns what bootstrap applies (visible in `metadata.managedFields`). */
+export const fieldManager = 'berrys-bootstrap';
+
+export interface LoadedKubeConfig {
+  kc: KubeConfig;
+  view: KubeConfigView;
+}
+
+/**
+ * Reads `file`, or the default kube config the way kubectl finds it ($KUBECONFIG, then ~/.kube/config). Only local
+ * files are read; nothing is contacted. Refuses to fall back to the client's made-up `http://localhost:8080`.
+ */
+export function loadKubeConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedKubeConfig {
+  const kc = new KubeConfig();
+  let source: string;
+  try {
+    if (file !== undefined) {
+      source = file;
+      kc.loadFromFile(file);
+    } else if (env.KUBECONFIG) {
+      source = `$KUBECONFIG=${env.KUBECONFIG}`;
+      kc.loadFromDefault();
+    } else {
+      source = path.join(os.homedir(), '.kube', 'config');
+      if (!existsSync(source)) {
+        throw new BootstrapError(
+          `no kube config found: $KUBECONFIG is not set and ${source} does not exist`,
+          'pass --kubeconfig <file>, or set KUBECONFIG, pointing at a kube config with a context for the cluster',
+        );
+      }
+      kc.loadFromFile(source);
+    }
+  } catch (err) {
+    if (err instanceof BootstrapError) throw err;
+    throw new BootstrapError(`cannot read the kube config ${file ?? `(${env.KUBECONFIG ?? 'default'})`}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return {
+    kc,
+    view: {
+      source,
+      currentContext: kc.getCurrentContext() ?? '',
+      contexts: kc.getContexts().map((c) => ({ name: c.name, cluster: c.cluster })),
+      clusters: kc.getClusters().map((c) => ({ name: c.name, server: c.server })),
+    },
+  };
+}
+
+/** An object to apply: what the API path needs, and the body. */
+export interface ApplyObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string };
+}
+
+export interface KubeApi {
+  readonly server: string;
+  namespaceExists(name: string): Promise<boolean>;
+  /** The versions a CRD serves, or undefined when the CRD is not installed. */
+  crdServedVersions(name: string): Promise<string[] | undefined>;
+  /** Server-side apply into the object's namespace; says whether the object was created or already existed. */
+  apply(object: ApplyObject, plural: string): Promise<'created' | 'configured'>;
+}
+
+/** Clients for `context` of a loaded kube config (the caller has already checked that it is the right cluster). */
+export function kubeApi(kc: KubeConfig, context: string): KubeApi {
+  kc.setCurrentContext(context);
+  const server = kc.getCurrentCluster()!.server;
+  const core = kc.makeApiClient(CoreV1Api);
+  const extensions = kc.makeApiClient(ApiextensionsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+
+  async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw explain(server, context, what, err);
+    }
+  }
+
+  return {
+    server,
+    namespaceExists: (name) =>
+      call(`GET namespace ${name}`, () =>
+        core.readNamespace({ name }).then(
+          () => true,
+          (err) => (isNotFound(err) ? false : Promise.reject(err)),
+        ),
+      ),
+    crdServedVersions: (name) =>
+      call(`GET customresourcedefinition ${name}`, () =>
+        extensions.readCustomResourceDefinition({ name }).then(
+          (crd) => crd.spec.versions.filter((v) => v.served).map((v) => v.name),
+          (err) => (isNotFound(err) ? undefined : Promise.reject(err)),
+        ),
+      ),
+    apply: (object, plural) => {
+      const [group, version] = object.apiVersion.split('/') as [string, string];
+      const { name, namespace } = object.metadata;
+      return call(`server-side apply of ${object.kind} ${namespace}/${name}`, async () => {
+        const response = await custom.patchNamespacedCustomObjectWithHttpInfo(
+          { group, version, namespace, plural, name, body: object, fieldManager, force: true },
+          setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+        );
+        // The API server answers an apply patch with 201 when it created the object and 200 when it existed.
+        return response.httpStatusCode === 201 ? 'created' : 'configured';
+      });
+    },
+  };
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof ApiException && err.code === 404;
+}
+
+/** Turns a failed call into a message that says which server, which context and what to check. */
+function explain(server: string, context: string, what: string, err: unknown): BootstrapError {
+  if (err instanceof ApiException) {
+    const body = err.body as { message?: unknown } | string | undefined;
+    const said = typeof body === 'object' && body && typeof body.message === 'string' ? body.message : typeof body === 'string' ? body.trim().slice(0, 200) : '';
+    const detail = said ? ` (the API server said: ${said})` : '';
+    const hint =
+      err.code === 401
+        ? `the credentials of kube context '${context}' were refused; log in again (for EKS: aws eks update-kubeconfig) and retry`
+        : err.code === 403
+          ? `the user of kube context '${context}' may not do this; bootstrap needs get on namespaces and customresourcedefinitions, and patch on applications and appprojects in the argocd namespace (cluster-admin has all of them)`
+          : undefined;
+    return new BootstrapError(`${what} failed at ${server}: ${err.code}${detail}`, hint);
+  }
+  const e = err as Error & { code?: string };
+  return new BootstrapError(
+    `could not reach the Kubernetes API at ${server} (kube context '${context}') for ${what}: ${e.code ?? e.message}`,
+    'check that the cluster is up and reachable from here (VPN, private endpoint, proxy)',
+  );
+}

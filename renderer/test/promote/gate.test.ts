@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runGate } from '../../src/promote/gate.js';
+import { application, fakeArgocd, type FakeArgocd } from '../argocd/argocd-server.js';
+import { cleanUp, commit, gitIn, inputsRepo } from './repo-fixture.js';
+
+afterAll(cleanUp);
+let server: FakeArgocd | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const quiet = { log: () => undefined };
+
+/** A pull request as a real commit on a branch: versions.yaml lines replaced, other files written. */
+function pullRequest(root: string, edits: { env: string; from: string; to: string }[], files: Record<string, string> = {}): { base: string; head: string } {
+  const base = gitIn(root, 'rev-parse', 'HEAD');
+  gitIn(root, 'switch', '--quiet', '-c', 'pr');
+  const changed: Record<string, string> = { ...files };
+  for (const e of edits) {
+    const file = `overlays/${e.env}/versions.yaml`;
+    const text = changed[file] ?? readFileSync(path.join(root, file), 'utf8');
+    if (!text.includes(e.from)) throw new Error(`test setup: ${file} has no '${e.from}'`);
+    changed[file] = text.replace(e.from, e.to);
+  }
+  const head = commit(root, 'pull request', changed);
+  return { base, head };
+}
+
+describe('gate: the version rule', () => {
+  it('passes a promotion of what staging runs on the base branch, and says the health part was skipped', async () => {
+    const root = inputsRepo();
+    const pr = pullRequest(root, [{ env: 'production', from: 'agent-orchestrator: 2.4.0', to: 'agent-orchestrator: 2.4.1' }]);
+    const result = await runGate({ root, ...pr, env: {}, ...quiet });
+    expect(result.passed).toBe(true);
+    expect(result.report).toBe(
+      [
+        `Promotion gate: ${pr.base.slice(0, 7)} (base) → ${pr.head.slice(0, 7)} (head)`,
+        '',
+        'ENV         APP                 VERSION        PREVIOUS ENV ON BASE  VERSION RULE  ARGO CD',
+        'production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         ok            skipped',
+        '',
+        'The Argo CD health part was skipped for promotions into production: no Argo CD is configured for the previous environment (set ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV>/_<CLUSTER> variants).',
+        '',
+        'Gate passed.',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a version that the previous environment does not run on the base branch, even if the same pull request puts it there', async () => {
+    const root = inputsRepo();
+    const pr = pullRequest(root, [
+      { env: 'staging', from: 'api-gateway: 1.8.3', to: 'api-gateway: 1.9.0' },
+      { env: 'production', from: 'api-gateway: 1.8.3', to: 'api-gateway: 1.9.0' },
+    ]);
+    const result = await runGate({ root, ...pr, env: {}, ...quiet });
+    expect(result.passed).toBe(false);
+    expect(result.moves.map((m) => `${m.env} ${m.app} ${m.ok}`)).toEqual(['staging api-gateway true', 'production api-gateway false']);
+    expect(result.report).toContain(
+      '✗ production: api-gateway 1.8.3 → 1.9.0, but staging runs 1.8.3 on the base branch; only what staging runs may enter production ' +
+        '(npm run promote -- --from staging --to production --app api-gateway)',
+    );
+    expect(result.report.endsWith('Gate refused.')).toBe(true);
+  });
+
+  it('passes a production change that is not a promotion, and labels it', async () => {
+    const root = inputsRepo();
+    const file = 'overlays/production/apps/agent-orchestrator.yaml';
+    const pr = pullRequest(root, [], { [file]: `${readFileSync(path.join(root, file), 'utf8')}# reviewed\n` });
+    const result = await runGate({ root, ...pr, env: {}, ...quiet });
+    expect(result.passed).toBe(true);
+    expect(result.other).toEqual([file]);
+    expect(result.report).toContain(
+      'Changes reaching production that are not version promotions (they pass the gate; review them):\n  [not a promotion] overlays/production/apps/agent-orchestrator.yaml',
+    );
+  });
+
+  it('lets releases into development through and lists them', async () => {
+    const root = inputsRepo();
+    const pr = pullRequest(root, [{ env: 'development', from: 'web-dashboard: 4.2.0', to: 'web-dashboard: 4.3.0' }]);
+    const result = await runGate({ root, ...pr, env: {}, ...quiet });
+    expect(result.passed).toBe(true);
+    expect(result.report).toContain('No version changes in staging or production.');
+    expect(result.report).toContain('Releases into development (not gated): web-dashboard 4.3.0');
+  });
+
+  it('fails when GATE_REQUIRE_ARGOCD asks for the health part and no Argo CD is configured', async () => {
+    const root = inputsRepo();
+    const pr = pullRequest(root, [{ env: 'production', from: 'agent-orchestrator: 2.4.0', to: 'agent-orchestrator: 2.4.1' }]);
+    const result = await runGate({ root, ...pr, env: { GATE_REQUIRE_ARGOCD: 'production' }, ...quiet });
+    expect(result.passed).toBe(false);
+    expect(result.report).toContain('✗ GATE_REQUIRE_ARGOCD=production requires the health part for production.');
+  });
+});
+
+describe('gate: the Argo CD health part', () => {
+  /** Base has two commits: staging at 2.3.0, then at 2.4.1; the pull request promotes 2.4.1 to production. */
+  function repoWithHistory() {
+    const root = inputsRepo();
+    const staging = 'overlays/staging/versions.yaml';
+    const text = readFileSync(path.join(root, staging), 'utf8');
+    const older = commit(root, 'staging at 2.3.0', { [staging]: text.replace('agent-orchestrator: 2.4.1', 'agent-orchestrator: 2.3.0') });
+    const current = commit(root, 'staging at 2.4.1', { [staging]: text });
+    const pr = pullRequest(root, [{ env: 'production', from: 'agent-orchestrator: 2.4.0', to: 'agent-orchestrator: 2.4.1' }]);
+    return { root, older, current, pr };
+  }
+  const image = (tag: string) => `222222222222.dkr.ecr.us-east-1.amazonaws.com/berrys/agent-orchestrator:${tag}`;
+  const env = (url: string) => ({ ARGOCD_SERVER_STAGING: url, ARGOCD_AUTH_TOKEN_STAGING: 't', GATE_REQUIRE_ARGOCD: 'production' });
+
+  it('passes when staging is Synced and Healthy at a revision that deploys the version', async () => {
+    const { root, current, pr } = repoWithHistory();
+    server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: current, images: [image('2.4.1')] }) }));
+    const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
+    expect(server.requests.map((r) => r.url)).toEqual(['/api/v1/applications/staging-agent-orchestrator']);
+    expect(result.passed).toBe(true);
+    expect(result.report).toContain(`production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         ok            ok: staging-agent-orchestrator Synced/Healthy at ${current.slice(0, 7)} (2.4.1)`);
+  });
+
+  it('refuses when staging is not Healthy', async () => {
+    const { root, current, pr } = repoWithHistory();
+    server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: current, health: 'Degraded', images: [image('2.4.1')] }) }));
+    const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
+    expect(result.passed).toBe(false);
+    expect(result.report).toContain('✗ staging-agent-orchestrator is Degraded, not Healthy');
+  });
+
+  it('refuses when staging is synced at a revision that deploys another version', async () => {
+    const { root, older, pr } = repoWithHistory();
+    server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: older, images: [image('2.3.0')] }) }));
+    const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
+    expect(result.passed).toBe(false);
+    expect(result.report).toContain(
+      `✗ staging-agent-orchestrator is at ${older.slice(0, 7)} where versions.yaml has 2.3.0, not 2.4.1, runs image tag 2.3.0, not 2.4.1`,
+    );
+  });
+
+  it('refuses, with the reason, when Argo CD cannot be asked', async () => {
+    const { root, pr } = repoWithHistory();
+    server = await fakeArgocd(() => ({ status: 401, body: { code: 16, message: 'invalid session' } }));
+    const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
+    expect(result.passed).toBe(false);
+    expect(result.report).toContain(`✗ Argo CD at ${server.url} refused the token for GET /api/v1/applications/staging-agent-orchestrator (401 Unauthorized)`);
+  });
+});
