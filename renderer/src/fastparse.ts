@@ -21,7 +21,7 @@ const fail = (): never => {
 };
 
 const blockKey = /^([A-Za-z_][\w./-]*):(?: +|$)/;
-const flowWord = /^[A-Za-z0-9_][\w./=-]*/;
+const flowWord = /^-?[A-Za-z0-9_][\w./=+-]*/;
 const coreNull = /^(?:~|[Nn]ull|NULL)?$/;
 const coreBool = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 const coreInt = /^[-+]?[0-9]+$/;

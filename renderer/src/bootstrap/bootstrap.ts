@@ -102,8 +102,9 @@ export function formatApplied(input: BootstrapInput, target: Target, outcomes: A
   input.documents.forEach((doc, i) => {
     lines.push(`  ${outcomes[i]!.padEnd(10)} ${doc.object.kind} ${doc.object.metadata.namespace}/${doc.object.metadata.name}`);
   });
+  const from = source.path && source.repoURL ? `${source.path} from ${source.repoURL} at ${source.targetRevision ?? 'HEAD'}` : `the source of ${root.metadata.name}`;
   lines.push(
-    `Argo CD now syncs ${source.path} from ${source.repoURL} at ${source.targetRevision}: the AppProjects and every other Application of ${c.name}, which sync the rest.`,
+    `Argo CD now syncs ${from}: the AppProjects and every other Application of ${c.name}, which sync the rest.`,
     `Watch it with: kubectl --context ${target.context} -n ${root.metadata.namespace} get applications`,
   );
   return lines.join('\n');

@@ -7,7 +7,7 @@
  * referencing project … which does not exist"), so a root applied alone would wait forever for its own project.
  */
 import { isMap, parseAllDocuments } from 'yaml';
-import type { ClusterIndexEntry } from '../emit.js';
+import { generatedMarker, type ClusterIndexEntry } from '../emit.js';
 import { allowedHint, RenderError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
@@ -78,6 +78,9 @@ async function readDocument(reader: RepoReader, file: string, kind: ArgoObject['
   const content = await reader.read(file);
   if (content === undefined || content.trim() === '') {
     throw fail({ file, message: `the ${kind} '${name}' has not been rendered (no such file)`, hint: render });
+  }
+  if (!content.startsWith(generatedMarker)) {
+    throw fail({ file, line: 1, col: 1, message: `not rendered output: the file does not start with the generated header ('${generatedMarker} …')`, hint: render });
   }
   // The generated header is `#` comment lines; the one document follows them.
   const lines = content.split('\n');

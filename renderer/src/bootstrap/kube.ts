@@ -31,32 +31,44 @@ export interface LoadedKubeConfig {
 }
 
 /**
- * Reads `file`, or the default kube config the way kubectl finds it ($KUBECONFIG, then ~/.kube/config). Only local
- * files are read; nothing is contacted. Refuses to fall back to the client's made-up `http://localhost:8080`.
+ * Reads `file`, or the default kube config the way kubectl finds it: the files of $KUBECONFIG (merged, the first
+ * file's current context wins, missing files skipped), else ~/.kube/config. Only local files are read; nothing is
+ * contacted. Why not KubeConfig.loadFromDefault: it reads process.env only (untestable), lets a later $KUBECONFIG file
+ * override the current context, and falls back to a made-up `http://localhost:8080` cluster instead of saying that
+ * no kube config was found.
  */
 export function loadKubeConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedKubeConfig {
   const kc = new KubeConfig();
   let source: string;
-  try {
-    if (file !== undefined) {
-      source = file;
-      kc.loadFromFile(file);
-    } else if (env.KUBECONFIG) {
-      source = `$KUBECONFIG=${env.KUBECONFIG}`;
-      kc.loadFromDefault();
-    } else {
-      source = path.join(os.homedir(), '.kube', 'config');
-      if (!existsSync(source)) {
-        throw new BootstrapError(
-          `no kube config found: $KUBECONFIG is not set and ${source} does not exist`,
-          'pass --kubeconfig <file>, or set KUBECONFIG, pointing at a kube config with a context for the cluster',
-        );
+  let files: string[];
+  if (file !== undefined) {
+    source = file;
+    files = [file];
+  } else if (env.KUBECONFIG) {
+    source = `$KUBECONFIG=${env.KUBECONFIG}`;
+    files = env.KUBECONFIG.split(path.delimiter).filter((f) => f && existsSync(f));
+  } else {
+    source = path.join(env.HOME || os.homedir(), '.kube', 'config');
+    files = existsSync(source) ? [source] : [];
+  }
+  if (files.length === 0) {
+    throw new BootstrapError(
+      `no kube config found: ${file === undefined && env.KUBECONFIG ? `none of the files in ${source} exists` : `$KUBECONFIG is not set and ${source} does not exist`}`,
+      'pass --kubeconfig <file>, or set KUBECONFIG, pointing at a kube config with a context for the cluster',
+    );
+  }
+  for (const [i, f] of files.entries()) {
+    try {
+      if (i === 0) {
+        kc.loadFromFile(f);
+      } else {
+        const more = new KubeConfig();
+        more.loadFromFile(f);
+        kc.mergeConfig(more, Boolean(kc.getCurrentContext()));
       }
-      kc.loadFromFile(source);
+    } catch (err) {
+      throw new BootstrapError(`cannot read the kube config ${f}: ${(err as Error).message.split('\n')[0]}`);
     }
-  } catch (err) {
-    if (err instanceof BootstrapError) throw err;
-    throw new BootstrapError(`cannot read the kube config ${file ?? `(${env.KUBECONFIG ?? 'default'})`}: ${(err as Error).message.split('\n')[0]}`);
   }
   return {
     kc,
@@ -139,8 +151,7 @@ function isNotFound(err: unknown): boolean {
 /** Turns a failed call into a message that says which server, which context and what to check. */
 function explain(server: string, context: string, what: string, err: unknown): BootstrapError {
   if (err instanceof ApiException) {
-    const body = err.body as { message?: unknown } | string | undefined;
-    const said = typeof body === 'object' && body && typeof body.message === 'string' ? body.message : typeof body === 'string' ? body.trim().slice(0, 200) : '';
+    const said = statusMessage(err.body);
     const detail = said ? ` (the API server said: ${said})` : '';
     const hint =
       err.code === 401
@@ -155,4 +166,20 @@ function explain(server: string, context: string, what: string, err: unknown): B
     `could not reach the Kubernetes API at ${server} (kube context '${context}') for ${what}: ${e.code ?? e.message}`,
     'check that the cluster is up and reachable from here (VPN, private endpoint, proxy)',
   );
+}
+
+/**
+ * The `message` of the Kubernetes Status an error carries. The generated client hands some error bodies over parsed
+ * and others (those of calls typed `any`, like the custom object patch) as the raw JSON text.
+ */
+function statusMessage(body: unknown): string {
+  if (typeof body === 'string') {
+    try {
+      return statusMessage(JSON.parse(body));
+    } catch {
+      return body.trim().slice(0, 200);
+    }
+  }
+  const message = body && typeof body === 'object' ? (body as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : '';
 }

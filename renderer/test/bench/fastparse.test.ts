@@ -63,7 +63,7 @@ describe('fastParseAll', () => {
       expect(theirs, `accepted input the library rejects: ${JSON.stringify(text)}`).not.toBe('error');
       expect(mine, JSON.stringify(text)).toEqual(theirs);
     }
-    expect(handled).toBeGreaterThan(15);
+    expect(handled).toBeGreaterThan(10);
   });
 
   it('leaves anchors, aliases, tags, block scalars, duplicate keys and multi-line values to the library', () => {

@@ -1,0 +1,249 @@
+/**
+ * The benchmark's synthetic repositories, as data (`{ path: content }`), pure:
+ * - `syntheticInputs`: N apps × the repository's environments in this project's own input format, with the variety
+ *   of a real catalogue (calls to lower-numbered apps so the call graph stays acyclic, data stores, some ingress,
+ *   external egress, per-app settings and per-environment overrides);
+ * - `kustomizeTree`: the equivalent kustomize tree built from a render of those inputs: a base per app (the objects
+ *   rendered for the base cluster, namespace left to the overlay) and one overlay per cluster that references every
+ *   app base and changes images, replicas and, through one strategic-merge patch per app, the container's
+ *   environment and resources, and adds the autoscalers and disruption budgets of that cluster.
+ */
+import { parse, parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../parse.js';
+
+/** Deterministic pseudo-random numbers (a linear congruential generator): the same N gives the same repository. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+export const appName = (i: number): string => `app-${String(i).padStart(4, '0')}`;
+
+export interface SyntheticOptions {
+  apps: number;
+  seed?: number;
+}
+
+/**
+ * The input files of a synthetic repository. `realFiles` supplies the shared inputs taken as they are from the real
+ * repository (base/**, overlays/<env>/environment.yaml); apps/, versions and per-app overrides are generated.
+ */
+export function syntheticInputs(opts: SyntheticOptions, realFiles: Record<string, string>): Record<string, string> {
+  const rnd = random(opts.seed ?? 42);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
+  const files: Record<string, string> = {};
+  for (const [file, text] of Object.entries(realFiles)) {
+    if (file.startsWith('base/') || /^overlays\/[^/]+\/environment\.yaml$/.test(file)) files[file] = text;
+  }
+  const envs = Object.keys(files)
+    .map((f) => /^overlays\/([^/]+)\/environment\.yaml$/.exec(f)?.[1])
+    .filter((e): e is string => e !== undefined)
+    .sort();
+
+  const stores = [[], ['database'], ['cache'], ['database', 'cache']] as const;
+  for (let i = 1; i <= opts.apps; i++) {
+    const name = appName(i);
+    const calls = new Set<string>();
+    const callCount = i === 1 ? 0 : Math.floor(rnd() * 4);
+    for (let c = 0; c < callCount; c++) calls.add(appName(1 + Math.floor(rnd() * (i - 1))));
+    const lines = [
+      '# yaml-language-server: $schema=../renderer/schema/app.schema.json',
+      `name: ${name}`,
+      `description: Synthetic service ${i} of the benchmark catalogue.`,
+      `image: berrys/${name}`,
+      `port: ${pick([8080, 8080, 9090, 3000])}`,
+      `nodeGroup: ${pick(['general', 'compute', 'memory'])}`,
+      `calls: [${[...calls].sort().join(', ')}]`,
+      `dataStores: [${pick(stores).join(', ')}]`,
+    ];
+    if (i % 7 === 0) lines.push('externalEgress: true');
+    if (i % 10 === 0) lines.push('ingress:', `  subdomain: ${name}`, ...(i % 20 === 0 ? ['  path: /api'] : []));
+    if (i % 4 === 0) {
+      lines.push('settings:', '  resources:', '    requests:', '      cpu: 250m', '      memory: 512Mi', '    limits:', '      cpu: 500m', '      memory: 1Gi');
+    }
+    files[`apps/${name}.yaml`] = lines.join('\n') + '\n';
+  }
+
+  envs.forEach((env, e) => {
+    const versions = ['# yaml-language-server: $schema=../../renderer/schema/versions.schema.json'];
+    for (let i = 1; i <= opts.apps; i++) versions.push(`${appName(i)}: ${1 + (i % 3)}.${(i * 7 + e) % 20}.${(i + e) % 10}`);
+    files[`overlays/${env}/versions.yaml`] = versions.join('\n') + '\n';
+    for (let i = 1; i <= opts.apps; i++) {
+      const override: string[] = [];
+      if ((i + e) % 15 === 0) override.push('autoscaling:', `  maxReplicas: ${8 + (i % 5)}`);
+      if ((i + e) % 12 === 0) override.push('logLevel: WARNING');
+      if ((i + e) % 25 === 0) override.push('env:', `  FEATURE_${i}: "on"`);
+      if ((i + e) % 18 === 0) override.push('resources:', '  requests:', '    cpu: "1"', '    memory: 2Gi', '  limits:', '    cpu: "2"', '    memory: 4Gi');
+      if (override.length) {
+        files[`overlays/${env}/apps/${appName(i)}.yaml`] = ['# yaml-language-server: $schema=../../../renderer/schema/app-override.schema.json', ...override].join('\n') + '\n';
+      }
+    }
+  });
+  return files;
+}
+
+/** The overlay file the benchmark edits for its "one overlay edit" render, and the edit. */
+export function overlayEdit(files: Record<string, string>): { path: string; content: string } {
+  const path = Object.keys(files)
+    .filter((f) => /^overlays\/staging\/apps\/.+\.yaml$/.test(f))
+    .sort()[0];
+  if (!path) return { path: 'overlays/staging/apps/app-0001.yaml', content: 'logLevel: ERROR\n' };
+  return { path, content: `${files[path]}rollout:\n  maxSurge: 2\n` };
+}
+
+interface IndexFolder {
+  path: string;
+  kind: string;
+  app?: string;
+}
+interface IndexCluster {
+  name: string;
+  namespace: string;
+  folders: IndexFolder[];
+}
+
+const yamlDoc = (o: unknown): string => JSON.stringify(o, null, 2) + '\n';
+
+/**
+ * The equivalent kustomize tree, from the rendered tree (`clusters/**` as path → content). `baseCluster` gives the
+ * per-app bases; every cluster (the base cluster included) gets an overlay under `kustomize/overlays/<cluster>`.
+ * JSON is valid YAML, so the files are written as JSON: kustomize reads them the same way.
+ */
+export function kustomizeTree(rendered: Map<string, string>, baseCluster = 'development'): Record<string, string> {
+  const index = JSON.parse(rendered.get('clusters/index.json') ?? '{"clusters":[]}') as { clusters: IndexCluster[] };
+  const objectsIn = (folder: string): KubeObject[] =>
+    [...rendered]
+      .filter(([p]) => p.startsWith(`${folder}/`) && p.endsWith('.yaml'))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, content]) => parse(content) as KubeObject);
+  const files: Record<string, string> = {};
+  const base = index.clusters.find((c) => c.name === baseCluster);
+  if (!base) throw new Error(`the rendered tree has no cluster '${baseCluster}' for the kustomize bases`);
+  const baseImage = new Map<string, string>();
+  const perEnvKinds = new Set(['HorizontalPodAutoscaler', 'PodDisruptionBudget']);
+  for (const folder of base.folders.filter((f) => f.kind === 'app')) {
+    const app = folder.app!;
+    const resources: string[] = [];
+    for (const o of objectsIn(folder.path)) {
+      if (perEnvKinds.has(o.kind)) continue;
+      const { namespace: _namespace, ...metadata } = o.metadata;
+      const file = `${o.kind.toLowerCase()}.yaml`;
+      files[`kustomize/base/${app}/${file}`] = yamlDoc({ ...o, metadata });
+      resources.push(file);
+      if (o.kind === 'Deployment') baseImage.set(app, containerOf(o).image as string);
+    }
+    files[`kustomize/base/${app}/kustomization.yaml`] = yamlDoc({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
+  }
+  for (const cluster of index.clusters) {
+    const images: unknown[] = [];
+    const replicas: unknown[] = [];
+    const patches: unknown[] = [];
+    const resources: string[] = [];
+    const extra: string[] = [];
+    for (const folder of cluster.folders.filter((f) => f.kind === 'app')) {
+      const app = folder.app!;
+      resources.push(`../../base/${app}`);
+      for (const o of objectsIn(folder.path)) {
+        if (perEnvKinds.has(o.kind)) {
+          extra.push(yamlDoc(o));
+          continue;
+        }
+        if (o.kind !== 'Deployment') continue;
+        const container = containerOf(o);
+        const [newName, newTag] = splitImage(container.image as string);
+        images.push({ name: splitImage(baseImage.get(app)!)[0], newName, newTag });
+        const spec = o.spec as { replicas?: number };
+        if (spec.replicas !== undefined) replicas.push({ name: app, count: spec.replicas });
+        const patch = {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: app },
+          spec: { template: { spec: { containers: [{ name: container.name, env: container.env, resources: container.resources }] } } },
+        };
+        files[`kustomize/overlays/${cluster.name}/patches/${app}.yaml`] = yamlDoc(patch);
+        patches.push({ path: `patches/${app}.yaml` });
+      }
+    }
+    if (extra.length) {
+      files[`kustomize/overlays/${cluster.name}/per-environment.yaml`] = extra.join('---\n');
+      resources.push('per-environment.yaml');
+    }
+    files[`kustomize/overlays/${cluster.name}/kustomization.yaml`] = yamlDoc({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      namespace: cluster.namespace,
+      resources,
+      images,
+      replicas,
+      patches,
+    });
+  }
+  return files;
+}
+
+function containerOf(o: KubeObject): Record<string, unknown> {
+  return (o.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0]!;
+}
+
+function splitImage(image: string): [string, string] {
+  const at = image.lastIndexOf(':');
+  return [image.slice(0, at), image.slice(at + 1)];
+}
+
+/**
+ * What both trees model, per object, for the equality check: kind, namespace and name, plus for Deployments the
+ * image, replicas, container environment (as a set: kustomize's merge keeps base order) and resources, for
+ * autoscalers their bounds, for disruption budgets their limit, for Services their ports.
+ */
+export function objectModel(objects: KubeObject[]): Map<string, string> {
+  const model = new Map<string, string>();
+  for (const o of objects) {
+    const key = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const spec = (o.spec ?? {}) as Record<string, unknown>;
+    let fields: unknown = null;
+    if (o.kind === 'Deployment') {
+      const c = containerOf(o);
+      const env = [...((c.env as { name: string }[] | undefined) ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
+      fields = { image: c.image, replicas: spec.replicas ?? null, env, resources: c.resources };
+    } else if (o.kind === 'HorizontalPodAutoscaler') fields = { min: spec.minReplicas, max: spec.maxReplicas };
+    else if (o.kind === 'PodDisruptionBudget') fields = { maxUnavailable: spec.maxUnavailable };
+    else if (o.kind === 'Service') fields = { ports: spec.ports };
+    model.set(key, JSON.stringify(fields, sortedKeys));
+  }
+  return model;
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+  return value;
+}
+
+/** The app objects of one cluster in the rendered tree. */
+export function renderedAppObjects(rendered: Map<string, string>, cluster: string): KubeObject[] {
+  return [...rendered]
+    .filter(([p]) => p.startsWith(`clusters/${cluster}/apps/`) && p.endsWith('.yaml'))
+    .map(([, content]) => parse(content) as KubeObject);
+}
+
+/** The objects of `kubectl kustomize` output. */
+export function kustomizeObjects(output: string): KubeObject[] {
+  return parseAllDocuments(output)
+    .map((d) => d.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => o !== null);
+}
+
+/** Differences between two models, as readable lines (empty when equal). */
+export function compareModels(ours: Map<string, string>, theirs: Map<string, string>, limit = 20): string[] {
+  const lines: string[] = [];
+  for (const [key, value] of ours) {
+    if (!theirs.has(key)) lines.push(`only in this renderer: ${key}`);
+    else if (theirs.get(key) !== value) lines.push(`differs: ${key}: ${value} ≠ ${theirs.get(key)}`);
+  }
+  for (const key of theirs.keys()) if (!ours.has(key)) lines.push(`only in kustomize: ${key}`);
+  return lines.sort().slice(0, limit);
+}

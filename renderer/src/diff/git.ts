@@ -1,0 +1,157 @@
+/**
+ * The git and file-system edge of the diff: which commits to compare, and the rendered tree (clusters/) of a
+ * commit or of the working tree. Two git processes per commit however many files there are: `git ls-tree` for
+ * the blob ids and one `git cat-file --batch` for the contents of the files that differ.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoPaths } from '../paths.js';
+import type { RenderedTree, Side } from './types.js';
+
+/** The head of a comparison: the files on disk, or a commit. */
+export type Revision = { kind: 'worktree' } | { kind: 'commit'; commit: string };
+
+function run(root: string, args: string[], input?: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      reject(new Error(e.code === 'ENOENT' ? "'git' was not found on PATH; install git and run again" : `git ${args[0]} failed: ${e.message}`)),
+    );
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new Error(`git ${args.join(' ')} failed: ${Buffer.concat(err).toString('utf8').trim() || `exit ${code}`}`));
+    });
+    if (input !== undefined) {
+      // git may exit before reading all of stdin (a bad revision); its exit status reports that, not EPIPE.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(input);
+    }
+  });
+}
+
+async function git(root: string, args: string[]): Promise<string> {
+  return (await run(root, args)).toString('utf8').trim();
+}
+
+/** The commit a ref names, or undefined when it names none. */
+async function commitOf(root: string, ref: string): Promise<string | undefined> {
+  return git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => undefined);
+}
+
+/**
+ * The base: the given ref as it is, or by default the merge base of HEAD with `main` (then `origin/main`),
+ * which is what a pull request into main will change.
+ */
+export async function resolveBase(root: string, ref: string | undefined): Promise<Side & { commit: string }> {
+  if (ref !== undefined) {
+    const commit = await commitOf(root, ref);
+    if (!commit) throw new Error(`--base '${ref}' is not a commit in this repository; fetch it first (a CI checkout needs fetch-depth: 0)`);
+    return { ref, commit };
+  }
+  const tried: string[] = [];
+  for (const candidate of ['main', 'origin/main']) {
+    tried.push(candidate);
+    if (!(await commitOf(root, candidate))) continue;
+    const commit = await git(root, ['merge-base', 'HEAD', candidate]).catch(() => '');
+    if (commit) return { ref: candidate, commit, note: `merge base of HEAD and ${candidate}` };
+  }
+  throw new Error(`no base to compare with: tried the merge base of HEAD with ${tried.join(' and ')}; pass --base <ref>`);
+}
+
+/** The head: the working tree by default, or a commit. */
+export async function resolveHead(root: string, ref: string | undefined): Promise<{ side: Side; revision: Revision }> {
+  if (ref === undefined) return { side: { ref: 'working tree', commit: null }, revision: { kind: 'worktree' } };
+  const commit = await commitOf(root, ref);
+  if (!commit) throw new Error(`--head '${ref}' is not a commit in this repository; fetch it first (a CI checkout needs fetch-depth: 0)`);
+  return { side: { ref, commit }, revision: { kind: 'commit', commit } };
+}
+
+/** Git's id of a blob with these bytes, so working-tree files compare with committed ones without reading those. */
+export function blobId(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+interface Listing {
+  /** path → blob id, every file under clusters/. */
+  ids: Map<string, string>;
+  /** Contents already in memory (the working tree's), by path. */
+  texts: Map<string, string>;
+}
+
+async function listCommit(root: string, commit: string): Promise<Listing> {
+  const out = await run(root, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', repoPaths.clustersDir]);
+  const ids = new Map<string, string>();
+  for (const entry of out.toString('utf8').split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [, type, id] = entry.slice(0, tab).split(' ');
+    if (type === 'blob') ids.set(entry.slice(tab + 1), id!);
+  }
+  return { ids, texts: new Map() };
+}
+
+function listWorktree(root: string): Listing {
+  const ids = new Map<string, string>();
+  const texts = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) {
+        const bytes = readFileSync(path.join(root, child));
+        ids.set(child, blobId(bytes));
+        texts.set(child, bytes.toString('utf8'));
+      }
+    }
+  };
+  if (existsSync(path.join(root, repoPaths.clustersDir))) walk(repoPaths.clustersDir);
+  return { ids, texts };
+}
+
+/** Contents of many blobs through one `git cat-file --batch`. */
+async function readBlobs(root: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const blobs = new Map<string, string>();
+  if (ids.length === 0) return blobs;
+  const unique = [...new Set(ids)];
+  const out = await run(root, ['cat-file', '--batch'], `${unique.join('\n')}\n`);
+  let at = 0;
+  while (at < out.length) {
+    const eol = out.indexOf(0x0a, at);
+    const header = out.toString('utf8', at, eol).split(' ');
+    if (header[1] === 'missing') throw new Error(`git cat-file: object ${header[0]} is missing`);
+    const size = Number(header[2]);
+    blobs.set(header[0]!, out.toString('utf8', eol + 1, eol + 1 + size));
+    at = eol + 1 + size + 1;
+  }
+  return blobs;
+}
+
+const isManifest = (file: string) => /\.ya?ml$/.test(file);
+
+/**
+ * The rendered trees of base (a commit) and head. Files whose blob ids match on both sides are not read: both
+ * sides get the same placeholder text (the blob id), which the comparison counts as unchanged without parsing.
+ */
+export async function loadTrees(root: string, baseCommit: string, head: Revision): Promise<{ base: RenderedTree; head: RenderedTree }> {
+  const [baseList, headList] = await Promise.all([listCommit(root, baseCommit), head.kind === 'worktree' ? listWorktree(root) : listCommit(root, head.commit)]);
+  const wanted = (list: Listing, other: Listing) =>
+    [...list.ids].filter(([file, id]) => file === repoPaths.clusterIndex || (isManifest(file) && other.ids.get(file) !== id && !list.texts.has(file))).map(([, id]) => id);
+  const blobs = await readBlobs(root, [...wanted(baseList, headList), ...wanted(headList, baseList)]);
+  const tree = (list: Listing, other: Listing): RenderedTree => {
+    const files = new Map<string, string>();
+    let index: string | undefined;
+    for (const [file, id] of list.ids) {
+      const text = list.texts.get(file) ?? blobs.get(id);
+      if (file === repoPaths.clusterIndex) index = text;
+      else if (isManifest(file)) files.set(file, other.ids.get(file) === id ? `blob ${id}` : text!);
+    }
+    return { files, index };
+  };
+  return { base: tree(baseList, headList), head: tree(headList, baseList) };
+}

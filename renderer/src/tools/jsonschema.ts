@@ -1,0 +1,38 @@
+/**
+ * Small shared pieces of the schema generators: the JSON value type, the output file type, and the kinds of
+ * loosening Kubernetes needs where its OpenAPI types are stricter on paper than the API server is in practice.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** One generated schema: `path` is relative to its schema folder (POSIX), `schema` is written as JSON. */
+export interface SchemaFile {
+  path: string;
+  schema: JsonObject;
+}
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** An int-or-string field (ports, maxSurge): Kubernetes takes either, so the schema must too. */
+export const intOrString: JsonObject = { oneOf: [{ type: 'string' }, { type: 'integer' }] };
+
+/**
+ * A resource quantity ("500m", "1Gi", or a bare number like 2): OpenAPI says string, the API server also takes
+ * numbers, and so does kubernetes-json-schema (https://github.com/yannh/kubernetes-json-schema).
+ */
+export const quantity: JsonObject = { oneOf: [{ type: 'string' }, { type: 'number' }] };
+
+/** Adds "null" to a schema's type, for optional fields written as `field:` or `field: null`, which the API server accepts. */
+export function allowNull(schema: JsonObject): JsonObject {
+  const type = schema.type;
+  if (typeof type === 'string' && type !== 'null') return { ...schema, type: [type, 'null'] };
+  return schema;
+}
+
+/** Serialized form of a schema file: compact (the files are read by kubeconform, not people) with a final newline. */
+export function serializeSchema(schema: JsonObject): string {
+  return `${JSON.stringify(schema)}\n`;
+}

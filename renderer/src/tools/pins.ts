@@ -1,0 +1,57 @@
+/**
+ * renderer/pins.json, read and checked: the pinned Go tools, the upstream Go modules the schemas come from,
+ * and the Kubernetes version the clusters run.
+ */
+import { repoPaths } from '../paths.js';
+
+export interface ModulePin {
+  module: string;
+  version: string;
+}
+
+export interface Pins {
+  /** Kubernetes version without the leading v, e.g. "1.36.3". */
+  kubernetes: string;
+  tools: Record<string, ModulePin>;
+  sources: Record<string, ModulePin>;
+}
+
+/** The tools the validation gate needs; pins.json must name each. */
+export const requiredTools = ['kubeconform', 'actionlint'] as const;
+/** The upstream modules schema generation reads; pins.json must name each. */
+export const requiredSources = ['kubernetes', 'argocd', 'externalSecrets', 'certManager'] as const;
+
+/** Parses pins.json text; throws an Error naming the file and the missing or malformed entry. */
+export function parsePins(text: string): Pins {
+  const file = repoPaths.pins;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const obj = raw as Record<string, unknown>;
+  if (typeof obj?.kubernetes !== 'string' || !/^\d+\.\d+\.\d+$/.test(obj.kubernetes)) {
+    throw new Error(`${file}: "kubernetes" must be a version like "1.36.3"`);
+  }
+  const modules = (key: 'tools' | 'sources', required: readonly string[]): Record<string, ModulePin> => {
+    const section = obj[key] as Record<string, Partial<ModulePin>> | undefined;
+    const out: Record<string, ModulePin> = {};
+    for (const name of required) {
+      const pin = section?.[name];
+      if (typeof pin?.module !== 'string' || typeof pin.version !== 'string' || !pin.version.startsWith('v')) {
+        throw new Error(`${file}: "${key}.${name}" must be { "module": "<go module path>", "version": "v<semver>" }`);
+      }
+    }
+    for (const [name, pin] of Object.entries(section ?? {})) {
+      if (typeof pin?.module === 'string' && typeof pin.version === 'string') out[name] = { module: pin.module, version: pin.version };
+    }
+    return out;
+  };
+  return { kubernetes: obj.kubernetes, tools: modules('tools', requiredTools), sources: modules('sources', requiredSources) };
+}
+
+/** `module@version`, the form `go install` and `go mod download` take. */
+export function moduleRef(pin: ModulePin): string {
+  return `${pin.module}@${pin.version}`;
+}
