@@ -230,7 +230,7 @@ function resolveCluster(
 
   const addons: ResolvedAddon[] = [];
   for (const addon of repo.addons.value.addons) {
-    if (env.name === 'local' && !addon.local) continue;
+    if (e.cloud === false && !addon.local) continue;
     if (e.addons?.[addon.name]?.enabled === false) continue;
     const { value } = mergeLayers([
       { source: repo.addons, base: [], value: addon.values ?? {} },

@@ -133,6 +133,7 @@ export const EnvironmentSpec = Type.Object(
     imageRegistry: Type.String({ minLength: 1 }),
     pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags (staging, production).' }),
     nodeGroups: Type.Boolean({ description: 'Pin apps to node groups (false on a one-node laptop cluster).' }),
+    cloud: Type.Optional(Type.Boolean({ description: 'Runs in the cloud account (default true); false on a laptop, where only add-ons marked `local` are installed.' })),
     autoSync: Type.Boolean({ description: 'Argo CD syncs on merge without a person pressing sync.' }),
     clusters: Type.Array(Cluster, { minItems: 1 }),
     dataStores: Type.Object({ database: DataStore, cache: DataStore }, { additionalProperties: false }),

@@ -3,6 +3,7 @@
  * Each stage adds every problem it finds; the first stage with problems stops the render before anything is written.
  */
 import { RenderError, type Problem } from './errors.js';
+import { repoPaths } from './paths.js';
 import { diskReader, type RepoReader } from './fs.js';
 import { loadRepo } from './load.js';
 import { resolveRepo } from './merge.js';
@@ -48,7 +49,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const { files, problems: emitProblems } = emitObjects(normalized);
   stop(emitProblems);
   const clusters = resolved.clusters.filter((c) => !opts.envs || opts.envs.includes(c.environment)).map((c) => c.name);
-  const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`clusters/${c}/`)));
+  const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
   selected.push(emitIndex(resolved.clusters, normalized));
   return { files: selected, clusters };
 }
