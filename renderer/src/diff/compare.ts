@@ -3,10 +3,9 @@
  * Files whose bytes are equal on both sides are never parsed (the common case, and most of the cost).
  */
 import { structuredPatch } from 'diff';
-import { parseAllDocuments } from 'yaml';
 import { RenderError, type Problem } from '../errors.js';
 import { promotionChain } from '../paths.js';
-import { canonicalJson, canonicalYaml, isObject, redactSecret, sortKeys, type Json, type JsonObject } from './canonical.js';
+import { canonicalJson, canonicalYaml, isObject, loadDocuments, redactSecret, sortKeys, yamlErrorPosition, type Json, type JsonObject } from './canonical.js';
 import { classify } from './classify.js';
 import type { Change, DiffReport, RenderedTree } from './types.js';
 
@@ -86,13 +85,15 @@ function str(v: Json | undefined): string | undefined {
 
 function parseFile(file: string, text: string, place: Place, side: string, problems: Problem[]): Resource[] {
   const out: Resource[] = [];
-  for (const doc of parseAllDocuments(text, { prettyErrors: false })) {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      problems.push({ file, line: e.linePos?.[0]?.line, col: e.linePos?.[0]?.col, message: `in the ${side}: ${e.message.split('\n')[0]}` });
-      continue;
-    }
-    const value = doc.toJS({ maxAliasCount: -1 }) as unknown;
+  let docs: unknown[];
+  try {
+    docs = loadDocuments(text, file);
+  } catch (err) {
+    const { line, col, message } = yamlErrorPosition(err);
+    problems.push({ file, line, col, message: `in the ${side}: ${message}` });
+    return out;
+  }
+  for (const value of docs) {
     if (value === null || value === undefined) continue;
     const metadata = isObject(value) ? value.metadata : undefined;
     const kind = isObject(value) ? str(value.kind) : undefined;

@@ -167,18 +167,25 @@ export function formatMarkdown(report: DiffReport, opts: MarkdownOptions): strin
       if (s.environment !== env) {
         env = s.environment;
         const clusters = [...new Set(report.changes.filter((c) => c.environment === env).map((c) => c.cluster))];
-        lines.push('', `### ${env}${clusters.length > 1 || clusters[0] !== env ? ` (cluster${clusters.length > 1 ? 's' : ''} ${clusters.join(', ')})` : ''}`, '');
+        lines.push('', `### ${env}${clusters.length > 1 || clusters[0] !== env ? ` (cluster${clusters.length > 1 ? 's' : ''} ${clusters.join(', ')})` : ''}`);
       }
-      lines.push(s.dropped ? `- ✂️ ${sectionSummary(s.group)}: details left out to fit the comment limit` : s.text);
+      lines.push('', s.dropped ? `- ✂️ ${sectionSummary(s.group)}: details left out to fit the comment limit` : s.text);
     }
     if (report.changes.length > 0) lines.push('', reproduceHint(opts));
     return `${lines.join('\n')}\n`;
   };
   let text = compose();
-  while (text.length > maxLength) {
-    const largest = sections.filter((s) => !s.dropped).sort((a, b) => b.text.length - a.text.length)[0];
-    if (!largest) break;
-    largest.dropped = true;
+  if (text.length > maxLength) {
+    // Drop the largest sections first; track the length by arithmetic and compose again only when it may fit.
+    let estimate = text.length + 400; // the note that appears once something is dropped
+    for (const s of [...sections].sort((a, b) => b.text.length - a.text.length)) {
+      s.dropped = true;
+      estimate -= s.text.length - (sectionSummary(s.group).length + 80);
+      if (estimate > maxLength) continue;
+      text = compose();
+      if (text.length <= maxLength) break;
+      estimate = text.length;
+    }
     text = compose();
   }
   if (text.length > maxLength) {

@@ -84,9 +84,9 @@ export const checkHeadRendered: RenderCheck = async (root, head) => {
     const tree = path.join(dir, 'tree');
     mkdirSync(tree);
     if ((await exec('tar', ['-xf', tar, '-C', tree], dir)) !== 0) throw new Error(`could not unpack ${label} into ${tree} (tar)`);
-    if (existsSync(path.join(root, 'node_modules'))) symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'));
+    if (existsSync(path.join(root, 'node_modules')) && !existsSync(path.join(tree, 'node_modules'))) symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'));
     const generated = path.join(root, '.cache', 'generated');
-    if (existsSync(generated)) {
+    if (existsSync(generated) && !existsSync(path.join(tree, '.cache', 'generated'))) {
       mkdirSync(path.join(tree, '.cache'), { recursive: true });
       symlinkSync(generated, path.join(tree, '.cache', 'generated'));
     }
