@@ -160,7 +160,10 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     platformSources,
   );
   if (cluster.addons.some((a) => a.spec.name === 'cluster-autoscaler')) {
-    job(platformFolder, 'cluster-autoscaler-config.yaml.hbs', { labels: platformLabels('cluster-autoscaler'), settings: repo.platform.clusterAutoscaler }, platformSources);
+    // ConfigMap data holds strings only; the threshold is a number in base/platform.yaml.
+    const ca = repo.platform.clusterAutoscaler;
+    const settings = { ...ca, scaleDownUtilizationThreshold: String(ca.scaleDownUtilizationThreshold) };
+    job(platformFolder, 'cluster-autoscaler-config.yaml.hbs', { labels: platformLabels('cluster-autoscaler'), settings }, platformSources);
   }
   if (env.ingress.clusterIssuer && env.ingress.acme) {
     job(platformFolder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: platformLabels('cert-manager'), acme: env.ingress.acme, domain: env.domain }, platformSources);

@@ -129,7 +129,8 @@ export function standaloneDefinition(swaggerInput: unknown, name: string, option
   const root = convert(definitions[name]!, options.strict) as JsonObject;
   const local: JsonObject = {};
   for (const dep of reachable(definitions, name)) {
-    if (dep !== name) local[dep] = replacedDefinitions[dep] ?? convert(definitions[dep]!, options.strict);
+    // Replaced definitions are inlined where referenced (convert), so they need no entry of their own.
+    if (dep !== name && !replacedDefinitions[dep]) local[dep] = convert(definitions[dep]!, options.strict);
   }
   // A type that (indirectly) contains itself needs its own definition too, for the refs pointing back at it.
   if (JSON.stringify([root, local]).includes(`"${refPrefix}${name}"`)) local[name] = root;

@@ -1,0 +1,176 @@
+/**
+ * kubeconform, run over rendered files with the generated offline schemas, and its JSON output turned into
+ * findings located at the offending line. Building the arguments and reading the output are pure; running is the edge.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { cachePaths, schemaLocations } from '../tools/layout.js';
+import type { Finding } from './findings.js';
+import type { DataPath, Manifest } from './manifests.js';
+
+/** Raised when kubeconform cannot run or says something that is not its JSON report: exit 1, not findings. */
+export class KubeconformError extends Error {
+  override readonly name = 'KubeconformError';
+}
+
+/**
+ * The command line: strict (unknown fields and duplicate keys fail), JSON out, only the offline schemas, and never
+ * -ignore-missing-schemas, so a kind nobody has a schema for is an error. Two workers: CI runners have two cores.
+ */
+export function kubeconformArgs(root: string, files: readonly string[], kubernetesVersion: string): string[] {
+  return [
+    '-strict',
+    '-summary',
+    '-output',
+    'json',
+    '-n',
+    '2',
+    '-kubernetes-version',
+    kubernetesVersion,
+    ...schemaLocations(root).flatMap((location) => ['-schema-location', location]),
+    ...files,
+  ];
+}
+
+interface KubeconformResource {
+  filename: string;
+  kind?: string;
+  name?: string;
+  version?: string;
+  status: string;
+  msg?: string;
+  validationErrors?: Array<{ path: string; msg: string }>;
+}
+
+export interface KubeconformReport {
+  resources: KubeconformResource[];
+  summary?: { valid: number; invalid: number; errors: number; skipped: number };
+}
+
+/** Parses kubeconform's `-output json` report; throws KubeconformError when it is not one. */
+export function parseKubeconformReport(stdout: string, stderr = ''): KubeconformReport {
+  let report: unknown;
+  try {
+    report = JSON.parse(stdout);
+  } catch {
+    report = undefined;
+  }
+  if (!report || !Array.isArray((report as KubeconformReport).resources)) {
+    throw new KubeconformError(`kubeconform did not print its JSON report: ${(stderr || stdout).trim().slice(0, 2000) || '(no output)'}`);
+  }
+  return report as KubeconformReport;
+}
+
+/** "/spec/template/spec/containers/0" → ["spec","template","spec","containers",0], JSON-pointer escapes undone. */
+export function pointerSegments(pointer: string): (string | number)[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .filter((s) => s !== '')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** "spec.template.spec.containers[0].image": how people write a data path. */
+export function dottedPath(segments: DataPath): string {
+  return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+/** The property names quoted in a message like "additional properties 'a', 'b' not allowed". */
+function quotedNames(message: string): string[] {
+  return [...message.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+}
+
+/**
+ * The leaf errors of kubeconform's message. kubeconform's `validationErrors` only holds the top level of the
+ * jsonschema error tree (usually "/spec: validation failed"); the full tree is in `msg`, flattened to one line as
+ * "… - at '/spec/replicas': got string, want integer - at '…': …" (ReplaceAll of newlines in validator.go).
+ * Errors of a oneOf/anyOf (int-or-string fields) are folded into one, since the value matched none of the forms.
+ */
+export function leafErrors(msg: string): Array<{ path: string; msg: string }> {
+  const entries = [...msg.matchAll(/- at '([^']*)': (.*?)(?=\s+- at '|$)/g)].map((m) => ({ path: m[1]!, msg: m[2]!.trim() }));
+  const out: Array<{ path: string; msg: string }> = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.msg === 'validation failed') continue;
+    if (/^'?(oneOf|anyOf|allOf)'? failed/.test(e.msg)) {
+      const children: string[] = [];
+      while (i + 1 < entries.length && (entries[i + 1]!.path === e.path || entries[i + 1]!.path.startsWith(`${e.path}/`))) {
+        const child = entries[++i]!.msg;
+        if (child !== 'validation failed' && !children.includes(child)) children.push(child);
+      }
+      out.push({ path: e.path, msg: children.length > 0 ? `matches none of its allowed forms (${children.join('; ')})` : e.msg });
+      continue;
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+function findManifest(manifests: readonly Manifest[], r: KubeconformResource): Manifest | undefined {
+  return manifests.find((m) => m.object.kind === r.kind && m.object.metadata?.name === r.name) ?? manifests[0];
+}
+
+/**
+ * Findings from kubeconform's report. `manifestsByFile` maps each file passed to kubeconform to its parsed documents,
+ * used to put each finding on the line of the field it is about.
+ */
+export function kubeconformFindings(report: KubeconformReport, manifestsByFile: ReadonlyMap<string, readonly Manifest[]>, kubernetesVersion: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const r of report.resources) {
+    if (r.status !== 'statusInvalid' && r.status !== 'statusError') continue;
+    const file = r.filename.split(path.sep).join('/');
+    const manifest = findManifest(manifestsByFile.get(file) ?? [], r);
+    const docLine = manifest?.line ?? 1;
+    const what = r.kind ? `${r.kind}${r.name ? ` '${r.name}'` : ''}` : 'document';
+    const missing = /^could not find schema for (.*)$/.exec(r.msg ?? '');
+    if (missing) {
+      findings.push({
+        file,
+        line: manifest?.lineOf(['apiVersion']) ?? docLine,
+        rule: 'schema-missing',
+        message: `no schema for kind ${missing[1]} (apiVersion ${r.version ?? '?'}) in Kubernetes ${kubernetesVersion} or the CRD list`,
+        hint: `a custom resource needs its CRD in renderer/src/tools/crd-sources.ts (then npm run tools); a built-in kind with this apiVersion does not exist in Kubernetes ${kubernetesVersion}`,
+      });
+      continue;
+    }
+    const parsed = leafErrors(r.msg ?? '');
+    const errors = parsed.length > 0 ? parsed : (r.validationErrors ?? []);
+    if (errors.length === 0) {
+      findings.push({ file, line: docLine, rule: 'schema', message: `${what}: ${(r.msg ?? 'rejected by kubeconform').replace(/^error unmarshalling resource: /, '')}` });
+      continue;
+    }
+    for (const e of errors) {
+      const segments = pointerSegments(e.path);
+      const extra = /^additional propert/.test(e.msg) ? quotedNames(e.msg) : [];
+      const line = manifest?.lineOf(extra.length > 0 ? [...segments, extra[0]!] : segments) ?? docLine;
+      const at = segments.length > 0 ? `${dottedPath(segments)}: ` : '';
+      findings.push({ file, line, rule: 'schema', message: `${what}: ${at}${e.msg}` });
+    }
+  }
+  return findings;
+}
+
+/** Runs the built kubeconform over `files` (repository-relative) from `root`; returns its parsed report. */
+export function runKubeconform(root: string, files: readonly string[], kubernetesVersion: string): Promise<KubeconformReport> {
+  const binary = path.join(root, cachePaths.tool('kubeconform'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, kubeconformArgs(root, files, kubernetesVersion), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(new KubeconformError(err.code === 'ENOENT' ? `${cachePaths.tool('kubeconform')} is missing; run npm run tools` : `could not run kubeconform: ${err.message}`)),
+    );
+    child.on('close', (code) => {
+      // kubeconform exits 1 when it finds something; only a missing or unreadable report means it could not run.
+      try {
+        if (code !== 0 && code !== 1) throw new KubeconformError(`kubeconform exited with ${code}: ${stderr.trim()}`);
+        resolve(parseKubeconformReport(stdout, stderr));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}

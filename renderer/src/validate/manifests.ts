@@ -1,0 +1,159 @@
+/**
+ * Rendered manifests as the validation gate sees them: each document's object plus the way back to a line of its
+ * file, and the clusters as clusters/index.json describes them. Parsing is pure; listing files is the IO edge.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { fastParseAll } from '../fastparse.js';
+import { repoPaths } from '../paths.js';
+
+export type KubeObject = {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: unknown; namespace?: unknown; labels?: Record<string, unknown>; annotations?: Record<string, unknown> };
+  [key: string]: unknown;
+};
+
+export type DataPath = readonly (string | number)[];
+
+/** One document of a rendered file. */
+export interface Manifest {
+  /** Repository-relative POSIX path. */
+  file: string;
+  /** Line where the document's content starts (after the generated header comments). */
+  line: number;
+  object: KubeObject;
+  /** The line of the deepest part of `path` that exists in the document (its key, or its item). */
+  lineOf(path: DataPath): number;
+}
+
+/** A YAML syntax problem in a rendered file. */
+export interface ParseProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface ClusterEntry {
+  name: string;
+  environment: string;
+  role: 'primary' | 'standby';
+  namespace: string;
+  region?: string;
+  folders: Array<{ path: string; application: string; kind: string; app?: string }>;
+}
+
+/** Reads the clusters of clusters/index.json; throws an Error naming the file when it is not what the contract says. */
+export function parseClusterIndex(text: string): ClusterEntry[] {
+  const file = repoPaths.clusterIndex;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message}); run npm run render`);
+  }
+  const clusters = (raw as { clusters?: unknown })?.clusters;
+  if (!Array.isArray(clusters)) throw new Error(`${file}: has no "clusters" list; run npm run render`);
+  return clusters.map((c: Partial<ClusterEntry>, i: number) => {
+    if (typeof c?.name !== 'string' || typeof c.environment !== 'string' || typeof c.namespace !== 'string' || (c.role !== 'primary' && c.role !== 'standby')) {
+      throw new Error(`${file}: cluster #${i + 1} needs "name", "environment", "namespace" and "role" (primary|standby)`);
+    }
+    return { name: c.name, environment: c.environment, role: c.role, namespace: c.namespace, region: c.region, folders: Array.isArray(c.folders) ? c.folders : [] };
+  });
+}
+
+function lineLocator(doc: Document, lc: LineCounter): (path: DataPath) => number {
+  const lineAt = (offset: number) => lc.linePos(offset).line;
+  const start = lineAt(doc.contents?.range?.[0] ?? 0);
+  return (dataPath) => {
+    let node: Node | null | undefined = doc.contents as Node | null;
+    let line = start;
+    for (const segment of dataPath) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+        if (!pair) break;
+        const keyNode = pair.key as Node | null;
+        if (keyNode?.range) line = lineAt(keyNode.range[0]);
+        node = pair.value as Node | null;
+      } else if (isSeq(node) && /^\d+$/.test(String(segment))) {
+        const item = node.items[Number(segment)] as Node | undefined;
+        if (!item) break;
+        if (item.range) line = lineAt(item.range[0]);
+        node = item;
+      } else {
+        break;
+      }
+    }
+    return line;
+  };
+}
+
+/** Parses one rendered file into its documents (empty documents skipped) and YAML problems. */
+export function parseManifestFile(file: string, text: string): { manifests: Manifest[]; problems: ParseProblem[] } {
+  // Performance: the renderer's output is read by fastparse.ts (the library's exact values, without its document
+  // tree); the tree, which only line numbers need, is built when a finding asks for a line. Anything fastparse does
+  // not know for certain (and every syntax error) goes through the library.
+  const fast = fastParseAll(text);
+  if (fast) {
+    let documents: Document[] | undefined;
+    let lineCounter: LineCounter | undefined;
+    const locate = (index: number, dataPath: DataPath): number => {
+      if (!documents) {
+        lineCounter = new LineCounter();
+        documents = parseAllDocuments(text, { lineCounter }) as Document[];
+      }
+      const doc = documents[index];
+      return doc ? lineLocator(doc, lineCounter!)(dataPath) : 1;
+    };
+    const manifests: Manifest[] = [];
+    fast.forEach((object, index) => {
+      if (object === null || object === undefined) return;
+      manifests.push({
+        file,
+        get line() {
+          return locate(index, []);
+        },
+        object: (typeof object === 'object' ? object : { value: object }) as KubeObject,
+        lineOf: (dataPath) => locate(index, dataPath),
+      });
+    });
+    return { manifests, problems: [] };
+  }
+  const lc = new LineCounter();
+  const manifests: Manifest[] = [];
+  const problems: ParseProblem[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true })) {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      problems.push({ file, line: e.linePos?.[0].line ?? 1, message: `not valid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` });
+      continue;
+    }
+    const object = doc.toJS() as unknown;
+    if (object === null || object === undefined) continue;
+    const lineOf = lineLocator(doc, lc);
+    manifests.push({ file, line: lineOf([]), object: (typeof object === 'object' ? object : { value: object }) as KubeObject, lineOf });
+  }
+  return { manifests, problems };
+}
+
+/** Every YAML file under clusters/<cluster>/, repository-relative and sorted. */
+export async function listClusterFiles(root: string, cluster: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(root, rel), { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const entry of entries) {
+      const child = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) await walk(child);
+      else if (/\.ya?ml$/.test(entry.name)) out.push(child);
+    }
+  };
+  await walk(repoPaths.clusterDir(cluster));
+  return out.sort();
+}

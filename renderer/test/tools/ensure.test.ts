@@ -1,0 +1,94 @@
+// The tools step's decisions: when it does nothing, when it rebuilds, and what it says without Go.
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultRepoRoot } from '../../src/paths.js';
+import { ensureTools, readPins, schemasStampFor, toolsStampFor } from '../../src/tools/ensure.js';
+import { goMissingMessage, parseGoVersion } from '../../src/tools/go.js';
+import { cachePaths } from '../../src/tools/layout.js';
+import { parsePins } from '../../src/tools/pins.js';
+
+let root: string;
+const noGo = { PATH: '/nonexistent' };
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'tools-'));
+  mkdirSync(path.join(root, 'renderer'));
+  cpSync(path.join(defaultRepoRoot, 'renderer', 'pins.json'), path.join(root, 'renderer', 'pins.json'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** Writes stamps and stand-in binaries as a finished tools run would. */
+async function provisioned(): Promise<void> {
+  const pins = await readPins(root);
+  mkdirSync(path.join(root, cachePaths.toolsBin), { recursive: true });
+  mkdirSync(path.join(root, cachePaths.schemasDir), { recursive: true });
+  for (const name of Object.keys(pins.tools)) {
+    writeFileSync(path.join(root, cachePaths.tool(name)), '#!/bin/sh\n');
+    chmodSync(path.join(root, cachePaths.tool(name)), 0o755);
+  }
+  writeFileSync(path.join(root, cachePaths.toolsStamp), JSON.stringify(toolsStampFor(pins)));
+  writeFileSync(path.join(root, cachePaths.schemasStamp), JSON.stringify(schemasStampFor(pins)));
+}
+
+describe('ensureTools', () => {
+  it('says what to install when Go is missing', async () => {
+    await expect(ensureTools({ root, quiet: true, env: noGo, log: () => {} })).rejects.toThrow(goMissingMessage);
+    expect(goMissingMessage).toBe('Go ≥1.22 is needed to build kubeconform/actionlint: apt-get install golang-go or see https://go.dev/doc/install');
+  });
+
+  it('does nothing, and needs no Go, when the stamps match the pins', async () => {
+    await provisioned();
+    const lines: string[] = [];
+    expect(await ensureTools({ root, env: noGo, log: (l) => lines.push(l) })).toEqual({ built: [], generated: false });
+    expect(lines).toEqual([expect.stringMatching(/^tools: up to date \(github.com\/yannh\/kubeconform\/cmd\/kubeconform@v0\.7\.0, /)]);
+  });
+
+  it('is silent when fresh and quiet', async () => {
+    await provisioned();
+    const lines: string[] = [];
+    await ensureTools({ root, quiet: true, env: noGo, log: (l) => lines.push(l) });
+    expect(lines).toEqual([]);
+  });
+
+  it('rebuilds a tool whose pin changed', async () => {
+    await provisioned();
+    const pinsFile = path.join(root, 'renderer', 'pins.json');
+    writeFileSync(pinsFile, readFileSync(pinsFile, 'utf8').replace('"v0.7.0"', '"v0.7.1"'));
+    // No Go on PATH: reaching for it proves the step decided to rebuild.
+    await expect(ensureTools({ root, quiet: true, env: noGo, log: () => {} })).rejects.toThrow(goMissingMessage);
+  });
+
+  it('regenerates when a binary was deleted', async () => {
+    await provisioned();
+    rmSync(path.join(root, cachePaths.tool('kubeconform')));
+    await expect(ensureTools({ root, quiet: true, env: noGo, log: () => {} })).rejects.toThrow(goMissingMessage);
+  });
+
+  it('refuses pins whose Kubernetes version and kubernetes source disagree', async () => {
+    const pinsFile = path.join(root, 'renderer', 'pins.json');
+    writeFileSync(pinsFile, readFileSync(pinsFile, 'utf8').replace(/"kubernetes": "[^"]+"/, '"kubernetes": "1.30.0"'));
+    await expect(readPins(root)).rejects.toThrow(/^renderer\/pins.json: "kubernetes" is 1.30.0 but sources.kubernetes.version is v/);
+  });
+});
+
+describe('parsePins', () => {
+  it('names the missing tool', () => {
+    expect(() => parsePins(JSON.stringify({ kubernetes: '1.36.3', tools: {}, sources: {} }))).toThrow(
+      'renderer/pins.json: "tools.kubeconform" must be { "module": "<go module path>", "version": "v<semver>" }',
+    );
+  });
+
+  it('refuses a Kubernetes version that is not x.y.z', () => {
+    expect(() => parsePins('{"kubernetes": "latest"}')).toThrow('renderer/pins.json: "kubernetes" must be a version like "1.36.3"');
+  });
+});
+
+describe('parseGoVersion', () => {
+  it('reads major and minor from go env GOVERSION', () => {
+    expect(parseGoVersion('go1.26.8\n')).toEqual([1, 26]);
+    expect(parseGoVersion('go1.22rc1')).toEqual([1, 22]);
+    expect(parseGoVersion('devel')).toBeUndefined();
+  });
+});

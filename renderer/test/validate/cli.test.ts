@@ -1,0 +1,124 @@
+// npm run validate end to end: a small rendered repository in a temp folder, the real kubeconform, every format and
+// exit code; and the committed clusters/ of this repository.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { defaultRepoRoot } from '../../src/paths.js';
+import { ensureTools } from '../../src/tools/ensure.js';
+import { main, usage } from '../../src/validate/cli.js';
+
+const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
+let root: string;
+let out: string[];
+let err: string[];
+
+beforeAll(() => ensureTools({ root: defaultRepoRoot, quiet: true }));
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'validate-'));
+  mkdirSync(path.join(root, 'renderer'));
+  cpSync(path.join(defaultRepoRoot, 'renderer', 'pins.json'), path.join(root, 'renderer', 'pins.json'));
+  // The repository's provisioned tools and schemas, shared rather than rebuilt for every test.
+  symlinkSync(path.join(defaultRepoRoot, '.cache'), path.join(root, '.cache'));
+  cpSync(path.join(fixtures, 'repo', 'clusters'), path.join(root, 'clusters'), { recursive: true });
+  out = [];
+  err = [];
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function run(argv: string[], env: NodeJS.ProcessEnv = {}, at = root): Promise<number> {
+  return main(argv, at, { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env });
+}
+
+function edit(file: string, from: string | RegExp, to: string): void {
+  const full = path.join(root, file);
+  const text = readFileSync(full, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`fixture edit did nothing in ${file}`);
+  writeFileSync(full, next);
+}
+
+describe('npm run validate', () => {
+  it('exits 0 on a clean repository and prints the summary per environment', async () => {
+    expect(await run([])).toBe(0);
+    expect(err).toEqual([]);
+    expect(out.slice(0, 3)).toEqual(['environment  clusters  files  findings', 'staging      staging       7         0', '']);
+    expect(out[3]).toMatch(/^validate: no findings; checked 7 files with kubeconform v0\.7\.0 against Kubernetes \d+\.\d+\.\d+ and 11 policy rules in \d+\.\d s$/);
+  });
+
+  it('exits 3 with every finding, schema and policy, sorted by file and line', async () => {
+    edit('clusters/staging/apps/web/deployment-web.yaml', 'image: registry.example/berrys/web:1.2.3', 'image: registry.example/berrys/web:latest');
+    edit('clusters/staging/apps/web/service-web.yaml', '  ports:', '  sessionAffinityy: None\n  ports:');
+    edit('clusters/staging/apps/web/horizontalpodautoscaler-web.yaml', 'minReplicas: 3', 'minReplicas: 2');
+    edit('clusters/staging/argocd/application-staging-web.yaml', 'selfHeal', 'selfHeel');
+    expect(await run(['--format', 'json'])).toBe(3);
+    const report = JSON.parse(out.join('\n'));
+    expect(report.ok).toBe(false);
+    expect(report.environments).toEqual([{ environment: 'staging', clusters: ['staging'], files: 7, findings: 4 }]);
+    expect(report.findings.map((f: { file: string; line: number; rule: string }) => `${f.file}:${f.line} ${f.rule}`)).toEqual([
+      'clusters/staging/apps/web/deployment-web.yaml:27 image-tag-pinned',
+      'clusters/staging/apps/web/horizontalpodautoscaler-web.yaml:17 ha-replicas',
+      'clusters/staging/apps/web/service-web.yaml:15 schema',
+      'clusters/staging/argocd/application-staging-web.yaml:24 schema',
+    ]);
+    expect(report.findings[2]).toEqual({
+      file: 'clusters/staging/apps/web/service-web.yaml',
+      line: 15,
+      rule: 'schema',
+      message: "Service 'web': spec: additional properties 'sessionAffinityy' not allowed",
+      cluster: 'staging',
+    });
+  });
+
+  it('groups human output by file', async () => {
+    edit('clusters/staging/apps/web/deployment-web.yaml', 'image: registry.example/berrys/web:1.2.3', 'image: registry.example/berrys/web:latest');
+    expect(await run([])).toBe(3);
+    expect(out.slice(0, 4)).toEqual([
+      'clusters/staging/apps/web/deployment-web.yaml',
+      "    27  error  Deployment 'web': container 'web' image 'registry.example/berrys/web:latest' uses the tag 'latest'  image-tag-pinned",
+      '        hint: pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml',
+      '',
+    ]);
+    expect(out.at(-1)).toMatch(/^validate: 1 finding in 1 file; checked 7 files/);
+  });
+
+  it('adds GitHub annotations when it runs in GitHub Actions', async () => {
+    edit('clusters/staging/apps/web/service-web.yaml', 'app.kubernetes.io/name: web\n  ports', 'app.kubernetes.io/name: wbe\n  ports');
+    expect(await run([], { GITHUB_ACTIONS: 'true' })).toBe(3);
+    expect(out.filter((l) => l.startsWith('::'))).toEqual([
+      "::error file=clusters/staging/apps/web/service-web.yaml,line=13,title=service-selects-workload::Service 'web' selects no workload in namespace 'berrys-staging' of cluster 'staging' (selector app.kubernetes.io/name=wbe)",
+    ]);
+  });
+
+  it('names the file of a kind without a schema', async () => {
+    cpSync(path.join(fixtures, 'unknown-kind.yaml'), path.join(root, 'clusters/staging/platform/agentpool-pool.yaml'));
+    expect(await run(['--format', 'github'])).toBe(3);
+    expect(out[0]).toMatch(/^::error file=clusters\/staging\/platform\/agentpool-pool.yaml,line=1,title=schema-missing::no schema for kind AgentPool \(apiVersion berrys.io\/v1\)/);
+  });
+
+  it('exits 2 on an unknown environment, suggesting the closest', async () => {
+    expect(await run(['--env', 'stagin'])).toBe(2);
+    expect(err).toEqual(["Error: unknown environment 'stagin' in clusters/index.json; did you mean 'staging'? allowed: staging", usage]);
+  });
+
+  it('exits 2 on an unknown format', async () => {
+    expect(await run(['--format', 'xml'])).toBe(2);
+    expect(err[0]).toBe("Error: --format must be one of human, json, github (got 'xml')");
+  });
+
+  it('exits 1 when there is nothing rendered to validate', async () => {
+    rmSync(path.join(root, 'clusters'), { recursive: true });
+    expect(await run([])).toBe(1);
+    expect(err).toEqual(['Error: clusters/index.json does not exist; run npm run render first']);
+  });
+});
+
+describe('the committed clusters/ of this repository', () => {
+  it('pass validation with zero findings', async () => {
+    const code = await run(['--format', 'json'], {}, defaultRepoRoot);
+    const report = JSON.parse(out.join('\n'));
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+  });
+});
