@@ -13,7 +13,6 @@ import {
   countsText,
   groupChanges,
   imageText,
-  resourceLabel,
   scalingText,
   sideText,
   type AppGroup,

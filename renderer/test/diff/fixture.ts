@@ -3,40 +3,18 @@
  * Kubernetes objects in it. Every test commits what it compares; nothing is mocked but the render check, which
  * needs a renderer (render-check.test.ts runs the real one).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { main, type DiffIo } from '../../src/diff/cli.js';
+import { cleanUp, commitAll, gitIn, initRepo, tempDir } from '../git-repo.js';
 
-const made: string[] = [];
-
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-  made.push(dir);
-  return dir;
-}
-
-export function cleanUp(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
-export function gitIn(root: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, LC_ALL: 'C', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' },
-  }).trim();
-}
+export { cleanUp, gitIn, tempDir };
 
 /** A git repository on branch main with the given files committed. */
 export function repo(files: Record<string, string | object>): string {
   const root = tempDir('diff');
-  gitIn(root, 'init', '--quiet', '--initial-branch=main');
-  gitIn(root, 'config', 'user.name', 'Test');
-  gitIn(root, 'config', 'user.email', 'test@example.com');
-  gitIn(root, 'config', 'commit.gpgsign', 'false');
+  initRepo(root);
   commit(root, 'initial', files);
   return root;
 }
@@ -56,9 +34,7 @@ export function write(root: string, files: Record<string, string | object | null
 
 export function commit(root: string, message: string, files: Record<string, string | object | null> = {}): string {
   write(root, files);
-  gitIn(root, 'add', '--all');
-  gitIn(root, 'commit', '--quiet', '--allow-empty', '-m', message);
-  return gitIn(root, 'rev-parse', 'HEAD');
+  return commitAll(root, message);
 }
 
 /** One rendered file as the renderer writes it: header comments, then the document. */

@@ -3,35 +3,19 @@
  * (scripts/render.mjs of a full copy of this repository) on a real git repository.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type DiffIo } from '../../src/diff/cli.js';
-import { defaultRepoRoot } from '../../src/paths.js';
-import { cleanUp, commit, gitIn, tempDir } from './fixture.js';
+import { cleanUp, commit, gitIn } from './fixture.js';
+import { renderedWorkingCopy } from '../git-repo.js';
 
 afterAll(cleanUp);
 
 let root: string;
 
 beforeAll(() => {
-  root = tempDir('diff-rendered');
-  for (const entry of ['apps', 'base', 'overlays', 'renderer', 'scripts', 'dist', 'package.json', 'tsconfig.json', 'tsconfig.build.json', '.gitignore']) {
-    // preserveTimestamps: the copied dist/ stays newer than renderer/src, so nothing recompiles.
-    cpSync(path.join(defaultRepoRoot, entry), path.join(root, entry), { recursive: true, preserveTimestamps: true });
-  }
-  symlinkSync(path.join(defaultRepoRoot, 'node_modules'), path.join(root, 'node_modules'));
-  mkdirSync(path.join(root, '.cache'));
-  if (existsSync(path.join(defaultRepoRoot, '.cache', 'generated'))) {
-    symlinkSync(path.join(defaultRepoRoot, '.cache', 'generated'), path.join(root, '.cache', 'generated'));
-  }
-  gitIn(root, 'init', '--quiet', '--initial-branch=main');
-  gitIn(root, 'config', 'user.name', 'Test');
-  gitIn(root, 'config', 'user.email', 'test@example.com');
-  // .gitignore's `node_modules/` matches folders only, and here it is a symlink.
-  writeFileSync(path.join(root, '.git', 'info', 'exclude'), 'node_modules\n');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'render.mjs'), '--quiet'], { cwd: root, stdio: 'pipe' });
-  commit(root, 'sources and rendered clusters/');
+  root = renderedWorkingCopy('diff-rendered');
 }, 120_000);
 
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
