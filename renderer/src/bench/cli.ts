@@ -75,14 +75,17 @@ function prepareRepo(realRoot: string, tmp: string, apps: number): Record<string
     if (existsSync(path.join(realRoot, file))) cpSync(path.join(realRoot, file), path.join(tmp, file));
   }
   cpSync(path.join(realRoot, 'scripts'), path.join(tmp, 'scripts'), { recursive: true });
-  // The entry points check dist/ against renderer/src before running; both are the checkout's own.
-  mkdirSync(path.join(tmp, 'renderer'), { recursive: true });
-  for (const link of ['node_modules', 'dist', 'renderer/src', 'renderer/schema', '.cache/tools']) {
+  // dist/ is copied, not linked: the whole run measures one build even while someone edits and rebuilds the
+  // checkout. renderer/src is an empty folder so that the entry points' freshness check (scripts/lib/run.mjs) finds
+  // nothing newer than that build and never pays a compile inside a measurement.
+  cpSync(path.join(realRoot, 'dist'), path.join(tmp, 'dist'), { recursive: true });
+  mkdirSync(path.join(tmp, 'renderer', 'src'), { recursive: true });
+  for (const link of ['node_modules', 'renderer/schema', '.cache/tools', '.cache/schemas', '.cache/generated']) {
     if (!existsSync(path.join(realRoot, link))) continue;
     mkdirSync(path.dirname(path.join(tmp, link)), { recursive: true });
     symlinkSync(path.join(realRoot, link), path.join(tmp, link));
   }
-  writeFileSync(path.join(tmp, '.gitignore'), 'node_modules\ndist\n.cache\nrenderer/src\nrenderer/schema\n');
+  writeFileSync(path.join(tmp, '.gitignore'), 'node_modules\ndist\n.cache\nrenderer/schema\n');
   return inputs;
 }
 

@@ -75,7 +75,7 @@ export function syntheticInputs(opts: SyntheticOptions, realFiles: Record<string
       const override: string[] = [];
       if ((i + e) % 15 === 0) override.push('autoscaling:', `  maxReplicas: ${8 + (i % 5)}`);
       if ((i + e) % 12 === 0) override.push('logLevel: WARNING');
-      if ((i + e) % 25 === 0) override.push('env:', `  FEATURE_${i}: "on"`);
+      if ((i + 2 * e) % 8 === 4) override.push('env:', `  FEATURE_${i}: "on"`);
       if ((i + e) % 18 === 0) override.push('resources:', '  requests:', '    cpu: "1"', '    memory: 2Gi', '  limits:', '    cpu: "2"', '    memory: 4Gi');
       if (override.length) {
         files[`overlays/${env}/apps/${appName(i)}.yaml`] = ['# yaml-language-server: $schema=../../../renderer/schema/app-override.schema.json', ...override].join('\n') + '\n';
@@ -161,7 +161,9 @@ export function kustomizeTree(rendered: Map<string, string>, baseCluster = 'deve
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name: app },
-          spec: { template: { spec: { containers: [{ name: container.name, env: container.env, resources: container.resources }] } } },
+          // `$patch: replace`: the cluster's environment replaces the base's (a merge would keep variables the base
+          // cluster's overrides added).
+          spec: { template: { spec: { containers: [{ name: container.name, env: [{ $patch: 'replace' }, ...(container.env as unknown[])], resources: container.resources }] } } },
         };
         files[`kustomize/overlays/${cluster.name}/patches/${app}.yaml`] = yamlDoc(patch);
         patches.push({ path: `patches/${app}.yaml` });
