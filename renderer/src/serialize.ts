@@ -16,10 +16,13 @@ class NeedsLibrary extends Error {}
 /**
  * A string that the library certainly writes as-is (plain) in a block mapping or sequence: a letter first, then
  * only letters, digits and `_ . / : @ -`, not ending with `:`, and not one of the YAML 1.2 core words that would
- * read back as null or a boolean. (Numbers start with a digit, sign or dot, so they never match.)
+ * read back as null or a boolean in YAML 1.2 or 1.1. (Numbers start with a digit, sign or dot, so they never match.)
  */
 const surelyPlain = /^[A-Za-z][\w./:@-]*$/;
-const coreWords = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
+// The YAML 1.1 words too: Kubernetes reads manifests as YAML 1.1, where they are booleans (see emit.ts).
+const coreWords = new Set(
+  ['null', 'true', 'false', 'y', 'yes', 'n', 'no', 'on', 'off'].flatMap((w) => [w, w[0]!.toUpperCase() + w.slice(1), w.toUpperCase()]),
+);
 
 /**
  * Single-line strings without document markers, control characters or surrogates: the library's choice between

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import path from 'node:path';
 import { parseSource } from '../../src/source.js';
 import { mergeLayers } from '../../src/merge.js';
@@ -60,6 +61,13 @@ describe('emit', () => {
 
   it('quotes strings that YAML would otherwise read as other types', () => {
     expect(toYaml({ a: '1.10', b: 'true', c: 'null', d: '', e: '*x', f: 'a: b' })).toBe('a: "1.10"\nb: "true"\nc: "null"\nd: ""\ne: "*x"\nf: "a: b"\n');
+  });
+
+  it('quotes strings that YAML 1.1 (how Kubernetes reads manifests) would read as booleans, numbers or dates', () => {
+    const words = ['on', 'Off', 'YES', 'no', 'y', 'N', '1:20', '1_000', '2024-01-01', '0o17'];
+    const text = toYaml({ words, on: 'x' });
+    expect(text).toBe(`words:\n${words.map((w) => `  - "${w}"`).join('\n')}\n"on": x\n`);
+    expect(parse(text, { version: '1.1' })).toEqual({ words, on: 'x' });
   });
 });
 
