@@ -2,7 +2,8 @@
  * Stage 1, load: files → typed, schema-checked inputs with source positions.
  * The only stage that reads; it reads through a RepoReader so tests can hand it an in-memory repository.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { validatorFor } from './validators.js';
 import type { TSchema } from '@sinclair/typebox';
 import { repoPaths } from './paths.js';
 import { allowedHint, RenderError, type Problem } from './errors.js';
@@ -31,18 +32,6 @@ export interface LoadedRepo {
   apps: Map<string, Source<AppSpec>>;
   environments: Map<string, LoadedEnvironment>;
   templates: Map<string, Template>;
-}
-
-// verbose: errors carry their schema, which names the allowed keys and describes the expected form.
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validators = new Map<TSchema, ValidateFunction>();
-function validatorFor(schema: TSchema): ValidateFunction {
-  let v = validators.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    validators.set(schema, v);
-  }
-  return v;
 }
 
 /** Loads the repository. Throws a RenderError listing every problem found in every file. */

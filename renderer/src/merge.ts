@@ -64,25 +64,34 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep-merges layers left to right; lists and scalars replace, mappings merge. Records provenance per leaf. */
-export function mergeLayers(layers: Layer[]): { value: Record<string, unknown>; provenance: Map<string, SourceLocation> } {
-  const provenance = new Map<string, SourceLocation>();
+/**
+ * Deep-merges layers left to right; lists and scalars replace, mappings merge. Remembers which layer set each leaf;
+ * `origin` turns that into file:line:col only when asked (a problem needs it), because locating every leaf of every
+ * app in every cluster would cost more than the merge itself.
+ */
+export function mergeLayers(layers: Layer[]): { value: Record<string, unknown>; origin: (path: DataPath) => SourceLocation | undefined } {
+  const setBy = new Map<string, Layer>();
   const result: Record<string, unknown> = {};
-  const walk = (target: Record<string, unknown>, value: Record<string, unknown>, layer: Layer, path: DataPath) => {
+  const walk = (target: Record<string, unknown>, value: Record<string, unknown>, layer: Layer, path: string) => {
     for (const key of Object.keys(value)) {
       const v = value[key];
-      const here = [...path, key];
+      // NUL joins the keys: keys may hold dots (label and annotation names).
+      const here = path ? `${path}\u0000${key}` : key;
       if (isPlainObject(v) && Object.keys(v).length > 0) {
         if (!isPlainObject(target[key])) target[key] = {};
         walk(target[key] as Record<string, unknown>, v, layer, here);
       } else {
         target[key] = isPlainObject(v) ? { ...(isPlainObject(target[key]) ? (target[key] as object) : {}) } : v;
-        provenance.set(here.join('.'), { file: layer.source.file, ...layer.source.locate([...layer.base, ...here]) });
+        setBy.set(here, layer);
       }
     }
   };
-  for (const layer of layers) if (isPlainObject(layer.value)) walk(result, layer.value, layer, []);
-  return { value: result, provenance };
+  for (const layer of layers) if (isPlainObject(layer.value)) walk(result, layer.value, layer, '');
+  const origin = (path: DataPath): SourceLocation | undefined => {
+    const layer = setBy.get(path.join('\u0000'));
+    return layer && { file: layer.source.file, ...layer.source.locate([...layer.base, ...path]) };
+  };
+  return { value: result, origin };
 }
 
 /** Resolves every cluster of every loaded environment. Throws one RenderError with every cross-file problem. */
@@ -193,9 +202,9 @@ function resolveCluster(
       { source: env.spec, base: ['clusters', clusterIndex, 'settings'], value: cluster.settings },
       ...(override ? [{ source: override, base: [], value: override.value }] : []),
     ];
-    const { value, provenance } = mergeLayers(layers);
+    const { value, origin } = mergeLayers(layers);
     const settings = value as MergedSettings;
-    const settingAt = (path: DataPath): SourceLocation => provenance.get(path.join('.')) ?? { file: repo.defaults.file };
+    const settingAt = (path: DataPath): SourceLocation => origin(path) ?? { file: repo.defaults.file };
 
     const a = settings.autoscaling;
     if (a.enabled && a.minReplicas > a.maxReplicas) {

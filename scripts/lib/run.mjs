@@ -35,6 +35,15 @@ export function ensureBuilt({ force = false } = {}) {
     console.error('Error: the renderer does not compile (see above); fix the TypeScript error and run again.');
     process.exit(1);
   }
+  // The input schemas' validators as standalone code, so no render pays for compiling them (see validators.ts).
+  const validators = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `import { standaloneValidatorCode } from ${JSON.stringify(new URL('../../dist/validators.js', import.meta.url).href)};
+import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(path.join(repoRoot, 'dist', 'validators.cjs'))}, await standaloneValidatorCode());`],
+    { stdio: 'inherit' },
+  );
+  if (validators.status !== 0) process.exit(validators.status ?? 1);
   writeFileSync(stamp, `${new Date(0).toISOString()}\n`);
 }
 

@@ -32,13 +32,13 @@ describe('merge', () => {
   it('merges mappings, replaces lists and scalars, and remembers which file set each leaf', () => {
     const a = parseSource('a.yaml', 'x: 1\nm:\n  p: 1\n  q: 2\nl: [1, 2]\n').source!;
     const b = parseSource('b.yaml', 'settings:\n  m:\n    q: 3\n  l: [9]\n').source!;
-    const { value, provenance } = mergeLayers([
+    const { value, origin } = mergeLayers([
       { source: a, base: [], value: a.value },
       { source: b, base: ['settings'], value: (b.value as { settings: unknown }).settings },
     ]);
     expect(value).toEqual({ x: 1, m: { p: 1, q: 3 }, l: [9] });
-    expect(provenance.get('m.q')).toEqual({ file: 'b.yaml', line: 3, col: 8 });
-    expect(provenance.get('m.p')).toEqual({ file: 'a.yaml', line: 3, col: 6 });
+    expect(origin(['m', 'q'])).toEqual({ file: 'b.yaml', line: 3, col: 8 });
+    expect(origin(['m', 'p'])).toEqual({ file: 'a.yaml', line: 3, col: 6 });
   });
 });
 
