@@ -110,12 +110,12 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
     for (const o of env.overrides.values()) problems.push(...findPlaintextSecrets(o));
     checkEnvironmentFiles(env, appNames, repo, problems);
     env.spec.value.clusters.forEach((cluster, clusterIndex) => {
-      const where = { file: env.spec.file, ...env.spec.locate(['clusters', clusterIndex, 'name']) };
+      const where = () => ({ file: env.spec.file, ...env.spec.locate(['clusters', clusterIndex, 'name']) });
       if (cluster.name !== env.name && !cluster.name.startsWith(`${env.name}-`)) {
-        problems.push({ ...where, message: `cluster '${cluster.name}' does not belong to environment '${env.name}' by its name`, hint: `name it '${env.name}' or '${env.name}-<suffix>' (e.g. ${env.name}-dr), so a folder under clusters/ always says its environment` });
+        problems.push({ ...where(), message: `cluster '${cluster.name}' does not belong to environment '${env.name}' by its name`, hint: `name it '${env.name}' or '${env.name}-<suffix>' (e.g. ${env.name}-dr), so a folder under clusters/ always says its environment` });
       }
       const owner = clusterOwners.get(cluster.name);
-      if (owner) problems.push({ ...where, message: `cluster '${cluster.name}' is already declared by environment '${owner}'`, hint: 'cluster names are unique across environments' });
+      if (owner) problems.push({ ...where(), message: `cluster '${cluster.name}' is already declared by environment '${owner}'`, hint: 'cluster names are unique across environments' });
       clusterOwners.set(cluster.name, env.name);
       clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems));
     });
