@@ -151,11 +151,92 @@ export function kubeconformFindings(report: KubeconformReport, manifestsByFile: 
   return findings;
 }
 
-/** Runs the built kubeconform over `files` (repository-relative) from `root`; returns its parsed report. */
-export function runKubeconform(root: string, files: readonly string[], kubernetesVersion: string): Promise<KubeconformReport> {
+/**
+ * How many bytes of file paths one kubeconform command line carries. The OS caps a command line (Linux: ARG_MAX,
+ * 2 MB including the environment; Windows: 32,767 characters), and a big repository renders tens of thousands of
+ * files (1,000 apps × 4 environments ≈ 2 MB of paths: `spawn E2BIG`), so the files go in batches well under the cap.
+ */
+export const defaultBatchBytes = process.platform === 'win32' ? 24_000 : 100_000;
+
+/**
+ * Splits `files` into consecutive batches whose paths (plus one separator byte each) total at most `maxBytes`;
+ * a single path longer than that still gets a batch of its own. Order is kept.
+ */
+export function batchFiles(files: readonly string[], maxBytes = defaultBatchBytes): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    const size = Buffer.byteLength(file) + 1;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** One report out of the batches' reports: their resources in turn, their summaries added up. */
+export function mergeReports(reports: readonly KubeconformReport[]): KubeconformReport {
+  const summary = { valid: 0, invalid: 0, errors: 0, skipped: 0 };
+  for (const r of reports) for (const key of Object.keys(summary) as Array<keyof typeof summary>) summary[key] += r.summary?.[key] ?? 0;
+  return { resources: reports.flatMap((r) => r.resources), summary };
+}
+
+export interface RunKubeconformOptions {
+  /** Bytes of paths per command line (see defaultBatchBytes); tests pass a tiny one to force many batches. */
+  batchBytes?: number;
+  /**
+   * kubeconform processes at once, each with its two workers. Two overlap one process's start-up and schema
+   * compilation with the other's validation; more only adds contention on a two-core runner.
+   */
+  concurrency?: number;
+}
+
+/**
+ * Runs the built kubeconform over `files` (repository-relative) from `root`, in batches that fit on a command line,
+ * and returns one report for all of them. The first failing batch fails the run; no new batch starts after it.
+ */
+export async function runKubeconform(root: string, files: readonly string[], kubernetesVersion: string, options: RunKubeconformOptions = {}): Promise<KubeconformReport> {
+  const batches = batchFiles(files, options.batchBytes);
+  const reports: KubeconformReport[] = new Array(batches.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < batches.length) {
+      const i = next++;
+      try {
+        reports[i] = await runKubeconformOnce(root, batches[i]!, kubernetesVersion);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, batches.length)) }, worker);
+  // allSettled, then the first error: a failure does not leave the other process running behind the caller's back.
+  const settled = await Promise.allSettled(workers);
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return mergeReports(reports);
+}
+
+/** One kubeconform process over one batch. */
+function runKubeconformOnce(root: string, files: readonly string[], kubernetesVersion: string): Promise<KubeconformReport> {
   const binary = path.join(root, cachePaths.tool('kubeconform'));
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, kubeconformArgs(root, files, kubernetesVersion), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let child;
+    try {
+      child = spawn(binary, kubeconformArgs(root, files, kubernetesVersion), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      // Node throws some spawn failures (E2BIG: a command line over the OS limit) instead of emitting 'error'.
+      reject(new KubeconformError(`could not run kubeconform: ${(err as Error).message}`));
+      return;
+    }
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

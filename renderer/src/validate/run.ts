@@ -1,6 +1,7 @@
 /**
- * The validation gate over a repository: pick the clusters, read their rendered files, run kubeconform once over all
- * of them, run the policy rules per cluster, and return every finding with a summary per environment.
+ * The validation gate over a repository: pick the clusters, read their rendered files, run kubeconform over all of
+ * them (in command-line-sized batches), run the policy rules per cluster, and return every finding with a summary
+ * per environment.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,8 @@ export interface ValidateOptions {
   /** Only these clusters. */
   clusters?: readonly string[];
   rules?: readonly Rule[];
+  /** Bytes of file paths per kubeconform command line; the default fits any OS (see defaultBatchBytes). */
+  batchBytes?: number;
 }
 
 export interface EnvironmentSummary {
@@ -63,7 +66,7 @@ export async function validateRepository(root: string, options: ValidateOptions 
   for (const cluster of clusters) filesByCluster.set(cluster.name, await listClusterFiles(root, cluster.name));
   const allFiles = [...filesByCluster.values()].flat();
   // kubeconform reads the files itself, so it runs while this process parses them for the policies.
-  const kubeconform = allFiles.length > 0 ? runKubeconform(root, allFiles, pins.kubernetes) : undefined;
+  const kubeconform = allFiles.length > 0 ? runKubeconform(root, allFiles, pins.kubernetes, { batchBytes: options.batchBytes }) : undefined;
   kubeconform?.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
   for (const cluster of clusters) {
     for (const file of filesByCluster.get(cluster.name)!) {
@@ -72,15 +75,20 @@ export async function validateRepository(root: string, options: ValidateOptions 
       for (const p of problems) findings.push({ ...p, rule: 'yaml', cluster: cluster.name });
     }
   }
+  // The policies run while kubeconform still works through its batches. They are synchronous, so the event loop
+  // gets a turn between them: that is when a finished kubeconform batch is read and the next one started.
+  const ruleList = options.rules ?? defaultRules;
+  for (const cluster of clusters) {
+    const manifests = (filesByCluster.get(cluster.name) ?? []).flatMap((f) => manifestsByFile.get(f) ?? []);
+    for (const rule of ruleList) {
+      for (const f of checkPolicies({ cluster, manifests, kubernetesVersion: pins.kubernetes }, [rule])) findings.push({ ...f, cluster: cluster.name });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
   if (kubeconform) {
     const report = await kubeconform;
     const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
     for (const f of kubeconformFindings(report, manifestsByFile, pins.kubernetes)) findings.push({ ...f, cluster: clusterOf(f.file) });
-  }
-  const ruleList = options.rules ?? defaultRules;
-  for (const cluster of clusters) {
-    const manifests = (filesByCluster.get(cluster.name) ?? []).flatMap((f) => manifestsByFile.get(f) ?? []);
-    for (const f of checkPolicies({ cluster, manifests, kubernetesVersion: pins.kubernetes }, ruleList)) findings.push({ ...f, cluster: cluster.name });
   }
   const sorted = sortFindings(findings);
   const environments: EnvironmentSummary[] = [];
