@@ -73,14 +73,27 @@ export function planWrite(existing: Map<string, string>, emitted: EmittedFile[],
 export async function applyWrite(root: string, plan: WritePlan): Promise<void> {
   // Performance (bench helper): synchronous calls and one mkdir per folder, for the same reason as above.
   const staged: [string, string][] = [];
+  const created: string[] = [];
   const made = new Set<string>();
+  /** Folders this write created (the topmost of each mkdir), removed again if the write fails. */
+  const newFolders: string[] = [];
   try {
     for (const f of plan.write) {
       const target = path.join(root, f.path);
       const dir = path.dirname(target);
       if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
+        const first = mkdirSync(dir, { recursive: true });
+        if (first) newFolders.push(first);
         made.add(dir);
+      }
+      // A new file is written in place (exclusive create: one directory operation instead of two); undoing it is
+      // removing it. A file that exists is staged next to it and renamed over it only once every file is written.
+      try {
+        writeFileSync(target, f.content, { flag: 'wx' });
+        created.push(target);
+        continue;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const tmp = `${target}.render-${process.pid}.tmp`;
       writeFileSync(tmp, f.content);
@@ -88,6 +101,8 @@ export async function applyWrite(root: string, plan: WritePlan): Promise<void> {
     }
   } catch (err) {
     for (const [tmp] of staged) rmSync(tmp, { force: true });
+    for (const file of created) rmSync(file, { force: true });
+    for (const dir of newFolders.reverse()) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   for (const [tmp, target] of staged) renameSync(tmp, target);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/render.js';
@@ -115,6 +115,17 @@ describe('render command', () => {
     const before = snapshot(root);
     await expect(run()).rejects.toThrow(/ENOTDIR|EEXIST/);
     expect(snapshot(root)).toEqual(before);
+  });
+  it('removes the files and folders it created when writing fails half-way through a fresh tree', async () => {
+    // No clusters/ at all but one plain file where a late app folder must go: the writer creates files and folders
+    // in place until it reaches it, fails, and removes everything it created.
+    rmSync(path.join(root, 'clusters'), { recursive: true });
+    mkdirSync(path.join(root, 'clusters/staging/apps'), { recursive: true });
+    writeFileSync(path.join(root, 'clusters/staging/apps/web-dashboard'), 'in the way\n');
+    const before = snapshot(root);
+    await expect(run()).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(snapshot(root)).toEqual(before);
+    expect(readdirSync(path.join(root, 'clusters')).sort()).toEqual(['staging']);
   });
 });
 
