@@ -165,11 +165,15 @@ export const highAvailabilityReplicas: Rule = {
   explanation: `Every Deployment in a staging or production primary cluster keeps at least ${minimumReplicas} pods (an HPA with minReplicas ≥ ${minimumReplicas}, or replicas ≥ ${minimumReplicas}), so losing a node or a zone does not take it down. ${standbyNote}`,
   check: (ctx) => {
     if (!needsHighAvailability(ctx.cluster)) return [];
+    // Indexed once per cluster: a lookup per Deployment keeps the rule linear in the number of objects.
+    const hpaOf = new Map<string, Manifest>();
+    for (const h of ofKind(ctx.manifests, 'HorizontalPodAutoscaler')) {
+      if (get(h.object, ['spec', 'scaleTargetRef', 'kind']) !== 'Deployment') continue;
+      const key = `${namespaceOf(h.object) ?? ''}\u0000${String(get(h.object, ['spec', 'scaleTargetRef', 'name']))}`;
+      if (!hpaOf.has(key)) hpaOf.set(key, h);
+    }
     return ofKind(ctx.manifests, 'Deployment').flatMap((m) => {
-      const ns = namespaceOf(m.object);
-      const hpa = ofKind(ctx.manifests, 'HorizontalPodAutoscaler', ns).find(
-        (h) => get(h.object, ['spec', 'scaleTargetRef', 'kind']) === 'Deployment' && get(h.object, ['spec', 'scaleTargetRef', 'name']) === nameOf(m.object),
-      );
+      const hpa = hpaOf.get(`${namespaceOf(m.object) ?? ''}\u0000${nameOf(m.object)}`);
       if (hpa) {
         const min = get(hpa.object, ['spec', 'minReplicas']) ?? 1;
         if (typeof min === 'number' && min >= minimumReplicas) return [];
@@ -188,9 +192,10 @@ export const podDisruptionBudget: Rule = {
   explanation: `Every Deployment in a staging or production primary cluster is selected by a PodDisruptionBudget, so node drains and upgrades keep enough pods running. ${standbyNote}`,
   check: (ctx) => {
     if (!needsHighAvailability(ctx.cluster)) return [];
+    const budgets = byNamespace(ofKind(ctx.manifests, 'PodDisruptionBudget'));
     return ofKind(ctx.manifests, 'Deployment').flatMap((m) => {
       const labels = podLabels(m.object);
-      const covered = ofKind(ctx.manifests, 'PodDisruptionBudget', namespaceOf(m.object)).some((p) => selectorMatches(get(p.object, ['spec', 'selector']), labels));
+      const covered = (budgets.get(namespaceOf(m.object) ?? '') ?? []).some((p) => selectorMatches(get(p.object, ['spec', 'selector']), labels));
       return covered ? [] : [finding(m, 'pdb', ['metadata', 'name'], `${describe(m.object)} has no PodDisruptionBudget selecting its pods in ${ctx.cluster.environment}`)];
     });
   },
@@ -224,13 +229,26 @@ export const serviceSelectsWorkload: Rule = {
   title: 'every Service selects a workload',
   explanation: 'A Service whose selector matches no pod template in the same cluster and namespace has no endpoints: its callers fail. ExternalName Services are exempt.',
   check: (ctx) => {
-    const workloads = ctx.manifests.filter((m) => podSpecPath(m.object));
+    // Workloads indexed by namespace and pod label (key=value): a Service looks up the workloads carrying its
+    // selector's first label instead of comparing itself with every workload of the cluster.
+    const byLabel = new Map<string, Manifest[]>();
+    for (const w of ctx.manifests) {
+      if (!podSpecPath(w.object)) continue;
+      for (const [k, v] of Object.entries(podLabels(w.object))) {
+        const key = `${namespaceOf(w.object) ?? ''}\u0000${k}=${v}`;
+        const list = byLabel.get(key);
+        if (list) list.push(w);
+        else byLabel.set(key, [w]);
+      }
+    }
     return ofKind(ctx.manifests, 'Service').flatMap((m) => {
       if (get(m.object, ['spec', 'type']) === 'ExternalName') return [];
       const selector = get(m.object, ['spec', 'selector']);
       if (!isObj(selector) || Object.keys(selector).length === 0) return [finding(m, 'service-selects-workload', ['spec'], `${describe(m.object)} has no selector, so it selects no workload`)];
       const ns = namespaceOf(m.object);
-      if (workloads.some((w) => namespaceOf(w.object) === ns && serviceSelectorMatches(selector, podLabels(w.object)))) return [];
+      const [firstKey, firstValue] = Object.entries(selector)[0]!;
+      const candidates = byLabel.get(`${ns ?? ''}\u0000${firstKey}=${String(firstValue)}`) ?? [];
+      if (candidates.some((w) => serviceSelectorMatches(selector, podLabels(w.object)))) return [];
       const wanted = Object.entries(selector).map(([k, v]) => `${k}=${String(v)}`).join(',');
       return [finding(m, 'service-selects-workload', ['spec', 'selector'], `${describe(m.object)} selects no workload in namespace '${ns ?? ''}' of cluster '${ctx.cluster.name}' (selector ${wanted})`)];
     });
@@ -282,4 +300,15 @@ export const rules: readonly Rule[] = [
 /** Runs every rule over one cluster. */
 export function checkPolicies(ctx: RuleContext, ruleList: readonly Rule[] = rules): Finding[] {
   return ruleList.flatMap((r) => r.check(ctx));
+}
+
+function byNamespace(manifests: Manifest[]): Map<string, Manifest[]> {
+  const out = new Map<string, Manifest[]>();
+  for (const m of manifests) {
+    const ns = namespaceOf(m.object) ?? '';
+    const list = out.get(ns);
+    if (list) list.push(m);
+    else out.set(ns, [m]);
+  }
+  return out;
 }
