@@ -9,7 +9,7 @@
  * against Kubernetes' own ObjectMeta, which the CRD schemas leave open.
  */
 import { parseAllDocuments } from 'yaml';
-import { allowNull, isObject, type Json, type JsonObject, type SchemaFile } from './jsonschema.js';
+import { allowNull, isObject, type Json, type JsonObject, type SchemaFile, convertSubschemas } from './jsonschema.js';
 
 export interface CrdSchemaOptions {
   strict: boolean;
@@ -36,16 +36,13 @@ export function stripTemplates(text: string): string {
 function convert(node: Json, strict: boolean, inBranch = false): Json {
   if (!isObject(node)) return node;
   const out: JsonObject = {};
+  let sub: Json | undefined;
   for (const [key, value] of Object.entries(node)) {
     if (key === 'description' || key === 'nullable' || key.startsWith('x-kubernetes-')) continue;
     if (key === 'properties' && isObject(value)) {
       out.properties = Object.fromEntries(Object.entries(value).map(([name, prop]) => [name, convert(prop, strict)]));
-    } else if (key === 'additionalProperties' || key === 'not') {
-      out[key] = convert(value, strict, key === 'not');
-    } else if (key === 'items') {
-      out.items = Array.isArray(value) ? value.map((v) => convert(v, strict)) : convert(value, strict);
-    } else if ((key === 'allOf' || key === 'anyOf' || key === 'oneOf') && Array.isArray(value)) {
-      out[key] = value.map((v) => convert(v, strict, true));
+    } else if ((sub = convertSubschemas(key, value, (v, inBranch) => convert(v, strict, inBranch))) !== undefined) {
+      out[key] = sub;
     } else {
       out[key] = value;
     }

@@ -36,3 +36,15 @@ export function allowNull(schema: JsonObject): JsonObject {
 export function serializeSchema(schema: JsonObject): string {
   return `${JSON.stringify(schema)}\n`;
 }
+
+/**
+ * Converts the subschemas under one structural keyword with `convert`, the same way for both generators:
+ * `additionalProperties` and `items` as they are, `not`, `allOf`, `anyOf` and `oneOf` as branches (`inBranch`: a
+ * branch holds a subset of the properties, so strictness must not apply there). Undefined for any other keyword.
+ */
+export function convertSubschemas(key: string, value: Json, convert: (node: Json, inBranch: boolean) => Json): Json | undefined {
+  if (key === 'additionalProperties' || key === 'not') return convert(value, key === 'not');
+  if (key === 'items') return Array.isArray(value) ? value.map((v) => convert(v, false)) : convert(value, false);
+  if ((key === 'allOf' || key === 'anyOf' || key === 'oneOf') && Array.isArray(value)) return value.map((v) => convert(v, true));
+  return undefined;
+}

@@ -14,7 +14,7 @@
  * - permissive where Kubernetes is: int-or-string and Quantity take strings and numbers, optional fields take null.
  * Descriptions are dropped: kubeconform does not print them and they are most of the bytes.
  */
-import { allowNull, intOrString, isObject, quantity, type Json, type JsonObject, type SchemaFile } from './jsonschema.js';
+import { allowNull, intOrString, isObject, quantity, type Json, type JsonObject, type SchemaFile, convertSubschemas } from './jsonschema.js';
 
 export interface GroupVersionKind {
   group: string;
@@ -94,6 +94,7 @@ function convert(node: Json, strict: boolean, inBranch = false): Json {
   }
   const required = Array.isArray(node.required) ? node.required : [];
   const out: JsonObject = {};
+  let sub: Json | undefined;
   for (const [key, value] of Object.entries(node)) {
     if (key === 'description' || key.startsWith('x-kubernetes-')) continue;
     if (key === 'properties' && isObject(value)) {
@@ -103,12 +104,8 @@ function convert(node: Json, strict: boolean, inBranch = false): Json {
         props[name] = required.includes(name) ? converted : allowNull(converted);
       }
       out.properties = props;
-    } else if (key === 'additionalProperties' || key === 'not') {
-      out[key] = convert(value, strict, key === 'not');
-    } else if (key === 'items') {
-      out.items = Array.isArray(value) ? value.map((v) => convert(v, strict)) : convert(value, strict);
-    } else if ((key === 'allOf' || key === 'anyOf' || key === 'oneOf') && Array.isArray(value)) {
-      out[key] = value.map((v) => convert(v, strict, true));
+    } else if ((sub = convertSubschemas(key, value, (v, inBranch) => convert(v, strict, inBranch))) !== undefined) {
+      out[key] = sub;
     } else if (key === 'patternProperties' && isObject(value)) {
       out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, strict)]));
     } else {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeServerUrl, resolveTarget, type KubeConfigView } from '../../src/bootstrap/target.js';
+import { thrown } from '../thrown.js';
 
 const declared = { name: 'production', environment: 'production', apiServer: 'https://abc.gr7.us-east-1.eks.amazonaws.com' };
-
-/** The message of what `run` throws, so tests compare it whole (toThrow(string) only checks a substring). */
-function thrown(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 function view(server: string, currentContext = 'prod'): KubeConfigView {
   return {
