@@ -6,7 +6,7 @@
  * by parsing the file itself or by guessing names from paths.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { RenderError, allowedHint } from './errors.js';
 import type { RepoReader } from './fs.js';
 import type { ResolvedRepo } from './merge.js';
@@ -91,6 +91,8 @@ function fail(message: string): RenderError {
   return new RenderError([{ file, message, hint: renderHint }]);
 }
 
+let compiledCheck: TypeCheck<typeof ClusterIndex> | undefined;
+
 /** Parses the index; a RenderError naming the file and the first place it breaks the contract otherwise. */
 export function parseClusterIndex(text: string): ClusterIndex {
   let raw: unknown;
@@ -99,7 +101,11 @@ export function parseClusterIndex(text: string): ClusterIndex {
   } catch (e) {
     throw fail(`not valid JSON (${(e as Error).message})`);
   }
-  const error = Value.Errors(ClusterIndex, raw).First();
+  // Performance: the index lists every folder of every cluster (thousands at 1,000 apps); a compiled check costs a
+  // fraction of interpreting the schema, and the error walk runs only when the check fails.
+  const check = (compiledCheck ??= TypeCompiler.Compile(ClusterIndex));
+  if (check.Check(raw)) return raw;
+  const error = check.Errors(raw).First();
   if (error) throw fail(`${error.path || '/'}: ${error.message} (the index does not follow the contract of this renderer)`);
   return raw as ClusterIndex;
 }
