@@ -5,6 +5,7 @@
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
+import { envNamesUnique } from './guard-rules.js';
 import type { ClusterEntry, DataPath, Manifest } from './manifests.js';
 import {
   containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, ofKind, podLabels, podSpecPath, selectorMatches, serviceSelectorMatches, servingKinds,
@@ -295,6 +296,7 @@ export const rules: readonly Rule[] = [
   serviceSelectsWorkload,
   deprecatedApi,
   recommendedLabelsSet,
+  envNamesUnique,
 ];
 
 /** Runs every rule over one cluster. */

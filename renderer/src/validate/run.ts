@@ -13,6 +13,7 @@ import { sortFindings, type Finding } from './findings.js';
 import { kubeconformFindings, runKubeconform } from './kubeconform.js';
 import { listClusterFiles, parseClusterIndex, parseManifestFile, type ClusterEntry, type Manifest } from './manifests.js';
 import { checkPolicies, rules as defaultRules, type Rule } from './rules.js';
+import { foreignFileFindings } from './guard-rules.js';
 
 export interface ValidateOptions {
   /** Only clusters of these environments. */
@@ -59,8 +60,10 @@ export async function validateRepository(root: string, options: ValidateOptions 
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${repoPaths.clusterIndex} does not exist; run npm run render first`);
     throw e;
   }
-  const clusters = selectClusters(parseClusterIndex(indexText), options);
-  const findings: Finding[] = [];
+  const allClusters = parseClusterIndex(indexText);
+  const clusters = selectClusters(allClusters, options);
+  // Argo CD applies every file in a cluster's folders, so a file nobody rendered or declared is a finding.
+  const findings: Finding[] = await foreignFileFindings(root, clusters, allClusters);
   const manifestsByFile = new Map<string, Manifest[]>();
   const filesByCluster = new Map<string, string[]>();
   for (const cluster of clusters) filesByCluster.set(cluster.name, await listClusterFiles(root, cluster.name));
