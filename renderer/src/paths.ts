@@ -24,6 +24,8 @@ export const repoPaths = {
   defaults: 'base/defaults.yaml',
   addons: 'base/addons.yaml',
   platform: 'base/platform.yaml',
+  /** Reviewed exceptions to the guard rails (optional; CODEOWNERS: platform owners). */
+  exceptions: 'base/exceptions.yaml',
   templatesDir: 'base/templates',
   template: (name: string) => `base/templates/${name}`,
   overlaysDir: 'overlays',
