@@ -22,7 +22,7 @@ const IndexFolder = Type.Object(
   },
   { additionalProperties: false },
 );
-export type IndexFolder = Static<typeof IndexFolder>;
+type IndexFolder = Static<typeof IndexFolder>;
 
 const IndexCluster = Type.Object(
   {
