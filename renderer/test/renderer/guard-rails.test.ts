@@ -112,10 +112,6 @@ describe('2. files under clusters/ the renderer did not write', () => {
     expect(err[0]).toBe("base/exceptions.yaml:15:13: error: 'handWritten.0.reason' must NOT have fewer than 10 characters (got \"ok\")");
     expect(changed()).toEqual(['base/exceptions.yaml', binding]);
   });
-
-  it('is a file CODEOWNERS gives to the platform owners', () => {
-    expect(readFileSync(path.join(defaultRepoRoot, '.github/CODEOWNERS'), 'utf8')).toMatch(/^\/base\/exceptions\.yaml\s+@berrys\/platform-owners$/m);
-  });
 });
 
 describe('3. symbolic links and echoed content', () => {
