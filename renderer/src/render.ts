@@ -108,7 +108,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   stop(emitProblems);
   const clusters = resolved.clusters.filter((c) => !opts.envs || opts.envs.includes(c.environment)).map((c) => c.name);
   const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
-  selected.push(emitIndex(resolved.clusters, normalized));
+  selected.push(emitIndex(resolved, normalized));
   const handWritten = (loaded.exceptions?.value.handWritten ?? []).map((h) => h.file);
   return { files: selected, clusters, allClusters: resolved.clusters.map((c) => c.name), handWritten };
 }

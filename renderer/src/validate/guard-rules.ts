@@ -10,7 +10,7 @@ import { Exceptions } from '../model.js';
 import { repoPaths } from '../paths.js';
 import { planWrite, readRenderedTree } from '../write.js';
 import type { Finding } from './findings.js';
-import type { ClusterEntry } from './manifests.js';
+import type { IndexCluster } from '../cluster-index.js';
 import type { Rule } from './rules.js';
 import { containersOf, describe } from './workloads.js';
 
@@ -36,7 +36,7 @@ export const envNamesUnique: Rule = {
  * Files under the selected clusters' folders (and, for every cluster, folders of no cluster) that the renderer did
  * not generate and base/exceptions.yaml does not declare. Throws when base/exceptions.yaml itself is broken.
  */
-export async function foreignFileFindings(root: string, selected: readonly ClusterEntry[], all: readonly ClusterEntry[]): Promise<Finding[]> {
+export async function foreignFileFindings(root: string, selected: readonly IndexCluster[], all: readonly IndexCluster[]): Promise<Finding[]> {
   const problems: Problem[] = [];
   let handWritten: string[] = [];
   const text = readRepoFile(root, repoPaths.exceptions);
