@@ -1,9 +1,8 @@
 /**
  * `npm run render [-- --check] [--env <env>[,<env>]]`: options in, library call, printed result, exit code out.
  */
-import { RenderError } from '../errors.js';
+import { formatProblem, RenderError } from '../errors.js';
 import { checkRepository, renderToDisk } from '../render.js';
-import { formatProblem } from '../errors.js';
 import { withInterruptCleanup } from '../write.js';
 import { parseArgs } from './args.js';
 

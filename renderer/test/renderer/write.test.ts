@@ -120,7 +120,7 @@ describe('render command', () => {
     const before = snapshot(root);
     expect(await run()).toBe(1);
     expect(snapshot(root)).toEqual(before);
-    expect(err[0]).toMatch(/^clusters\/staging\/apps\/api-gateway\/[a-z-]+\.yaml: error: a parent of this rendered file is a file, not a folder$/);
+    expect(err[0]).toMatch(/^clusters\/staging\/apps\/api-gateway\/[a-z-]+\.yaml: error: a parent of this rendered file is a file, not a folder\n {2}hint: remove or rename the file that is in the way$/);
   });
   it('removes the files and folders it created when writing fails half-way through a fresh tree', async () => {
     // No clusters/ at all but one plain file where a late app folder must go: the writer creates files and folders
