@@ -44,6 +44,8 @@ export const repoPaths = {
   schema: (name: string) => `renderer/schema/${name}.schema.json`,
   pins: 'renderer/pins.json',
   cacheDir: '.cache',
+  /** The render cache's store (cache.ts), git-ignored with the rest of .cache/. */
+  renderCacheDir: '.cache/render',
 } as const;
 
 /** The environments of the promotion chain, in order. Local is each engineer's own and not in the chain. */

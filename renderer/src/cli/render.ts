@@ -13,7 +13,7 @@ export async function main(argv: string[], root: string, out: (line: string) => 
   const started = performance.now();
   try {
     if (args.flags.has('check')) {
-      const result = await checkRepository(root, { envs });
+      const result = await checkRepository(root, { envs, cache: true });
       if (result.upToDate) {
         if (!args.flags.has('quiet')) out(`clusters/ is up to date with its sources (${Math.round(performance.now() - started)} ms)`);
         return exitCodes.ok;
@@ -24,7 +24,7 @@ export async function main(argv: string[], root: string, out: (line: string) => 
       err('hint: run `npm run render` and commit the result.');
       return exitCodes.differs;
     }
-    const result = await renderToDisk(root, { envs });
+    const result = await renderToDisk(root, { envs, cache: true });
     if (!args.flags.has('quiet')) {
       for (const f of result.written) out(`  wrote   ${f}`);
       for (const f of result.removed) out(`  removed ${f}`);
