@@ -47,6 +47,3 @@ export const repoPaths = {
   /** The render cache's store (cache.ts), git-ignored with the rest of .cache/. */
   renderCacheDir: '.cache/render',
 } as const;
-
-/** The environments of the promotion chain, in order. Local is each engineer's own and not in the chain. */
-export const promotionChain = ['development', 'staging', 'production'] as const;
