@@ -1,8 +1,8 @@
 /**
- * The pipeline, stage by stage: load → merge → plan → template → parse → check → normalize → emit → write.
- * Each stage adds every problem it finds; the first stage with problems stops the render before anything is written.
- * Template → parse → normalize → emit run per job in one pure function (job.ts); the render cache (cache.ts) is a
- * wrapper around that function and around the whole render, passed in from outside.
+ * The pipeline, stage by stage: load → merge → plan → jobs (template → parse → normalize → emit, one pure function
+ * per job in job.ts) → check → files → write. Each stage adds every problem it finds; the first stage with problems
+ * stops the render before anything is written. The render cache (cache.ts) wraps the job function and the whole
+ * render from outside: renderRepository only takes the wrapper as an option.
  */
 import path from 'node:path';
 import { RenderError, type Problem } from './errors.js';
