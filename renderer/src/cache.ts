@@ -213,6 +213,7 @@ export class RenderCache {
   async unchanged(reader: RepoReader, tree: Map<string, string>, envs: string[] | undefined): Promise<number | undefined> {
     const snapshot = load<InputsSnapshot>(this.store, snapshotName, this.fingerprint);
     if (!snapshot || snapshot.envs !== envsKey(envs)) return undefined;
+    // Through the render's own reader (fs.ts), so a file that became a link out of the repository is not "unchanged".
     try {
       for (const [dir, entries] of snapshot.lists) if (listingText(await reader.list(dir)) !== entries) return undefined;
       for (const [file, hash] of snapshot.reads) {
@@ -227,8 +228,9 @@ export class RenderCache {
       const current = tree.get(file);
       if (current === undefined || sha1(current) !== hash) return undefined;
     }
-    // A file the render does not produce in its clusters' folders: the render decides whether to prune it.
-    const inScope = (file: string) => snapshot.clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`));
+    // A file the render does not produce in its clusters' folders (or anywhere, for a whole render): the render
+    // decides whether to prune it or refuse it as a file the renderer did not write.
+    const inScope = (file: string) => !envs || snapshot.clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`));
     for (const file of tree.keys()) if (!produced.has(file) && inScope(file)) return undefined;
     return produced.size;
   }

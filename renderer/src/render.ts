@@ -25,6 +25,10 @@ export interface RenderResult {
   files: EmittedFile[];
   /** Clusters whose folders these files cover. */
   clusters: string[];
+  /** Every cluster the inputs declare. */
+  allClusters: string[];
+  /** Files under clusters/ declared hand-written in base/exceptions.yaml. */
+  handWritten: string[];
 }
 
 /**
@@ -70,7 +74,8 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const clusters = resolved.clusters.filter((c) => !opts.envs || opts.envs.includes(c.environment)).map((c) => c.name);
   const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
   selected.push(emitIndex(resolved, sorted));
-  return { files: selected, clusters };
+  const handWritten = (loaded.exceptions?.value.handWritten ?? []).map((h) => h.file);
+  return { files: selected, clusters, allClusters: resolved.clusters.map((c) => c.name), handWritten };
 }
 
 export interface DiskResult {
@@ -102,8 +107,9 @@ export async function renderToDisk(root: string, opts: DiskOptions = {}): Promis
   const unchanged = await cache?.unchanged(reader, tree, opts.envs);
   if (unchanged !== undefined) return { written: [], removed: [], unchanged };
   const result = cache ? await cache.render(renderRepository, reader, opts) : await renderRepository(reader, opts);
-  const plan = planWrite(tree, result.files, result.clusters);
-  await applyWrite(root, plan);
+  const plan = planWrite(tree, result.files, result);
+  if (plan.foreign.length > 0) throw new RenderError(plan.foreign);
+  applyWrite(root, plan);
   cache?.save();
   return { written: plan.write.map((f) => f.path), removed: plan.remove, unchanged: plan.unchanged };
 }
@@ -114,6 +120,8 @@ export interface CheckResult {
   stale: string[];
   /** Generated files the render no longer produces. */
   extra: string[];
+  /** Files under clusters/ the renderer did not generate and nobody declared (see write.ts). */
+  foreign: Problem[];
 }
 
 /**
@@ -125,7 +133,7 @@ export async function checkRepository(root: string, opts: DiskOptions = {}): Pro
   const cache = cacheOf(root, opts);
   const result = cache ? await cache.render(renderRepository, reader, opts) : await renderRepository(reader, opts);
   cache?.save();
-  const plan = planWrite(await readRenderedTree(root), result.files, result.clusters);
+  const plan = planWrite(await readRenderedTree(root), result.files, result);
   const stale = plan.write.map((f) => f.path).sort();
-  return { upToDate: stale.length === 0 && plan.remove.length === 0, stale, extra: plan.remove };
+  return { upToDate: stale.length === 0 && plan.remove.length === 0 && plan.foreign.length === 0, stale, extra: plan.remove, foreign: plan.foreign };
 }
