@@ -134,7 +134,7 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
  * The promotion chain from each environment's `promotesFrom`: one line from the one environment that names none
  * (where releases enter) to the end, every environment not marked `promotion: none` on it exactly once.
  */
-export function resolvePromotionChain(environments: LoadedEnvironment[], problems: Problem[]): string[] {
+function resolvePromotionChain(environments: LoadedEnvironment[], problems: Problem[]): string[] {
   const before = problems.length;
   const envs = [...environments].sort((a, b) => (a.name < b.name ? -1 : 1));
   const members = envs.filter((e) => e.spec.value.promotion !== 'none');

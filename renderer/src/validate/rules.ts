@@ -5,9 +5,9 @@
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
-import { envNamesUnique } from './guard-rules.js';
 import type { DataPath, Manifest } from './manifests.js';
 import type { IndexCluster } from '../cluster-index.js';
+import { envNamesUnique } from './guard-rules.js';
 import {
   containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, ofKind, podLabels, podSpecPath, selectorMatches, serviceSelectorMatches, servingKinds,
   type ContainerRef, type Obj,

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/render.js';
-import { defaultRepoRoot } from '../../src/paths.js';
+import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { planWrite } from '../../src/write.js';
 import { generatedMarker } from '../../src/emit.js';
 
@@ -11,11 +11,13 @@ let root: string;
 let out: string[];
 let err: string[];
 
+/** Every file of the tree except the render cache (git-ignored; the command keeps it up to date). */
 function snapshot(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   const walk = (rel: string) => {
     for (const name of readdirSync(path.join(dir, rel))) {
       const r = rel ? `${rel}/${name}` : name;
+      if (r === repoPaths.cacheDir) continue;
       if (statSync(path.join(dir, r)).isDirectory()) walk(r);
       else files[r] = readFileSync(path.join(dir, r), 'utf8');
     }
