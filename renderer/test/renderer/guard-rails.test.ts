@@ -146,6 +146,18 @@ describe('3. symbolic links and echoed content', () => {
     expect(changed()).toEqual(['overlays/local/apps/api-gateway.yaml', 'overlays/staging/apps']);
   });
 
+  it('refuses an environment folder linked from outside the repository instead of silently dropping it', async () => {
+    const outside = tempDir('outside-env');
+    cpSync(path.join(root, 'overlays/staging'), outside, { recursive: true });
+    symlinkSync(outside, path.join(root, 'overlays/qa'));
+    expect(await render()).toBe(1);
+    expect(err).toEqual([
+      'overlays/qa: error: this input folder is a symbolic link that resolves outside the repository\n  hint: input folders must be inside the repository: replace the link with the folder itself (nothing was read through it)',
+      nothingWritten(1),
+    ]);
+    expect(changed()).toEqual(['overlays/qa']);
+  });
+
   it('quotes at most a short single-line excerpt of a value, without control characters', async () => {
     const hostile = `\u001b[2J\u001b[31mSECRET=${'x'.repeat(10_000)}\n::error::forged`;
     write('overlays/staging/apps/api-gateway.yaml', `replicas: ${JSON.stringify(hostile)}\n`);
