@@ -85,10 +85,12 @@ async function main() {
   const { index, files } = renderedFiles(repoRoot);
   await phases.run(`CRDs of the pinned modules (${crdSources.length}) and namespaces`, async () => {
     const dirs = new Map();
+    const crdFiles = [];
     for (const s of crdSources) {
       if (!dirs.has(s.source)) dirs.set(s.source, await goModDownload(pins.sources[s.source]));
-      await kubectlCmd`apply --server-side -f ${path.join(dirs.get(s.source), s.file)}`;
+      crdFiles.push('-f', path.join(dirs.get(s.source), s.file));
     }
+    await kubectlCmd`apply --server-side ${crdFiles}`;
     await kubectlCmd`wait --for condition=established --timeout=60s crd --all`;
     const list = path.join(stateDir, 'namespaces.json');
     const items = [c.argocdNamespace, ...namespacesOf(files)].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));

@@ -71,9 +71,9 @@ export async function ensureE2eBinaries({ root, recipes, pins, phases, log }) {
   kwok.outputs = ['kwok'];
 
   await build(`etcd ${p.etcd.version}`, etcd);
+  await build(`kwok ${p.kwok.version}`, kwok);
   await build(`Kubernetes ${p.kubernetes.version} (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl)`, kubernetes);
   await build(`Argo CD ${p.argocd.version} (gitops-engine ${p.gitopsEngine.version}, an approximation of its pin)`, argocd);
-  await build(`kwok ${p.kwok.version}`, kwok);
   writeFileSync(stamp, `${JSON.stringify(want, null, 2)}\n`);
   return ensureE2eBinaries({ root, recipes, pins, phases, log });
 }

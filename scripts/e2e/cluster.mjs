@@ -103,7 +103,7 @@ export async function startControlPlane({ c, bin, stateDir, processes, kube, kub
 export async function startKwok({ c, bin, kwokModule, stateDir, processes, kubeconfig, kubectl, nodes, fs }) {
   const config = path.join(stateDir, 'kwok.yaml');
   const stages = c.kwokStageFiles.map((f) => fs.readFileSync(path.join(kwokModule, f), 'utf8').trim());
-  writeFileSync(config, `${['apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}', ...stages].join('\n---\n')}\n`);
+  writeFileSync(config, `${stages.join('\n---\n')}\n`);
   const kwok = processes.start('kwok', path.join(bin, 'kwok'), c.kwokArgs(kubeconfig, config));
   const file = path.join(stateDir, 'nodes.json');
   writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: nodes }));

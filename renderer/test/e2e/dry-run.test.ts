@@ -7,14 +7,14 @@ const discovery: Record<string, unknown> = {
   '/apis/apps/v1': { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }, { name: 'deployments/scale', kind: 'Scale', namespaced: true }] },
   '/api/v1': { resources: [{ name: 'namespaces', kind: 'Namespace', namespaced: false }] },
 };
+// kube-apiserver 1.36.3's answer to a server-side apply with an unknown field under strict validation.
 const unknownField = {
   kind: 'Status',
   apiVersion: 'v1',
   metadata: {},
   status: 'Failure',
-  message: '.spec.replicaz: field not declared in schema',
-  reason: 'BadRequest',
-  code: 400,
+  message: 'failed to create typed patch object (berrys-local/broken; apps/v1, Kind=Deployment): .spec.replicaz: field not declared in schema',
+  code: 500,
 };
 
 function fakeServer(answers: Record<string, KubeResponse>): { request: KubeRequest; calls: string[] } {
@@ -47,10 +47,10 @@ describe('server-side dry run of rendered files', () => {
   });
 
   it('names the file the API server rejects, and only that file', async () => {
-    const { request, calls } = fakeServer({ broken: { status: 400, body: JSON.stringify(unknownField), warnings: [] } });
+    const { request, calls } = fakeServer({ broken: { status: 500, body: JSON.stringify(unknownField), warnings: [] } });
     const result = await dryRunFiles(request, [deployment('good'), deployment('broken', '  replicaz: 2\n')]);
     expect(formatDryRunFindings(result.findings)).toEqual([
-      'clusters/local/apps/broken/deployment-broken.yaml: error: rejected by the API server: .spec.replicaz: field not declared in schema (BadRequest, HTTP 400)',
+      'clusters/local/apps/broken/deployment-broken.yaml: error: rejected by the API server: failed to create typed patch object (berrys-local/broken; apps/v1, Kind=Deployment): .spec.replicaz: field not declared in schema (HTTP 500)',
     ]);
     expect(result.checked).toBe(2);
     expect(calls.filter((c) => c.startsWith('GET'))).toEqual(['GET /apis/apps/v1']);
