@@ -35,13 +35,15 @@ const stateDir = path.join(repoRoot, '.cache', 'e2e');
 const phases = createPhases(log);
 const processes = createProcesses(stateDir, log);
 let servers = [];
-let stopping = false;
+let stopping;
 
-async function stopEverything() {
-  if (stopping) return;
-  stopping = true;
-  for (const s of servers) s.close();
-  await processes.stopAll();
+/** Idempotent: a signal and the failure it causes in main() both end up here, and both wait for the same stop. */
+function stopEverything() {
+  stopping ??= (async () => {
+    for (const s of servers) s.close();
+    await processes.stopAll();
+  })();
+  return stopping;
 }
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
