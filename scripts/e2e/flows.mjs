@@ -85,19 +85,22 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     const labelWant = target.metadata.labels[label];
     await kubectl`label deployment ${name} -n ${appNamespace} ${`${label}=tampered`} --overwrite`;
     log(`  changed live: deployment/${name} replicas ${want} → ${want + 2}, label ${label} ${labelWant} → tampered`);
-    // Self-heal may win the race against the status command; either way the revert is checked below.
-    const status = await inWork`npm run --silent status -- --env ${env}`;
-    const drift = /OutOfSync/.test(status.stdout);
-    log(`  npm run status while drifted (exit ${status.exitCode}): ${drift ? 'reports OutOfSync for ' + (status.stdout.split('\n').find((l) => /OutOfSync/.test(l)) ?? '').trim() : 'no drift seen (self-heal already reverted it)'}`);
+    // Self-heal races the status command (a process start each time), so ask a few times while the drift may last.
+    let seen = '';
+    for (let i = 0; i < 4 && !seen; i++) {
+      const status = await inWork`npm run --silent status -- --env ${env}`;
+      if (status.exitCode !== 0) throw new Error(`npm run status failed (exit ${status.exitCode}): ${status.stderr.trim() || status.stdout.trim()}`);
+      seen = status.stdout.split('\n').find((l) => l.includes(`${cluster}-${name}`) && /OutOfSync/.test(l))?.trim() ?? '';
+      if (i === 0) for (const l of status.stdout.trim().split('\n')) log(`    ${l}`);
+    }
+    log(`  npm run status while drifted: ${seen ? `reports ${seen.replace(/\s+/g, ' ')}` : 'did not see the drift in 4 tries (self-heal reverted it first)'}`);
     await waitFor(`Argo CD to revert deployment/${name}`, async () => {
       const d = JSON.parse((await kubectl`get deployment ${name} -n ${appNamespace} -o json`).stdout);
       note(`replicas ${d.spec.replicas}, label ${d.metadata.labels?.[label]}`);
       return (d.spec.replicas === want && d.metadata.labels?.[label] === labelWant) || `replicas ${d.spec.replicas}, label ${d.metadata.labels?.[label]}`;
     }, { processes, entries: argoEntries, timeoutMs: 120_000, intervalMs: 1000 });
     log(`  Argo CD reverted both: replicas ${want}, label ${label}=${labelWant}`);
-    const after = await inWork`npm run --silent status -- --env ${env}`;
-    log(`  npm run status after self-heal: exit ${after.exitCode}`);
-    if (after.exitCode !== 0) log(after.stdout + after.stderr);
+
   });
 
   // Fence: an Application in the environment's project that points at another environment's namespace.
@@ -150,6 +153,10 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     }, { processes, entries: argoEntries, timeoutMs: 180_000, intervalMs: 2000 });
     log(`  ${victim}'s Application and objects are gone; the other ${before.filter((o) => !o.endsWith(`/${victim}`)).length} objects stayed`);
     await waitConverged('the rest to stay Synced and Healthy', note, { extra: deploymentsAvailable });
+    // The command a release pipeline waits with: every app of the environment Synced and Healthy at this commit.
+    const wait = await inWork`npm run --silent status -- --env ${env} --wait --revision ${sha} --timeout 180 --interval 2`;
+    if (wait.exitCode !== 0) throw new Error(`npm run status -- --wait --revision ${sha} exited ${wait.exitCode}: ${(wait.stderr || wait.stdout).trim()}`);
+    log(`  npm run status -- --env ${env} --wait --revision ${sha.slice(0, 12)}: exit 0`);
   });
 }
 
