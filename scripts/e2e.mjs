@@ -84,7 +84,8 @@ async function main() {
     return { pki, kube };
   });
 
-  const { index, files } = renderedFiles(repoRoot);
+  const { parseClusterIndex } = await load('cluster-index.js');
+  const { index, files } = renderedFiles(repoRoot, parseClusterIndex);
   await phases.run(`CRDs of the pinned modules (${crdSources.length}) and namespaces`, async () => {
     const dirs = new Map();
     const crdFiles = [];

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 
-/** Every rendered file of every cluster, through clusters/index.json (never by guessing paths). */
-export function renderedFiles(root) {
-  const index = JSON.parse(readFileSync(path.join(root, 'clusters', 'index.json'), 'utf8'));
+/** Every rendered file of every cluster, through clusters/index.json and its one reader (never by guessing paths). */
+export function renderedFiles(root, parseClusterIndex) {
+  const index = parseClusterIndex(readFileSync(path.join(root, 'clusters', 'index.json'), 'utf8'));
   const files = [];
   for (const cluster of index.clusters) {
     for (const folder of cluster.folders) {
