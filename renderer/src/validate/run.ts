@@ -3,6 +3,7 @@
  * (whole cluster folders; only the changed files when the cache has the rest), run the policy rules per cluster (only
  * for clusters whose files changed, with the cache), and return every finding with a summary per environment.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../cli/args.js';
@@ -71,7 +72,9 @@ export async function validateRepository(root: string, options: ValidateOptions 
   for (const cluster of clusters) filesByCluster.set(cluster.name, await listClusterFiles(root, cluster.name));
   const allFiles = [...filesByCluster.values()].flat();
   const texts = new Map<string, string>();
-  await Promise.all(allFiles.map(async (file) => texts.set(file, await readFile(path.join(root, file), 'utf8'))));
+  // Read synchronously: nothing else runs yet, and promise reads cost an open, fstat, read and close round trip each
+  // through the thread pool (4 s of 10 s for 32,000 files), where a blocking read is a few microseconds.
+  for (const file of allFiles) texts.set(file, readFileSync(path.join(root, file), 'utf8'));
   const hashes = new Map(allFiles.map((file) => [file, contentHash(texts.get(file)!)]));
 
   const kubeconformVersion = pins.tools.kubeconform!.version;
