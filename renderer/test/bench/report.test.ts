@@ -46,6 +46,14 @@ describe('targetsFor', () => {
   });
 });
 
+describe('targetsFor, the floors', () => {
+  it('compares the serialiser with the full render by CPU time when both have it, and catches a slow scanner', () => {
+    const t = targetsFor(250, [scenario('full', 10, { cpuSeconds: 4 }), scenario('serializer', 5, { cpuSeconds: 1.2 }), scenario('scanner', 30)]);
+    expect(t.find((x) => x.scenario === 'serializer')).toMatchObject({ met: false, detail: '30 % (1.20 s of 4.00 s, CPU time)' });
+    expect(t.find((x) => x.scenario === 'scanner')).toMatchObject({ met: false, detail: '30.00 s (limit 1 s)' });
+  });
+});
+
 describe('formatReport', () => {
   it('prints each figure with its targets beside it, the machine load, and a peer that disagrees', () => {
     const scenarios = [scenario('full', 1.5), scenario('cdk8s', 3, { equal: false, differences: ['staging: only in this renderer: Service/x/y'] })];
