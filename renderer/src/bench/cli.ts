@@ -55,6 +55,8 @@ export interface Target {
 
 export interface BenchReport {
   apps: number;
+  /** Environments of the synthetic repository (the real repository's overlays). */
+  environments: number;
   machine: { cpus: number; memoryGiB: number; node: string; platform: string; kubectl: string | null; gnuTime: boolean; loadAverage: { start: number; end: number } };
   renderedFiles: number;
   scenarios: ScenarioResult[];
@@ -407,6 +409,7 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
     const previous250 = path.join(realRoot, repoPaths.cacheDir, 'bench', 'bench-250-apps.json');
     const report: BenchReport = {
       apps,
+      environments: Object.keys(inputs).filter((f) => /^overlays\/[^/]+\/environment\.yaml$/.test(f)).length,
       machine: {
         cpus: os.availableParallelism(),
         memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
@@ -507,7 +510,7 @@ export function formatReport(r: BenchReport): string[] {
   const fmt = (row: string[]) => row.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   const m = r.machine;
   const lines = [
-    `${r.apps} apps: ${r.renderedFiles} rendered files; ${m.cpus} CPUs, ${m.memoryGiB} GiB, node ${m.node}; load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end (a load above ${m.cpus} means shared CPUs: compare CPU times and ratios)`,
+    `${r.apps} apps × ${r.environments} environments: ${r.renderedFiles} rendered files; ${m.cpus} CPUs, ${m.memoryGiB} GiB, node ${m.node}; load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end (a load above ${m.cpus} means shared CPUs: compare CPU times and ratios)`,
     fmt(header),
     fmt(header.map((_, i) => '-'.repeat(widths[i]!))),
     ...rows.map(fmt),

@@ -10,6 +10,8 @@
  */
 import { parse, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../parse.js';
+import { parseClusterIndex, primaryCluster } from '../cluster-index.js';
+import { repoPaths } from '../paths.js';
 
 /** Deterministic pseudo-random numbers (a linear congruential generator): the same N gives the same repository. */
 function random(seed: number): () => number {
@@ -85,24 +87,18 @@ export function syntheticInputs(opts: SyntheticOptions, realFiles: Record<string
   return files;
 }
 
-/** The overlay file the benchmark edits for its "one overlay edit" render, and the edit. */
+/**
+ * The overlay file the benchmark edits for its "one overlay edit" render, and the edit: the first per-app override
+ * in file order (an environment of one cluster, so the edit re-renders one app in one cluster).
+ */
 export function overlayEdit(files: Record<string, string>): { path: string; content: string } {
-  const path = Object.keys(files)
-    .filter((f) => /^overlays\/staging\/apps\/.+\.yaml$/.test(f))
-    .sort()[0];
-  if (!path) return { path: 'overlays/staging/apps/app-0001.yaml', content: 'logLevel: ERROR\n' };
+  const overrides = Object.keys(files).filter((f) => /^overlays\/[^/]+\/apps\/.+\.yaml$/.test(f));
+  const path = overrides.sort()[0];
+  if (!path) {
+    const env = Object.keys(files).map((f) => /^overlays\/([^/]+)\/environment\.yaml$/.exec(f)?.[1]).filter((e) => e !== undefined).sort()[0]!;
+    return { path: repoPaths.appOverride(env, appName(1)), content: 'logLevel: ERROR\n' };
+  }
   return { path, content: `${files[path]}rollout:\n  maxSurge: 2\n` };
-}
-
-interface IndexFolder {
-  path: string;
-  kind: string;
-  app?: string;
-}
-interface IndexCluster {
-  name: string;
-  namespace: string;
-  folders: IndexFolder[];
 }
 
 const yamlDoc = (o: unknown): string => JSON.stringify(o, null, 2) + '\n';
@@ -118,7 +114,7 @@ export interface AnchorApp {
 
 /**
  * The objects the peer renderers are given, from the rendered tree: each app's base objects (from `baseCluster`,
- * namespace and per-cluster kinds left out) and, per cluster, what differs. kustomizeTree and the cdk8s program
+ * default the primary cluster where the promotion chain starts; namespace and per-cluster kinds left out) and, per cluster, what differs. kustomizeTree and the cdk8s program
  * (cdk8s.ts) both build their input from this, so the two anchors render the same objects from the same data.
  */
 export interface AnchorModel {
@@ -128,8 +124,9 @@ export interface AnchorModel {
 
 const perClusterKinds = new Set(['HorizontalPodAutoscaler', 'PodDisruptionBudget']);
 
-export function anchorModel(rendered: Map<string, string>, baseCluster = 'development'): AnchorModel {
-  const index = JSON.parse(rendered.get('clusters/index.json') ?? '{"clusters":[]}') as { clusters: IndexCluster[] };
+export function anchorModel(rendered: Map<string, string>, baseCluster?: string): AnchorModel {
+  const index = parseClusterIndex(rendered.get(repoPaths.clusterIndex) ?? '');
+  baseCluster ??= primaryCluster(index, index.promotionChain[0] ?? '').name;
   const objectsIn = (folder: string): KubeObject[] =>
     [...rendered]
       .filter(([p]) => p.startsWith(`${folder}/`) && p.endsWith('.yaml'))
@@ -173,7 +170,7 @@ export function anchorModel(rendered: Map<string, string>, baseCluster = 'develo
  * strategic-merge patch per app, the container's environment and resources, and adds the per-cluster objects.
  * JSON is valid YAML, so the files are written as JSON: kustomize reads them the same way.
  */
-export function kustomizeTree(rendered: Map<string, string>, baseCluster = 'development'): Record<string, string> {
+export function kustomizeTree(rendered: Map<string, string>, baseCluster?: string): Record<string, string> {
   const model = anchorModel(rendered, baseCluster);
   const files: Record<string, string> = {};
   const baseImage = new Map<string, string>();

@@ -16,7 +16,7 @@ import { repoPaths } from '../paths.js';
 import { cachePaths } from '../tools/layout.js';
 import type { Finding } from './findings.js';
 import type { KubeconformResource } from './kubeconform.js';
-import type { ClusterEntry } from './manifests.js';
+import type { IndexCluster } from '../cluster-index.js';
 
 const format = 1;
 
@@ -59,7 +59,7 @@ export function rulesVersion(): string {
 }
 
 /** The key of one cluster's findings: its index entry, its files with their content hashes, the version, the rules. */
-export function clusterKey(cluster: ClusterEntry, files: readonly (readonly [file: string, hash: string])[], kubernetesVersion: string, rules: string): string {
+export function clusterKey(cluster: IndexCluster, files: readonly (readonly [file: string, hash: string])[], kubernetesVersion: string, rules: string): string {
   return contentHash(JSON.stringify([rules, kubernetesVersion, cluster, files]));
 }
 

@@ -4,7 +4,6 @@
  * for clusters whose files changed, with the cache), and return every finding with a summary per environment.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../cli/args.js';
 import { allowedHint } from '../errors.js';
@@ -13,7 +12,9 @@ import { readPins } from '../tools/ensure.js';
 import { clusterKey, contentHash, readValidationCache, rulesVersion, schemaKey, writeValidationCache, type CachedResults, type ValidationCache } from './cache.js';
 import { sortFindings, type Finding } from './findings.js';
 import { kubeconformFindings, kubeconformFlags, runKubeconform, type KubeconformReport } from './kubeconform.js';
-import { listClusterFiles, parseClusterIndex, parseManifestFile, type ClusterEntry, type Manifest } from './manifests.js';
+import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.js';
+import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
+import { diskReader } from '../fs.js';
 import { checkPolicies, rules as defaultRules, type Rule } from './rules.js';
 
 export interface ValidateOptions {
@@ -48,7 +49,7 @@ export interface ValidationReport {
 }
 
 /** The clusters the options select; unknown names are usage errors that list what exists. */
-export function selectClusters(all: readonly ClusterEntry[], options: Pick<ValidateOptions, 'envs' | 'clusters'>): ClusterEntry[] {
+export function selectClusters(all: readonly IndexCluster[], options: Pick<ValidateOptions, 'envs' | 'clusters'>): IndexCluster[] {
   const envNames = [...new Set(all.map((c) => c.environment))];
   const clusterNames = all.map((c) => c.name);
   for (const env of options.envs ?? []) if (!envNames.includes(env)) throw new UsageError(`unknown environment '${env}' in clusters/index.json; ${allowedHint(env, envNames)}`);
@@ -59,14 +60,8 @@ export function selectClusters(all: readonly ClusterEntry[], options: Pick<Valid
 /** Runs kubeconform and the policies; the tools must be provisioned (ensureTools) first. */
 export async function validateRepository(root: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const pins = await readPins(root);
-  let indexText: string;
-  try {
-    indexText = await readFile(path.join(root, repoPaths.clusterIndex), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${repoPaths.clusterIndex} does not exist; run npm run render first`);
-    throw e;
-  }
-  const clusters = selectClusters(parseClusterIndex(indexText), options);
+  const index = await readClusterIndex(diskReader(root));
+  const clusters = selectClusters(index.clusters, options);
   const findings: Finding[] = [];
   const filesByCluster = new Map<string, string[]>();
   for (const cluster of clusters) filesByCluster.set(cluster.name, await listClusterFiles(root, cluster.name));
@@ -140,7 +135,7 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const withResults = new Map(resources.map((r) => [r.filename, parsed(r.filename)]));
   const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
   for (const f of kubeconformFindings({ resources }, withResults, pins.kubernetes)) findings.push({ ...f, cluster: clusterOf(f.file) });
-  if (cache) await writeValidationCache(root, pruned(cache, new Set(hashes.values()), usedClusterKeys, clusters.length === parseClusterIndex(indexText).length));
+  if (cache) await writeValidationCache(root, pruned(cache, new Set(hashes.values()), usedClusterKeys, clusters.length === index.clusters.length));
   const sorted = sortFindings(findings);
   const environments: EnvironmentSummary[] = [];
   for (const cluster of clusters) {

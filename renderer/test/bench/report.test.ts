@@ -59,13 +59,14 @@ describe('formatReport', () => {
     const scenarios = [scenario('full', 1.5), scenario('cdk8s', 3, { equal: false, differences: ['staging: only in this renderer: Service/x/y'] })];
     const report: BenchReport = {
       apps: 250,
+      environments: 4,
       machine: { cpus: 2, memoryGiB: 24, node: 'v20', platform: 'Linux', kubectl: null, gnuTime: true, loadAverage: { start: 9.5, end: 10.25 } },
       renderedFiles: 100,
       scenarios,
       targets: targetsFor(250, scenarios),
     };
     const lines = formatReport(report);
-    expect(lines[0]).toBe('250 apps: 100 rendered files; 2 CPUs, 24 GiB, node v20; load average 9.5 at the start, 10.3 at the end (a load above 2 means shared CPUs: compare CPU times and ratios)');
+    expect(lines[0]).toBe('250 apps × 4 environments: 100 rendered files; 2 CPUs, 24 GiB, node v20; load average 9.5 at the start, 10.3 at the end (a load above 2 means shared CPUs: compare CPU times and ratios)');
     expect(lines[3]).toMatch(/^full {2,}1\.500 {2,}1\.50 {2,}100 {2,}– {2}met: full render < 2 s$/);
     expect(lines[4]).toMatch(/^cdk8s .* met: full render ≥ 2× faster than cdk8s$/);
     expect(lines).toContain('cdk8s: DIFFERENT objects:\n  staging: only in this renderer: Service/x/y');
