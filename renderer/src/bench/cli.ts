@@ -234,7 +234,7 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
     await part('full render (clean clusters/ and cache)', async () => {
       const full = await timed('full render', [render], () => {
         rmSync(path.join(tmp, repoPaths.clustersDir), { recursive: true, force: true });
-        rmSync(path.join(tmp, repoPaths.cacheDir, 'render'), { recursive: true, force: true });
+        rmSync(path.join(tmp, repoPaths.renderCacheDir), { recursive: true, force: true });
       });
       files = countRendered(tmp);
       return summarize('full', 'full render (clean clusters/ and cache)', 'node scripts/render.mjs', full, files);

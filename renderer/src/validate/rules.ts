@@ -7,6 +7,7 @@ import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
 import type { DataPath, Manifest } from './manifests.js';
 import type { IndexCluster } from '../cluster-index.js';
+import { envNamesUnique } from './guard-rules.js';
 import {
   containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, ofKind, podLabels, podSpecPath, selectorMatches, serviceSelectorMatches, servingKinds,
   type ContainerRef, type Obj,
@@ -63,7 +64,8 @@ export const imageTagPinned: Rule = {
       if (ref.digest) return [];
       const hint = 'pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml';
       if (ref.tag === undefined) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' has no tag`, hint)];
-      if (ref.tag === 'latest') return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' uses the tag 'latest'`, hint)];
+      // The environment's own policy, as the render applies it (merge.ts): 'latest' only where versions are not pinned.
+      if (ref.tag === 'latest' && ctx.cluster.pinnedVersions) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' uses the tag 'latest'`, hint)];
       return [];
     }),
 };
@@ -310,6 +312,7 @@ export const rules: readonly Rule[] = [
   serviceSelectsWorkload,
   deprecatedApi,
   recommendedLabelsSet,
+  envNamesUnique,
 ];
 
 /** Runs every rule over one cluster. */

@@ -16,6 +16,7 @@ import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { diskReader } from '../fs.js';
 import { checkPolicies, rules as defaultRules, type Rule } from './rules.js';
+import { foreignFileFindings } from './guard-rules.js';
 
 export interface ValidateOptions {
   /** Only clusters of these environments. */
@@ -62,7 +63,8 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const pins = await readPins(root);
   const index = await readClusterIndex(diskReader(root));
   const clusters = selectClusters(index.clusters, options);
-  const findings: Finding[] = [];
+  // Argo CD applies every file in a cluster's folders, so a file nobody rendered or declared is a finding.
+  const findings: Finding[] = await foreignFileFindings(root, clusters, index.clusters);
   const filesByCluster = new Map<string, string[]>();
   for (const cluster of clusters) filesByCluster.set(cluster.name, await listClusterFiles(root, cluster.name));
   const allFiles = [...filesByCluster.values()].flat();

@@ -92,8 +92,8 @@ describe('bad input', () => {
     [
       'plaintext secrets in the inputs',
       (f) => (f[override] = 'env:\n  DB_PASSWORD: hunter2\n  UPSTREAM: https://bob:s3cret@example.com/\n'),
-      `${override}:2:16: error: plaintext secret in 'env.DB_PASSWORD' (a value under the key 'DB_PASSWORD')\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets)\n` +
-        `${override}:3:13: error: plaintext secret in 'env.UPSTREAM' (a URL with a password in it)\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets)`,
+      `${override}:2:16: error: plaintext secret in 'env.DB_PASSWORD' (a value under the key 'DB_PASSWORD')\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets); a value that is not a secret goes under secrets: in base/exceptions.yaml with a reason\n` +
+        `${override}:3:13: error: plaintext secret in 'env.UPSTREAM' (a URL with a password in it)\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets); a value that is not a secret goes under secrets: in base/exceptions.yaml with a reason`,
     ],
     [
       'an overlay that points an app at a namespace outside its project',
