@@ -124,7 +124,7 @@ describe('render cache', () => {
     await renderToDisk(warm);
     expect(tree(warm, 'clusters')).toEqual(await coldRender());
     expect(tree(warm, repoPaths.renderCacheDir)).toEqual(before);
-    expect(await checkRepository(warm)).toEqual({ upToDate: true, stale: [], extra: [] });
+    expect(await checkRepository(warm)).toEqual({ upToDate: true, stale: [], extra: [], foreign: [] });
     expect(tree(warm, repoPaths.renderCacheDir)).toEqual(before);
 
     rmSync(path.join(warm, 'clusters'), { recursive: true });
@@ -153,7 +153,7 @@ describe('render cache', () => {
     const fresh = await coldRender();
     const stale = Object.keys(fresh).filter((f) => fresh[f] !== tree(warm, 'clusters')[f]).sort();
     expect(stale.length).toBeGreaterThan(0);
-    expect(await checkRepository(warm, cached)).toEqual({ upToDate: false, stale, extra: [] });
+    expect(await checkRepository(warm, cached)).toEqual({ upToDate: false, stale, extra: [], foreign: [] });
   });
 });
 
