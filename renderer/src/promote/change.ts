@@ -17,8 +17,9 @@ import {
   restorePaths,
   uncommitted,
 } from './git.js';
-import { branchName, commitMessage, planPromotion, planRelease, prBody, prTitle, versionTable, type ChainEnv, type Plan } from './plan.js';
-import { diskReader, readCatalogue, readVersions } from './repo.js';
+import { chain } from './chain.js';
+import { branchName, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type ChainEnv, type Plan } from './plan.js';
+import { diskReader, readCatalogue, readVersions, versionHistory } from './repo.js';
 import { setVersions, type Versions } from './versions.js';
 
 export interface ChangeOptions {
@@ -68,6 +69,18 @@ export async function runPromote(opts: ChangeOptions & { from?: string; to?: str
   return apply(plan, opts);
 }
 
+/**
+ * `rollback --env <env> --app <app> [--to <version>]`: sets versions the environment ran before, found in the
+ * history of its versions.yaml on the checkout's branch.
+ */
+export async function runRollback(opts: ChangeOptions & { environment: string; apps: string[]; to?: string }): Promise<ChangeResult> {
+  const reader = diskReader(opts.root);
+  const catalogue = await readCatalogue(reader);
+  const { versions } = await readVersions(reader, opts.environment);
+  const history = (chain() as readonly string[]).includes(opts.environment) ? await versionHistory(opts.root, 'HEAD', opts.environment) : new Map();
+  return apply(planRollback({ env: opts.environment, apps: opts.apps, to: opts.to, catalogue, current: versions, history }), opts);
+}
+
 async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const root = opts.root;
@@ -76,7 +89,7 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   const message = commitMessage(plan);
   const github = opts.openPr && !opts.dryRun ? githubConfig(opts.env ?? process.env) : undefined;
 
-  log(plan.kind === 'release' ? `Release into development:` : `Promote ${plan.source} → ${plan.target}:`);
+  log(plan.kind === 'release' ? `Release into development:` : plan.kind === 'rollback' ? `Roll back ${plan.target}:` : `Promote ${plan.source} → ${plan.target}:`);
   log('');
   log(versionTable(plan));
   if (plan.unchanged.length > 0) log(`\nAlready the same in ${plan.target}: ${plan.unchanged.join(', ')}`);

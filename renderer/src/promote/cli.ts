@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultRepoRoot } from '../paths.js';
-import { runPromote, runRelease } from './change.js';
+import { runPromote, runRelease, runRollback } from './change.js';
 import { runGate } from './gate.js';
 import { splitApps, UsageError } from './plan.js';
 import { runStatus } from './status.js';
@@ -21,6 +21,7 @@ function flags<T>(usage: string, parse: () => T): T {
 
 const releaseUsage = 'usage: npm run release -- --app <app> --version <tag> [--open-pr] [--auto-merge] [--base <branch>] [--dry-run]';
 const promoteUsage = 'usage: npm run promote -- --from <env> [--to <env>] [--app a,b] [--open-pr] [--base <branch>] [--dry-run]';
+const rollbackUsage = 'usage: npm run rollback -- --env <env> --app <app>[,<app>…] [--to <version>] [--open-pr] [--base <branch>] [--dry-run]';
 const gateUsage = 'usage: npm run gate -- --base <commit> [--head <commit>]';
 const statusUsage = 'usage: npm run status -- --env <env> [--wait [--revision <commit>] [--timeout <seconds>] [--interval <seconds>]]';
 
@@ -61,6 +62,24 @@ export async function promoteMain(argv: string[], repoRoot: string = defaultRepo
     from: v.from,
     to: v.to,
     apps: splitApps(v.app),
+    openPr: v['open-pr'],
+    base: v.base,
+    dryRun: v['dry-run'],
+  });
+  return 0;
+}
+
+export async function rollbackMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
+  const v = flags(rollbackUsage, () =>
+    parseArgs({ args: argv, strict: true, options: { ...changeFlags, env: { type: 'string' }, app: { type: 'string', multiple: true }, to: { type: 'string' } } }).values,
+  );
+  if (v.help) return help(rollbackUsage);
+  if (!v.env) throw new UsageError(`--env is required\n${rollbackUsage}`);
+  await runRollback({
+    root: v.root ?? repoRoot,
+    environment: v.env,
+    apps: splitApps(v.app),
+    to: v.to,
     openPr: v['open-pr'],
     base: v.base,
     dryRun: v['dry-run'],

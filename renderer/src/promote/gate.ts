@@ -5,16 +5,29 @@
  * listed, so reviewers see them.
  */
 import { promises as fsp } from 'node:fs';
-import { argocdConfig } from '../argocd/api.js';
-import { applicationState, type ApplicationState } from '../argocd/application.js';
-import { ArgocdError, createArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
+import { argocdConfig, variableSuffix } from '../argocd/api.js';
+import type { ApplicationState } from '../argocd/application.js';
+import type { ArgocdClientOptions } from '../argocd/client.js';
+import { applicationName, observeCluster, type ClusterObservation } from '../argocd/observe.js';
+import type { RepoReader } from '../fs.js';
 import { allowedHint } from '../errors.js';
-import { promotionChain, repoPaths } from '../paths.js';
-import { changedFiles, fetchCommit, hasCommit, resolveCommit } from './git.js';
+import { repoPaths } from '../paths.js';
+import { chain } from './chain.js';
+import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
 import { UsageError, type ChainEnv } from './plan.js';
-import { gitReader, readCatalogue, readClusters, readImages, readVersions } from './repo.js';
+import { gitReader, readCatalogue, readClusters, readImages, readVersions, versionHistory, type ClusterRef, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
+
+/**
+ * Why a version change in a gated environment passes, or that it does not:
+ * - promotion: the previous environment runs the new version on the base branch (also when the app is new here);
+ * - retirement: the app leaves the environment (Argo CD prunes it);
+ * - rollback: the environment ran the new version before (its versions.yaml held it on the base branch's history);
+ * - hotfix: none of these, but the pull request carries the break-glass marker (a `Hotfix:` trailer);
+ * - refused: none of these.
+ */
+export type MoveKind = 'promotion' | 'retirement' | 'rollback' | 'hotfix' | 'refused';
 
 /** One app whose version changes in a gated environment. */
 export interface VersionMove {
@@ -25,31 +38,53 @@ export interface VersionMove {
   previousEnv: ChainEnv;
   /** What the previous environment runs on the base branch. */
   previousVersion: string | undefined;
-  /** The version rule: head equals previousVersion. A removal (head undefined) is not a promotion and passes. */
+  kind: MoveKind;
+  /** For a rollback: the newest commit on the base branch where this environment had the version. */
+  ranAt?: string;
   ok: boolean;
 }
 
-/** The version rule over the versions files of base and head. Development is where releases enter: not gated. */
-export function versionMoves(base: ReadonlyMap<ChainEnv, Versions>, head: ReadonlyMap<ChainEnv, Versions>): VersionMove[] {
+/** What the gate knows besides the two sets of versions files. */
+export interface MoveFacts {
+  /** The commit at which `env` had `version` of `app` on the base branch's history, if it ever did. */
+  ranBefore(env: ChainEnv, app: string, version: string): string | undefined;
+  /** The pull request carries the hotfix marker. */
+  hotfix: boolean;
+}
+
+/**
+ * The version rule over the versions files of the merge base (`from`), the base branch's tip (`base`, where the
+ * previous environments are read) and the head. Development is where releases enter: not gated.
+ */
+export function versionMoves(
+  from: ReadonlyMap<ChainEnv, Versions>,
+  base: ReadonlyMap<ChainEnv, Versions>,
+  head: ReadonlyMap<ChainEnv, Versions>,
+  facts: MoveFacts,
+): VersionMove[] {
   const moves: VersionMove[] = [];
-  for (let i = 1; i < promotionChain.length; i++) {
-    const env = promotionChain[i]!;
-    const previousEnv = promotionChain[i - 1]!;
-    const before = base.get(env) ?? new Map();
+  const envs = chain();
+  for (let i = 1; i < envs.length; i++) {
+    const env = envs[i]!;
+    const previousEnv = envs[i - 1]!;
+    const before = from.get(env) ?? new Map();
     const after = head.get(env) ?? new Map();
     for (const app of [...new Set([...before.keys(), ...after.keys()])].sort()) {
       if (before.get(app) === after.get(app)) continue;
       const previousVersion = base.get(previousEnv)?.get(app);
       const headVersion = after.get(app);
-      moves.push({
-        env,
-        app,
-        base: before.get(app),
-        head: headVersion,
-        previousEnv,
-        previousVersion,
-        ok: headVersion === undefined || headVersion === previousVersion,
-      });
+      const ranAt = headVersion === undefined || headVersion === previousVersion ? undefined : facts.ranBefore(env, app, headVersion);
+      const kind: MoveKind =
+        headVersion === undefined
+          ? 'retirement'
+          : headVersion === previousVersion
+            ? 'promotion'
+            : ranAt !== undefined
+              ? 'rollback'
+              : facts.hotfix
+                ? 'hotfix'
+                : 'refused';
+      moves.push({ env, app, base: before.get(app), head: headVersion, previousEnv, previousVersion, kind, ranAt, ok: kind !== 'refused' });
     }
   }
   return moves;
@@ -106,8 +141,8 @@ export function judgeHealth(application: string, expected: string, state: Applic
 export function requiredHealthEnvs(value: string | undefined): ChainEnv[] {
   const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
-    if (!(promotionChain as readonly string[]).includes(name)) {
-      throw new UsageError(`GATE_REQUIRE_ARGOCD: unknown environment '${name}'; ${allowedHint(name, promotionChain)}`);
+    if (!(chain() as readonly string[]).includes(name)) {
+      throw new UsageError(`GATE_REQUIRE_ARGOCD: unknown environment '${name}'; ${allowedHint(name, chain())}`);
     }
   }
   return names as ChainEnv[];
@@ -115,12 +150,18 @@ export function requiredHealthEnvs(value: string | undefined): ChainEnv[] {
 
 export interface GateOptions {
   root: string;
+  /** The base branch's commit (in a pull request: its base sha). Changes are measured from its merge base with head. */
   base: string;
-  /** Default HEAD (in a pull request's checkout, the merge commit). */
+  /** Default HEAD (in a pull request: its head sha, or the merge commit). */
   head?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
   argocd?: ArgocdClientOptions;
+  /**
+   * What Argo CD said, read from files (`npm run versions -- --live --format json`) instead of asked live: the
+   * judging job then holds no token. A cluster without an observation counts as not configured.
+   */
+  observations?: ClusterObservation[];
 }
 
 export interface GateResult {
@@ -129,72 +170,143 @@ export interface GateResult {
   health: Map<string, HealthFinding>;
   skipped: ChainEnv[];
   other: string[];
+  /** The `Hotfix:` trailers found in the pull request's commits. */
+  hotfix: { commit: string; value: string }[];
   report: string;
+}
+
+/** The commit-message trailer that marks a break-glass hotfix (README, Hotfix). */
+export const hotfixTrailer = 'Hotfix';
+
+/** The primary cluster of an environment (the one whose Argo CD the gate asks). */
+async function primaryCluster(reader: RepoReader, env: ChainEnv): Promise<ClusterRef> {
+  const clusters = await readClusters(reader, env);
+  const primary = clusters.find((c) => c.role === 'primary') ?? clusters[0];
+  if (!primary) throw new Error(`${repoPaths.environment(env)} lists no cluster; cannot ask Argo CD about it`);
+  return primary;
+}
+
+/**
+ * The clusters whose Argo CD the gate may ask: the primary of every environment that another one is promoted from.
+ * A workflow turns this list into one job per cluster, each holding only that cluster's token.
+ */
+export async function gateClusters(root: string, rev: string): Promise<{ cluster: string; environment: ChainEnv; suffix: string }[]> {
+  const reader = gitReader(root, await resolveCommit(root, rev));
+  const out: { cluster: string; environment: ChainEnv; suffix: string }[] = [];
+  for (const env of chain().slice(0, -1)) {
+    const primary = await primaryCluster(reader, env);
+    out.push({ cluster: primary.name, environment: env, suffix: variableSuffix(primary.name) });
+  }
+  return out;
 }
 
 /** Runs the gate and returns its report; exit 0 when it passes, 3 when it refuses. */
 export async function runGate(opts: GateOptions): Promise<GateResult> {
   const env = opts.env ?? process.env;
   const required = requiredHealthEnvs(env.GATE_REQUIRE_ARGOCD);
-  const base = await resolveCommit(opts.root, opts.base);
+  const tip = await resolveCommit(opts.root, opts.base);
   const head = await resolveCommit(opts.root, opts.head ?? 'HEAD');
-  const baseReader = gitReader(opts.root, base);
-  const headReader = gitReader(opts.root, head);
-  const baseVersions = new Map<ChainEnv, Versions>();
-  const headVersions = new Map<ChainEnv, Versions>();
-  for (const e of promotionChain) {
-    baseVersions.set(e, (await readVersions(baseReader, e)).versions);
-    headVersions.set(e, (await readVersions(headReader, e)).versions);
-  }
-  const moves = versionMoves(baseVersions, headVersions);
-  const promotions = moves.filter((m) => m.head !== undefined);
+  // Measured from the merge base, so a branch that is behind is judged on what it changes, not on what the base
+  // branch changed since; the previous environments are read at the tip, where they are now.
+  const from = await mergeBase(opts.root, tip, head);
+  const baseReader = gitReader(opts.root, tip);
+  const read = async (rev: string) => {
+    const reader = gitReader(opts.root, rev);
+    const all = new Map<ChainEnv, Versions>();
+    for (const e of chain()) all.set(e, (await readVersions(reader, e)).versions);
+    return all;
+  };
+  const [fromVersions, tipVersions, headVersions] = [await read(from), await read(tip), await read(head)];
 
-  // The health part: only for promotions that pass the version rule (the others fail anyway).
+  const histories = new Map<ChainEnv, Map<string, PastVersion[]>>();
+  for (const e of chain().slice(1)) {
+    if (!sameVersions(fromVersions.get(e)!, headVersions.get(e)!)) histories.set(e, await versionHistory(opts.root, tip, e));
+  }
+  const hotfix = await trailerValues(opts.root, from, head, hotfixTrailer);
+  const moves = versionMoves(fromVersions, tipVersions, headVersions, {
+    ranBefore: (e, app, version) => histories.get(e)?.get(app)?.find((p) => p.version === version)?.commit,
+    hotfix: hotfix.length > 0,
+  });
+
+  // The health part: only for promotions (a rollback or a hotfix does not come from the previous environment).
   const health = new Map<string, HealthFinding>();
   const skipped = new Set<ChainEnv>();
   const images = await readImages(baseReader, await readCatalogue(baseReader));
-  for (const move of promotions.filter((m) => m.ok)) {
-    const clusters = await readClusters(baseReader, move.previousEnv);
-    const primary = clusters.find((c) => c.role === 'primary') ?? clusters[0];
-    if (!primary) throw new Error(`${repoPaths.environment(move.previousEnv)} lists no cluster; cannot ask Argo CD about ${move.app}`);
-    const config = argocdConfig(env, primary.name, move.previousEnv);
-    if (!config) {
+  for (const move of moves.filter((m) => m.kind === 'promotion')) {
+    const primary = await primaryCluster(baseReader, move.previousEnv);
+    const application = applicationName(primary.name, move.app);
+    const observation = opts.observations
+      ? opts.observations.find((o) => o.cluster === primary.name)
+      : await observeCluster(argocdConfig(env, primary.name, move.previousEnv), { cluster: primary.name, environment: move.previousEnv }, new Map([[move.app, images.get(move.app)]]), opts.argocd);
+    if (!observation?.server) {
       skipped.add(move.env);
       continue;
     }
-    const application = `${primary.name}-${move.app}`;
-    try {
-      const app = await createArgocdClient(config, opts.argocd).getApplication(application);
-      const state = applicationState(app, images.get(move.app));
-      let revisionVersion: string | undefined;
-      if (state.revision && /^[0-9a-f]{40}$/.test(state.revision)) {
-        if ((await hasCommit(opts.root, state.revision)) || (await fetchCommit(opts.root, state.revision))) {
-          revisionVersion = (await readVersions(gitReader(opts.root, state.revision), move.previousEnv)).versions.get(move.app);
-        }
-      }
-      health.set(`${move.env}/${move.app}`, judgeHealth(application, move.head!, state, revisionVersion));
-    } catch (err) {
-      if (!(err instanceof ArgocdError)) throw err;
-      health.set(`${move.env}/${move.app}`, { application, ok: false, problem: err.message });
+    const seen = observation.applications[application];
+    if (!seen?.state) {
+      health.set(`${move.env}/${move.app}`, { application, ok: false, problem: seen?.error ?? `Argo CD at ${observation.server} has no Application ${application}` });
+      continue;
     }
+    let revisionVersion: string | undefined;
+    if (seen.state.revision && /^[0-9a-f]{40}$/.test(seen.state.revision)) {
+      if ((await hasCommit(opts.root, seen.state.revision)) || (await fetchCommit(opts.root, seen.state.revision))) {
+        revisionVersion = (await readVersions(gitReader(opts.root, seen.state.revision), move.previousEnv)).versions.get(move.app);
+      }
+    }
+    health.set(`${move.env}/${move.app}`, judgeHealth(application, move.head!, seen.state, revisionVersion));
   }
 
-  const changed = await changedFiles(opts.root, base, head);
-  const productionClusters = (await readClusters(headReader, 'production').catch(() => [])).map((c) => c.name);
-  const promotedToProduction = promotions.filter((m) => m.env === 'production').map((m) => m.app);
-  const other = otherProductionChanges(changed, productionClusters, promotedToProduction);
-  const releases = [...(headVersions.get('development') ?? new Map())].filter(([app, v]) => baseVersions.get('development')?.get(app) !== v);
+  const last = chain().at(-1)!;
+  const first = chain()[0]!;
+  const changed = await changedFiles(opts.root, from, head);
+  const lastClusters = (await readClusters(gitReader(opts.root, head), last).catch(() => [])).map((c) => c.name);
+  const explained = moves.filter((m) => m.env === last).map((m) => m.app);
+  const other = otherProductionChanges(changed, lastClusters, explained);
+  const entering = headVersions.get(first) ?? new Map();
+  const leaving = fromVersions.get(first) ?? new Map();
+  const releases = [...entering].filter(([app, v]) => leaving.get(app) !== v);
+  const retiredFirst = [...leaving.keys()].filter((app) => !entering.has(app));
 
   const failedRequired = [...skipped].filter((e) => required.includes(e));
   const passed = moves.every((m) => m.ok) && [...health.values()].every((h) => h.ok) && failedRequired.length === 0;
-  const report = formatReport({ base, head, moves, health, skipped: [...skipped], failedRequired, other, releases, passed, env });
-  (opts.log ?? ((l: string) => console.log(l)))(report);
-  if (env.GITHUB_STEP_SUMMARY) await fsp.appendFile(env.GITHUB_STEP_SUMMARY, `## Promotion gate\n\n\`\`\`\n${report}\n\`\`\`\n`);
-  return { passed, moves, health, skipped: [...skipped], other, report };
+  const report = formatReport({ tip, from, head, moves, health, skipped: [...skipped], failedRequired, other, releases, retiredFirst, first, hotfix, passed, env });
+  const log = opts.log ?? ((l: string) => console.log(l));
+  log(report);
+  const hotfixes = moves.filter((m) => m.kind === 'hotfix');
+  if (env.GITHUB_STEP_SUMMARY) {
+    const caution = hotfixes.length ? `> [!CAUTION]\n> ${hotfixWarning(hotfixes, hotfix).join('\n> ')}\n\n` : '';
+    await fsp.appendFile(env.GITHUB_STEP_SUMMARY, `## Promotion gate\n\n${caution}\`\`\`\n${report}\n\`\`\`\n`);
+  }
+  // A workflow command: GitHub shows it as an annotation on the pull request's checks, where reviewers look.
+  // https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-a-warning-message
+  if (env.GITHUB_ACTIONS === 'true' && hotfixes.length) log(`::warning title=HOTFIX (break-glass)::${hotfixWarning(hotfixes, hotfix).join(' ')}`);
+  return { passed, moves, health, skipped: [...skipped], other, hotfix, report };
 }
 
+function sameVersions(a: Versions, b: Versions): boolean {
+  return a.size === b.size && [...a].every(([app, v]) => b.get(app) === v);
+}
+
+/** The loud lines a hotfix gets, in the report, the job summary and the pull request. */
+function hotfixWarning(moves: VersionMove[], markers: { commit: string; value: string }[]): string[] {
+  return [
+    `HOTFIX (break-glass): ${moves.map((m) => `${m.env} ${m.app} ${m.base ?? '(none)'} → ${m.head} without ${m.previousEnv} (which runs ${m.previousVersion ?? 'no version of it'})`).join('; ')}.`,
+    `Passed only because of the ${hotfixTrailer} trailer: ${markers.map((t) => `"${t.value}" (${shortRevision(t.commit)})`).join(', ')}. A code owner must approve this pull request;`,
+    `afterwards bring the same version through the chain (release and promote it) so the environments agree again.`,
+  ];
+}
+
+const kindLabel: Record<MoveKind, string> = {
+  promotion: 'promotion',
+  retirement: 'retirement',
+  rollback: 'rollback',
+  hotfix: 'HOTFIX',
+  refused: 'FAIL',
+};
+
 function formatReport(r: {
-  base: string;
+  tip: string;
+  from: string;
   head: string;
   moves: VersionMove[];
   health: Map<string, HealthFinding>;
@@ -202,44 +314,49 @@ function formatReport(r: {
   failedRequired: ChainEnv[];
   other: string[];
   releases: [string, string][];
+  retiredFirst: string[];
+  first: ChainEnv;
+  hotfix: { commit: string; value: string }[];
   passed: boolean;
   env: NodeJS.ProcessEnv;
 }): string {
-  const out: string[] = [`Promotion gate: ${shortRevision(r.base)} (base) → ${shortRevision(r.head)} (head)`, ''];
-  if (r.moves.length === 0) out.push('No version changes in staging or production.');
+  const base = r.from === r.tip ? `${shortRevision(r.from)} (base)` : `${shortRevision(r.from)} (base: the merge base with ${shortRevision(r.tip)})`;
+  const out: string[] = [`Promotion gate: ${base} → ${shortRevision(r.head)} (head)`, ''];
+  const hotfixes = r.moves.filter((m) => m.kind === 'hotfix');
+  if (hotfixes.length > 0) out.push(...hotfixWarning(hotfixes, r.hotfix).map((l) => `!!! ${l}`), '');
+  const gated = chain().slice(1).join(' or ');
+  if (r.moves.length === 0) out.push(`No version changes in ${gated}.`);
   else {
     const rows = r.moves.map((m) => {
       const h = r.health.get(`${m.env}/${m.app}`);
       const argo =
-        m.head === undefined || !m.ok
+        m.kind !== 'promotion'
           ? '-'
           : h === undefined
             ? 'skipped'
             : h.state
               ? `${h.ok ? 'ok' : 'FAIL'}: ${h.application} ${h.state.sync}/${h.state.health} at ${shortRevision(h.state.revision)}${h.state.version ? ` (${h.state.version})` : ''}`
               : `FAIL: ${h.application}`;
-      return [
-        m.env,
-        m.app,
-        `${m.base ?? '(none)'} → ${m.head ?? '(removed)'}`,
-        `${m.previousEnv} ${m.previousVersion ?? '(none)'}`,
-        m.head === undefined ? 'not a promotion' : m.ok ? 'ok' : 'FAIL',
-        argo,
-      ];
+      const label = m.kind === 'promotion' && m.base === undefined ? 'promotion (new here)' : kindLabel[m.kind];
+      return [m.env, m.app, `${m.base ?? '(none)'} → ${m.head ?? '(retired)'}`, `${m.previousEnv} ${m.previousVersion ?? '(none)'}`, label, argo];
     });
     out.push(formatTable(['ENV', 'APP', 'VERSION', 'PREVIOUS ENV ON BASE', 'VERSION RULE', 'ARGO CD'], rows));
   }
-  const failures = r.moves.filter((m) => !m.ok);
-  if (failures.length > 0) {
-    out.push('');
-    for (const m of failures) {
-      out.push(
+  const notes: string[] = [];
+  for (const m of r.moves) {
+    if (m.kind === 'rollback') notes.push(`↩ rollback: ${m.env} ${m.app} ${m.base ?? '(none)'} → ${m.head}; ${m.env} ran ${m.head} at ${shortRevision(m.ranAt)} (its versions.yaml on the base branch)`);
+    if (m.kind === 'retirement') notes.push(`− retirement: ${m.env} no longer runs ${m.app} (was ${m.base}); Argo CD prunes its Application and everything it deployed`);
+    if (m.kind === 'refused') {
+      notes.push(
         `✗ ${m.env}: ${m.app} ${m.base ?? '(none)'} → ${m.head}, but ${m.previousEnv} runs ${m.previousVersion ?? 'no version of it'} on the base branch; ` +
-          `only what ${m.previousEnv} runs may enter ${m.env} (npm run promote -- --from ${m.previousEnv} --to ${m.env} --app ${m.app})`,
+          `only what ${m.previousEnv} runs may enter ${m.env} (npm run promote -- --from ${m.previousEnv} --to ${m.env} --app ${m.app}). ` +
+          `It is not a rollback either: ${m.env} never ran ${m.head} on the base branch (npm run rollback -- --env ${m.env} --app ${m.app} lists what it ran). ` +
+          `A break-glass hotfix needs a '${hotfixTrailer}: <reason>' trailer and a code owner's approval (README, Hotfix).`,
       );
     }
   }
-  for (const h of r.health.values()) if (!h.ok) out.push(`✗ ${h.problem}`);
+  for (const h of r.health.values()) if (!h.ok) notes.push(`✗ ${h.problem}`);
+  if (notes.length > 0) out.push('', ...notes);
   if (r.skipped.length > 0) {
     out.push('');
     out.push(
@@ -248,13 +365,14 @@ function formatReport(r: {
     );
     for (const e of r.failedRequired) out.push(`✗ GATE_REQUIRE_ARGOCD=${r.env.GATE_REQUIRE_ARGOCD} requires the health part for ${e}.`);
   }
-  if (r.releases.length > 0) {
+  if (r.releases.length > 0 || r.retiredFirst.length > 0) {
     out.push('');
-    out.push(`Releases into development (not gated): ${r.releases.map(([app, v]) => `${app} ${v}`).join(', ')}`);
+    if (r.releases.length > 0) out.push(`Releases into ${r.first} (not gated): ${r.releases.map(([app, v]) => `${app} ${v}`).join(', ')}`);
+    if (r.retiredFirst.length > 0) out.push(`Retired from ${r.first} (not gated): ${r.retiredFirst.join(', ')}`);
   }
   if (r.other.length > 0) {
     out.push('');
-    out.push(`Changes reaching production that are not version promotions (they pass the gate; review them):`);
+    out.push(`Changes reaching ${chain().at(-1)} that are not version promotions (they pass the gate; review them):`);
     for (const f of r.other) out.push(`  [not a promotion] ${f}`);
   }
   out.push('');
