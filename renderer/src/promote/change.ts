@@ -18,6 +18,7 @@ import {
   uncommitted,
 } from './git.js';
 import { chain } from './chain.js';
+import { formatMatrixMarkdown, readMatrix } from './matrix.js';
 import { branchName, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type ChainEnv, type Plan } from './plan.js';
 import { diskReader, readCatalogue, readVersions, versionHistory } from './repo.js';
 import { setVersions, type Versions } from './versions.js';
@@ -139,7 +140,8 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   let pullRequest: PullRequest | undefined;
   if (github) {
     await push(root, branch);
-    pullRequest = await openPullRequest(github, { title: prTitle(plan), body: prBody(plan, stat), head: branch, base: baseBranch });
+    const matrix = formatMatrixMarkdown(await readMatrix(root));
+    pullRequest = await openPullRequest(github, { title: prTitle(plan), body: prBody(plan, stat, matrix), head: branch, base: baseBranch });
     log(`Opened pull request #${pullRequest.number}: ${pullRequest.url}`);
     if (opts.autoMerge) {
       await enableAutoMerge(github, pullRequest);

@@ -230,8 +230,11 @@ export function prTitle(plan: Plan): string {
   return commitMessage(plan).split('\n')[0]!;
 }
 
-/** The pull request's body: what moves, what the render changed, and what merging does. */
-export function prBody(plan: Plan, diffSummary: string): string {
+/**
+ * The pull request's body: what moves, what the render changed, what merging does, and (when given) the version
+ * matrix after the change, so a reviewer sees every environment at once.
+ */
+export function prBody(plan: Plan, diffSummary: string, matrix?: string): string {
   const after =
     plan.kind === 'release'
       ? 'Merging puts this version into development; Argo CD then syncs the development cluster.'
@@ -253,5 +256,6 @@ export function prBody(plan: Plan, diffSummary: string): string {
     '',
     after,
     '',
+    ...(matrix ? ['### Versions in every environment after this change', '', matrix, ''] : []),
   ].join('\n');
 }
