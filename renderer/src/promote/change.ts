@@ -20,7 +20,7 @@ import {
 import { chain } from './chain.js';
 import { formatMatrixMarkdown, readMatrix } from './matrix.js';
 import { branchName, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type ChainEnv, type Plan } from './plan.js';
-import { diskReader, readCatalogue, readVersions, versionHistory } from './repo.js';
+import { diskReader, readCatalogue, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { setVersions, type Versions } from './versions.js';
 
 export interface ChangeOptions {
@@ -79,7 +79,15 @@ export async function runRollback(opts: ChangeOptions & { environment: string; a
   const catalogue = await readCatalogue(reader);
   const { versions } = await readVersions(reader, opts.environment);
   const history = (chain() as readonly string[]).includes(opts.environment) ? await versionHistory(opts.root, 'HEAD', opts.environment) : new Map();
-  return apply(planRollback({ env: opts.environment, apps: opts.apps, to: opts.to, catalogue, current: versions, history }), opts);
+  const plan = planRollback({ env: opts.environment, apps: opts.apps, to: opts.to, catalogue, current: versions, history });
+  // What else it could go back to, so a person on call sees the choices (--to) without reading git log.
+  const log = opts.log ?? ((line: string) => console.log(line));
+  log(`What ${plan.target} ran (newest first, from overlays/${plan.target}/versions.yaml on this branch):`);
+  for (const c of plan.changes) {
+    log(`  ${c.app}: ${(history.get(c.app) ?? []).map((p: PastVersion) => `${p.version}${p.version === c.from ? ' (now)' : ` at ${p.commit.slice(0, 12)}`}`).join(' · ')}`);
+  }
+  log('');
+  return apply(plan, opts);
 }
 
 async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {

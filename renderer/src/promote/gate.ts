@@ -350,7 +350,7 @@ function formatReport(r: {
       notes.push(
         `✗ ${m.env}: ${m.app} ${m.base ?? '(none)'} → ${m.head}, but ${m.previousEnv} runs ${m.previousVersion ?? 'no version of it'} on the base branch; ` +
           `only what ${m.previousEnv} runs may enter ${m.env} (npm run promote -- --from ${m.previousEnv} --to ${m.env} --app ${m.app}). ` +
-          `It is not a rollback either: ${m.env} never ran ${m.head} on the base branch (npm run rollback -- --env ${m.env} --app ${m.app} lists what it ran). ` +
+          `It is not a rollback either: ${m.env} never ran ${m.head} on the base branch (npm run rollback -- --env ${m.env} --app ${m.app} --dry-run lists what it ran). ` +
           `A break-glass hotfix needs a '${hotfixTrailer}: <reason>' trailer and a code owner's approval (README, Hotfix).`,
       );
     }

@@ -138,6 +138,27 @@ describe('rollback', () => {
     expect(checked.report).toContain(`↩ rollback: production web-dashboard 4.2.0 → 4.1.9; production ran 4.1.9 at ${ran.slice(0, 7)} (its versions.yaml on the base branch)`);
   });
 
+  it('lists what the environment ran on a dry run, and changes nothing', async () => {
+    const { root, ran } = productionHistory();
+    const lines: string[] = [];
+    const head = gitIn(root, 'rev-parse', 'HEAD');
+    const result = await runRollback({ root, environment: 'production', apps: ['web-dashboard'], dryRun: true, log: (l) => lines.push(l) });
+    expect(result.commit).toBeUndefined();
+    expect(lines.join('\n').startsWith(
+      [
+        'What production ran (newest first, from overlays/production/versions.yaml on this branch):',
+        `  web-dashboard: 4.2.0 (now) · 4.1.9 at ${ran.slice(0, 12)}`,
+        '',
+        'Roll back production:',
+        '',
+        '| app | production now | roll back to |\n| --- | --- | --- |\n| web-dashboard | 4.2.0 | 4.1.9 |',
+      ].join('\n'),
+    )).toBe(true);
+    expect(lines.join('\n')).toContain('Dry run: would edit overlays/production/versions.yaml, render clusters/, create branch rollback/production/web-dashboard-4.1.9 and commit:');
+    expect(gitIn(root, 'rev-parse', 'HEAD')).toBe(head);
+    expect(gitIn(root, 'status', '--porcelain')).toBe('');
+  });
+
   it('refuses to roll back to a version the environment never ran, naming the ones it did', async () => {
     const { root } = productionHistory();
     await expect(runRollback({ root, environment: 'production', apps: ['web-dashboard'], to: '4.0.0', render: false, ...quiet })).rejects.toThrow(
@@ -157,7 +178,7 @@ describe('rollback', () => {
     expect(result.report).toContain(
       '✗ production: web-dashboard 4.2.0 → 4.0.0, but staging runs 4.2.0 on the base branch; only what staging runs may enter production ' +
         '(npm run promote -- --from staging --to production --app web-dashboard). It is not a rollback either: production never ran 4.0.0 on the base branch ' +
-        "(npm run rollback -- --env production --app web-dashboard lists what it ran). A break-glass hotfix needs a 'Hotfix: <reason>' trailer and a code owner's approval (README, Hotfix).",
+        "(npm run rollback -- --env production --app web-dashboard --dry-run lists what it ran). A break-glass hotfix needs a 'Hotfix: <reason>' trailer and a code owner's approval (README, Hotfix).",
     );
   });
 
