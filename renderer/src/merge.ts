@@ -7,7 +7,7 @@
 import { allowedHint, RenderError, type Problem, type SourceLocation } from './errors.js';
 import type { DataPath, Source } from './source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
-import type { AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from './model.js';
+import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from './model.js';
 import { findPlaintextSecrets } from './secrets.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
@@ -51,6 +51,8 @@ export interface ResolvedCluster {
 
 export interface ResolvedRepo {
   platform: PlatformSpec;
+  /** The environments versions move through, in order (each one's `promotesFrom` is the one before). */
+  promotionChain: string[];
   clusters: ResolvedCluster[];
 }
 
@@ -131,8 +133,67 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
       hint: `a new app enters the promotion chain at its start: npm run release -- --app ${name} --version <release tag>`,
     });
   }
+  const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
   if (problems.length > 0) throw new RenderError(problems);
-  return { platform: platform.value, clusters };
+  return { platform: platform.value, promotionChain, clusters };
+}
+
+/**
+ * The promotion chain from each environment's `promotesFrom`: one line from the one environment that names none
+ * (where releases enter) to the end, every environment not marked `promotion: none` on it exactly once.
+ */
+export function resolvePromotionChain(environments: LoadedEnvironment[], problems: Problem[]): string[] {
+  const before = problems.length;
+  const envs = [...environments].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const members = envs.filter((e) => e.spec.value.promotion !== 'none');
+  const memberNames = members.map((e) => e.name);
+  const at = (env: LoadedEnvironment, key: string) => ({ file: env.spec.file, ...env.spec.locate([key], true) });
+  const fix = 'each environment in the chain names the one before it (promotesFrom: <env>), the first names none; `promotion: none` keeps one outside the chain';
+  for (const env of envs.filter((e) => e.spec.value.promotion === 'none' && e.spec.value.promotesFrom !== undefined)) {
+    problems.push({ ...at(env, 'promotesFrom'), message: `environment '${env.name}' is outside the promotion chain (promotion: none) but promotes from '${env.spec.value.promotesFrom}'`, hint: 'remove one of the two' });
+  }
+  const next = new Map<string, LoadedEnvironment>();
+  for (const env of members) {
+    const from = env.spec.value.promotesFrom;
+    if (from === undefined) continue;
+    if (from === env.name) {
+      problems.push({ ...at(env, 'promotesFrom'), message: `environment '${env.name}' promotes from itself`, hint: fix });
+    } else if (!memberNames.includes(from)) {
+      const outside = envs.some((e) => e.name === from);
+      problems.push({
+        ...at(env, 'promotesFrom'),
+        message: outside ? `environment '${env.name}' promotes from '${from}', which is outside the promotion chain (promotion: none)` : `environment '${env.name}' promotes from '${from}', which is not an environment`,
+        hint: allowedHint(from, memberNames.filter((n) => n !== env.name)),
+      });
+    } else if (next.has(from)) {
+      const other = next.get(from)!;
+      problems.push({
+        ...at(env, 'promotesFrom'),
+        message: `environments '${other.name}' and '${env.name}' both promote from '${from}'; the promotion chain is one line`,
+        hint: `make one of them promote from the other (${other.spec.file}:${at(other, 'promotesFrom').line})`,
+      });
+    } else next.set(from, env);
+  }
+  if (problems.length > before) return [];
+  const firsts = members.filter((e) => e.spec.value.promotesFrom === undefined);
+  if (firsts.length > 1) {
+    for (const env of firsts.slice(1)) {
+      problems.push({ ...at(env, 'name'), message: `environments ${firsts.map((e) => `'${e.name}'`).join(' and ')} both start the promotion chain (neither names promotesFrom)`, hint: fix });
+    }
+    return [];
+  }
+  const chain: string[] = [];
+  for (let env = firsts[0]; env; env = next.get(env.name)) chain.push(env.name);
+  const left = members.filter((e) => !chain.includes(e.name));
+  if (left.length > 0) {
+    // Every environment off the line has one predecessor and no two share one, so they form rings.
+    const cycle: string[] = [left[0]!.name];
+    for (let from = left[0]!.spec.value.promotesFrom!; !cycle.includes(from); from = envs.find((e) => e.name === from)!.spec.value.promotesFrom!) cycle.push(from);
+    const env = left[0]!;
+    problems.push({ ...at(env, 'promotesFrom'), message: `promotion cycle: ${[...cycle, cycle[0]].join(' ← ')}`, hint: fix });
+    return [];
+  }
+  return chain;
 }
 
 function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo: LoadedRepo, problems: Problem[]): void {
@@ -229,7 +290,7 @@ function resolveCluster(
 
     const version = env.versions.value[name];
     // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
-    // Application. It enters at development and reaches the next environments by promotion (README, Add an app).
+    // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
     if (version === undefined) continue;
     for (const callee of app.value.calls) {
       if (env.versions.value[callee] !== undefined || !repo.apps.has(callee) || clusterIndex !== 0) continue;
@@ -262,24 +323,44 @@ function resolveCluster(
     if (e.addons?.[addon.name]?.enabled === false) continue;
     const { value } = mergeLayers([
       { source: repo.addons, base: [], value: addon.values ?? {} },
-      { source: env.spec, base: [], value: clusterDerivedValues(addon.name, platform, e, cluster) },
+      { source: env.spec, base: [], value: clusterDerivedValues(addon, platform, e, cluster) },
       { source: env.spec, base: ['addons', addon.name, 'values'], value: e.addons?.[addon.name]?.values },
       { source: env.spec, base: ['clusters', clusterIndex, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
     ]);
     addons.push({ spec: addon, values: value, sources: [repo.addons.file, env.spec.file] });
   }
 
-  return { name: cluster.name, environment: env.name, spec: cluster, env: e, envSource: env.spec, clusterIndex, apps, addons };
+  const resolved: ResolvedCluster = { name: cluster.name, environment: env.name, spec: cluster, env: e, envSource: env.spec, clusterIndex, apps, addons };
+  const needs = (capability: AddonCapability, why: string, path: DataPath) => {
+    if (providerOf(resolved, capability)) return;
+    const providers = repo.addons.value.addons.filter((a) => a.provides?.includes(capability)).map((a) => a.name);
+    problems.push({
+      file: env.spec.file,
+      ...env.spec.locate(path),
+      message: `${why} in cluster '${cluster.name}', but none of its add-ons provides '${capability}'`,
+      hint: providers.length > 0 ? `enable ${providers.join(' or ')} (base/addons.yaml)` : `add 'provides: [${capability}]' to the add-on that does it in base/addons.yaml`,
+    });
+  };
+  if (e.secretStore.provider === 'aws-secrets-manager') needs('secrets', 'the secret store needs an operator to authenticate as', ['secretStore', 'provider']);
+  if (e.ingress.clusterIssuer && e.ingress.acme) needs('certificates', `the ClusterIssuer '${e.ingress.clusterIssuer}' needs a certificate operator`, ['ingress', 'clusterIssuer']);
+  return resolved;
+}
+
+/** The cluster's add-on that provides a capability (base/addons.yaml `provides`), if it installs one. */
+export function providerOf(cluster: ResolvedCluster, capability: AddonCapability): ResolvedAddon | undefined {
+  return cluster.addons.find((a) => a.spec.provides?.includes(capability));
 }
 
 /**
  * Values every cluster needs that follow from facts declared elsewhere (its name, region, domain, the seed's
  * autoscaler settings), so nobody copies them into each overlay by hand.
  */
-function clusterDerivedValues(addon: string, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown> {
+function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown> {
   const eksName = `${platform.name}-${cluster.name}`;
-  switch (addon) {
-    case 'cluster-autoscaler':
+  const provides = addon.provides ?? [];
+  // The value keys are those of the charts base/addons.yaml pins for these capabilities.
+  switch (true) {
+    case provides.includes('node-autoscaling'):
       return {
         awsRegion: cluster.region,
         autoDiscovery: { clusterName: eksName },
@@ -289,9 +370,9 @@ function clusterDerivedValues(addon: string, platform: PlatformSpec, env: Enviro
           'scale-down-utilization-threshold': platform.clusterAutoscaler.scaleDownUtilizationThreshold,
         },
       };
-    case 'external-dns':
+    case provides.includes('dns'):
       return { domainFilters: [env.domain], txtOwnerId: cluster.name, env: [{ name: 'AWS_DEFAULT_REGION', value: cluster.region }] };
-    case 'external-secrets':
+    case provides.includes('secrets'):
       return env.secretStore.provider === 'aws-secrets-manager'
         ? { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.secretStore.roleArn } } }
         : {};

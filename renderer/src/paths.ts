@@ -45,6 +45,3 @@ export const repoPaths = {
   pins: 'renderer/pins.json',
   cacheDir: '.cache',
 } as const;
-
-/** The environments of the promotion chain, in order. Local is each engineer's own and not in the chain. */
-export const promotionChain = ['development', 'staging', 'production'] as const;

@@ -7,8 +7,9 @@ import type { ArgocdConfig } from './api.js';
 import { applicationState, type ApplicationState } from './application.js';
 import { ArgocdError, createArgocdClient, type ArgocdClientOptions } from './client.js';
 
-/** One Application: its state, or why it could not be read; neither means Argo CD has no such Application. */
+/** One app's Application: its state, or why it could not be read; neither means Argo CD has no such Application. */
 export interface Observed {
+  application: string;
   state?: ApplicationState;
   error?: string;
 }
@@ -18,38 +19,37 @@ export interface ClusterObservation {
   environment: string;
   /** The Argo CD asked; absent when none is configured for the cluster. */
   server?: string;
-  /** Application name → what Argo CD said. */
+  /** App → what Argo CD said about its Application. */
   applications: Record<string, Observed>;
 }
 
-/** The Application of an app in a cluster, as the renderer names it. */
-export function applicationName(cluster: string, app: string): string {
-  return `${cluster}-${app}`;
-}
-
 /**
- * Asks a cluster's Argo CD for the Applications of `apps` (app → image repository path, to read the running tag).
+ * Asks a cluster's Argo CD for the Applications of `apps` (app → its Application, as clusters/index.json names it,
+ * and its image repository path, to read the running tag).
  * A 404 is recorded as absent and other Argo CD errors as that Application's error, so one bad answer does not hide
  * the others; errors that are not Argo CD's (a bug) propagate.
  */
 export async function observeCluster(
   config: ArgocdConfig | undefined,
   target: { cluster: string; environment: string },
-  apps: ReadonlyMap<string, string | undefined>,
+  apps: ReadonlyMap<string, { application: string; image: string | undefined }>,
   opts: ArgocdClientOptions & { refresh?: boolean } = {},
 ): Promise<ClusterObservation> {
   const observation: ClusterObservation = { ...target, applications: {} };
-  if (!config) return observation;
+  if (!config) {
+    // Nothing asked; the Application names still say what would have been.
+    for (const [app, { application }] of apps) observation.applications[app] = { application };
+    return observation;
+  }
   observation.server = config.server;
   const client = createArgocdClient(config, opts);
-  for (const [app, image] of [...apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const name = applicationName(target.cluster, app);
+  for (const [app, { application, image }] of [...apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     try {
-      const state = applicationState(await client.getApplication(name, opts.refresh ? { refresh: 'normal' } : {}), image);
-      observation.applications[name] = { state };
+      const state = applicationState(await client.getApplication(application, opts.refresh ? { refresh: 'normal' } : {}), image);
+      observation.applications[app] = { application, state };
     } catch (err) {
       if (!(err instanceof ArgocdError)) throw err;
-      observation.applications[name] = err.status === 404 ? {} : { error: err.message };
+      observation.applications[app] = err.status === 404 ? { application } : { application, error: err.message };
     }
   }
   return observation;
@@ -82,6 +82,7 @@ export function parseObservations(file: string, text: string): ClusterObservatio
     for (const [name, seen] of Object.entries(c.applications)) {
       const s = (seen as Observed).state;
       const ok =
+        isText((seen as Observed).application) &&
         optionalText((seen as Observed).error) &&
         (s === undefined || (isText(s.sync) && isText(s.health) && optionalText(s.revision) && optionalText(s.version)));
       if (!ok) fail(`live[${i}].applications.${name} is malformed`);

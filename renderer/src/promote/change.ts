@@ -17,9 +17,9 @@ import {
   restorePaths,
   uncommitted,
 } from './git.js';
-import { chain } from './chain.js';
+import { promotionChainOf, readClusterIndex } from '../cluster-index.js';
 import { formatMatrixMarkdown, readMatrix } from './matrix.js';
-import { branchName, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type ChainEnv, type Plan } from './plan.js';
+import { branchName, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type Plan } from './plan.js';
 import { diskReader, readCatalogue, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { setVersions, type Versions } from './versions.js';
 
@@ -52,21 +52,24 @@ export interface ChangeResult {
   pullRequest?: PullRequest;
 }
 
-/** `release --app <app> --version <tag>`: sets one app's version in development. */
+/** `release --app <app> --version <tag>`: sets one app's version in the first environment of the promotion chain. */
 export async function runRelease(opts: ChangeOptions & { app: string; version: string }): Promise<ChangeResult> {
   const reader = diskReader(opts.root);
   const catalogue = await readCatalogue(reader);
-  const { versions } = await readVersions(reader, 'development');
-  return apply(planRelease({ app: opts.app, version: opts.version, catalogue, development: versions }), opts);
+  const [target] = promotionChainOf(await readClusterIndex(reader)).steps;
+  if (target === undefined) throw new Error(`${repoPaths.clusterIndex} has an empty promotion chain; no environment to release into`);
+  const { versions } = await readVersions(reader, target);
+  return apply(planRelease({ app: opts.app, version: opts.version, catalogue, target, current: versions }), opts);
 }
 
 /** `promote --from <env> --to <env> [--app a,b]`: copies versions one step along the chain. */
 export async function runPromote(opts: ChangeOptions & { from?: string; to?: string; apps: string[] }): Promise<ChangeResult> {
   const reader = diskReader(opts.root);
   const catalogue = await readCatalogue(reader);
+  const chain = promotionChainOf(await readClusterIndex(reader));
   const all = new Map<string, Versions>();
-  for (const env of ['development', 'staging', 'production'] as ChainEnv[]) all.set(env, (await readVersions(reader, env)).versions);
-  const plan = planPromotion({ from: opts.from, to: opts.to, apps: opts.apps, catalogue, versions: (env) => all.get(env)! });
+  for (const env of chain.steps) all.set(env, (await readVersions(reader, env)).versions);
+  const plan = planPromotion({ from: opts.from, to: opts.to, apps: opts.apps, catalogue, chain, versions: (env) => all.get(env)! });
   return apply(plan, opts);
 }
 
@@ -78,8 +81,9 @@ export async function runRollback(opts: ChangeOptions & { environment: string; a
   const reader = diskReader(opts.root);
   const catalogue = await readCatalogue(reader);
   const { versions } = await readVersions(reader, opts.environment);
-  const history = (chain() as readonly string[]).includes(opts.environment) ? await versionHistory(opts.root, 'HEAD', opts.environment) : new Map();
-  const plan = planRollback({ env: opts.environment, apps: opts.apps, to: opts.to, catalogue, current: versions, history });
+  const chain = promotionChainOf(await readClusterIndex(reader));
+  const history = chain.steps.includes(opts.environment) ? await versionHistory(opts.root, 'HEAD', opts.environment) : new Map();
+  const plan = planRollback({ env: opts.environment, chain, apps: opts.apps, to: opts.to, catalogue, current: versions, history });
   // What else it could go back to, so a person on call sees the choices (--to) without reading git log.
   const log = opts.log ?? ((line: string) => console.log(line));
   log(`What ${plan.target} ran (newest first, from overlays/${plan.target}/versions.yaml on this branch):`);
@@ -98,7 +102,7 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   const message = commitMessage(plan);
   const github = opts.openPr && !opts.dryRun ? githubConfig(opts.env ?? process.env) : undefined;
 
-  log(plan.kind === 'release' ? `Release into development:` : plan.kind === 'rollback' ? `Roll back ${plan.target}:` : `Promote ${plan.source} → ${plan.target}:`);
+  log(plan.kind === 'release' ? `Release into ${plan.target}:` : plan.kind === 'rollback' ? `Roll back ${plan.target}:` : `Promote ${plan.source} → ${plan.target}:`);
   log('');
   log(versionTable(plan));
   if (plan.unchanged.length > 0) log(`\nAlready the same in ${plan.target}: ${plan.unchanged.join(', ')}`);

@@ -8,14 +8,13 @@ import { promises as fsp } from 'node:fs';
 import { argocdConfig, variableSuffix } from '../argocd/api.js';
 import type { ApplicationState } from '../argocd/application.js';
 import type { ArgocdClientOptions } from '../argocd/client.js';
-import { applicationName, observeCluster, type ClusterObservation } from '../argocd/observe.js';
-import type { RepoReader } from '../fs.js';
+import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
+import { appApplication, clustersOf, primaryCluster, readClusterIndex, type ClusterIndex } from '../cluster-index.js';
 import { allowedHint } from '../errors.js';
 import { repoPaths } from '../paths.js';
-import { chain } from './chain.js';
 import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
-import { UsageError, type ChainEnv } from './plan.js';
-import { gitReader, readCatalogue, readClusters, readImages, readVersions, versionHistory, type ClusterRef, type PastVersion } from './repo.js';
+import { UsageError } from './plan.js';
+import { gitReader, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
 
@@ -31,11 +30,11 @@ export type MoveKind = 'promotion' | 'retirement' | 'rollback' | 'hotfix' | 'ref
 
 /** One app whose version changes in a gated environment. */
 export interface VersionMove {
-  env: ChainEnv;
+  env: string;
   app: string;
   base: string | undefined;
   head: string | undefined;
-  previousEnv: ChainEnv;
+  previousEnv: string;
   /** What the previous environment runs on the base branch. */
   previousVersion: string | undefined;
   kind: MoveKind;
@@ -47,7 +46,7 @@ export interface VersionMove {
 /** What the gate knows besides the two sets of versions files. */
 export interface MoveFacts {
   /** The commit at which `env` had `version` of `app` on the base branch's history, if it ever did. */
-  ranBefore(env: ChainEnv, app: string, version: string): string | undefined;
+  ranBefore(env: string, app: string, version: string): string | undefined;
   /** The pull request carries the hotfix marker. */
   hotfix: boolean;
 }
@@ -57,13 +56,14 @@ export interface MoveFacts {
  * previous environments are read) and the head. Development is where releases enter: not gated.
  */
 export function versionMoves(
-  from: ReadonlyMap<ChainEnv, Versions>,
-  base: ReadonlyMap<ChainEnv, Versions>,
-  head: ReadonlyMap<ChainEnv, Versions>,
+  chain: readonly string[],
+  from: ReadonlyMap<string, Versions>,
+  base: ReadonlyMap<string, Versions>,
+  head: ReadonlyMap<string, Versions>,
   facts: MoveFacts,
 ): VersionMove[] {
   const moves: VersionMove[] = [];
-  const envs = chain();
+  const envs = chain;
   for (let i = 1; i < envs.length; i++) {
     const env = envs[i]!;
     const previousEnv = envs[i - 1]!;
@@ -91,17 +91,17 @@ export function versionMoves(
 }
 
 /**
- * Changed files that reach production but are not a version promotion: production's overlay other than versions.yaml,
- * the shared sources (apps/, base/), and rendered production files outside the folders of promoted apps.
+ * Changed files that reach an environment (the end of the chain) but are not a version change: its overlay other
+ * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of changed apps.
  */
-export function otherProductionChanges(changed: string[], productionClusters: string[], promotedApps: string[]): string[] {
-  const versions = repoPaths.versions('production');
-  const explained = productionClusters.flatMap((c) => promotedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
+export function otherChangesReaching(env: string, changed: string[], clusters: string[], changedApps: string[]): string[] {
+  const versions = repoPaths.versions(env);
+  const explained = clusters.flatMap((c) => changedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
   const reaches = [
-    `${repoPaths.overlayDir('production')}/`,
+    `${repoPaths.overlayDir(env)}/`,
     `${repoPaths.appsDir}/`,
     `${repoPaths.baseDir}/`,
-    ...productionClusters.map((c) => `${repoPaths.clusterDir(c)}/`),
+    ...clusters.map((c) => `${repoPaths.clusterDir(c)}/`),
   ];
   return changed.filter((f) => f !== versions && reaches.some((p) => f.startsWith(p)) && !explained.some((p) => f.startsWith(p)));
 }
@@ -138,14 +138,14 @@ export function judgeHealth(application: string, expected: string, state: Applic
 }
 
 /** Reads GATE_REQUIRE_ARGOCD: the environments whose promotions fail when the health part cannot run. */
-export function requiredHealthEnvs(value: string | undefined): ChainEnv[] {
+export function requiredHealthEnvs(value: string | undefined, chain: readonly string[]): string[] {
   const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
-    if (!(chain() as readonly string[]).includes(name)) {
-      throw new UsageError(`GATE_REQUIRE_ARGOCD: unknown environment '${name}'; ${allowedHint(name, chain())}`);
+    if (!chain.includes(name)) {
+      throw new UsageError(`GATE_REQUIRE_ARGOCD: unknown environment '${name}'; ${allowedHint(name, chain)}`);
     }
   }
-  return names as ChainEnv[];
+  return names;
 }
 
 export interface GateOptions {
@@ -168,7 +168,7 @@ export interface GateResult {
   passed: boolean;
   moves: VersionMove[];
   health: Map<string, HealthFinding>;
-  skipped: ChainEnv[];
+  skipped: string[];
   other: string[];
   /** The `Hotfix:` trailers found in the pull request's commits. */
   hotfix: { commit: string; value: string }[];
@@ -178,23 +178,15 @@ export interface GateResult {
 /** The commit-message trailer that marks a break-glass hotfix (README, Hotfix). */
 export const hotfixTrailer = 'Hotfix';
 
-/** The primary cluster of an environment (the one whose Argo CD the gate asks). */
-async function primaryCluster(reader: RepoReader, env: ChainEnv): Promise<ClusterRef> {
-  const clusters = await readClusters(reader, env);
-  const primary = clusters.find((c) => c.role === 'primary') ?? clusters[0];
-  if (!primary) throw new Error(`${repoPaths.environment(env)} lists no cluster; cannot ask Argo CD about it`);
-  return primary;
-}
-
 /**
  * The clusters whose Argo CD the gate may ask: the primary of every environment that another one is promoted from.
  * A workflow turns this list into one job per cluster, each holding only that cluster's token.
  */
-export async function gateClusters(root: string, rev: string): Promise<{ cluster: string; environment: ChainEnv; suffix: string }[]> {
-  const reader = gitReader(root, await resolveCommit(root, rev));
-  const out: { cluster: string; environment: ChainEnv; suffix: string }[] = [];
-  for (const env of chain().slice(0, -1)) {
-    const primary = await primaryCluster(reader, env);
+export async function gateClusters(root: string, rev: string): Promise<{ cluster: string; environment: string; suffix: string }[]> {
+  const index = await readClusterIndex(gitReader(root, await resolveCommit(root, rev)));
+  const out: { cluster: string; environment: string; suffix: string }[] = [];
+  for (const env of index.promotionChain.slice(0, -1)) {
+    const primary = primaryCluster(index, env);
     out.push({ cluster: primary.name, environment: env, suffix: variableSuffix(primary.name) });
   }
   return out;
@@ -203,46 +195,50 @@ export async function gateClusters(root: string, rev: string): Promise<{ cluster
 /** Runs the gate and returns its report; exit 0 when it passes, 3 when it refuses. */
 export async function runGate(opts: GateOptions): Promise<GateResult> {
   const env = opts.env ?? process.env;
-  const required = requiredHealthEnvs(env.GATE_REQUIRE_ARGOCD);
   const tip = await resolveCommit(opts.root, opts.base);
   const head = await resolveCommit(opts.root, opts.head ?? 'HEAD');
   // Measured from the merge base, so a branch that is behind is judged on what it changes, not on what the base
   // branch changed since; the previous environments are read at the tip, where they are now.
   const from = await mergeBase(opts.root, tip, head);
   const baseReader = gitReader(opts.root, tip);
+  // The chain as the base branch has it: a pull request cannot reorder the chain and use the new order at once.
+  const baseIndex = await readClusterIndex(baseReader);
+  const chain = baseIndex.promotionChain;
+  const required = requiredHealthEnvs(env.GATE_REQUIRE_ARGOCD, chain);
   const read = async (rev: string) => {
     const reader = gitReader(opts.root, rev);
-    const all = new Map<ChainEnv, Versions>();
-    for (const e of chain()) all.set(e, (await readVersions(reader, e)).versions);
+    const all = new Map<string, Versions>();
+    for (const e of chain) all.set(e, (await readVersions(reader, e)).versions);
     return all;
   };
   const [fromVersions, tipVersions, headVersions] = [await read(from), await read(tip), await read(head)];
 
-  const histories = new Map<ChainEnv, Map<string, PastVersion[]>>();
-  for (const e of chain().slice(1)) {
+  const histories = new Map<string, Map<string, PastVersion[]>>();
+  for (const e of chain.slice(1)) {
     if (!sameVersions(fromVersions.get(e)!, headVersions.get(e)!)) histories.set(e, await versionHistory(opts.root, tip, e));
   }
   const hotfix = await trailerValues(opts.root, from, head, hotfixTrailer);
-  const moves = versionMoves(fromVersions, tipVersions, headVersions, {
+  const moves = versionMoves(chain, fromVersions, tipVersions, headVersions, {
     ranBefore: (e, app, version) => histories.get(e)?.get(app)?.find((p) => p.version === version)?.commit,
     hotfix: hotfix.length > 0,
   });
 
   // The health part: only for promotions (a rollback or a hotfix does not come from the previous environment).
   const health = new Map<string, HealthFinding>();
-  const skipped = new Set<ChainEnv>();
+  const skipped = new Set<string>();
   const images = await readImages(baseReader, await readCatalogue(baseReader));
   for (const move of moves.filter((m) => m.kind === 'promotion')) {
-    const primary = await primaryCluster(baseReader, move.previousEnv);
-    const application = applicationName(primary.name, move.app);
+    const primary = primaryCluster(baseIndex, move.previousEnv);
+    const application = appApplication(primary, move.app);
+    if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${move.app} in cluster ${primary.name}; cannot ask Argo CD about it`);
     const observation = opts.observations
       ? opts.observations.find((o) => o.cluster === primary.name)
-      : await observeCluster(argocdConfig(env, primary.name, move.previousEnv), { cluster: primary.name, environment: move.previousEnv }, new Map([[move.app, images.get(move.app)]]), opts.argocd);
+      : await observeCluster(argocdConfig(env, primary.name, move.previousEnv), { cluster: primary.name, environment: move.previousEnv }, new Map([[move.app, { application, image: images.get(move.app) }]]), opts.argocd);
     if (!observation?.server) {
       skipped.add(move.env);
       continue;
     }
-    const seen = observation.applications[application];
+    const seen = observation.applications[move.app];
     if (!seen?.state) {
       health.set(`${move.env}/${move.app}`, { application, ok: false, problem: seen?.error ?? `Argo CD at ${observation.server} has no Application ${application}` });
       continue;
@@ -256,12 +252,12 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     health.set(`${move.env}/${move.app}`, judgeHealth(application, move.head!, seen.state, revisionVersion));
   }
 
-  const last = chain().at(-1)!;
-  const first = chain()[0]!;
+  const last = chain.at(-1)!;
+  const first = chain[0]!;
   const changed = await changedFiles(opts.root, from, head);
-  const lastClusters = (await readClusters(gitReader(opts.root, head), last).catch(() => [])).map((c) => c.name);
+  const lastClusters = clusterNames(await readClusterIndex(gitReader(opts.root, head)), last);
   const explained = moves.filter((m) => m.env === last).map((m) => m.app);
-  const other = otherProductionChanges(changed, lastClusters, explained);
+  const other = otherChangesReaching(last, changed, lastClusters, explained);
   const entering = headVersions.get(first) ?? new Map();
   const leaving = fromVersions.get(first) ?? new Map();
   const releases = [...entering].filter(([app, v]) => leaving.get(app) !== v);
@@ -269,7 +265,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
 
   const failedRequired = [...skipped].filter((e) => required.includes(e));
   const passed = moves.every((m) => m.ok) && [...health.values()].every((h) => h.ok) && failedRequired.length === 0;
-  const report = formatReport({ tip, from, head, moves, health, skipped: [...skipped], failedRequired, other, releases, retiredFirst, first, hotfix, passed, env });
+  const report = formatReport({ chain, tip, from, head, moves, health, skipped: [...skipped], failedRequired, other, releases, retiredFirst, first, hotfix, passed, env });
   const log = opts.log ?? ((l: string) => console.log(l));
   log(report);
   const hotfixes = moves.filter((m) => m.kind === 'hotfix');
@@ -281,6 +277,11 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   // https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-a-warning-message
   if (env.GITHUB_ACTIONS === 'true' && hotfixes.length) log(`::warning title=HOTFIX (break-glass)::${hotfixWarning(hotfixes, hotfix).join(' ')}`);
   return { passed, moves, health, skipped: [...skipped], other, hotfix, report };
+}
+
+/** The clusters of an environment in an index, none when the index has none of it. */
+function clusterNames(index: ClusterIndex, env: string): string[] {
+  return index.clusters.some((c) => c.environment === env) ? clustersOf(index, env).map((c) => c.name) : [];
 }
 
 function sameVersions(a: Versions, b: Versions): boolean {
@@ -305,17 +306,18 @@ const kindLabel: Record<MoveKind, string> = {
 };
 
 function formatReport(r: {
+  chain: readonly string[];
   tip: string;
   from: string;
   head: string;
   moves: VersionMove[];
   health: Map<string, HealthFinding>;
-  skipped: ChainEnv[];
-  failedRequired: ChainEnv[];
+  skipped: string[];
+  failedRequired: string[];
   other: string[];
   releases: [string, string][];
   retiredFirst: string[];
-  first: ChainEnv;
+  first: string;
   hotfix: { commit: string; value: string }[];
   passed: boolean;
   env: NodeJS.ProcessEnv;
@@ -324,7 +326,7 @@ function formatReport(r: {
   const out: string[] = [`Promotion gate: ${base} → ${shortRevision(r.head)} (head)`, ''];
   const hotfixes = r.moves.filter((m) => m.kind === 'hotfix');
   if (hotfixes.length > 0) out.push(...hotfixWarning(hotfixes, r.hotfix).map((l) => `!!! ${l}`), '');
-  const gated = chain().slice(1).join(' or ');
+  const gated = r.chain.slice(1).join(' or ');
   if (r.moves.length === 0) out.push(`No version changes in ${gated}.`);
   else {
     const rows = r.moves.map((m) => {
@@ -372,7 +374,7 @@ function formatReport(r: {
   }
   if (r.other.length > 0) {
     out.push('');
-    out.push(`Changes reaching ${chain().at(-1)} that are not version promotions (they pass the gate; review them):`);
+    out.push(`Changes reaching ${r.chain.at(-1)} that are not version promotions (they pass the gate; review them):`);
     for (const f of r.other) out.push(`  [not a promotion] ${f}`);
   }
   out.push('');

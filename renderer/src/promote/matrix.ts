@@ -4,27 +4,27 @@
  */
 import { promises as fsp } from 'node:fs';
 import { argocdConfig } from '../argocd/api.js';
-import { applicationName, observeCluster, type ClusterObservation } from '../argocd/observe.js';
+import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
+import { appApplication, clustersOf, promotionChainOf, readClusterIndex } from '../cluster-index.js';
 import type { ArgocdClientOptions } from '../argocd/client.js';
 import { allowedHint } from '../errors.js';
-import { chain } from './chain.js';
-import { UsageError, type ChainEnv } from './plan.js';
-import { diskReader, readCatalogue, readClusters, readImages, readVersions } from './repo.js';
+import { UsageError } from './plan.js';
+import { diskReader, readCatalogue, readImages, readVersions } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
 
 export interface MatrixRow {
   app: string;
   /** Environment → version; absent when the app is not deployed there. */
-  versions: Partial<Record<ChainEnv, string>>;
+  versions: Partial<Record<string, string>>;
   /** The environments whose version differs from the environment before them in the chain. */
-  differs: ChainEnv[];
+  differs: string[];
 }
 
 /** One Application's live state next to what git says. */
 export interface LiveRow {
   cluster: string;
-  environment: ChainEnv;
+  environment: string;
   app: string;
   application: string;
   git: string;
@@ -37,15 +37,15 @@ export interface LiveRow {
 }
 
 export interface Matrix {
-  environments: ChainEnv[];
+  environments: string[];
   rows: MatrixRow[];
   live?: ClusterObservation[];
   liveRows?: LiveRow[];
 }
 
 /** The matrix of versions in git: one row per app of the catalogue, neighbours compared along the chain. */
-export function versionMatrix(apps: string[], versions: ReadonlyMap<ChainEnv, Versions>): Matrix {
-  const environments = [...chain()];
+export function versionMatrix(chain: readonly string[], apps: string[], versions: ReadonlyMap<string, Versions>): Matrix {
+  const environments = [...chain];
   const rows = [...apps].sort().map((app) => {
     const row: MatrixRow = { app, versions: {}, differs: [] };
     environments.forEach((env, i) => {
@@ -62,17 +62,16 @@ export function versionMatrix(apps: string[], versions: ReadonlyMap<ChainEnv, Ve
 export function liveRows(matrix: Matrix, observations: ClusterObservation[]): LiveRow[] {
   const out: LiveRow[] = [];
   for (const o of observations) {
-    const env = o.environment as ChainEnv;
+    const env = o.environment as string;
     for (const row of matrix.rows) {
       const git = row.versions[env];
       if (git === undefined) continue;
-      const application = applicationName(o.cluster, row.app);
-      const base = { cluster: o.cluster, environment: env, app: row.app, application, git };
+      const seen = o.applications[row.app];
+      const base = { cluster: o.cluster, environment: env, app: row.app, application: seen?.application ?? '-', git };
       if (!o.server) {
         out.push({ ...base, problem: 'no Argo CD configured' });
         continue;
       }
-      const seen = o.applications[application];
       if (!seen?.state) {
         out.push({ ...base, problem: seen?.error ?? 'no such Application' });
         continue;
@@ -148,9 +147,10 @@ export function formatMatrix(m: Matrix, format: MatrixFormat): string {
 /** Reads the checkout's versions files into the matrix. */
 export async function readMatrix(root: string): Promise<Matrix> {
   const reader = diskReader(root);
-  const versions = new Map<ChainEnv, Versions>();
-  for (const env of chain()) versions.set(env, (await readVersions(reader, env)).versions);
-  return versionMatrix(await readCatalogue(reader), versions);
+  const chain = promotionChainOf(await readClusterIndex(reader)).steps;
+  const versions = new Map<string, Versions>();
+  for (const env of chain) versions.set(env, (await readVersions(reader, env)).versions);
+  return versionMatrix(chain, await readCatalogue(reader), versions);
 }
 
 export interface VersionsOptions {
@@ -173,18 +173,23 @@ export async function runVersions(opts: VersionsOptions): Promise<Matrix> {
   if (opts.live) {
     const reader = diskReader(opts.root);
     const images = await readImages(reader, matrix.rows.map((r) => r.app));
-    const targets: { cluster: string; environment: ChainEnv }[] = [];
-    for (const environment of matrix.environments) {
-      for (const c of await readClusters(reader, environment)) targets.push({ cluster: c.name, environment });
-    }
+    const index = await readClusterIndex(reader);
+    const targets = matrix.environments.flatMap((environment) => clustersOf(index, environment).map((c) => ({ cluster: c.name, environment, index: c })));
     const chosen = opts.cluster === undefined ? targets : targets.filter((t) => t.cluster === opts.cluster);
     if (chosen.length === 0) {
       throw new UsageError(`--cluster: unknown cluster '${opts.cluster}'; ${allowedHint(opts.cluster!, targets.map((t) => t.cluster))}`);
     }
     matrix.live = [];
     for (const t of chosen) {
-      const deployed = new Map(matrix.rows.filter((r) => r.versions[t.environment] !== undefined).map((r) => [r.app, images.get(r.app)]));
-      matrix.live.push(await observeCluster(argocdConfig(opts.processEnv ?? process.env, t.cluster, t.environment), t, deployed, opts.argocd));
+      // The apps the cluster deploys: those with an Application in the index.
+      const deployed = new Map(
+        matrix.rows.flatMap((r) => {
+          const application = appApplication(t.index, r.app);
+          return application === undefined ? [] : [[r.app, { application, image: images.get(r.app) }] as const];
+        }),
+      );
+      const target = { cluster: t.cluster, environment: t.environment };
+      matrix.live.push(await observeCluster(argocdConfig(opts.processEnv ?? process.env, t.cluster, t.environment), target, deployed, opts.argocd));
     }
     matrix.liveRows = liveRows(matrix, matrix.live);
   }
