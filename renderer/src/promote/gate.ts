@@ -275,7 +275,11 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   }
   // A workflow command: GitHub shows it as an annotation on the pull request's checks, where reviewers look.
   // https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-a-warning-message
-  if (env.GITHUB_ACTIONS === 'true' && hotfixes.length) log(`::warning title=HOTFIX (break-glass)::${hotfixWarning(hotfixes, hotfix).join(' ')}`);
+  if (env.GITHUB_ACTIONS === 'true' && hotfixes.length) {
+    // The message holds the trailer's text, so it is escaped the way workflow commands require.
+    const message = hotfixWarning(hotfixes, hotfix).join(' ').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    log(`::warning title=HOTFIX (break-glass)::${message}`);
+  }
   return { passed, moves, health, skipped: [...skipped], other, hotfix, report };
 }
 

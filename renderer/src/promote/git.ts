@@ -150,11 +150,12 @@ export async function fileHistory(root: string, rev: string, file: string): Prom
 
 /** The values of one trailer (`Key: value` at the end of a commit message) in the commits of `from..to`. */
 export async function trailerValues(root: string, from: string, to: string, key: string): Promise<{ commit: string; value: string }[]> {
-  const out = await git(root, ['log', `--format=%H%x1f%(trailers:key=${key},valueonly,separator=%x1e)%x1d`, `${from}..${to}`]);
+  // unfold: a value continued on the next line reads as one line, so no value can start a line of the gate's output.
+  const out = await git(root, ['log', `--format=%H%x1f%(trailers:key=${key},valueonly,unfold,separator=%x1e)%x1d`, `${from}..${to}`]);
   return out
     .split('\x1d')
     .map((record) => record.trim().split('\x1f'))
     .filter((parts) => parts.length === 2)
-    .flatMap(([commit, values]) => values!.split('\x1e').map((value) => ({ commit: commit!, value: value.trim() })))
+    .flatMap(([commit, values]) => values!.split('\x1e').map((value) => ({ commit: commit!, value: value.replace(/\s+/g, ' ').trim() })))
     .filter((t) => t.value !== '');
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPromote, runRollback } from '../../src/promote/change.js';
 import { runGate } from '../../src/promote/gate.js';
-import { renderCheckout } from '../../src/promote/git.js';
+import { renderCheckout, trailerValues } from '../../src/promote/git.js';
 import { cleanUp, commit, gitIn, inputsRepo, renderedRepo, tempDir, writeFile } from './repo-fixture.js';
 
 afterAll(cleanUp);
@@ -227,6 +227,11 @@ describe('hotfix, the break-glass', () => {
     expect(result.report).toContain('production  api-gateway  1.8.3 → 1.8.4  staging 1.8.3         HOTFIX        -');
     expect(read(path.dirname(summary), 'summary.md')).toContain('> [!CAUTION]\n> HOTFIX (break-glass): production api-gateway 1.8.3 → 1.8.4 without staging');
     expect(lines.at(-1)).toMatch(/^::warning title=HOTFIX \(break-glass\)::HOTFIX \(break-glass\): production api-gateway 1\.8\.3 → 1\.8\.4 without staging/);
+  });
+
+  it('reads a trailer continued on the next line as one line, so it cannot start a line of the output', async () => {
+    const root = hotfixPullRequest('api-gateway 1.8.4\n\nHotfix: CVE-2026-0001\n ::error::forged');
+    expect((await trailerValues(root, 'main', 'hotfix', 'Hotfix')).map((t) => t.value)).toEqual(['CVE-2026-0001 ::error::forged']);
   });
 
   it('refuses the same change without the trailer', async () => {
