@@ -1,15 +1,16 @@
 /**
- * The promotion gate, a required check on every pull request: a version may enter staging or production only if
- * the previous environment runs it on the base branch; when Argo CD can be asked, that environment's primary
- * cluster must also be Synced and Healthy at a revision that deploys it. Other changes to production pass but are
- * listed, so reviewers see them.
+ * The promotion gate, a required check on every pull request. Measured from the merge base with the base branch,
+ * every version change in a step of the promotion chain (clusters/index.json on the base branch) after the first is
+ * a promotion (the previous step runs it on the base branch; when Argo CD can be asked, that environment's primary
+ * cluster must also be Synced and Healthy at a revision that deploys it), a retirement, a rollback (the environment
+ * ran it before), a marked hotfix, or refused. Other changes reaching the end of the chain pass but are listed.
  */
 import { promises as fsp } from 'node:fs';
 import { argocdConfig, variableSuffix } from '../argocd/api.js';
 import type { ApplicationState } from '../argocd/application.js';
 import type { ArgocdClientOptions } from '../argocd/client.js';
 import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
-import { appApplication, clustersOf, primaryCluster, readClusterIndex, type ClusterIndex } from '../cluster-index.js';
+import { appApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
 import { allowedHint } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
@@ -255,7 +256,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const last = chain.at(-1)!;
   const first = chain[0]!;
   const changed = await changedFiles(opts.root, from, head);
-  const lastClusters = clusterNames(await readClusterIndex(gitReader(opts.root, head)), last);
+  const lastClusters = (await readClusterIndex(gitReader(opts.root, head))).clusters.filter((c) => c.environment === last).map((c) => c.name);
   const explained = moves.filter((m) => m.env === last).map((m) => m.app);
   const other = otherChangesReaching(last, changed, lastClusters, explained);
   const entering = headVersions.get(first) ?? new Map();
@@ -281,11 +282,6 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     log(`::warning title=HOTFIX (break-glass)::${message}`);
   }
   return { passed, moves, health, skipped: [...skipped], other, hotfix, report };
-}
-
-/** The clusters of an environment in an index, none when the index has none of it. */
-function clusterNames(index: ClusterIndex, env: string): string[] {
-  return index.clusters.some((c) => c.environment === env) ? clustersOf(index, env).map((c) => c.name) : [];
 }
 
 function sameVersions(a: Versions, b: Versions): boolean {
