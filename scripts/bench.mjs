@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --apps N] [--runs R] [--kustomize-runs K] [--skip-kustomize] [--keep]:
-// renders a synthetic repository and its kustomize equivalent, prints a table, writes .cache/bench/. See README.md.
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run bench: declared in renderer/src/cli/commands.ts; `npm run bench -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { main } = await load('bench/cli.js');
-await runMain((argv) => main(argv, repoRoot));
+await run('bench');

@@ -78,3 +78,12 @@ export function allowedHint(got: string, allowed: readonly string[]): string {
   const guess = closest(got, allowed);
   return (guess ? `did you mean '${guess}'? ` : '') + `allowed: ${allowed.join(', ')}`;
 }
+
+/**
+ * A refusal caused by what the person asked for (an unknown option, environment or app, a missing flag): the
+ * command layer (cli/command.ts) prints it with the usage line and exits 2. The one usage error of every command.
+ */
+export class UsageError extends Error {
+  readonly usage = true;
+  override name = 'UsageError';
+}

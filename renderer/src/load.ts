@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import { validatorFor } from './validators.js';
 import type { TSchema } from '@sinclair/typebox';
 import { repoPaths } from './paths.js';
-import { allowedHint, RenderError, type Problem } from './errors.js';
+import { allowedHint, RenderError, UsageError, type Problem } from './errors.js';
 import { parseSource, type DataPath, type Source } from './source.js';
 import { AddonCatalogue, AppOverride, AppSpec, dnsLabel, EnvironmentSpec, PlatformSpec, Settings, Versions } from './model.js';
 import type { RepoReader } from './fs.js';
@@ -75,7 +75,8 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   const envNames = (await reader.list(repoPaths.overlaysDir)).filter((e) => e.isDir).map((e) => e.name);
   for (const wanted of opts.envs ?? []) {
     if (!envNames.includes(wanted)) {
-      throw new RenderError([{ file: repoPaths.overlayDir(wanted), message: `no environment '${wanted}'`, hint: allowedHint(wanted, envNames) }]);
+      // What was asked for does not exist: a usage error (exit 2), not a problem in the inputs.
+      throw new UsageError(`--env: unknown environment '${wanted}' (no folder ${repoPaths.overlayDir(wanted)}); ${allowedHint(wanted, envNames)}`);
     }
   }
   for (const env of envNames) {

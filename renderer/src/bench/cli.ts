@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, UsageError } from '../cli/args.js';
+import { defineCommand, standardExitCodes, UsageError, type Values } from '../cli/command.js';
 import { repoPaths } from '../paths.js';
 import { readRenderedTree } from '../write.js';
 import { compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, syntheticInputs } from './generate.js';
@@ -125,10 +125,25 @@ function fail(step: string, m: Measurement): never {
   throw new Error(`${step} exited ${m.exitCode}:\n${(m.stderr || m.stdout).trim().split('\n').slice(0, 20).join('\n')}`);
 }
 
-export async function main(argv: string[], realRoot: string, out: (line: string) => void = console.log): Promise<number> {
-  const args = parseArgs(argv, { flags: ['skip-kustomize', 'keep'], values: ['apps', 'runs', 'kustomize-runs'] });
-  const num = (name: string, fallback: number) => {
-    const raw = args.values.get(name)?.at(-1);
+const options = {
+  apps: { type: 'string', value: '<n>', description: 'number of synthetic apps (default 250)' },
+  runs: { type: 'string', value: '<n>', description: 'runs per scenario; the median is reported (default 3)' },
+  'kustomize-runs': { type: 'string', value: '<n>', description: 'runs of kubectl kustomize (default 1)' },
+  'skip-kustomize': { type: 'boolean', description: 'do not run kubectl kustomize' },
+  keep: { type: 'boolean', description: 'keep the temporary repository and print where it is' },
+} as const;
+
+export const command = defineCommand({
+  name: 'bench',
+  purpose: 'renders a synthetic repository of N apps (and its kustomize equivalent) as whole processes, prints a table of timings and writes .cache/bench/',
+  options,
+  exitCodes: { 0: 'done', 1: 'a step failed or the renderers disagree', 2: standardExitCodes[2] },
+  run: (v, { root, io }) => bench(v, root, io.out),
+});
+
+async function bench(args: Values<typeof options>, realRoot: string, out: (line: string) => void): Promise<number> {
+  const num = (name: 'apps' | 'runs' | 'kustomize-runs', fallback: number) => {
+    const raw = args[name];
     if (raw === undefined) return fallback;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1 (got '${raw}')`);
@@ -137,7 +152,7 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
   const apps = num('apps', 250);
   const runs = num('runs', 3);
   const kustomizeRuns = num('kustomize-runs', 1);
-  const kubectl = args.flags.has('skip-kustomize') ? undefined : findKubectl();
+  const kubectl = args['skip-kustomize'] ? undefined : findKubectl();
   const node = process.execPath;
   const render = path.join('scripts', 'render.mjs');
 
@@ -198,7 +213,7 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
 
     let kustomize: BenchReport['kustomize'] = { name: 'kubectl kustomize (every cluster overlay, in sequence)', command: 'kubectl kustomize kustomize/overlays/<cluster>', available: false, runs: 0 };
     if (!kubectl) {
-      kustomize.note = args.flags.has('skip-kustomize') ? 'skipped (--skip-kustomize)' : 'skipped: kubectl is not installed';
+      kustomize.note = args['skip-kustomize'] ? 'skipped (--skip-kustomize)' : 'skipped: kubectl is not installed';
     } else {
       const rendered = await readRenderedTree(tmp);
       writeTree(tmp, kustomizeTree(rendered));
@@ -261,7 +276,7 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
     }
     return 0;
   } finally {
-    if (args.flags.has('keep')) out(`kept ${tmp}`);
+    if (args.keep) out(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
   }
 }

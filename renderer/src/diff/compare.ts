@@ -3,7 +3,7 @@
  * Files whose bytes are equal on both sides are never parsed (the common case, and most of the cost).
  */
 import { structuredPatch } from 'diff';
-import { RenderError, type Problem } from '../errors.js';
+import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
 import { promotionChain } from '../paths.js';
 import { canonicalJson, canonicalYaml, isObject, loadDocuments, redactSecret, sortKeys, yamlErrorPosition, type Json, type JsonObject } from './canonical.js';
 import { classify } from './classify.js';
@@ -200,6 +200,11 @@ export function compareTrees(base: RenderedTree, head: RenderedTree, opts: Compa
   const baseLocator = new Locator(base.index);
   const headLocator = new Locator(head.index);
   const wanted = (locator: Locator, file: string) => !opts.envs?.length || opts.envs.includes(locator.place(file).environment);
+  if (opts.envs?.length) {
+    // An environment neither side has would silently compare nothing; it is a typo, said as one.
+    const known = new Set([...[...base.files.keys()].map((f) => baseLocator.place(f).environment), ...[...head.files.keys()].map((f) => headLocator.place(f).environment)]);
+    for (const env of opts.envs) if (!known.has(env)) throw new UsageError(`--env: unknown environment '${env}'; ${allowedHint(env, [...known].sort())}`);
+  }
   let unchanged = 0;
   const baseFiles: string[] = [];
   const headFiles: string[] = [];

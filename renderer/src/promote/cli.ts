@@ -1,120 +1,118 @@
 /**
  * The command lines of release, promote, gate and status: flags → options → one library call → exit code.
- * Exit codes (ARCHITECTURE.md): 0 done, 1 error or nothing to do, 2 usage, 3 the gate refused.
  * Each takes the repository root from its entry point (scripts/lib/run.mjs knows it); `--root` overrides it.
  */
-import { parseArgs } from 'node:util';
-import { defaultRepoRoot } from '../paths.js';
+import { defineCommand, standardExitCodes, UsageError } from '../cli/command.js';
 import { runPromote, runRelease } from './change.js';
 import { runGate } from './gate.js';
-import { splitApps, UsageError } from './plan.js';
+import { splitApps } from './plan.js';
 import { runStatus } from './status.js';
 
-/** Runs parseArgs and turns its complaints (unknown flag, missing value) into usage errors. */
-function flags<T>(usage: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]}\n${usage}`);
-  }
-}
-
-const releaseUsage = 'usage: npm run release -- --app <app> --version <tag> [--open-pr] [--auto-merge] [--base <branch>] [--dry-run]';
-const promoteUsage = 'usage: npm run promote -- --from <env> [--to <env>] [--app a,b] [--open-pr] [--base <branch>] [--dry-run]';
-const gateUsage = 'usage: npm run gate -- --base <commit> [--head <commit>]';
-const statusUsage = 'usage: npm run status -- --env <env> [--wait [--revision <commit>] [--timeout <seconds>] [--interval <seconds>]]';
-
-const changeFlags = {
-  help: { type: 'boolean', short: 'h' },
-  'open-pr': { type: 'boolean' },
-  base: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  root: { type: 'string' },
+const changeOptions = {
+  'open-pr': { type: 'boolean', description: 'push the branch and open a pull request (needs GITHUB_TOKEN and GITHUB_REPOSITORY)' },
+  base: { type: 'string', value: '<branch>', description: 'the branch the pull request targets (default: main)' },
+  'dry-run': { type: 'boolean', description: 'print what would change and touch nothing' },
+  root: { type: 'string', value: '<dir>', description: 'the repository to work on (default: this checkout)' },
 } as const;
 
-export async function releaseMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(releaseUsage, () =>
-    parseArgs({ args: argv, strict: true, options: { ...changeFlags, app: { type: 'string' }, version: { type: 'string' }, 'auto-merge': { type: 'boolean' } } }).values,
-  );
-  if (v.help) return help(releaseUsage);
-  if (!v.app || !v.version) throw new UsageError(`--app and --version are required\n${releaseUsage}`);
-  if (v['auto-merge'] && !v['open-pr']) throw new UsageError(`--auto-merge needs --open-pr\n${releaseUsage}`);
-  await runRelease({
-    root: v.root ?? repoRoot,
-    app: v.app,
-    version: v.version,
-    openPr: v['open-pr'],
-    autoMerge: v['auto-merge'],
-    base: v.base,
-    dryRun: v['dry-run'],
-  });
-  return 0;
-}
+const changeExitCodes = { 0: 'done (or printed, with --dry-run)', 1: 'error, or nothing to do (the versions are already there)', 2: standardExitCodes[2] };
 
-export async function promoteMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(promoteUsage, () =>
-    parseArgs({ args: argv, strict: true, options: { ...changeFlags, from: { type: 'string' }, to: { type: 'string' }, app: { type: 'string', multiple: true } } }).values,
-  );
-  if (v.help) return help(promoteUsage);
-  await runPromote({
-    root: v.root ?? repoRoot,
-    from: v.from,
-    to: v.to,
-    apps: splitApps(v.app),
-    openPr: v['open-pr'],
-    base: v.base,
-    dryRun: v['dry-run'],
-  });
-  return 0;
-}
+export const releaseCommand = defineCommand({
+  name: 'release',
+  purpose: "sets an app's version in the first environment of the promotion chain, re-renders, commits on a branch (optionally opens a pull request)",
+  options: {
+    app: { type: 'string', required: true, value: '<app>', description: 'the app (a file in apps/)' },
+    version: { type: 'string', required: true, value: '<tag>', description: 'the release tag, e.g. v1.4.2' },
+    ...changeOptions,
+    'auto-merge': { type: 'boolean', description: 'enable auto-merge on the pull request (needs --open-pr)' },
+  },
+  exitCodes: changeExitCodes,
+  async run(v, { root, io }) {
+    if (v['auto-merge'] && !v['open-pr']) throw new UsageError('--auto-merge needs --open-pr');
+    await runRelease({
+      root: v.root ?? root,
+      app: v.app!,
+      version: v.version!,
+      openPr: v['open-pr'],
+      autoMerge: v['auto-merge'],
+      base: v.base,
+      dryRun: v['dry-run'],
+      log: io.out,
+    });
+    return 0;
+  },
+});
 
-export async function gateMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(gateUsage, () =>
-    parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' }, base: { type: 'string' }, head: { type: 'string' }, root: { type: 'string' } } }).values,
-  );
-  if (v.help) return help(gateUsage);
-  if (!v.base) throw new UsageError(`--base is required (in a pull request: the base commit, github.event.pull_request.base.sha)\n${gateUsage}`);
-  const result = await runGate({ root: v.root ?? repoRoot, base: v.base, head: v.head });
-  return result.passed ? 0 : 3;
-}
+export const promoteCommand = defineCommand({
+  name: 'promote',
+  purpose: 'copies app versions one step along the promotion chain, re-renders, commits on a branch (optionally opens a pull request)',
+  options: {
+    from: { type: 'string', value: '<env>', description: 'the environment the versions come from' },
+    to: { type: 'string', value: '<env>', description: 'the environment they go to (default: the next one after --from)' },
+    app: { type: 'string', list: true, value: '<app>', description: 'only these apps (default: every app whose version differs)' },
+    ...changeOptions,
+  },
+  exitCodes: changeExitCodes,
+  async run(v, { root, io }) {
+    await runPromote({
+      root: v.root ?? root,
+      from: v.from,
+      to: v.to,
+      apps: splitApps(v.app),
+      openPr: v['open-pr'],
+      base: v.base,
+      dryRun: v['dry-run'],
+      log: io.out,
+    });
+    return 0;
+  },
+});
 
-export async function statusMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(statusUsage, () =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-      help: { type: 'boolean', short: 'h' },
-      env: { type: 'string' },
-      wait: { type: 'boolean' },
-      revision: { type: 'string' },
-      timeout: { type: 'string' },
-      interval: { type: 'string' },
-      root: { type: 'string' },
-      },
-    }).values,
-  );
-  if (v.help) return help(statusUsage);
-  if (!v.env) throw new UsageError(`--env is required\n${statusUsage}`);
-  await runStatus({
-    root: v.root ?? repoRoot,
-    env: v.env,
-    wait: v.wait,
-    revision: v.revision,
-    timeoutSeconds: seconds(v.timeout, '--timeout', 600),
-    intervalMs: seconds(v.interval, '--interval', 5) * 1000,
-  });
-  return 0;
-}
+export const gateCommand = defineCommand({
+  name: 'gate',
+  purpose: 'the promotion gate of a pull request: refuses versions that skip a step of the chain or are not healthy in the previous environment',
+  options: {
+    base: { type: 'string', required: true, value: '<commit>', description: 'the base commit (in a pull request: github.event.pull_request.base.sha)' },
+    head: { type: 'string', value: '<commit>', description: 'the head commit (default: HEAD)' },
+    root: changeOptions.root,
+  },
+  exitCodes: { 0: 'the gate passed', ...standardExitCodes, 3: 'the gate refused the change' },
+  async run(v, { root, io }) {
+    const result = await runGate({ root: v.root ?? root, base: v.base!, head: v.head, log: io.out });
+    return result.passed ? 0 : 3;
+  },
+});
+
+export const statusCommand = defineCommand({
+  name: 'status',
+  purpose: "an environment's Argo CD Applications: sync and health, optionally waiting until they run a revision",
+  options: {
+    env: { type: 'string', required: true, value: '<env>', description: 'the environment' },
+    wait: { type: 'boolean', description: 'wait until every Application is synced and healthy' },
+    revision: { type: 'string', value: '<commit>', description: 'with --wait: wait for this revision' },
+    timeout: { type: 'string', value: '<seconds>', description: 'with --wait: give up after this long (default 600)' },
+    interval: { type: 'string', value: '<seconds>', description: 'with --wait: poll this often (default 5)' },
+    root: changeOptions.root,
+  },
+  exitCodes: { 0: 'printed (with --wait: every Application is synced and healthy)', ...standardExitCodes },
+  async run(v, { root, io }) {
+    await runStatus({
+      root: v.root ?? root,
+      env: v.env!,
+      wait: v.wait,
+      revision: v.revision,
+      timeoutSeconds: seconds(v.timeout, '--timeout', 600),
+      intervalMs: seconds(v.interval, '--interval', 5) * 1000,
+      log: io.out,
+      processEnv: io.env,
+    });
+    return 0;
+  },
+});
 
 function seconds(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number of seconds greater than 0 (got '${value}')`);
   return n;
-}
-
-function help(usage: string): number {
-  console.log(usage);
-  return 0;
 }

@@ -5,10 +5,9 @@
 import { argocdConfig } from '../argocd/api.js';
 import { applicationState, isReady, type ApplicationState } from '../argocd/application.js';
 import { ArgocdError, createArgocdClient, type ArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
-import { allowedHint } from '../errors.js';
+import { allowedHint, UsageError } from '../errors.js';
 import { promotionChain } from '../paths.js';
 import { resolveCommit } from './git.js';
-import { UsageError } from './plan.js';
 import { diskReader, readCatalogue, readClusters, readImages, readVersions } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 

@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../cli/args.js';
-import { allowedHint } from '../errors.js';
+import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { readPins } from '../tools/ensure.js';
 import { sortFindings, type Finding } from './findings.js';

@@ -6,7 +6,8 @@
 import { mkdirSync, writeFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { main, type DiffIo } from '../../src/diff/cli.js';
+import { diffCommand } from '../../src/diff/cli.js';
+import { runCaptured } from '../command.js';
 import { cleanUp, commitAll, gitIn, initRepo, tempDir } from '../git-repo.js';
 
 export { cleanUp, gitIn, tempDir };
@@ -166,9 +167,6 @@ export interface Captured {
 
 /** Runs the diff command in a repository without the render check (there is no renderer in these repositories). */
 export async function runDiff(root: string, argv: string[]): Promise<Captured> {
-  let out = '';
-  let err = '';
-  const io: DiffIo = { out: (t) => (out += t), err: (l) => (err += `${l}\n`), color: false };
-  const code = await main(argv, root, io, async () => undefined);
-  return { code, out, err };
+  const result = await runCaptured(diffCommand(async () => undefined), argv, root);
+  return { code: result.code, out: result.out.map((l) => `${l}\n`).join(''), err: result.err.map((l) => `${l}\n`).join('') };
 }
