@@ -23,6 +23,8 @@ export interface RunResult {
   /** The exit code; a child killed by a signal reports 128 + the signal number, as shells do. */
   code: number;
   stdout: string;
+  /** stdout as bytes, for output that is not text or must be cut at byte offsets (git cat-file --batch). */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -51,7 +53,7 @@ export async function run(program: string, args: readonly string[], options: Run
   const code = result.exitCode ?? 128;
   // bash's answer for a program it cannot find or execute: 127 and "command not found" / "No such file".
   if (code === 127 && /command not found|No such file or directory/.test(result.stderr)) throw new ProgramNotFound(program);
-  return { code, stdout: result.stdout, stderr: result.stderr };
+  return { code, stdout: result.stdout, stdoutBytes: result.buffer(), stderr: result.stderr };
 }
 
 /** Runs a program and returns its stdout; a non-zero exit throws an Error with the command and its stderr. */

@@ -5,12 +5,12 @@
  * tree with `kubectl kustomize`, checks that both give the same objects, prints a table and writes
  * `.cache/bench/bench-<N>-apps.json`. Exit codes: 0 done, 1 a step failed or the renderers disagree, 2 usage.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineCommand, standardExitCodes, UsageError, type Values } from '../cli/command.js';
 import { repoPaths } from '../paths.js';
+import { output } from '../process.js';
 import { readRenderedTree } from '../write.js';
 import { compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, syntheticInputs } from './generate.js';
 import { hasGnuTime, measure, median, type Measurement } from './measure.js';
@@ -89,8 +89,8 @@ function prepareRepo(realRoot: string, tmp: string, apps: number): Record<string
   return inputs;
 }
 
-function git(cwd: string, args: string[]): void {
-  execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd, stdio: 'ignore' });
+async function git(cwd: string, args: string[]): Promise<void> {
+  await output('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd });
 }
 
 function countRendered(root: string): number {
@@ -178,9 +178,9 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
     });
     const files = countRendered(tmp);
     scenarios.push(summarize('full render (clean clusters/ and cache)', 'node scripts/render.mjs', full, files));
-    git(tmp, ['init', '-q', '-b', 'main']);
-    git(tmp, ['add', '-A']);
-    git(tmp, ['commit', '-q', '-m', 'first render']);
+    await git(tmp, ['init', '-q', '-b', 'main']);
+    await git(tmp, ['add', '-A']);
+    await git(tmp, ['commit', '-q', '-m', 'first render']);
 
     scenarios.push(summarize('render, nothing changed', 'node scripts/render.mjs', await timed('unchanged render', [render]), files));
 
@@ -256,7 +256,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
         memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
         node: process.version,
         platform: `${os.type()} ${os.release()} ${os.arch()}`,
-        kubectl: kubectl ? execFileSync(kubectl, ['version', '--client'], { encoding: 'utf8' }).trim().split('\n').join('; ') : null,
+        kubectl: kubectl ? (await output(kubectl, ['version', '--client'])).trim().split('\n').join('; ') : null,
         gnuTime: hasGnuTime(),
       },
       renderedFiles: files,

@@ -2,10 +2,10 @@
  * Measures whole processes: wall time, CPU time (user + system) and peak memory (max RSS), through GNU time
  * (`/usr/bin/time -f`, Debian package `time`) when it is installed; without it only wall time is measured.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { run } from '../process.js';
 
 export interface Measurement {
   wallSeconds: number;
@@ -28,15 +28,8 @@ export async function measure(command: string, args: string[], cwd: string): Pro
   const report = dir ? path.join(dir, 'time.txt') : undefined;
   const [cmd, argv] = useTime ? [gnuTime, ['-f', '%e %U %S %M', '-o', report!, command, ...args]] : [command, args];
   const started = performance.now();
-  const child = spawn(cmd, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  const exitCode = await new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? 1));
-  });
+  // With GNU time the figures are its own, of the measured process alone; the runner's shell is outside them.
+  const { code: exitCode, stdout, stderr } = await run(cmd, argv, { cwd });
   const wall = (performance.now() - started) / 1000;
   let cpuSeconds: number | null = null;
   let maxRssMiB: number | null = null;
@@ -52,7 +45,7 @@ export async function measure(command: string, args: string[], cwd: string): Pro
     }
     rmSync(dir!, { recursive: true, force: true });
   }
-  return { wallSeconds, cpuSeconds, maxRssMiB, exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  return { wallSeconds, cpuSeconds, maxRssMiB, exitCode, stdout, stderr };
 }
 
 /** The median of measurements by wall time (the middle run, so its CPU and memory belong to the same run). */
