@@ -33,8 +33,6 @@ export function ensureBuilt({ force = false } = {}) {
   const stamp = path.join(repoRoot, 'dist', '.build-stamp');
   const sources = path.join(repoRoot, 'renderer', 'src');
   if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= newestMtime(sources)) return;
-  const argocdTypes = path.join(repoRoot, 'scripts', 'lib', 'argocd-types.mjs');
-  if (existsSync(argocdTypes)) node([argocdTypes]);
   const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   node([tsc, '-p', path.join(repoRoot, 'tsconfig.build.json')], 'the renderer does not compile (see above); fix the TypeScript error and run again.');
   // The input schemas' validators as standalone code, so no render pays for compiling them (see validators.ts).
