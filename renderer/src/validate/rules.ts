@@ -2,6 +2,7 @@
  * The platform's policy rules over rendered manifests. Each rule is pure: a cluster's parsed manifests in,
  * findings (file, line, rule, message) out. The list at the bottom is what `npm run validate` runs.
  */
+import { parseImage } from '../kube.js';
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
@@ -43,15 +44,6 @@ function forEachContainer(ctx: RuleContext, fn: (m: Manifest, c: ContainerRef) =
   return ctx.manifests.flatMap((m) => containersOf(m.object).flatMap((c) => fn(m, c)));
 }
 
-/** Splits an image reference into its tag and digest (a registry port is not a tag). */
-export function imageReference(image: string): { tag?: string; digest?: string } {
-  const [withoutDigest, digest] = image.split('@', 2) as [string, string | undefined];
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  const tag = colon > lastSlash ? withoutDigest.slice(colon + 1) : undefined;
-  return { ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
-}
-
 export const imageTagPinned: Rule = {
   id: 'image-tag-pinned',
   title: 'image tags are pinned',
@@ -60,7 +52,7 @@ export const imageTagPinned: Rule = {
     forEachContainer(ctx, (m, c) => {
       const image = c.container.image;
       if (typeof image !== 'string' || image === '') return [finding(m, 'image-tag-pinned', c.path, `${describe(m.object)}: container '${c.name}' has no image`)];
-      const ref = imageReference(image);
+      const ref = parseImage(image);
       if (ref.digest) return [];
       const hint = 'pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml';
       if (ref.tag === undefined) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' has no tag`, hint)];

@@ -1,14 +1,9 @@
 /** Reading workloads out of parsed objects: their pod template, containers, labels, and label selectors. */
+import { podTemplatePaths } from '../kube.js';
 import type { DataPath, KubeObject, Manifest } from './manifests.js';
 
-/** Where each workload kind keeps its pod spec. */
-const podSpecPaths: Record<string, DataPath> = {
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
+/** Where each workload kind keeps its pod spec: its pod template's `spec`. */
+const podSpecPaths: Record<string, DataPath> = Object.fromEntries(Object.entries(podTemplatePaths).map(([kind, p]) => [kind, [...p, 'spec']]));
 
 /** Kinds that run long-lived pods behind Services, where probes make sense. */
 export const servingKinds = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
