@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { repoPaths } from './paths.js';
 import type { RepoReader } from './fs.js';
-import type { KubeObject } from './parse.js';
+import type { KubeObject } from './kube.js';
 import type { TemplateJob } from './template.js';
 
 const format = 1;

@@ -9,7 +9,7 @@
  *   environment and resources, and adds the autoscalers and disruption budgets of that cluster.
  */
 import { parse, parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../parse.js';
+import type { KubeObject } from '../kube.js';
 
 /** Deterministic pseudo-random numbers (a linear congruential generator): the same N gives the same repository. */
 function random(seed: number): () => number {

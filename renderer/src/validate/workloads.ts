@@ -1,6 +1,6 @@
 /** Reading workloads out of parsed objects: their pod template, containers, labels, and label selectors. */
-import { podTemplatePaths } from '../kube.js';
-import type { DataPath, KubeObject, Manifest } from './manifests.js';
+import { podTemplatePaths, type UncheckedObject } from '../kube.js';
+import type { DataPath, Manifest } from './manifests.js';
 
 /** Where each workload kind keeps its pod spec: its pod template's `spec`. */
 const podSpecPaths: Record<string, DataPath> = Object.fromEntries(Object.entries(podTemplatePaths).map(([kind, p]) => [kind, [...p, 'spec']]));
@@ -24,25 +24,25 @@ export function get(value: unknown, path: DataPath): unknown {
   return v;
 }
 
-export function kindOf(o: KubeObject): string {
+export function kindOf(o: UncheckedObject): string {
   return typeof o.kind === 'string' ? o.kind : '';
 }
 
-export function nameOf(o: KubeObject): string {
+export function nameOf(o: UncheckedObject): string {
   return typeof o.metadata?.name === 'string' ? o.metadata.name : '';
 }
 
-export function namespaceOf(o: KubeObject): string | undefined {
+export function namespaceOf(o: UncheckedObject): string | undefined {
   return typeof o.metadata?.namespace === 'string' ? o.metadata.namespace : undefined;
 }
 
 /** "Deployment 'api-gateway'", how findings name an object. */
-export function describe(o: KubeObject): string {
+export function describe(o: UncheckedObject): string {
   return `${kindOf(o) || 'object'} '${nameOf(o)}'`;
 }
 
 /** The data path of the pod spec of a workload, or undefined for other kinds. */
-export function podSpecPath(o: KubeObject): DataPath | undefined {
+export function podSpecPath(o: UncheckedObject): DataPath | undefined {
   return podSpecPaths[kindOf(o)];
 }
 
@@ -54,7 +54,7 @@ export interface ContainerRef {
 }
 
 /** Containers and init containers of a workload's pod spec, with their data paths. */
-export function containersOf(o: KubeObject): ContainerRef[] {
+export function containersOf(o: UncheckedObject): ContainerRef[] {
   const podPath = podSpecPath(o);
   if (!podPath) return [];
   const out: ContainerRef[] = [];
@@ -69,7 +69,7 @@ export function containersOf(o: KubeObject): ContainerRef[] {
 }
 
 /** Labels of the pods a workload creates. */
-export function podLabels(o: KubeObject): Record<string, string> {
+export function podLabels(o: UncheckedObject): Record<string, string> {
   const podPath = podSpecPath(o);
   if (!podPath) return {};
   const labels = get(o, [...podPath.slice(0, -1), 'metadata', 'labels']);
