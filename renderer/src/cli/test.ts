@@ -12,7 +12,7 @@ import { defineCommand, standardExitCodes } from './command.js';
 
 export const command = defineCommand({
   name: 'test',
-  purpose: 'checks the system tools, provisions the pinned tools, then runs the whole test suite once and prints "tests: N passed, N failed"',
+  purpose: 'checks the system tools, provisions the pinned tools, runs the linters (npm run lint) and the whole test suite once, and prints "tests: N passed, N failed"',
   options: {
     'test-name-pattern': { type: 'string', short: 't', value: '<pattern>', description: 'only tests whose name matches this regular expression' },
   },
@@ -25,6 +25,10 @@ export const command = defineCommand({
       return 1;
     }
     await ensureTools({ root, quiet: true, log: io.err, env: io.env });
+    // The linters first (package.json's lint script: ESLint, Prettier's check, knip); a failure fails the run at the
+    // end, so one run still reports the tests too.
+    const lint = await run('npm', ['run', '--silent', 'lint'], { cwd: root, env: io.env, inherit: true });
+    if (lint.code !== 0) io.err(`Error: npm run lint failed (exit ${lint.code}); see above, and run npm run format for the formatting`);
     mkdirSync(path.join(root, repoPaths.cacheDir), { recursive: true });
     const report = path.join(root, repoPaths.cacheDir, 'vitest-report.json');
     const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
@@ -42,6 +46,6 @@ export const command = defineCommand({
       io.err(`Error: ${numPendingTests} test${numPendingTests === 1 ? ' was' : 's were'} skipped; with CI=true every test must run`);
       return 1;
     }
-    return tests.code === 0 ? 0 : 1;
+    return tests.code === 0 && lint.code === 0 ? 0 : 1;
   },
 });
