@@ -8,7 +8,7 @@
  */
 import { isMap, parseAllDocuments } from 'yaml';
 import { generatedMarker, type ClusterIndexEntry } from '../emit.js';
-import { allowedHint, RenderError, type Problem } from '../errors.js';
+import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
 
@@ -69,7 +69,8 @@ async function readClusterEntry(reader: RepoReader, clusterName: string): Promis
   }
   const cluster = clusters.find((c) => c.name === clusterName);
   if (!cluster) {
-    throw fail({ file, message: `unknown cluster '${clusterName}'`, hint: allowedHint(clusterName, clusters.map((c) => c.name)) });
+    // A name that is not in the index is a mistake in what was asked for (exit 2), not in the repository.
+    throw new UsageError(`--cluster: unknown cluster '${clusterName}' in ${file}; ${allowedHint(clusterName, clusters.map((c) => c.name))}`);
   }
   return cluster;
 }

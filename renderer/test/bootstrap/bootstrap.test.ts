@@ -257,9 +257,10 @@ describe('bootstrap', () => {
     );
   });
 
-  it('names the known clusters for an unknown one', async () => {
-    const message = await failure({ cluster: 'stagign', kubeconfig: repo('https://staging.example.com') });
-    expect(message).toBe("clusters/index.json: error: unknown cluster 'stagign'\n  hint: did you mean 'staging'? allowed: local, staging");
+  it('names the known clusters for an unknown one, as a usage error (exit 2)', async () => {
+    const result = await runCaptured(command, ['--cluster', 'stagign', '--kubeconfig', repo('https://staging.example.com')], root);
+    expect(result.code).toBe(2);
+    expect(result.err[0]).toBe("Error: --cluster: unknown cluster 'stagign' in clusters/index.json; did you mean 'staging'? allowed: local, staging");
   });
 
   it('says to render when the root Application file is missing', async () => {
