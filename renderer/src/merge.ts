@@ -7,8 +7,9 @@
 import { allowedHint, RenderError, type Problem, type SourceLocation } from './errors.js';
 import type { DataPath, Source } from './source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
-import type { AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from './model.js';
+import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from './model.js';
 import { findPlaintextSecrets } from './secrets.js';
+import { checkAppGuards, checkAppNames, checkSecretExceptions } from './guards.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
 export type MergedSettings = Required<Omit<Settings, 'writableRootFilesystem' | 'namespace'>> & Pick<Settings, 'writableRootFilesystem' | 'namespace'> & {
@@ -51,6 +52,8 @@ export interface ResolvedCluster {
 
 export interface ResolvedRepo {
   platform: PlatformSpec;
+  /** The environments versions move through, in order (each one's `promotesFrom` is the one before). */
+  promotionChain: string[];
   clusters: ResolvedCluster[];
 }
 
@@ -101,13 +104,15 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
   const appNames = [...repo.apps.keys()].sort();
 
   checkCallGraph(repo, appNames, problems);
-  for (const source of [platform, repo.defaults, repo.addons, ...repo.apps.values()]) problems.push(...findPlaintextSecrets(source));
+  const allowed = repo.exceptions?.value.secrets ?? [];
+  const inputs = [platform, repo.defaults, repo.addons, ...repo.apps.values(), ...[...repo.environments.values()].flatMap((e) => [e.spec, e.versions, ...e.overrides.values()])];
+  for (const source of inputs) problems.push(...findPlaintextSecrets(source, allowed));
+  if (repo.exceptions) problems.push(...checkSecretExceptions(repo.exceptions, inputs));
+  for (const app of repo.apps.values()) problems.push(...checkAppNames(app, [...repo.environments.keys()].sort()));
 
   const clusterOwners = new Map<string, string>();
   const clusters: ResolvedCluster[] = [];
   for (const env of [...repo.environments.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    problems.push(...findPlaintextSecrets(env.spec), ...findPlaintextSecrets(env.versions));
-    for (const o of env.overrides.values()) problems.push(...findPlaintextSecrets(o));
     checkEnvironmentFiles(env, appNames, repo, problems);
     env.spec.value.clusters.forEach((cluster, clusterIndex) => {
       const where = () => ({ file: env.spec.file, ...env.spec.locate(['clusters', clusterIndex, 'name']) });
@@ -120,8 +125,67 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
       clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems));
     });
   }
+  const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
   if (problems.length > 0) throw new RenderError(problems);
-  return { platform: platform.value, clusters };
+  return { platform: platform.value, promotionChain, clusters };
+}
+
+/**
+ * The promotion chain from each environment's `promotesFrom`: one line from the one environment that names none
+ * (where releases enter) to the end, every environment not marked `promotion: none` on it exactly once.
+ */
+function resolvePromotionChain(environments: LoadedEnvironment[], problems: Problem[]): string[] {
+  const before = problems.length;
+  const envs = [...environments].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const members = envs.filter((e) => e.spec.value.promotion !== 'none');
+  const memberNames = members.map((e) => e.name);
+  const at = (env: LoadedEnvironment, key: string) => ({ file: env.spec.file, ...env.spec.locate([key], true) });
+  const fix = 'each environment in the chain names the one before it (promotesFrom: <env>), the first names none; `promotion: none` keeps one outside the chain';
+  for (const env of envs.filter((e) => e.spec.value.promotion === 'none' && e.spec.value.promotesFrom !== undefined)) {
+    problems.push({ ...at(env, 'promotesFrom'), message: `environment '${env.name}' is outside the promotion chain (promotion: none) but promotes from '${env.spec.value.promotesFrom}'`, hint: 'remove one of the two' });
+  }
+  const next = new Map<string, LoadedEnvironment>();
+  for (const env of members) {
+    const from = env.spec.value.promotesFrom;
+    if (from === undefined) continue;
+    if (from === env.name) {
+      problems.push({ ...at(env, 'promotesFrom'), message: `environment '${env.name}' promotes from itself`, hint: fix });
+    } else if (!memberNames.includes(from)) {
+      const outside = envs.some((e) => e.name === from);
+      problems.push({
+        ...at(env, 'promotesFrom'),
+        message: outside ? `environment '${env.name}' promotes from '${from}', which is outside the promotion chain (promotion: none)` : `environment '${env.name}' promotes from '${from}', which is not an environment`,
+        hint: allowedHint(from, memberNames.filter((n) => n !== env.name)),
+      });
+    } else if (next.has(from)) {
+      const other = next.get(from)!;
+      problems.push({
+        ...at(env, 'promotesFrom'),
+        message: `environments '${other.name}' and '${env.name}' both promote from '${from}'; the promotion chain is one line`,
+        hint: `make one of them promote from the other (${other.spec.file}:${at(other, 'promotesFrom').line})`,
+      });
+    } else next.set(from, env);
+  }
+  if (problems.length > before) return [];
+  const firsts = members.filter((e) => e.spec.value.promotesFrom === undefined);
+  if (firsts.length > 1) {
+    for (const env of firsts.slice(1)) {
+      problems.push({ ...at(env, 'name'), message: `environments ${firsts.map((e) => `'${e.name}'`).join(' and ')} both start the promotion chain (neither names promotesFrom)`, hint: fix });
+    }
+    return [];
+  }
+  const chain: string[] = [];
+  for (let env = firsts[0]; env; env = next.get(env.name)) chain.push(env.name);
+  const left = members.filter((e) => !chain.includes(e.name));
+  if (left.length > 0) {
+    // Every environment off the line has one predecessor and no two share one, so they form rings.
+    const cycle: string[] = [left[0]!.name];
+    for (let from = left[0]!.spec.value.promotesFrom!; !cycle.includes(from); from = envs.find((e) => e.name === from)!.spec.value.promotesFrom!) cycle.push(from);
+    const env = left[0]!;
+    problems.push({ ...at(env, 'promotesFrom'), message: `promotion cycle: ${[...cycle, cycle[0]].join(' ← ')}`, hint: fix });
+    return [];
+  }
+  return chain;
 }
 
 function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo: LoadedRepo, problems: Problem[]): void {
@@ -216,13 +280,17 @@ function resolveCluster(
       });
     }
 
+    problems.push(...checkAppGuards(app, cluster.name, settings, settingAt));
+
     const version = env.versions.value[name];
     if (version === undefined) {
       if (clusterIndex === 0) {
         problems.push({ file: env.versions.file, line: 1, col: 1, message: `no version for app '${name}' in '${env.name}'; looked in ${env.versions.file}`, hint: `add a line '${name}: <release tag>'` });
       }
-    } else if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
-      problems.push({ file: env.versions.file, ...env.versions.locate([name]), message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`, hint: `pin a release tag (e.g. 1.4.2); versions reach ${env.name} by npm run promote` });
+    } else if (version === 'latest' && clusterIndex === 0) {
+      // Every environment: the required validate check refuses 'latest' in every cluster (image-tag-pinned), so a
+      // render that accepted it would only move the failure to the pull request.
+      problems.push({ file: env.versions.file, ...env.versions.locate([name]), message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`, hint: `pin a release tag (e.g. 1.4.2); a moving tag leaves the running version unknown and Argo CD never rolls the pods when it moves` });
     }
     const registry = cluster.imageRegistry ?? e.imageRegistry;
     apps.push({
@@ -243,24 +311,44 @@ function resolveCluster(
     if (e.addons?.[addon.name]?.enabled === false) continue;
     const { value } = mergeLayers([
       { source: repo.addons, base: [], value: addon.values ?? {} },
-      { source: env.spec, base: [], value: clusterDerivedValues(addon.name, platform, e, cluster) },
+      { source: env.spec, base: [], value: clusterDerivedValues(addon, platform, e, cluster) },
       { source: env.spec, base: ['addons', addon.name, 'values'], value: e.addons?.[addon.name]?.values },
       { source: env.spec, base: ['clusters', clusterIndex, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
     ]);
     addons.push({ spec: addon, values: value, sources: [repo.addons.file, env.spec.file] });
   }
 
-  return { name: cluster.name, environment: env.name, spec: cluster, env: e, envSource: env.spec, clusterIndex, apps, addons };
+  const resolved: ResolvedCluster = { name: cluster.name, environment: env.name, spec: cluster, env: e, envSource: env.spec, clusterIndex, apps, addons };
+  const needs = (capability: AddonCapability, why: string, path: DataPath) => {
+    if (providerOf(resolved, capability)) return;
+    const providers = repo.addons.value.addons.filter((a) => a.provides?.includes(capability)).map((a) => a.name);
+    problems.push({
+      file: env.spec.file,
+      ...env.spec.locate(path),
+      message: `${why} in cluster '${cluster.name}', but none of its add-ons provides '${capability}'`,
+      hint: providers.length > 0 ? `enable ${providers.join(' or ')} (base/addons.yaml)` : `add 'provides: [${capability}]' to the add-on that does it in base/addons.yaml`,
+    });
+  };
+  if (e.secretStore.provider === 'aws-secrets-manager') needs('secrets', 'the secret store needs an operator to authenticate as', ['secretStore', 'provider']);
+  if (e.ingress.clusterIssuer && e.ingress.acme) needs('certificates', `the ClusterIssuer '${e.ingress.clusterIssuer}' needs a certificate operator`, ['ingress', 'clusterIssuer']);
+  return resolved;
+}
+
+/** The cluster's add-on that provides a capability (base/addons.yaml `provides`), if it installs one. */
+export function providerOf(cluster: ResolvedCluster, capability: AddonCapability): ResolvedAddon | undefined {
+  return cluster.addons.find((a) => a.spec.provides?.includes(capability));
 }
 
 /**
  * Values every cluster needs that follow from facts declared elsewhere (its name, region, domain, the seed's
  * autoscaler settings), so nobody copies them into each overlay by hand.
  */
-function clusterDerivedValues(addon: string, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown> {
+function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown> {
   const eksName = `${platform.name}-${cluster.name}`;
-  switch (addon) {
-    case 'cluster-autoscaler':
+  const provides = addon.provides ?? [];
+  // The value keys are those of the charts base/addons.yaml pins for these capabilities.
+  switch (true) {
+    case provides.includes('node-autoscaling'):
       return {
         awsRegion: cluster.region,
         autoDiscovery: { clusterName: eksName },
@@ -270,9 +358,9 @@ function clusterDerivedValues(addon: string, platform: PlatformSpec, env: Enviro
           'scale-down-utilization-threshold': platform.clusterAutoscaler.scaleDownUtilizationThreshold,
         },
       };
-    case 'external-dns':
+    case provides.includes('dns'):
       return { domainFilters: [env.domain], txtOwnerId: cluster.name, env: [{ name: 'AWS_DEFAULT_REGION', value: cluster.region }] };
-    case 'external-secrets':
+    case provides.includes('secrets'):
       return env.secretStore.provider === 'aws-secrets-manager'
         ? { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.secretStore.roleArn } } }
         : {};

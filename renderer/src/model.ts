@@ -131,7 +131,20 @@ export const EnvironmentSpec = Type.Object(
     namespace: DnsLabel,
     domain: Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
     imageRegistry: Type.String({ minLength: 1 }),
-    pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags (staging, production).' }),
+    pinnedVersions: Type.Boolean({ description: 'Versions reach this environment only by promotion. `latest` is refused in every environment.' }),
+    promotesFrom: Type.Optional(
+      Type.String({
+        pattern: dnsLabelPattern,
+        description:
+          'The environment whose versions this one takes (`npm run promote`): its place in the promotion chain. The first step (where releases enter) names none.',
+      }),
+    ),
+    promotion: Type.Optional(
+      Type.Literal('none', { description: 'Outside the promotion chain (an engineer\'s own laptop cluster): versions are set by hand, never promoted.' }),
+    ),
+    highAvailability: Type.Optional(
+      Type.Boolean({ description: 'Primary clusters must survive losing a pod or a node: at least 3 replicas and a PodDisruptionBudget per Deployment (validate). Default false.' }),
+    ),
     nodeGroups: Type.Boolean({ description: 'Pin apps to node groups (false on a one-node laptop cluster).' }),
     cloud: Type.Optional(Type.Boolean({ description: 'Runs in the cloud account (default true); false on a laptop, where only add-ons marked `local` are installed.' })),
     autoSync: Type.Boolean({ description: 'Argo CD syncs on merge without a person pressing sync.' }),
@@ -171,6 +184,17 @@ const ExactVersion = Type.String({
   description: 'An exact chart version (no ranges, no wildcards).',
 });
 
+/**
+ * What an add-on can provide, and what the renderer does with it: `ingress` (its namespace may reach the apps),
+ * `monitoring` (its namespace may scrape them), `node-autoscaling` (gets the cluster's region, name and the
+ * platform's scale-down settings), `dns` (gets the domain and the cluster as owner), `secrets` (the operator the
+ * secret store authenticates as; gets the IAM role), `certificates` (issues the ClusterIssuer's certificates).
+ */
+export const AddonCapability = Type.Union(
+  ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates'].map((c) => Type.Literal(c)),
+);
+export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates';
+
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
 export const AddonCatalogue = Type.Object(
   {
@@ -183,6 +207,12 @@ export const AddonCatalogue = Type.Object(
           chart: Type.Object({ repoURL: Type.String({ pattern: '^https://' }), name: Type.String({ minLength: 1 }), version: ExactVersion }, { additionalProperties: false }),
           syncWave: Type.Integer({ minimum: 1, maximum: 2, description: '1: operators whose CRDs other objects need; 2: the rest. The platform folder syncs at 3, the apps at 4.' }),
           local: Type.Boolean({ description: 'Installed on laptop clusters too.' }),
+          provides: Type.Optional(
+            Type.Array(AddonCapability, {
+              uniqueItems: true,
+              description: 'What the platform gets from this add-on; the renderer finds add-ons by what they provide, never by name.',
+            }),
+          ),
           podSecurity: Type.Union([Type.Literal('restricted'), Type.Literal('baseline'), Type.Literal('privileged')], { description: 'Pod Security level of the namespace it creates.' }),
           clusterKinds: Type.Array(Type.Object({ group: Type.String(), kind: Type.String({ minLength: 1 }) }, { additionalProperties: false }), {
             description: 'Cluster-scoped kinds the chart creates: the only ones its AppProject allows.',
@@ -219,6 +249,45 @@ export const PlatformSpec = Type.Object(
 );
 export type PlatformSpec = Static<typeof PlatformSpec>;
 
+/** A reviewed exception needs a reason a reviewer can judge, not a placeholder. */
+const Reason = Type.String({ minLength: 10, description: 'Why this exception is safe, for the reviewer (CODEOWNERS: platform owners).' });
+
+/**
+ * base/exceptions.yaml (optional): the only way past two guard rails, each entry with a reason. The file is covered
+ * by CODEOWNERS, so every exception is reviewed by the platform owners.
+ */
+export const Exceptions = Type.Object(
+  {
+    secrets: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            file: Type.String({ minLength: 1, description: 'The input file, e.g. overlays/staging/apps/api-gateway.yaml.' }),
+            path: Type.String({ minLength: 1, description: "The data path of the value, dot-separated, e.g. env.SESSION_KEY_ID." }),
+            reason: Reason,
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Values the plaintext-secret scanner flags that are not secrets.' },
+      ),
+    ),
+    handWritten: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            file: Type.String({ pattern: '^clusters/[^/]+/.+\\.yaml$', description: 'A file under clusters/<cluster>/ the renderer does not generate.' }),
+            reason: Reason,
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Files under clusters/ that people write; validate checks them like rendered ones.' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Exceptions = Static<typeof Exceptions>;
+
 /** Every published schema, by file name under renderer/schema/. */
 export const publishedSchemas: Record<string, TSchema> = {
   app: AppSpec,
@@ -228,4 +297,5 @@ export const publishedSchemas: Record<string, TSchema> = {
   defaults: Settings,
   addons: AddonCatalogue,
   platform: PlatformSpec,
+  exceptions: Exceptions,
 };

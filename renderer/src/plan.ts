@@ -4,9 +4,10 @@
  * projects and Applications from the folder list). Pure: resolved model in, template jobs out.
  */
 import { repoPaths } from './paths.js';
-import type { ResolvedApp, ResolvedCluster, ResolvedRepo } from './merge.js';
+import { providerOf, type ResolvedApp, type ResolvedCluster, type ResolvedRepo } from './merge.js';
 import type { TemplateJob } from './template.js';
 import type { SourceLocation } from './errors.js';
+import type { AppSpec } from './model.js';
 
 export const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -31,6 +32,21 @@ const platformClusterKinds = [
 
 const podSecurityOrder = ['restricted', 'baseline', 'privileged'] as const;
 
+/** The env variable each data store's connection string arrives in, and the Secret it comes from. */
+const secretEnvName = { database: 'DATABASE_URL', cache: 'REDIS_URL' } as const;
+const secretName = { database: 'database-credentials', cache: 'redis-credentials' } as const;
+
+/**
+ * Env variables the renderer sets itself: from Secrets (data stores), from the call graph, from settings. A plain
+ * `env:` value may not redefine them (merge.ts), since Kubernetes silently keeps the later of two equal names.
+ */
+export function derivedEnvNames(spec: AppSpec): Map<string, string> {
+  const names = new Map<string, string>([['LOG_LEVEL', "derived from the setting 'logLevel'"]]);
+  for (const store of spec.dataStores) names.set(secretEnvName[store], `read from the Secret '${secretName[store]}'`);
+  for (const callee of spec.calls) names.set(envVarName(callee), `derived from the call to '${callee}'`);
+  return names;
+}
+
 export function envVarName(app: string): string {
   return `${app.replace(/-/g, '_').toUpperCase()}_URL`;
 }
@@ -50,6 +66,17 @@ export function selectorFor(app: string): Record<string, string> {
 
 function platformLabels(name: string): Record<string, string> {
   return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': rendererName };
+}
+
+/**
+ * The service account the secret store authenticates as (IRSA): the one of the add-on that provides `secrets`, named
+ * by its chart values (`serviceAccount.name`) or, as Helm charts do by default, after the release (the add-on).
+ * merge.ts refuses a cloud secret store without such an add-on.
+ */
+function secretsOperatorAccount(cluster: ResolvedCluster): { name: string; namespace: string } {
+  const operator = providerOf(cluster, 'secrets')!;
+  const account = (operator.values.serviceAccount as { name?: unknown } | undefined)?.name;
+  return { name: typeof account === 'string' ? account : operator.spec.name, namespace: operator.spec.namespace };
 }
 
 function serviceUrl(app: ResolvedApp, namespace: string): string {
@@ -75,8 +102,8 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     jobs.push({ cluster: cluster.name, environment: cluster.environment, folder, template, context, sources: [...new Set(sources)].sort(), ...(origin ? { origin } : {}) });
   const byName = new Map(cluster.apps.map((a) => [a.name, a]));
   const addonNamespaces = new Set(cluster.addons.map((a) => a.spec.namespace));
-  const ingressNamespace = cluster.addons.find((a) => a.spec.name === 'traefik')?.spec.namespace ?? null;
-  const monitoringNamespace = cluster.addons.find((a) => a.spec.name === 'kube-prometheus-stack')?.spec.namespace ?? null;
+  const ingressNamespace = providerOf(cluster, 'ingress')?.spec.namespace ?? null;
+  const monitoringNamespace = providerOf(cluster, 'monitoring')?.spec.namespace ?? null;
 
   // Apps: one folder each.
   for (const app of cluster.apps) {
@@ -85,11 +112,7 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     const ns = s.namespace ?? env.namespace;
     const labels = appLabels(app.name, cluster);
     const autoscaled = s.autoscaling.enabled;
-    const secretEnv = app.spec.dataStores.map((store) =>
-      store === 'database'
-        ? { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'database-credentials', key: 'url' } } }
-        : { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'redis-credentials', key: 'url' } } },
-    );
+    const secretEnv = app.spec.dataStores.map((store) => ({ name: secretEnvName[store], valueFrom: { secretKeyRef: { name: secretName[store], key: 'url' } } }));
     const callEnv = app.spec.calls.map((callee) => {
       const target = byName.get(callee)!;
       return { name: envVarName(callee), value: serviceUrl(target, target.settings.namespace ?? env.namespace) };
@@ -150,7 +173,7 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
       storeName,
       provider:
         store.provider === 'aws-secrets-manager'
-          ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } } } } }
+          ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
         { name: 'database-credentials', key: `berrys/${cluster.environment}/database` },
@@ -159,14 +182,16 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     },
     platformSources,
   );
-  if (cluster.addons.some((a) => a.spec.name === 'cluster-autoscaler')) {
+  const autoscaler = providerOf(cluster, 'node-autoscaling');
+  if (autoscaler) {
     // ConfigMap data holds strings only; the threshold is a number in base/platform.yaml.
     const ca = repo.platform.clusterAutoscaler;
     const settings = { ...ca, scaleDownUtilizationThreshold: String(ca.scaleDownUtilizationThreshold) };
-    job(platformFolder, 'cluster-autoscaler-config.yaml.hbs', { labels: platformLabels('cluster-autoscaler'), settings }, platformSources);
+    job(platformFolder, 'cluster-autoscaler-config.yaml.hbs', { labels: platformLabels(autoscaler.spec.name), settings }, platformSources);
   }
-  if (env.ingress.clusterIssuer && env.ingress.acme) {
-    job(platformFolder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: platformLabels('cert-manager'), acme: env.ingress.acme, domain: env.domain }, platformSources);
+  const certificates = providerOf(cluster, 'certificates');
+  if (env.ingress.clusterIssuer && env.ingress.acme && certificates) {
+    job(platformFolder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain }, platformSources);
   }
 
   // Argo CD folder: the cluster's skeleton, synced by the root Application.

@@ -1,8 +1,9 @@
 /**
  * `npm run render`: options in, library call, printed result, exit code out.
  */
-import { RenderError } from '../errors.js';
+import { formatProblem, RenderError } from '../errors.js';
 import { checkRepository, renderToDisk } from '../render.js';
+import { withInterruptCleanup } from '../write.js';
 import { defineCommand, standardExitCodes } from './command.js';
 
 export const command = defineCommand({
@@ -27,10 +28,14 @@ export const command = defineCommand({
         io.err(`clusters/ is stale: the committed output differs from what the sources render.`);
         for (const f of result.stale) io.err(`  differs:    ${f}`);
         for (const f of result.extra) io.err(`  not produced: ${f}`);
-        io.err('hint: run `npm run render` and commit the result.');
+        for (const p of result.foreign) io.err(formatProblem(p));
+        io.err(result.foreign.length > 0 && result.stale.length + result.extra.length === 0 ? 'hint: only the renderer writes clusters/; see the hints above.' : 'hint: run `npm run render` and commit the result.');
         return 3;
       }
-      const result = await renderToDisk(root, { envs });
+      const result = await withInterruptCleanup(
+        () => renderToDisk(root, { envs }),
+        (signal) => io.err(`render interrupted (${signal}): staged files removed; run npm run render again`),
+      );
       if (!v.quiet) {
         for (const f of result.written) io.out(`  wrote   ${f}`);
         for (const f of result.removed) io.out(`  removed ${f}`);

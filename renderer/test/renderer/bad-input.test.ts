@@ -42,7 +42,7 @@ describe('bad input', () => {
     [
       'min replicas above max',
       (f) => (f['overlays/staging/apps/planning-system.yaml'] = 'autoscaling:\n  minReplicas: 12\n'),
-      "overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:34)",
+      "overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:36)",
     ],
     [
       'an overlay for an app that is not in the catalogue',
@@ -82,7 +82,7 @@ describe('bad input', () => {
     [
       "an image tag 'latest' in staging",
       (f) => (f['overlays/staging/versions.yaml'] = f['overlays/staging/versions.yaml']!.replace('api-gateway: 1.8.3', 'api-gateway: latest')),
-      "overlays/staging/versions.yaml:4:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n  hint: pin a release tag (e.g. 1.4.2); versions reach staging by npm run promote",
+      "overlays/staging/versions.yaml:4:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n  hint: pin a release tag (e.g. 1.4.2); a moving tag leaves the running version unknown and Argo CD never rolls the pods when it moves",
     ],
     [
       'a missing image tag in production',
@@ -92,8 +92,8 @@ describe('bad input', () => {
     [
       'plaintext secrets in the inputs',
       (f) => (f[override] = 'env:\n  DB_PASSWORD: hunter2\n  UPSTREAM: https://bob:s3cret@example.com/\n'),
-      `${override}:2:16: error: plaintext secret in 'env.DB_PASSWORD' (a value under the key 'DB_PASSWORD')\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets)\n` +
-        `${override}:3:13: error: plaintext secret in 'env.UPSTREAM' (a URL with a password in it)\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets)`,
+      `${override}:2:16: error: plaintext secret in 'env.DB_PASSWORD' (a value under the key 'DB_PASSWORD')\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets); a value that is not a secret goes under secrets: in base/exceptions.yaml with a reason\n` +
+        `${override}:3:13: error: plaintext secret in 'env.UPSTREAM' (a URL with a password in it)\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets); a value that is not a secret goes under secrets: in base/exceptions.yaml with a reason`,
     ],
     [
       'an overlay that points an app at a namespace outside its project',
@@ -103,12 +103,12 @@ describe('bad input', () => {
     [
       'a cluster name that does not match its environment',
       (f) => (f['overlays/staging/environment.yaml'] = f['overlays/staging/environment.yaml']!.replace('  - name: staging\n', '  - name: stage-eu\n')),
-      "overlays/staging/environment.yaml:11:11: error: cluster 'stage-eu' does not belong to environment 'staging' by its name\n  hint: name it 'staging' or 'staging-<suffix>' (e.g. staging-dr), so a folder under clusters/ always says its environment",
+      "overlays/staging/environment.yaml:13:11: error: cluster 'stage-eu' does not belong to environment 'staging' by its name\n  hint: name it 'staging' or 'staging-<suffix>' (e.g. staging-dr), so a folder under clusters/ always says its environment",
     ],
     [
       'an add-on without a pinned chart version',
       (f) => (f['base/addons.yaml'] = f['base/addons.yaml']!.replace('version: 9.52.1', 'version: ^9.52.0')),
-      'base/addons.yaml:111:99: error: \'addons.6.chart.version\' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).',
+      'base/addons.yaml:116:99: error: \'addons.6.chart.version\' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).',
     ],
   ];
 
