@@ -131,7 +131,7 @@ export const EnvironmentSpec = Type.Object(
     namespace: DnsLabel,
     domain: Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
     imageRegistry: Type.String({ minLength: 1 }),
-    pinnedVersions: Type.Boolean({ description: 'Versions reach this environment only by promotion. `latest` is refused in every environment.' }),
+    pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags in versions.yaml.' }),
     promotesFrom: Type.Optional(
       Type.String({
         pattern: dnsLabelPattern,

@@ -48,4 +48,6 @@ export const repoPaths = {
   schema: (name: string) => `renderer/schema/${name}.schema.json`,
   pins: 'renderer/pins.json',
   cacheDir: '.cache',
+  /** The render cache's store (cache.ts), git-ignored with the rest of .cache/. */
+  renderCacheDir: '.cache/render',
 } as const;

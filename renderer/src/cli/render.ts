@@ -20,7 +20,7 @@ export const command = defineCommand({
     const started = performance.now();
     try {
       if (v.check) {
-        const result = await checkRepository(root, { envs });
+        const result = await checkRepository(root, { envs, cache: true });
         if (result.upToDate) {
           if (!v.quiet) io.out(`clusters/ is up to date with its sources (${Math.round(performance.now() - started)} ms)`);
           return 0;
@@ -33,7 +33,7 @@ export const command = defineCommand({
         return 3;
       }
       const result = await withInterruptCleanup(
-        () => renderToDisk(root, { envs }),
+        () => renderToDisk(root, { envs, cache: true }),
         (signal) => io.err(`render interrupted (${signal}): staged files removed; run npm run render again`),
       );
       if (!v.quiet) {
