@@ -8,7 +8,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { repoPaths } from './paths.js';
 import { allowedHint, excerpt, RenderError, UsageError, type Problem } from './errors.js';
 import { parseSource, type DataPath, type Source } from './source.js';
-import { AddonCatalogue, AppOverride, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from './model.js';
+import { AddonCatalogue, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from './model.js';
 import type { RepoReader } from './fs.js';
 
 export interface LoadedEnvironment {
@@ -103,7 +103,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
       const app = entry.name.slice(0, -'.yaml'.length);
       const file = repoPaths.appOverride(env, app);
       if (!checkName(app, 'app', file, problems)) continue;
-      const override = await read<Settings>(file, AppOverride, `override of ${app}`);
+      const override = await read<Settings>(file, Settings, `override of ${app}`);
       if (override) overrides.set(app, override);
     }
     if (spec && spec.value.name !== env) {

@@ -7,7 +7,6 @@ import type { components, paths } from './argocd-api.generated.js';
 
 export type ArgocdPaths = paths;
 export type Application = components['schemas']['v1alpha1Application'];
-export type ApplicationList = components['schemas']['v1alpha1ApplicationList'];
 export type RuntimeError = components['schemas']['runtimeError'];
 
 /** Where one cluster's Argo CD answers, and the token to show it. */
@@ -20,7 +19,7 @@ export interface ArgocdConfig {
 }
 
 /** `production-dr` → `PRODUCTION_DR`: the suffix of the per-cluster and per-environment variables. */
-export function variableSuffix(name: string): string {
+function variableSuffix(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 

@@ -22,7 +22,7 @@ function random(seed: number): () => number {
   };
 }
 
-export const appName = (i: number): string => `app-${String(i).padStart(4, '0')}`;
+const appName = (i: number): string => `app-${String(i).padStart(4, '0')}`;
 
 export interface SyntheticOptions {
   apps: number;

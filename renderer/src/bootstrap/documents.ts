@@ -22,7 +22,7 @@ export interface BootstrapDocument {
   object: ArgoObject;
 }
 
-export interface ArgoObject {
+interface ArgoObject {
   apiVersion: string;
   kind: 'Application' | 'AppProject';
   metadata: { name: string; namespace: string; [key: string]: unknown };

@@ -10,7 +10,7 @@ import { classify } from './classify.js';
 import type { Change, DiffReport, RenderedTree } from './types.js';
 
 /** Where a rendered file belongs: its cluster, the cluster's environment and the app (folder) it is part of. */
-export interface Place {
+interface Place {
   cluster: string;
   environment: string;
   app: string;
@@ -27,7 +27,7 @@ interface Resource extends Place {
  * Places files by clusters/index.json (cluster-index.ts). The diff must still work on a revision whose index is
  * missing or written by an older renderer: then the folder layout places the files and no chain orders them.
  */
-export class Locator {
+class Locator {
   private readonly environments = new Map<string, string>();
   private readonly folders = new Map<string, string>();
   /** The revision's promotion chain; empty when its index could not be read. */
@@ -119,7 +119,7 @@ function collect(tree: RenderedTree, files: string[], locator: Locator, side: st
 }
 
 /** Hunks of a unified diff (no file headers), 3 lines of context. */
-export function unifiedPatch(before: string, after: string): string {
+function unifiedPatch(before: string, after: string): string {
   const patch = structuredPatch('base', 'head', before, after, undefined, undefined, { context: 3 });
   const lines: string[] = [];
   for (const h of patch.hunks) {

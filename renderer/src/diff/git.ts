@@ -62,7 +62,7 @@ export async function resolveHead(root: string, ref: string | undefined): Promis
 }
 
 /** Git's id of a blob with these bytes, so working-tree files compare with committed ones without reading those. */
-export function blobId(bytes: Buffer): string {
+function blobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 

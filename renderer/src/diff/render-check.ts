@@ -16,7 +16,7 @@ const stale = 3;
 export type RenderCheck = (root: string, head: Revision) => Promise<void>;
 
 /** Thrown when the head is stale; the message names the files and what to run. */
-export class StaleHeadError extends Error {
+class StaleHeadError extends Error {
   override name = 'StaleHeadError';
   constructor(
     readonly files: string[],

@@ -17,7 +17,7 @@ import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
 
 /** One app whose version changes in a gated environment. */
-export interface VersionMove {
+interface VersionMove {
   env: string;
   app: string;
   base: string | undefined;
@@ -30,7 +30,7 @@ export interface VersionMove {
 }
 
 /** The version rule over the versions files of base and head. The chain's first step is where releases enter: not gated. */
-export function versionMoves(chain: readonly string[], base: ReadonlyMap<string, Versions>, head: ReadonlyMap<string, Versions>): VersionMove[] {
+function versionMoves(chain: readonly string[], base: ReadonlyMap<string, Versions>, head: ReadonlyMap<string, Versions>): VersionMove[] {
   const moves: VersionMove[] = [];
   for (let i = 1; i < chain.length; i++) {
     const env = chain[i]!;
@@ -59,7 +59,7 @@ export function versionMoves(chain: readonly string[], base: ReadonlyMap<string,
  * Changed files that reach an environment (the end of the chain) but are not a version promotion: its overlay other
  * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of promoted apps.
  */
-export function otherChangesReaching(env: string, changed: string[], clusters: string[], promotedApps: string[]): string[] {
+function otherChangesReaching(env: string, changed: string[], clusters: string[], promotedApps: string[]): string[] {
   const versions = repoPaths.versions(env);
   const explained = clusters.flatMap((c) => promotedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
   const reaches = [
@@ -72,7 +72,7 @@ export function otherChangesReaching(env: string, changed: string[], clusters: s
 }
 
 /** What Argo CD said about the previous environment's Application of a promoted app. */
-export interface HealthFinding {
+interface HealthFinding {
   application: string;
   state?: ApplicationState;
   /** The version in versions.yaml at the Application's synced revision, when that commit could be read. */
@@ -82,7 +82,7 @@ export interface HealthFinding {
 }
 
 /** The health rule for one promotion, over what Argo CD and git said. */
-export function judgeHealth(application: string, expected: string, state: ApplicationState, revisionVersion: string | undefined): HealthFinding {
+function judgeHealth(application: string, expected: string, state: ApplicationState, revisionVersion: string | undefined): HealthFinding {
   const problems: string[] = [];
   if (state.sync !== 'Synced') problems.push(`is ${state.sync}, not Synced`);
   if (state.health !== 'Healthy') problems.push(`is ${state.health}, not Healthy`);
@@ -103,7 +103,7 @@ export function judgeHealth(application: string, expected: string, state: Applic
 }
 
 /** Reads GATE_REQUIRE_ARGOCD: the environments whose promotions fail when the health part cannot run. */
-export function requiredHealthEnvs(value: string | undefined, chain: readonly string[]): string[] {
+function requiredHealthEnvs(value: string | undefined, chain: readonly string[]): string[] {
   const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
     if (!chain.includes(name)) {

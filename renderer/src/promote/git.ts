@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { ProgramNotFound, run } from '../process.js';
 
-export class GitError extends Error {
+class GitError extends Error {
   override name = 'GitError';
 }
 
@@ -19,23 +19,6 @@ export async function git(root: string, args: string[], opts: { input?: string }
   }
   if (result.code !== 0) throw new GitError(`git ${args.join(' ')} failed: ${(result.stderr || result.stdout || `exit ${result.code}`).trim()}`);
   return result.stdout;
-}
-
-/** A file's text at a revision, or undefined when the file (not the revision) does not exist there. */
-export async function showFile(root: string, rev: string, file: string): Promise<string | undefined> {
-  try {
-    return await git(root, ['show', `${rev}:${file}`]);
-  } catch (err) {
-    const text = (err as Error).message;
-    if (/does not exist in|exists on disk, but not in/.test(text)) return undefined;
-    throw err;
-  }
-}
-
-/** Names in a folder at a revision (`git ls-tree`), sorted. */
-export async function listFolder(root: string, rev: string, dir: string): Promise<string[]> {
-  const out = await git(root, ['ls-tree', '--name-only', `${rev}:${dir}`]).catch(() => '');
-  return out.split('\n').filter(Boolean).sort();
 }
 
 /** The full commit id of a revision, or a GitError naming it. */

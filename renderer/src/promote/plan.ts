@@ -7,11 +7,11 @@ import type { PromotionChain } from '../cluster-index.js';
 import { isReleaseTag, type Versions } from './versions.js';
 
 /** Asked for something that is already so; entry points exit 1 with the message. */
-export class NothingToDo extends Error {
+class NothingToDo extends Error {
   override name = 'NothingToDo';
 }
 
-export interface VersionChange {
+interface VersionChange {
   app: string;
   /** undefined when the app had no version in the target environment yet. */
   from: string | undefined;

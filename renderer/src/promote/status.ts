@@ -37,7 +37,7 @@ export interface StatusOptions {
   argocd?: ArgocdClientOptions;
 }
 
-export function formatStatus(rows: StatusRow[]): string {
+function formatStatus(rows: StatusRow[]): string {
   return formatTable(
     ['APPLICATION', 'SYNC', 'HEALTH', 'REVISION', 'VERSION', 'VERSIONS.YAML'],
     rows.map((r) => [
@@ -52,7 +52,7 @@ export function formatStatus(rows: StatusRow[]): string {
 }
 
 /** One line of progress: how many are ready and what the others are doing. */
-export function progressLine(rows: StatusRow[]): string {
+function progressLine(rows: StatusRow[]): string {
   const waiting = rows.filter((r) => !r.ready);
   const ready = `${rows.length - waiting.length}/${rows.length} ready`;
   if (waiting.length === 0) return ready;

@@ -16,7 +16,7 @@ import { cachePaths } from './layout.js';
 import { moduleRef, parsePins, type Pins } from './pins.js';
 
 /** Bump when the generated schemas change for the same pins, so every checkout regenerates them. */
-export const generatorVersion = 2;
+const generatorVersion = 2;
 
 export interface EnsureOptions {
   root?: string;

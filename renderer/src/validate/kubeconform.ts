@@ -9,7 +9,7 @@ import type { Finding } from './findings.js';
 import type { DataPath, Manifest } from './manifests.js';
 
 /** Raised when kubeconform cannot run or says something that is not its JSON report: exit 1, not findings. */
-export class KubeconformError extends Error {
+class KubeconformError extends Error {
   override readonly name = 'KubeconformError';
 }
 
@@ -72,7 +72,7 @@ export function pointerSegments(pointer: string): (string | number)[] {
 }
 
 /** "spec.template.spec.containers[0].image": how people write a data path. */
-export function dottedPath(segments: DataPath): string {
+function dottedPath(segments: DataPath): string {
   return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 

@@ -33,8 +33,8 @@ export interface Rule {
 /** The annotation a workload carries, with the reason as its value, to keep a writable root filesystem. */
 export const writableRootAnnotation = 'berrys.io/writable-root-filesystem';
 /** Labels every rendered object carries (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/). */
-export const recommendedLabels = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'] as const;
-export const minimumReplicas = 3;
+const recommendedLabels = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'] as const;
+const minimumReplicas = 3;
 
 function finding(m: Manifest, rule: string, path: DataPath, message: string, hint?: string): Finding {
   return { file: m.file, line: m.lineOf(path), rule, message, ...(hint ? { hint } : {}) };

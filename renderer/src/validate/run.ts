@@ -26,7 +26,7 @@ export interface ValidateOptions {
   batchBytes?: number;
 }
 
-export interface EnvironmentSummary {
+interface EnvironmentSummary {
   environment: string;
   clusters: string[];
   files: number;
@@ -43,7 +43,7 @@ export interface ValidationReport {
 }
 
 /** The clusters the options select; unknown names are usage errors that list what exists. */
-export function selectClusters(all: readonly IndexCluster[], options: Pick<ValidateOptions, 'envs' | 'clusters'>): IndexCluster[] {
+function selectClusters(all: readonly IndexCluster[], options: Pick<ValidateOptions, 'envs' | 'clusters'>): IndexCluster[] {
   const envNames = [...new Set(all.map((c) => c.environment))];
   const clusterNames = all.map((c) => c.name);
   for (const env of options.envs ?? []) if (!envNames.includes(env)) throw new UsageError(`unknown environment '${env}' in clusters/index.json; ${allowedHint(env, envNames)}`);
