@@ -7,8 +7,7 @@
  */
 import type { Problem, SourceLocation } from './errors.js';
 import type { RenderedObject } from './parse.js';
-import { containersOf } from './validate/workloads.js';
-import type { UncheckedObject } from './kube.js';
+import { containersOf, type UncheckedObject } from './kube.js';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

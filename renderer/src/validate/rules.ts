@@ -2,17 +2,14 @@
  * The platform's policy rules over rendered manifests. Each rule is pure: a cluster's parsed manifests in,
  * findings (file, line, rule, message) out. The list at the bottom is what `npm run validate` runs.
  */
-import { parseImage } from '../kube.js';
+import { containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, parseImage, podSpecPath, type ContainerRef, type Obj } from '../kube.js';
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
 import type { DataPath, Manifest } from './manifests.js';
 import type { IndexCluster } from '../cluster-index.js';
 import { envNamesUnique } from './guard-rules.js';
-import {
-  containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, ofKind, podLabels, podSpecPath, selectorMatches, serviceSelectorMatches, servingKinds,
-  type ContainerRef, type Obj,
-} from './workloads.js';
+import { ofKind, podLabels, selectorMatches, serviceSelectorMatches, servingKinds } from './workloads.js';
 
 export interface RuleContext {
   cluster: IndexCluster;
