@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// npm run gate: see renderer/src/promote/cli.ts (gateMain) and the README.
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run gate: declared in renderer/src/cli/commands.ts; `npm run gate -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { gateMain } = await load('promote/cli.js');
-await runMain((argv) => gateMain(argv, repoRoot));
+await run('gate');

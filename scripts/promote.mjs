@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// npm run promote: see renderer/src/promote/cli.ts (promoteMain) and the README.
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run promote: declared in renderer/src/cli/commands.ts; `npm run promote -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { promoteMain } = await load('promote/cli.js');
-await runMain((argv) => promoteMain(argv, repoRoot));
+await run('promote');

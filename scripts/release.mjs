@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// npm run release: see renderer/src/promote/cli.ts (releaseMain) and the README.
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run release: declared in renderer/src/cli/commands.ts; `npm run release -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { releaseMain } = await load('promote/cli.js');
-await runMain((argv) => releaseMain(argv, repoRoot));
+await run('release');

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// npm run render [-- --check] [--env <env>]: renders overlays into clusters/. See README.md.
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run render: declared in renderer/src/cli/commands.ts; `npm run render -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { main } = await load('cli/render.js');
-await runMain((argv) => main(argv, repoRoot));
+await run('render');

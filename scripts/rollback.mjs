@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// npm run rollback: see renderer/src/promote/cli.ts (rollbackMain) and the README (Rollback).
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run rollback: declared in renderer/src/cli/commands.ts; `npm run rollback -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { rollbackMain } = await load('promote/cli.js');
-await runMain((argv) => rollbackMain(argv, repoRoot));
+await run('rollback');

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// npm run schema [-- --check]: publishes the input files' JSON Schemas to renderer/schema/.
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run schema: declared in renderer/src/cli/commands.ts; `npm run schema -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { main } = await load('cli/schema.js');
-await runMain((argv) => main(argv, repoRoot));
+await run('schema');

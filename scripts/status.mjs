@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// npm run status: see renderer/src/promote/cli.ts (statusMain) and the README.
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run status: declared in renderer/src/cli/commands.ts; `npm run status -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { statusMain } = await load('promote/cli.js');
-await runMain((argv) => statusMain(argv, repoRoot));
+await run('status');

@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// npm run tools [-- --quiet] [--force]: builds kubeconform and actionlint (renderer/pins.json) into .cache/tools/bin
-// and generates the Kubernetes and CRD schemas into .cache/schemas, only when stale. Needs Go ≥1.22.
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run tools: declared in renderer/src/cli/commands.ts; `npm run tools -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { main } = await load('tools/cli.js');
-await runMain((argv) => main(argv, repoRoot));
+await run('tools');

@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// npm run validate [-- --env <env>] [--cluster <c>] [--format human|json|github]: kubeconform (strict, offline
-// schemas) and the policy rules over the rendered clusters/. Exit: 0 clean, 3 findings, 1 could not run, 2 usage.
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run validate: declared in renderer/src/cli/commands.ts; `npm run validate -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { main } = await load('validate/cli.js');
-await runMain((argv) => main(argv, repoRoot));
+await run('validate');

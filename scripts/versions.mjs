@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// npm run versions: see renderer/src/promote/cli.ts (versionsMain) and the README (The version matrix).
-import { load, repoRoot, runMain } from './lib/run.mjs';
+// npm run versions: declared in renderer/src/cli/commands.ts; `npm run versions -- --help` prints its options and exit codes.
+import { run } from './lib/run.mjs';
 
-const { versionsMain } = await load('promote/cli.js');
-await runMain((argv) => versionsMain(argv, repoRoot));
+await run('versions');

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { repoPaths } from './paths.js';
 import type { CacheStore, RepoReader } from './fs.js';
-import type { KubeObject } from './parse.js';
+import type { KubeObject } from './kube.js';
 import type { CompiledTemplate, TemplateJob } from './template.js';
 import type { JobFunction } from './job.js';
 import type { RenderOptions, RenderResult } from './render.js';

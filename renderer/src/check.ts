@@ -8,11 +8,11 @@ import type { RenderedObject } from './parse.js';
 import { projectPermits, type AppProjectSpec, type ApplicationSpec } from './argocd-rules.js';
 import { checkKubernetesRules } from './kube-rules.js';
 
-export function groupOf(apiVersion: string): string {
+function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
 }
 
-export function resourceKey(o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+function resourceKey(o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
   return `${groupOf(o.apiVersion)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 

@@ -28,7 +28,7 @@ export class RenderError extends Error {
   }
 }
 
-export function sortProblems(problems: Problem[]): Problem[] {
+function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort(
     (a, b) =>
       cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0) || cmp(a.message, b.message),
@@ -52,10 +52,10 @@ export function formatProblem(p: Problem): string {
 
 const maxPart = 600;
 /** Longest excerpt of a file's content a message may quote. */
-export const maxExcerpt = 40;
+const maxExcerpt = 40;
 
 /** Text as one printable line of at most `max` characters: control characters are escaped, the rest cut with "…". */
-export function oneLine(text: string, max: number): string {
+function oneLine(text: string, max: number): string {
   // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
@@ -137,4 +137,13 @@ function editDistance(a: string, b: string): number {
 export function allowedHint(got: string, allowed: readonly string[]): string {
   const guess = closest(got, allowed);
   return (guess ? `did you mean '${guess}'? ` : '') + `allowed: ${allowed.join(', ')}`;
+}
+
+/**
+ * A refusal caused by what the person asked for (an unknown option, environment or app, a missing flag): the
+ * command layer (cli/command.ts) prints it with the usage line and exits 2. The one usage error of every command.
+ */
+export class UsageError extends Error {
+  readonly usage = true;
+  override name = 'UsageError';
 }

@@ -59,7 +59,7 @@ export function readRepoFile(root: string, file: string): string | undefined {
 }
 
 /** Lists a repository folder (names, sorted; [] when it does not exist); errors name the folder. */
-export function listRepoFolder(root: string, dir: string): { name: string; isDir: boolean }[] {
+function listRepoFolder(root: string, dir: string): { name: string; isDir: boolean }[] {
   let entries;
   try {
     entries = readdirSync(path.join(root, dir), { withFileTypes: true });

@@ -12,11 +12,11 @@ import { runTemplate, type CompiledTemplate, type TemplateJob } from './template
 import { repoPaths } from './paths.js';
 
 /** A normalized object with its file content (generated header + YAML). */
-export interface EmittedObject extends RenderedObject {
+interface EmittedObject extends RenderedObject {
   content: string;
 }
 
-export interface JobResult {
+interface JobResult {
   objects: EmittedObject[];
   problems: Problem[];
 }
@@ -24,7 +24,7 @@ export interface JobResult {
 /** The shape of renderJob, and of every wrapper around it. `template` is undefined when the job names none that exists. */
 export type JobFunction = (template: CompiledTemplate | undefined, job: TemplateJob) => JobResult;
 
-/** One job's objects, normalized and emitted; or the problems of the first stage that failed. */
+/** One job's objects, normalized and emitted; or the problems of the first stage that failed. @public (render.ts reaches it through `stages()`) */
 export const renderJob: JobFunction = (template, job) => {
   if (!template) {
     return { objects: [], problems: [{ file: repoPaths.template(job.template), message: `template '${job.template}' does not exist`, hint: `add ${repoPaths.template(job.template)}` }] };
@@ -44,7 +44,7 @@ export const renderJob: JobFunction = (template, job) => {
 
 /**
  * Runs every job through `run` (renderJob or a wrapper around it) and gathers the objects in job order and every
- * problem once: jobs that share a template report its faults identically.
+ * problem once: jobs that share a template report its faults identically. @public (render.ts reaches it through `stages()`)
  */
 export function renderJobs(compiled: Map<string, CompiledTemplate>, jobs: TemplateJob[], run: JobFunction): JobResult {
   const objects: EmittedObject[] = [];

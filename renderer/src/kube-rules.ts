@@ -7,8 +7,7 @@
  */
 import type { Problem, SourceLocation } from './errors.js';
 import type { RenderedObject } from './parse.js';
-import { containersOf } from './validate/workloads.js';
-import type { KubeObject } from './validate/manifests.js';
+import { containersOf, type UncheckedObject } from './kube.js';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -18,7 +17,7 @@ const ianaServiceName = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const envName = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** Why a name is not a DNS-1123 label (at most 63 characters), or undefined. */
-export function dns1123LabelError(name: string): string | undefined {
+function dns1123LabelError(name: string): string | undefined {
   if (name.length > 63) return `is ${name.length} characters long (at most 63)`;
   return dns1123Label.test(name) ? undefined : 'must be lower-case letters, digits and "-", starting and ending with a letter or digit';
 }
@@ -30,7 +29,7 @@ export function dns1035LabelError(name: string): string | undefined {
 }
 
 /** Why a name is not a DNS-1123 subdomain (most object names), or undefined. */
-export function dns1123SubdomainError(name: string): string | undefined {
+function dns1123SubdomainError(name: string): string | undefined {
   if (name.length > 253) return `is ${name.length} characters long (at most 253)`;
   return name.split('.').every((part) => dns1123Label.test(part)) ? undefined : 'must be dot-separated lower-case DNS labels';
 }
@@ -40,7 +39,7 @@ export function labelValueError(value: string): string | undefined {
   return labelValue.test(value) ? undefined : 'must be letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
 }
 
-export function labelKeyError(key: string): string | undefined {
+function labelKeyError(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const [prefix, name] = slash === -1 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
   if (prefix !== undefined && dns1123SubdomainError(prefix)) return `has an invalid prefix '${prefix}'`;
@@ -49,7 +48,7 @@ export function labelKeyError(key: string): string | undefined {
 }
 
 /** Port names (IANA service names): at most 15 characters, lower-case letters and digits, at least one letter, no "--". */
-export function portNameError(name: string): string | undefined {
+function portNameError(name: string): string | undefined {
   if (name.length > 15) return `is ${name.length} characters long (at most 15)`;
   if (!ianaServiceName.test(name)) return 'must be lower-case letters, digits and "-", starting and ending with a letter or digit';
   if (name.includes('--')) return 'must not contain "--"';
@@ -60,7 +59,7 @@ const binarySuffixes: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2
 const decimalSuffixes: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
 
 /** A Kubernetes quantity ("500m", "2Gi", "1.5", "1e3") as a number, or undefined when it is not one. */
-export function parseQuantity(value: unknown): number | undefined {
+function parseQuantity(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return undefined;
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(value);
@@ -133,7 +132,7 @@ export function objectNameErrors(object: Obj): string[] {
       if (e) errors.push(`port name '${port.name}' ${e}`);
     }
   }
-  for (const { container: c } of containersOf(object as KubeObject)) {
+  for (const { container: c } of containersOf(object as UncheckedObject)) {
     const cName = String(c.name ?? '');
     const e = dns1123LabelError(cName);
     if (e) errors.push(`container name '${cName}' ${e}`);

@@ -6,9 +6,9 @@ import type { ErrorObject } from 'ajv';
 import { validatorFor } from './validators.js';
 import type { TSchema } from '@sinclair/typebox';
 import { repoPaths } from './paths.js';
-import { allowedHint, excerpt, RenderError, type Problem } from './errors.js';
+import { allowedHint, excerpt, RenderError, UsageError, type Problem } from './errors.js';
 import { parseSource, type DataPath, type Source } from './source.js';
-import { AddonCatalogue, AppOverride, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from './model.js';
+import { AddonCatalogue, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from './model.js';
 import type { RepoReader } from './fs.js';
 
 export interface LoadedEnvironment {
@@ -89,7 +89,8 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   const envNames = (await reader.list(repoPaths.overlaysDir)).filter((e) => e.isDir).map((e) => e.name);
   for (const wanted of opts.envs ?? []) {
     if (!envNames.includes(wanted)) {
-      throw new RenderError([{ file: repoPaths.overlayDir(wanted), message: `no environment '${wanted}'`, hint: allowedHint(wanted, envNames) }]);
+      // What was asked for does not exist: a usage error (exit 2), not a problem in the inputs.
+      throw new UsageError(`--env: unknown environment '${wanted}' (no folder ${repoPaths.overlayDir(wanted)}); ${allowedHint(wanted, envNames)}`);
     }
   }
   for (const env of envNames) {
@@ -102,7 +103,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
       const app = entry.name.slice(0, -'.yaml'.length);
       const file = repoPaths.appOverride(env, app);
       if (!checkName(app, 'app', file, problems)) continue;
-      const override = await read<Settings>(file, AppOverride, `override of ${app}`);
+      const override = await read<Settings>(file, Settings, `override of ${app}`);
       if (override) overrides.set(app, override);
     }
     if (spec && spec.value.name !== env) {

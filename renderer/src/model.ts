@@ -177,7 +177,7 @@ export const Versions = Type.Record(AppName, Type.String({ pattern: '^[A-Za-z0-9
 export type Versions = Static<typeof Versions>;
 
 /** overlays/<env>/apps/<app>.yaml: one app's overrides in one environment. */
-export const AppOverride = Settings;
+const AppOverride = Settings;
 
 const ExactVersion = Type.String({
   pattern: '^v?[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$',

@@ -3,7 +3,8 @@
  * Fixed key order (apiVersion, kind, metadata, spec, …, then alphabetical), the platform's labels on every object,
  * and the Argo CD sync wave of its kind.
  */
-import type { KubeObject, RenderedObject } from './parse.js';
+import type { KubeObject } from './kube.js';
+import type { RenderedObject } from './parse.js';
 
 const keyRank = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'finalizers', 'spec', 'data', 'stringData', 'type'];
 
@@ -11,7 +12,7 @@ const keyRank = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels'
  * Sync waves by kind, in the order the platform needs: namespaces and cluster-wide pieces, then secret stores and
  * external secrets, configuration, workloads, then ingress. Applications carry their own waves (plan stage).
  */
-export const syncWaveByKind: Record<string, number> = {
+const syncWaveByKind: Record<string, number> = {
   Namespace: -3,
   AppProject: -3,
   ClusterIssuer: -3,
@@ -28,7 +29,7 @@ export const syncWaveByKind: Record<string, number> = {
   Ingress: 1,
 };
 
-export const commonLabels = { 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': 'berrys-renderer' };
+const commonLabels = { 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': 'berrys-renderer' };
 
 function compareKeys(a: string, b: string): number {
   const ra = keyRank.indexOf(a);
@@ -61,7 +62,7 @@ export function normalizeObject(r: RenderedObject): RenderedObject {
   return { ...r, object: canonical({ ...o, metadata }) as KubeObject };
 }
 
-/** Stable order: by folder, then kind, namespace, name. */
+/** Stable order: by folder, then kind, namespace, name. @public (render.ts reaches it through its lazy `stages()` import) */
 export function sortObjects<T extends RenderedObject>(objects: T[]): T[] {
   const key = (r: RenderedObject) => `${r.job.folder}\u0000${r.object.kind}\u0000${r.object.metadata.namespace ?? ''}\u0000${r.object.metadata.name}`;
   return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));

@@ -5,13 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import type { Problem } from './errors.js';
 import type { TemplateJob } from './template.js';
 import { fastParseAll } from './fastparse.js';
-
-export type KubeObject = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
-  [k: string]: unknown;
-};
+import type { KubeObject } from './kube.js';
 
 export interface RenderedObject {
   object: KubeObject;

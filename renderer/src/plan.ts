@@ -9,13 +9,13 @@ import type { TemplateJob } from './template.js';
 import type { SourceLocation } from './errors.js';
 import type { AppSpec } from './model.js';
 
-export const inClusterServer = 'https://kubernetes.default.svc';
+const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
 /** Sync wave of the root Application in its own folder: after add-ons (1–2), the platform (3) and the apps (4). */
 export const rootWave = 5;
 
 /** Kinds the apps project may create: exactly what the app templates render. */
-export const appProjectKinds = [
+const appProjectKinds = [
   { group: '', kind: 'Service' },
   { group: '', kind: 'ServiceAccount' },
   { group: 'apps', kind: 'Deployment' },
@@ -49,11 +49,11 @@ export function derivedEnvNames(spec: AppSpec): Map<string, string> {
   return names;
 }
 
-export function envVarName(app: string): string {
+function envVarName(app: string): string {
   return `${app.replace(/-/g, '_').toUpperCase()}_URL`;
 }
 
-export function appLabels(app: string, cluster: ResolvedCluster): Record<string, string> {
+function appLabels(app: string, cluster: ResolvedCluster): Record<string, string> {
   return {
     'app.kubernetes.io/name': app,
     'app.kubernetes.io/instance': `${app}-${cluster.environment}`,
@@ -62,7 +62,7 @@ export function appLabels(app: string, cluster: ResolvedCluster): Record<string,
   };
 }
 
-export function selectorFor(app: string): Record<string, string> {
+function selectorFor(app: string): Record<string, string> {
   return { 'app.kubernetes.io/name': app };
 }
 
@@ -86,7 +86,7 @@ function serviceUrl(app: ResolvedApp, namespace: string): string {
 }
 
 /** The Argo CD Application name of a folder, per ARCHITECTURE.md. */
-export function applicationName(cluster: string, what: string): string {
+function applicationName(cluster: string, what: string): string {
   return `${cluster}-${what}`;
 }
 
@@ -95,7 +95,7 @@ export function planRepo(repo: ResolvedRepo): TemplateJob[] {
   return repo.clusters.flatMap((cluster) => planCluster(repo, cluster));
 }
 
-export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
+function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const jobs: TemplateJob[] = [];
   const env = cluster.env;
   const ns = env.namespace;

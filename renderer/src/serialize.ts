@@ -29,6 +29,7 @@ const coreWords = new Set(
  * plain, single- and double-quoted style does not depend on where they stand (no folding with lineWidth 0), so it
  * is asked once per distinct string and remembered.
  */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this pattern must exclude
 const sameEverywhere = /^(?!%|---|\.\.\.)[^\n\r\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}\u2028\u2029\u0085]*$/u;
 
 export type LibraryStringify = (value: unknown) => string;

@@ -1,11 +1,11 @@
 /**
  * YAML input files with their source positions, so that every later stage can point at file:line:col.
  */
-import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import jsYaml from 'js-yaml';
 import type { Problem } from './errors.js';
 
-export type DataPath = (string | number)[];
+export type DataPath = readonly (string | number)[];
 
 /** A parsed input file: its plain value, and a way back from a data path to a line and column. */
 export interface Source<T> {
@@ -113,27 +113,29 @@ function firstLine(message: string): string {
   return line.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function locateIn(doc: Document, lc: LineCounter, path: DataPath, key = false): { line: number; col: number } {
+/**
+ * The one YAML locator: the position of `path` in a parsed document. By default the position of the value at the
+ * path; with `key`, of its key (or, for a list item, the item). When the path does not exist to the end, the
+ * deepest part that does: its value, or with `key` its key, so a finding about a missing field points at its parent.
+ */
+export function locateIn(doc: Document, lc: LineCounter, path: DataPath, key = false): { line: number; col: number } {
   let node: unknown = doc.contents;
-  let best: Node | undefined = doc.contents ?? undefined;
-  let keyNode: Node | undefined;
+  let value: Node | undefined = doc.contents ?? undefined;
+  let keyed: Node | undefined = doc.contents ?? undefined;
   for (const segment of path) {
-    keyNode = undefined;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
       if (!pair) break;
-      keyNode = pair.key as Node;
+      keyed = (pair.key as Node | null) ?? keyed;
       node = pair.value;
-      best = (pair.value as Node | null) ?? keyNode;
-    } else if (node && typeof node === 'object' && 'items' in node && Array.isArray((node as { items: unknown[] }).items)) {
-      const item = (node as { items: unknown[] }).items[Number(segment)];
+      value = (pair.value as Node | null) ?? keyed;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)] as Node | undefined;
       if (item === undefined) break;
       node = item;
-      best = item as Node;
+      value = keyed = item;
     } else break;
   }
-  const target = key && keyNode ? keyNode : best;
-  const offset = target?.range?.[0] ?? 0;
-  const pos = lc.linePos(offset);
+  const pos = lc.linePos((key ? keyed : value)?.range?.[0] ?? 0);
   return { line: pos.line, col: pos.col };
 }

@@ -32,7 +32,7 @@ const stagedName = /\.render-\d+\.tmp$/;
  * What an interrupted render can leave behind: a staged file, or a file that is empty or a cut-off start of the
  * generated header (renderers before staged writes created new files in place).
  */
-export function isLeftover(file: string, content: string): boolean {
+function isLeftover(file: string, content: string): boolean {
   return stagedName.test(file) || generatedMarker.startsWith(content);
 }
 

@@ -1,13 +1,12 @@
 /**
  * The Argo CD API as types, generated from the official description of the pinned Argo CD version
- * (scripts/lib/argocd-types.mjs writes .cache/generated/argocd-api.d.ts before tsc runs), and the
+ * (scripts/lib/argocd-types.mjs writes the committed argocd-api.generated.d.ts), and the
  * configuration of the client, read from the environment.
  */
-import type { components, paths } from '../../../.cache/generated/argocd-api.js';
+import type { components, paths } from './argocd-api.generated.js';
 
 export type ArgocdPaths = paths;
 export type Application = components['schemas']['v1alpha1Application'];
-export type ApplicationList = components['schemas']['v1alpha1ApplicationList'];
 export type RuntimeError = components['schemas']['runtimeError'];
 
 /** Where one cluster's Argo CD answers, and the token to show it. */

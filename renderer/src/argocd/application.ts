@@ -1,6 +1,7 @@
 /**
  * Reading an Application's state: pure functions over the generated types, shared by the gate and status.
  */
+import { parseImage } from '../kube.js';
 import type { Application } from './api.js';
 
 /** What matters about an Application for a promotion. */
@@ -18,13 +19,10 @@ export interface ApplicationState {
  * image list (status.summary.images, e.g. `3333.dkr.ecr…/berrys/api-gateway:1.9.0`). A digest suffix is ignored.
  */
 export function imageTag(images: readonly string[] | undefined, image: string | undefined): string | undefined {
-  for (const ref of images ?? []) {
-    const withoutDigest = ref.split('@')[0]!;
-    const colon = withoutDigest.lastIndexOf(':');
-    // A colon before the last slash belongs to a registry port, not to a tag.
-    if (colon === -1 || colon < withoutDigest.lastIndexOf('/')) continue;
-    const repository = withoutDigest.slice(0, colon);
-    if (image === undefined || repository === image || repository.endsWith(`/${image}`)) return withoutDigest.slice(colon + 1);
+  for (const text of images ?? []) {
+    const ref = parseImage(text);
+    if (ref.tag === undefined) continue;
+    if (image === undefined || ref.repository === image || ref.repository.endsWith(`/${image}`)) return ref.tag;
   }
   return undefined;
 }

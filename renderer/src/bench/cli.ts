@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs, UsageError } from '../cli/args.js';
+import { defineCommand, standardExitCodes, UsageError, type Values } from '../cli/command.js';
 import { repoPaths } from '../paths.js';
 import { readRenderedTree } from '../write.js';
 import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, syntheticInputs } from './generate.js';
@@ -179,20 +179,33 @@ function readAll(dir: string): Record<string, string> {
 const scannerBytes = 1024 * 1024;
 const scannerLimitSeconds = 30;
 
-export async function main(argv: string[], realRoot: string, out: (line: string) => void = console.log): Promise<number> {
-  const args = parseArgs(argv, { flags: ['skip-kustomize', 'keep'], values: ['apps', 'runs', 'kustomize-runs', 'only'] });
-  const num = (name: string, fallback: number) => {
-    const raw = args.values.get(name)?.at(-1);
+const options = {
+  apps: { type: 'string', value: '<n>', description: 'number of synthetic apps (default 250)' },
+  runs: { type: 'string', value: '<n>', description: 'runs per scenario; the median is reported (default 3)' },
+  'kustomize-runs': { type: 'string', value: '<n>', description: 'runs of each peer, kubectl kustomize and cdk8s (default 1)' },
+  only: { type: 'string', value: '<part>', list: true, choices: benchParts, description: `run only these parts (the full render always runs): ${benchParts.join(', ')}` },
+  'skip-kustomize': { type: 'boolean', description: 'do not run kubectl kustomize' },
+  keep: { type: 'boolean', description: 'keep the temporary repository and print where it is' },
+} as const;
+
+export const command = defineCommand({
+  name: 'bench',
+  purpose: 'measures a synthetic repository of N apps (render, floors, validate, the pull-request check, kustomize and cdk8s on the same objects) and prints every figure beside its target',
+  options,
+  exitCodes: { 0: 'done', 1: 'a step failed or a peer disagrees', 2: standardExitCodes[2] },
+  run: (v, { root, io }) => bench(v, root, io.out),
+});
+
+async function bench(args: Values<typeof options>, realRoot: string, out: (line: string) => void): Promise<number> {
+  const num = (name: 'apps' | 'runs' | 'kustomize-runs', fallback: number) => {
+    const raw = args[name];
     if (raw === undefined) return fallback;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1 (got '${raw}')`);
     return n;
   };
-  const only = args.values.get('only');
-  for (const part of only ?? []) {
-    if (!(benchParts as readonly string[]).includes(part)) throw new UsageError(`--only: unknown part '${part}' (known: ${benchParts.join(', ')})`);
-  }
-  const wanted = (part: BenchPart) => (!only || only.includes(part)) && !(part === 'kustomize' && args.flags.has('skip-kustomize'));
+  const only = args.only;
+  const wanted = (part: BenchPart) => (!only || only.includes(part)) && !(part === 'kustomize' && args['skip-kustomize']);
   const apps = num('apps', 250);
   const runs = num('runs', 3);
   const peerRuns = num('kustomize-runs', 1);
@@ -435,7 +448,7 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
     }
     return 0;
   } finally {
-    if (args.flags.has('keep')) out(`kept ${tmp}`);
+    if (args.keep) out(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -9,7 +9,7 @@
  * - `kustomizeTree`: that model as a kustomize tree (the cdk8s program in cdk8s.ts reads it as JSON).
  */
 import { parse, parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../parse.js';
+import type { KubeObject } from '../kube.js';
 import { parseClusterIndex, primaryCluster } from '../cluster-index.js';
 import { repoPaths } from '../paths.js';
 
@@ -22,7 +22,7 @@ function random(seed: number): () => number {
   };
 }
 
-export const appName = (i: number): string => `app-${String(i).padStart(4, '0')}`;
+const appName = (i: number): string => `app-${String(i).padStart(4, '0')}`;
 
 export interface SyntheticOptions {
   apps: number;

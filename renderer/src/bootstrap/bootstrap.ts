@@ -22,7 +22,7 @@ export interface BootstrapOptions {
   out?: (line: string) => void;
 }
 
-export type ApplyOutcome = 'created' | 'configured';
+type ApplyOutcome = 'created' | 'configured';
 
 /** The resource (plural) of each Argo CD kind bootstrap applies; the CRD is `<plural>.argoproj.io`. */
 const argoResources: Record<BootstrapDocument['object']['kind'], string> = {
@@ -81,7 +81,7 @@ async function checkArgocdInstalled(api: KubeApi, input: BootstrapInput, target:
  * What --dry-run prints: a header in comments, then each document exactly as rendered, as one YAML stream (so it can
  * also be piped to `kubectl apply --server-side -f -`).
  */
-export function formatDryRun(input: BootstrapInput, target: Target): string {
+function formatDryRun(input: BootstrapInput, target: Target): string {
   const c = input.cluster;
   const lines = [
     `# dry run: nothing was sent. Would server-side apply (field manager ${fieldManager}, force) to`,
@@ -94,7 +94,7 @@ export function formatDryRun(input: BootstrapInput, target: Target): string {
 }
 
 /** What a real run prints: one line per object with its outcome, then what Argo CD does next. */
-export function formatApplied(input: BootstrapInput, target: Target, outcomes: ApplyOutcome[]): string {
+function formatApplied(input: BootstrapInput, target: Target, outcomes: ApplyOutcome[]): string {
   const c = input.cluster;
   const root = input.documents[input.documents.length - 1]!.object;
   const source = root.spec.source ?? {};

@@ -1,43 +1,21 @@
 /**
- * `npm run bootstrap -- --cluster <cluster> [--dry-run] [--context <kube-context>] [--kubeconfig <file>]`:
- * flags → options → runBootstrap → exit code. Exit codes: 0 applied (or printed), 1 error or refused, 2 usage.
+ * `npm run bootstrap`: flags → options → runBootstrap → exit code.
  */
-import { parseArgs } from 'node:util';
-import { UsageError } from '../cli/args.js';
-import { defaultRepoRoot } from '../paths.js';
+import { defineCommand, standardExitCodes } from '../cli/command.js';
 import { runBootstrap } from './bootstrap.js';
 
-export const bootstrapUsage = 'usage: npm run bootstrap -- --cluster <cluster> [--dry-run] [--context <kube-context>] [--kubeconfig <file>]';
-
-export async function bootstrapMain(argv: string[], root: string = defaultRepoRoot, out: (line: string) => void = console.log): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        cluster: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        context: { type: 'string' },
-        kubeconfig: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]}\n${bootstrapUsage}`);
-  }
-  if (values.help) {
-    out(bootstrapUsage);
+export const command = defineCommand({
+  name: 'bootstrap',
+  purpose: "applies a cluster's rendered root Application once, after which Argo CD syncs everything else from git",
+  options: {
+    cluster: { type: 'string', required: true, value: '<cluster>', description: 'the cluster (a name from clusters/index.json)' },
+    'dry-run': { type: 'boolean', description: 'print what would be applied and where; apply nothing' },
+    context: { type: 'string', value: '<kube-context>', description: 'the kube context to use (default: the current one)' },
+    kubeconfig: { type: 'string', value: '<file>', description: 'the kube config (default: $KUBECONFIG, else ~/.kube/config)' },
+  },
+  exitCodes: { 0: 'applied (or printed, with --dry-run)', 1: 'error, or refused (the target is not the cluster named)', 2: standardExitCodes[2] },
+  async run(v, { root, io }) {
+    await runBootstrap({ root, cluster: v.cluster!, dryRun: v['dry-run'], context: v.context, kubeconfig: v.kubeconfig, out: io.out });
     return 0;
-  }
-  if (!values.cluster) throw new UsageError(`--cluster is required (a name from clusters/index.json)\n${bootstrapUsage}`);
-  await runBootstrap({
-    root,
-    cluster: values.cluster,
-    dryRun: values['dry-run'],
-    context: values.context,
-    kubeconfig: values.kubeconfig,
-    out,
-  });
-  return 0;
-}
+  },
+});

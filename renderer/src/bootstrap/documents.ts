@@ -9,7 +9,7 @@
 import { isMap, parseAllDocuments } from 'yaml';
 import { generatedMarker } from '../emit.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
-import { allowedHint, RenderError, type Problem } from '../errors.js';
+import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
 
@@ -22,7 +22,7 @@ export interface BootstrapDocument {
   object: ArgoObject;
 }
 
-export interface ArgoObject {
+interface ArgoObject {
   apiVersion: string;
   kind: 'Application' | 'AppProject';
   metadata: { name: string; namespace: string; [key: string]: unknown };
@@ -61,7 +61,8 @@ async function readClusterEntry(reader: RepoReader, clusterName: string): Promis
   const { clusters } = await readClusterIndex(reader);
   const cluster = clusters.find((c) => c.name === clusterName);
   if (!cluster) {
-    throw fail({ file: repoPaths.clusterIndex, message: `unknown cluster '${clusterName}'`, hint: allowedHint(clusterName, clusters.map((c) => c.name)) });
+    // A name that is not in the index is a mistake in what was asked for (exit 2), not in the repository.
+    throw new UsageError(`--cluster: unknown cluster '${clusterName}' in ${repoPaths.clusterIndex}; ${allowedHint(clusterName, clusters.map((c) => c.name))}`);
   }
   return cluster;
 }

@@ -82,7 +82,7 @@ export function loadKubeConfig(file: string | undefined, env: NodeJS.ProcessEnv 
 }
 
 /** An object to apply: what the API path needs, and the body. */
-export interface ApplyObject {
+interface ApplyObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace: string };

@@ -47,12 +47,12 @@ export function yamlErrorPosition(err: unknown): { line?: number; col?: number; 
   return { message: String((err as Error)?.message ?? err) };
 }
 
-export const redacted = '<redacted>';
-export const redactedChanged = '<redacted, changed>';
+const redacted = '<redacted>';
+const redactedChanged = '<redacted, changed>';
 const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** A core-group Secret: the only kind whose values are never printed. */
-export function isSecret(obj: JsonObject): boolean {
+function isSecret(obj: JsonObject): boolean {
   return obj.kind === 'Secret' && obj.apiVersion === 'v1';
 }
 

@@ -2,20 +2,10 @@
  * Classifies a change by blast radius. Pure: two key-sorted objects in (undefined for the missing side),
  * categories, image changes and scaling changes out.
  */
+import { podTemplatePaths } from '../kube.js';
 import { canonicalJson, isObject, type Json, type JsonObject } from './canonical.js';
 import type { Category, ImageChange, ScalingChange } from './types.js';
 import { categoryOrder } from './types.js';
-
-/** Path (from the object root) to the pod template of each workload kind. */
-const podTemplatePath: Record<string, string[]> = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  Rollout: ['spec', 'template'],
-};
 
 const replicaKinds = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']);
 
@@ -135,7 +125,7 @@ function touchesAccess(base: JsonObject | undefined, head: JsonObject | undefine
 export function classify(base: JsonObject | undefined, head: JsonObject | undefined): Classification {
   const obj = (head ?? base)!;
   const kind = String(obj.kind);
-  const template = podTemplatePath[kind];
+  const template = podTemplatePaths[kind];
   const categories = new Set<Category>();
   let images: ImageChange[] = [];
   let scaling: ScalingChange[] = [];

@@ -3,14 +3,14 @@
  * Files whose bytes are equal on both sides are never parsed (the common case, and most of the cost).
  */
 import { structuredPatch } from 'diff';
-import { RenderError, type Problem } from '../errors.js';
+import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
 import { environmentOrder, parseClusterIndex, type ClusterIndex } from '../cluster-index.js';
 import { canonicalJson, canonicalYaml, isObject, loadDocuments, redactSecret, sortKeys, yamlErrorPosition, type Json, type JsonObject } from './canonical.js';
 import { classify } from './classify.js';
 import type { Change, DiffReport, RenderedTree } from './types.js';
 
 /** Where a rendered file belongs: its cluster, the cluster's environment and the app (folder) it is part of. */
-export interface Place {
+interface Place {
   cluster: string;
   environment: string;
   app: string;
@@ -27,7 +27,7 @@ interface Resource extends Place {
  * Places files by clusters/index.json (cluster-index.ts). The diff must still work on a revision whose index is
  * missing or written by an older renderer: then the folder layout places the files and no chain orders them.
  */
-export class Locator {
+class Locator {
   private readonly environments = new Map<string, string>();
   private readonly folders = new Map<string, string>();
   /** The revision's promotion chain; empty when its index could not be read. */
@@ -119,7 +119,7 @@ function collect(tree: RenderedTree, files: string[], locator: Locator, side: st
 }
 
 /** Hunks of a unified diff (no file headers), 3 lines of context. */
-export function unifiedPatch(before: string, after: string): string {
+function unifiedPatch(before: string, after: string): string {
   const patch = structuredPatch('base', 'head', before, after, undefined, undefined, { context: 3 });
   const lines: string[] = [];
   for (const h of patch.hunks) {
@@ -183,6 +183,11 @@ export function compareTrees(base: RenderedTree, head: RenderedTree, opts: Compa
   const baseLocator = new Locator(base.index);
   const headLocator = new Locator(head.index);
   const wanted = (locator: Locator, file: string) => !opts.envs?.length || opts.envs.includes(locator.place(file).environment);
+  if (opts.envs?.length) {
+    // An environment neither side has would silently compare nothing; it is a typo, said as one.
+    const known = new Set([...[...base.files.keys()].map((f) => baseLocator.place(f).environment), ...[...head.files.keys()].map((f) => headLocator.place(f).environment)]);
+    for (const env of opts.envs) if (!known.has(env)) throw new UsageError(`--env: unknown environment '${env}'; ${allowedHint(env, [...known].sort())}`);
+  }
   let unchanged = 0;
   const baseFiles: string[] = [];
   const headFiles: string[] = [];

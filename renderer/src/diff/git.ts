@@ -3,36 +3,25 @@
  * commit or of the working tree. Two git processes per commit however many files there are: `git ls-tree` for
  * the blob ids and one `git cat-file --batch` for the contents of the files that differ.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoPaths } from '../paths.js';
+import { ProgramNotFound, run as runProcess } from '../process.js';
 import type { RenderedTree, Side } from './types.js';
 
 /** The head of a comparison: the files on disk, or a commit. */
 export type Revision = { kind: 'worktree' } | { kind: 'commit'; commit: string };
 
-function run(root: string, args: string[], input?: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(e.code === 'ENOENT' ? "'git' was not found on PATH; install git and run again" : `git ${args[0]} failed: ${e.message}`)),
-    );
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else reject(new Error(`git ${args.join(' ')} failed: ${Buffer.concat(err).toString('utf8').trim() || `exit ${code}`}`));
-    });
-    if (input !== undefined) {
-      // git may exit before reading all of stdin (a bad revision); its exit status reports that, not EPIPE.
-      child.stdin!.on('error', () => undefined);
-      child.stdin!.end(input);
-    }
-  });
+async function run(root: string, args: string[], input?: string): Promise<Buffer> {
+  let result;
+  try {
+    result = await runProcess('git', args, { cwd: root, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, input });
+  } catch (e) {
+    throw e instanceof ProgramNotFound ? new Error("'git' was not found on PATH; install git and run again") : e;
+  }
+  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+  return result.stdoutBytes;
 }
 
 async function git(root: string, args: string[]): Promise<string> {
@@ -73,7 +62,7 @@ export async function resolveHead(root: string, ref: string | undefined): Promis
 }
 
 /** Git's id of a blob with these bytes, so working-tree files compare with committed ones without reading those. */
-export function blobId(bytes: Buffer): string {
+function blobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 

@@ -19,7 +19,7 @@ import {
 } from './summary.js';
 
 /** The hidden marker by which the workflow finds its own comment to edit instead of adding a new one. */
-export const commentMarker = '<!-- berrys-rendered-diff -->';
+const commentMarker = '<!-- berrys-rendered-diff -->';
 
 /** GitHub refuses comment bodies longer than this many characters. */
 export const githubCommentLimit = 65_536;

@@ -3,10 +3,10 @@
  * head's own renderer (`scripts/render.mjs --check`), so a head that changes the renderer is judged by its own
  * code. Swap this function to change how freshness is proven.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { run } from '../process.js';
 import type { Revision } from './git.js';
 import { boundedLines } from '../errors.js';
 
@@ -16,7 +16,7 @@ const stale = 3;
 export type RenderCheck = (root: string, head: Revision) => Promise<void>;
 
 /** Thrown when the head is stale; the message names the files and what to run. */
-export class StaleHeadError extends Error {
+class StaleHeadError extends Error {
   override name = 'StaleHeadError';
   constructor(
     readonly files: string[],
@@ -30,33 +30,12 @@ export class StaleHeadError extends Error {
   }
 }
 
-function spawnNode(cwd: string, args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
-/** Runs a command for its exit code only. */
-function exec(command: string, args: string[], cwd: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: 'ignore' });
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? 1));
-  });
-}
-
 async function checkIn(dir: string, headLabel: string): Promise<void> {
   const script = path.join(dir, 'scripts', 'render.mjs');
   if (!existsSync(script)) {
     throw new Error(`cannot check that ${headLabel} is rendered: it has no scripts/render.mjs; pass --no-render-check to compare the committed trees as they are`);
   }
-  const result = await spawnNode(dir, [script, '--check', '--quiet']);
+  const result = await run(process.execPath, [script, '--check', '--quiet'], { cwd: dir });
   if (result.code === 0) return;
   if (result.code === stale) {
     // `render --check` lists the files as "  differs:    <path>" and "  not produced: <path>".
@@ -81,10 +60,10 @@ export const checkHeadRendered: RenderCheck = async (root, head) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berrys-diff-head-'));
   try {
     const tar = path.join(dir, 'head.tar');
-    if ((await exec('git', ['archive', '--format=tar', `--output=${tar}`, head.commit], root)) !== 0) throw new Error(`git archive ${head.commit} failed`);
+    if ((await run('git', ['archive', '--format=tar', `--output=${tar}`, head.commit], { cwd: root })).code !== 0) throw new Error(`git archive ${head.commit} failed`);
     const tree = path.join(dir, 'tree');
     mkdirSync(tree);
-    if ((await exec('tar', ['-xf', tar, '-C', tree], dir)) !== 0) throw new Error(`could not unpack ${label} into ${tree} (tar)`);
+    if ((await run('tar', ['-xf', tar, '-C', tree], { cwd: dir })).code !== 0) throw new Error(`could not unpack ${label} into ${tree} (tar)`);
     if (existsSync(path.join(root, 'node_modules')) && !existsSync(path.join(tree, 'node_modules'))) symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'));
     const generated = path.join(root, '.cache', 'generated');
     if (existsSync(generated) && !existsSync(path.join(tree, '.cache', 'generated'))) {
@@ -93,7 +72,7 @@ export const checkHeadRendered: RenderCheck = async (root, head) => {
     }
     const sameRenderer =
       existsSync(path.join(root, 'dist', '.build-stamp')) &&
-      (await exec('git', ['diff', '--quiet', head.commit, '--', 'renderer/src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'], root)) === 0;
+      (await run('git', ['diff', '--quiet', head.commit, '--', 'renderer/src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'], { cwd: root })).code === 0;
     if (sameRenderer) cpSync(path.join(root, 'dist'), path.join(tree, 'dist'), { recursive: true, preserveTimestamps: true });
     await checkIn(tree, label);
   } finally {

@@ -1,4 +1,5 @@
 /** Shared wording of every output format: counts, labels of resources, images and scaling, grouping. */
+import { imageVersion, parseImage } from '../kube.js';
 import { appOrder } from './compare.js';
 import { categoryLabel, categoryOrder, type Category, type Change, type DiffReport, type ImageChange, type ScalingChange, type Side } from './types.js';
 
@@ -39,19 +40,12 @@ export function resourceLabel(c: Change): string {
   return `${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}`;
 }
 
-function splitImage(ref: string): { repo: string; tag: string } {
-  const at = ref.indexOf('@');
-  if (at >= 0) return { repo: ref.slice(0, at), tag: ref.slice(at + 1) };
-  const colon = ref.lastIndexOf(':');
-  return colon > ref.lastIndexOf('/') ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repo: ref, tag: 'latest' };
-}
-
 /** `api-gateway: 1.8.3 → 1.9.0` when only the tag moves; whole references otherwise. */
 export function imageText(i: ImageChange): string {
   if (i.from && i.to) {
-    const a = splitImage(i.from);
-    const b = splitImage(i.to);
-    if (a.repo === b.repo) return `${i.container}: ${a.tag} → ${b.tag}`;
+    const a = parseImage(i.from);
+    const b = parseImage(i.to);
+    if (a.repository === b.repository) return `${i.container}: ${imageVersion(a)} → ${imageVersion(b)}`;
   }
   return `${i.container}: ${i.from ?? '(none)'} → ${i.to ?? '(none)'}`;
 }

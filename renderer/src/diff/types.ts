@@ -26,7 +26,7 @@ export const categoryLabel: Record<Category, string> = {
   metadata: 'metadata only',
 };
 
-export type Action = 'added' | 'removed' | 'changed';
+type Action = 'added' | 'removed' | 'changed';
 
 /** A container whose image differs; null on the side where the container does not exist. */
 export interface ImageChange {

@@ -1,125 +1,125 @@
 /**
  * The command lines of release, promote, rollback, gate, versions and status: flags → options → one library call → exit code.
- * Exit codes (ARCHITECTURE.md): 0 done, 1 error or nothing to do, 2 usage, 3 the gate refused.
  * Each takes the repository root from its entry point (scripts/lib/run.mjs knows it); `--root` overrides it.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseObservations, type ClusterObservation } from '../argocd/observe.js';
-import { defaultRepoRoot } from '../paths.js';
+import { defineCommand, standardExitCodes, UsageError } from '../cli/command.js';
 import { runPromote, runRelease, runRollback } from './change.js';
 import { gateClusters, runGate } from './gate.js';
-import { runVersions } from './matrix.js';
-import { splitApps, UsageError } from './plan.js';
+import { matrixFormats, runVersions } from './matrix.js';
+import { splitApps } from './plan.js';
 import { runStatus } from './status.js';
 
-/** Runs parseArgs and turns its complaints (unknown flag, missing value) into usage errors. */
-function flags<T>(usage: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]}\n${usage}`);
-  }
-}
-
-const releaseUsage = 'usage: npm run release -- --app <app> --version <tag> [--open-pr] [--auto-merge] [--base <branch>] [--dry-run]';
-const promoteUsage = 'usage: npm run promote -- --from <env> [--to <env>] [--app a,b] [--open-pr] [--base <branch>] [--dry-run]';
-const rollbackUsage = 'usage: npm run rollback -- --env <env> --app <app>[,<app>…] [--to <version>] [--open-pr] [--base <branch>] [--dry-run]';
-const gateUsage =
-  'usage: npm run gate -- --base <commit> [--head <commit>] [--argocd-observations <folder>]\n' +
-  '       npm run gate -- --argocd-clusters [--base <commit>]   (JSON: the clusters whose Argo CD the gate asks)';
-const versionsUsage = 'usage: npm run versions -- [--format text|markdown|json] [--live [--cluster <cluster>]] [--output <file>]';
-const statusUsage = 'usage: npm run status -- --env <env> [--wait [--revision <commit>] [--timeout <seconds>] [--interval <seconds>]]';
-
-const changeFlags = {
-  help: { type: 'boolean', short: 'h' },
-  'open-pr': { type: 'boolean' },
-  base: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  root: { type: 'string' },
+const changeOptions = {
+  'open-pr': { type: 'boolean', description: 'push the branch and open a pull request (needs GITHUB_TOKEN and GITHUB_REPOSITORY)' },
+  base: { type: 'string', value: '<branch>', description: 'the branch the pull request targets (default: main)' },
+  'dry-run': { type: 'boolean', description: 'print what would change and touch nothing' },
+  root: { type: 'string', value: '<dir>', description: 'the repository to work on (default: this checkout)' },
 } as const;
 
-export async function releaseMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(releaseUsage, () =>
-    parseArgs({ args: argv, strict: true, options: { ...changeFlags, app: { type: 'string' }, version: { type: 'string' }, 'auto-merge': { type: 'boolean' } } }).values,
-  );
-  if (v.help) return help(releaseUsage);
-  if (!v.app || !v.version) throw new UsageError(`--app and --version are required\n${releaseUsage}`);
-  if (v['auto-merge'] && !v['open-pr']) throw new UsageError(`--auto-merge needs --open-pr\n${releaseUsage}`);
-  await runRelease({
-    root: v.root ?? repoRoot,
-    app: v.app,
-    version: v.version,
-    openPr: v['open-pr'],
-    autoMerge: v['auto-merge'],
-    base: v.base,
-    dryRun: v['dry-run'],
-  });
-  return 0;
-}
+const changeExitCodes = { 0: 'done (or printed, with --dry-run)', 1: 'error, or nothing to do (the versions are already there)', 2: standardExitCodes[2] };
 
-export async function promoteMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(promoteUsage, () =>
-    parseArgs({ args: argv, strict: true, options: { ...changeFlags, from: { type: 'string' }, to: { type: 'string' }, app: { type: 'string', multiple: true } } }).values,
-  );
-  if (v.help) return help(promoteUsage);
-  await runPromote({
-    root: v.root ?? repoRoot,
-    from: v.from,
-    to: v.to,
-    apps: splitApps(v.app),
-    openPr: v['open-pr'],
-    base: v.base,
-    dryRun: v['dry-run'],
-  });
-  return 0;
-}
-
-export async function rollbackMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(rollbackUsage, () =>
-    parseArgs({ args: argv, strict: true, options: { ...changeFlags, env: { type: 'string' }, app: { type: 'string', multiple: true }, to: { type: 'string' } } }).values,
-  );
-  if (v.help) return help(rollbackUsage);
-  if (!v.env) throw new UsageError(`--env is required\n${rollbackUsage}`);
-  await runRollback({
-    root: v.root ?? repoRoot,
-    environment: v.env,
-    apps: splitApps(v.app),
-    to: v.to,
-    openPr: v['open-pr'],
-    base: v.base,
-    dryRun: v['dry-run'],
-  });
-  return 0;
-}
-
-export async function gateMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(gateUsage, () =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        base: { type: 'string' },
-        head: { type: 'string' },
-        root: { type: 'string' },
-        'argocd-observations': { type: 'string' },
-        'argocd-clusters': { type: 'boolean' },
-      },
-    }).values,
-  );
-  if (v.help) return help(gateUsage);
-  const root = v.root ?? repoRoot;
-  if (v['argocd-clusters']) {
-    console.log(JSON.stringify(await gateClusters(root, v.base ?? 'HEAD')));
+export const releaseCommand = defineCommand({
+  name: 'release',
+  purpose: "sets an app's version in the first environment of the promotion chain, re-renders, commits on a branch (optionally opens a pull request)",
+  options: {
+    app: { type: 'string', required: true, value: '<app>', description: 'the app (a file in apps/)' },
+    version: { type: 'string', required: true, value: '<tag>', description: 'the release tag, e.g. v1.4.2' },
+    ...changeOptions,
+    'auto-merge': { type: 'boolean', description: 'enable auto-merge on the pull request (needs --open-pr)' },
+  },
+  exitCodes: changeExitCodes,
+  async run(v, { root, io }) {
+    if (v['auto-merge'] && !v['open-pr']) throw new UsageError('--auto-merge needs --open-pr');
+    await runRelease({
+      root: v.root ?? root,
+      app: v.app!,
+      version: v.version!,
+      openPr: v['open-pr'],
+      autoMerge: v['auto-merge'],
+      base: v.base,
+      dryRun: v['dry-run'],
+      log: io.out,
+    });
     return 0;
-  }
-  if (!v.base) throw new UsageError(`--base is required (in a pull request: the base commit, github.event.pull_request.base.sha)\n${gateUsage}`);
-  const observations = v['argocd-observations'] === undefined ? undefined : await readObservations(v['argocd-observations']);
-  const result = await runGate({ root, base: v.base, head: v.head, observations });
-  return result.passed ? 0 : 3;
-}
+  },
+});
+
+export const promoteCommand = defineCommand({
+  name: 'promote',
+  purpose: 'copies app versions one step along the promotion chain, re-renders, commits on a branch (optionally opens a pull request)',
+  options: {
+    from: { type: 'string', value: '<env>', description: 'the environment the versions come from' },
+    to: { type: 'string', value: '<env>', description: 'the environment they go to (default: the next one after --from)' },
+    app: { type: 'string', list: true, value: '<app>', description: 'only these apps (default: every app whose version differs)' },
+    ...changeOptions,
+  },
+  exitCodes: changeExitCodes,
+  async run(v, { root, io }) {
+    await runPromote({
+      root: v.root ?? root,
+      from: v.from,
+      to: v.to,
+      apps: splitApps(v.app),
+      openPr: v['open-pr'],
+      base: v.base,
+      dryRun: v['dry-run'],
+      log: io.out,
+    });
+    return 0;
+  },
+});
+
+export const rollbackCommand = defineCommand({
+  name: 'rollback',
+  purpose: 'sets apps of an environment back to a version it ran before (from the git history of its versions.yaml), re-renders, commits on a branch',
+  options: {
+    env: { type: 'string', required: true, value: '<env>', description: 'the environment to roll back' },
+    app: { type: 'string', required: true, list: true, value: '<app>', description: 'the apps to roll back' },
+    to: { type: 'string', value: '<version>', description: 'the version to go back to (default: the one before the current)' },
+    ...changeOptions,
+  },
+  exitCodes: { ...changeExitCodes, 1: 'error: the version never ran in that environment, or nothing to do' },
+  async run(v, { root, io }) {
+    await runRollback({
+      root: v.root ?? root,
+      environment: v.env!,
+      apps: splitApps(v.app),
+      to: v.to,
+      openPr: v['open-pr'],
+      base: v.base,
+      dryRun: v['dry-run'],
+      log: io.out,
+    });
+    return 0;
+  },
+});
+
+export const gateCommand = defineCommand({
+  name: 'gate',
+  purpose: 'the promotion gate of a pull request: labels every version change and refuses one that skips a step of the chain, unless it is a rollback or a marked hotfix',
+  options: {
+    base: { type: 'string', value: '<commit>', description: 'the base commit (in a pull request: github.event.pull_request.base.sha); required unless --argocd-clusters' },
+    head: { type: 'string', value: '<commit>', description: 'the head commit (default: HEAD)' },
+    'argocd-observations': { type: 'string', value: '<folder>', description: 'read what Argo CD runs from these files (npm run versions -- --live --format json) instead of asking it' },
+    'argocd-clusters': { type: 'boolean', description: 'print, as JSON, the clusters whose Argo CD the gate asks, and exit' },
+    root: changeOptions.root,
+  },
+  exitCodes: { 0: 'the gate passed', ...standardExitCodes, 3: 'the gate refused the change' },
+  async run(v, { root: defaultRoot, io }) {
+    const root = v.root ?? defaultRoot;
+    if (v['argocd-clusters']) {
+      io.out(JSON.stringify(await gateClusters(root, v.base ?? 'HEAD')));
+      return 0;
+    }
+    if (!v.base) throw new UsageError('--base is required (in a pull request: the base commit, github.event.pull_request.base.sha)');
+    const observations = v['argocd-observations'] === undefined ? undefined : await readObservations(v['argocd-observations']);
+    const result = await runGate({ root, base: v.base, head: v.head, observations, log: io.out });
+    return result.passed ? 0 : 3;
+  },
+});
 
 /** Every `*.json` in a folder, as written by `npm run versions -- --live --format json --output …`. */
 async function readObservations(dir: string): Promise<ClusterObservation[]> {
@@ -129,65 +129,53 @@ async function readObservations(dir: string): Promise<ClusterObservation[]> {
   return all;
 }
 
-export async function versionsMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(versionsUsage, () =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        format: { type: 'string' },
-        live: { type: 'boolean' },
-        cluster: { type: 'string' },
-        output: { type: 'string' },
-        root: { type: 'string' },
-      },
-    }).values,
-  );
-  if (v.help) return help(versionsUsage);
-  const format = v.format ?? 'text';
-  if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format: '${format}' is not one of text, markdown, json\n${versionsUsage}`);
-  await runVersions({ root: v.root ?? repoRoot, format, live: v.live, cluster: v.cluster, output: v.output });
-  return 0;
-}
+export const versionsCommand = defineCommand({
+  name: 'versions',
+  purpose: "the environment × app matrix of versions in git, differences marked; with --live, what each cluster's Argo CD runs",
+  options: {
+    format: { type: 'string', value: '<format>', choices: matrixFormats, description: 'text (default), markdown or json' },
+    live: { type: 'boolean', description: "add what each cluster's Argo CD runs (ARGOCD_SERVER_<CLUSTER>, ARGOCD_AUTH_TOKEN_<CLUSTER>)" },
+    cluster: { type: 'string', value: '<cluster>', description: 'with --live: only this cluster' },
+    output: { type: 'string', value: '<file>', description: 'write the matrix to this file instead of printing it' },
+    root: changeOptions.root,
+  },
+  exitCodes: { 0: 'printed', ...standardExitCodes },
+  async run(v, { root, io }) {
+    await runVersions({ root: v.root ?? root, format: v.format as (typeof matrixFormats)[number] | undefined, live: v.live, cluster: v.cluster, output: v.output, processEnv: io.env, log: io.out });
+    return 0;
+  },
+});
 
-export async function statusMain(argv: string[], repoRoot: string = defaultRepoRoot): Promise<number> {
-  const v = flags(statusUsage, () =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-      help: { type: 'boolean', short: 'h' },
-      env: { type: 'string' },
-      wait: { type: 'boolean' },
-      revision: { type: 'string' },
-      timeout: { type: 'string' },
-      interval: { type: 'string' },
-      root: { type: 'string' },
-      },
-    }).values,
-  );
-  if (v.help) return help(statusUsage);
-  if (!v.env) throw new UsageError(`--env is required\n${statusUsage}`);
-  await runStatus({
-    root: v.root ?? repoRoot,
-    env: v.env,
-    wait: v.wait,
-    revision: v.revision,
-    timeoutSeconds: seconds(v.timeout, '--timeout', 600),
-    intervalMs: seconds(v.interval, '--interval', 5) * 1000,
-  });
-  return 0;
-}
+export const statusCommand = defineCommand({
+  name: 'status',
+  purpose: "an environment's Argo CD Applications: sync and health, optionally waiting until they run a revision",
+  options: {
+    env: { type: 'string', required: true, value: '<env>', description: 'the environment' },
+    wait: { type: 'boolean', description: 'wait until every Application is synced and healthy' },
+    revision: { type: 'string', value: '<commit>', description: 'with --wait: wait for this revision' },
+    timeout: { type: 'string', value: '<seconds>', description: 'with --wait: give up after this long (default 600)' },
+    interval: { type: 'string', value: '<seconds>', description: 'with --wait: poll this often (default 5)' },
+    root: changeOptions.root,
+  },
+  exitCodes: { 0: 'printed (with --wait: every Application is synced and healthy)', ...standardExitCodes },
+  async run(v, { root, io }) {
+    await runStatus({
+      root: v.root ?? root,
+      env: v.env!,
+      wait: v.wait,
+      revision: v.revision,
+      timeoutSeconds: seconds(v.timeout, '--timeout', 600),
+      intervalMs: seconds(v.interval, '--interval', 5) * 1000,
+      log: io.out,
+      processEnv: io.env,
+    });
+    return 0;
+  },
+});
 
 function seconds(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number of seconds greater than 0 (got '${value}')`);
   return n;
-}
-
-function help(usage: string): number {
-  console.log(usage);
-  return 0;
 }

@@ -11,10 +11,9 @@ import type { ApplicationState } from '../argocd/application.js';
 import type { ArgocdClientOptions } from '../argocd/client.js';
 import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
 import { appApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
-import { allowedHint } from '../errors.js';
+import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
-import { UsageError } from './plan.js';
 import { gitReader, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
@@ -30,7 +29,7 @@ import type { Versions } from './versions.js';
 export type MoveKind = 'promotion' | 'retirement' | 'rollback' | 'hotfix' | 'refused';
 
 /** One app whose version changes in a gated environment. */
-export interface VersionMove {
+interface VersionMove {
   env: string;
   app: string;
   base: string | undefined;
@@ -108,7 +107,7 @@ export function otherChangesReaching(env: string, changed: string[], clusters: s
 }
 
 /** What Argo CD said about the previous environment's Application of a promoted app. */
-export interface HealthFinding {
+interface HealthFinding {
   application: string;
   state?: ApplicationState;
   /** The version in versions.yaml at the Application's synced revision, when that commit could be read. */
@@ -118,7 +117,7 @@ export interface HealthFinding {
 }
 
 /** The health rule for one promotion, over what Argo CD and git said. */
-export function judgeHealth(application: string, expected: string, state: ApplicationState, revisionVersion: string | undefined): HealthFinding {
+function judgeHealth(application: string, expected: string, state: ApplicationState, revisionVersion: string | undefined): HealthFinding {
   const problems: string[] = [];
   if (state.sync !== 'Synced') problems.push(`is ${state.sync}, not Synced`);
   if (state.health !== 'Healthy') problems.push(`is ${state.health}, not Healthy`);
@@ -139,7 +138,7 @@ export function judgeHealth(application: string, expected: string, state: Applic
 }
 
 /** Reads GATE_REQUIRE_ARGOCD: the environments whose promotions fail when the health part cannot run. */
-export function requiredHealthEnvs(value: string | undefined, chain: readonly string[]): string[] {
+function requiredHealthEnvs(value: string | undefined, chain: readonly string[]): string[] {
   const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
     if (!chain.includes(name)) {

@@ -2,47 +2,23 @@
  * The git and process edge of release, promote and gate: every `git` call and the one call of the renderer.
  * Everything that decides lives in the pure modules next to this one.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { ProgramNotFound, run } from '../process.js';
 
-export class GitError extends Error {
+class GitError extends Error {
   override name = 'GitError';
 }
 
 /** Runs git in a checkout and returns its standard output. */
-export function git(root: string, args: string[], opts: { input?: string } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      args,
-      { cwd: root, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } },
-      (err, stdout, stderr) => {
-        if (err) {
-          const e = err as NodeJS.ErrnoException;
-          if (e.code === 'ENOENT') reject(new GitError("'git' was not found on PATH; install git and run again"));
-          else reject(new GitError(`git ${args.join(' ')} failed: ${(stderr || stdout || err.message).trim()}`));
-        } else resolve(stdout);
-      },
-    );
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
-  });
-}
-
-/** A file's text at a revision, or undefined when the file (not the revision) does not exist there. */
-export async function showFile(root: string, rev: string, file: string): Promise<string | undefined> {
+export async function git(root: string, args: string[], opts: { input?: string } = {}): Promise<string> {
+  let result;
   try {
-    return await git(root, ['show', `${rev}:${file}`]);
+    result = await run('git', args, { cwd: root, input: opts.input, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
   } catch (err) {
-    const text = (err as Error).message;
-    if (/does not exist in|exists on disk, but not in/.test(text)) return undefined;
-    throw err;
+    throw err instanceof ProgramNotFound ? new GitError("'git' was not found on PATH; install git and run again") : err;
   }
-}
-
-/** Names in a folder at a revision (`git ls-tree`), sorted. */
-export async function listFolder(root: string, rev: string, dir: string): Promise<string[]> {
-  const out = await git(root, ['ls-tree', '--name-only', `${rev}:${dir}`]).catch(() => '');
-  return out.split('\n').filter(Boolean).sort();
+  if (result.code !== 0) throw new GitError(`git ${args.join(' ')} failed: ${(result.stderr || result.stdout || `exit ${result.code}`).trim()}`);
+  return result.stdout;
 }
 
 /** The full commit id of a revision, or a GitError naming it. */
@@ -120,15 +96,11 @@ export async function push(root: string, branch: string, remote = 'origin'): Pro
  * Renders the checkout at `root` the way a person would: `node <root>/scripts/render.mjs` in that folder, so the
  * code that renders is the checkout's own. Throws with the renderer's output when it fails.
  */
-export function renderCheckout(root: string): Promise<void> {
-  const script = path.join(root, 'scripts', 'render.mjs');
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [script, '--quiet'], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (!err) return resolve();
-      const output = `${stderr}${stdout}`.trim();
-      reject(new Error(`rendering ${root} failed (node scripts/render.mjs):\n${output || err.message}`));
-    });
-  });
+export async function renderCheckout(root: string): Promise<void> {
+  const result = await run(process.execPath, [path.join(root, 'scripts', 'render.mjs'), '--quiet'], { cwd: root });
+  if (result.code === 0) return;
+  const output = `${result.stderr}${result.stdout}`.trim();
+  throw new Error(`rendering ${root} failed (node scripts/render.mjs):\n${output || `exit ${result.code}`}`);
 }
 
 /** The best common ancestor of two commits: what a pull request's changes are measured from. */

@@ -8,7 +8,7 @@ import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
 import { appApplication, clustersOf, promotionChainOf, readClusterIndex } from '../cluster-index.js';
 import type { ArgocdClientOptions } from '../argocd/client.js';
 import { allowedHint } from '../errors.js';
-import { UsageError } from './plan.js';
+import { UsageError } from '../errors.js';
 import { diskReader, readCatalogue, readImages, readVersions } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
@@ -138,7 +138,8 @@ export function formatMatrixJson(m: Matrix): string {
   return `${JSON.stringify({ environments: m.environments, apps: m.rows, ...(m.live ? { live: m.live, liveRows: m.liveRows } : {}) }, null, 2)}\n`;
 }
 
-export type MatrixFormat = 'text' | 'markdown' | 'json';
+export const matrixFormats = ['text', 'markdown', 'json'] as const;
+export type MatrixFormat = (typeof matrixFormats)[number];
 
 export function formatMatrix(m: Matrix, format: MatrixFormat): string {
   return format === 'json' ? formatMatrixJson(m) : format === 'markdown' ? formatMatrixMarkdown(m) : formatMatrixText(m);

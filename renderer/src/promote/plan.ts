@@ -2,22 +2,16 @@
  * What a release or a promotion changes, decided without touching anything: which versions move, the refusals,
  * and the words (branch, commit message, pull request) that describe the change.
  */
-import { allowedHint, closest } from '../errors.js';
+import { allowedHint, closest, UsageError } from '../errors.js';
 import type { PromotionChain } from '../cluster-index.js';
 import { isReleaseTag, type Versions } from './versions.js';
 
-/** A refusal caused by what the person asked for; entry points exit 2 for these. */
-export class UsageError extends Error {
-  readonly usage = true;
-  override name = 'UsageError';
-}
-
 /** Asked for something that is already so; entry points exit 1 with the message. */
-export class NothingToDo extends Error {
+class NothingToDo extends Error {
   override name = 'NothingToDo';
 }
 
-export interface VersionChange {
+interface VersionChange {
   app: string;
   /** undefined when the app had no version in the target environment yet. */
   from: string | undefined;

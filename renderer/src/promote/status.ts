@@ -5,11 +5,10 @@
 import { argocdConfig } from '../argocd/api.js';
 import { applicationState, isReady, type ApplicationState } from '../argocd/application.js';
 import { ArgocdError, createArgocdClient, type ArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
-import { allowedHint } from '../errors.js';
+import { allowedHint, UsageError } from '../errors.js';
 import { appApplication, clustersOf, environmentsOf, readClusterIndex } from '../cluster-index.js';
 import { repoPaths } from '../paths.js';
 import { resolveCommit } from './git.js';
-import { UsageError } from './plan.js';
 import { diskReader, readCatalogue, readImages, readVersions } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 
@@ -38,7 +37,7 @@ export interface StatusOptions {
   argocd?: ArgocdClientOptions;
 }
 
-export function formatStatus(rows: StatusRow[]): string {
+function formatStatus(rows: StatusRow[]): string {
   return formatTable(
     ['APPLICATION', 'SYNC', 'HEALTH', 'REVISION', 'VERSION', 'VERSIONS.YAML'],
     rows.map((r) => [
@@ -53,7 +52,7 @@ export function formatStatus(rows: StatusRow[]): string {
 }
 
 /** One line of progress: how many are ready and what the others are doing. */
-export function progressLine(rows: StatusRow[]): string {
+function progressLine(rows: StatusRow[]): string {
   const waiting = rows.filter((r) => !r.ready);
   const ready = `${rows.length - waiting.length}/${rows.length} ready`;
   if (waiting.length === 0) return ready;

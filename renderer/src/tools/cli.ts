@@ -1,12 +1,20 @@
 /**
- * `npm run tools [-- --quiet] [--force]`: builds the pinned Go tools and generates the schemas when stale.
- * Errors (no Go, a module that cannot be downloaded) are thrown and printed once by scripts/lib/run.mjs (exit 1).
+ * `npm run tools`: builds the pinned Go tools and generates the schemas when stale.
+ * Errors (no Go, a module that cannot be downloaded) are printed once by the command layer (exit 1).
  */
-import { parseArgs } from '../cli/args.js';
+import { defineCommand, standardExitCodes } from '../cli/command.js';
 import { ensureTools } from './ensure.js';
 
-export async function main(argv: string[], root: string, log: (line: string) => void = console.error): Promise<number> {
-  const args = parseArgs(argv, { flags: ['quiet', 'force'] });
-  await ensureTools({ root, quiet: args.flags.has('quiet'), force: args.flags.has('force'), log });
-  return 0;
-}
+export const command = defineCommand({
+  name: 'tools',
+  purpose: 'builds kubeconform and actionlint (renderer/pins.json) into .cache/tools/bin and generates the Kubernetes and CRD schemas into .cache/schemas, only when stale; needs Go ≥1.22',
+  options: {
+    quiet: { type: 'boolean', description: 'print nothing when everything is up to date' },
+    force: { type: 'boolean', description: 'rebuild and regenerate even when up to date' },
+  },
+  exitCodes: { 0: 'tools and schemas are ready', ...standardExitCodes },
+  async run(v, { root, io }) {
+    await ensureTools({ root, quiet: v.quiet, force: v.force, log: io.err });
+    return 0;
+  },
+});

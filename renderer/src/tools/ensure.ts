@@ -18,7 +18,7 @@ import { moduleRef, parsePins, pypiRef, type Pins } from './pins.js';
 import { pipInstall } from './pypi.js';
 
 /** Bump when the generated schemas change for the same pins, so every checkout regenerates them. */
-export const generatorVersion = 2;
+const generatorVersion = 2;
 
 export interface EnsureOptions {
   root?: string;

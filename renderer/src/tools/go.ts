@@ -2,10 +2,10 @@
  * The Go edge of the tools step: `go install` for the pinned tools and `go mod download` for the pinned upstream
  * modules. Everything uses the machine's normal GOPATH/GOMODCACHE, so a CI cache of it (actions/setup-go) helps.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ProgramNotFound, run as runProcess, type RunResult } from '../process.js';
 import { moduleRef, type ModulePin } from './pins.js';
 
 /** Raised when the tools step cannot provision something; the message says what to do. */
@@ -16,23 +16,13 @@ export class ToolsError extends Error {
 export const goMissingMessage =
   'Go ≥1.22 is needed to build kubeconform/actionlint: apt-get install golang-go or see https://go.dev/doc/install';
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The tools step's process runner; `missing` is the message when the command is not installed (default: Go's). */
-export function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; missing?: string }): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new ToolsError(options.missing ?? goMissingMessage) : err));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+/** The tools step's runner (process.ts); a missing program becomes `missing` (default: Go's install hint). */
+export async function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; missing?: string }): Promise<RunResult> {
+  try {
+    return await runProcess(cmd, args, options);
+  } catch (err) {
+    throw err instanceof ProgramNotFound ? new ToolsError(options.missing ?? goMissingMessage) : err;
+  }
 }
 
 /** Parses `go env GOVERSION` output ("go1.26.8", "go1.22rc1") into [major, minor], or undefined. */

@@ -16,7 +16,7 @@
  */
 import { allowNull, intOrString, isObject, quantity, type Json, type JsonObject, type SchemaFile, convertSubschemas } from './jsonschema.js';
 
-export interface GroupVersionKind {
+interface GroupVersionKind {
   group: string;
   version: string;
   kind: string;
@@ -35,7 +35,7 @@ const replacedDefinitions: Record<string, JsonObject> = {
 };
 
 /** `apiVersion` as manifests write it: `v1` for the core group, `group/version` otherwise. */
-export function apiVersionOf(gvk: Pick<GroupVersionKind, 'group' | 'version'>): string {
+function apiVersionOf(gvk: Pick<GroupVersionKind, 'group' | 'version'>): string {
   return gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
 }
 
@@ -135,7 +135,7 @@ export function standaloneDefinition(swaggerInput: unknown, name: string, option
 }
 
 /** Every (group, version, kind) the swagger declares, with the definition that describes it. */
-export function kindsOf(swaggerInput: unknown): Array<GroupVersionKind & { definition: string }> {
+function kindsOf(swaggerInput: unknown): Array<GroupVersionKind & { definition: string }> {
   const { definitions } = parseSwagger(swaggerInput);
   const out: Array<GroupVersionKind & { definition: string }> = [];
   for (const [definition, schema] of Object.entries(definitions)) {

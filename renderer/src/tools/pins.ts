@@ -27,9 +27,9 @@ export interface Pins {
 }
 
 /** The tools the validation gate needs; pins.json must name each. */
-export const requiredTools = ['kubeconform', 'actionlint'] as const;
+const requiredTools = ['kubeconform', 'actionlint'] as const;
 /** The upstream modules schema generation reads; pins.json must name each. */
-export const requiredSources = ['kubernetes', 'argocd', 'externalSecrets', 'certManager'] as const;
+const requiredSources = ['kubernetes', 'argocd', 'externalSecrets', 'certManager'] as const;
 
 /** Parses pins.json text; throws an Error naming the file and the missing or malformed entry. */
 export function parsePins(text: string): Pins {

@@ -1,72 +1,37 @@
 /**
- * `npm run validate [-- --env <env>] [--cluster <c>] [--format human|json|github] [--no-cache]`: provisions the tools
- * when stale, validates the rendered clusters (reusing .cache/validate/ for what did not change), prints the report. Exit codes: 0 clean, 3 findings, 1 could not run, 2 usage.
+ * `npm run validate`: provisions the tools when stale, validates the rendered clusters (reusing .cache/validate/ for
+ * what did not change), prints the report.
  */
-import { parseArgs, UsageError } from '../cli/args.js';
+import { defineCommand, standardExitCodes } from '../cli/command.js';
 import { ensureTools } from '../tools/ensure.js';
-import { formatGithub, formatHuman, formatJson, formats, type Format } from './report.js';
+import { formatGithub, formatHuman, formatJson, formats } from './report.js';
 import { validateRepository } from './run.js';
 
-export const exitCodes = { ok: 0, error: 1, usage: 2, findings: 3 } as const;
-
-export const usage = 'usage: npm run validate [-- --env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format human|json|github] [--no-cache]';
-
-export interface ValidateIO {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  /** Whether stdout is a terminal (colours). */
-  isTTY: boolean;
-  env: NodeJS.ProcessEnv;
-}
-
-const defaultIO: ValidateIO = {
-  out: (line) => console.log(line),
-  err: (line) => console.error(line),
-  isTTY: Boolean(process.stdout.isTTY),
-  env: process.env,
-};
-
-export async function main(argv: string[], root: string, io: ValidateIO = defaultIO): Promise<number> {
-  const started = performance.now();
-  let format: Format | undefined;
-  let envs: string[] | undefined;
-  let clusters: string[] | undefined;
-  let cache = true;
-  try {
-    const args = parseArgs(argv, { flags: ['no-cache'], values: ['env', 'cluster', 'format'] });
-    cache = !args.flags.has('no-cache');
-    const given = args.values.get('format');
-    if (given && (given.length !== 1 || !formats.includes(given[0] as Format))) throw new UsageError(`--format must be one of ${formats.join(', ')} (got '${given.join(',')}')`);
-    format = given?.[0] as Format | undefined;
-    envs = args.values.get('env');
-    clusters = args.values.get('cluster');
-  } catch (e) {
-    io.err(`Error: ${(e as Error).message}`);
-    io.err(usage);
-    return exitCodes.usage;
-  }
-  try {
+export const command = defineCommand({
+  name: 'validate',
+  purpose: 'checks the rendered clusters/ with kubeconform (strict, offline schemas) and the policy rules',
+  options: {
+    env: { type: 'string', list: true, value: '<env>', description: 'only these environments (from clusters/index.json)' },
+    cluster: { type: 'string', list: true, value: '<cluster>', description: 'only these clusters (from clusters/index.json)' },
+    format: { type: 'string', value: '<format>', choices: formats, description: 'human (default), json, or github (workflow annotations)' },
+    'no-cache': { type: 'boolean', description: 'validate everything again, ignoring .cache/validate/' },
+  },
+  exitCodes: { 0: 'no findings', ...standardExitCodes, 3: 'findings' },
+  async run(v, { root, io }) {
+    const started = performance.now();
     await ensureTools({ root, quiet: true, log: io.err, env: io.env });
-    const report = await validateRepository(root, { envs, clusters, cache });
+    const report = await validateRepository(root, { envs: v.env, clusters: v.cluster, cache: !v['no-cache'] });
     const ms = performance.now() - started;
-    if (format === 'json') {
+    if (v.format === 'json') {
       io.out(formatJson(report));
-    } else if (format === 'github') {
+    } else if (v.format === 'github') {
       for (const line of formatGithub(report)) io.out(line);
       for (const line of formatHuman({ ...report, findings: [] }, { color: false, ms }).slice(0, -1)) io.out(line);
       io.out(formatHuman(report, { color: false, ms }).at(-1)!);
     } else {
-      for (const line of formatHuman(report, { color: io.isTTY, ms })) io.out(line);
+      for (const line of formatHuman(report, { color: io.color, ms })) io.out(line);
       if (io.env.GITHUB_ACTIONS === 'true') for (const line of formatGithub(report)) io.out(line);
     }
-    return report.findings.length === 0 ? exitCodes.ok : exitCodes.findings;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`Error: ${e.message}`);
-      io.err(usage);
-      return exitCodes.usage;
-    }
-    io.err(`Error: ${(e as Error).message}`);
-    return exitCodes.error;
-  }
-}
+    return report.findings.length === 0 ? 0 : 3;
+  },
+});

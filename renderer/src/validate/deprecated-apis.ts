@@ -14,7 +14,7 @@ export interface ApiDeprecation {
   replacement: string;
 }
 
-export const apiDeprecations: readonly ApiDeprecation[] = [
+const apiDeprecations: readonly ApiDeprecation[] = [
   { apiVersion: 'extensions/v1beta1', deprecatedIn: '1.8', removedIn: '1.22', replacement: 'apps/v1 (workloads), networking.k8s.io/v1 (Ingress, NetworkPolicy)' },
   { apiVersion: 'apps/v1beta1', deprecatedIn: '1.9', removedIn: '1.16', replacement: 'apps/v1' },
   { apiVersion: 'apps/v1beta2', deprecatedIn: '1.9', removedIn: '1.16', replacement: 'apps/v1' },

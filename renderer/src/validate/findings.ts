@@ -30,9 +30,3 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The rule ids of the schema side, with their explanation, for reports and docs. */
-export const schemaRules = [
-  { id: 'schema', title: 'Kubernetes/CRD schema', explanation: 'kubeconform (strict) found a field the API server or the CRD would reject: unknown, mistyped, or missing a required field.' },
-  { id: 'schema-missing', title: 'kind without a schema', explanation: 'No schema exists for this apiVersion/kind in the pinned Kubernetes version or the CRD list; a real cluster would not know it either.' },
-  { id: 'yaml', title: 'YAML syntax', explanation: 'The file is not valid YAML (or has a duplicate key).' },
-] as const;

@@ -12,7 +12,7 @@ import { planWrite, readRenderedTree } from '../write.js';
 import type { Finding } from './findings.js';
 import type { IndexCluster } from '../cluster-index.js';
 import type { Rule } from './rules.js';
-import { containersOf, describe } from './workloads.js';
+import { containersOf, describe } from '../kube.js';
 
 export const envNamesUnique: Rule = {
   id: 'env-unique',

@@ -2,15 +2,15 @@
  * kubeconform, run over rendered files with the generated offline schemas, and its JSON output turned into
  * findings located at the offending line. Building the arguments and reading the output are pure; running is the edge.
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { ProgramNotFound, run } from '../process.js';
 import { cachePaths, schemaLocations } from '../tools/layout.js';
 import type { Finding } from './findings.js';
 import type { DataPath, Manifest } from './manifests.js';
 
 /** Raised when kubeconform cannot run or says something that is not its JSON report: exit 1, not findings. */
-export class KubeconformError extends Error {
+class KubeconformError extends Error {
   override readonly name = 'KubeconformError';
 }
 
@@ -74,7 +74,7 @@ export function pointerSegments(pointer: string): (string | number)[] {
 }
 
 /** "spec.template.spec.containers[0].image": how people write a data path. */
-export function dottedPath(segments: DataPath): string {
+function dottedPath(segments: DataPath): string {
   return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
@@ -157,6 +157,8 @@ export function kubeconformFindings(report: KubeconformReport, manifestsByFile: 
  * How many bytes of file paths one kubeconform command line carries. The OS caps a command line (Linux: ARG_MAX,
  * 2 MB including the environment; Windows: 32,767 characters), and a big repository renders tens of thousands of
  * files (1,000 apps × 4 environments ≈ 2 MB of paths: `spawn E2BIG`), so the files go in batches well under the cap.
+ * The process runner (process.ts) starts programs through `bash -c`, and Linux caps that one argument at 128 KiB
+ * (MAX_ARG_STRLEN): a batch of 100,000 bytes leaves room for the flags.
  */
 export const defaultBatchBytes = process.platform === 'win32' ? 24_000 : 100_000;
 
@@ -228,32 +230,17 @@ export async function runKubeconform(root: string, targets: readonly string[], k
 }
 
 /** One kubeconform process over one batch. */
-function runKubeconformOnce(root: string, targets: readonly string[], kubernetesVersion: string, workers?: number): Promise<KubeconformReport> {
+async function runKubeconformOnce(root: string, targets: readonly string[], kubernetesVersion: string, workers?: number): Promise<KubeconformReport> {
   const binary = path.join(root, cachePaths.tool('kubeconform'));
-  return new Promise((resolve, reject) => {
-    let child;
-    try {
-      child = spawn(binary, kubeconformArgs(root, targets, kubernetesVersion, workers), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (err) {
-      // Node throws some spawn failures (E2BIG: a command line over the OS limit) instead of emitting 'error'.
-      reject(new KubeconformError(`could not run kubeconform: ${(err as Error).message}`));
-      return;
-    }
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(new KubeconformError(err.code === 'ENOENT' ? `${cachePaths.tool('kubeconform')} is missing; run npm run tools` : `could not run kubeconform: ${err.message}`)),
-    );
-    child.on('close', (code) => {
-      // kubeconform exits 1 when it finds something; only a missing or unreadable report means it could not run.
-      try {
-        if (code !== 0 && code !== 1) throw new KubeconformError(`kubeconform exited with ${code}: ${stderr.trim()}`);
-        resolve(parseKubeconformReport(stdout, stderr));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
+  let result;
+  try {
+    result = await run(binary, kubeconformArgs(root, targets, kubernetesVersion, workers), { cwd: root });
+  } catch (err) {
+    if (err instanceof ProgramNotFound) throw new KubeconformError(`${cachePaths.tool('kubeconform')} is missing; run npm run tools`);
+    // Some spawn failures (E2BIG: a command line over the OS limit) are thrown rather than reported as an exit code.
+    throw new KubeconformError(`could not run kubeconform: ${(err as Error).message}`);
+  }
+  // kubeconform exits 1 when it finds something; only a missing or unreadable report means it could not run.
+  if (result.code !== 0 && result.code !== 1) throw new KubeconformError(`kubeconform exited with ${result.code}: ${result.stderr.trim()}`);
+  return parseKubeconformReport(result.stdout, result.stderr);
 }

@@ -4,18 +4,13 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { fastParseAll } from '../fastparse.js';
+import type { UncheckedObject } from '../kube.js';
 import { repoPaths } from '../paths.js';
+import { locateIn, type DataPath } from '../source.js';
 
-export type KubeObject = {
-  apiVersion?: unknown;
-  kind?: unknown;
-  metadata?: { name?: unknown; namespace?: unknown; labels?: Record<string, unknown>; annotations?: Record<string, unknown> };
-  [key: string]: unknown;
-};
-
-export type DataPath = readonly (string | number)[];
+export type { DataPath };
 
 /** One document of a rendered file. */
 export interface Manifest {
@@ -23,7 +18,7 @@ export interface Manifest {
   file: string;
   /** Line where the document's content starts (after the generated header comments). */
   line: number;
-  object: KubeObject;
+  object: UncheckedObject;
   /** The line of the deepest part of `path` that exists in the document (its key, or its item). */
   lineOf(path: DataPath): number;
 }
@@ -35,31 +30,6 @@ export interface ParseProblem {
   message: string;
 }
 
-function lineLocator(doc: Document, lc: LineCounter): (path: DataPath) => number {
-  const lineAt = (offset: number) => lc.linePos(offset).line;
-  const start = lineAt(doc.contents?.range?.[0] ?? 0);
-  return (dataPath) => {
-    let node: Node | null | undefined = doc.contents as Node | null;
-    let line = start;
-    for (const segment of dataPath) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
-        if (!pair) break;
-        const keyNode = pair.key as Node | null;
-        if (keyNode?.range) line = lineAt(keyNode.range[0]);
-        node = pair.value as Node | null;
-      } else if (isSeq(node) && /^\d+$/.test(String(segment))) {
-        const item = node.items[Number(segment)] as Node | undefined;
-        if (!item) break;
-        if (item.range) line = lineAt(item.range[0]);
-        node = item;
-      } else {
-        break;
-      }
-    }
-    return line;
-  };
-}
 
 /** Parses one rendered file into its documents (empty documents skipped) and YAML problems. */
 export function parseManifestFile(file: string, text: string): { manifests: Manifest[]; problems: ParseProblem[] } {
@@ -76,7 +46,7 @@ export function parseManifestFile(file: string, text: string): { manifests: Mani
         documents = parseAllDocuments(text, { lineCounter }) as Document[];
       }
       const doc = documents[index];
-      return doc ? lineLocator(doc, lineCounter!)(dataPath) : 1;
+      return doc ? locateIn(doc, lineCounter!, dataPath, true).line : 1;
     };
     const manifests: Manifest[] = [];
     fast.forEach((object, index) => {
@@ -86,7 +56,7 @@ export function parseManifestFile(file: string, text: string): { manifests: Mani
         get line() {
           return locate(index, []);
         },
-        object: (typeof object === 'object' ? object : { value: object }) as KubeObject,
+        object: (typeof object === 'object' ? object : { value: object }) as UncheckedObject,
         lineOf: (dataPath) => locate(index, dataPath),
       });
     });
@@ -103,8 +73,8 @@ export function parseManifestFile(file: string, text: string): { manifests: Mani
     }
     const object = doc.toJS() as unknown;
     if (object === null || object === undefined) continue;
-    const lineOf = lineLocator(doc, lc);
-    manifests.push({ file, line: lineOf([]), object: (typeof object === 'object' ? object : { value: object }) as KubeObject, lineOf });
+    const lineOf = (dataPath: DataPath) => locateIn(doc, lc, dataPath, true).line;
+    manifests.push({ file, line: lineOf([]), object: (typeof object === 'object' ? object : { value: object }) as UncheckedObject, lineOf });
   }
   return { manifests, problems };
 }

@@ -24,7 +24,7 @@ export function summaryLines(report: ValidationReport): string[] {
 }
 
 /** The closing line: the verdict, what was checked, and how long it took when `ms` is given. */
-export function verdictLine(report: ValidationReport, ms?: number): string {
+function verdictLine(report: ValidationReport, ms?: number): string {
   const files = new Set(report.findings.map((f) => f.file)).size;
   const what = `checked ${plural(report.files, 'file')} with kubeconform ${report.kubeconformVersion} against Kubernetes ${report.kubernetesVersion} and ${plural(report.rules.length, 'policy rule')}`;
   const took = ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;

@@ -2,16 +2,14 @@
  * The platform's policy rules over rendered manifests. Each rule is pure: a cluster's parsed manifests in,
  * findings (file, line, rule, message) out. The list at the bottom is what `npm run validate` runs.
  */
+import { containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, parseImage, podSpecPath, type ContainerRef, type Obj } from '../kube.js';
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
 import type { DataPath, Manifest } from './manifests.js';
 import type { IndexCluster } from '../cluster-index.js';
 import { envNamesUnique } from './guard-rules.js';
-import {
-  containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, ofKind, podLabels, podSpecPath, selectorMatches, serviceSelectorMatches, servingKinds,
-  type ContainerRef, type Obj,
-} from './workloads.js';
+import { ofKind, podLabels, selectorMatches, serviceSelectorMatches, servingKinds } from './workloads.js';
 
 export interface RuleContext {
   cluster: IndexCluster;
@@ -32,8 +30,8 @@ export interface Rule {
 /** The annotation a workload carries, with the reason as its value, to keep a writable root filesystem. */
 export const writableRootAnnotation = 'berrys.io/writable-root-filesystem';
 /** Labels every rendered object carries (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/). */
-export const recommendedLabels = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'] as const;
-export const minimumReplicas = 3;
+const recommendedLabels = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'] as const;
+const minimumReplicas = 3;
 
 function finding(m: Manifest, rule: string, path: DataPath, message: string, hint?: string): Finding {
   return { file: m.file, line: m.lineOf(path), rule, message, ...(hint ? { hint } : {}) };
@@ -41,15 +39,6 @@ function finding(m: Manifest, rule: string, path: DataPath, message: string, hin
 
 function forEachContainer(ctx: RuleContext, fn: (m: Manifest, c: ContainerRef) => Finding[]): Finding[] {
   return ctx.manifests.flatMap((m) => containersOf(m.object).flatMap((c) => fn(m, c)));
-}
-
-/** Splits an image reference into its tag and digest (a registry port is not a tag). */
-export function imageReference(image: string): { tag?: string; digest?: string } {
-  const [withoutDigest, digest] = image.split('@', 2) as [string, string | undefined];
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  const tag = colon > lastSlash ? withoutDigest.slice(colon + 1) : undefined;
-  return { ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
 
 export const imageTagPinned: Rule = {
@@ -60,7 +49,7 @@ export const imageTagPinned: Rule = {
     forEachContainer(ctx, (m, c) => {
       const image = c.container.image;
       if (typeof image !== 'string' || image === '') return [finding(m, 'image-tag-pinned', c.path, `${describe(m.object)}: container '${c.name}' has no image`)];
-      const ref = imageReference(image);
+      const ref = parseImage(image);
       if (ref.digest) return [];
       const hint = 'pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml';
       if (ref.tag === undefined) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' has no tag`, hint)];

@@ -5,8 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../cli/args.js';
-import { allowedHint } from '../errors.js';
+import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { readPins } from '../tools/ensure.js';
 import { clusterKey, contentHash, readValidationCache, rulesVersion, schemaKey, writeValidationCache, type CachedResults, type ValidationCache } from './cache.js';
@@ -33,7 +32,7 @@ export interface ValidateOptions {
   cache?: boolean;
 }
 
-export interface EnvironmentSummary {
+interface EnvironmentSummary {
   environment: string;
   clusters: string[];
   files: number;
@@ -50,7 +49,7 @@ export interface ValidationReport {
 }
 
 /** The clusters the options select; unknown names are usage errors that list what exists. */
-export function selectClusters(all: readonly IndexCluster[], options: Pick<ValidateOptions, 'envs' | 'clusters'>): IndexCluster[] {
+function selectClusters(all: readonly IndexCluster[], options: Pick<ValidateOptions, 'envs' | 'clusters'>): IndexCluster[] {
   const envNames = [...new Set(all.map((c) => c.environment))];
   const clusterNames = all.map((c) => c.name);
   for (const env of options.envs ?? []) if (!envNames.includes(env)) throw new UsageError(`unknown environment '${env}' in clusters/index.json; ${allowedHint(env, envNames)}`);

@@ -1,80 +1,12 @@
 /** Reading workloads out of parsed objects: their pod template, containers, labels, and label selectors. */
-import type { DataPath, KubeObject, Manifest } from './manifests.js';
-
-/** Where each workload kind keeps its pod spec. */
-const podSpecPaths: Record<string, DataPath> = {
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
+import { get, isObj, kindOf, namespaceOf, podSpecPath, type Obj, type UncheckedObject } from '../kube.js';
+import type { Manifest } from './manifests.js';
 
 /** Kinds that run long-lived pods behind Services, where probes make sense. */
 export const servingKinds = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 
-export type Obj = Record<string, unknown>;
-
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function get(value: unknown, path: DataPath): unknown {
-  let v = value;
-  for (const s of path) {
-    if (Array.isArray(v) && typeof s === 'number') v = v[s];
-    else if (isObj(v)) v = v[String(s)];
-    else return undefined;
-  }
-  return v;
-}
-
-export function kindOf(o: KubeObject): string {
-  return typeof o.kind === 'string' ? o.kind : '';
-}
-
-export function nameOf(o: KubeObject): string {
-  return typeof o.metadata?.name === 'string' ? o.metadata.name : '';
-}
-
-export function namespaceOf(o: KubeObject): string | undefined {
-  return typeof o.metadata?.namespace === 'string' ? o.metadata.namespace : undefined;
-}
-
-/** "Deployment 'api-gateway'", how findings name an object. */
-export function describe(o: KubeObject): string {
-  return `${kindOf(o) || 'object'} '${nameOf(o)}'`;
-}
-
-/** The data path of the pod spec of a workload, or undefined for other kinds. */
-export function podSpecPath(o: KubeObject): DataPath | undefined {
-  return podSpecPaths[kindOf(o)];
-}
-
-export interface ContainerRef {
-  container: Obj;
-  name: string;
-  path: DataPath;
-  init: boolean;
-}
-
-/** Containers and init containers of a workload's pod spec, with their data paths. */
-export function containersOf(o: KubeObject): ContainerRef[] {
-  const podPath = podSpecPath(o);
-  if (!podPath) return [];
-  const out: ContainerRef[] = [];
-  for (const field of ['initContainers', 'containers'] as const) {
-    const list = get(o, [...podPath, field]);
-    if (!Array.isArray(list)) continue;
-    list.forEach((c, i) => {
-      if (isObj(c)) out.push({ container: c, name: typeof c.name === 'string' ? c.name : `#${i}`, path: [...podPath, field, i], init: field === 'initContainers' });
-    });
-  }
-  return out;
-}
-
 /** Labels of the pods a workload creates. */
-export function podLabels(o: KubeObject): Record<string, string> {
+export function podLabels(o: UncheckedObject): Record<string, string> {
   const podPath = podSpecPath(o);
   if (!podPath) return {};
   const labels = get(o, [...podPath.slice(0, -1), 'metadata', 'labels']);

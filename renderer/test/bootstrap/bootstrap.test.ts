@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { runBootstrap, type BootstrapOptions } from '../../src/bootstrap/bootstrap.js';
-import { bootstrapMain } from '../../src/bootstrap/cli.js';
+import { command } from '../../src/bootstrap/cli.js';
+import { runCaptured } from '../command.js';
 import { readBootstrapInput } from '../../src/bootstrap/documents.js';
 import { loadKubeConfig } from '../../src/bootstrap/kube.js';
 import { diskReader } from '../../src/fs.js';
@@ -259,9 +260,10 @@ describe('bootstrap', () => {
     );
   });
 
-  it('names the known clusters for an unknown one', async () => {
-    const message = await failure({ cluster: 'stagign', kubeconfig: repo('https://staging.example.com') });
-    expect(message).toBe("clusters/index.json: error: unknown cluster 'stagign'\n  hint: did you mean 'staging'? allowed: local, staging");
+  it('names the known clusters for an unknown one, as a usage error (exit 2)', async () => {
+    const result = await runCaptured(command, ['--cluster', 'stagign', '--kubeconfig', repo('https://staging.example.com')], root);
+    expect(result.code).toBe(2);
+    expect(result.err[0]).toBe("Error: --cluster: unknown cluster 'stagign' in clusters/index.json; did you mean 'staging'? allowed: local, staging");
   });
 
   it('says to render when the root Application file is missing', async () => {
@@ -331,22 +333,28 @@ describe('loadKubeConfig', () => {
 
 describe('bootstrap command line', () => {
   it('requires --cluster (a usage error, exit 2)', async () => {
-    await expect(bootstrapMain(['--dry-run'], root, () => {})).rejects.toMatchObject({
-      usage: true,
-      message: '--cluster is required (a name from clusters/index.json)\nusage: npm run bootstrap -- --cluster <cluster> [--dry-run] [--context <kube-context>] [--kubeconfig <file>]',
+    expect(await runCaptured(command, ['--dry-run'], root)).toEqual({
+      code: 2,
+      out: [],
+      err: [
+        'Error: --cluster is required',
+        'usage: npm run bootstrap -- --cluster <cluster> [--dry-run] [--context <kube-context>] [--kubeconfig <file>]',
+        'run `npm run bootstrap -- --help` for every option and exit code',
+      ],
     });
   });
 
   it('rejects an unknown flag as a usage error', async () => {
-    await expect(bootstrapMain(['--cluster', 'staging', '--force'], root, () => {})).rejects.toMatchObject({ usage: true });
+    const result = await runCaptured(command, ['--cluster', 'staging', '--force'], root);
+    expect(result.code).toBe(2);
+    expect(result.err[0]).toBe("Error: unknown option '--force'; allowed: --cluster, --dry-run, --context, --kubeconfig");
   });
 
   it('passes its flags through to a dry run', async () => {
     const kubeconfig = repo('https://staging.example.com');
-    const lines: string[] = [];
-    const code = await bootstrapMain(['--cluster', 'staging', '--dry-run', '--kubeconfig', kubeconfig, '--context', 'staging-admin'], root, (l) => lines.push(l));
-    expect(code).toBe(0);
-    expect(lines[0]!.split('\n')[1]).toBe("# cluster staging (environment staging, primary, us-east-1) through kube context 'staging-admin', server https://staging.example.com:");
+    const result = await runCaptured(command, ['--cluster', 'staging', '--dry-run', '--kubeconfig', kubeconfig, '--context', 'staging-admin'], root);
+    expect(result.code).toBe(0);
+    expect(result.out[0]!.split('\n')[1]).toBe("# cluster staging (environment staging, primary, us-east-1) through kube context 'staging-admin', server https://staging.example.com:");
   });
 });
 

@@ -57,7 +57,7 @@ export function status(code: number, message: string): Reply {
   return { status: code, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code } };
 }
 
-export function crd(plural: string, kind: string, versions: string[]): Reply {
+function crd(plural: string, kind: string, versions: string[]): Reply {
   return {
     status: 200,
     body: {

@@ -164,20 +164,33 @@ describe('diff', () => {
 
   it('refuses a revision that is not a commit', async () => {
     const root = repo(smallTree());
-    await expect(runDiff(root, ['--base', 'no-such-branch'])).rejects.toThrow(
-      "--base 'no-such-branch' is not a commit in this repository; fetch it first (a CI checkout needs fetch-depth: 0)",
-    );
+    expect(await runDiff(root, ['--base', 'no-such-branch'])).toEqual({
+      code: 1,
+      out: '',
+      err: "Error: --base 'no-such-branch' is not a commit in this repository; fetch it first (a CI checkout needs fetch-depth: 0)\n",
+    });
   });
 
   it('refuses an unknown format as a usage error', async () => {
     const root = repo(smallTree());
-    await expect(runDiff(root, ['--format', 'html'])).rejects.toMatchObject({ usage: true, message: "--format must be one of terminal, markdown, json (got 'html')" });
+    const result = await runDiff(root, ['--format', 'html']);
+    expect(result.code).toBe(2);
+    expect(result.err.split('\n')[0]).toBe("Error: --format: unknown value 'html'; allowed: terminal, markdown, json");
+  });
+
+  it('refuses an environment that neither side has as a usage error', async () => {
+    const root = repo(smallTree());
+    const result = await runDiff(root, ['--base', 'main', '--env', 'developmnt']);
+    expect(result.code).toBe(2);
+    expect(result.err.split('\n')[0]).toBe("Error: --env: unknown environment 'developmnt'; did you mean 'development'? allowed: development");
   });
 
   it('names the file and side of a manifest it cannot read', async () => {
     const root = repo(smallTree());
     write(root, { [files.service]: 'kind: Service\nmetadata: {}\n' });
-    await expect(runDiff(root, ['--base', 'main'])).rejects.toThrow(
+    const result = await runDiff(root, ['--base', 'main']);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
       'clusters/development/apps/api-gateway/service-api-gateway.yaml: error: in the head: not a Kubernetes object (needs apiVersion, kind and metadata.name)',
     );
   });

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type DiffIo } from '../../src/diff/cli.js';
+import { command } from '../../src/diff/cli.js';
+import { runCaptured } from '../command.js';
 import { cleanUp, commit, gitIn } from './fixture.js';
 import { renderedWorkingCopy } from '../git-repo.js';
 
@@ -18,10 +19,9 @@ beforeAll(() => {
   root = renderedWorkingCopy('diff-rendered');
 }, 120_000);
 
-async function run(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const io: DiffIo = { out: (t) => (out += t), err: () => undefined, color: false };
-  return { code: await main(argv, root, io), out };
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const result = await runCaptured(command, argv, root);
+  return { code: result.code, out: result.out.join('\n'), err: result.err.join('\n') };
 }
 
 function bumpStaging(version: string): void {
@@ -33,11 +33,13 @@ describe('diff render check', () => {
   it('refuses a working tree whose sources changed without a render, naming the stale file and what to run', async () => {
     bumpStaging('1.9.0');
     try {
-      await expect(run(['--env', 'staging'])).rejects.toThrow(
-        'the rendered output of the working tree is stale: clusters/ is not what its sources render, so a diff of it would not show what will be deployed\n' +
+      expect(await run(['--env', 'staging'])).toMatchObject({
+        code: 1,
+        err:
+          'Error: the rendered output of the working tree is stale: clusters/ is not what its sources render, so a diff of it would not show what will be deployed\n' +
           '  differs:      clusters/staging/apps/api-gateway/deployment-api-gateway.yaml\n' +
           'hint: run `npm run render` and commit the result, then run the diff again',
-      );
+      });
     } finally {
       gitIn(root, 'checkout', '--', 'overlays');
     }
@@ -59,9 +61,9 @@ describe('diff render check', () => {
     bumpStaging('1.9.1');
     const stale = commit(root, 'bump without rendering');
     try {
-      await expect(run(['--base', 'HEAD~1', '--head', stale, '--env', 'staging'])).rejects.toThrow(
-        `the rendered output of commit ${stale.slice(0, 12)} is stale`,
-      );
+      const result = await run(['--base', 'HEAD~1', '--head', stale, '--env', 'staging']);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(`Error: the rendered output of commit ${stale.slice(0, 12)} is stale`);
     } finally {
       gitIn(root, 'reset', '--quiet', '--hard', 'HEAD~1');
     }

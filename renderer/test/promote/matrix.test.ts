@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseObservations } from '../../src/argocd/observe.js';
-import { rollbackMain, versionsMain } from '../../src/promote/cli.js';
+import { rollbackCommand, versionsCommand } from '../../src/promote/cli.js';
+import { runCommand, type Command } from '../../src/cli/command.js';
 import { runGate } from '../../src/promote/gate.js';
 import { runVersions } from '../../src/promote/matrix.js';
 import { application, fakeArgocd, notFound, type FakeArgocd } from '../argocd/argocd-server.js';
@@ -133,33 +134,31 @@ describe('versions --live', () => {
 });
 
 describe('command lines', () => {
-  /** The error a command throws; scripts/lib/run.mjs turns `usage: true` into exit code 2. */
-  async function refusal(run: Promise<number>): Promise<{ message: string; usage: boolean }> {
-    const err = (await run.then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as { message: string; usage?: boolean } | undefined;
-    if (!err) throw new Error('expected a refusal');
-    return { message: err.message.split('\n')[0]!, usage: err.usage === true };
+  /** Runs a command as `npm run` would; its exit code and the first line it printed on stderr. */
+  async function refusal(command: Command, argv: string[]): Promise<{ code: number; error: string }> {
+    const err: string[] = [];
+    const code = await runCommand(command, argv, { root: inputsRepo(), io: { out: () => {}, err: (line) => err.push(line), color: false, env: {} } });
+    return { code, error: err[0] ?? '' };
   }
 
   it('versions refuses an unknown format and --cluster without --live as usage errors', async () => {
     const root = inputsRepo();
-    expect(await refusal(versionsMain(['--format', 'yaml', '--root', root]))).toEqual({ message: "--format: 'yaml' is not one of text, markdown, json", usage: true });
-    expect(await refusal(versionsMain(['--cluster', 'staging', '--root', root]))).toEqual({ message: '--cluster goes with --live', usage: true });
+    expect(await refusal(versionsCommand as unknown as Command, ['--format', 'yaml', '--root', root])).toEqual({ code: 2, error: "Error: --format: unknown value 'yaml'; allowed: text, markdown, json" });
+    expect(await refusal(versionsCommand as unknown as Command, ['--cluster', 'staging', '--root', root])).toEqual({ code: 2, error: 'Error: --cluster goes with --live' });
   });
 
   it('rollback needs --env and --app, and --to with a single app', async () => {
     const root = inputsRepo();
-    expect(await refusal(rollbackMain(['--app', 'web-dashboard', '--root', root]))).toEqual({ message: '--env is required', usage: true });
-    expect(await refusal(rollbackMain(['--env', 'production', '--root', root]))).toEqual({ message: 'say which app to roll back: --app <app> (several: --app a,b)', usage: true });
-    expect(await refusal(rollbackMain(['--env', 'production', '--app', 'a,b', '--to', '1.0.0', '--root', root]))).toEqual({
-      message: '--to names one version, so it goes with one --app; roll several apps back to their previous versions without --to',
-      usage: true,
+    const rollback = rollbackCommand as unknown as Command;
+    expect(await refusal(rollback, ['--app', 'web-dashboard', '--root', root])).toEqual({ code: 2, error: 'Error: --env is required' });
+    expect(await refusal(rollback, ['--env', 'production', '--root', root])).toEqual({ code: 2, error: 'Error: --app is required' });
+    expect(await refusal(rollback, ['--env', 'production', '--app', 'a,b', '--to', '1.0.0', '--root', root])).toEqual({
+      code: 2,
+      error: 'Error: --to names one version, so it goes with one --app; roll several apps back to their previous versions without --to',
     });
-    expect(await refusal(rollbackMain(['--env', 'prod', '--app', 'web-dashboard', '--root', root]))).toEqual({
-      message: "--env: unknown environment 'prod'; allowed: development, staging, production",
-      usage: true,
+    expect(await refusal(rollback, ['--env', 'prod', '--app', 'web-dashboard', '--root', root])).toEqual({
+      code: 2,
+      error: "Error: --env: unknown environment 'prod'; allowed: development, staging, production",
     });
   });
 });

@@ -6,6 +6,7 @@ import { parseClusterIndex } from '../../src/cluster-index.js';
 
 const output = committedOutput();
 const index = parseClusterIndex(output['clusters/index.json']!);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads the specs of many kinds (Applications, HPAs, Ingresses) as plain data
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec: any };
 const objects = Object.entries(output)
   .filter(([p]) => p.endsWith('.yaml'))

@@ -6,7 +6,8 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { main } from '../../src/cli/render.js';
+import { command } from '../../src/cli/render.js';
+import { runCaptured } from '../command.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { generatedMarker } from '../../src/emit.js';
 import { detectSecret } from '../../src/secrets.js';
@@ -32,7 +33,10 @@ beforeEach(() => {
 });
 
 async function render(...argv: string[]): Promise<number> {
-  return main(argv, root, (l) => out.push(l), (l) => err.push(l));
+  const result = await runCaptured(command, argv, root);
+  out.push(...result.out);
+  err.push(...result.err);
+  return result.code;
 }
 
 /** What git sees changed: exactly the test's own edits, never a file the render wrote. */
@@ -165,6 +169,7 @@ describe('3. symbolic links and echoed content', () => {
     expect(err[0]).toBe(
       `overlays/staging/apps/api-gateway.yaml:1:11: error: 'replicas' must be a whole number (got "\\u001b[2J\\u001b[31mSECRET=xxxxxxxxxxxx…)\n  hint: write digits without quotes, e.g. 3`,
     );
+    // eslint-disable-next-line no-control-regex -- the point: no control character may reach the output
     expect(err.join('\n')).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
     expect(changed()).toEqual(['overlays/staging/apps/api-gateway.yaml']);
   });

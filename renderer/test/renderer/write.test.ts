@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../../src/cli/render.js';
+import { command } from '../../src/cli/render.js';
+import { runCaptured } from '../command.js';
 import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { planWrite } from '../../src/write.js';
 import { generatedMarker } from '../../src/emit.js';
@@ -27,7 +28,10 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 async function run(...argv: string[]): Promise<number> {
-  return main(argv, root, (l) => out.push(l), (l) => err.push(l));
+  const result = await runCaptured(command, argv, root);
+  out.push(...result.out);
+  err.push(...result.err);
+  return result.code;
 }
 
 beforeEach(() => {
@@ -69,13 +73,24 @@ describe('render command', () => {
     expect(existsSync(path.join(root, 'clusters/production'))).toBe(false);
   });
 
-  it('refuses an unknown environment with the known ones as a hint', async () => {
-    expect(await run('--env', 'prod')).toBe(1);
-    expect(err[0]).toBe("overlays/prod: error: no environment 'prod'\n  hint: allowed: development, local, production, staging");
+  it('refuses an unknown environment as a usage error (exit 2) with the known ones as a hint', async () => {
+    expect(await run('--env', 'prod')).toBe(2);
+    expect(err[0]).toBe("Error: --env: unknown environment 'prod' (no folder overlays/prod); allowed: development, local, production, staging");
+    expect(out).toEqual([]);
   });
 
-  it('exits 2 on an unknown option', async () => {
-    await expect(run('--chek')).rejects.toThrow("unknown option '--chek' (known: --check, --quiet, --env)");
+  it('refuses an empty --env, which would otherwise render nothing', async () => {
+    expect(await run('--env=')).toBe(2);
+    expect(err[0]).toBe('Error: --env needs a value (got an empty one)');
+  });
+
+  it('exits 2 on an unknown option, suggesting the closest', async () => {
+    expect(await run('--chek')).toBe(2);
+    expect(err).toEqual([
+      "Error: unknown option '--chek'; did you mean '--check'? allowed: --check, --quiet, --env",
+      'usage: npm run render -- [--check] [--quiet] [--env <env>[,<env>]]',
+      'run `npm run render -- --help` for every option and exit code',
+    ]);
   });
 
   it('prunes the folder and the Application of an app removed from the catalogue, in the same render', async () => {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
-import { main, usage } from '../../src/validate/cli.js';
+import { command } from '../../src/validate/cli.js';
+import { runCaptured } from '../command.js';
 import { generatedMarker } from '../../src/emit.js';
 
 const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
@@ -30,8 +31,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-function run(argv: string[], env: NodeJS.ProcessEnv = {}, at = root): Promise<number> {
-  return main(argv, at, { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env });
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}, at = root): Promise<number> {
+  const result = await runCaptured(command, argv, at, env);
+  out.push(...result.out);
+  err.push(...result.err);
+  return result.code;
 }
 
 function edit(file: string, from: string | RegExp, to: string): void {
@@ -134,12 +138,16 @@ describe('npm run validate', () => {
 
   it('exits 2 on an unknown environment, suggesting the closest', async () => {
     expect(await run(['--env', 'stagin'])).toBe(2);
-    expect(err).toEqual(["Error: unknown environment 'stagin' in clusters/index.json; did you mean 'staging'? allowed: staging", usage]);
+    expect(err).toEqual([
+      "Error: unknown environment 'stagin' in clusters/index.json; did you mean 'staging'? allowed: staging",
+      'usage: npm run validate -- [--env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format <format>]',
+      'run `npm run validate -- --help` for every option and exit code',
+    ]);
   });
 
   it('exits 2 on an unknown format', async () => {
     expect(await run(['--format', 'xml'])).toBe(2);
-    expect(err[0]).toBe("Error: --format must be one of human, json, github (got 'xml')");
+    expect(err[0]).toBe("Error: --format: unknown value 'xml'; allowed: human, json, github");
   });
 
   it('exits 1 when there is nothing rendered to validate', async () => {

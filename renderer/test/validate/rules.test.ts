@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { IndexCluster } from '../../src/cluster-index.js';
 import { parseManifestFile, type Manifest } from '../../src/validate/manifests.js';
 import {
-  checkPolicies, defaultDenyNetworkPolicy, deprecatedApi, highAvailabilityReplicas, imageReference, imageTagPinned, noSecretData, podDisruptionBudget,
+  checkPolicies, defaultDenyNetworkPolicy, deprecatedApi, highAvailabilityReplicas, imageTagPinned, noSecretData, podDisruptionBudget,
   podSecurityRestricted, probesSet, recommendedLabelsSet, resourcesSet, rules, serviceSelectsWorkload, writableRootAnnotation, type Rule,
 } from '../../src/validate/rules.js';
 
@@ -109,11 +109,6 @@ describe('image-tag-pinned', () => {
   it('accepts a version tag and a digest', () => {
     expect(check(imageTagPinned, [deployment()])).toEqual([]);
     expect(check(imageTagPinned, [deployment({ container: container({ image: 'registry.example/web@sha256:0123abcd' }) })])).toEqual([]);
-  });
-
-  it('reads tags and digests from image references', () => {
-    expect(imageReference('r.example:5000/a/b:1.0@sha256:ff')).toEqual({ tag: '1.0', digest: 'sha256:ff' });
-    expect(imageReference('r.example:5000/a/b')).toEqual({});
   });
 });
 

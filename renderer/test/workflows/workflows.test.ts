@@ -283,6 +283,7 @@ describe('the rendered diff step', () => {
       expect(run.status).toBe(1);
       const comment = readFileSync(path.join(dir, 'rendered-diff.md'), 'utf8');
       expect(comment.length).toBeLessThan(20_200);
+      // eslint-disable-next-line no-control-regex -- the point: no control character may reach the output
       expect(comment).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
       expect(comment.split('\n').filter((l) => l.startsWith('```'))).toEqual(['```text', '```']);
       expect(comment.split('\n').slice(0, 5)).toEqual(['<!-- berrys-rendered-diff -->', '## Rendered diff: could not be computed', '', '```text', 'Error: [2J]0;owned']);

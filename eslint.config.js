@@ -1,0 +1,22 @@
+// ESLint (flat config): the JavaScript and typescript-eslint recommended rules over the renderer, its tests and
+// scripts/. Formatting is Prettier's job (.prettierrc.json), so no rule here is about layout.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', '.cache/', 'node_modules/', 'clusters/', 'renderer/schema/', 'renderer/src/argocd/argocd-api.generated.d.ts', 'renderer/src/cluster-index-check.ts'] },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    // Node's globals that the code uses (the globals package would be one more dependency for a short list).
+    languageOptions: {
+      globals: Object.fromEntries(['process', 'console', 'URL', 'performance', 'setTimeout', 'clearTimeout', 'Buffer', 'AbortController', 'fetch'].map((g) => [g, 'readonly'])),
+    },
+    rules: {
+      // `const { drop: _drop, ...rest } = o` is how the code leaves a field out; the underscore says it is unused on purpose.
+      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // Errors here are messages for people that already quote the cause's message; the cause object adds nothing.
+      'preserve-caught-error': 'off',
+    },
+  },
+);
