@@ -7,8 +7,6 @@
  */
 import type { Problem, SourceLocation } from './errors.js';
 import type { RenderedObject } from './parse.js';
-import { containersOf } from './validate/workloads.js';
-import type { KubeObject } from './validate/manifests.js';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -94,6 +92,16 @@ export function requestsAboveLimits(resources: Resources | undefined, at: (path:
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * Containers of the pod template of a rendered workload. Why not validate/workloads.ts, which knows every workload
+ * kind: the render must not load the commands' modules (fingerprint.ts hashes what it loads), and the templates
+ * render pod templates only under spec.template.
+ */
+function podContainers(object: Obj): Obj[] {
+  const spec = isObj(object.spec) && isObj(object.spec.template) && isObj(object.spec.template.spec) ? object.spec.template.spec : {};
+  return [spec.initContainers, spec.containers].flatMap((list) => (Array.isArray(list) ? list.filter(isObj) : []));
+}
+
 /** Names of env variables listed more than once in one container (Kubernetes keeps the last, silently). */
 export function duplicateEnvNames(container: Obj): string[] {
   const seen = new Set<string>();
@@ -133,7 +141,7 @@ export function objectNameErrors(object: Obj): string[] {
       if (e) errors.push(`port name '${port.name}' ${e}`);
     }
   }
-  for (const { container: c } of containersOf(object as KubeObject)) {
+  for (const c of podContainers(object)) {
     const cName = String(c.name ?? '');
     const e = dns1123LabelError(cName);
     if (e) errors.push(`container name '${cName}' ${e}`);

@@ -23,7 +23,7 @@ let err: string[];
 
 beforeEach(() => {
   root = tempDir('guard');
-  for (const dir of ['apps', 'base', 'overlays', 'clusters']) cpSync(path.join(defaultRepoRoot, dir), path.join(root, dir), { recursive: true });
+  for (const dir of ['apps', 'base', 'overlays', 'clusters', '.gitignore']) cpSync(path.join(defaultRepoRoot, dir), path.join(root, dir), { recursive: true });
   initRepo(root);
   commitAll(root, 'inputs and rendered clusters/');
   out = [];
@@ -59,6 +59,7 @@ describe('1. an interrupted render', () => {
     const service = 'clusters/staging/apps/api-gateway/service-api-gateway.yaml';
     const hpa = 'clusters/production/apps/web-dashboard/horizontalpodautoscaler-web-dashboard.yaml';
     write(`${service}.render-4242.tmp`, 'half a fi');
+    write('clusters/index.json.render-4242.tmp', '{"clus');
     write(service, '');
     write(hpa, generatedMarker.slice(0, 9));
     write('clusters/staging/apps/api-gateway/poddisruptionbudget-gone.yaml', '');
@@ -67,6 +68,7 @@ describe('1. an interrupted render', () => {
       'clusters/ is stale: the committed output differs from what the sources render.',
       `  differs:    ${hpa}`,
       `  differs:    ${service}`,
+      '  not produced: clusters/index.json.render-4242.tmp',
       '  not produced: clusters/staging/apps/api-gateway/poddisruptionbudget-gone.yaml',
       `  not produced: ${service}.render-4242.tmp`,
       'hint: run `npm run render` and commit the result.',
