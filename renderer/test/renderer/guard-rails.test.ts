@@ -23,6 +23,7 @@ let err: string[];
 
 beforeEach(() => {
   root = tempDir('guard');
+  // .gitignore too: like any checkout, the render cache that `npm run render` keeps in .cache/ is ignored.
   for (const dir of ['apps', 'base', 'overlays', 'clusters', '.gitignore']) cpSync(path.join(defaultRepoRoot, dir), path.join(root, dir), { recursive: true });
   initRepo(root);
   commitAll(root, 'inputs and rendered clusters/');
