@@ -93,6 +93,11 @@ export function requestsAboveLimits(resources: Resources | undefined, at: (path:
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * Containers of the pod template of a rendered workload. Why not validate/workloads.ts, which knows every workload
+ * kind: the render must not load the commands' modules (fingerprint.ts hashes what it loads), and the templates
+ * render pod templates only under spec.template.
+ */
 /** Names of env variables listed more than once in one container (Kubernetes keeps the last, silently). */
 export function duplicateEnvNames(container: Obj): string[] {
   const seen = new Set<string>();

@@ -112,7 +112,8 @@ export function planWrite(existing: Map<string, string>, emitted: EmittedFile[],
   const remove: string[] = [];
   for (const [file, content] of existing) {
     if (produced.has(file) || !inScope(file)) continue;
-    if (!owned(file) && !notOurs(file, content)) continue;
+    // A staged leftover goes wherever it is (clusters/index.json is staged next to itself, outside every cluster).
+    if (!owned(file) && !notOurs(file, content) && !stagedName.test(file)) continue;
     if (notOurs(file, content)) {
       if (!declared.has(file) || content === symbolicLink) foreign.push({ file, message: content === symbolicLink ? 'a symbolic link (or other special file) under clusters/' : 'a file under clusters/ that the renderer did not generate', hint: handWrittenHint });
     } else remove.push(file);

@@ -64,6 +64,7 @@ describe('1. an interrupted render', () => {
     const service = 'clusters/staging/apps/api-gateway/service-api-gateway.yaml';
     const hpa = 'clusters/production/apps/web-dashboard/horizontalpodautoscaler-web-dashboard.yaml';
     write(`${service}.render-4242.tmp`, 'half a fi');
+    write('clusters/index.json.render-4242.tmp', '{"clus');
     write(service, '');
     write(hpa, generatedMarker.slice(0, 9));
     write('clusters/staging/apps/api-gateway/poddisruptionbudget-gone.yaml', '');
@@ -72,6 +73,7 @@ describe('1. an interrupted render', () => {
       'clusters/ is stale: the committed output differs from what the sources render.',
       `  differs:    ${hpa}`,
       `  differs:    ${service}`,
+      '  not produced: clusters/index.json.render-4242.tmp',
       '  not produced: clusters/staging/apps/api-gateway/poddisruptionbudget-gone.yaml',
       `  not produced: ${service}.render-4242.tmp`,
       'hint: run `npm run render` and commit the result.',

@@ -173,14 +173,15 @@ describe('planWrite', () => {
     });
   });
 
-  it('flags hand-written files in folders of no cluster but never prunes generated ones there', () => {
+  it('flags hand-written files in folders of no cluster, never prunes generated ones there, and removes staged leftovers anywhere', () => {
     const generated = `${generatedMarker} …\nkind: X\n`;
     const existing = new Map([
       ['clusters/gone/apps/x/deployment-x.yaml', generated],
       ['clusters/gone/apps/x/rolebinding.yaml', 'kind: RoleBinding\n'],
+      ['clusters/index.json.render-77.tmp', '{"clus'],
     ]);
     const plan = planWrite(existing, [], { clusters: ['a'], allClusters: ['a'] });
-    expect(plan.remove).toEqual([]);
+    expect(plan.remove).toEqual(['clusters/index.json.render-77.tmp']);
     expect(plan.foreign.map((p) => p.file)).toEqual(['clusters/gone/apps/x/rolebinding.yaml']);
   });
 
