@@ -1,6 +1,6 @@
 /**
- * `npm run validate [-- --env <env>] [--cluster <c>] [--format human|json|github]`: provisions the tools when stale,
- * validates the rendered clusters, prints the report. Exit codes: 0 clean, 3 findings, 1 could not run, 2 usage.
+ * `npm run validate [-- --env <env>] [--cluster <c>] [--format human|json|github] [--no-cache]`: provisions the tools
+ * when stale, validates the rendered clusters (reusing .cache/validate/ for what did not change), prints the report. Exit codes: 0 clean, 3 findings, 1 could not run, 2 usage.
  */
 import { parseArgs, UsageError } from '../cli/args.js';
 import { ensureTools } from '../tools/ensure.js';
@@ -9,7 +9,7 @@ import { validateRepository } from './run.js';
 
 export const exitCodes = { ok: 0, error: 1, usage: 2, findings: 3 } as const;
 
-export const usage = 'usage: npm run validate [-- --env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format human|json|github]';
+export const usage = 'usage: npm run validate [-- --env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format human|json|github] [--no-cache]';
 
 export interface ValidateIO {
   out: (line: string) => void;
@@ -31,8 +31,10 @@ export async function main(argv: string[], root: string, io: ValidateIO = defaul
   let format: Format | undefined;
   let envs: string[] | undefined;
   let clusters: string[] | undefined;
+  let cache = true;
   try {
-    const args = parseArgs(argv, { values: ['env', 'cluster', 'format'] });
+    const args = parseArgs(argv, { flags: ['no-cache'], values: ['env', 'cluster', 'format'] });
+    cache = !args.flags.has('no-cache');
     const given = args.values.get('format');
     if (given && (given.length !== 1 || !formats.includes(given[0] as Format))) throw new UsageError(`--format must be one of ${formats.join(', ')} (got '${given.join(',')}')`);
     format = given?.[0] as Format | undefined;
@@ -45,7 +47,7 @@ export async function main(argv: string[], root: string, io: ValidateIO = defaul
   }
   try {
     await ensureTools({ root, quiet: true, log: io.err, env: io.env });
-    const report = await validateRepository(root, { envs, clusters });
+    const report = await validateRepository(root, { envs, clusters, cache });
     const ms = performance.now() - started;
     if (format === 'json') {
       io.out(formatJson(report));
