@@ -22,14 +22,15 @@ interface RunResult {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<RunResult> {
+/** The tools step's process runner; `missing` is the message when the command is not installed (default: Go's). */
+export function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; missing?: string }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new ToolsError(goMissingMessage) : err));
+    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new ToolsError(options.missing ?? goMissingMessage) : err));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 }

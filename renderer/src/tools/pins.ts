@@ -9,11 +9,21 @@ export interface ModulePin {
   version: string;
 }
 
+/** A tool from PyPI, installed with pip into the tools step's virtual environment. */
+export interface PypiPin {
+  package: string;
+  version: string;
+}
+
 export interface Pins {
   /** Kubernetes version without the leading v, e.g. "1.36.3". */
   kubernetes: string;
   tools: Record<string, ModulePin>;
+  /** Tools published on PyPI (zizmor, the workflow security linter); none when the section is absent. */
+  pypiTools: Record<string, PypiPin>;
   sources: Record<string, ModulePin>;
+  /** What only `npm run e2e` builds (etcd, kwok, Argo CD's gitops-engine); empty when pins.json has no e2e section. */
+  e2e: Record<string, ModulePin>;
 }
 
 /** The tools the validation gate needs; pins.json must name each. */
@@ -34,7 +44,7 @@ export function parsePins(text: string): Pins {
   if (typeof obj?.kubernetes !== 'string' || !/^\d+\.\d+\.\d+$/.test(obj.kubernetes)) {
     throw new Error(`${file}: "kubernetes" must be a version like "1.36.3"`);
   }
-  const modules = (key: 'tools' | 'sources', required: readonly string[]): Record<string, ModulePin> => {
+  const modules = (key: 'tools' | 'sources' | 'e2e', required: readonly string[]): Record<string, ModulePin> => {
     const section = obj[key] as Record<string, Partial<ModulePin>> | undefined;
     const out: Record<string, ModulePin> = {};
     for (const name of required) {
@@ -48,7 +58,20 @@ export function parsePins(text: string): Pins {
     }
     return out;
   };
-  return { kubernetes: obj.kubernetes, tools: modules('tools', requiredTools), sources: modules('sources', requiredSources) };
+  const pypiTools: Record<string, PypiPin> = {};
+  for (const [name, pin] of Object.entries((obj.pypiTools ?? {}) as Record<string, Partial<PypiPin>>)) {
+    // An exact version only: pip would otherwise resolve whatever is newest on the day.
+    if (typeof pin?.package !== 'string' || typeof pin.version !== 'string' || !/^\d+(\.\d+)*$/.test(pin.version)) {
+      throw new Error(`${file}: "pypiTools.${name}" must be { "package": "<PyPI name>", "version": "<exact version, e.g. 1.32.0>" }`);
+    }
+    pypiTools[name] = { package: pin.package, version: pin.version };
+  }
+  return { kubernetes: obj.kubernetes, tools: modules('tools', requiredTools), pypiTools, sources: modules('sources', requiredSources), e2e: modules('e2e', []) };
+}
+
+/** `package==version`, the form pip takes. */
+export function pypiRef(pin: PypiPin): string {
+  return `${pin.package}==${pin.version}`;
 }
 
 /** `module@version`, the form `go install` and `go mod download` take. */
