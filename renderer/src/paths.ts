@@ -24,6 +24,8 @@ export const repoPaths = {
   defaults: 'base/defaults.yaml',
   addons: 'base/addons.yaml',
   platform: 'base/platform.yaml',
+  /** The sha256 of every pinned add-on chart archive, checked before a chart is rendered (npm run validate). */
+  chartsLock: 'base/charts.lock.json',
   templatesDir: 'base/templates',
   template: (name: string) => `base/templates/${name}`,
   overlaysDir: 'overlays',
@@ -44,6 +46,8 @@ export const repoPaths = {
   schema: (name: string) => `renderer/schema/${name}.schema.json`,
   pins: 'renderer/pins.json',
   cacheDir: '.cache',
+  /** Pulled add-on chart archives, one folder per chart repository. */
+  chartsCache: '.cache/charts',
 } as const;
 
 /** The environments of the promotion chain, in order. Local is each engineer's own and not in the chain. */

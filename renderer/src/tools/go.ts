@@ -2,11 +2,11 @@
  * The Go edge of the tools step: `go install` for the pinned tools and `go mod download` for the pinned upstream
  * modules. Everything uses the machine's normal GOPATH/GOMODCACHE, so a CI cache of it (actions/setup-go) helps.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { moduleRef, type ModulePin } from './pins.js';
+import { runProcess, type RunResult } from './process.js';
 
 /** Raised when the tools step cannot provision something; the message says what to do. */
 export class ToolsError extends Error {
@@ -16,21 +16,10 @@ export class ToolsError extends Error {
 export const goMissingMessage =
   'Go ≥1.22 is needed to build kubeconform/actionlint: apt-get install golang-go or see https://go.dev/doc/install';
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+/** Runs go; a missing go binary becomes the install advice. */
 function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new ToolsError(goMissingMessage) : err));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  return runProcess(cmd, args, options).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENOENT' ? new ToolsError(goMissingMessage) : err;
   });
 }
 

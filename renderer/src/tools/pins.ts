@@ -17,7 +17,7 @@ export interface Pins {
 }
 
 /** The tools the validation gate needs; pins.json must name each. */
-export const requiredTools = ['kubeconform', 'actionlint'] as const;
+export const requiredTools = ['kubeconform', 'actionlint', 'helm'] as const;
 /** The upstream modules schema generation reads; pins.json must name each. */
 export const requiredSources = ['kubernetes', 'argocd', 'externalSecrets', 'certManager'] as const;
 

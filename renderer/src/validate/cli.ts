@@ -2,14 +2,18 @@
  * `npm run validate [-- --env <env>] [--cluster <c>] [--format human|json|github]`: provisions the tools when stale,
  * validates the rendered clusters, prints the report. Exit codes: 0 clean, 3 findings, 1 could not run, 2 usage.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs, UsageError } from '../cli/args.js';
+import { repoPaths } from '../paths.js';
 import { ensureTools } from '../tools/ensure.js';
+import { parseChartsLock, serializeChartsLock, updateLock } from './charts-lock.js';
 import { formatGithub, formatHuman, formatJson, formats, type Format } from './report.js';
 import { validateRepository } from './run.js';
 
 export const exitCodes = { ok: 0, error: 1, usage: 2, findings: 3 } as const;
 
-export const usage = 'usage: npm run validate [-- --env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format human|json|github]';
+export const usage = 'usage: npm run validate [-- --env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format human|json|github] [--require-charts] [--update-lock]';
 
 export interface ValidateIO {
   out: (line: string) => void;
@@ -31,8 +35,12 @@ export async function main(argv: string[], root: string, io: ValidateIO = defaul
   let format: Format | undefined;
   let envs: string[] | undefined;
   let clusters: string[] | undefined;
+  let requireCharts = false;
+  let writeLock = false;
   try {
-    const args = parseArgs(argv, { values: ['env', 'cluster', 'format'] });
+    const args = parseArgs(argv, { flags: ['require-charts', 'update-lock'], values: ['env', 'cluster', 'format'] });
+    requireCharts = args.flags.has('require-charts');
+    writeLock = args.flags.has('update-lock');
     const given = args.values.get('format');
     if (given && (given.length !== 1 || !formats.includes(given[0] as Format))) throw new UsageError(`--format must be one of ${formats.join(', ')} (got '${given.join(',')}')`);
     format = given?.[0] as Format | undefined;
@@ -45,7 +53,13 @@ export async function main(argv: string[], root: string, io: ValidateIO = defaul
   }
   try {
     await ensureTools({ root, quiet: true, log: io.err, env: io.env });
-    const report = await validateRepository(root, { envs, clusters });
+    const lockFile = path.join(root, repoPaths.chartsLock);
+    const lock = parseChartsLock(await readFile(lockFile, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e))));
+    const report = await validateRepository(root, { envs, clusters, charts: { lock, requireCharts, updateLock: writeLock, env: io.env } });
+    if (writeLock && report.charts) {
+      await writeFile(lockFile, serializeChartsLock(updateLock(lock, report.charts.digests)));
+      io.err(`validate: recorded ${report.charts.digests.length} chart digest(s) in ${repoPaths.chartsLock}`);
+    }
     const ms = performance.now() - started;
     if (format === 'json') {
       io.out(formatJson(report));

@@ -9,6 +9,7 @@ import { UsageError } from '../cli/args.js';
 import { allowedHint } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { readPins } from '../tools/ensure.js';
+import { checkAddonCharts, type ChartCheckOptions, type ChartCheckResult } from './charts.js';
 import { sortFindings, type Finding } from './findings.js';
 import { kubeconformFindings, runKubeconform } from './kubeconform.js';
 import { listClusterFiles, parseClusterIndex, parseManifestFile, type ClusterEntry, type Manifest } from './manifests.js';
@@ -22,6 +23,8 @@ export interface ValidateOptions {
   rules?: readonly Rule[];
   /** Bytes of file paths per kubeconform command line; the default fits any OS (see defaultBatchBytes). */
   batchBytes?: number;
+  /** Render and check the add-on charts too (charts.ts); off unless asked, since it pulls from chart repositories. */
+  charts?: Pick<ChartCheckOptions, 'lock' | 'requireCharts' | 'updateLock' | 'timeoutMs' | 'env'>;
 }
 
 export interface EnvironmentSummary {
@@ -38,6 +41,8 @@ export interface ValidationReport {
   kubernetesVersion: string;
   kubeconformVersion: string;
   rules: ReadonlyArray<Pick<Rule, 'id' | 'title' | 'explanation'>>;
+  /** What the add-on chart check did, when it ran. */
+  charts?: Omit<ChartCheckResult, 'findings'>;
 }
 
 /** The clusters the options select; unknown names are usage errors that list what exists. */
@@ -90,6 +95,13 @@ export async function validateRepository(root: string, options: ValidateOptions 
     const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
     for (const f of kubeconformFindings(report, manifestsByFile, pins.kubernetes)) findings.push({ ...f, cluster: clusterOf(f.file) });
   }
+  let charts: Omit<ChartCheckResult, 'findings'> | undefined;
+  if (options.charts) {
+    const manifestsOf = (name: string) => (filesByCluster.get(name) ?? []).flatMap((f) => manifestsByFile.get(f) ?? []);
+    const { findings: chartFindings, ...rest } = await checkAddonCharts({ ...options.charts, root, clusters, manifestsOf, kubernetesVersion: pins.kubernetes });
+    findings.push(...chartFindings);
+    charts = rest;
+  }
   const sorted = sortFindings(findings);
   const environments: EnvironmentSummary[] = [];
   for (const cluster of clusters) {
@@ -106,5 +118,6 @@ export async function validateRepository(root: string, options: ValidateOptions 
     kubernetesVersion: pins.kubernetes,
     kubeconformVersion: pins.tools.kubeconform!.version,
     rules: ruleList.map(({ id, title, explanation }) => ({ id, title, explanation })),
+    ...(charts ? { charts } : {}),
   };
 }
