@@ -94,6 +94,15 @@ const Cluster = Type.Object(
     region: Type.String({ minLength: 1 }),
     apiServer: Type.String({ pattern: '^https://' , description: 'The API server URL; bootstrap refuses a kube context pointing elsewhere.' }),
     imageRegistry: Type.Optional(Type.String({ minLength: 1 })),
+    dataStores: Type.Optional(
+      Type.Object({ database: DataStore, cache: DataStore }, { additionalProperties: false, description: "This cluster's own data stores (a standby in another region), instead of the environment's." }),
+    ),
+    secretStore: Type.Optional(
+      Type.Object(
+        { region: Type.String({ minLength: 1, description: 'Region of the secret store this cluster reads (its own region\'s replica, so it does not depend on the primary region).' }) },
+        { additionalProperties: false },
+      ),
+    ),
     settings: Type.Optional(Settings),
     addons: Type.Optional(Type.Record(Type.String({ pattern: dnsLabelPattern }), Type.Object({ values: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }))),
   },
@@ -131,6 +140,9 @@ export const EnvironmentSpec = Type.Object(
     namespace: DnsLabel,
     domain: Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
     imageRegistry: Type.String({ minLength: 1 }),
+    awsAccountId: Type.Optional(
+      Type.String({ pattern: '^[0-9]{12}$', description: 'The AWS account of the clusters; the IAM roles of the add-ons that call AWS (IRSA) are derived from it and the cluster name.' }),
+    ),
     pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags (staging, production).' }),
     nodeGroups: Type.Boolean({ description: 'Pin apps to node groups (false on a one-node laptop cluster).' }),
     cloud: Type.Optional(Type.Boolean({ description: 'Runs in the cloud account (default true); false on a laptop, where only add-ons marked `local` are installed.' })),
@@ -187,6 +199,13 @@ export const AddonCatalogue = Type.Object(
           clusterKinds: Type.Array(Type.Object({ group: Type.String(), kind: Type.String({ minLength: 1 }) }, { additionalProperties: false }), {
             description: 'Cluster-scoped kinds the chart creates: the only ones its AppProject allows.',
           }),
+          irsa: Type.Optional(
+            Type.String({
+              pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*$',
+              description:
+                'The add-on calls AWS: the values path of its service account (e.g. controller.serviceAccount). Each cloud cluster gives that service account its own IAM role, arn:aws:iam::<awsAccountId>:role/<platform>-<cluster>-<add-on>.',
+            }),
+          ),
           values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         },
         { additionalProperties: false },
@@ -211,6 +230,10 @@ export const PlatformSpec = Type.Object(
         scaleDownUnneededTime: Type.String({ pattern: '^[0-9]+[smh]$' }),
         scaleDownDelayAfterAdd: Type.String({ pattern: '^[0-9]+[smh]$' }),
         scaleDownUtilizationThreshold: Type.Number({ minimum: 0, maximum: 1 }),
+        version: Type.String({
+          pattern: '^v[0-9]+\\.[0-9]+\\.[0-9]+$',
+          description: 'The autoscaler release the clusters run; its minor is the clusters\' Kubernetes minor (renderer/pins.json), as the autoscaler requires.',
+        }),
       },
       { additionalProperties: false },
     ),

@@ -123,6 +123,12 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
             className: env.ingress.className,
             clusterIssuer: env.ingress.clusterIssuer ?? null,
             tlsSecret: `${app.name}-tls`,
+            // Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and
+            // Route 53 failover routing answers with the standby's only while the primary's load balancer is unhealthy.
+            failover:
+              env.clusters.length > 1
+                ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' }
+                : null,
           }
         : null,
     };
@@ -159,12 +165,6 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     },
     platformSources,
   );
-  if (cluster.addons.some((a) => a.spec.name === 'cluster-autoscaler')) {
-    // ConfigMap data holds strings only; the threshold is a number in base/platform.yaml.
-    const ca = repo.platform.clusterAutoscaler;
-    const settings = { ...ca, scaleDownUtilizationThreshold: String(ca.scaleDownUtilizationThreshold) };
-    job(platformFolder, 'cluster-autoscaler-config.yaml.hbs', { labels: platformLabels('cluster-autoscaler'), settings }, platformSources);
-  }
   if (env.ingress.clusterIssuer && env.ingress.acme) {
     job(platformFolder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: platformLabels('cert-manager'), acme: env.ingress.acme, domain: env.domain }, platformSources);
   }
