@@ -3,7 +3,10 @@
  * runs them for a Helm source (release name, namespace, values, --kube-version, --api-versions, CRDs included).
  * Building the arguments and reading helm's answer are pure.
  */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { repoPaths } from '../paths.js';
 import { cachePaths } from '../tools/layout.js';
 import { runProcess } from '../tools/process.js';
 
@@ -70,9 +73,19 @@ async function helm(root: string, args: string[], env: NodeJS.ProcessEnv): Promi
   return result.code === 0 ? { ok: true, stdout: result.stdout } : { ok: false, message: helmMessage(result.stderr) };
 }
 
-/** Renders one chart; `message` is helm's own when it refuses (a `required` value, a `fail`, a template error). */
-export function helmTemplate(root: string, input: TemplateInput, env: NodeJS.ProcessEnv = process.env) {
-  return helm(root, helmTemplateArgs(input), env);
+/**
+ * Renders one chart with `values`; `message` is helm's own when it refuses (a `required` value, a `fail`, a template
+ * error). The values go to helm as a file named by their hash, so equal values are written once.
+ */
+export async function helmTemplate(root: string, input: Omit<TemplateInput, 'valuesFile'> & { values: unknown }, env: NodeJS.ProcessEnv = process.env) {
+  const text = `${JSON.stringify(input.values, null, 2)}\n`;
+  const valuesFile = `${repoPaths.chartsCache}/values/${createHash('sha256').update(text).digest('hex').slice(0, 16)}.json`;
+  await mkdir(path.dirname(path.join(root, valuesFile)), { recursive: true });
+  await writeFile(path.join(root, valuesFile), text);
+  const result = await helm(root, helmTemplateArgs({ ...input, valuesFile }), env);
+  // helm starts its output with `---`; parseManifestFile's fast path and its line lookup count that empty first
+  // document differently (every line would point one document back), so it goes.
+  return result.ok ? { ...result, stdout: result.stdout.replace(/^---\n/, '') } : result;
 }
 
 /** The chart's crds/ folders (its own and its dependencies'), which exist before any value is applied. */

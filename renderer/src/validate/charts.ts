@@ -174,25 +174,23 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
     const clusterApps = apps.filter((a) => a.cluster.name === cluster.name && usable.has(chartKey(a.chart)));
     if (clusterApps.length === 0) continue;
     const crds = await clusterCrds(root, clusterApps.map((a) => usable.get(chartKey(a.chart))!), env);
-    const apiVersions = [...new Set(crds.flatMap((c) => [`${c.group}/${c.version}`, `${c.group}/${c.version}/${c.kind}`]))];
+    const apiVersions = apiVersionsOf(crds);
     const outputs: Array<{ app: AddonApplication; file: string; manifests: Manifest[] }> = [];
     const dir = `${renderedDir}/${cluster.name}`;
     await mkdir(path.join(root, dir), { recursive: true });
     for (const app of clusterApps) {
       const base = `${dir}/${app.release}`;
+      // The values as helm sees them, next to the rendering, for whoever reads a finding.
       await writeFile(path.join(root, `${base}.values.json`), `${JSON.stringify(app.values, null, 2)}\n`);
-      const result = await helmTemplate(root, { release: app.release, namespace: app.namespace, archive: usable.get(chartKey(app.chart))!, valuesFile: `${base}.values.json`, kubernetesVersion, apiVersions }, env);
+      const result = await helmTemplate(root, { release: app.release, namespace: app.namespace, archive: usable.get(chartKey(app.chart))!, values: app.values, kubernetesVersion, apiVersions }, env);
       if (!result.ok) {
         findings.push(onApp(app, ['spec', 'source', 'helm', 'valuesObject'], 'chart-render', `helm template failed: ${result.message}`, `the values are in base/addons.yaml and the environment's overlay; ${base}.values.json holds them as helm saw them`));
         continue;
       }
       rendered++;
       const file = `${base}.yaml`;
-      // helm starts its output with `---`; parseManifestFile's fast path and its line lookup count that empty first
-      // document differently (every line would point one document back), so it goes.
-      const text = result.stdout.replace(/^---\n/, '');
-      await writeFile(path.join(root, file), text);
-      const parsed = parseManifestFile(file, text);
+      await writeFile(path.join(root, file), result.stdout);
+      const parsed = parseManifestFile(file, result.stdout);
       for (const p of parsed.problems) findings.push(onApp(app, ['spec', 'source', 'chart'], 'yaml', `${file}:${p.line}: ${p.message}`));
       outputs.push({ app, file, manifests: parsed.manifests });
     }
@@ -210,14 +208,19 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
   return { findings, unchecked, applications: apps.length, rendered, digests };
 }
 
-interface ClusterCrd {
+export interface ClusterCrd {
   group: string;
   version: string;
   kind: string;
   scope: string;
 }
 
-function crdsOf(m: Manifest): ClusterCrd[] {
+/** What helm's --api-versions takes for the cluster's custom resources: `group/version` and `group/version/Kind`. */
+export function apiVersionsOf(crds: readonly ClusterCrd[]): string[] {
+  return [...new Set(crds.flatMap((c) => [`${c.group}/${c.version}`, `${c.group}/${c.version}/${c.kind}`]))];
+}
+
+export function crdsOf(m: Manifest): ClusterCrd[] {
   const spec = get(m.object, ['spec']);
   if (!isObj(spec) || !isObj(spec.names) || !Array.isArray(spec.versions)) return [];
   return spec.versions.filter(isObj).map((v) => ({ group: String(spec.group), version: String(v.name), kind: String((spec.names as Obj).kind), scope: String(spec.scope ?? 'Namespaced') }));
@@ -227,7 +230,7 @@ function crdsOf(m: Manifest): ClusterCrd[] {
  * The custom resources the cluster serves once its add-ons are installed: every chart's crds/ folder plus the CRDs the
  * repository's own manifests use (the tools step's schema folder), which charts see through --api-versions.
  */
-async function clusterCrds(root: string, archives: readonly string[], env: NodeJS.ProcessEnv): Promise<ClusterCrd[]> {
+export async function clusterCrds(root: string, archives: readonly string[], env: NodeJS.ProcessEnv): Promise<ClusterCrd[]> {
   const out: ClusterCrd[] = [];
   for (const archive of [...new Set(archives)]) {
     const shown = await helmShowCrds(root, archive, env);

@@ -3,7 +3,7 @@
 // checked with kubeconform and the AppProject, as npm run validate does for the real add-ons.
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ import { checkAddonCharts, type ChartCheckOptions } from '../../src/validate/cha
 import { archiveUrl, cachedArchive } from '../../src/validate/charts-repo.js';
 import { checkDigest, parseChartsLock, serializeChartsLock, updateLock, type ChartsLock } from '../../src/validate/charts-lock.js';
 import { parseManifestFile, type ClusterEntry } from '../../src/validate/manifests.js';
+import { withRenderedCharts } from '../../src/diff/charts.js';
+import { compareTrees } from '../../src/diff/compare.js';
 import { cleanUp, tempDir } from '../git-repo.js';
 
 const helm = path.join(defaultRepoRoot, cachePaths.tool('helm'));
@@ -93,6 +95,8 @@ beforeEach(() => {
   // A checkout of its own (its own chart cache), with the repository's built tools and schemas.
   root = tempDir('charts');
   mkdirSync(path.join(root, '.cache'));
+  mkdirSync(path.join(root, 'renderer'));
+  cpSync(path.join(defaultRepoRoot, 'renderer', 'pins.json'), path.join(root, 'renderer', 'pins.json'));
   symlinkSync(path.join(defaultRepoRoot, cachePaths.toolsDir), path.join(root, cachePaths.toolsDir));
   symlinkSync(path.join(defaultRepoRoot, cachePaths.schemasDir), path.join(root, cachePaths.schemasDir));
 });
@@ -224,6 +228,41 @@ describe('checkAddonCharts', () => {
   it('reports a version the repository does not have', async () => {
     const result = await check({ m: manifests({ version: '9.9.9' }) });
     expect(summary(result)).toEqual([`${appFile}:11 chart-pull: add-on demo in cluster staging (chart demo 9.9.9): chart repository ${repoURL} has no version 9.9.9 of demo`]);
+  });
+});
+
+describe('add-on charts in the diff', () => {
+  const application = (version: string, values = '{ image: { tag: "1.0.0" } }') =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata: { name: staging-addon-demo, namespace: argocd }',
+      'spec:',
+      '  project: staging-platform',
+      `  source: { repoURL: '${repoURL}', chart: demo, targetRevision: ${version}, helm: { releaseName: demo, valuesObject: ${values} } }`,
+      '  destination: { server: https://kubernetes.default.svc, namespace: tools }',
+      '',
+    ].join('\n');
+  const tree = (text: string) => ({ files: new Map([[appFile, text]]) });
+  const lines = (r: ReturnType<typeof compareTrees>) => r.changes.map((c) => `${c.action} ${c.app} ${c.kind} ${c.name} [${c.categories.join(',')}]`);
+
+  it('shows what a chart version bump adds to the rendered add-on, beside the Application it changes', async () => {
+    const trees = await withRenderedCharts(root, { base: tree(application('0.1.0')), head: tree(application('0.2.0')) }, { lock: lockFor('0.1.0', '0.2.0') });
+    expect(trees.notes).toEqual([]);
+    expect(lines(compareTrees(trees.base, trees.head))).toEqual(['added addon-demo ConfigMap demo-settings [config]', 'changed argocd Application staging-addon-demo [config]']);
+  });
+
+  it("shows a values change as the chart's resources changing: a new image rolls the pods", async () => {
+    const trees = await withRenderedCharts(root, { base: tree(application('0.1.0')), head: tree(application('0.1.0', '{ image: { tag: "1.1.0" } }')) }, { lock: lockFor('0.1.0') });
+    const report = compareTrees(trees.base, trees.head);
+    expect(lines(report)).toEqual(['changed addon-demo Deployment demo [rolls-pods,image]', 'changed argocd Application staging-addon-demo [config]']);
+    expect(report.changes[0]!.images).toEqual([{ container: 'demo', from: 'registry.example/demo:1.0.0', to: 'registry.example/demo:1.1.0' }]);
+  });
+
+  it('notes a chart it could not render and still compares the Application', async () => {
+    const trees = await withRenderedCharts(root, { base: tree(application('0.1.0')), head: tree(application('0.2.0')) }, { lock: lockFor('0.1.0') });
+    expect(trees.notes).toEqual([`chart demo 0.2.0 from ${repoURL} not rendered: chart demo 0.2.0 from ${repoURL} has no digest in base/charts.lock.json`]);
+    expect(lines(compareTrees(trees.base, trees.head))).toEqual(['removed addon-demo Deployment demo [rolls-pods]', 'changed argocd Application staging-addon-demo [config]']);
   });
 });
 
