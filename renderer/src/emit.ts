@@ -1,14 +1,15 @@
 /**
  * Stage 7, emit: normalized objects → files (`{ path, content }`), with one serializer configuration for all
  * output, a generated-file header naming the sources, one resource per file, and stable file names.
- * Also emits clusters/index.json, the map from folders to clusters, environments and Applications that the diff,
- * validation, gate and bootstrap commands read.
+ * Also emits clusters/index.json (cluster-index.ts), the promotion chain and the map from folders to clusters,
+ * environments and Applications that every command reads.
  */
 import { createRequire } from 'node:module';
 import { repoPaths } from './paths.js';
 import type { Problem } from './errors.js';
 import type { RenderedObject } from './parse.js';
-import type { ResolvedCluster } from './merge.js';
+import type { ResolvedRepo } from './merge.js';
+import { buildClusterIndex, clusterIndexText } from './cluster-index.js';
 import type { ApplicationSpec } from './argocd-rules.js';
 import { createYamlWriter } from './serialize.js';
 
@@ -96,32 +97,10 @@ export function emitObjects(objects: (RenderedObject & { content?: string })[]):
   return { files, problems };
 }
 
-export interface ClusterIndexEntry {
-  name: string;
-  environment: string;
-  role: 'primary' | 'standby';
-  region: string;
-  apiServer: string;
-  namespace: string;
-  folders: { path: string; application: string; kind: 'argocd' | 'platform' | 'app'; app?: string }[];
-}
-
-export function emitIndex(clusters: ResolvedCluster[], objects: RenderedObject[]): EmittedFile {
-  const entries: ClusterIndexEntry[] = [...clusters]
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .map((c) => {
-      const folders = objects
-        .filter((r) => r.job.cluster === c.name && r.object.kind === 'Application' && (r.object.spec as ApplicationSpec).source.path)
-        .map((r) => {
-          const path = (r.object.spec as ApplicationSpec).source.path!;
-          const kind = path === repoPaths.argocdFolder(c.name) ? 'argocd' : path === repoPaths.platformFolder(c.name) ? 'platform' : 'app';
-          return { path, application: r.object.metadata.name, kind, ...(kind === 'app' ? { app: path.split('/').pop()! } : {}) } as ClusterIndexEntry['folders'][number];
-        })
-        .sort((a, b) => (a.path < b.path ? -1 : 1));
-      return { name: c.name, environment: c.environment, role: c.spec.role, region: c.spec.region, apiServer: c.spec.apiServer, namespace: c.env.namespace, folders };
-    });
-  return {
-    path: repoPaths.clusterIndex,
-    content: JSON.stringify({ generatedBy: 'npm run render: do not edit', clusters: entries }, null, 2) + '\n',
-  };
+/** clusters/index.json (its contract is cluster-index.ts) from the resolved repository and its rendered Applications. */
+export function emitIndex(repo: ResolvedRepo, objects: RenderedObject[]): EmittedFile {
+  const applications = objects
+    .filter((r) => r.object.kind === 'Application' && (r.object.spec as ApplicationSpec).source.path)
+    .map((r) => ({ cluster: r.job.cluster, path: (r.object.spec as ApplicationSpec).source.path!, application: r.object.metadata.name }));
+  return { path: repoPaths.clusterIndex, content: clusterIndexText(buildClusterIndex(repo, applications)) };
 }

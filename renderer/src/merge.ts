@@ -7,7 +7,7 @@
 import { allowedHint, RenderError, type Problem, type SourceLocation } from './errors.js';
 import type { DataPath, Source } from './source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
-import type { AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from './model.js';
+import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from './model.js';
 import { findPlaintextSecrets } from './secrets.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
@@ -51,6 +51,8 @@ export interface ResolvedCluster {
 
 export interface ResolvedRepo {
   platform: PlatformSpec;
+  /** The environments versions move through, in order (each one's `promotesFrom` is the one before). */
+  promotionChain: string[];
   clusters: ResolvedCluster[];
 }
 
@@ -120,8 +122,67 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
       clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems));
     });
   }
+  const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
   if (problems.length > 0) throw new RenderError(problems);
-  return { platform: platform.value, clusters };
+  return { platform: platform.value, promotionChain, clusters };
+}
+
+/**
+ * The promotion chain from each environment's `promotesFrom`: one line from the one environment that names none
+ * (where releases enter) to the end, every environment not marked `promotion: none` on it exactly once.
+ */
+export function resolvePromotionChain(environments: LoadedEnvironment[], problems: Problem[]): string[] {
+  const before = problems.length;
+  const envs = [...environments].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const members = envs.filter((e) => e.spec.value.promotion !== 'none');
+  const memberNames = members.map((e) => e.name);
+  const at = (env: LoadedEnvironment, key: string) => ({ file: env.spec.file, ...env.spec.locate([key], true) });
+  const fix = 'each environment in the chain names the one before it (promotesFrom: <env>), the first names none; `promotion: none` keeps one outside the chain';
+  for (const env of envs.filter((e) => e.spec.value.promotion === 'none' && e.spec.value.promotesFrom !== undefined)) {
+    problems.push({ ...at(env, 'promotesFrom'), message: `environment '${env.name}' is outside the promotion chain (promotion: none) but promotes from '${env.spec.value.promotesFrom}'`, hint: 'remove one of the two' });
+  }
+  const next = new Map<string, LoadedEnvironment>();
+  for (const env of members) {
+    const from = env.spec.value.promotesFrom;
+    if (from === undefined) continue;
+    if (from === env.name) {
+      problems.push({ ...at(env, 'promotesFrom'), message: `environment '${env.name}' promotes from itself`, hint: fix });
+    } else if (!memberNames.includes(from)) {
+      const outside = envs.some((e) => e.name === from);
+      problems.push({
+        ...at(env, 'promotesFrom'),
+        message: outside ? `environment '${env.name}' promotes from '${from}', which is outside the promotion chain (promotion: none)` : `environment '${env.name}' promotes from '${from}', which is not an environment`,
+        hint: allowedHint(from, memberNames.filter((n) => n !== env.name)),
+      });
+    } else if (next.has(from)) {
+      const other = next.get(from)!;
+      problems.push({
+        ...at(env, 'promotesFrom'),
+        message: `environments '${other.name}' and '${env.name}' both promote from '${from}'; the promotion chain is one line`,
+        hint: `make one of them promote from the other (${other.spec.file}:${at(other, 'promotesFrom').line})`,
+      });
+    } else next.set(from, env);
+  }
+  if (problems.length > before) return [];
+  const firsts = members.filter((e) => e.spec.value.promotesFrom === undefined);
+  if (firsts.length > 1) {
+    for (const env of firsts.slice(1)) {
+      problems.push({ ...at(env, 'name'), message: `environments ${firsts.map((e) => `'${e.name}'`).join(' and ')} both start the promotion chain (neither names promotesFrom)`, hint: fix });
+    }
+    return [];
+  }
+  const chain: string[] = [];
+  for (let env = firsts[0]; env; env = next.get(env.name)) chain.push(env.name);
+  const left = members.filter((e) => !chain.includes(e.name));
+  if (left.length > 0) {
+    // Every environment off the line has one predecessor and no two share one, so they form rings.
+    const cycle: string[] = [left[0]!.name];
+    for (let from = left[0]!.spec.value.promotesFrom!; !cycle.includes(from); from = envs.find((e) => e.name === from)!.spec.value.promotesFrom!) cycle.push(from);
+    const env = left[0]!;
+    problems.push({ ...at(env, 'promotesFrom'), message: `promotion cycle: ${[...cycle, cycle[0]].join(' ← ')}`, hint: fix });
+    return [];
+  }
+  return chain;
 }
 
 function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo: LoadedRepo, problems: Problem[]): void {
@@ -264,7 +325,25 @@ function resolveCluster(
     addons.push({ spec: addon, values: value, sources: [repo.addons.file, env.spec.file] });
   }
 
-  return { name: cluster.name, environment: env.name, spec: cluster, env: effective, envSource: env.spec, clusterIndex, apps, addons };
+  const resolved: ResolvedCluster = { name: cluster.name, environment: env.name, spec: cluster, env: effective, envSource: env.spec, clusterIndex, apps, addons };
+  const needs = (capability: AddonCapability, why: string, path: DataPath) => {
+    if (providerOf(resolved, capability)) return;
+    const providers = repo.addons.value.addons.filter((a) => a.provides?.includes(capability)).map((a) => a.name);
+    problems.push({
+      file: env.spec.file,
+      ...env.spec.locate(path),
+      message: `${why} in cluster '${cluster.name}', but none of its add-ons provides '${capability}'`,
+      hint: providers.length > 0 ? `enable ${providers.join(' or ')} (base/addons.yaml)` : `add 'provides: [${capability}]' to the add-on that does it in base/addons.yaml`,
+    });
+  };
+  if (e.secretStore.provider === 'aws-secrets-manager') needs('secrets', 'the secret store needs an operator to authenticate as', ['secretStore', 'provider']);
+  if (e.ingress.clusterIssuer && e.ingress.acme) needs('certificates', `the ClusterIssuer '${e.ingress.clusterIssuer}' needs a certificate operator`, ['ingress', 'clusterIssuer']);
+  return resolved;
+}
+
+/** The cluster's add-on that provides a capability (base/addons.yaml `provides`), if it installs one. */
+export function providerOf(cluster: ResolvedCluster, capability: AddonCapability): ResolvedAddon | undefined {
+  return cluster.addons.find((a) => a.spec.provides?.includes(capability));
 }
 
 /** The IAM role name of an add-on that calls AWS: one per cluster and add-on, so each gets only its own policy. */
@@ -291,12 +370,13 @@ function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: Env
     addon.irsa && cloud && env.awsAccountId
       ? atPath(addon.irsa, { annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${env.awsAccountId}:role/${irsaRoleName(platform, cluster, addon.name)}` } })
       : {};
-  return [role, namedAddonValues(addon.name, platform, env, cluster, eksName, cloud)];
+  return [role, capabilityValues(addon.provides ?? [], platform, env, cluster, eksName, cloud)];
 }
 
-function namedAddonValues(addon: string, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec, eksName: string, cloud: boolean): Record<string, unknown> {
-  switch (addon) {
-    case 'cluster-autoscaler': {
+function capabilityValues(provides: readonly string[], platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec, eksName: string, cloud: boolean): Record<string, unknown> {
+  // The value keys are those of the charts base/addons.yaml pins for these capabilities.
+  switch (true) {
+    case provides.includes('node-autoscaling'): {
       // The seed's settings reach the autoscaler only here, as its flags (base/platform.yaml).
       const ca = platform.clusterAutoscaler;
       return {
@@ -310,13 +390,13 @@ function namedAddonValues(addon: string, platform: PlatformSpec, env: Environmen
         },
       };
     }
-    case 'external-dns':
+    case provides.includes('dns'):
       return { domainFilters: [env.domain], txtOwnerId: cluster.name, env: [{ name: 'AWS_DEFAULT_REGION', value: cluster.region }] };
-    case 'external-secrets':
+    case provides.includes('secrets'):
       return env.secretStore.provider === 'aws-secrets-manager'
         ? { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.secretStore.roleArn } } }
         : {};
-    case 'loki':
+    case provides.includes('logs'):
       // Each cluster writes its own buckets in its own region, so a standby's logs do not cross regions.
       return cloud
         ? {

@@ -143,7 +143,20 @@ export const EnvironmentSpec = Type.Object(
     awsAccountId: Type.Optional(
       Type.String({ pattern: '^[0-9]{12}$', description: 'The AWS account of the clusters; the IAM roles of the add-ons that call AWS (IRSA) are derived from it and the cluster name.' }),
     ),
-    pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags (staging, production).' }),
+    pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags in versions.yaml.' }),
+    promotesFrom: Type.Optional(
+      Type.String({
+        pattern: dnsLabelPattern,
+        description:
+          'The environment whose versions this one takes (`npm run promote`): its place in the promotion chain. The first step (where releases enter) names none.',
+      }),
+    ),
+    promotion: Type.Optional(
+      Type.Literal('none', { description: 'Outside the promotion chain (an engineer\'s own laptop cluster): versions are set by hand, never promoted.' }),
+    ),
+    highAvailability: Type.Optional(
+      Type.Boolean({ description: 'Primary clusters must survive losing a pod or a node: at least 3 replicas and a PodDisruptionBudget per Deployment (validate). Default false.' }),
+    ),
     nodeGroups: Type.Boolean({ description: 'Pin apps to node groups (false on a one-node laptop cluster).' }),
     cloud: Type.Optional(Type.Boolean({ description: 'Runs in the cloud account (default true); false on a laptop, where only add-ons marked `local` are installed.' })),
     autoSync: Type.Boolean({ description: 'Argo CD syncs on merge without a person pressing sync.' }),
@@ -183,6 +196,18 @@ const ExactVersion = Type.String({
   description: 'An exact chart version (no ranges, no wildcards).',
 });
 
+/**
+ * What an add-on can provide, and what the renderer does with it: `ingress` (its namespace may reach the apps),
+ * `monitoring` (its namespace may scrape them), `node-autoscaling` (gets the cluster's region, name and the
+ * platform's scale-down settings), `dns` (gets the domain and the cluster as owner), `secrets` (the operator the
+ * secret store authenticates as; gets the IAM role), `certificates` (issues the ClusterIssuer's certificates), `logs`
+ * (keeps the logs; gets its buckets, named after the cluster, in the cluster's region).
+ */
+export const AddonCapability = Type.Union(
+  ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs'].map((c) => Type.Literal(c)),
+);
+export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs';
+
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
 export const AddonCatalogue = Type.Object(
   {
@@ -195,6 +220,12 @@ export const AddonCatalogue = Type.Object(
           chart: Type.Object({ repoURL: Type.String({ pattern: '^https://' }), name: Type.String({ minLength: 1 }), version: ExactVersion }, { additionalProperties: false }),
           syncWave: Type.Integer({ minimum: 1, maximum: 2, description: '1: operators whose CRDs other objects need; 2: the rest. The platform folder syncs at 3, the apps at 4.' }),
           local: Type.Boolean({ description: 'Installed on laptop clusters too.' }),
+          provides: Type.Optional(
+            Type.Array(AddonCapability, {
+              uniqueItems: true,
+              description: 'What the platform gets from this add-on; the renderer finds add-ons by what they provide, never by name.',
+            }),
+          ),
           podSecurity: Type.Union([Type.Literal('restricted'), Type.Literal('baseline'), Type.Literal('privileged')], { description: 'Pod Security level of the namespace it creates.' }),
           clusterKinds: Type.Array(Type.Object({ group: Type.String(), kind: Type.String({ minLength: 1 }) }, { additionalProperties: false }), {
             description: 'Cluster-scoped kinds the chart creates: the only ones its AppProject allows.',

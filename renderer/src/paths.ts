@@ -49,6 +49,3 @@ export const repoPaths = {
   /** Pulled add-on chart archives, one folder per chart repository. */
   chartsCache: '.cache/charts',
 } as const;
-
-/** The environments of the promotion chain, in order. Local is each engineer's own and not in the chain. */
-export const promotionChain = ['development', 'staging', 'production'] as const;

@@ -4,7 +4,7 @@
  * projects and Applications from the folder list). Pure: resolved model in, template jobs out.
  */
 import { repoPaths } from './paths.js';
-import type { ResolvedApp, ResolvedCluster, ResolvedRepo } from './merge.js';
+import { providerOf, type ResolvedApp, type ResolvedCluster, type ResolvedRepo } from './merge.js';
 import type { TemplateJob } from './template.js';
 import type { SourceLocation } from './errors.js';
 
@@ -52,6 +52,17 @@ function platformLabels(name: string): Record<string, string> {
   return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': rendererName };
 }
 
+/**
+ * The service account the secret store authenticates as (IRSA): the one of the add-on that provides `secrets`, named
+ * by its chart values (`serviceAccount.name`) or, as Helm charts do by default, after the release (the add-on).
+ * merge.ts refuses a cloud secret store without such an add-on.
+ */
+function secretsOperatorAccount(cluster: ResolvedCluster): { name: string; namespace: string } {
+  const operator = providerOf(cluster, 'secrets')!;
+  const account = (operator.values.serviceAccount as { name?: unknown } | undefined)?.name;
+  return { name: typeof account === 'string' ? account : operator.spec.name, namespace: operator.spec.namespace };
+}
+
 function serviceUrl(app: ResolvedApp, namespace: string): string {
   return `http://${app.name}.${namespace}.svc.cluster.local:${app.spec.port}`;
 }
@@ -75,8 +86,8 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     jobs.push({ cluster: cluster.name, environment: cluster.environment, folder, template, context, sources: [...new Set(sources)].sort(), ...(origin ? { origin } : {}) });
   const byName = new Map(cluster.apps.map((a) => [a.name, a]));
   const addonNamespaces = new Set(cluster.addons.map((a) => a.spec.namespace));
-  const ingressNamespace = cluster.addons.find((a) => a.spec.name === 'traefik')?.spec.namespace ?? null;
-  const monitoringNamespace = cluster.addons.find((a) => a.spec.name === 'kube-prometheus-stack')?.spec.namespace ?? null;
+  const ingressNamespace = providerOf(cluster, 'ingress')?.spec.namespace ?? null;
+  const monitoringNamespace = providerOf(cluster, 'monitoring')?.spec.namespace ?? null;
 
   // Apps: one folder each.
   for (const app of cluster.apps) {
@@ -156,7 +167,7 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
       storeName,
       provider:
         store.provider === 'aws-secrets-manager'
-          ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } } } } }
+          ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
         { name: 'database-credentials', key: `berrys/${cluster.environment}/database` },
@@ -165,8 +176,9 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     },
     platformSources,
   );
-  if (env.ingress.clusterIssuer && env.ingress.acme) {
-    job(platformFolder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: platformLabels('cert-manager'), acme: env.ingress.acme, domain: env.domain }, platformSources);
+  const certificates = providerOf(cluster, 'certificates');
+  if (env.ingress.clusterIssuer && env.ingress.acme && certificates) {
+    job(platformFolder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain }, platformSources);
   }
 
   // Argo CD folder: the cluster's skeleton, synced by the root Application.

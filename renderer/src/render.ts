@@ -104,7 +104,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   stop(emitProblems);
   const clusters = resolved.clusters.filter((c) => !opts.envs || opts.envs.includes(c.environment)).map((c) => c.name);
   const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
-  selected.push(emitIndex(resolved.clusters, normalized));
+  selected.push(emitIndex(resolved, normalized));
   return { files: selected, clusters };
 }
 

@@ -32,6 +32,8 @@ export interface ScenarioResult {
 
 export interface BenchReport {
   apps: number;
+  /** Environments of the synthetic repository (the real repository's overlays). */
+  environments: number;
   machine: { cpus: number; memoryGiB: number; node: string; platform: string; kubectl: string | null; gnuTime: boolean };
   renderedFiles: number;
   scenarios: ScenarioResult[];
@@ -236,6 +238,7 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
     const ratio = kustomize.wallSeconds !== undefined ? kustomize.wallSeconds / fullWall : null;
     const report: BenchReport = {
       apps,
+      environments: Object.keys(inputs).filter((f) => /^overlays\/[^/]+\/environment\.yaml$/.test(f)).length,
       machine: {
         cpus: os.availableParallelism(),
         memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
@@ -300,7 +303,7 @@ export function formatReport(r: BenchReport): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   const lines = [
-    `${r.apps} apps × ${new Set(['local', 'development', 'staging', 'production']).size} environments: ${r.renderedFiles} rendered files; ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`,
+    `${r.apps} apps × ${r.environments} environments: ${r.renderedFiles} rendered files; ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`,
     fmt(header),
     fmt(header.map((_, i) => '-'.repeat(widths[i]!))),
     ...rows.map(fmt),

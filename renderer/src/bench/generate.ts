@@ -10,6 +10,8 @@
  */
 import { parse, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../parse.js';
+import { parseClusterIndex, primaryCluster } from '../cluster-index.js';
+import { repoPaths } from '../paths.js';
 
 /** Deterministic pseudo-random numbers (a linear congruential generator): the same N gives the same repository. */
 function random(seed: number): () => number {
@@ -85,35 +87,31 @@ export function syntheticInputs(opts: SyntheticOptions, realFiles: Record<string
   return files;
 }
 
-/** The overlay file the benchmark edits for its "one overlay edit" render, and the edit. */
+/**
+ * The overlay file the benchmark edits for its "one overlay edit" render, and the edit: the first per-app override
+ * in file order (an environment of one cluster, so the edit re-renders one app in one cluster).
+ */
 export function overlayEdit(files: Record<string, string>): { path: string; content: string } {
-  const path = Object.keys(files)
-    .filter((f) => /^overlays\/staging\/apps\/.+\.yaml$/.test(f))
-    .sort()[0];
-  if (!path) return { path: 'overlays/staging/apps/app-0001.yaml', content: 'logLevel: ERROR\n' };
+  const overrides = Object.keys(files).filter((f) => /^overlays\/[^/]+\/apps\/.+\.yaml$/.test(f));
+  const path = overrides.sort()[0];
+  if (!path) {
+    const env = Object.keys(files).map((f) => /^overlays\/([^/]+)\/environment\.yaml$/.exec(f)?.[1]).filter((e) => e !== undefined).sort()[0]!;
+    return { path: repoPaths.appOverride(env, appName(1)), content: 'logLevel: ERROR\n' };
+  }
   return { path, content: `${files[path]}rollout:\n  maxSurge: 2\n` };
-}
-
-interface IndexFolder {
-  path: string;
-  kind: string;
-  app?: string;
-}
-interface IndexCluster {
-  name: string;
-  namespace: string;
-  folders: IndexFolder[];
 }
 
 const yamlDoc = (o: unknown): string => JSON.stringify(o, null, 2) + '\n';
 
 /**
- * The equivalent kustomize tree, from the rendered tree (`clusters/**` as path → content). `baseCluster` gives the
- * per-app bases; every cluster (the base cluster included) gets an overlay under `kustomize/overlays/<cluster>`.
+ * The equivalent kustomize tree, from the rendered tree (`clusters/**` as path → content). `baseCluster` (default: the
+ * primary cluster where the promotion chain starts) gives the per-app bases; every cluster (the base cluster
+ * included) gets an overlay under `kustomize/overlays/<cluster>`.
  * JSON is valid YAML, so the files are written as JSON: kustomize reads them the same way.
  */
-export function kustomizeTree(rendered: Map<string, string>, baseCluster = 'development'): Record<string, string> {
-  const index = JSON.parse(rendered.get('clusters/index.json') ?? '{"clusters":[]}') as { clusters: IndexCluster[] };
+export function kustomizeTree(rendered: Map<string, string>, baseCluster?: string): Record<string, string> {
+  const index = parseClusterIndex(rendered.get(repoPaths.clusterIndex) ?? '');
+  baseCluster ??= primaryCluster(index, index.promotionChain[0] ?? '').name;
   const objectsIn = (folder: string): KubeObject[] =>
     [...rendered]
       .filter(([p]) => p.startsWith(`${folder}/`) && p.endsWith('.yaml'))

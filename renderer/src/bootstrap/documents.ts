@@ -7,7 +7,8 @@
  * referencing project … which does not exist"), so a root applied alone would wait forever for its own project.
  */
 import { isMap, parseAllDocuments } from 'yaml';
-import { generatedMarker, type ClusterIndexEntry } from '../emit.js';
+import { generatedMarker } from '../emit.js';
+import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { allowedHint, RenderError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
@@ -30,7 +31,7 @@ export interface ArgoObject {
 }
 
 export interface BootstrapInput {
-  cluster: ClusterIndexEntry;
+  cluster: IndexCluster;
   /** In apply order: the root's AppProject (unless it is Argo CD's built-in `default`), then the root Application. */
   documents: BootstrapDocument[];
   /** The pinned Argo CD release, e.g. `v3.5.7`, for the "install Argo CD first" hint. */
@@ -56,20 +57,11 @@ export async function readBootstrapInput(reader: RepoReader, clusterName: string
   return { cluster, documents, argocdVersion: await readArgocdVersion(reader) };
 }
 
-async function readClusterEntry(reader: RepoReader, clusterName: string): Promise<ClusterIndexEntry> {
-  const file = repoPaths.clusterIndex;
-  const text = await reader.read(file);
-  if (text === undefined) throw fail({ file, message: 'the cluster index is missing', hint: render });
-  let clusters: ClusterIndexEntry[];
-  try {
-    clusters = (JSON.parse(text) as { clusters: ClusterIndexEntry[] }).clusters;
-    if (!Array.isArray(clusters)) throw new Error('no "clusters" list');
-  } catch (err) {
-    throw fail({ file, message: `the cluster index is not readable: ${(err as Error).message}`, hint: render });
-  }
+async function readClusterEntry(reader: RepoReader, clusterName: string): Promise<IndexCluster> {
+  const { clusters } = await readClusterIndex(reader);
   const cluster = clusters.find((c) => c.name === clusterName);
   if (!cluster) {
-    throw fail({ file, message: `unknown cluster '${clusterName}'`, hint: allowedHint(clusterName, clusters.map((c) => c.name)) });
+    throw fail({ file: repoPaths.clusterIndex, message: `unknown cluster '${clusterName}'`, hint: allowedHint(clusterName, clusters.map((c) => c.name)) });
   }
   return cluster;
 }

@@ -11,7 +11,8 @@ import { chartKey, chartLabel, checkDigest, type ChartsLock } from '../validate/
 import { helmTemplate } from '../validate/charts-helm.js';
 import { pullChart, type PullResult } from '../validate/charts-repo.js';
 import { addonApplications, apiVersionsOf, clusterCrds, type AddonApplication } from '../validate/charts.js';
-import { parseManifestFile, type ClusterEntry } from '../validate/manifests.js';
+import type { IndexCluster } from '../cluster-index.js';
+import { parseManifestFile } from '../validate/manifests.js';
 import type { RenderedTree } from './types.js';
 
 /** The folder a chart's rendering takes in the diff; its name is what the report shows as the "app". */
@@ -24,7 +25,7 @@ function applicationsOf(tree: RenderedTree): AddonApplication[] {
   for (const [file, text] of tree.files) {
     const parts = file.split('/');
     if (parts[2] !== 'argocd') continue;
-    const cluster: ClusterEntry = { name: parts[1]!, environment: '', role: 'primary', namespace: '', folders: [] };
+    const cluster: IndexCluster = { name: parts[1]!, environment: '', role: 'primary', region: '', apiServer: '', namespace: '', highAvailability: false, pinnedVersions: false, folders: [] };
     out.push(...addonApplications(cluster, parseManifestFile(file, text).manifests));
   }
   return out;

@@ -4,7 +4,7 @@
  */
 import { structuredPatch } from 'diff';
 import { RenderError, type Problem } from '../errors.js';
-import { promotionChain } from '../paths.js';
+import { environmentOrder, parseClusterIndex, type ClusterIndex } from '../cluster-index.js';
 import { canonicalJson, canonicalYaml, isObject, loadDocuments, redactSecret, sortKeys, yamlErrorPosition, type Json, type JsonObject } from './canonical.js';
 import { classify } from './classify.js';
 import type { Change, DiffReport, RenderedTree } from './types.js';
@@ -23,40 +23,29 @@ interface Resource extends Place {
   json: string;
 }
 
-interface IndexFolder {
-  path?: unknown;
-  kind?: unknown;
-  app?: unknown;
-}
-interface IndexCluster {
-  name?: unknown;
-  environment?: unknown;
-  folders?: unknown;
-}
-
-/** Reads clusters/index.json leniently: the diff must still work on a revision whose index is missing or older. */
+/**
+ * Places files by clusters/index.json (cluster-index.ts). The diff must still work on a revision whose index is
+ * missing or written by an older renderer: then the folder layout places the files and no chain orders them.
+ */
 export class Locator {
   private readonly environments = new Map<string, string>();
   private readonly folders = new Map<string, string>();
+  /** The revision's promotion chain; empty when its index could not be read. */
+  readonly promotionChain: readonly string[] = [];
 
   constructor(indexText: string | undefined) {
-    if (!indexText) return;
-    let index: { clusters?: unknown };
+    let index: ClusterIndex;
     try {
-      index = JSON.parse(indexText) as { clusters?: unknown };
-    } catch {
-      return;
+      if (indexText === undefined) return;
+      index = parseClusterIndex(indexText);
+    } catch (err) {
+      if (err instanceof RenderError) return;
+      throw err;
     }
-    if (!Array.isArray(index.clusters)) return;
-    for (const c of index.clusters as IndexCluster[]) {
-      if (typeof c.name !== 'string') continue;
-      if (typeof c.environment === 'string') this.environments.set(c.name, c.environment);
-      if (!Array.isArray(c.folders)) continue;
-      for (const f of c.folders as IndexFolder[]) {
-        if (typeof f.path !== 'string') continue;
-        const app = f.kind === 'app' && typeof f.app === 'string' ? f.app : typeof f.kind === 'string' ? f.kind : undefined;
-        if (app) this.folders.set(f.path, app);
-      }
+    this.promotionChain = index.promotionChain;
+    for (const c of index.clusters) {
+      this.environments.set(c.name, c.environment);
+      for (const f of c.folders) this.folders.set(f.path, f.kind === 'app' && f.app ? f.app : f.kind);
     }
   }
 
@@ -163,19 +152,13 @@ function change(base: Resource | undefined, head: Resource | undefined): Change 
   };
 }
 
-/** Environments in promotion order, those outside the chain (local) first. */
-export function environmentOrder(a: string, b: string): number {
-  const rank = (e: string) => (promotionChain as readonly string[]).indexOf(e);
-  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
 /** Apps alphabetically, then the cluster-wide folders: platform, then argocd. */
 export function appOrder(a: string, b: string): number {
   const rank = (x: string) => (x === 'platform' ? 1 : x === 'argocd' ? 2 : 0);
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function changeOrder(a: Change, b: Change): number {
+function changeOrder(environmentOrder: (a: string, b: string) => number, a: Change, b: Change): number {
   const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return (
     environmentOrder(a.environment, b.environment) ||
@@ -224,7 +207,9 @@ export function compareTrees(base: RenderedTree, head: RenderedTree, opts: Compa
     else changes.push(change(b, h));
   }
   for (const [key, b] of before) if (!after.has(key)) changes.push(change(b, undefined));
-  changes.sort(changeOrder);
-  const environments = [...new Set(changes.map((c) => c.environment))].sort(environmentOrder);
+  // Environments in promotion order (the head's chain, else the base's), those outside the chain first.
+  const byChain = environmentOrder(headLocator.promotionChain.length > 0 ? headLocator.promotionChain : baseLocator.promotionChain);
+  changes.sort((a, b) => changeOrder(byChain, a, b));
+  const environments = [...new Set(changes.map((c) => c.environment))].sort(byChain);
   return { changes, unchanged, environments };
 }

@@ -17,7 +17,8 @@ import {
   restorePaths,
   uncommitted,
 } from './git.js';
-import { branchName, commitMessage, planPromotion, planRelease, prBody, prTitle, versionTable, type ChainEnv, type Plan } from './plan.js';
+import { branchName, commitMessage, planPromotion, planRelease, prBody, prTitle, versionTable, type Plan } from './plan.js';
+import { promotionChainOf, readClusterIndex } from '../cluster-index.js';
 import { diskReader, readCatalogue, readVersions } from './repo.js';
 import { setVersions, type Versions } from './versions.js';
 
@@ -50,21 +51,24 @@ export interface ChangeResult {
   pullRequest?: PullRequest;
 }
 
-/** `release --app <app> --version <tag>`: sets one app's version in development. */
+/** `release --app <app> --version <tag>`: sets one app's version in the first environment of the promotion chain. */
 export async function runRelease(opts: ChangeOptions & { app: string; version: string }): Promise<ChangeResult> {
   const reader = diskReader(opts.root);
   const catalogue = await readCatalogue(reader);
-  const { versions } = await readVersions(reader, 'development');
-  return apply(planRelease({ app: opts.app, version: opts.version, catalogue, development: versions }), opts);
+  const [target] = promotionChainOf(await readClusterIndex(reader)).steps;
+  if (target === undefined) throw new Error(`${repoPaths.clusterIndex} has an empty promotion chain; no environment to release into`);
+  const { versions } = await readVersions(reader, target);
+  return apply(planRelease({ app: opts.app, version: opts.version, catalogue, target, current: versions }), opts);
 }
 
 /** `promote --from <env> --to <env> [--app a,b]`: copies versions one step along the chain. */
 export async function runPromote(opts: ChangeOptions & { from?: string; to?: string; apps: string[] }): Promise<ChangeResult> {
   const reader = diskReader(opts.root);
   const catalogue = await readCatalogue(reader);
+  const chain = promotionChainOf(await readClusterIndex(reader));
   const all = new Map<string, Versions>();
-  for (const env of ['development', 'staging', 'production'] as ChainEnv[]) all.set(env, (await readVersions(reader, env)).versions);
-  const plan = planPromotion({ from: opts.from, to: opts.to, apps: opts.apps, catalogue, versions: (env) => all.get(env)! });
+  for (const env of chain.steps) all.set(env, (await readVersions(reader, env)).versions);
+  const plan = planPromotion({ from: opts.from, to: opts.to, apps: opts.apps, catalogue, chain, versions: (env) => all.get(env)! });
   return apply(plan, opts);
 }
 
@@ -76,7 +80,7 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   const message = commitMessage(plan);
   const github = opts.openPr && !opts.dryRun ? githubConfig(opts.env ?? process.env) : undefined;
 
-  log(plan.kind === 'release' ? `Release into development:` : `Promote ${plan.source} → ${plan.target}:`);
+  log(plan.kind === 'release' ? `Release into ${plan.target}:` : `Promote ${plan.source} → ${plan.target}:`);
   log('');
   log(versionTable(plan));
   if (plan.unchanged.length > 0) log(`\nAlready the same in ${plan.target}: ${plan.unchanged.join(', ')}`);

@@ -1,40 +1,41 @@
 /**
- * The promotion gate, a required check on every pull request: a version may enter staging or production only if
- * the previous environment runs it on the base branch; when Argo CD can be asked, that environment's primary
- * cluster must also be Synced and Healthy at a revision that deploys it. Other changes to production pass but are
- * listed, so reviewers see them.
+ * The promotion gate, a required check on every pull request: a version may enter a step of the promotion chain
+ * (clusters/index.json on the base branch) only if the previous step runs it on the base branch; when Argo CD can be
+ * asked, that environment's primary cluster must also be Synced and Healthy at a revision that deploys it. Other
+ * changes reaching the end of the chain pass but are listed, so reviewers see them.
  */
 import { promises as fsp } from 'node:fs';
 import { argocdConfig } from '../argocd/api.js';
 import { applicationState, type ApplicationState } from '../argocd/application.js';
 import { ArgocdError, createArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
 import { allowedHint } from '../errors.js';
-import { promotionChain, repoPaths } from '../paths.js';
+import { repoPaths } from '../paths.js';
+import { appApplication, clustersOf, primaryCluster, readClusterIndex } from '../cluster-index.js';
 import { changedFiles, fetchCommit, hasCommit, resolveCommit } from './git.js';
-import { UsageError, type ChainEnv } from './plan.js';
-import { gitReader, readCatalogue, readClusters, readImages, readVersions } from './repo.js';
+import { UsageError } from './plan.js';
+import { gitReader, readCatalogue, readImages, readVersions } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
 
 /** One app whose version changes in a gated environment. */
 export interface VersionMove {
-  env: ChainEnv;
+  env: string;
   app: string;
   base: string | undefined;
   head: string | undefined;
-  previousEnv: ChainEnv;
+  previousEnv: string;
   /** What the previous environment runs on the base branch. */
   previousVersion: string | undefined;
   /** The version rule: head equals previousVersion. A removal (head undefined) is not a promotion and passes. */
   ok: boolean;
 }
 
-/** The version rule over the versions files of base and head. Development is where releases enter: not gated. */
-export function versionMoves(base: ReadonlyMap<ChainEnv, Versions>, head: ReadonlyMap<ChainEnv, Versions>): VersionMove[] {
+/** The version rule over the versions files of base and head. The chain's first step is where releases enter: not gated. */
+export function versionMoves(chain: readonly string[], base: ReadonlyMap<string, Versions>, head: ReadonlyMap<string, Versions>): VersionMove[] {
   const moves: VersionMove[] = [];
-  for (let i = 1; i < promotionChain.length; i++) {
-    const env = promotionChain[i]!;
-    const previousEnv = promotionChain[i - 1]!;
+  for (let i = 1; i < chain.length; i++) {
+    const env = chain[i]!;
+    const previousEnv = chain[i - 1]!;
     const before = base.get(env) ?? new Map();
     const after = head.get(env) ?? new Map();
     for (const app of [...new Set([...before.keys(), ...after.keys()])].sort()) {
@@ -56,17 +57,17 @@ export function versionMoves(base: ReadonlyMap<ChainEnv, Versions>, head: Readon
 }
 
 /**
- * Changed files that reach production but are not a version promotion: production's overlay other than versions.yaml,
- * the shared sources (apps/, base/), and rendered production files outside the folders of promoted apps.
+ * Changed files that reach an environment (the end of the chain) but are not a version promotion: its overlay other
+ * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of promoted apps.
  */
-export function otherProductionChanges(changed: string[], productionClusters: string[], promotedApps: string[]): string[] {
-  const versions = repoPaths.versions('production');
-  const explained = productionClusters.flatMap((c) => promotedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
+export function otherChangesReaching(env: string, changed: string[], clusters: string[], promotedApps: string[]): string[] {
+  const versions = repoPaths.versions(env);
+  const explained = clusters.flatMap((c) => promotedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
   const reaches = [
-    `${repoPaths.overlayDir('production')}/`,
+    `${repoPaths.overlayDir(env)}/`,
     `${repoPaths.appsDir}/`,
     `${repoPaths.baseDir}/`,
-    ...productionClusters.map((c) => `${repoPaths.clusterDir(c)}/`),
+    ...clusters.map((c) => `${repoPaths.clusterDir(c)}/`),
   ];
   return changed.filter((f) => f !== versions && reaches.some((p) => f.startsWith(p)) && !explained.some((p) => f.startsWith(p)));
 }
@@ -103,14 +104,14 @@ export function judgeHealth(application: string, expected: string, state: Applic
 }
 
 /** Reads GATE_REQUIRE_ARGOCD: the environments whose promotions fail when the health part cannot run. */
-export function requiredHealthEnvs(value: string | undefined): ChainEnv[] {
+export function requiredHealthEnvs(value: string | undefined, chain: readonly string[]): string[] {
   const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
-    if (!(promotionChain as readonly string[]).includes(name)) {
-      throw new UsageError(`GATE_REQUIRE_ARGOCD: unknown environment '${name}'; ${allowedHint(name, promotionChain)}`);
+    if (!chain.includes(name)) {
+      throw new UsageError(`GATE_REQUIRE_ARGOCD: unknown environment '${name}'; ${allowedHint(name, chain)}`);
     }
   }
-  return names as ChainEnv[];
+  return names;
 }
 
 export interface GateOptions {
@@ -127,7 +128,7 @@ export interface GateResult {
   passed: boolean;
   moves: VersionMove[];
   health: Map<string, HealthFinding>;
-  skipped: ChainEnv[];
+  skipped: string[];
   other: string[];
   report: string;
 }
@@ -135,34 +136,36 @@ export interface GateResult {
 /** Runs the gate and returns its report; exit 0 when it passes, 3 when it refuses. */
 export async function runGate(opts: GateOptions): Promise<GateResult> {
   const env = opts.env ?? process.env;
-  const required = requiredHealthEnvs(env.GATE_REQUIRE_ARGOCD);
   const base = await resolveCommit(opts.root, opts.base);
   const head = await resolveCommit(opts.root, opts.head ?? 'HEAD');
   const baseReader = gitReader(opts.root, base);
   const headReader = gitReader(opts.root, head);
-  const baseVersions = new Map<ChainEnv, Versions>();
-  const headVersions = new Map<ChainEnv, Versions>();
-  for (const e of promotionChain) {
+  // The chain as the base branch has it: a pull request cannot reorder the chain and use the new order at once.
+  const baseIndex = await readClusterIndex(baseReader);
+  const chain = baseIndex.promotionChain;
+  const required = requiredHealthEnvs(env.GATE_REQUIRE_ARGOCD, chain);
+  const baseVersions = new Map<string, Versions>();
+  const headVersions = new Map<string, Versions>();
+  for (const e of chain) {
     baseVersions.set(e, (await readVersions(baseReader, e)).versions);
     headVersions.set(e, (await readVersions(headReader, e)).versions);
   }
-  const moves = versionMoves(baseVersions, headVersions);
+  const moves = versionMoves(chain, baseVersions, headVersions);
   const promotions = moves.filter((m) => m.head !== undefined);
 
   // The health part: only for promotions that pass the version rule (the others fail anyway).
   const health = new Map<string, HealthFinding>();
-  const skipped = new Set<ChainEnv>();
+  const skipped = new Set<string>();
   const images = await readImages(baseReader, await readCatalogue(baseReader));
   for (const move of promotions.filter((m) => m.ok)) {
-    const clusters = await readClusters(baseReader, move.previousEnv);
-    const primary = clusters.find((c) => c.role === 'primary') ?? clusters[0];
-    if (!primary) throw new Error(`${repoPaths.environment(move.previousEnv)} lists no cluster; cannot ask Argo CD about ${move.app}`);
+    const primary = primaryCluster(baseIndex, move.previousEnv);
     const config = argocdConfig(env, primary.name, move.previousEnv);
     if (!config) {
       skipped.add(move.env);
       continue;
     }
-    const application = `${primary.name}-${move.app}`;
+    const application = appApplication(primary, move.app);
+    if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${move.app} in cluster ${primary.name}; cannot ask Argo CD about it`);
     try {
       const app = await createArgocdClient(config, opts.argocd).getApplication(application);
       const state = applicationState(app, images.get(move.app));
@@ -180,33 +183,36 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   }
 
   const changed = await changedFiles(opts.root, base, head);
-  const productionClusters = (await readClusters(headReader, 'production').catch(() => [])).map((c) => c.name);
-  const promotedToProduction = promotions.filter((m) => m.env === 'production').map((m) => m.app);
-  const other = otherProductionChanges(changed, productionClusters, promotedToProduction);
-  const releases = [...(headVersions.get('development') ?? new Map())].filter(([app, v]) => baseVersions.get('development')?.get(app) !== v);
+  const [first, last] = [chain[0], chain[chain.length - 1]];
+  const headIndex = await readClusterIndex(headReader);
+  const lastClusters = last === undefined || !headIndex.clusters.some((c) => c.environment === last) ? [] : clustersOf(headIndex, last).map((c) => c.name);
+  const promotedToLast = promotions.filter((m) => m.env === last).map((m) => m.app);
+  const other = last === undefined ? [] : otherChangesReaching(last, changed, lastClusters, promotedToLast);
+  const releases = first === undefined ? [] : [...(headVersions.get(first) ?? new Map())].filter(([app, v]) => baseVersions.get(first)?.get(app) !== v);
 
   const failedRequired = [...skipped].filter((e) => required.includes(e));
   const passed = moves.every((m) => m.ok) && [...health.values()].every((h) => h.ok) && failedRequired.length === 0;
-  const report = formatReport({ base, head, moves, health, skipped: [...skipped], failedRequired, other, releases, passed, env });
+  const report = formatReport({ chain, base, head, moves, health, skipped: [...skipped], failedRequired, other, releases, passed, env });
   (opts.log ?? ((l: string) => console.log(l)))(report);
   if (env.GITHUB_STEP_SUMMARY) await fsp.appendFile(env.GITHUB_STEP_SUMMARY, `## Promotion gate\n\n\`\`\`\n${report}\n\`\`\`\n`);
   return { passed, moves, health, skipped: [...skipped], other, report };
 }
 
 function formatReport(r: {
+  chain: readonly string[];
   base: string;
   head: string;
   moves: VersionMove[];
   health: Map<string, HealthFinding>;
-  skipped: ChainEnv[];
-  failedRequired: ChainEnv[];
+  skipped: string[];
+  failedRequired: string[];
   other: string[];
   releases: [string, string][];
   passed: boolean;
   env: NodeJS.ProcessEnv;
 }): string {
   const out: string[] = [`Promotion gate: ${shortRevision(r.base)} (base) → ${shortRevision(r.head)} (head)`, ''];
-  if (r.moves.length === 0) out.push('No version changes in staging or production.');
+  if (r.moves.length === 0) out.push(`No version changes in ${r.chain.slice(1).join(' or ') || 'gated environments'}.`);
   else {
     const rows = r.moves.map((m) => {
       const h = r.health.get(`${m.env}/${m.app}`);
@@ -250,11 +256,11 @@ function formatReport(r: {
   }
   if (r.releases.length > 0) {
     out.push('');
-    out.push(`Releases into development (not gated): ${r.releases.map(([app, v]) => `${app} ${v}`).join(', ')}`);
+    out.push(`Releases into ${r.chain[0]} (not gated): ${r.releases.map(([app, v]) => `${app} ${v}`).join(', ')}`);
   }
   if (r.other.length > 0) {
     out.push('');
-    out.push(`Changes reaching production that are not version promotions (they pass the gate; review them):`);
+    out.push(`Changes reaching ${r.chain[r.chain.length - 1]} that are not version promotions (they pass the gate; review them):`);
     for (const f of r.other) out.push(`  [not a promotion] ${f}`);
   }
   out.push('');

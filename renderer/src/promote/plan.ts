@@ -3,10 +3,8 @@
  * and the words (branch, commit message, pull request) that describe the change.
  */
 import { allowedHint, closest } from '../errors.js';
-import { promotionChain } from '../paths.js';
+import type { PromotionChain } from '../cluster-index.js';
 import { isReleaseTag, type Versions } from './versions.js';
-
-export type ChainEnv = (typeof promotionChain)[number];
 
 /** A refusal caused by what the person asked for; entry points exit 2 for these. */
 export class UsageError extends Error {
@@ -29,48 +27,50 @@ export interface VersionChange {
 export interface Plan {
   kind: 'release' | 'promote';
   /** The environment the versions come from (promote only). */
-  source?: ChainEnv;
-  target: ChainEnv;
+  source?: string;
+  target: string;
   changes: VersionChange[];
   /** Apps that were asked for but already run the version (promote only). */
   unchanged: string[];
 }
 
-const chainText = promotionChain.join(' → ');
+const chainText = (chain: PromotionChain) => chain.steps.join(' → ');
 
-function chainEnv(name: string, flag: string): ChainEnv {
-  if ((promotionChain as readonly string[]).includes(name)) return name as ChainEnv;
-  if (name === 'local') {
-    throw new UsageError(`${flag} local: local is each engineer's own environment and not in the promotion chain (${chainText})`);
+function chainEnv(name: string, flag: string, chain: PromotionChain): string {
+  if (chain.steps.includes(name)) return name;
+  if (chain.outside.includes(name)) {
+    throw new UsageError(`${flag} ${name}: ${name} is outside the promotion chain (${chainText(chain)}); its versions are set by hand`);
   }
-  throw new UsageError(`${flag}: unknown environment '${name}'; ${allowedHint(name, promotionChain)}`);
+  throw new UsageError(`${flag}: unknown environment '${name}'; ${allowedHint(name, chain.steps)}`);
 }
 
 /** Works out the step from `--from` and/or `--to` (one implies the other) and refuses a skip or a step back. */
-export function resolveStep(from: string | undefined, to: string | undefined): { source: ChainEnv; target: ChainEnv } {
-  if (from === undefined && to === undefined) throw new UsageError(`say where to promote: --from <env> and/or --to <env> (${chainText})`);
-  const source = from === undefined ? undefined : chainEnv(from, '--from');
-  const target = to === undefined ? undefined : chainEnv(to, '--to');
+export function resolveStep(from: string | undefined, to: string | undefined, chain: PromotionChain): { source: string; target: string } {
+  const steps = chain.steps;
+  const text = chainText(chain);
+  if (from === undefined && to === undefined) throw new UsageError(`say where to promote: --from <env> and/or --to <env> (${text})`);
+  const source = from === undefined ? undefined : chainEnv(from, '--from', chain);
+  const target = to === undefined ? undefined : chainEnv(to, '--to', chain);
   if (source !== undefined && target === undefined) {
-    const next = promotionChain[promotionChain.indexOf(source) + 1];
-    if (!next) throw new UsageError(`${source} is the end of the promotion chain (${chainText}); there is nothing to promote it to`);
+    const next = steps[steps.indexOf(source) + 1];
+    if (!next) throw new UsageError(`${source} is the end of the promotion chain (${text}); there is nothing to promote it to`);
     return { source, target: next };
   }
   if (source === undefined) {
-    const previous = promotionChain[promotionChain.indexOf(target!) - 1];
+    const previous = steps[steps.indexOf(target!) - 1];
     if (!previous) throw new UsageError(`${target} is the start of the promotion chain; new versions enter it with npm run release -- --app <app> --version <tag>`);
     return { source: previous, target: target! };
   }
-  const step = promotionChain.indexOf(target!) - promotionChain.indexOf(source);
+  const step = steps.indexOf(target!) - steps.indexOf(source);
   if (step === 1) return { source, target: target! };
   if (step > 1) {
-    const skipped = promotionChain.slice(promotionChain.indexOf(source) + 1, promotionChain.indexOf(target!));
+    const skipped = steps.slice(steps.indexOf(source) + 1, steps.indexOf(target!));
     throw new UsageError(
-      `cannot promote from ${source} to ${target}: that skips ${skipped.join(', ')}; promote one step at a time (${chainText}): ` +
+      `cannot promote from ${source} to ${target}: that skips ${skipped.join(', ')}; promote one step at a time (${text}): ` +
         `first --from ${source} --to ${skipped[0]}`,
     );
   }
-  throw new UsageError(`cannot promote from ${source} to ${target}: versions move forward only (${chainText}); to go back, release the older version into development and promote it`);
+  throw new UsageError(`cannot promote from ${source} to ${target}: versions move forward only (${text}); to go back, release the older version into ${steps[0]} and promote it`);
 }
 
 function checkApps(apps: string[], catalogue: string[]): void {
@@ -87,8 +87,8 @@ export function splitApps(values: string[] | undefined): string[] {
   return [...new Set(apps)];
 }
 
-/** A new version of one app enters at development. */
-export function planRelease(input: { app: string; version: string; catalogue: string[]; development: Versions }): Plan {
+/** A new version of one app enters the chain at its first step (`target`). */
+export function planRelease(input: { app: string; version: string; catalogue: string[]; target: string; current: Versions }): Plan {
   checkApps([input.app], input.catalogue);
   if (!isReleaseTag(input.version)) {
     throw new UsageError(
@@ -96,9 +96,9 @@ export function planRelease(input: { app: string; version: string; catalogue: st
         `(a moving tag such as latest would leave the running version unknown)`,
     );
   }
-  const current = input.development.get(input.app);
-  if (current === input.version) throw new NothingToDo(`${input.app} already runs ${input.version} in development; nothing to release`);
-  return { kind: 'release', target: 'development', changes: [{ app: input.app, from: current, to: input.version }], unchanged: [] };
+  const current = input.current.get(input.app);
+  if (current === input.version) throw new NothingToDo(`${input.app} already runs ${input.version} in ${input.target}; nothing to release`);
+  return { kind: 'release', target: input.target, changes: [{ app: input.app, from: current, to: input.version }], unchanged: [] };
 }
 
 /** Copies the chosen apps' versions (all apps when none are chosen) from one environment to the next. */
@@ -107,9 +107,10 @@ export function planPromotion(input: {
   to?: string;
   apps: string[];
   catalogue: string[];
-  versions: (env: ChainEnv) => Versions;
+  chain: PromotionChain;
+  versions: (env: string) => Versions;
 }): Plan {
-  const { source, target } = resolveStep(input.from, input.to);
+  const { source, target } = resolveStep(input.from, input.to, input.chain);
   checkApps(input.apps, input.catalogue);
   const chosen = input.apps.length > 0 ? input.apps : input.catalogue;
   const sourceVersions = input.versions(source);
@@ -144,12 +145,12 @@ function appsShort(plan: Plan): string {
 export function commitMessage(plan: Plan): string {
   const subject =
     plan.kind === 'release'
-      ? `release ${plan.changes[0]!.app} ${plan.changes[0]!.to} to development`
+      ? `release ${plan.changes[0]!.app} ${plan.changes[0]!.to} to ${plan.target}`
       : `promote ${plan.source} → ${plan.target}: ${appsShort(plan)}`;
   const lines = plan.changes.map((c) => `- ${c.app}: ${arrow(c)}`);
   const why =
     plan.kind === 'release'
-      ? 'A new version enters the promotion chain at development.'
+      ? `A new version enters the promotion chain at ${plan.target}.`
       : `Copies the versions ${plan.source} runs into ${plan.target} (overlays/${plan.target}/versions.yaml) and re-renders clusters/.`;
   return `${subject}\n\n${why}\n\n${lines.join('\n')}\n`;
 }
@@ -173,7 +174,7 @@ function shortHash(text: string): string {
 /** A Markdown (and terminal-readable) table of the versions that move. */
 export function versionTable(plan: Plan): string {
   const rows = plan.changes.map((c) => `| ${c.app} | ${c.from ?? '(none)'} | ${c.to} |`);
-  const head = plan.kind === 'release' ? '| app | development now | release |' : `| app | ${plan.target} now | from ${plan.source} |`;
+  const head = plan.kind === 'release' ? `| app | ${plan.target} now | release |` : `| app | ${plan.target} now | from ${plan.source} |`;
   return [head, '| --- | --- | --- |', ...rows].join('\n');
 }
 
@@ -185,7 +186,7 @@ export function prTitle(plan: Plan): string {
 export function prBody(plan: Plan, diffSummary: string): string {
   const after =
     plan.kind === 'release'
-      ? 'Merging puts this version into development; Argo CD then syncs the development cluster.'
+      ? `Merging puts this version into ${plan.target}; Argo CD then syncs the ${plan.target} cluster.`
       : `Merging is the promotion: Argo CD then syncs ${plan.target}. The promotion gate checks that these are the versions ${plan.source} runs` +
         ` (and, when it can reach Argo CD, that ${plan.source} is Synced and Healthy at them).`;
   const unchanged = plan.unchanged.length > 0 ? `\nAlready the same in ${plan.target}: ${plan.unchanged.join(', ')}.\n` : '';

@@ -50,25 +50,6 @@ export async function readVersions(reader: RepoReader, env: string): Promise<{ v
   return { versions: text === undefined ? new Map() : parseVersions(file, text), text };
 }
 
-export interface ClusterRef {
-  name: string;
-  role: 'primary' | 'standby';
-}
-
-/**
- * The clusters of an environment, from overlays/<env>/environment.yaml. Only names and roles are read here; the
- * renderer's loader checks the rest of the file.
- */
-export async function readClusters(reader: RepoReader, env: string): Promise<ClusterRef[]> {
-  const file = repoPaths.environment(env);
-  const text = await reader.read(file);
-  if (text === undefined) throw new Error(`no environment '${env}': ${file} does not exist`);
-  const clusters = (parse(text) as { clusters?: { name?: unknown; role?: unknown }[] } | null)?.clusters ?? [];
-  return clusters
-    .filter((c): c is { name: string; role?: unknown } => typeof c?.name === 'string')
-    .map((c) => ({ name: c.name, role: c.role === 'standby' ? 'standby' : 'primary' }));
-}
-
 /** The image repository path of each app (apps/<app>.yaml `image`), to find its tag among an Application's images. */
 export async function readImages(reader: RepoReader, apps: string[]): Promise<Map<string, string>> {
   const images = new Map<string, string>();

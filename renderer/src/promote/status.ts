@@ -6,10 +6,11 @@ import { argocdConfig } from '../argocd/api.js';
 import { applicationState, isReady, type ApplicationState } from '../argocd/application.js';
 import { ArgocdError, createArgocdClient, type ArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
 import { allowedHint } from '../errors.js';
-import { promotionChain } from '../paths.js';
+import { appApplication, clustersOf, environmentsOf, readClusterIndex } from '../cluster-index.js';
+import { repoPaths } from '../paths.js';
 import { resolveCommit } from './git.js';
 import { UsageError } from './plan.js';
-import { diskReader, readCatalogue, readClusters, readImages, readVersions } from './repo.js';
+import { diskReader, readCatalogue, readImages, readVersions } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 
 export interface StatusRow {
@@ -68,18 +69,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runStatus(opts: StatusOptions): Promise<StatusRow[]> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const processEnv = opts.processEnv ?? process.env;
-  if (!(promotionChain as readonly string[]).includes(opts.env) && opts.env !== 'local') {
-    throw new UsageError(`--env: unknown environment '${opts.env}'; ${allowedHint(opts.env, [...promotionChain, 'local'])}`);
-  }
+  const reader = diskReader(opts.root);
+  const index = await readClusterIndex(reader);
+  const environments = environmentsOf(index);
+  if (!environments.includes(opts.env)) throw new UsageError(`--env: unknown environment '${opts.env}'; ${allowedHint(opts.env, environments)}`);
   if (opts.revision !== undefined && !opts.wait) throw new UsageError('--revision is used with --wait');
   const revision =
     opts.revision === undefined || /^[0-9a-f]{7,40}$/.test(opts.revision) ? opts.revision : await resolveCommit(opts.root, opts.revision);
 
-  const reader = diskReader(opts.root);
   const apps = await readCatalogue(reader);
   const images = await readImages(reader, apps);
   const { versions } = await readVersions(reader, opts.env);
-  const clusters = await readClusters(reader, opts.env);
+  const clusters = clustersOf(index, opts.env);
   const targets: { cluster: string; app: string; application: string; client: ArgocdClient }[] = [];
   for (const cluster of clusters) {
     const config = argocdConfig(processEnv, cluster.name, opts.env);
@@ -90,7 +91,11 @@ export async function runStatus(opts: StatusOptions): Promise<StatusRow[]> {
       );
     }
     const client = createArgocdClient(config, opts.argocd);
-    for (const app of apps) targets.push({ cluster: cluster.name, app, application: `${cluster.name}-${app}`, client });
+    for (const app of apps) {
+      const application = appApplication(cluster, app);
+      if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${app} in cluster ${cluster.name}; run npm run render`);
+      targets.push({ cluster: cluster.name, app, application, client });
+    }
   }
 
   let first = true;

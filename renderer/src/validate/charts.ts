@@ -22,7 +22,8 @@ import { helmShowCrds, helmTemplate } from './charts-helm.js';
 import { pullChart, type PullResult } from './charts-repo.js';
 import type { Finding } from './findings.js';
 import { kubeconformArgs, kubeconformFindings, parseKubeconformReport } from './kubeconform.js';
-import { parseManifestFile, type ClusterEntry, type Manifest } from './manifests.js';
+import type { IndexCluster } from '../cluster-index.js';
+import { parseManifestFile, type Manifest } from './manifests.js';
 import { deprecatedApi, imageTagPinned, type Rule } from './rules.js';
 import { get, isObj, kindOf, nameOf, namespaceOf, type Obj } from './workloads.js';
 
@@ -51,7 +52,7 @@ const clusterScopedBuiltins = new Set([
 
 /** An add-on Application as committed: where it is, what chart it names, its values and project. */
 export interface AddonApplication {
-  cluster: ClusterEntry;
+  cluster: IndexCluster;
   manifest: Manifest;
   /** Argo CD release name: the add-on's name. */
   release: string;
@@ -62,7 +63,7 @@ export interface AddonApplication {
 }
 
 /** The add-on Applications among a cluster's manifests: Argo CD Applications with a Helm chart source. */
-export function addonApplications(cluster: ClusterEntry, manifests: readonly Manifest[]): AddonApplication[] {
+export function addonApplications(cluster: IndexCluster, manifests: readonly Manifest[]): AddonApplication[] {
   return manifests.flatMap((m) => {
     const o = m.object;
     const source = get(o, ['spec', 'source']);
@@ -101,7 +102,7 @@ export interface ChartCheckResult {
 
 export interface ChartCheckOptions {
   root: string;
-  clusters: readonly ClusterEntry[];
+  clusters: readonly IndexCluster[];
   /** Each selected cluster's rendered manifests (its Applications and AppProjects among them). */
   manifestsOf: (cluster: string) => readonly Manifest[];
   kubernetesVersion: string;

@@ -1,6 +1,6 @@
 /**
  * Rendered manifests as the validation gate sees them: each document's object plus the way back to a line of its
- * file, and the clusters as clusters/index.json describes them. Parsing is pure; listing files is the IO edge.
+ * file. Parsing is pure; listing files is the IO edge. (The clusters come from clusters/index.json, cluster-index.ts.)
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -33,34 +33,6 @@ export interface ParseProblem {
   file: string;
   line: number;
   message: string;
-}
-
-export interface ClusterEntry {
-  name: string;
-  environment: string;
-  role: 'primary' | 'standby';
-  namespace: string;
-  region?: string;
-  folders: Array<{ path: string; application: string; kind: string; app?: string }>;
-}
-
-/** Reads the clusters of clusters/index.json; throws an Error naming the file when it is not what the contract says. */
-export function parseClusterIndex(text: string): ClusterEntry[] {
-  const file = repoPaths.clusterIndex;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message}); run npm run render`);
-  }
-  const clusters = (raw as { clusters?: unknown })?.clusters;
-  if (!Array.isArray(clusters)) throw new Error(`${file}: has no "clusters" list; run npm run render`);
-  return clusters.map((c: Partial<ClusterEntry>, i: number) => {
-    if (typeof c?.name !== 'string' || typeof c.environment !== 'string' || typeof c.namespace !== 'string' || (c.role !== 'primary' && c.role !== 'standby')) {
-      throw new Error(`${file}: cluster #${i + 1} needs "name", "environment", "namespace" and "role" (primary|standby)`);
-    }
-    return { name: c.name, environment: c.environment, role: c.role, namespace: c.namespace, region: c.region, folders: Array.isArray(c.folders) ? c.folders : [] };
-  });
 }
 
 function lineLocator(doc: Document, lc: LineCounter): (path: DataPath) => number {

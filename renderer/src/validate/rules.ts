@@ -5,14 +5,15 @@
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
-import type { ClusterEntry, DataPath, Manifest } from './manifests.js';
+import type { DataPath, Manifest } from './manifests.js';
+import type { IndexCluster } from '../cluster-index.js';
 import {
   containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, ofKind, podLabels, podSpecPath, selectorMatches, serviceSelectorMatches, servingKinds,
   type ContainerRef, type Obj,
 } from './workloads.js';
 
 export interface RuleContext {
-  cluster: ClusterEntry;
+  cluster: IndexCluster;
   /** Every document rendered for the cluster. */
   manifests: readonly Manifest[];
   /** Pinned Kubernetes version, "1.36.3". */
@@ -31,8 +32,6 @@ export interface Rule {
 export const writableRootAnnotation = 'berrys.io/writable-root-filesystem';
 /** Labels every rendered object carries (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/). */
 export const recommendedLabels = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'] as const;
-/** Environments whose primary clusters must survive losing a pod or a node. */
-export const highAvailabilityEnvironments = ['staging', 'production'] as const;
 export const minimumReplicas = 3;
 
 function finding(m: Manifest, rule: string, path: DataPath, message: string, hint?: string): Finding {
@@ -153,16 +152,16 @@ export const noSecretData: Rule = {
     ),
 };
 
-function needsHighAvailability(cluster: ClusterEntry): boolean {
-  return cluster.role === 'primary' && (highAvailabilityEnvironments as readonly string[]).includes(cluster.environment);
+function needsHighAvailability(cluster: IndexCluster): boolean {
+  return cluster.role === 'primary' && cluster.highAvailability;
 }
 
 const standbyNote = 'Standby clusters are exempt: a warm standby serves no traffic until failover, and failover scales it up.';
 
 export const highAvailabilityReplicas: Rule = {
   id: 'ha-replicas',
-  title: 'at least 3 replicas in staging and production',
-  explanation: `Every Deployment in a staging or production primary cluster keeps at least ${minimumReplicas} pods (an HPA with minReplicas ≥ ${minimumReplicas}, or replicas ≥ ${minimumReplicas}), so losing a node or a zone does not take it down. ${standbyNote}`,
+  title: 'at least 3 replicas in high-availability environments',
+  explanation: `Every Deployment in a primary cluster of an environment with highAvailability: true (overlays/<env>/environment.yaml) keeps at least ${minimumReplicas} pods (an HPA with minReplicas ≥ ${minimumReplicas}, or replicas ≥ ${minimumReplicas}), so losing a node or a zone does not take it down. ${standbyNote}`,
   check: (ctx) => {
     if (!needsHighAvailability(ctx.cluster)) return [];
     // Indexed once per cluster: a lookup per Deployment keeps the rule linear in the number of objects.
@@ -188,8 +187,8 @@ export const highAvailabilityReplicas: Rule = {
 
 export const podDisruptionBudget: Rule = {
   id: 'pdb',
-  title: 'a PodDisruptionBudget per Deployment in staging and production',
-  explanation: `Every Deployment in a staging or production primary cluster is selected by a PodDisruptionBudget, so node drains and upgrades keep enough pods running. ${standbyNote}`,
+  title: 'a PodDisruptionBudget per Deployment in high-availability environments',
+  explanation: `Every Deployment in a primary cluster of an environment with highAvailability: true (overlays/<env>/environment.yaml) is selected by a PodDisruptionBudget, so node drains and upgrades keep enough pods running. ${standbyNote}`,
   check: (ctx) => {
     if (!needsHighAvailability(ctx.cluster)) return [];
     const budgets = byNamespace(ofKind(ctx.manifests, 'PodDisruptionBudget'));

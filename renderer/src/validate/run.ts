@@ -12,7 +12,9 @@ import { readPins } from '../tools/ensure.js';
 import { checkAddonCharts, type ChartCheckOptions, type ChartCheckResult } from './charts.js';
 import { sortFindings, type Finding } from './findings.js';
 import { kubeconformFindings, runKubeconform } from './kubeconform.js';
-import { listClusterFiles, parseClusterIndex, parseManifestFile, type ClusterEntry, type Manifest } from './manifests.js';
+import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.js';
+import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
+import { diskReader } from '../fs.js';
 import { checkPolicies, rules as defaultRules, type Rule } from './rules.js';
 
 export interface ValidateOptions {
@@ -46,7 +48,7 @@ export interface ValidationReport {
 }
 
 /** The clusters the options select; unknown names are usage errors that list what exists. */
-export function selectClusters(all: readonly ClusterEntry[], options: Pick<ValidateOptions, 'envs' | 'clusters'>): ClusterEntry[] {
+export function selectClusters(all: readonly IndexCluster[], options: Pick<ValidateOptions, 'envs' | 'clusters'>): IndexCluster[] {
   const envNames = [...new Set(all.map((c) => c.environment))];
   const clusterNames = all.map((c) => c.name);
   for (const env of options.envs ?? []) if (!envNames.includes(env)) throw new UsageError(`unknown environment '${env}' in clusters/index.json; ${allowedHint(env, envNames)}`);
@@ -57,14 +59,7 @@ export function selectClusters(all: readonly ClusterEntry[], options: Pick<Valid
 /** Runs kubeconform and the policies; the tools must be provisioned (ensureTools) first. */
 export async function validateRepository(root: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const pins = await readPins(root);
-  let indexText: string;
-  try {
-    indexText = await readFile(path.join(root, repoPaths.clusterIndex), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${repoPaths.clusterIndex} does not exist; run npm run render first`);
-    throw e;
-  }
-  const clusters = selectClusters(parseClusterIndex(indexText), options);
+  const clusters = selectClusters((await readClusterIndex(diskReader(root))).clusters, options);
   const findings: Finding[] = [];
   const manifestsByFile = new Map<string, Manifest[]>();
   const filesByCluster = new Map<string, string[]>();

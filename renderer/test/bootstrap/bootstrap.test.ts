@@ -8,6 +8,7 @@ import { bootstrapMain } from '../../src/bootstrap/cli.js';
 import { readBootstrapInput } from '../../src/bootstrap/documents.js';
 import { loadKubeConfig } from '../../src/bootstrap/kube.js';
 import { diskReader } from '../../src/fs.js';
+import { readClusterIndex } from '../../src/cluster-index.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { argocdCluster, fakeKube, status, type FakeKube } from './kube-server.js';
 import { thrown } from '../thrown.js';
@@ -82,12 +83,14 @@ function repo(apiServer: string, otherServer = 'http://127.0.0.1:9'): string {
     region: 'us-east-1',
     apiServer: server,
     namespace: `berrys-${environment}`,
+    highAvailability: false,
+    pinnedVersions: false,
     folders: [
       { path: `clusters/${name}/argocd`, application: `${name}-root`, kind: 'argocd' },
       { path: `clusters/${name}/platform`, application: `${name}-platform`, kind: 'platform' },
     ],
   });
-  write('clusters/index.json', JSON.stringify({ clusters: [cluster('local', 'local', otherServer), cluster('staging', 'staging', apiServer)] }, null, 2));
+  write('clusters/index.json', JSON.stringify({ generatedBy: 'a test', promotionChain: ['staging'], clusters: [cluster('local', 'local', otherServer), cluster('staging', 'staging', apiServer)] }, null, 2));
   write('clusters/staging/argocd/application-staging-root.yaml', header + rootDoc);
   write('clusters/staging/argocd/appproject-staging-platform.yaml', header + projectDoc);
   write('renderer/pins.json', JSON.stringify({ sources: { argocd: { module: 'github.com/argoproj/argo-cd/v3', version: 'v3.5.7' } } }));
@@ -350,7 +353,7 @@ describe('bootstrap command line', () => {
 describe('bootstrap over the committed clusters/', () => {
   it('finds a root Application, and the AppProject it names, for every cluster in clusters/index.json', async () => {
     const reader = diskReader(defaultRepoRoot);
-    const index = JSON.parse((await reader.read('clusters/index.json'))!) as { clusters: { name: string }[] };
+    const index = await readClusterIndex(reader);
     expect(index.clusters.length).toBeGreaterThan(0);
     for (const { name } of index.clusters) {
       const input = await readBootstrapInput(reader, name);

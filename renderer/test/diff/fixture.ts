@@ -52,9 +52,16 @@ export const clusters = [
 export function index(): string {
   return `${JSON.stringify(
     {
+      generatedBy: 'a test',
+      promotionChain: ['development', 'production'],
       clusters: clusters.map((c) => ({
         ...c,
         role: c.name.endsWith('-dr') ? 'standby' : 'primary',
+        region: 'test',
+        apiServer: `https://${c.name}.example`,
+        namespace: `berrys-${c.environment}`,
+        highAvailability: c.environment === 'production',
+        pinnedVersions: c.environment === 'production',
         folders: [
           { path: `clusters/${c.name}/apps/api-gateway`, application: `${c.name}-api-gateway`, kind: 'app', app: 'api-gateway' },
           { path: `clusters/${c.name}/platform`, application: `${c.name}-platform`, kind: 'platform' },

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { branchName, commitMessage, planPromotion, planRelease, resolveStep, splitApps, type ChainEnv } from '../../src/promote/plan.js';
+import { branchName, commitMessage, planPromotion, planRelease, resolveStep as resolveStepIn, splitApps } from '../../src/promote/plan.js';
+import type { PromotionChain } from '../../src/cluster-index.js';
 
 const catalogue = ['agent-orchestrator', 'api-gateway', 'web-dashboard'];
-const versions: Record<ChainEnv, Map<string, string>> = {
+const chain: PromotionChain = { steps: ['development', 'staging', 'production'], outside: ['local'] };
+const resolveStep = (from: string | undefined, to: string | undefined) => resolveStepIn(from, to, chain);
+const versions: Record<string, Map<string, string>> = {
   development: new Map([['agent-orchestrator', '2.5.0'], ['api-gateway', '1.9.0'], ['web-dashboard', '4.2.0']]),
   staging: new Map([['agent-orchestrator', '2.4.1'], ['api-gateway', '1.8.3'], ['web-dashboard', '4.2.0']]),
   production: new Map([['agent-orchestrator', '2.4.0'], ['api-gateway', '1.8.3'], ['web-dashboard', '4.2.0']]),
 };
 const promote = (from: string | undefined, to: string | undefined, apps: string[] = []) =>
-  planPromotion({ from, to, apps, catalogue, versions: (env) => versions[env] });
+  planPromotion({ from, to, apps, catalogue, chain, versions: (env) => versions[env]! });
 
 describe('resolveStep', () => {
   it('infers the next environment from --from and the previous from --to', () => {
@@ -28,10 +31,8 @@ describe('resolveStep', () => {
     );
   });
 
-  it('refuses local and unknown environments with a suggestion', () => {
-    expect(() => resolveStep('local', undefined)).toThrow(
-      "--from local: local is each engineer's own environment and not in the promotion chain (development → staging → production)",
-    );
+  it('refuses environments outside the chain and unknown ones with a suggestion', () => {
+    expect(() => resolveStep('local', undefined)).toThrow('--from local: local is outside the promotion chain (development → staging → production); its versions are set by hand');
     expect(() => resolveStep('development', 'stagng')).toThrow("--to: unknown environment 'stagng'; did you mean 'staging'? allowed: development, staging, production");
   });
 
@@ -68,13 +69,13 @@ describe('planPromotion', () => {
 
 describe('planRelease', () => {
   it('refuses a tag that is not a release', () => {
-    expect(() => planRelease({ app: 'api-gateway', version: 'latest', catalogue, development: versions.development })).toThrow(
+    expect(() => planRelease({ app: 'api-gateway', version: 'latest', catalogue, target: 'development', current: versions.development! })).toThrow(
       "'latest' does not look like a release tag; use a semantic version such as 1.4.0, v1.4.0 or 1.4.0-rc.1 (a moving tag such as latest would leave the running version unknown)",
     );
   });
 
   it('refuses the version development already runs', () => {
-    expect(() => planRelease({ app: 'api-gateway', version: '1.9.0', catalogue, development: versions.development })).toThrow(
+    expect(() => planRelease({ app: 'api-gateway', version: '1.9.0', catalogue, target: 'development', current: versions.development! })).toThrow(
       'api-gateway already runs 1.9.0 in development; nothing to release',
     );
   });

@@ -1,12 +1,13 @@
 /**
  * Real temporary git repositories for the release, promote and gate tests.
- * `inputsRepo` holds apps/ and overlays/ only (enough for the gate, which reads files from commits);
+ * `inputsRepo` holds apps/, overlays/ and clusters/index.json only (enough for the gate, which reads files from
+ * commits, and the index's promotion chain);
  * `renderedRepo` is a full working copy of this repository (sources, renderer, scripts, compiled dist/, rendered
  * clusters/ committed), so a promotion renders with the real renderer, exactly as a person's checkout does.
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultRepoRoot } from '../../src/paths.js';
+import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { cleanUp, commitAll, gitIn, initRepo, renderedWorkingCopy, tempDir } from '../git-repo.js';
 
 export { cleanUp, gitIn, tempDir };
@@ -22,10 +23,10 @@ export function commit(root: string, message: string, files: Record<string, stri
   return commitAll(root, message);
 }
 
-/** A repository with the real apps/ and overlays/ committed on main. */
+/** A repository with the real apps/, overlays/ and clusters/index.json committed on main. */
 export function inputsRepo(): string {
   const root = tempDir('gate');
-  for (const dir of ['apps', 'overlays']) cpSync(path.join(defaultRepoRoot, dir), path.join(root, dir), { recursive: true });
+  for (const entry of ['apps', 'overlays', repoPaths.clusterIndex]) cpSync(path.join(defaultRepoRoot, entry), path.join(root, entry), { recursive: true });
   initRepo(root);
   commit(root, 'initial');
   return root;

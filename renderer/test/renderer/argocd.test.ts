@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { committedOutput } from './fixture.js';
 import { projectPermits, type AppProjectSpec, type ApplicationSpec } from '../../src/argocd-rules.js';
-import type { ClusterIndexEntry } from '../../src/emit.js';
+import { parseClusterIndex } from '../../src/cluster-index.js';
 
 const output = committedOutput();
-const index = JSON.parse(output['clusters/index.json']!) as { clusters: ClusterIndexEntry[] };
+const index = parseClusterIndex(output['clusters/index.json']!);
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec: any };
 const objects = Object.entries(output)
   .filter(([p]) => p.endsWith('.yaml'))

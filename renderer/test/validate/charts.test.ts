@@ -13,7 +13,8 @@ import { cachePaths } from '../../src/tools/layout.js';
 import { checkAddonCharts, type ChartCheckOptions } from '../../src/validate/charts.js';
 import { archiveUrl, cachedArchive } from '../../src/validate/charts-repo.js';
 import { checkDigest, parseChartsLock, serializeChartsLock, updateLock, type ChartsLock } from '../../src/validate/charts-lock.js';
-import { parseManifestFile, type ClusterEntry } from '../../src/validate/manifests.js';
+import type { IndexCluster } from '../../src/cluster-index.js';
+import { parseManifestFile } from '../../src/validate/manifests.js';
 import { withRenderedCharts } from '../../src/diff/charts.js';
 import { compareTrees } from '../../src/diff/compare.js';
 import { cleanUp, tempDir } from '../git-repo.js';
@@ -101,7 +102,7 @@ beforeEach(() => {
   symlinkSync(path.join(defaultRepoRoot, cachePaths.schemasDir), path.join(root, cachePaths.schemasDir));
 });
 
-const cluster: ClusterEntry = { name: 'staging', environment: 'staging', role: 'primary', namespace: 'berrys-staging', folders: [] };
+const cluster: IndexCluster = { name: 'staging', environment: 'staging', role: 'primary', region: 'us-east-1', apiServer: 'https://127.0.0.1:6443', namespace: 'berrys-staging', highAvailability: true, pinnedVersions: true, folders: [] };
 const appFile = 'clusters/staging/argocd/application-staging-addon-demo.yaml';
 
 function manifests(options: { url?: string; version?: string; values?: string; clusterKinds?: string } = {}) {

@@ -110,7 +110,7 @@ describe('npm run validate', () => {
   it('exits 1 when there is nothing rendered to validate', async () => {
     rmSync(path.join(root, 'clusters'), { recursive: true });
     expect(await run([])).toBe(1);
-    expect(err).toEqual(['Error: clusters/index.json does not exist; run npm run render first']);
+    expect(err).toEqual(['Error: clusters/index.json: error: the cluster index is missing\n  hint: run npm run render (and commit the result) so that clusters/ holds the rendered output']);
   });
 });
 

@@ -1,7 +1,7 @@
 // Each policy rule with a case it rejects and a case it accepts, on parsed manifests with their real lines.
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { ClusterEntry } from '../../src/validate/manifests.js';
+import type { IndexCluster } from '../../src/cluster-index.js';
 import { parseManifestFile, type Manifest } from '../../src/validate/manifests.js';
 import {
   checkPolicies, defaultDenyNetworkPolicy, deprecatedApi, highAvailabilityReplicas, imageReference, imageTagPinned, noSecretData, podDisruptionBudget,
@@ -76,11 +76,11 @@ function manifests(...objects: Array<Record<string, unknown>>): Manifest[] {
   });
 }
 
-function cluster(overrides: Partial<ClusterEntry> = {}): ClusterEntry {
-  return { name: 'test', environment: 'staging', role: 'primary', namespace: 'berrys-test', folders: [], ...overrides };
+function cluster(overrides: Partial<IndexCluster> = {}): IndexCluster {
+  return { name: 'test', environment: 'staging', role: 'primary', region: 'r', apiServer: 'https://a', namespace: 'berrys-test', highAvailability: true, pinnedVersions: true, folders: [], ...overrides };
 }
 
-function check(rule: Rule, objects: Array<Record<string, unknown>>, clusterOverrides: Partial<ClusterEntry> = {}) {
+function check(rule: Rule, objects: Array<Record<string, unknown>>, clusterOverrides: Partial<IndexCluster> = {}) {
   return rule.check({ cluster: cluster(clusterOverrides), manifests: manifests(...objects), kubernetesVersion: '1.36.3' });
 }
 
@@ -199,11 +199,11 @@ describe('ha-replicas', () => {
     ]);
   });
 
-  it('accepts minReplicas 3 or replicas 3, and exempts standby and development clusters', () => {
+  it('accepts minReplicas 3 or replicas 3, and exempts standby clusters and environments without highAvailability', () => {
     expect(check(highAvailabilityReplicas, [deployment(), hpa(3)])).toEqual([]);
     expect(check(highAvailabilityReplicas, [deployment({ replicas: 3 })])).toEqual([]);
     expect(check(highAvailabilityReplicas, [deployment()], { environment: 'production', role: 'standby' })).toEqual([]);
-    expect(check(highAvailabilityReplicas, [deployment()], { environment: 'development' })).toEqual([]);
+    expect(check(highAvailabilityReplicas, [deployment()], { environment: 'development', highAvailability: false })).toEqual([]);
   });
 });
 

@@ -1,0 +1,160 @@
+/**
+ * clusters/index.json, the contract between the renderer and every command that reads its output: the promotion
+ * chain and, per cluster, its facts (environment, role, region, API server, namespace, policies) and its folders
+ * with the Argo CD Application that syncs each. The schema is defined once here (TypeBox, like the inputs in
+ * model.ts); the renderer builds the index here and every command reads it through `parseClusterIndex`, never
+ * by parsing the file itself or by guessing names from paths.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { RenderError, allowedHint } from './errors.js';
+import type { RepoReader } from './fs.js';
+import type { ResolvedRepo } from './merge.js';
+import { DnsLabel } from './model.js';
+import { repoPaths } from './paths.js';
+
+const IndexFolder = Type.Object(
+  {
+    path: Type.String({ minLength: 1 }),
+    application: DnsLabel,
+    kind: Type.Union([Type.Literal('argocd'), Type.Literal('platform'), Type.Literal('app')]),
+    app: Type.Optional(DnsLabel),
+  },
+  { additionalProperties: false },
+);
+export type IndexFolder = Static<typeof IndexFolder>;
+
+const IndexCluster = Type.Object(
+  {
+    name: DnsLabel,
+    environment: DnsLabel,
+    role: Type.Union([Type.Literal('primary'), Type.Literal('standby')]),
+    region: Type.String(),
+    apiServer: Type.String(),
+    namespace: DnsLabel,
+    /** The environment's policies, as the cluster must follow them. */
+    highAvailability: Type.Boolean(),
+    pinnedVersions: Type.Boolean(),
+    folders: Type.Array(IndexFolder),
+  },
+  { additionalProperties: false },
+);
+export type IndexCluster = Static<typeof IndexCluster>;
+
+export const ClusterIndex = Type.Object(
+  {
+    generatedBy: Type.String(),
+    /** The environments versions move through, in order; environments outside it (local) are not listed. */
+    promotionChain: Type.Array(DnsLabel),
+    clusters: Type.Array(IndexCluster),
+  },
+  { additionalProperties: false },
+);
+export type ClusterIndex = Static<typeof ClusterIndex>;
+
+const file = repoPaths.clusterIndex;
+const renderHint = 'run npm run render (and commit the result) so that clusters/ holds the rendered output';
+
+/** The index of a resolved repository and its rendered Applications (folder path → Application name). */
+export function buildClusterIndex(repo: ResolvedRepo, applications: { cluster: string; path: string; application: string }[]): ClusterIndex {
+  const clusters = [...repo.clusters]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((c): IndexCluster => {
+      const folders = applications
+        .filter((a) => a.cluster === c.name)
+        .map(({ path, application }): IndexFolder => {
+          const kind = path === repoPaths.argocdFolder(c.name) ? 'argocd' : path === repoPaths.platformFolder(c.name) ? 'platform' : 'app';
+          return { path, application, kind, ...(kind === 'app' ? { app: path.split('/').pop()! } : {}) };
+        })
+        .sort((a, b) => (a.path < b.path ? -1 : 1));
+      return {
+        name: c.name,
+        environment: c.environment,
+        role: c.spec.role,
+        region: c.spec.region,
+        apiServer: c.spec.apiServer,
+        namespace: c.env.namespace,
+        highAvailability: c.env.highAvailability ?? false,
+        pinnedVersions: c.env.pinnedVersions,
+        folders,
+      };
+    });
+  return { generatedBy: 'npm run render: do not edit', promotionChain: repo.promotionChain, clusters };
+}
+
+/** The file's text: the one serialization of the index. */
+export function clusterIndexText(index: ClusterIndex): string {
+  return JSON.stringify(index, null, 2) + '\n';
+}
+
+function fail(message: string): RenderError {
+  return new RenderError([{ file, message, hint: renderHint }]);
+}
+
+let compiledCheck: TypeCheck<typeof ClusterIndex> | undefined;
+
+/** Parses the index; a RenderError naming the file and the first place it breaks the contract otherwise. */
+export function parseClusterIndex(text: string): ClusterIndex {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw fail(`not valid JSON (${(e as Error).message})`);
+  }
+  // Performance: the index lists every folder of every cluster (thousands at 1,000 apps); a compiled check costs a
+  // fraction of interpreting the schema, and the error walk runs only when the check fails.
+  const check = (compiledCheck ??= TypeCompiler.Compile(ClusterIndex));
+  if (check.Check(raw)) return raw;
+  const error = check.Errors(raw).First();
+  if (error) throw fail(`${error.path || '/'}: ${error.message} (the index does not follow the contract of this renderer)`);
+  return raw as ClusterIndex;
+}
+
+/** Reads and parses the index through a RepoReader (a checkout or a git revision). */
+export async function readClusterIndex(reader: RepoReader): Promise<ClusterIndex> {
+  const text = await reader.read(file);
+  if (text === undefined) throw fail('the cluster index is missing');
+  return parseClusterIndex(text);
+}
+
+/** Every environment that has a cluster, in promotion order, those outside the chain first (by name). */
+export function environmentsOf(index: ClusterIndex): string[] {
+  const all = [...new Set(index.clusters.map((c) => c.environment))];
+  return all.sort(environmentOrder(index.promotionChain));
+}
+
+/** Orders environment names: those outside the chain first (by name), then the chain in order. */
+export function environmentOrder(chain: readonly string[]): (a: string, b: string) => number {
+  const rank = (e: string) => chain.indexOf(e);
+  return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** The clusters of one environment; a RenderError listing the environments when there is none. */
+export function clustersOf(index: ClusterIndex, environment: string): IndexCluster[] {
+  const clusters = index.clusters.filter((c) => c.environment === environment);
+  if (clusters.length === 0) throw new RenderError([{ file, message: `no cluster of environment '${environment}'`, hint: allowedHint(environment, environmentsOf(index)) }]);
+  return clusters;
+}
+
+/** The cluster that serves an environment's traffic: its primary, else its first. */
+export function primaryCluster(index: ClusterIndex, environment: string): IndexCluster {
+  const clusters = clustersOf(index, environment);
+  return clusters.find((c) => c.role === 'primary') ?? clusters[0]!;
+}
+
+/** The Argo CD Application that syncs an app's folder in a cluster, as the renderer named it. */
+export function appApplication(cluster: IndexCluster, app: string): string | undefined {
+  return cluster.folders.find((f) => f.kind === 'app' && f.app === app)?.application;
+}
+
+/** The promotion chain as the promote, release and gate commands use it. */
+export interface PromotionChain {
+  /** In order: the first is where releases enter, the last is the end of the chain. */
+  steps: readonly string[];
+  /** Environments with clusters but outside the chain (`promotion: none`). */
+  outside: readonly string[];
+}
+
+export function promotionChainOf(index: ClusterIndex): PromotionChain {
+  return { steps: index.promotionChain, outside: environmentsOf(index).filter((e) => !index.promotionChain.includes(e)) };
+}
