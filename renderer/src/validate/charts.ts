@@ -218,7 +218,7 @@ export interface ClusterCrd {
 
 /** What helm's --api-versions takes for the cluster's custom resources: `group/version` and `group/version/Kind`. */
 export function apiVersionsOf(crds: readonly ClusterCrd[]): string[] {
-  return [...new Set(crds.flatMap((c) => [`${c.group}/${c.version}`, `${c.group}/${c.version}/${c.kind}`]))];
+  return [...new Set(crds.flatMap((c) => [`${c.group}/${c.version}`, ...(c.kind ? [`${c.group}/${c.version}/${c.kind}`] : [])]))];
 }
 
 export function crdsOf(m: Manifest): ClusterCrd[] {
@@ -241,8 +241,8 @@ export async function clusterCrds(root: string, archives: readonly string[], env
   for (const group of await readdir(repoCrds).catch(() => [] as string[])) {
     for (const file of await readdir(path.join(repoCrds, group)).catch(() => [] as string[])) {
       const m = /^(.+)_([^_]+)\.json$/.exec(file);
-      // The schema file names carry the kind in lower case; --api-versions needs only group/version from them.
-      if (m) out.push({ group, version: m[2]!, kind: m[1]!, scope: 'Namespaced' });
+      // The schema file names carry the kind in lower case only, so these give --api-versions their group/version.
+      if (m) out.push({ group, version: m[2]!, kind: '', scope: 'Namespaced' });
     }
   }
   return out;

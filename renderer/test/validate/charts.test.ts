@@ -10,7 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { cachePaths } from '../../src/tools/layout.js';
-import { checkAddonCharts, type ChartCheckOptions } from '../../src/validate/charts.js';
+import { apiVersionsOf, checkAddonCharts, type ChartCheckOptions } from '../../src/validate/charts.js';
+import { helmMessage } from '../../src/validate/charts-helm.js';
 import { archiveUrl, cachedArchive } from '../../src/validate/charts-repo.js';
 import { checkDigest, parseChartsLock, serializeChartsLock, updateLock, type ChartsLock } from '../../src/validate/charts-lock.js';
 import type { IndexCluster } from '../../src/cluster-index.js';
@@ -290,6 +291,22 @@ describe('charts lock', () => {
   it('keeps every committed digest the project has: the committed lock parses', () => {
     const lock = parseChartsLock(readFileSync(path.join(defaultRepoRoot, 'base/charts.lock.json'), 'utf8'));
     expect(serializeChartsLock(lock)).toBe(readFileSync(path.join(defaultRepoRoot, 'base/charts.lock.json'), 'utf8'));
+  });
+});
+
+describe('helm arguments and messages', () => {
+  it('gives --api-versions group/version for every CRD version and group/version/Kind where the kind is known', () => {
+    expect(apiVersionsOf([
+      { group: 'monitoring.coreos.com', version: 'v1', kind: 'ServiceMonitor', scope: 'Namespaced' },
+      { group: 'monitoring.coreos.com', version: 'v1', kind: 'PodMonitor', scope: 'Namespaced' },
+      { group: 'external-secrets.io', version: 'v1', kind: '', scope: 'Namespaced' },
+    ])).toEqual(['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PodMonitor', 'external-secrets.io/v1']);
+  });
+
+  it("keeps helm's own message and drops its prefix, warnings and --debug advice", () => {
+    expect(helmMessage('WARNING: Kubernetes configuration file is group-readable\nError: execution error at (loki/templates/x.yaml:1:2): Please define loki.storage.bucketNames.chunks\nUse --debug flag to render out invalid YAML\n')).toBe(
+      'execution error at (loki/templates/x.yaml:1:2): Please define loki.storage.bucketNames.chunks',
+    );
   });
 });
 
