@@ -370,7 +370,8 @@ function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: Env
     addon.irsa && cloud && env.awsAccountId
       ? atPath(addon.irsa, { annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${env.awsAccountId}:role/${irsaRoleName(platform, cluster, addon.name)}` } })
       : {};
-  return [role, capabilityValues(addon.provides ?? [], platform, env, cluster, eksName, cloud)];
+  const secretNames = (addon.secrets ?? []).map((s) => atPath(s.valuesPath, s.name));
+  return [role, ...secretNames, capabilityValues(addon.provides ?? [], platform, env, cluster, eksName, cloud)];
 }
 
 function capabilityValues(provides: readonly string[], platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec, eksName: string, cloud: boolean): Record<string, unknown> {

@@ -237,6 +237,23 @@ export const AddonCatalogue = Type.Object(
                 'The add-on calls AWS: the values path of its service account (e.g. controller.serviceAccount). Each cloud cluster gives that service account its own IAM role, arn:aws:iam::<awsAccountId>:role/<platform>-<cluster>-<add-on>.',
             }),
           ),
+          secrets: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  name: DnsLabel,
+                  key: Type.String({ pattern: '^[a-z0-9][-a-z0-9]*$', description: 'The secret store entry, under berrys/<environment>/.' }),
+                  valuesPath: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*$', description: "The chart value that takes the Secret's name (e.g. grafana.admin.existingSecret); the renderer sets it." }),
+                  data: Type.Array(
+                    Type.Object({ secretKey: Type.String({ minLength: 1 }), property: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+                    { minItems: 1, description: 'Each key of the Kubernetes Secret and the property of the stored JSON it comes from.' },
+                  ),
+                },
+                { additionalProperties: false },
+              ),
+              { description: "Secrets the chart reads (an existingSecret value), created in the add-on's namespace from the cluster's secret store." },
+            ),
+          ),
           values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         },
         { additionalProperties: false },

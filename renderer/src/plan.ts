@@ -157,12 +157,22 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
   const platformSources = [envFile, repoPaths.platform];
   const store = env.secretStore;
   const storeName = `${cluster.environment}-secrets`;
+  const storeKey = (key: string) => `berrys/${cluster.environment}/${key}`;
+  // Secrets an add-on's chart reads instead of generating its own (a generated one changes on every render).
+  const addonSecrets = cluster.addons.flatMap((a) =>
+    (a.spec.secrets ?? []).map((s) => ({
+      name: s.name,
+      namespace: a.spec.namespace,
+      key: storeKey(s.key),
+      data: s.data,
+    })),
+  );
   job(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: platformLabels('guardrails') }, platformSources);
   job(
     platformFolder,
     'secrets.yaml.hbs',
     {
-      namespace: ns,
+      namespaces: [ns, ...[...new Set(addonSecrets.map((s) => s.namespace))].filter((n) => n !== ns).sort()],
       labels: platformLabels('secrets'),
       storeName,
       provider:
@@ -170,11 +180,12 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
           ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
-        { name: 'database-credentials', key: `berrys/${cluster.environment}/database` },
-        { name: 'redis-credentials', key: `berrys/${cluster.environment}/cache` },
+        { name: 'database-credentials', namespace: ns, key: storeKey('database'), data: [{ secretKey: 'url', property: 'url' }] },
+        { name: 'redis-credentials', namespace: ns, key: storeKey('cache'), data: [{ secretKey: 'url', property: 'url' }] },
+        ...addonSecrets,
       ],
     },
-    platformSources,
+    addonSecrets.length > 0 ? [...platformSources, repoPaths.addons] : platformSources,
   );
   const certificates = providerOf(cluster, 'certificates');
   if (env.ingress.clusterIssuer && env.ingress.acme && certificates) {

@@ -128,6 +128,22 @@ describe('add-on values of the rendered Applications', () => {
   });
 });
 
+describe("Grafana's admin login", () => {
+  it('comes from the secret store in every cluster that runs Grafana, never from a password the chart generates', () => {
+    for (const cluster of cloudClusters) {
+      expect(values(cluster, 'kube-prometheus-stack').grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
+      const secret = objects.find((o) => o.cluster === cluster && o.object.kind === 'ExternalSecret' && o.object.metadata.name === 'grafana-admin')!.object;
+      expect((secret as any).metadata.namespace).toBe('monitoring');
+      expect(secret.spec.data.map((d: any) => `${d.secretKey}<-${d.remoteRef.key}#${d.remoteRef.property}`)).toEqual([
+        `admin-user<-berrys/${cluster === 'production-dr' ? 'production' : cluster}/grafana-admin#user`,
+        `admin-password<-berrys/${cluster === 'production-dr' ? 'production' : cluster}/grafana-admin#password`,
+      ]);
+      const store = objects.find((o) => o.cluster === cluster && o.object.kind === 'ClusterSecretStore')!.object;
+      expect(store.spec.conditions[0].namespaces).toContain('monitoring');
+    }
+  });
+});
+
 describe('add-on input errors', () => {
   it('refuses a cloud environment without awsAccountId when an add-on calls AWS, naming the role it would get', async () => {
     const files = realInputs();
