@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { repoPaths } from './paths.js';
-import type { RepoReader } from './fs.js';
+import { listRepoFolder, readRepoFile, type RepoReader } from './fs.js';
 import type { KubeObject } from './parse.js';
 import type { TemplateJob } from './template.js';
 
@@ -92,33 +92,6 @@ export function recordingReader(reader: RepoReader): { reader: RepoReader; reads
   };
 }
 
-/**
- * A RepoReader over the checkout with synchronous calls: the same answers as fs.ts's diskReader, without a
- * thread-pool round trip per call, which dominates when a render reads a thousand small inputs.
- */
-export function syncDiskReader(root: string): RepoReader {
-  return {
-    async read(file) {
-      try {
-        return readFileSync(path.join(root, file), 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw err;
-      }
-    },
-    async list(dir) {
-      try {
-        return readdirSync(path.join(root, dir), { withFileTypes: true })
-          .map((e) => ({ name: e.name, isDir: e.isDirectory() }))
-          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw err;
-      }
-    },
-  };
-}
-
 function cacheFile(root: string, name: string): string {
   return path.join(root, repoPaths.cacheDir, 'render', name);
 }
@@ -149,25 +122,11 @@ export function unchangedSnapshot(root: string, envs: string[] | undefined): Inp
   const snapshot = readJson<InputsSnapshot>(cacheFile(root, 'inputs.json'));
   if (!snapshot || snapshot.format !== format || snapshot.version !== rendererVersion() || snapshot.envs !== envsKey(envs)) return undefined;
   try {
-    for (const [dir, entries] of snapshot.lists) {
-      let now: { name: string; isDir: boolean }[] = [];
-      try {
-        now = readdirSync(path.join(root, dir), { withFileTypes: true })
-          .map((e) => ({ name: e.name, isDir: e.isDirectory() }))
-          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      if (listingText(now) !== entries) return undefined;
-    }
+    // The same reads as a render's (fs.ts), so a file that became a link out of the repository is not "unchanged".
+    for (const [dir, entries] of snapshot.lists) if (listingText(listRepoFolder(root, dir)) !== entries) return undefined;
     for (const [file, hash] of snapshot.reads) {
-      let now: string | null = null;
-      try {
-        now = sha1(readFileSync(path.join(root, file), 'utf8'));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      if (now !== hash) return undefined;
+      const now = readRepoFile(root, file);
+      if ((now === undefined ? null : sha1(now)) !== hash) return undefined;
     }
   } catch {
     return undefined;

@@ -6,6 +6,7 @@
 import type { Problem } from './errors.js';
 import type { RenderedObject } from './parse.js';
 import { projectPermits, type AppProjectSpec, type ApplicationSpec } from './argocd-rules.js';
+import { checkKubernetesRules } from './kube-rules.js';
 
 export function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
@@ -16,7 +17,7 @@ export function resourceKey(o: { apiVersion: string; kind: string; metadata: { n
 }
 
 export function checkObjects(objects: RenderedObject[], clusters: string[]): Problem[] {
-  const problems: Problem[] = [];
+  const problems: Problem[] = checkKubernetesRules(objects);
   for (const cluster of clusters) {
     const mine = objects.filter((o) => o.job.cluster === cluster);
     const seen = new Map<string, RenderedObject>();

@@ -1,56 +1,19 @@
 /**
  * clusters/index.json, the contract between the renderer and every command that reads its output: the promotion
  * chain and, per cluster, its facts (environment, role, region, API server, namespace, policies) and its folders
- * with the Argo CD Application that syncs each. The schema is defined once here (TypeBox, like the inputs in
- * model.ts); the renderer builds the index here and every command reads it through `parseClusterIndex`, never
- * by parsing the file itself or by guessing names from paths.
+ * with the Argo CD Application that syncs each. Its schema is cluster-index-schema.ts; the renderer builds the index
+ * here and every command reads it through `parseClusterIndex`/`readClusterIndex`, never by parsing the file itself
+ * or by guessing names from paths.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { createRequire } from 'node:module';
+import { checkClusterIndex, clusterIndexSchema } from './cluster-index-check.js';
+import type { ClusterIndex, IndexCluster, IndexFolder } from './cluster-index-schema.js';
 import { RenderError, allowedHint } from './errors.js';
 import type { RepoReader } from './fs.js';
 import type { ResolvedRepo } from './merge.js';
-import { DnsLabel } from './model.js';
 import { repoPaths } from './paths.js';
 
-const IndexFolder = Type.Object(
-  {
-    path: Type.String({ minLength: 1 }),
-    application: DnsLabel,
-    kind: Type.Union([Type.Literal('argocd'), Type.Literal('platform'), Type.Literal('app')]),
-    app: Type.Optional(DnsLabel),
-  },
-  { additionalProperties: false },
-);
-export type IndexFolder = Static<typeof IndexFolder>;
-
-const IndexCluster = Type.Object(
-  {
-    name: DnsLabel,
-    environment: DnsLabel,
-    role: Type.Union([Type.Literal('primary'), Type.Literal('standby')]),
-    region: Type.String(),
-    apiServer: Type.String(),
-    namespace: DnsLabel,
-    /** The environment's policies, as the cluster must follow them. */
-    highAvailability: Type.Boolean(),
-    pinnedVersions: Type.Boolean(),
-    folders: Type.Array(IndexFolder),
-  },
-  { additionalProperties: false },
-);
-export type IndexCluster = Static<typeof IndexCluster>;
-
-export const ClusterIndex = Type.Object(
-  {
-    generatedBy: Type.String(),
-    /** The environments versions move through, in order; environments outside it (local) are not listed. */
-    promotionChain: Type.Array(DnsLabel),
-    clusters: Type.Array(IndexCluster),
-  },
-  { additionalProperties: false },
-);
-export type ClusterIndex = Static<typeof ClusterIndex>;
+export type { ClusterIndex, IndexCluster };
 
 const file = repoPaths.clusterIndex;
 const renderHint = 'run npm run render (and commit the result) so that clusters/ holds the rendered output';
@@ -91,7 +54,17 @@ function fail(message: string): RenderError {
   return new RenderError([{ file, message, hint: renderHint }]);
 }
 
-let compiledCheck: TypeCheck<typeof ClusterIndex> | undefined;
+/**
+ * Where the index breaks its schema, for the message. Only a broken index pays for ajv (the inputs' validator
+ * library), so reading a good one stays as cheap as JSON.parse.
+ */
+function firstSchemaError(value: unknown): string {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  const validate = new Ajv({ strict: false }).compile(clusterIndexSchema);
+  validate(value);
+  const error = validate.errors?.[0];
+  return `${error?.instancePath || 'the index'} ${error?.message ?? 'is not valid'}`;
+}
 
 /** Parses the index; a RenderError naming the file and the first place it breaks the contract otherwise. */
 export function parseClusterIndex(text: string): ClusterIndex {
@@ -101,13 +74,8 @@ export function parseClusterIndex(text: string): ClusterIndex {
   } catch (e) {
     throw fail(`not valid JSON (${(e as Error).message})`);
   }
-  // Performance: the index lists every folder of every cluster (thousands at 1,000 apps); a compiled check costs a
-  // fraction of interpreting the schema, and the error walk runs only when the check fails.
-  const check = (compiledCheck ??= TypeCompiler.Compile(ClusterIndex));
-  if (check.Check(raw)) return raw;
-  const error = check.Errors(raw).First();
-  if (error) throw fail(`${error.path || '/'}: ${error.message} (the index does not follow the contract of this renderer)`);
-  return raw as ClusterIndex;
+  if (checkClusterIndex(raw)) return raw as ClusterIndex;
+  throw fail(`${firstSchemaError(raw)} (the index does not follow the contract of this renderer)`);
 }
 
 /** Reads and parses the index through a RepoReader (a checkout or a git revision). */

@@ -39,10 +39,63 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `file:line:col: error: message` followed by an indented `hint: …` line, like compilers print. */
+/**
+ * `file:line:col: error: message` followed by an indented `hint: …` line, like compilers print.
+ * Why every part is cleaned here: messages quote input (values, file names) and end up on terminals, in CI logs and
+ * in pull request comments; a control character could rewrite a terminal line or break out of a Markdown block, and
+ * a huge value would flood the log. So each part is one line, without control characters, and bounded.
+ */
 export function formatProblem(p: Problem): string {
-  const where = [p.file, p.line, p.line !== undefined ? p.col : undefined].filter((x) => x !== undefined).join(':');
-  return `${where}: error: ${p.message}` + (p.hint ? `\n  hint: ${p.hint}` : '');
+  const where = [oneLine(p.file, maxPart), p.line, p.line !== undefined ? p.col : undefined].filter((x) => x !== undefined).join(':');
+  return `${where}: error: ${oneLine(p.message, maxPart)}` + (p.hint ? `\n  hint: ${oneLine(p.hint, maxPart)}` : '');
+}
+
+const maxPart = 600;
+/** Longest excerpt of a file's content a message may quote. */
+export const maxExcerpt = 40;
+
+/** Text as one printable line of at most `max` characters: control characters are escaped, the rest cut with "…". */
+export function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+/** A short, single-line quote of a value read from a file, for messages (JSON form, so its type shows). */
+export function excerpt(value: unknown): string {
+  return oneLine(JSON.stringify(value) ?? String(value), maxExcerpt);
+}
+
+/** What the renderer was doing with a path, for messages about the file system. */
+export type PathRole = 'input file' | 'input folder' | 'rendered file' | 'rendered folder';
+
+/**
+ * A file-system error as a problem that names the path, its role and what to do, instead of raw errno text.
+ * Errors it does not know keep their code, so nothing is hidden.
+ */
+export function fileSystemProblem(file: string, role: PathRole, err: unknown): Problem {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
+  const writing = role.startsWith('rendered');
+  const verb = writing ? 'write' : 'read';
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return { file, message: `permission denied: cannot ${verb} this ${role}`, hint: `give your user ${writing ? 'write' : 'read'} access (ls -l ${file}; chmod u+${writing ? 'w' : 'r'}) and run the command again` };
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { file, message: `no space left on the device while writing this ${role}`, hint: 'free disk space and run npm run render again; files already staged were removed and clusters/ is as it was' };
+    case 'EROFS':
+      return { file, message: `the file system is read-only: cannot ${verb} this ${role}`, hint: 'render in a writable checkout; `npm run render -- --check` and `npm run validate` write nothing and work here' };
+    case 'EISDIR':
+      return { file, message: `this ${role} is a folder`, hint: 'remove or rename the folder; a file is expected here' };
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return { file, message: `a parent of this ${role} is a file, not a folder`, hint: 'remove or rename the file that is in the way' };
+    case 'ELOOP':
+      return { file, message: `this ${role} is a loop of symbolic links`, hint: 'replace the links with the file itself' };
+    default:
+      return { file, message: `cannot ${verb} this ${role} (${code})`, hint: 'check the path and run the command again' };
+  }
 }
 
 /** Suggests the closest allowed word ("did you mean …") for typos, or undefined when nothing is close. */

@@ -2,8 +2,9 @@
  * The only file-system surface of the renderer. The loader reads through a RepoReader and the writer writes
  * through the node implementation; tests hand the pipeline an in-memory reader instead.
  */
-import { promises as fsp } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileSystemProblem, RenderError, type Problem } from './errors.js';
 
 export interface RepoReader {
   /** Reads a repository-relative POSIX path; undefined when the file does not exist. */
@@ -12,25 +13,82 @@ export interface RepoReader {
   list(dir: string): Promise<{ name: string; isDir: boolean }[]>;
 }
 
+/**
+ * Reads one repository file the way every input must be read: a regular file whose real path is inside the
+ * repository. A symbolic link that leads out of it (to /proc/self/environ, a home folder, another checkout) is
+ * refused naming the link, before anything is read, so nothing outside the repository can shape the output or be
+ * echoed in a message. Undefined when the file does not exist; any other failure is a RenderError that names the
+ * file and its role.
+ */
+export function readRepoFile(root: string, file: string): string | undefined {
+  const full = path.join(root, file);
+  const fail = (problem: Problem): never => {
+    throw new RenderError([problem]);
+  };
+  let link: boolean;
+  try {
+    link = lstatSync(full).isSymbolicLink();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return fail(fileSystemProblem(file, 'input file', err));
+  }
+  let real: string;
+  try {
+    real = realpathSync.native(full);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return fail({ file, message: 'this input file is a symbolic link to a file that does not exist', hint: 'replace the link with the file itself; input files must be regular files inside the repository' });
+    }
+    return fail(fileSystemProblem(file, 'input file', err));
+  }
+  if (!isInside(realRoot(root), real)) {
+    fail({
+      file,
+      message: link ? 'this input file is a symbolic link that resolves outside the repository' : 'this input file resolves outside the repository through a symbolically linked folder',
+      hint: 'input files must be regular files inside the repository: replace the link with the file itself (nothing was read through it)',
+    });
+  }
+  try {
+    if (!statSync(real).isFile()) fail({ file, message: 'this input file is not a regular file', hint: 'input files must be regular files (not folders, devices or pipes)' });
+    return readFileSync(real, 'utf8');
+  } catch (err) {
+    if (err instanceof RenderError) throw err;
+    return fail(fileSystemProblem(file, 'input file', err));
+  }
+}
+
+/** Lists a repository folder (names, sorted; [] when it does not exist); errors name the folder. */
+export function listRepoFolder(root: string, dir: string): { name: string; isDir: boolean }[] {
+  try {
+    return readdirSync(path.join(root, dir), { withFileTypes: true })
+      .map((e) => ({ name: e.name, isDir: e.isDirectory() }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new RenderError([fileSystemProblem(dir, 'input folder', err)]);
+  }
+}
+
+const realRoots = new Map<string, string>();
+function realRoot(root: string): string {
+  let real = realRoots.get(root);
+  if (real === undefined) realRoots.set(root, (real = realpathSync.native(root)));
+  return real;
+}
+
+function isInside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
 /** Reads a checkout on disk. */
 export function diskReader(root: string): RepoReader {
   return {
     async read(file) {
-      try {
-        return await fsp.readFile(path.join(root, file), 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw err;
-      }
+      return readRepoFile(root, file);
     },
     async list(dir) {
-      try {
-        const entries = await fsp.readdir(path.join(root, dir), { withFileTypes: true });
-        return entries.map((e) => ({ name: e.name, isDir: e.isDirectory() })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw err;
-      }
+      return listRepoFolder(root, dir);
     },
   };
 }

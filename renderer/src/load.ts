@@ -6,9 +6,9 @@ import type { ErrorObject } from 'ajv';
 import { validatorFor } from './validators.js';
 import type { TSchema } from '@sinclair/typebox';
 import { repoPaths } from './paths.js';
-import { allowedHint, RenderError, type Problem } from './errors.js';
+import { allowedHint, excerpt, RenderError, type Problem } from './errors.js';
 import { parseSource, type DataPath, type Source } from './source.js';
-import { AddonCatalogue, AppOverride, AppSpec, dnsLabel, EnvironmentSpec, PlatformSpec, Settings, Versions } from './model.js';
+import { AddonCatalogue, AppOverride, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from './model.js';
 import type { RepoReader } from './fs.js';
 
 export interface LoadedEnvironment {
@@ -32,15 +32,28 @@ export interface LoadedRepo {
   apps: Map<string, Source<AppSpec>>;
   environments: Map<string, LoadedEnvironment>;
   templates: Map<string, Template>;
+  /** base/exceptions.yaml, when present: reviewed exceptions to the guard rails. */
+  exceptions?: Source<Exceptions>;
 }
 
 /** Loads the repository. Throws a RenderError listing every problem found in every file. */
 export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {}): Promise<LoadedRepo> {
   const problems: Problem[] = [];
-  const read = async <T>(file: string, schema: TSchema, what: string): Promise<Source<T> | undefined> => {
-    const text = await reader.read(file);
+  /** Reads one file; a file the reader refuses (a link out of the repository, no permission) is one more problem. */
+  const readText = async (file: string): Promise<string | undefined | null> => {
+    try {
+      return await reader.read(file);
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      problems.push(...err.problems);
+      return null;
+    }
+  };
+  const read = async <T>(file: string, schema: TSchema, what: string, optional = false): Promise<Source<T> | undefined> => {
+    const text = await readText(file);
+    if (text === null) return undefined;
     if (text === undefined) {
-      problems.push({ file, message: `${what} is missing`, hint: `create ${file}; see README.md` });
+      if (!optional) problems.push({ file, message: `${what} is missing`, hint: `create ${file}; see README.md` });
       return undefined;
     }
     return checkSource<T>(file, text, schema, problems);
@@ -49,6 +62,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   const platform = await read<PlatformSpec>(repoPaths.platform, PlatformSpec, 'the platform file');
   const defaults = await read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
   const addons = await read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
+  const exceptions = await read<Exceptions>(repoPaths.exceptions, Exceptions, 'the guard-rail exceptions', true);
 
   const apps = new Map<string, Source<AppSpec>>();
   for (const entry of await reader.list(repoPaths.appsDir)) {
@@ -68,7 +82,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   for (const entry of await reader.list(repoPaths.templatesDir)) {
     if (entry.isDir || !entry.name.endsWith('.hbs')) continue;
     const file = repoPaths.template(entry.name);
-    templates.set(entry.name, { file, text: (await reader.read(file)) ?? '' });
+    templates.set(entry.name, { file, text: (await readText(file)) ?? '' });
   }
 
   const environments = new Map<string, LoadedEnvironment>();
@@ -98,7 +112,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   }
 
   if (problems.length > 0 || !defaults || !addons || !platform) throw new RenderError(problems);
-  return { platform, defaults, addons, apps, environments, templates };
+  return { platform, defaults, addons, apps, environments, templates, ...(exceptions ? { exceptions } : {}) };
 }
 
 function checkName(name: string, what: string, file: string, problems: Problem[]): boolean {
@@ -117,8 +131,20 @@ export function checkSource<T>(file: string, text: string, schema: TSchema, prob
   problems.push(...parsed.problems);
   if (!parsed.source) return undefined;
   const source = parsed.source;
+  // Why an empty file is an error everywhere: a truncated save or a file emptied by mistake would otherwise pass as
+  // "no settings" and silently drop what it held. A file with nothing to say is deleted, not emptied.
+  if (source.value === undefined || source.value === null) {
+    problems.push({
+      file,
+      line: 1,
+      col: 1,
+      message: 'the file is empty (or holds only comments)',
+      hint: 'write its settings (see the schema named on its first line), or delete the file if it is an optional override',
+    });
+    return undefined;
+  }
   const validate = validatorFor(schema);
-  if (!validate(source.value ?? {})) {
+  if (!validate(source.value)) {
     problems.push(...describeSchemaErrors(source, validate.errors ?? []));
     return undefined;
   }
@@ -137,8 +163,9 @@ function display(path: DataPath): string {
   return path.length === 0 ? 'the file' : `'${path.join('.')}'`;
 }
 
+/** The offending value, as a short single-line excerpt: messages never echo more of a file than that. */
 function got(value: unknown): string {
-  return JSON.stringify(value);
+  return excerpt(value);
 }
 
 /** Turns ajv's errors into problems that read like a person wrote them, one per place. */

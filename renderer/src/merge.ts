@@ -9,6 +9,7 @@ import type { DataPath, Source } from './source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from './model.js';
 import { findPlaintextSecrets } from './secrets.js';
+import { checkAppGuards, checkAppNames, checkSecretExceptions } from './guards.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
 export type MergedSettings = Required<Omit<Settings, 'writableRootFilesystem' | 'namespace'>> & Pick<Settings, 'writableRootFilesystem' | 'namespace'> & {
@@ -103,13 +104,15 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
   const appNames = [...repo.apps.keys()].sort();
 
   checkCallGraph(repo, appNames, problems);
-  for (const source of [platform, repo.defaults, repo.addons, ...repo.apps.values()]) problems.push(...findPlaintextSecrets(source));
+  const allowed = repo.exceptions?.value.secrets ?? [];
+  const inputs = [platform, repo.defaults, repo.addons, ...repo.apps.values(), ...[...repo.environments.values()].flatMap((e) => [e.spec, e.versions, ...e.overrides.values()])];
+  for (const source of inputs) problems.push(...findPlaintextSecrets(source, allowed));
+  if (repo.exceptions) problems.push(...checkSecretExceptions(repo.exceptions, inputs));
+  for (const app of repo.apps.values()) problems.push(...checkAppNames(app, [...repo.environments.keys()].sort()));
 
   const clusterOwners = new Map<string, string>();
   const clusters: ResolvedCluster[] = [];
   for (const env of [...repo.environments.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    problems.push(...findPlaintextSecrets(env.spec), ...findPlaintextSecrets(env.versions));
-    for (const o of env.overrides.values()) problems.push(...findPlaintextSecrets(o));
     checkEnvironmentFiles(env, appNames, repo, problems);
     env.spec.value.clusters.forEach((cluster, clusterIndex) => {
       const where = () => ({ file: env.spec.file, ...env.spec.locate(['clusters', clusterIndex, 'name']) });
@@ -131,7 +134,7 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
  * The promotion chain from each environment's `promotesFrom`: one line from the one environment that names none
  * (where releases enter) to the end, every environment not marked `promotion: none` on it exactly once.
  */
-export function resolvePromotionChain(environments: LoadedEnvironment[], problems: Problem[]): string[] {
+function resolvePromotionChain(environments: LoadedEnvironment[], problems: Problem[]): string[] {
   const before = problems.length;
   const envs = [...environments].sort((a, b) => (a.name < b.name ? -1 : 1));
   const members = envs.filter((e) => e.spec.value.promotion !== 'none');
@@ -277,13 +280,17 @@ function resolveCluster(
       });
     }
 
+    problems.push(...checkAppGuards(app, cluster.name, settings, settingAt));
+
     const version = env.versions.value[name];
     if (version === undefined) {
       if (clusterIndex === 0) {
         problems.push({ file: env.versions.file, line: 1, col: 1, message: `no version for app '${name}' in '${env.name}'; looked in ${env.versions.file}`, hint: `add a line '${name}: <release tag>'` });
       }
-    } else if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
-      problems.push({ file: env.versions.file, ...env.versions.locate([name]), message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`, hint: `pin a release tag (e.g. 1.4.2); versions reach ${env.name} by npm run promote` });
+    } else if (version === 'latest' && clusterIndex === 0) {
+      // Every environment: the required validate check refuses 'latest' in every cluster (image-tag-pinned), so a
+      // render that accepted it would only move the failure to the pull request.
+      problems.push({ file: env.versions.file, ...env.versions.locate([name]), message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`, hint: `pin a release tag (e.g. 1.4.2); a moving tag leaves the running version unknown and Argo CD never rolls the pods when it moves` });
     }
     const registry = cluster.imageRegistry ?? e.imageRegistry;
     apps.push({

@@ -143,7 +143,7 @@ export const EnvironmentSpec = Type.Object(
     awsAccountId: Type.Optional(
       Type.String({ pattern: '^[0-9]{12}$', description: 'The AWS account of the clusters; the IAM roles of the add-ons that call AWS (IRSA) are derived from it and the cluster name.' }),
     ),
-    pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags in versions.yaml.' }),
+    pinnedVersions: Type.Boolean({ description: 'Versions reach this environment only by promotion. `latest` is refused in every environment.' }),
     promotesFrom: Type.Optional(
       Type.String({
         pattern: dnsLabelPattern,
@@ -290,6 +290,45 @@ export const PlatformSpec = Type.Object(
 );
 export type PlatformSpec = Static<typeof PlatformSpec>;
 
+/** A reviewed exception needs a reason a reviewer can judge, not a placeholder. */
+const Reason = Type.String({ minLength: 10, description: 'Why this exception is safe, for the reviewer (CODEOWNERS: platform owners).' });
+
+/**
+ * base/exceptions.yaml (optional): the only way past two guard rails, each entry with a reason. The file is covered
+ * by CODEOWNERS, so every exception is reviewed by the platform owners.
+ */
+export const Exceptions = Type.Object(
+  {
+    secrets: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            file: Type.String({ minLength: 1, description: 'The input file, e.g. overlays/staging/apps/api-gateway.yaml.' }),
+            path: Type.String({ minLength: 1, description: "The data path of the value, dot-separated, e.g. env.SESSION_KEY_ID." }),
+            reason: Reason,
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Values the plaintext-secret scanner flags that are not secrets.' },
+      ),
+    ),
+    handWritten: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            file: Type.String({ pattern: '^clusters/[^/]+/.+\\.yaml$', description: 'A file under clusters/<cluster>/ the renderer does not generate.' }),
+            reason: Reason,
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Files under clusters/ that people write; validate checks them like rendered ones.' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Exceptions = Static<typeof Exceptions>;
+
 /** Every published schema, by file name under renderer/schema/. */
 export const publishedSchemas: Record<string, TSchema> = {
   app: AppSpec,
@@ -299,4 +338,5 @@ export const publishedSchemas: Record<string, TSchema> = {
   defaults: Settings,
   addons: AddonCatalogue,
   platform: PlatformSpec,
+  exceptions: Exceptions,
 };

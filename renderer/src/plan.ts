@@ -7,6 +7,7 @@ import { repoPaths } from './paths.js';
 import { providerOf, type ResolvedApp, type ResolvedCluster, type ResolvedRepo } from './merge.js';
 import type { TemplateJob } from './template.js';
 import type { SourceLocation } from './errors.js';
+import type { AppSpec } from './model.js';
 
 export const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -30,6 +31,21 @@ const platformClusterKinds = [
 ];
 
 const podSecurityOrder = ['restricted', 'baseline', 'privileged'] as const;
+
+/** The env variable each data store's connection string arrives in, and the Secret it comes from. */
+const secretEnvName = { database: 'DATABASE_URL', cache: 'REDIS_URL' } as const;
+const secretName = { database: 'database-credentials', cache: 'redis-credentials' } as const;
+
+/**
+ * Env variables the renderer sets itself: from Secrets (data stores), from the call graph, from settings. A plain
+ * `env:` value may not redefine them (merge.ts), since Kubernetes silently keeps the later of two equal names.
+ */
+export function derivedEnvNames(spec: AppSpec): Map<string, string> {
+  const names = new Map<string, string>([['LOG_LEVEL', "derived from the setting 'logLevel'"]]);
+  for (const store of spec.dataStores) names.set(secretEnvName[store], `read from the Secret '${secretName[store]}'`);
+  for (const callee of spec.calls) names.set(envVarName(callee), `derived from the call to '${callee}'`);
+  return names;
+}
 
 export function envVarName(app: string): string {
   return `${app.replace(/-/g, '_').toUpperCase()}_URL`;
@@ -96,11 +112,7 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
     const ns = s.namespace ?? env.namespace;
     const labels = appLabels(app.name, cluster);
     const autoscaled = s.autoscaling.enabled;
-    const secretEnv = app.spec.dataStores.map((store) =>
-      store === 'database'
-        ? { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'database-credentials', key: 'url' } } }
-        : { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'redis-credentials', key: 'url' } } },
-    );
+    const secretEnv = app.spec.dataStores.map((store) => ({ name: secretEnvName[store], valueFrom: { secretKeyRef: { name: secretName[store], key: 'url' } } }));
     const callEnv = app.spec.calls.map((callee) => {
       const target = byName.get(callee)!;
       return { name: envVarName(callee), value: serviceUrl(target, target.settings.namespace ?? env.namespace) };

@@ -10,7 +10,7 @@ import { diskReader, type RepoReader } from './fs.js';
 import { emitContent, emitIndex, emitObjects, type EmittedFile } from './emit.js';
 import { applyWrite, planWrite, readRenderedTree } from './write.js';
 // Performance (bench helper): the render cache in .cache/render/, see cache.ts.
-import { JobCache, recordingReader, syncDiskReader, saveSnapshot, sha1, unchangedSnapshot, envsKey, type CachedObject } from './cache.js';
+import { JobCache, recordingReader, saveSnapshot, sha1, unchangedSnapshot, envsKey, type CachedObject } from './cache.js';
 import type { RenderedObject } from './parse.js';
 import type { TemplateJob } from './template.js';
 
@@ -28,6 +28,10 @@ export interface RenderResult {
   files: EmittedFile[];
   /** Clusters whose folders these files cover. */
   clusters: string[];
+  /** Every cluster the inputs declare. */
+  allClusters: string[];
+  /** Files under clusters/ declared hand-written in base/exceptions.yaml. */
+  handWritten: string[];
 }
 
 /**
@@ -105,7 +109,8 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const clusters = resolved.clusters.filter((c) => !opts.envs || opts.envs.includes(c.environment)).map((c) => c.name);
   const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
   selected.push(emitIndex(resolved, normalized));
-  return { files: selected, clusters };
+  const handWritten = (loaded.exceptions?.value.handWritten ?? []).map((h) => h.file);
+  return { files: selected, clusters, allClusters: resolved.clusters.map((c) => c.name), handWritten };
 }
 
 export interface DiskResult {
@@ -126,9 +131,10 @@ async function unchangedRender(root: string, opts: RenderOptions): Promise<{ fil
   const existing = await readRenderedTree(root);
   const produced = new Map(snapshot.files);
   for (const [file, hash] of produced) if (existing.get(file) === undefined || sha1(existing.get(file)!) !== hash) return undefined;
-  // Files the render does not produce in its clusters' folders: the normal path decides whether to prune them.
+  // Files the render does not produce in its clusters' folders (or anywhere, for a whole render): the normal path
+  // decides whether to prune them or refuse them as files the renderer did not write.
   for (const file of existing.keys()) {
-    if (!produced.has(file) && snapshot.clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`))) return undefined;
+    if (!produced.has(file) && (!opts.envs || snapshot.clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`)))) return undefined;
   }
   return { files: produced.size };
 }
@@ -147,7 +153,7 @@ function diskCacheEnabled(root: string, opts: RenderOptions): boolean {
 async function renderCached(root: string, opts: RenderOptions): Promise<{ result: RenderResult; save: () => void }> {
   if (!diskCacheEnabled(root, opts)) return { result: await renderRepository(diskReader(root), opts), save: () => {} };
   const cache = opts.cache instanceof JobCache ? opts.cache : new JobCache(root);
-  const recorder = recordingReader(syncDiskReader(root));
+  const recorder = recordingReader(diskReader(root));
   const result = await renderRepository(recorder.reader, { ...opts, cache });
   const save = () => {
     cache.save();
@@ -167,9 +173,10 @@ export async function renderToDisk(root: string, opts: RenderOptions = {}): Prom
   const unchanged = await unchangedRender(root, opts);
   if (unchanged) return { written: [], removed: [], unchanged: unchanged.files };
   const { result, save } = await renderCached(root, opts);
-  const plan = planWrite(await readRenderedTree(root), result.files, result.clusters);
-  await applyWrite(root, plan);
-  save();
+  const plan = planWrite(await readRenderedTree(root), result.files, result);
+  if (plan.foreign.length > 0) throw new RenderError(plan.foreign);
+  applyWrite(root, plan);
+  saveQuietly(save);
   return { written: plan.write.map((f) => f.path), removed: plan.remove, unchanged: plan.unchanged };
 }
 
@@ -179,15 +186,29 @@ export interface CheckResult {
   stale: string[];
   /** Generated files the render no longer produces. */
   extra: string[];
+  /** Files under clusters/ the renderer did not generate and nobody declared (see write.ts). */
+  foreign: Problem[];
 }
 
 /** Renders in memory and compares with clusters/ on disk, writing nothing. */
 export async function checkRepository(root: string, opts: RenderOptions = {}): Promise<CheckResult> {
-  if (await unchangedRender(root, opts)) return { upToDate: true, stale: [], extra: [] };
+  if (await unchangedRender(root, opts)) return { upToDate: true, stale: [], extra: [], foreign: [] };
   // The check writes nothing to clusters/, but it may refresh the cache (its results are the same as a render's).
   const { result, save } = await renderCached(root, opts);
-  save();
-  const plan = planWrite(await readRenderedTree(root), result.files, result.clusters);
+  saveQuietly(save);
+  const plan = planWrite(await readRenderedTree(root), result.files, result);
   const stale = plan.write.map((f) => f.path).sort();
-  return { upToDate: stale.length === 0 && plan.remove.length === 0, stale, extra: plan.remove };
+  return { upToDate: stale.length === 0 && plan.remove.length === 0 && plan.foreign.length === 0, stale, extra: plan.remove, foreign: plan.foreign };
+}
+
+/**
+ * The render cache only saves time, so failing to write it (a read-only checkout, a full disk) must not fail a
+ * render whose output is already in place, nor a check that writes nothing.
+ */
+function saveQuietly(save: () => void): void {
+  try {
+    save();
+  } catch {
+    // a cold cache next time
+  }
 }

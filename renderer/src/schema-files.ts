@@ -1,9 +1,18 @@
-/** The published JSON Schemas (renderer/schema/*.schema.json) as files, generated from model.ts. */
+/**
+ * The published JSON Schemas (renderer/schema/*.schema.json) as files, generated from model.ts, and the compiled
+ * check of clusters/index.json's schema (cluster-index-check.ts, from cluster-index-schema.ts).
+ */
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ClusterIndex } from './cluster-index-schema.js';
 import { publishedSchemas } from './model.js';
 import { repoPaths } from './paths.js';
 import type { EmittedFile } from './emit.js';
 
 export function schemaFiles(): EmittedFile[] {
+  return [...inputSchemaFiles(), clusterIndexCheckFile()];
+}
+
+function inputSchemaFiles(): EmittedFile[] {
   return Object.entries(publishedSchemas)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, schema]) => ({
@@ -15,4 +24,29 @@ export function schemaFiles(): EmittedFile[] {
           2,
         ) + '\n',
     }));
+}
+
+/**
+ * TypeBox's compiled check of the index schema as plain code, with the schema as JSON for the error message. Why
+ * generated: every command reads the index, and importing TypeBox to check it would cost more than an unchanged
+ * render (see cluster-index-schema.ts).
+ */
+function clusterIndexCheckFile(): EmittedFile {
+  const code = TypeCompiler.Code(ClusterIndex, [], { language: 'javascript' });
+  return {
+    path: repoPaths.clusterIndexCheck,
+    content: [
+      '// @ts-nocheck',
+      '// Generated from renderer/src/cluster-index-schema.ts by npm run schema; do not edit.',
+      '// The check TypeBox compiles from the schema, and the schema as JSON (cluster-index.ts describes a failure with it).',
+      '',
+      `export const clusterIndexSchema = ${JSON.stringify(ClusterIndex, null, 2)};`,
+      '',
+      '/** Whether a value follows the clusters/index.json schema. */',
+      'export const checkClusterIndex: (value: unknown) => boolean = (() => {',
+      ...code.split('\n').map((line) => (line ? `  ${line}` : line)),
+      '})();',
+      '',
+    ].join('\n'),
+  };
 }

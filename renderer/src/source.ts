@@ -29,6 +29,7 @@ export function parseSource(file: string, text: string): { source?: Source<unkno
   } catch {
     return parseWithPositions(file, text);
   }
+  if (text.includes('*') && expandedSize(value) > maxExpandedValues) return { problems: [aliasBomb(file, text)] };
   let positions: ReturnType<typeof parseWithPositions>['positions'];
   const locate = (path: DataPath, key?: boolean) => {
     positions ??= parseWithPositions(file, text).positions;
@@ -52,9 +53,58 @@ function parseWithPositions(file: string, text: string): { source?: Source<unkno
     };
   });
   if (problems.length > 0) return { problems };
-  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch {
+    // The yaml library refuses documents whose aliases expand excessively (it throws a ReferenceError).
+    return { problems: [aliasBomb(file, text)] };
+  }
   const positions = { doc, lineCounter };
   return { source: { file, value, locate: (path, key) => locateIn(doc, lineCounter, path, key) }, problems: [], positions };
+}
+
+/**
+ * Aliases let a few lines of YAML stand for billions of values (the "billion laughs" attack). js-yaml shares the
+ * aliased object instead of copying it, so loading is cheap, but every later walk (merging, scanning, printing)
+ * would expand it. The file is refused when its value, with aliases expanded, holds more values than any real input.
+ */
+const maxExpandedValues = 100_000;
+
+/** Number of values in `value` with shared (aliased) parts counted at each place they appear; cycles count as infinite. */
+function expandedSize(value: unknown): number {
+  const sizes = new Map<object, number>();
+  const visiting = new Set<object>();
+  const size = (v: unknown): number => {
+    if (v === null || typeof v !== 'object') return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
+    if (visiting.has(v)) return Infinity;
+    visiting.add(v);
+    let n = 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      n += size(child);
+      if (n > maxExpandedValues) break;
+    }
+    visiting.delete(v);
+    sizes.set(v, n);
+    return n;
+  };
+  return size(value);
+}
+
+function aliasBomb(file: string, text: string): Problem {
+  const alias = /(^|[\s,[{:-])\*[^\s,\]}]/m.exec(text);
+  const offset = alias ? alias.index + alias[1]!.length : 0;
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return {
+    file,
+    line,
+    col: offset - before.lastIndexOf('\n'),
+    message: `YAML aliases expand this file to more than ${maxExpandedValues.toLocaleString('en-US')} values`,
+    hint: 'write the values out instead of nesting aliases (*name) of anchors (&name); input files never need more than a few aliases',
+  };
 }
 
 function firstLine(message: string): string {

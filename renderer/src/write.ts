@@ -1,22 +1,45 @@
 /**
  * Stage 8, write: the only stage that changes files. It compares the emitted files with the rendered tree on disk,
- * writes what differs, prunes generated files that are no longer produced, and never touches a file it did not
- * generate. Everything that can fail (render, checks) has happened before this stage starts, and new content is
- * staged in temporary files that are renamed into place only once all of them are written.
+ * writes what differs, prunes generated files that are no longer produced, and refuses (never touches) files under
+ * clusters/ it did not generate unless base/exceptions.yaml declares them. Everything that can fail (render,
+ * checks) has happened before this stage starts.
+ *
+ * Interruptions: every file, new or existing, is first written to a staged file next to its target
+ * (`<name>.render-<pid>.tmp`) and renamed into place only once all of them are written, so a target is always either
+ * its old or its new content, never half of either. The write runs synchronously, so a SIGINT or SIGTERM (whose
+ * handlers the render installs) is handled between whole steps; SIGKILL can stop it anywhere, which leaves at most
+ * staged files and a tree of old and new files. The next render recognises those leftovers (staged files, and empty
+ * or truncated generated files written by earlier versions in place) and repairs them without blaming anyone.
  */
-import { promises as fsp, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { repoPaths } from './paths.js';
 import { generatedMarker, type EmittedFile } from './emit.js';
-import { RenderError } from './errors.js';
+import { fileSystemProblem, RenderError, type Problem } from './errors.js';
 
 export interface WritePlan {
   write: EmittedFile[];
   remove: string[];
   unchanged: number;
+  /** Files under clusters/ the renderer did not generate and base/exceptions.yaml does not declare. */
+  foreign: Problem[];
 }
 
-/** Reads every file under clusters/ (repository-relative POSIX paths → content). */
+/** A file staged by a render (this or an interrupted one): `<target>.render-<pid>.tmp`. */
+const stagedName = /\.render-\d+\.tmp$/;
+
+/**
+ * What an interrupted render can leave behind: a staged file, or a file that is empty or a cut-off start of the
+ * generated header (renderers before staged writes created new files in place).
+ */
+export function isLeftover(file: string, content: string): boolean {
+  return stagedName.test(file) || generatedMarker.startsWith(content);
+}
+
+/**
+ * Reads every file under clusters/ (repository-relative POSIX paths → content). A symbolic link is listed with
+ * empty content and a marker, so that it counts as a file the renderer did not write (Argo CD would follow it).
+ */
 export async function readRenderedTree(root: string): Promise<Map<string, string>> {
   // Performance (bench helper): synchronous reads. Thousands of small files read through fs.promises cost several
   // thread-pool round trips each (open, stat, read, close); the synchronous calls are several times faster here,
@@ -28,57 +51,92 @@ export async function readRenderedTree(root: string): Promise<Map<string, string
       entries = readdirSync(path.join(root, dir), { withFileTypes: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
+      throw new RenderError([fileSystemProblem(dir, 'rendered folder', err)]);
     }
     for (const e of entries) {
       const rel = `${dir}/${e.name}`;
       if (e.isDirectory()) walk(rel);
-      else if (e.isFile()) files.set(rel, readFileSync(path.join(root, rel), 'utf8'));
+      else if (e.isFile()) {
+        try {
+          files.set(rel, readFileSync(path.join(root, rel), 'utf8'));
+        } catch (err) {
+          throw new RenderError([fileSystemProblem(rel, 'rendered file', err)]);
+        }
+      } else files.set(rel, symbolicLink);
     }
   };
   walk(repoPaths.clustersDir);
   return files;
 }
 
+/** Content recorded for anything under clusters/ that is not a plain file or folder (a link, a pipe). */
+const symbolicLink = '\u0000not a regular file\u0000';
+
 function isGenerated(file: string, content: string): boolean {
   return file === repoPaths.clusterIndex || content.startsWith(generatedMarker);
 }
 
+export interface WriteScope {
+  /** Clusters whose folders this render owns (a render of one environment leaves the others alone). */
+  clusters: string[];
+  /** Every cluster the inputs declare: folders under clusters/ named otherwise are not the renderer's. */
+  allClusters?: string[];
+  /** Files under clusters/ people write, declared in base/exceptions.yaml with a reason. */
+  handWritten?: string[];
+}
+
 /**
- * Pure: what to write and remove. `clusters` limits pruning to the rendered clusters (a render of one
- * environment leaves the others alone).
+ * Pure: what to write and remove, and which files under clusters/ nobody declared. Leftovers of an interrupted
+ * render are rewritten when the render produces their path and removed otherwise.
  */
-export function planWrite(existing: Map<string, string>, emitted: EmittedFile[], clusters: string[]): WritePlan {
+export function planWrite(existing: Map<string, string>, emitted: EmittedFile[], scope: WriteScope | string[]): WritePlan {
+  const { clusters, allClusters, handWritten = [] } = Array.isArray(scope) ? { clusters: scope } : scope;
   const produced = new Set(emitted.map((f) => f.path));
+  const declared = new Set(handWritten);
   const write: EmittedFile[] = [];
+  const foreign: Problem[] = [];
   let unchanged = 0;
-  const problems = [];
+  const notOurs = (file: string, content: string) => content === symbolicLink || !(isGenerated(file, content) || isLeftover(file, content));
   for (const f of emitted) {
     const current = existing.get(f.path);
     if (current === f.content) unchanged++;
-    else if (current !== undefined && !isGenerated(f.path, current)) {
-      problems.push({ file: f.path, message: 'refusing to overwrite a file the renderer did not generate', hint: 'move the hand-written file out of clusters/ (only the renderer writes there)' });
+    else if (current !== undefined && notOurs(f.path, current)) {
+      foreign.push({ file: f.path, message: declared.has(f.path) ? 'a file declared hand-written in base/exceptions.yaml is at a path the renderer generates' : 'refusing to overwrite a file the renderer did not generate', hint: handWrittenHint });
     } else write.push(f);
   }
-  if (problems.length) throw new RenderError(problems);
-  const inScope = (file: string) => clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`));
-  const remove = [...existing]
-    .filter(([file, content]) => !produced.has(file) && inScope(file) && isGenerated(file, content))
-    .map(([file]) => file)
-    .sort();
-  return { write, remove, unchanged };
+  const inScope = (file: string) =>
+    clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`)) ||
+    (allClusters !== undefined && file !== repoPaths.clusterIndex && !allClusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`)));
+  const remove: string[] = [];
+  for (const [file, content] of existing) {
+    if (produced.has(file) || !inScope(file)) continue;
+    if (notOurs(file, content)) {
+      if (!declared.has(file) || content === symbolicLink) foreign.push({ file, message: content === symbolicLink ? 'a symbolic link (or other special file) under clusters/' : 'a file under clusters/ that the renderer did not generate', hint: handWrittenHint });
+    } else remove.push(file);
+  }
+  for (const file of declared) {
+    if (!existing.has(file) && inScope(file)) foreign.push({ file, message: 'declared hand-written in base/exceptions.yaml, but there is no such file', hint: 'remove the entry from handWritten: in base/exceptions.yaml, or add the file' });
+  }
+  return { write, remove: remove.sort(), unchanged, foreign };
 }
 
-/** Applies a plan: stage every new file next to its target, then rename them all, then prune. */
-export async function applyWrite(root: string, plan: WritePlan): Promise<void> {
+const handWrittenHint =
+  'only the renderer writes clusters/ (Argo CD applies every file there): move the file out, or declare it under handWritten: in base/exceptions.yaml with a reason (the platform owners review that file)';
+
+/** Staged files of this process, removed by the interruption handler (see withInterruptCleanup). */
+const stagedNow = new Set<string>();
+
+/** Applies a plan: stage every file next to its target, then rename them all, then prune. */
+export function applyWrite(root: string, plan: WritePlan): void {
   // Performance (bench helper): synchronous calls and one mkdir per folder, for the same reason as above.
   const staged: [string, string][] = [];
-  const created: string[] = [];
   const made = new Set<string>();
   /** Folders this write created (the topmost of each mkdir), removed again if the write fails. */
   const newFolders: string[] = [];
+  let current = '';
   try {
     for (const f of plan.write) {
+      current = f.path;
       const target = path.join(root, f.path);
       const dir = path.dirname(target);
       if (!made.has(dir)) {
@@ -86,38 +144,58 @@ export async function applyWrite(root: string, plan: WritePlan): Promise<void> {
         if (first) newFolders.push(first);
         made.add(dir);
       }
-      // A new file is written in place (exclusive create: one directory operation instead of two); undoing it is
-      // removing it. A file that exists is staged next to it and renamed over it only once every file is written.
-      try {
-        writeFileSync(target, f.content, { flag: 'wx' });
-        created.push(target);
-        continue;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
       const tmp = `${target}.render-${process.pid}.tmp`;
+      stagedNow.add(tmp);
       writeFileSync(tmp, f.content);
       staged.push([tmp, target]);
     }
   } catch (err) {
     for (const [tmp] of staged) rmSync(tmp, { force: true });
-    for (const file of created) rmSync(file, { force: true });
+    stagedNow.clear();
     for (const dir of newFolders.reverse()) rmSync(dir, { recursive: true, force: true });
-    throw err;
+    throw new RenderError([fileSystemProblem(current, 'rendered file', err)]);
   }
-  for (const [tmp, target] of staged) renameSync(tmp, target);
+  for (const [tmp, target] of staged) {
+    try {
+      renameSync(tmp, target);
+    } catch (err) {
+      // Files renamed so far are new and complete; the staged rest is a leftover the next render cleans up.
+      throw new RenderError([fileSystemProblem(path.relative(root, target).split(path.sep).join('/'), 'rendered file', err)]);
+    }
+    stagedNow.delete(tmp);
+  }
   for (const file of plan.remove) rmSync(path.join(root, file), { force: true });
   // Prune folders the removals emptied (an app taken out of the catalogue loses its folder).
   const dirs = [...new Set(plan.remove.map((f) => path.posix.dirname(f)))].sort((a, b) => b.length - a.length);
   for (const dir of dirs) {
-    let d = dir;
-    while (d.startsWith(`${repoPaths.clustersDir}/`)) {
+    for (let d = dir; d.startsWith(`${repoPaths.clustersDir}/`); d = path.posix.dirname(d)) {
       try {
-        await fsp.rmdir(path.join(root, d));
+        rmdirSync(path.join(root, d));
       } catch {
         break;
       }
-      d = path.posix.dirname(d);
     }
+  }
+}
+
+/**
+ * Runs `fn` with SIGINT and SIGTERM handlers that remove this process's staged files and exit with 128 + the
+ * signal number, as a shell reports it. Without handlers Node dies on the spot, possibly half-way through a write;
+ * with them the synchronous write phase finishes or never starts before the handler runs.
+ */
+export async function withInterruptCleanup<T>(fn: () => Promise<T>, onInterrupt: (signal: string) => void = () => {}): Promise<T> {
+  const handler = (signal: NodeJS.Signals) => {
+    for (const tmp of stagedNow) rmSync(tmp, { force: true });
+    stagedNow.clear();
+    onInterrupt(signal);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  try {
+    return await fn();
+  } finally {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
   }
 }

@@ -3,6 +3,8 @@
  */
 import { RenderError } from '../errors.js';
 import { checkRepository, renderToDisk } from '../render.js';
+import { formatProblem } from '../errors.js';
+import { withInterruptCleanup } from '../write.js';
 import { parseArgs } from './args.js';
 
 export const exitCodes = { ok: 0, error: 1, usage: 2, differs: 3 } as const;
@@ -21,10 +23,11 @@ export async function main(argv: string[], root: string, out: (line: string) => 
       err(`clusters/ is stale: the committed output differs from what the sources render.`);
       for (const f of result.stale) err(`  differs:    ${f}`);
       for (const f of result.extra) err(`  not produced: ${f}`);
-      err('hint: run `npm run render` and commit the result.');
+      for (const p of result.foreign) err(formatProblem(p));
+      err(result.foreign.length > 0 && result.stale.length + result.extra.length === 0 ? 'hint: only the renderer writes clusters/; see the hints above.' : 'hint: run `npm run render` and commit the result.');
       return exitCodes.differs;
     }
-    const result = await renderToDisk(root, { envs });
+    const result = await withInterruptCleanup(() => renderToDisk(root, { envs }), (signal) => err(`render interrupted (${signal}): staged files removed; run npm run render again`));
     if (!args.flags.has('quiet')) {
       for (const f of result.written) out(`  wrote   ${f}`);
       for (const f of result.removed) out(`  removed ${f}`);

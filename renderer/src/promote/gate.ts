@@ -10,7 +10,7 @@ import { applicationState, type ApplicationState } from '../argocd/application.j
 import { ArgocdError, createArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
 import { allowedHint } from '../errors.js';
 import { repoPaths } from '../paths.js';
-import { appApplication, clustersOf, primaryCluster, readClusterIndex } from '../cluster-index.js';
+import { appApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
 import { changedFiles, fetchCommit, hasCommit, resolveCommit } from './git.js';
 import { UsageError } from './plan.js';
 import { gitReader, readCatalogue, readImages, readVersions } from './repo.js';
@@ -185,7 +185,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const changed = await changedFiles(opts.root, base, head);
   const [first, last] = [chain[0], chain[chain.length - 1]];
   const headIndex = await readClusterIndex(headReader);
-  const lastClusters = last === undefined || !headIndex.clusters.some((c) => c.environment === last) ? [] : clustersOf(headIndex, last).map((c) => c.name);
+  const lastClusters = headIndex.clusters.filter((c) => c.environment === last).map((c) => c.name);
   const promotedToLast = promotions.filter((m) => m.env === last).map((m) => m.app);
   const other = last === undefined ? [] : otherChangesReaching(last, changed, lastClusters, promotedToLast);
   const releases = first === undefined ? [] : [...(headVersions.get(first) ?? new Map())].filter(([app, v]) => baseVersions.get(first)?.get(app) !== v);

@@ -7,6 +7,7 @@ import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
 import type { DataPath, Manifest } from './manifests.js';
 import type { IndexCluster } from '../cluster-index.js';
+import { envNamesUnique } from './guard-rules.js';
 import {
   containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, ofKind, podLabels, podSpecPath, selectorMatches, serviceSelectorMatches, servingKinds,
   type ContainerRef, type Obj,
@@ -294,6 +295,7 @@ export const rules: readonly Rule[] = [
   serviceSelectsWorkload,
   deprecatedApi,
   recommendedLabelsSet,
+  envNamesUnique,
 ];
 
 /** Runs every rule over one cluster. */

@@ -16,6 +16,7 @@ import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { diskReader } from '../fs.js';
 import { checkPolicies, rules as defaultRules, type Rule } from './rules.js';
+import { foreignFileFindings } from './guard-rules.js';
 
 export interface ValidateOptions {
   /** Only clusters of these environments. */
@@ -59,8 +60,10 @@ export function selectClusters(all: readonly IndexCluster[], options: Pick<Valid
 /** Runs kubeconform and the policies; the tools must be provisioned (ensureTools) first. */
 export async function validateRepository(root: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const pins = await readPins(root);
-  const clusters = selectClusters((await readClusterIndex(diskReader(root))).clusters, options);
-  const findings: Finding[] = [];
+  const allClusters = (await readClusterIndex(diskReader(root))).clusters;
+  const clusters = selectClusters(allClusters, options);
+  // Argo CD applies every file in a cluster's folders, so a file nobody rendered or declared is a finding.
+  const findings: Finding[] = await foreignFileFindings(root, clusters, allClusters);
   const manifestsByFile = new Map<string, Manifest[]>();
   const filesByCluster = new Map<string, string[]>();
   for (const cluster of clusters) filesByCluster.set(cluster.name, await listClusterFiles(root, cluster.name));

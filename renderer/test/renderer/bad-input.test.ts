@@ -82,7 +82,7 @@ describe('bad input', () => {
     [
       "an image tag 'latest' in staging",
       (f) => (f['overlays/staging/versions.yaml'] = f['overlays/staging/versions.yaml']!.replace('api-gateway: 1.8.3', 'api-gateway: latest')),
-      "overlays/staging/versions.yaml:4:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n  hint: pin a release tag (e.g. 1.4.2); versions reach staging by npm run promote",
+      "overlays/staging/versions.yaml:4:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n  hint: pin a release tag (e.g. 1.4.2); a moving tag leaves the running version unknown and Argo CD never rolls the pods when it moves",
     ],
     [
       'a missing image tag in production',
@@ -92,8 +92,8 @@ describe('bad input', () => {
     [
       'plaintext secrets in the inputs',
       (f) => (f[override] = 'env:\n  DB_PASSWORD: hunter2\n  UPSTREAM: https://bob:s3cret@example.com/\n'),
-      `${override}:2:16: error: plaintext secret in 'env.DB_PASSWORD' (a value under the key 'DB_PASSWORD')\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets)\n` +
-        `${override}:3:13: error: plaintext secret in 'env.UPSTREAM' (a URL with a password in it)\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets)`,
+      `${override}:2:16: error: plaintext secret in 'env.DB_PASSWORD' (a value under the key 'DB_PASSWORD')\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets); a value that is not a secret goes under secrets: in base/exceptions.yaml with a reason\n` +
+        `${override}:3:13: error: plaintext secret in 'env.UPSTREAM' (a URL with a password in it)\n  hint: never commit secrets: store it in the cloud secret store and let an ExternalSecret create the Kubernetes Secret (see README.md, Secrets); a value that is not a secret goes under secrets: in base/exceptions.yaml with a reason`,
     ],
     [
       'an overlay that points an app at a namespace outside its project',

@@ -38,7 +38,7 @@ describe('parseClusterIndex', () => {
   it('refuses an index written by an older renderer, naming the first field that breaks the contract', () => {
     const text = JSON.stringify({ generatedBy: 'x', clusters: [] });
     expect(thrown(() => parseClusterIndex(text))).toBe(
-      "clusters/index.json: error: /promotionChain: Expected required property (the index does not follow the contract of this renderer)\n" +
+      "clusters/index.json: error: the index must have required property 'promotionChain' (the index does not follow the contract of this renderer)\n" +
         '  hint: run npm run render (and commit the result) so that clusters/ holds the rendered output',
     );
   });
@@ -46,7 +46,7 @@ describe('parseClusterIndex', () => {
   it('refuses a cluster without a role', () => {
     const index = committed();
     const { role: _role, ...cluster } = index.clusters[0]!;
-    expect(thrown(() => parseClusterIndex(JSON.stringify({ ...index, clusters: [cluster] })))).toContain('/clusters/0/role: Expected required property');
+    expect(thrown(() => parseClusterIndex(JSON.stringify({ ...index, clusters: [cluster] })))).toContain("clusters/index.json: error: /clusters/0 must have required property 'role'");
   });
 });
 

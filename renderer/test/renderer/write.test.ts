@@ -90,11 +90,15 @@ describe('render command', () => {
     expect(out).toContain('  removed clusters/production/argocd/application-production-service-integration.yaml');
   });
 
-  it('never touches a file it did not generate', async () => {
+  it('refuses a file it did not generate and leaves it as it was', async () => {
     const mine = 'clusters/production/apps/api-gateway/NOTES.md';
     writeFileSync(path.join(root, mine), 'hand-written\n');
-    expect(await run()).toBe(0);
-    expect(readFileSync(path.join(root, mine), 'utf8')).toBe('hand-written\n');
+    const before = snapshot(root);
+    expect(await run()).toBe(1);
+    expect(snapshot(root)).toEqual(before);
+    expect(err[0]).toBe(
+      `${mine}: error: a file under clusters/ that the renderer did not generate\n  hint: only the renderer writes clusters/ (Argo CD applies every file there): move the file out, or declare it under handWritten: in base/exceptions.yaml with a reason (the platform owners review that file)`,
+    );
   });
 
   it('leaves clusters/ exactly as it was when the render fails on bad input', async () => {
@@ -111,19 +115,21 @@ describe('render command', () => {
     const defaults = path.join(root, 'base/defaults.yaml');
     writeFileSync(defaults, readFileSync(defaults, 'utf8').replace('logLevel: INFO', 'logLevel: WARNING'));
     rmSync(path.join(root, 'clusters/staging/apps/api-gateway'), { recursive: true });
-    writeFileSync(path.join(root, 'clusters/staging/apps/api-gateway'), 'in the way\n');
+    // Generated-looking, so it is not refused as a hand-written file before the write starts.
+    writeFileSync(path.join(root, 'clusters/staging/apps/api-gateway'), `${generatedMarker}\n`);
     const before = snapshot(root);
-    await expect(run()).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(await run()).toBe(1);
     expect(snapshot(root)).toEqual(before);
+    expect(err[0]).toMatch(/^clusters\/staging\/apps\/api-gateway\/[a-z-]+\.yaml: error: a parent of this rendered file is a file, not a folder$/);
   });
   it('removes the files and folders it created when writing fails half-way through a fresh tree', async () => {
     // No clusters/ at all but one plain file where a late app folder must go: the writer creates files and folders
     // in place until it reaches it, fails, and removes everything it created.
     rmSync(path.join(root, 'clusters'), { recursive: true });
     mkdirSync(path.join(root, 'clusters/staging/apps'), { recursive: true });
-    writeFileSync(path.join(root, 'clusters/staging/apps/web-dashboard'), 'in the way\n');
+    writeFileSync(path.join(root, 'clusters/staging/apps/web-dashboard'), `${generatedMarker}\n`);
     const before = snapshot(root);
-    await expect(run()).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(await run()).toBe(1);
     expect(snapshot(root)).toEqual(before);
     expect(readdirSync(path.join(root, 'clusters')).sort()).toEqual(['staging']);
   });
@@ -142,12 +148,17 @@ describe('planWrite', () => {
       { path: 'clusters/a/apps/x/same.yaml', content: generated },
       { path: 'clusters/a/apps/x/new.yaml', content: generated },
     ], ['a']);
-    expect(plan).toEqual({ write: [{ path: 'clusters/a/apps/x/new.yaml', content: generated }], remove: ['clusters/a/apps/x/old.yaml'], unchanged: 1 });
+    expect(plan).toEqual({
+      write: [{ path: 'clusters/a/apps/x/new.yaml', content: generated }],
+      remove: ['clusters/a/apps/x/old.yaml'],
+      unchanged: 1,
+      foreign: [expect.objectContaining({ file: 'clusters/a/apps/x/README.md', message: 'a file under clusters/ that the renderer did not generate' })],
+    });
   });
 
   it('refuses to overwrite a hand-written file at a generated path', () => {
-    expect(() => planWrite(new Map([['clusters/a/x.yaml', 'mine']]), [{ path: 'clusters/a/x.yaml', content: 'generated' }], ['a'])).toThrow(
-      'clusters/a/x.yaml: error: refusing to overwrite a file the renderer did not generate',
-    );
+    expect(planWrite(new Map([['clusters/a/x.yaml', 'mine']]), [{ path: 'clusters/a/x.yaml', content: 'generated' }], ['a']).foreign.map((p) => `${p.file}: ${p.message}`)).toEqual([
+      'clusters/a/x.yaml: refusing to overwrite a file the renderer did not generate',
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { main, usage } from '../../src/validate/cli.js';
+import { generatedMarker } from '../../src/emit.js';
 
 const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
 let root: string;
@@ -44,7 +45,7 @@ describe('npm run validate', () => {
     expect(await run([])).toBe(0);
     expect(err).toEqual([]);
     expect(out.slice(0, 3)).toEqual(['environment  clusters  files  findings', 'staging      staging       7         0', '']);
-    expect(out[3]).toMatch(/^validate: no findings; checked 7 files with kubeconform v0\.7\.0 against Kubernetes \d+\.\d+\.\d+ and 11 policy rules in \d+\.\d s$/);
+    expect(out[3]).toMatch(/^validate: no findings; checked 7 files with kubeconform v0\.7\.0 against Kubernetes \d+\.\d+\.\d+ and 12 policy rules in \d+\.\d s$/);
   });
 
   it('exits 3 with every finding, schema and policy, sorted by file and line', async () => {
@@ -92,9 +93,41 @@ describe('npm run validate', () => {
   });
 
   it('names the file of a kind without a schema', async () => {
-    cpSync(path.join(fixtures, 'unknown-kind.yaml'), path.join(root, 'clusters/staging/platform/agentpool-pool.yaml'));
+    // With the renderer's header, so that only the missing schema is found (not a file the renderer did not write).
+    writeFileSync(path.join(root, 'clusters/staging/platform/agentpool-pool.yaml'), `${generatedMarker} (test)\n${readFileSync(path.join(fixtures, 'unknown-kind.yaml'), 'utf8')}`);
     expect(await run(['--format', 'github'])).toBe(3);
-    expect(out[0]).toMatch(/^::error file=clusters\/staging\/platform\/agentpool-pool.yaml,line=1,title=schema-missing::no schema for kind AgentPool \(apiVersion berrys.io\/v1\)/);
+    expect(out[0]).toMatch(/^::error file=clusters\/staging\/platform\/agentpool-pool.yaml,line=2,title=schema-missing::no schema for kind AgentPool \(apiVersion berrys.io\/v1\)/);
+  });
+
+  it('finds a file under clusters/ the renderer did not generate (issue 12: a hand-written RoleBinding passed)', async () => {
+    const binding = 'clusters/staging/apps/web/rolebinding-admin.yaml';
+    writeFileSync(
+      path.join(root, binding),
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: admin\n  namespace: berrys-staging\n  labels:\n    app.kubernetes.io/name: web\n    app.kubernetes.io/part-of: berrys-agents\n    app.kubernetes.io/managed-by: berrys-renderer\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: admin\nsubjects:\n  - kind: User\n    name: mallory\n    apiGroup: rbac.authorization.k8s.io\n',
+    );
+    expect(await run(['--format', 'github'])).toBe(3);
+    expect(out.filter((l) => l.startsWith('::'))).toEqual([
+      `::error file=${binding},line=1,title=generated-only::a file under clusters/ that the renderer did not generate%0Ahint: only the renderer writes clusters/ (Argo CD applies every file there): move the file out, or declare it under handWritten: in base/exceptions.yaml with a reason (the platform owners review that file)`,
+    ]);
+  });
+
+  it('checks a file declared hand-written in base/exceptions.yaml like a rendered one, duplicate env names included', async () => {
+    const extra = 'clusters/staging/apps/web/deployment-extra.yaml';
+    const deployment = readFileSync(path.join(root, 'clusters/staging/apps/web/deployment-web.yaml'), 'utf8')
+      .split('\n')
+      .slice(2)
+      .join('\n')
+      .replace('  name: web\n', '  name: extra\n')
+      .replace('          ports:', '          env:\n            - name: DATABASE_URL\n              value: postgres://db/app\n            - name: DATABASE_URL\n              value: postgres://evil/app\n          ports:');
+    writeFileSync(path.join(root, extra), deployment);
+    mkdirSync(path.join(root, 'base'));
+    writeFileSync(path.join(root, 'base/exceptions.yaml'), `handWritten:\n  - file: ${extra}\n    reason: a test of a declared hand-written file\n`);
+    expect(await run(['--format', 'json'])).toBe(3);
+    const found = JSON.parse(out.join('\n')).findings.filter((f: { file: string }) => f.file === extra).map((f: { line: number; rule: string; message: string }) => `${f.line} ${f.rule}: ${f.message}`);
+    expect(found).toEqual([
+      "10 ha-replicas: Deployment 'extra' runs 1 replica(s) and has no HorizontalPodAutoscaler; staging needs at least 3",
+      "26 env-unique: Deployment 'extra': container 'web' lists env 'DATABASE_URL' more than once",
+    ]);
   });
 
   it('exits 2 on an unknown environment, suggesting the closest', async () => {

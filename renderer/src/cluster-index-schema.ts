@@ -1,0 +1,48 @@
+/**
+ * The schema of clusters/index.json (TypeBox, like the inputs in model.ts): the one definition of the contract
+ * between the renderer and the commands that read its output. cluster-index.ts builds and reads the index;
+ * `npm run schema` compiles this schema into cluster-index-check.ts, so that reading the index never loads TypeBox
+ * (importing it costs about a tenth of a second, more than a whole unchanged render).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { DnsLabel } from './model.js';
+
+const IndexFolder = Type.Object(
+  {
+    path: Type.String({ minLength: 1 }),
+    application: DnsLabel,
+    kind: Type.Union([Type.Literal('argocd'), Type.Literal('platform'), Type.Literal('app')]),
+    app: Type.Optional(DnsLabel),
+  },
+  { additionalProperties: false },
+);
+export type IndexFolder = Static<typeof IndexFolder>;
+
+const IndexCluster = Type.Object(
+  {
+    name: DnsLabel,
+    environment: DnsLabel,
+    role: Type.Union([Type.Literal('primary'), Type.Literal('standby')]),
+    region: Type.String(),
+    apiServer: Type.String(),
+    namespace: DnsLabel,
+    /** The environment's policies, as the cluster must follow them. */
+    highAvailability: Type.Boolean(),
+    pinnedVersions: Type.Boolean(),
+    folders: Type.Array(IndexFolder),
+  },
+  { additionalProperties: false },
+);
+export type IndexCluster = Static<typeof IndexCluster>;
+
+export const ClusterIndex = Type.Object(
+  {
+    generatedBy: Type.String(),
+    /** The environments versions move through, in order; environments outside it (local) are not listed. */
+    promotionChain: Type.Array(DnsLabel),
+    clusters: Type.Array(IndexCluster),
+  },
+  { additionalProperties: false },
+);
+export type ClusterIndex = Static<typeof ClusterIndex>;
+

@@ -1,0 +1,65 @@
+/**
+ * Validation's share of the renderer's guard rails, for whatever is under clusters/ (rendered or not): every file
+ * there is the renderer's unless base/exceptions.yaml declares it, and no container lists an env name twice.
+ */
+import { checkSource } from '../load.js';
+import { formatProblem, RenderError, type Problem } from '../errors.js';
+import { readRepoFile } from '../fs.js';
+import { duplicateEnvNames } from '../kube-rules.js';
+import { Exceptions } from '../model.js';
+import { repoPaths } from '../paths.js';
+import { planWrite, readRenderedTree } from '../write.js';
+import type { Finding } from './findings.js';
+import type { IndexCluster } from '../cluster-index.js';
+import type { Rule } from './rules.js';
+import { containersOf, describe } from './workloads.js';
+
+export const envNamesUnique: Rule = {
+  id: 'env-unique',
+  title: 'no env name twice in a container',
+  explanation: 'Kubernetes keeps the later of two env entries with one name, silently; a plain value could replace a secret-backed one.',
+  check: (ctx) =>
+    ctx.manifests.flatMap((m) =>
+      containersOf(m.object).flatMap((c) =>
+        duplicateEnvNames(c.container).map((name) => ({
+          file: m.file,
+          line: m.lineOf([...c.path, 'env']),
+          rule: 'env-unique',
+          message: `${describe(m.object)}: container '${c.name}' lists env '${name}' more than once`,
+          hint: 'keep one entry per name (in rendered output: remove it from the env: settings; see the render error)',
+        })),
+      ),
+    ),
+};
+
+/**
+ * Files under the selected clusters' folders (and, for every cluster, folders of no cluster) that the renderer did
+ * not generate and base/exceptions.yaml does not declare. Throws when base/exceptions.yaml itself is broken.
+ */
+export async function foreignFileFindings(root: string, selected: readonly IndexCluster[], all: readonly IndexCluster[]): Promise<Finding[]> {
+  const problems: Problem[] = [];
+  let handWritten: string[] = [];
+  const text = readRepoFile(root, repoPaths.exceptions);
+  if (text !== undefined) {
+    const source = checkSource<Exceptions>(repoPaths.exceptions, text, Exceptions, problems);
+    if (problems.length > 0) throw new Error(problems.map(formatProblem).join('\n'));
+    handWritten = (source?.value.handWritten ?? []).map((h) => h.file);
+  }
+  let tree: Map<string, string>;
+  try {
+    tree = await readRenderedTree(root);
+  } catch (err) {
+    if (err instanceof RenderError) throw new Error(err.message);
+    throw err;
+  }
+  const whole = selected.length === all.length;
+  const plan = planWrite(tree, [], { clusters: selected.map((c) => c.name), ...(whole ? { allClusters: all.map((c) => c.name) } : {}), handWritten });
+  return plan.foreign.map((p) => ({
+    file: p.file,
+    line: 1,
+    rule: 'generated-only',
+    message: p.message,
+    ...(p.hint ? { hint: p.hint } : {}),
+    cluster: selected.find((c) => p.file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name,
+  }));
+}
