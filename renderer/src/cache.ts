@@ -1,64 +1,160 @@
 /**
- * The render cache in `.cache/render/` (git-ignored), so that a render reuses what did not change. Two levels:
+ * The render cache: two memoising wrappers around the pipeline, switched on only by the `cache` option of
+ * renderToDisk and checkRepository (the CLI passes it; nothing else turns it on). Reading the pipeline
+ * (render.ts, job.ts) never needs reading this file.
  *
- * - Inputs snapshot (`inputs.json`): every file the last successful render read and every folder it listed, by
- *   content hash, with the hash of each file it produced. The render is a pure function of what its RepoReader
- *   returns (the loader is the only stage that reads), of the renderer's code and of the options; so when every
- *   recorded read and listing returns the same again, the output is the same, and only clusters/ on disk needs
- *   comparing.
- * - Job results (`jobs-<cluster>.json`): per template job, keyed by a hash of the renderer version, the template text, the job
- *   (cluster, folder, sources, …) and its context, the normalized objects and emitted file contents. A job whose
- *   key is known skips templating, parsing, normalizing and serializing.
+ * - Job results (`jobs-<cluster>`): renderJob (template → parse → normalize → emit, job.ts) is pure, so its
+ *   result is memoised by a key over all its arguments: the template text, every job field, the job's context,
+ *   and the renderer's fingerprint (fingerprint.ts: every module and library that shapes output).
+ * - Inputs snapshot (`inputs`), for a plain render only: every file the last successful render read and every
+ *   folder it listed, by content hash, with the hash of each file it produced. The render is a pure function of
+ *   what its RepoReader returns (the loader is the only stage that reads), of the fingerprint and of the options;
+ *   so when every recorded read returns the same again and clusters/ holds exactly those files, there is nothing to
+ *   write. `render --check` never answers from it: a check always renders.
  *
- * Every entry is keyed by the renderer version (a hash of its compiled code and the yaml and handlebars versions), so
- * a changed renderer never reuses old results. A missing, unreadable or foreign cache is simply a cold cache;
- * renderer/test/bench/cache.test.ts proves that a warm render writes the same bytes as a cold one.
+ * The cache reads and writes only through a CacheStore and a RepoReader (fs.ts). A missing, unreadable or foreign
+ * entry is a cold cache; renderer/test/bench/cache.test.ts proves that warm and cold renders write the same bytes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { repoPaths } from './paths.js';
-import { listRepoFolder, readRepoFile, type RepoReader } from './fs.js';
+import type { CacheStore, RepoReader } from './fs.js';
 import type { KubeObject } from './parse.js';
-import type { TemplateJob } from './template.js';
+import type { CompiledTemplate, TemplateJob } from './template.js';
+import type { JobFunction } from './job.js';
+import type { RenderOptions, RenderResult } from './render.js';
 
-const format = 1;
+/** Bumped when the layout of the stored entries changes. */
+const format = 2;
 
-export const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
-let versionMemo: string | undefined;
+// ---------------------------------------------------------------------------------------------------------------
+// Job results
 
-/** A hash of the compiled renderer (every module next to this one) and of the libraries that shape its output. */
-export function rendererVersion(): string {
-  if (versionMemo) return versionMemo;
-  const hash = createHash('sha1').update(`format ${format}\n`);
-  const dir = path.dirname(fileURLToPath(import.meta.url));
-  for (const name of readdirSync(dir).sort()) {
-    if (name.endsWith('.js')) hash.update(name).update(readFileSync(path.join(dir, name)));
+interface CachedObject {
+  object: KubeObject;
+  templateFile: string;
+  /** The emitted file content (header + YAML). */
+  content: string;
+}
+
+interface Stored<T> {
+  format: number;
+  fingerprint: string;
+  value: T;
+}
+
+/** A stored value when it was written by this format and this renderer; else undefined (a cold entry). */
+function load<T>(store: CacheStore, name: string, fingerprint: string): T | undefined {
+  try {
+    const text = store.read(name);
+    if (text === undefined) return undefined;
+    const stored = JSON.parse(text) as Stored<T>;
+    return stored.format === format && stored.fingerprint === fingerprint ? stored.value : undefined;
+  } catch {
+    return undefined;
   }
-  const require = createRequire(import.meta.url);
-  for (const lib of ['yaml', 'handlebars']) {
+}
+
+function keep<T>(store: CacheStore, name: string, fingerprint: string, value: T): void {
+  try {
+    store.write(name, JSON.stringify({ format, fingerprint, value } satisfies Stored<T>));
+  } catch {
+    // A cache that cannot be written only makes the next render slower.
+  }
+}
+
+const shardName = (cluster: string) => `jobs-${cluster}.json`;
+const shardPattern = /^jobs-(.+)\.json$/;
+
+/**
+ * Memoised job results, one store entry per cluster, each read on first use and written only when its entries
+ * changed: an edit in one environment rewrites that environment's entry only.
+ */
+export class JobCache {
+  private readonly shards = new Map<string, Map<string, CachedObject[]>>();
+  private readonly used = new Map<string, Map<string, CachedObject[]>>();
+  private readonly changed = new Set<string>();
+  private readonly contextHash = new WeakMap<object, string>();
+  private readonly templateHash = new Map<string, string>();
+
+  constructor(
+    private readonly store: CacheStore,
+    private readonly fingerprint: string,
+  ) {}
+
+  /** `run` memoised: a job whose key is known returns the stored objects; a job that fails is never stored. */
+  wrap(run: JobFunction): JobFunction {
+    return (template, job) => {
+      const key = this.keyOf(template, job);
+      const hit = this.shard(job.cluster).get(key);
+      if (hit) {
+        this.usedIn(job.cluster).set(key, hit);
+        return { objects: hit.map((c) => ({ object: c.object, job, templateFile: c.templateFile, content: c.content })), problems: [] };
+      }
+      const result = run(template, job);
+      if (result.problems.length === 0) {
+        this.usedIn(job.cluster).set(key, result.objects.map((r) => ({ object: r.object, templateFile: r.templateFile, content: r.content })));
+        this.changed.add(job.cluster);
+      }
+      return result;
+    };
+  }
+
+  /** The key of a job: the fingerprint, the template (name, file and text), every job field and the context. */
+  private keyOf(template: CompiledTemplate | undefined, job: TemplateJob): string {
+    // Jobs share contexts (every object of an app) and templates: each is hashed once.
+    let context = this.contextHash.get(job.context);
+    if (context === undefined) {
+      context = sha1(JSON.stringify(job.context));
+      this.contextHash.set(job.context, context);
+    }
+    const text = template ? `${template.file}\n${template.text}` : '\u0000missing';
+    let templateKey = this.templateHash.get(text);
+    if (templateKey === undefined) {
+      templateKey = sha1(text);
+      this.templateHash.set(text, templateKey);
+    }
+    const { context: _context, ...rest } = job;
+    return sha1(`${this.fingerprint}\n${job.template}\n${templateKey}\n${JSON.stringify(rest)}\n${context}`);
+  }
+
+  private shard(cluster: string): Map<string, CachedObject[]> {
+    let entries = this.shards.get(cluster);
+    if (!entries) {
+      entries = new Map(Object.entries(load<Record<string, CachedObject[]>>(this.store, shardName(cluster), this.fingerprint) ?? {}));
+      this.shards.set(cluster, entries);
+    }
+    return entries;
+  }
+
+  private usedIn(cluster: string): Map<string, CachedObject[]> {
+    let m = this.used.get(cluster);
+    if (!m) this.used.set(cluster, (m = new Map()));
+    return m;
+  }
+
+  /** Keeps exactly the entries this render used, so the cache does not grow with every edit. */
+  save(): void {
+    for (const [cluster, used] of this.used) {
+      if (!this.changed.has(cluster) && used.size === this.shard(cluster).size) continue;
+      keep(this.store, shardName(cluster), this.fingerprint, Object.fromEntries(used));
+    }
     try {
-      // Find the package folder from its entry point: package.json is not always an exported subpath.
-      let d = path.dirname(require.resolve(lib));
-      while (!existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
-      hash.update(readFileSync(path.join(d, 'package.json')));
+      for (const name of this.store.names()) {
+        const m = shardPattern.exec(name);
+        if (m && !this.used.has(m[1]!)) this.store.remove(name);
+      }
     } catch {
-      hash.update(`${lib}: unknown`);
+      // Left-over entries are only disk space; they are never read for a cluster this render did not produce.
     }
   }
-  versionMemo = hash.digest('hex');
-  return versionMemo;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs snapshot
 
-export interface InputsSnapshot {
-  format: number;
-  version: string;
+interface InputsSnapshot {
   /** The `envs` option of the render, sorted and joined; '' for all. */
   envs: string;
   reads: [file: string, hash: string | null][];
@@ -68,10 +164,13 @@ export interface InputsSnapshot {
   clusters: string[];
 }
 
+const snapshotName = 'inputs.json';
 const listingText = (entries: { name: string; isDir: boolean }[]): string => entries.map((e) => `${e.isDir ? 'd' : 'f'}:${e.name}`).join('\n');
+const envsKey = (envs: string[] | undefined): string => (envs ? [...envs].sort().join(',') : '');
+const byFirst = <T extends [string, unknown]>(a: T, b: T) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /** Wraps a reader to record what it returned, for the snapshot. */
-export function recordingReader(reader: RepoReader): { reader: RepoReader; reads: Map<string, string | null>; lists: Map<string, string> } {
+function recordingReader(reader: RepoReader): { reader: RepoReader; reads: Map<string, string | null>; lists: Map<string, string> } {
   const reads = new Map<string, string | null>();
   const lists = new Map<string, string>();
   return {
@@ -92,138 +191,67 @@ export function recordingReader(reader: RepoReader): { reader: RepoReader; reads
   };
 }
 
-function cacheFile(root: string, name: string): string {
-  return path.join(root, repoPaths.cacheDir, 'render', name);
-}
-
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes next to the target and renames, so a concurrent reader never sees half a file. */
-function writeJson(file: string, value: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value));
-  renameSync(tmp, file);
-}
-
-export const envsKey = (envs: string[] | undefined): string => (envs ? [...envs].sort().join(',') : '');
-
 /**
- * The snapshot of the last render when nothing it read has changed since (same renderer, same options); else
- * undefined. Reads the recorded files synchronously: a few hundred small reads, far cheaper than a render.
+ * Both levels for one checkout. Use: `unchanged` (plain render only), else `render`, then `save` once the render's
+ * result is accepted (written or compared).
  */
-export function unchangedSnapshot(root: string, envs: string[] | undefined): InputsSnapshot | undefined {
-  const snapshot = readJson<InputsSnapshot>(cacheFile(root, 'inputs.json'));
-  if (!snapshot || snapshot.format !== format || snapshot.version !== rendererVersion() || snapshot.envs !== envsKey(envs)) return undefined;
-  try {
-    // The same reads as a render's (fs.ts), so a file that became a link out of the repository is not "unchanged".
-    for (const [dir, entries] of snapshot.lists) if (listingText(listRepoFolder(root, dir)) !== entries) return undefined;
-    for (const [file, hash] of snapshot.reads) {
-      const now = readRepoFile(root, file);
-      if ((now === undefined ? null : sha1(now)) !== hash) return undefined;
-    }
-  } catch {
-    return undefined;
-  }
-  return snapshot;
-}
+export class RenderCache {
+  private readonly jobs: JobCache;
+  private pending: InputsSnapshot | undefined;
 
-export function saveSnapshot(root: string, snapshot: Omit<InputsSnapshot, 'format' | 'version'>): void {
-  try {
-    writeJson(cacheFile(root, 'inputs.json'), { format, version: rendererVersion(), ...snapshot });
-  } catch {
-    // A cache that cannot be written only makes the next render slower.
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Job results
-
-export interface CachedObject {
-  object: KubeObject;
-  templateFile: string;
-  /** The emitted file content (header + YAML). */
-  content: string;
-}
-
-/**
- * Per-job results, one file per cluster (`jobs-<cluster>.json`), each read on first use and written only when its
- * entries changed: an edit in one environment rewrites that environment's file only.
- */
-export class JobCache {
-  private readonly shards = new Map<string, Map<string, CachedObject[]>>();
-  private readonly used = new Map<string, Map<string, CachedObject[]>>();
-  private readonly changed = new Set<string>();
-  private readonly contextHash = new WeakMap<object, string>();
-  private readonly templateHash = new Map<string, string>();
-
-  constructor(private readonly root: string) {}
-
-  private shard(cluster: string): Map<string, CachedObject[]> {
-    let entries = this.shards.get(cluster);
-    if (!entries) {
-      const stored = readJson<{ format: number; version: string; jobs: Record<string, CachedObject[]> }>(cacheFile(this.root, `jobs-${cluster}.json`));
-      entries = stored && stored.format === format && stored.version === rendererVersion() ? new Map(Object.entries(stored.jobs)) : new Map();
-      this.shards.set(cluster, entries);
-    }
-    return entries;
+  constructor(
+    private readonly store: CacheStore,
+    private readonly fingerprint: string,
+  ) {
+    this.jobs = new JobCache(store, fingerprint);
   }
 
-  /** The key of a job: renderer version, template text, every job field and the context. */
-  keyOf(job: TemplateJob, templateText: string | undefined): string {
-    // Jobs share contexts (every object of an app) and templates: each is hashed once.
-    let context = this.contextHash.get(job.context);
-    if (context === undefined) {
-      context = sha1(JSON.stringify(job.context));
-      this.contextHash.set(job.context, context);
-    }
-    const text = templateText ?? '\u0000missing';
-    let template = this.templateHash.get(text);
-    if (template === undefined) {
-      template = sha1(text);
-      this.templateHash.set(text, template);
-    }
-    const { context: _context, ...rest } = job;
-    return sha1(`${rendererVersion()}\n${job.template}\n${template}\n${JSON.stringify(rest)}\n${context}`);
-  }
-
-  get(key: string, cluster: string): CachedObject[] | undefined {
-    const hit = this.shard(cluster).get(key);
-    if (hit) this.usedIn(cluster).set(key, hit);
-    return hit;
-  }
-
-  set(key: string, cluster: string, objects: CachedObject[]): void {
-    this.usedIn(cluster).set(key, objects);
-    this.changed.add(cluster);
-  }
-
-  private usedIn(cluster: string): Map<string, CachedObject[]> {
-    let m = this.used.get(cluster);
-    if (!m) this.used.set(cluster, (m = new Map()));
-    return m;
-  }
-
-  /** Keeps exactly the entries this render used, so the cache does not grow with every edit. */
-  save(): void {
+  /**
+   * The number of files of the last render when nothing it read has changed since (same fingerprint, same
+   * options) and `tree` (clusters/ on disk) holds exactly its files in its clusters' folders; else undefined.
+   */
+  async unchanged(reader: RepoReader, tree: Map<string, string>, envs: string[] | undefined): Promise<number | undefined> {
+    const snapshot = load<InputsSnapshot>(this.store, snapshotName, this.fingerprint);
+    if (!snapshot || snapshot.envs !== envsKey(envs)) return undefined;
+    // Through the render's own reader (fs.ts), so a file that became a link out of the repository is not "unchanged".
     try {
-      for (const [cluster, used] of this.used) {
-        if (!this.changed.has(cluster) && used.size === this.shard(cluster).size) continue;
-        writeJson(cacheFile(this.root, `jobs-${cluster}.json`), { format, version: rendererVersion(), jobs: Object.fromEntries(used) });
-      }
-      const dir = path.dirname(cacheFile(this.root, 'x'));
-      for (const name of readdirSync(dir)) {
-        const m = /^jobs-(.+)\.json$/.exec(name);
-        if (m && !this.used.has(m[1]!)) rmSync(path.join(dir, name), { force: true });
+      for (const [dir, entries] of snapshot.lists) if (listingText(await reader.list(dir)) !== entries) return undefined;
+      for (const [file, hash] of snapshot.reads) {
+        const text = await reader.read(file);
+        if ((text === undefined ? null : sha1(text)) !== hash) return undefined;
       }
     } catch {
-      // A cache that cannot be written only makes the next render slower.
+      return undefined;
     }
+    const produced = new Map(snapshot.files);
+    for (const [file, hash] of produced) {
+      const current = tree.get(file);
+      if (current === undefined || sha1(current) !== hash) return undefined;
+    }
+    // A file the render does not produce in its clusters' folders (or anywhere, for a whole render): the render
+    // decides whether to prune it or refuse it as a file the renderer did not write.
+    const inScope = (file: string) => !envs || snapshot.clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`));
+    for (const file of tree.keys()) if (!produced.has(file) && inScope(file)) return undefined;
+    return produced.size;
+  }
+
+  /** `render` with the job cache around each job, recording what it reads for the snapshot. */
+  async render(render: (reader: RepoReader, opts: RenderOptions) => Promise<RenderResult>, reader: RepoReader, opts: RenderOptions): Promise<RenderResult> {
+    const recorder = recordingReader(reader);
+    const result = await render(recorder.reader, { ...opts, wrapJob: (run) => this.jobs.wrap(run) });
+    this.pending = {
+      envs: envsKey(opts.envs),
+      reads: [...recorder.reads].sort(byFirst),
+      lists: [...recorder.lists].sort(byFirst),
+      files: result.files.map((f) => [f.path, sha1(f.content)]),
+      clusters: result.clusters,
+    };
+    return result;
+  }
+
+  /** Stores the job results and the snapshot of the last `render`. */
+  save(): void {
+    this.jobs.save();
+    if (this.pending) keep(this.store, snapshotName, this.fingerprint, this.pending);
   }
 }

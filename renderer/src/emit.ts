@@ -77,11 +77,8 @@ export function emitContent(r: RenderedObject): string {
   return header + toYaml(r.object);
 }
 
-/**
- * Objects → files. An object may carry its content already (`content`, from the render cache, see cache.ts):
- * it was made by emitContent from the same object and job.
- */
-export function emitObjects(objects: (RenderedObject & { content?: string })[]): { files: EmittedFile[]; problems: Problem[] } {
+/** Objects with their content (emitContent, run per job in job.ts) → files, refusing two objects on one path. */
+export function emitObjects(objects: (RenderedObject & { content: string })[]): { files: EmittedFile[]; problems: Problem[] } {
   const files: EmittedFile[] = [];
   const problems: Problem[] = [];
   const seen = new Set<string>();
@@ -92,7 +89,7 @@ export function emitObjects(objects: (RenderedObject & { content?: string })[]):
       continue;
     }
     seen.add(path);
-    files.push({ path, content: r.content ?? emitContent(r) });
+    files.push({ path, content: r.content });
   }
   return { files, problems };
 }

@@ -61,6 +61,13 @@ export function oneLine(text: string, max: number): string {
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
+/** Text from another process for a message: at most `maxLines` lines, each cleaned by oneLine. */
+export function boundedLines(text: string, maxLines = 40): string {
+  const lines = text.split('\n');
+  const kept = lines.slice(0, maxLines).map((l) => oneLine(l, maxPart));
+  return kept.join('\n') + (lines.length > maxLines ? `\n… ${lines.length - maxLines} more lines not shown` : '');
+}
+
 /** A short, single-line quote of a value read from a file, for messages (JSON form, so its type shows). */
 export function excerpt(value: unknown): string {
   return oneLine(JSON.stringify(value) ?? String(value), maxExcerpt);

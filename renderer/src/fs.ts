@@ -1,8 +1,9 @@
 /**
- * The only file-system surface of the renderer. The loader reads through a RepoReader and the writer writes
- * through the node implementation; tests hand the pipeline an in-memory reader instead.
+ * The only file-system surface of the renderer. The loader reads through a RepoReader, the render cache keeps its
+ * entries in a CacheStore, and the writer writes through the node implementation; tests hand the pipeline an
+ * in-memory reader and store instead.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileSystemProblem, RenderError, type Problem } from './errors.js';
 
@@ -111,5 +112,56 @@ export function memoryReader(files: Record<string, string>): RepoReader {
       }
       return [...seen].map(([name, isDir]) => ({ name, isDir })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
+  };
+}
+
+/** Named texts that the render cache (cache.ts) keeps between runs. */
+export interface CacheStore {
+  /** The text stored under `name`; undefined when there is none. */
+  read(name: string): string | undefined;
+  /** Stores `text` under `name`; a concurrent reader sees the old text or the new one, never half of it. */
+  write(name: string, text: string): void;
+  names(): string[];
+  remove(name: string): void;
+}
+
+/** A store in a folder of the checkout (git-ignored .cache/render/), one file per name. */
+export function diskStore(dir: string): CacheStore {
+  return {
+    read(name) {
+      try {
+        return readFileSync(path.join(dir, name), 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+    },
+    write(name, text) {
+      mkdirSync(dir, { recursive: true });
+      const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
+      writeFileSync(tmp, text);
+      renameSync(tmp, path.join(dir, name));
+    },
+    names() {
+      try {
+        return readdirSync(dir).sort();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
+    },
+    remove(name) {
+      rmSync(path.join(dir, name), { force: true });
+    },
+  };
+}
+
+/** An in-memory store: the map is the store's content, for tests to read and change. */
+export function memoryStore(entries = new Map<string, string>()): CacheStore {
+  return {
+    read: (name) => entries.get(name),
+    write: (name, text) => void entries.set(name, text),
+    names: () => [...entries.keys()].sort(),
+    remove: (name) => void entries.delete(name),
   };
 }

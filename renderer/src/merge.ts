@@ -287,10 +287,8 @@ function resolveCluster(
       if (clusterIndex === 0) {
         problems.push({ file: env.versions.file, line: 1, col: 1, message: `no version for app '${name}' in '${env.name}'; looked in ${env.versions.file}`, hint: `add a line '${name}: <release tag>'` });
       }
-    } else if (version === 'latest' && clusterIndex === 0) {
-      // Every environment: the required validate check refuses 'latest' in every cluster (image-tag-pinned), so a
-      // render that accepted it would only move the failure to the pull request.
-      problems.push({ file: env.versions.file, ...env.versions.locate([name]), message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`, hint: `pin a release tag (e.g. 1.4.2); a moving tag leaves the running version unknown and Argo CD never rolls the pods when it moves` });
+    } else if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
+      problems.push({ file: env.versions.file, ...env.versions.locate([name]), message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`, hint: `pin a release tag (e.g. 1.4.2); versions reach ${env.name} by npm run promote` });
     }
     const registry = cluster.imageRegistry ?? e.imageRegistry;
     apps.push({

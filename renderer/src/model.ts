@@ -143,7 +143,7 @@ export const EnvironmentSpec = Type.Object(
     awsAccountId: Type.Optional(
       Type.String({ pattern: '^[0-9]{12}$', description: 'The AWS account of the clusters; the IAM roles of the add-ons that call AWS (IRSA) are derived from it and the cluster name.' }),
     ),
-    pinnedVersions: Type.Boolean({ description: 'Versions reach this environment only by promotion. `latest` is refused in every environment.' }),
+    pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags in versions.yaml.' }),
     promotesFrom: Type.Optional(
       Type.String({
         pattern: dnsLabelPattern,

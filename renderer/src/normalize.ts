@@ -62,7 +62,7 @@ export function normalizeObject(r: RenderedObject): RenderedObject {
 }
 
 /** Stable order: by folder, then kind, namespace, name. */
-export function sortObjects(objects: RenderedObject[]): RenderedObject[] {
+export function sortObjects<T extends RenderedObject>(objects: T[]): T[] {
   const key = (r: RenderedObject) => `${r.job.folder}\u0000${r.object.kind}\u0000${r.object.metadata.namespace ?? ''}\u0000${r.object.metadata.name}`;
   return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

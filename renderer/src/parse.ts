@@ -3,7 +3,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import type { Problem } from './errors.js';
-import type { RenderedText, TemplateJob } from './template.js';
+import type { TemplateJob } from './template.js';
 import { fastParseAll } from './fastparse.js';
 
 export type KubeObject = {
@@ -19,31 +19,30 @@ export interface RenderedObject {
   templateFile: string;
 }
 
-export function parseTexts(texts: RenderedText[]): { objects: RenderedObject[]; problems: Problem[] } {
+/** The objects of one job's templated text, each remembering its job and template. */
+export function parseText(text: string, job: TemplateJob, templateFile: string): { objects: RenderedObject[]; problems: Problem[] } {
   const objects: RenderedObject[] = [];
   const problems: Problem[] = [];
-  for (const { job, text, templateFile } of texts) {
-    // Performance (bench helper): the usual template output is read by fastparse.ts, which yields the library's
-    // exact values or undefined; anything else (and every error message) comes from the library below.
-    const fast = fastParseAll(text);
-    if (fast) {
-      for (const value of fast) if (value !== null) checkObject(value, job, templateFile, objects, problems);
+  // Performance (bench helper): the usual template output is read by fastparse.ts, which yields the library's
+  // exact values or undefined; anything else (and every error message) comes from the library below.
+  const fast = fastParseAll(text);
+  if (fast) {
+    for (const value of fast) if (value !== null) checkObject(value, job, templateFile, objects, problems);
+    return { objects, problems };
+  }
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      problems.push({
+        file: templateFile,
+        message: `template produced invalid YAML for cluster '${job.cluster}' (output line ${e.linePos?.[0].line ?? '?'}): ${e.message.split('\n')[0]}`,
+        hint: 'insert every value with {{yaml …}} and keep the template indentation consistent',
+      });
       continue;
     }
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) {
-        const e = doc.errors[0]!;
-        problems.push({
-          file: templateFile,
-          message: `template produced invalid YAML for cluster '${job.cluster}' (output line ${e.linePos?.[0].line ?? '?'}): ${e.message.split('\n')[0]}`,
-          hint: 'insert every value with {{yaml …}} and keep the template indentation consistent',
-        });
-        continue;
-      }
-      const value = doc.toJS() as unknown;
-      if (value === null || value === undefined) continue;
-      checkObject(value, job, templateFile, objects, problems);
-    }
+    const value = doc.toJS() as unknown;
+    if (value === null || value === undefined) continue;
+    checkObject(value, job, templateFile, objects, problems);
   }
   return { objects, problems };
 }

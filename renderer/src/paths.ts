@@ -52,4 +52,6 @@ export const repoPaths = {
   cacheDir: '.cache',
   /** Pulled add-on chart archives, one folder per chart repository. */
   chartsCache: '.cache/charts',
+  /** The render cache's store (cache.ts), git-ignored with the rest of .cache/. */
+  renderCacheDir: '.cache/render',
 } as const;

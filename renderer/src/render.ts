@@ -1,27 +1,24 @@
 /**
- * The pipeline, stage by stage: load → merge → plan → template → parse → check → normalize → emit → write.
- * Each stage adds every problem it finds; the first stage with problems stops the render before anything is written.
+ * The pipeline, stage by stage: load → merge → plan → jobs (template → parse → normalize → emit, one pure function
+ * per job in job.ts) → check → files → write. Each stage adds every problem it finds; the first stage with problems
+ * stops the render before anything is written. The render cache (cache.ts) wraps the job function and the whole
+ * render from outside: renderRepository only takes the wrapper as an option.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { RenderError, type Problem } from './errors.js';
 import { repoPaths } from './paths.js';
-import { diskReader, type RepoReader } from './fs.js';
-import { emitContent, emitIndex, emitObjects, type EmittedFile } from './emit.js';
+import { diskReader, diskStore, type RepoReader } from './fs.js';
+import { emitIndex, emitObjects, type EmittedFile } from './emit.js';
 import { applyWrite, planWrite, readRenderedTree } from './write.js';
-// Performance (bench helper): the render cache in .cache/render/, see cache.ts.
-import { JobCache, recordingReader, saveSnapshot, sha1, unchangedSnapshot, envsKey, type CachedObject } from './cache.js';
-import type { RenderedObject } from './parse.js';
-import type { TemplateJob } from './template.js';
+import { RenderCache } from './cache.js';
+import { rendererFingerprint } from './fingerprint.js';
+import type { JobFunction } from './job.js';
 
 export interface RenderOptions {
   /** Limit the render (and pruning) to these environments. Every environment is still loaded and checked. */
   envs?: string[];
-  /**
-   * Reuse per-job results (cache.ts). renderToDisk and checkRepository use `.cache/render/` unless this is false;
-   * renderRepository uses only a JobCache passed here.
-   */
-  cache?: JobCache | boolean;
+  /** Wraps the job function (the job cache, cache.ts); without it every job runs as is. */
+  wrapJob?: (run: JobFunction) => JobFunction;
 }
 
 export interface RenderResult {
@@ -40,16 +37,16 @@ export interface RenderResult {
  * whole render.
  */
 async function stages() {
-  const [load, merge, plan, template, parse, check, normalize] = await Promise.all([
+  const [load, merge, plan, template, job, check, normalize] = await Promise.all([
     import('./load.js'),
     import('./merge.js'),
     import('./plan.js'),
     import('./template.js'),
-    import('./parse.js'),
+    import('./job.js'),
     import('./check.js'),
     import('./normalize.js'),
   ]);
-  return { ...load, ...merge, ...plan, ...template, ...parse, ...check, ...normalize };
+  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize };
 }
 
 function stop(problems: Problem[]): void {
@@ -62,53 +59,21 @@ function stop(problems: Problem[]): void {
  * asked about); `envs` only limits which clusters' files are returned and may be pruned.
  */
 export async function renderRepository(reader: RepoReader, opts: RenderOptions = {}): Promise<RenderResult> {
-  const { loadRepo, resolveRepo, planRepo, compileTemplates, runTemplates, parseTexts, checkObjects, normalizeObject, sortObjects } = await stages();
+  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects } = await stages();
   const loaded = await loadRepo(reader, { envs: opts.envs });
   const resolved = resolveRepo(loaded);
   const { compiled, problems: templateProblems } = compileTemplates(loaded.templates);
   stop(templateProblems);
-  // Performance (bench helper): jobs found in the cache skip template → parse → normalize → serialize; the others
-  // run those stages as before. Objects are then put back in job order, so later stages see the same sequence.
-  const cache = opts.cache instanceof JobCache ? opts.cache : undefined;
   const jobs = planRepo(resolved);
-  const keys = new Map<TemplateJob, string>();
-  const cached = new Map<TemplateJob, CachedObject[]>();
-  const misses: TemplateJob[] = [];
-  for (const job of jobs) {
-    const key = cache?.keyOf(job, loaded.templates.get(job.template)?.text);
-    const hit = key !== undefined ? cache!.get(key, job.cluster) : undefined;
-    if (key !== undefined) keys.set(job, key);
-    if (hit) cached.set(job, hit);
-    else misses.push(job);
-  }
-  const { texts, problems: runProblems } = runTemplates(compiled, misses);
-  stop(runProblems);
-  const { objects: parsed, problems: parseProblems } = parseTexts(texts);
-  stop(parseProblems);
-  const fresh = new Map<TemplateJob, (RenderedObject & { content: string })[]>();
-  for (const r of parsed) {
-    const n = normalizeObject(r);
-    fresh.set(r.job, [...(fresh.get(r.job) ?? []), { ...n, content: emitContent(n) }]);
-  }
-  const objects: (RenderedObject & { content: string })[] = [];
-  for (const job of jobs) {
-    const hit = cached.get(job);
-    if (hit) for (const c of hit) objects.push({ object: c.object, job, templateFile: c.templateFile, content: c.content });
-    else objects.push(...(fresh.get(job) ?? []));
-  }
-  // Why the check sees normalized objects: cached objects are stored normalized; normalizing only adds the
-  // platform labels and the sync-wave annotation and orders keys, none of which the checks read.
+  const { objects, problems: jobProblems } = renderJobs(compiled, jobs, opts.wrapJob ? opts.wrapJob(renderJob) : renderJob);
+  stop(jobProblems);
   stop(checkObjects(objects, resolved.clusters.map((c) => c.name)));
-  for (const [job, list] of fresh) {
-    const key = keys.get(job);
-    if (key !== undefined) cache!.set(key, job.cluster, list.map((r) => ({ object: r.object, templateFile: r.templateFile, content: r.content })));
-  }
-  const normalized = sortObjects(objects);
-  const { files, problems: emitProblems } = emitObjects(normalized);
+  const sorted = sortObjects(objects);
+  const { files, problems: emitProblems } = emitObjects(sorted);
   stop(emitProblems);
   const clusters = resolved.clusters.filter((c) => !opts.envs || opts.envs.includes(c.environment)).map((c) => c.name);
   const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
-  selected.push(emitIndex(resolved, normalized));
+  selected.push(emitIndex(resolved, sorted));
   const handWritten = (loaded.exceptions?.value.handWritten ?? []).map((h) => h.file);
   return { files: selected, clusters, allClusters: resolved.clusters.map((c) => c.name), handWritten };
 }
@@ -119,64 +84,33 @@ export interface DiskResult {
   unchanged: number;
 }
 
-/**
- * Performance (bench helper): when nothing the last render read has changed (cache.ts), its output is known
- * without rendering; this compares it with clusters/ by content hash. Undefined (render normally) when the inputs
- * changed, or when clusters/ differs from the known output in any way, so the normal path does the writing.
- */
-async function unchangedRender(root: string, opts: RenderOptions): Promise<{ files: number } | undefined> {
-  if (!diskCacheEnabled(root, opts)) return undefined;
-  const snapshot = unchangedSnapshot(root, opts.envs);
-  if (!snapshot) return undefined;
-  const existing = await readRenderedTree(root);
-  const produced = new Map(snapshot.files);
-  for (const [file, hash] of produced) if (existing.get(file) === undefined || sha1(existing.get(file)!) !== hash) return undefined;
-  // Files the render does not produce in its clusters' folders (or anywhere, for a whole render): the normal path
-  // decides whether to prune them or refuse them as files the renderer did not write.
-  for (const file of existing.keys()) {
-    if (!produced.has(file) && (!opts.envs || snapshot.clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`)))) return undefined;
-  }
-  return { files: produced.size };
+export interface DiskOptions {
+  /** Limit the render (and pruning) to these environments. */
+  envs?: string[];
+  /**
+   * Use and refresh the render cache in .cache/render/ (cache.ts). Off unless asked: the CLI asks; a library caller
+   * or a test renders every job, whatever folders exist.
+   */
+  cache?: boolean;
 }
 
-/**
- * The disk cache lives in the git-ignored .cache/ folder that installing the repository creates (npm's prepare
- * step generates into it); a tree without that folder, like a test's temporary copy of the inputs, renders without
- * leaving a cache behind. `cache: true` creates it, `cache: false` turns it off.
- */
-function diskCacheEnabled(root: string, opts: RenderOptions): boolean {
-  if (opts.cache === false) return false;
-  return opts.cache !== undefined || existsSync(path.join(root, repoPaths.cacheDir));
-}
-
-/** renderRepository with the disk cache of `root` (unless opts.cache is false), recording the snapshot. */
-async function renderCached(root: string, opts: RenderOptions): Promise<{ result: RenderResult; save: () => void }> {
-  if (!diskCacheEnabled(root, opts)) return { result: await renderRepository(diskReader(root), opts), save: () => {} };
-  const cache = opts.cache instanceof JobCache ? opts.cache : new JobCache(root);
-  const recorder = recordingReader(diskReader(root));
-  const result = await renderRepository(recorder.reader, { ...opts, cache });
-  const save = () => {
-    cache.save();
-    saveSnapshot(root, {
-      envs: envsKey(opts.envs),
-      reads: [...recorder.reads].sort(([a], [b]) => (a < b ? -1 : 1)),
-      lists: [...recorder.lists].sort(([a], [b]) => (a < b ? -1 : 1)),
-      files: result.files.map((f) => [f.path, sha1(f.content)] as [string, string]),
-      clusters: result.clusters,
-    });
-  };
-  return { result, save };
+/** The render cache of the checkout at `root`, or undefined when not asked for. */
+function cacheOf(root: string, opts: DiskOptions): RenderCache | undefined {
+  return opts.cache ? new RenderCache(diskStore(path.join(root, repoPaths.renderCacheDir)), rendererFingerprint()) : undefined;
 }
 
 /** Renders the checkout at `root` and brings clusters/ in line with it. */
-export async function renderToDisk(root: string, opts: RenderOptions = {}): Promise<DiskResult> {
-  const unchanged = await unchangedRender(root, opts);
-  if (unchanged) return { written: [], removed: [], unchanged: unchanged.files };
-  const { result, save } = await renderCached(root, opts);
-  const plan = planWrite(await readRenderedTree(root), result.files, result);
+export async function renderToDisk(root: string, opts: DiskOptions = {}): Promise<DiskResult> {
+  const reader = diskReader(root);
+  const cache = cacheOf(root, opts);
+  const tree = await readRenderedTree(root);
+  const unchanged = await cache?.unchanged(reader, tree, opts.envs);
+  if (unchanged !== undefined) return { written: [], removed: [], unchanged };
+  const result = cache ? await cache.render(renderRepository, reader, opts) : await renderRepository(reader, opts);
+  const plan = planWrite(tree, result.files, result);
   if (plan.foreign.length > 0) throw new RenderError(plan.foreign);
   applyWrite(root, plan);
-  saveQuietly(save);
+  cache?.save();
   return { written: plan.write.map((f) => f.path), removed: plan.remove, unchanged: plan.unchanged };
 }
 
@@ -190,25 +124,16 @@ export interface CheckResult {
   foreign: Problem[];
 }
 
-/** Renders in memory and compares with clusters/ on disk, writing nothing. */
-export async function checkRepository(root: string, opts: RenderOptions = {}): Promise<CheckResult> {
-  if (await unchangedRender(root, opts)) return { upToDate: true, stale: [], extra: [], foreign: [] };
-  // The check writes nothing to clusters/, but it may refresh the cache (its results are the same as a render's).
-  const { result, save } = await renderCached(root, opts);
-  saveQuietly(save);
+/**
+ * Renders in memory and compares with clusters/ on disk, writing nothing to clusters/. It always renders (with the
+ * job cache when asked, never from the inputs snapshot), and may refresh the cache: its results are a render's.
+ */
+export async function checkRepository(root: string, opts: DiskOptions = {}): Promise<CheckResult> {
+  const reader = diskReader(root);
+  const cache = cacheOf(root, opts);
+  const result = cache ? await cache.render(renderRepository, reader, opts) : await renderRepository(reader, opts);
+  cache?.save();
   const plan = planWrite(await readRenderedTree(root), result.files, result);
   const stale = plan.write.map((f) => f.path).sort();
   return { upToDate: stale.length === 0 && plan.remove.length === 0 && plan.foreign.length === 0, stale, extra: plan.remove, foreign: plan.foreign };
-}
-
-/**
- * The render cache only saves time, so failing to write it (a read-only checkout, a full disk) must not fail a
- * render whose output is already in place, nor a check that writes nothing.
- */
-function saveQuietly(save: () => void): void {
-  try {
-    save();
-  } catch {
-    // a cold cache next time
-  }
 }

@@ -106,7 +106,8 @@ export function detectSecret(key: string, value: string): string | undefined {
     const inToken = i < value.length && isTokenChar(value.charCodeAt(i));
     if (inToken && start === -1) start = i;
     else if (!inToken && start !== -1) {
-      const found = classifyToken(value.slice(start, i));
+      // Every pattern needs at least 20 characters; shorter tokens are not even copied.
+      const found = i - start >= 20 ? classifyToken(value.slice(start, i)) : undefined;
       if (found) return found;
       start = -1;
     }
@@ -118,7 +119,6 @@ export function detectSecret(key: string, value: string): string | undefined {
 }
 
 function classifyToken(token: string): string | undefined {
-  if (token.length < 20) return undefined;
   for (const { pattern, what } of tokenPatterns) {
     pattern.lastIndex = 0;
     if (pattern.test(token)) return what;

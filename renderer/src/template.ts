@@ -23,14 +23,10 @@ export interface TemplateJob {
   origin?: SourceLocation;
 }
 
-export interface RenderedText {
-  job: TemplateJob;
-  text: string;
-  templateFile: string;
-}
-
-interface Compiled {
+/** A template ready to run, with the text it was compiled from (the job cache keys on that text). */
+export interface CompiledTemplate {
   file: string;
+  text: string;
   run: Handlebars.TemplateDelegate;
   /** `line:col` of each `{{yaml x}}` → the expression `x`, for naming a missing value in errors. */
   expressions: Map<string, string>;
@@ -70,9 +66,9 @@ function createEnvironment(): typeof Handlebars {
 }
 
 /** Compiles each template once and checks that it only inserts values through {{yaml}}. */
-export function compileTemplates(templates: Map<string, Template>): { compiled: Map<string, Compiled>; problems: Problem[] } {
+export function compileTemplates(templates: Map<string, Template>): { compiled: Map<string, CompiledTemplate>; problems: Problem[] } {
   const hb = createEnvironment();
-  const compiled = new Map<string, Compiled>();
+  const compiled = new Map<string, CompiledTemplate>();
   const problems: Problem[] = [];
   for (const [name, template] of templates) {
     let ast: hbs.AST.Program;
@@ -108,41 +104,21 @@ export function compileTemplates(templates: Map<string, Template>): { compiled: 
     };
     walk(ast.body);
     const run = hb.compile(template.text, { strict: true, noEscape: true, knownHelpersOnly: false });
-    compiled.set(name, { file: template.file, run, expressions });
+    compiled.set(name, { file: template.file, text: template.text, run, expressions });
   }
   return { compiled, problems };
 }
 
-/** Runs every job through its compiled template. Collects every failure. */
-export function runTemplates(compiled: Map<string, Compiled>, jobs: TemplateJob[]): { texts: RenderedText[]; problems: Problem[] } {
-  const texts: RenderedText[] = [];
-  const problems: Problem[] = [];
-  const reported = new Set<string>();
-  for (const job of jobs) {
-    const template = compiled.get(job.template);
-    if (!template) {
-      const key = `missing:${job.template}`;
-      if (!reported.has(key)) {
-        reported.add(key);
-        problems.push({ file: `base/templates/${job.template}`, message: `template '${job.template}' does not exist`, hint: `add base/templates/${job.template}` });
-      }
-      continue;
-    }
-    try {
-      texts.push({ job, text: template.run(job.context), templateFile: template.file });
-    } catch (err) {
-      const problem = describeTemplateError(template, err as Error);
-      const key = `${problem.file}:${problem.line}:${problem.message}`;
-      if (!reported.has(key)) {
-        reported.add(key);
-        problems.push(problem);
-      }
-    }
+/** Runs one job through its compiled template: the YAML text, or the problem that stopped it. */
+export function runTemplate(template: CompiledTemplate, job: TemplateJob): { text: string } | { problem: Problem } {
+  try {
+    return { text: template.run(job.context) };
+  } catch (err) {
+    return { problem: describeTemplateError(template, err as Error) };
   }
-  return { texts, problems };
 }
 
-function describeTemplateError(template: Compiled, err: Error): Problem {
+function describeTemplateError(template: CompiledTemplate, err: Error): Problem {
   if (err instanceof TemplateValueError) {
     const line = err.loc?.line;
     const expression = err.loc ? template.expressions.get(`${err.loc.line}:${err.loc.column}`) : undefined;

@@ -161,7 +161,7 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
 
     const full = await timed('full render', [render], () => {
       rmSync(path.join(tmp, repoPaths.clustersDir), { recursive: true, force: true });
-      rmSync(path.join(tmp, repoPaths.cacheDir, 'render'), { recursive: true, force: true });
+      rmSync(path.join(tmp, repoPaths.renderCacheDir), { recursive: true, force: true });
     });
     const files = countRendered(tmp);
     scenarios.push(summarize('full render (clean clusters/ and cache)', 'node scripts/render.mjs', full, files));

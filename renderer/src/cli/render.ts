@@ -1,9 +1,8 @@
 /**
  * `npm run render [-- --check] [--env <env>[,<env>]]`: options in, library call, printed result, exit code out.
  */
-import { RenderError } from '../errors.js';
+import { formatProblem, RenderError } from '../errors.js';
 import { checkRepository, renderToDisk } from '../render.js';
-import { formatProblem } from '../errors.js';
 import { withInterruptCleanup } from '../write.js';
 import { parseArgs } from './args.js';
 
@@ -15,7 +14,7 @@ export async function main(argv: string[], root: string, out: (line: string) => 
   const started = performance.now();
   try {
     if (args.flags.has('check')) {
-      const result = await checkRepository(root, { envs });
+      const result = await checkRepository(root, { envs, cache: true });
       if (result.upToDate) {
         if (!args.flags.has('quiet')) out(`clusters/ is up to date with its sources (${Math.round(performance.now() - started)} ms)`);
         return exitCodes.ok;
@@ -27,7 +26,7 @@ export async function main(argv: string[], root: string, out: (line: string) => 
       err(result.foreign.length > 0 && result.stale.length + result.extra.length === 0 ? 'hint: only the renderer writes clusters/; see the hints above.' : 'hint: run `npm run render` and commit the result.');
       return exitCodes.differs;
     }
-    const result = await withInterruptCleanup(() => renderToDisk(root, { envs }), (signal) => err(`render interrupted (${signal}): staged files removed; run npm run render again`));
+    const result = await withInterruptCleanup(() => renderToDisk(root, { envs, cache: true }), (signal) => err(`render interrupted (${signal}): staged files removed; run npm run render again`));
     if (!args.flags.has('quiet')) {
       for (const f of result.written) out(`  wrote   ${f}`);
       for (const f of result.removed) out(`  removed ${f}`);

@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import type { Revision } from './git.js';
+import { boundedLines } from '../errors.js';
 
 /** Exit code of `render --check` when the committed output differs (ARCHITECTURE.md: 3 = differences). */
 const stale = 3;
@@ -66,7 +67,7 @@ async function checkIn(dir: string, headLabel: string): Promise<void> {
       .map((m) => `${m[1] === 'differs' ? 'differs:     ' : 'not produced:'} ${m[2]}`);
     throw new StaleHeadError(files, headLabel);
   }
-  throw new Error(`the render check of ${headLabel} failed (exit ${result.code}); the head does not render:\n${result.stderr.trim()}`);
+  throw new Error(`the render check of ${headLabel} failed (exit ${result.code}); the head does not render:\n${boundedLines(result.stderr.trim())}`);
 }
 
 /**

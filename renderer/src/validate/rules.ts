@@ -64,7 +64,8 @@ export const imageTagPinned: Rule = {
       if (ref.digest) return [];
       const hint = 'pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml';
       if (ref.tag === undefined) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' has no tag`, hint)];
-      if (ref.tag === 'latest') return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' uses the tag 'latest'`, hint)];
+      // The environment's own policy, as the render applies it (merge.ts): 'latest' only where versions are not pinned.
+      if (ref.tag === 'latest' && ctx.cluster.pinnedVersions) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' uses the tag 'latest'`, hint)];
       return [];
     }),
 };

@@ -2,9 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkRepository, renderToDisk } from '../../src/render.js';
-import { defaultRepoRoot } from '../../src/paths.js';
+import { createHash } from 'node:crypto';
+import { checkRepository, renderRepository, renderToDisk } from '../../src/render.js';
+import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { syntheticInputs } from '../../src/bench/generate.js';
+import { JobCache } from '../../src/cache.js';
+import { memoryReader, memoryStore, type CacheStore } from '../../src/fs.js';
+import type { JobFunction } from '../../src/job.js';
+import { realInputs } from '../renderer/fixture.js';
 
 let warm: string;
 let cold: string;
@@ -35,19 +40,21 @@ function edit(root: string, file: string, content: string): void {
   writeFileSync(path.join(root, file), content);
 }
 
-/** A render from a clean cache and clean clusters/: the reference output. */
+/** A render without the cache into clean clusters/: the reference output. */
 async function coldRender(): Promise<Record<string, string>> {
   rmSync(path.join(cold, 'clusters'), { recursive: true, force: true });
-  await renderToDisk(cold, { cache: false });
+  await renderToDisk(cold);
   return tree(cold, 'clusters');
 }
+
+const cached = { cache: true } as const;
+const cacheFile = (name: string) => path.join(warm, repoPaths.renderCacheDir, name);
 
 beforeEach(() => {
   warm = mkdtempSync(path.join(os.tmpdir(), 'cache-warm-'));
   cold = mkdtempSync(path.join(os.tmpdir(), 'cache-cold-'));
   inputs(warm);
   inputs(cold);
-  mkdirSync(path.join(warm, '.cache'));
 });
 afterEach(() => {
   rmSync(warm, { recursive: true, force: true });
@@ -56,11 +63,11 @@ afterEach(() => {
 
 describe('render cache', () => {
   it('writes the same bytes from a warm cache as a render from a clean cache, before and after edits', async () => {
-    await renderToDisk(warm);
-    expect(readdirSync(path.join(warm, '.cache/render')).sort()).toEqual(['inputs.json', 'jobs-development.json', 'jobs-local.json', 'jobs-production-dr.json', 'jobs-production.json', 'jobs-staging.json']);
+    await renderToDisk(warm, cached);
+    expect(readdirSync(path.join(warm, repoPaths.renderCacheDir)).sort()).toEqual(['inputs.json', 'jobs-development.json', 'jobs-local.json', 'jobs-production-dr.json', 'jobs-production.json', 'jobs-staging.json']);
     expect(tree(warm, 'clusters')).toEqual(await coldRender());
 
-    const again = await renderToDisk(warm);
+    const again = await renderToDisk(warm, cached);
     expect(again.written).toEqual([]);
     expect(tree(warm, 'clusters')).toEqual(await coldRender());
 
@@ -72,39 +79,155 @@ describe('render cache', () => {
     for (const [file, content] of edits) {
       edit(warm, file, content);
       edit(cold, file, content);
-      const result = await renderToDisk(warm);
+      const result = await renderToDisk(warm, cached);
       expect(result.written.length, file).toBeGreaterThan(0);
       expect(tree(warm, 'clusters'), file).toEqual(await coldRender());
     }
   });
 
   it('renders again what was changed or removed in clusters/ although the inputs did not change', async () => {
-    await renderToDisk(warm);
+    await renderToDisk(warm, cached);
     const file = 'clusters/staging/apps/app-0001/service-app-0001.yaml';
     const original = readFileSync(path.join(warm, file), 'utf8');
     writeFileSync(path.join(warm, file), original.replace('port:', 'port: 1'));
-    expect((await checkRepository(warm)).stale).toEqual([file]);
-    expect((await renderToDisk(warm)).written).toEqual([file]);
+    expect((await checkRepository(warm, cached)).stale).toEqual([file]);
+    expect((await renderToDisk(warm, cached)).written).toEqual([file]);
     expect(readFileSync(path.join(warm, file), 'utf8')).toBe(original);
     rmSync(path.join(warm, file));
-    expect((await renderToDisk(warm)).written).toEqual([file]);
+    expect((await renderToDisk(warm, cached)).written).toEqual([file]);
     writeFileSync(path.join(warm, 'clusters/staging/apps/app-0001/stray.yaml'), original);
-    expect((await renderToDisk(warm)).removed).toEqual(['clusters/staging/apps/app-0001/stray.yaml']);
+    expect((await renderToDisk(warm, cached)).removed).toEqual(['clusters/staging/apps/app-0001/stray.yaml']);
   });
 
   it('treats a corrupt or foreign cache as a cold one', async () => {
-    await renderToDisk(warm);
-    writeFileSync(path.join(warm, '.cache/render/jobs-production.json'), '{"format":1,"version":"other","jobs":{}}');
-    writeFileSync(path.join(warm, '.cache/render/jobs-staging.json'), '{"truncated');
-    writeFileSync(path.join(warm, '.cache/render/inputs.json'), 'not json');
+    await renderToDisk(warm, cached);
+    const stored = JSON.parse(readFileSync(cacheFile('jobs-production.json'), 'utf8'));
+    writeFileSync(cacheFile('jobs-production.json'), JSON.stringify({ ...stored, fingerprint: 'another renderer' }));
+    writeFileSync(cacheFile('jobs-staging.json'), '{"truncated');
+    writeFileSync(cacheFile('inputs.json'), 'not json');
     edit(warm, 'overlays/production/apps/app-0004.yaml', 'logLevel: ERROR\n');
     edit(cold, 'overlays/production/apps/app-0004.yaml', 'logLevel: ERROR\n');
-    await renderToDisk(warm);
+    await renderToDisk(warm, cached);
     expect(tree(warm, 'clusters')).toEqual(await coldRender());
   });
 
-  it('leaves no cache behind in a tree without a .cache folder', async () => {
+  it('reads and writes the cache only when asked, whatever folders exist', async () => {
+    await renderToDisk(warm, cached);
+    // Doctor every stored job result: the doctored text shows wherever the cache answers.
+    for (const name of readdirSync(path.join(warm, repoPaths.renderCacheDir)).filter((n) => n.startsWith('jobs-'))) {
+      const stored = JSON.parse(readFileSync(cacheFile(name), 'utf8')) as { value: Record<string, { content: string }[]> };
+      for (const objects of Object.values(stored.value)) for (const o of objects) o.content += '# doctored\n';
+      writeFileSync(cacheFile(name), JSON.stringify(stored));
+    }
+    const before = tree(warm, repoPaths.renderCacheDir);
+    rmSync(path.join(warm, 'clusters'), { recursive: true });
+    await renderToDisk(warm);
+    expect(tree(warm, 'clusters')).toEqual(await coldRender());
+    expect(tree(warm, repoPaths.renderCacheDir)).toEqual(before);
+    expect(await checkRepository(warm)).toEqual({ upToDate: true, stale: [], extra: [], foreign: [] });
+    expect(tree(warm, repoPaths.renderCacheDir)).toEqual(before);
+
+    rmSync(path.join(warm, 'clusters'), { recursive: true });
+    await renderToDisk(warm, cached);
+    expect(readFileSync(path.join(warm, 'clusters/staging/apps/app-0001/service-app-0001.yaml'), 'utf8')).toMatch(/# doctored\n$/);
+
+    mkdirSync(path.join(cold, repoPaths.cacheDir));
     await renderToDisk(cold);
-    expect(readdirSync(cold).sort()).toEqual(['apps', 'base', 'clusters', 'overlays']);
+    await checkRepository(cold);
+    expect(readdirSync(path.join(cold, repoPaths.cacheDir))).toEqual([]);
+  });
+
+  it('answers a plain render from the inputs snapshot, but --check always renders', async () => {
+    await renderToDisk(warm, cached);
+    // An input changes behind the snapshot's back (the snapshot is doctored to record the new content), so the
+    // snapshot claims that nothing changed.
+    const file = 'apps/app-0002.yaml';
+    const content = readFileSync(path.join(warm, file), 'utf8').replace('port: ', 'port: 1');
+    edit(warm, file, content);
+    const snapshot = JSON.parse(readFileSync(cacheFile('inputs.json'), 'utf8')) as { value: { reads: [string, string | null][] } };
+    snapshot.value.reads.find(([f]) => f === file)![1] = createHash('sha1').update(content).digest('hex');
+    writeFileSync(cacheFile('inputs.json'), JSON.stringify(snapshot));
+
+    expect(await renderToDisk(warm, cached)).toMatchObject({ written: [], removed: [] });
+    edit(cold, file, content);
+    const fresh = await coldRender();
+    const stale = Object.keys(fresh).filter((f) => fresh[f] !== tree(warm, 'clusters')[f]).sort();
+    expect(stale.length).toBeGreaterThan(0);
+    expect(await checkRepository(warm, cached)).toEqual({ upToDate: false, stale, extra: [], foreign: [] });
+  });
+});
+
+/** Counts the calls that reach the job function. */
+function counted(run: JobFunction): { run: JobFunction; calls: () => number } {
+  let calls = 0;
+  return {
+    run: (template, job) => {
+      calls++;
+      return run(template, job);
+    },
+    calls: () => calls,
+  };
+}
+
+/** A render of `files` through a JobCache over `store`; the number of jobs that ran and the files. */
+async function renderWith(store: CacheStore, files: Record<string, string>, fingerprint = 'renderer-1') {
+  const cache = new JobCache(store, fingerprint);
+  let counter: ReturnType<typeof counted> | undefined;
+  const result = await renderRepository(memoryReader(files), {
+    wrapJob: (run) => {
+      counter = counted(run);
+      return cache.wrap(counter.run);
+    },
+  });
+  cache.save();
+  return { ran: counter!.calls(), files: result.files };
+}
+
+describe('job cache (a wrapper around renderJob)', () => {
+  it('runs every job once, then none, and returns the same files as a render without it', async () => {
+    const store = memoryStore();
+    const plain = await renderRepository(memoryReader(realInputs()));
+    const first = await renderWith(store, realInputs());
+    expect(first.ran).toBeGreaterThan(100);
+    expect(first.files).toEqual(plain.files);
+    const second = await renderWith(store, realInputs());
+    expect(second.ran).toBe(0);
+    expect(second.files).toEqual(plain.files);
+  });
+
+  it('runs again exactly the jobs whose template or context changed', async () => {
+    const store = memoryStore();
+    const all = (await renderWith(store, realInputs())).ran;
+    const files = realInputs();
+    files['overlays/staging/apps/api-gateway.yaml'] = `${files['overlays/staging/apps/api-gateway.yaml'] ?? ''}logLevel: ERROR\n`;
+    const overlayEdit = await renderWith(store, files);
+    expect(overlayEdit.ran).toBeGreaterThan(0);
+    expect(overlayEdit.ran).toBeLessThan(all / 10);
+    expect(overlayEdit.files).toEqual((await renderRepository(memoryReader(files))).files);
+
+    files['base/templates/service.yaml.hbs'] += '  sessionAffinity: None\n';
+    const templateEdit = await renderWith(store, files);
+    const serviceJobs = templateEdit.files.filter((f) => /\/service-[^/]+\.yaml$/.test(f.path)).length;
+    expect(templateEdit.ran).toBe(serviceJobs);
+    expect(templateEdit.files).toEqual((await renderRepository(memoryReader(files))).files);
+  });
+
+  it('reuses nothing stored by another renderer (another fingerprint)', async () => {
+    const store = memoryStore();
+    const all = (await renderWith(store, realInputs(), 'renderer-1')).ran;
+    expect((await renderWith(store, realInputs(), 'renderer-2')).ran).toBe(all);
+  });
+
+  it('never stores the result of a job that failed', () => {
+    const store = memoryStore();
+    const cache = new JobCache(store, 'renderer-1');
+    const failing = counted(() => ({ objects: [], problems: [{ file: 'base/templates/t.yaml.hbs', message: 'broken' }] }));
+    const run = cache.wrap(failing.run);
+    const job = { cluster: 'c', environment: 'e', folder: 'clusters/c/apps/a', template: 't.yaml.hbs', context: {}, sources: [] };
+    run(undefined, job);
+    run(undefined, job);
+    cache.save();
+    expect(failing.calls()).toBe(2);
+    expect(store.names()).toEqual([]);
   });
 });

@@ -82,7 +82,7 @@ describe('bad input', () => {
     [
       "an image tag 'latest' in staging",
       (f) => (f['overlays/staging/versions.yaml'] = f['overlays/staging/versions.yaml']!.replace('api-gateway: 1.8.3', 'api-gateway: latest')),
-      "overlays/staging/versions.yaml:4:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n  hint: pin a release tag (e.g. 1.4.2); a moving tag leaves the running version unknown and Argo CD never rolls the pods when it moves",
+      "overlays/staging/versions.yaml:4:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n  hint: pin a release tag (e.g. 1.4.2); versions reach staging by npm run promote",
     ],
     [
       'a missing image tag in production',

@@ -10,6 +10,9 @@ import { main } from '../../src/cli/render.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { generatedMarker } from '../../src/emit.js';
 import { detectSecret } from '../../src/secrets.js';
+import { parseManifestFile } from '../../src/validate/manifests.js';
+import { imageTagPinned } from '../../src/validate/rules.js';
+import type { IndexCluster } from '../../src/cluster-index.js';
 import { cleanUp, commitAll, gitIn, initRepo, tempDir } from '../git-repo.js';
 
 afterAll(cleanUp);
@@ -111,10 +114,6 @@ describe('2. files under clusters/ the renderer did not write', () => {
     expect(await render()).toBe(1);
     expect(err[0]).toBe("base/exceptions.yaml:15:13: error: 'handWritten.0.reason' must NOT have fewer than 10 characters (got \"ok\")");
     expect(changed()).toEqual(['base/exceptions.yaml', binding]);
-  });
-
-  it('is a file CODEOWNERS gives to the platform owners', () => {
-    expect(readFileSync(path.join(defaultRepoRoot, '.github/CODEOWNERS'), 'utf8')).toMatch(/^\/base\/exceptions\.yaml\s+@berrys\/platform-owners$/m);
   });
 });
 
@@ -237,17 +236,18 @@ describe('5. the secret scanner', () => {
 
   it('scans a 1 MB value in linear time', () => {
     // Inputs that made the old regular expressions quadratic: long runs of scheme characters, and token prefixes.
+    // Best of five runs each, so a busy machine's pauses do not count; the benchmark (npm run bench) reports the time.
+    const best = (value: string) => Math.min(...[0, 1, 2, 3, 4].map(() => {
+      const t = performance.now();
+      detectSecret('VALUE', value);
+      return performance.now() - t;
+    }));
     for (const unit of ['a', 'eyJ', 'ghp_', 'x://', 'AKIA', '-----BEGIN ']) {
       const big = unit.repeat(Math.ceil(1_000_000 / unit.length));
-      const small = big.slice(0, 100_000);
-      detectSecret('VALUE', small);
-      const t0 = performance.now();
-      detectSecret('VALUE', small);
-      const t1 = performance.now();
-      detectSecret('VALUE', big);
-      const t2 = performance.now();
-      // 10× the input may cost at most ~10× the time (with slack for a shared machine), never ~100×.
-      expect(t2 - t1, `${unit}: ${(t2 - t1).toFixed(1)} ms for 1 MB`).toBeLessThan(Math.max(200, 30 * (t1 - t0)));
+      const small = best(big.slice(0, 100_000));
+      const large = best(big);
+      // 10× the input may cost about 10× the time (with slack for a shared machine), never ~100×.
+      expect(large, `${unit}: ${large.toFixed(1)} ms for 1 MB, ${small.toFixed(1)} ms for 100 KB`).toBeLessThan(Math.max(250, 25 * small));
     }
   });
 });
@@ -318,14 +318,23 @@ describe('7. errors name the file, the role of the path and what to do', () => {
 });
 
 describe('8. render and validate agree; budgets fit the minimum replicas', () => {
-  it("refuses the tag 'latest' in development, which validate's image-tag-pinned rule refuses too", async () => {
+  it("applies one tag policy per environment: development takes 'latest' in render and validate alike, staging in neither", async () => {
     const file = 'overlays/development/versions.yaml';
     write(file, read(file).replace('api-gateway: 1.9.0', 'api-gateway: latest'));
+    expect(await render('--quiet')).toBe(0);
+    const rendered = 'clusters/development/apps/api-gateway/deployment-api-gateway.yaml';
+    const { manifests } = parseManifestFile(rendered, read(rendered));
+    expect(read(rendered)).toMatch(/image: .*\/berrys\/api-gateway:latest\n/);
+    const index = JSON.parse(read('clusters/index.json')) as { clusters: IndexCluster[] };
+    const policyOf = (name: string) => index.clusters.find((c) => c.name === name)!;
+    const findings = (cluster: IndexCluster) => imageTagPinned.check({ cluster, manifests, kubernetesVersion: '1.36.0' }).map((f) => `${f.line} ${f.rule}`);
+    expect(findings(policyOf('development'))).toEqual([]);
+    // The same Deployment under staging's policy is refused by validate, as the render refuses 'latest' there.
+    expect(findings(policyOf('staging'))).toEqual(['54 image-tag-pinned']);
+    write('overlays/staging/versions.yaml', read('overlays/staging/versions.yaml').replace(/api-gateway: .*/, 'api-gateway: latest'));
     expect(await render()).toBe(1);
-    expect(err[0]).toBe(
-      `${file}:4:14: error: image tag 'latest' is not allowed in development: app 'api-gateway'\n  hint: pin a release tag (e.g. 1.4.2); a moving tag leaves the running version unknown and Argo CD never rolls the pods when it moves`,
-    );
-    expect(changed()).toEqual([file]);
+    expect(err[0]).toMatch(/^overlays\/staging\/versions\.yaml:\d+:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n/);
+    expect(changed().filter((f) => !f.startsWith('clusters/development/'))).toEqual([file, 'overlays/staging/versions.yaml']);
   });
 
   it('refuses a disruption budget that allows as many unavailable pods as the minimum replicas, at the minimum', async () => {
@@ -335,7 +344,7 @@ describe('8. render and validate agree; budgets fit the minimum replicas', () =>
     const lines = err[0]!.split('\n');
     expect(lines.length).toBe(16);
     expect(lines[0]).toBe(
-      `${file}:34:22: error: the disruption budget of app 'agent-orchestrator' in cluster 'production-dr' allows 1 unavailable pod while it may run only 1: a node drain can take the whole service down`,
+      `${file}:36:22: error: the disruption budget of app 'agent-orchestrator' in cluster 'production-dr' allows 1 unavailable pod while it may run only 1: a node drain can take the whole service down`,
     );
     expect(lines[1]).toBe('  hint: raise autoscaling.minReplicas to at least 2, or turn disruptionBudget off where one pod is enough');
     expect(changed()).toEqual([file]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { renderRepository } from '../../src/render.js';
 import { memoryReader } from '../../src/fs.js';
-import { compileTemplates, runTemplates } from '../../src/template.js';
+import { compileTemplates, runTemplate, type CompiledTemplate } from '../../src/template.js';
 import { realInputs } from './fixture.js';
 
 /** Strings that would turn into new keys, documents, comments, aliases or objects if templated as raw text. */
@@ -33,21 +33,26 @@ const hostile = [
   '\\backslash\\n',
 ];
 
+/** The text of the template run with `{ value }`. */
+function templated(template: CompiledTemplate, value: unknown): string {
+  const ran = runTemplate(template, { cluster: 'c', environment: 'e', folder: 'f', template: 't.yaml.hbs', context: { value }, sources: [] });
+  if ('problem' in ran) throw new Error(ran.problem.message);
+  return ran.text;
+}
+
 describe('templating values into YAML', () => {
   it('keeps every hostile string one string value, whatever it holds', () => {
     const { compiled, problems } = compileTemplates(new Map([['t.yaml.hbs', { file: 'base/templates/t.yaml.hbs', text: 'kind: Test\nvalue: {{yaml value}}\nafter: fixed\n' }]]));
     expect(problems).toEqual([]);
     for (const value of hostile) {
-      const { texts } = runTemplates(compiled, [{ cluster: 'c', environment: 'e', folder: 'f', template: 't.yaml.hbs', context: { value }, sources: [] }]);
-      expect(parse(texts[0]!.text)).toEqual({ kind: 'Test', value, after: 'fixed' });
+      expect(parse(templated(compiled.get('t.yaml.hbs')!, value))).toEqual({ kind: 'Test', value, after: 'fixed' });
     }
   });
 
   it('keeps structured values (mappings and lists) as the same data', () => {
     const { compiled } = compileTemplates(new Map([['t.yaml.hbs', { file: 't', text: 'kind: Test\nvalue: {{yaml value}}\n' }]]));
     const value = { 'a: b': ['--- x', { '#k': '*v' }], n: 1, t: true, z: null };
-    const { texts } = runTemplates(compiled, [{ cluster: 'c', environment: 'e', folder: 'f', template: 't.yaml.hbs', context: { value }, sources: [] }]);
-    expect(parse(texts[0]!.text)).toEqual({ kind: 'Test', value });
+    expect(parse(templated(compiled.get('t.yaml.hbs')!, value))).toEqual({ kind: 'Test', value });
   });
 
   it('carries hostile strings from an overlay into the manifests without changing their structure', async () => {

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/render.js';
-import { defaultRepoRoot } from '../../src/paths.js';
+import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { planWrite } from '../../src/write.js';
 import { generatedMarker } from '../../src/emit.js';
 
@@ -11,11 +11,13 @@ let root: string;
 let out: string[];
 let err: string[];
 
+/** Every file of the tree except the render cache (git-ignored; the command keeps it up to date). */
 function snapshot(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   const walk = (rel: string) => {
     for (const name of readdirSync(path.join(dir, rel))) {
       const r = rel ? `${rel}/${name}` : name;
+      if (r === repoPaths.cacheDir) continue;
       if (statSync(path.join(dir, r)).isDirectory()) walk(r);
       else files[r] = readFileSync(path.join(dir, r), 'utf8');
     }
@@ -120,7 +122,7 @@ describe('render command', () => {
     const before = snapshot(root);
     expect(await run()).toBe(1);
     expect(snapshot(root)).toEqual(before);
-    expect(err[0]).toMatch(/^clusters\/staging\/apps\/api-gateway\/[a-z-]+\.yaml: error: a parent of this rendered file is a file, not a folder$/);
+    expect(err[0]).toMatch(/^clusters\/staging\/apps\/api-gateway\/[a-z-]+\.yaml: error: a parent of this rendered file is a file, not a folder\n {2}hint: remove or rename the file that is in the way$/);
   });
   it('removes the files and folders it created when writing fails half-way through a fresh tree', async () => {
     // No clusters/ at all but one plain file where a late app folder must go: the writer creates files and folders

@@ -97,6 +97,10 @@ describe('image-tag-pinned', () => {
     ]);
   });
 
+  it("accepts 'latest' where the environment does not pin versions, as the render does", () => {
+    expect(check(imageTagPinned, [deployment({ container: container({ image: 'registry.example/web:latest' }) })], { pinnedVersions: false })).toEqual([]);
+  });
+
   it('rejects an image without a tag, even behind a registry port', () => {
     const [f] = check(imageTagPinned, [deployment({ container: container({ image: 'registry.example:5000/web' }) })]);
     expect(f?.message).toBe("Deployment 'web': container 'web' image 'registry.example:5000/web' has no tag");

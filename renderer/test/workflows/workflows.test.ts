@@ -3,7 +3,9 @@
  * .github/workflows, with shellcheck on each `run:` script, and every `npm run X` they call must exist.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parse } from 'yaml';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
@@ -108,11 +110,45 @@ function runScripts(text: string): string[] {
 }
 
 describe('CODEOWNERS', () => {
-  it('needs the platform owners for production, the workflows and the pins', () => {
+  it('needs the platform owners for production, the workflows, the pins and the guard-rail exceptions', () => {
     const owners = readFileSync(path.join(defaultRepoRoot, '.github', 'CODEOWNERS'), 'utf8');
-    for (const pattern of ['/overlays/production/', '/clusters/production*/', '/.github/', '/renderer/pins.json']) {
+    for (const pattern of ['/overlays/production/', '/clusters/production*/', '/.github/', '/renderer/pins.json', '/base/exceptions.yaml']) {
       expect(owners).toMatch(new RegExp(`^${pattern.replace(/[.*/]/g, (c) => `\\${c}`)}\\s+@berrys/platform-owners$`, 'm'));
     }
   });
 });
 
+
+describe('the rendered diff step', () => {
+  it('puts a bounded error text without control characters or code fences into the pull request comment', () => {
+    const workflow = parse(readFileSync(path.join(defaultRepoRoot, '.github', 'workflows', 'diff.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
+    };
+    const step = Object.values(workflow.jobs).flatMap((j) => j.steps).find((s) => s.name === 'Rendered diff');
+    const dir = mkdtempSync(path.join(tmpdir(), 'diff-step-'));
+    try {
+      // A stand-in `npm` that fails the way a hostile pull request could make the diff fail: terminal sequences,
+      // a fence that would close the comment's code block, and a flood of text.
+      mkdirSync(path.join(dir, 'bin'));
+      writeFileSync(
+        path.join(dir, 'bin', 'npm'),
+        "#!/bin/sh\nprintf 'Error: \\033[2J\\033]0;owned\\007\\n```\\n## Approved by the platform team\\n' >&2\nhead -c 100000 /dev/zero | tr '\\000' x >&2\nexit 1\n",
+        { mode: 0o755 },
+      );
+      writeFileSync(path.join(dir, 'step.sh'), step!.run!);
+      const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', 'step.sh'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, BASE_REF: 'main', GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md') },
+      });
+      expect(run.status).toBe(1);
+      const comment = readFileSync(path.join(dir, 'rendered-diff.md'), 'utf8');
+      expect(comment.length).toBeLessThan(20_200);
+      expect(comment).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      expect(comment.split('\n').filter((l) => l.startsWith('```'))).toEqual(['```text', '```']);
+      expect(comment.split('\n').slice(0, 5)).toEqual(['<!-- berrys-rendered-diff -->', '## Rendered diff: could not be computed', '', '```text', 'Error: [2J]0;owned']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Stages 3 to 7 for one job: template → parse → normalize → emit, as one pure function. Everything a job's output
+ * depends on is its arguments (the compiled template and the job with its context), which is what lets the render
+ * cache (cache.ts) memoise it by wrapping it, without the pipeline knowing.
+ */
+import { formatProblem, type Problem } from './errors.js';
+import type { RenderedObject } from './parse.js';
+import { parseText } from './parse.js';
+import { normalizeObject } from './normalize.js';
+import { emitContent } from './emit.js';
+import { runTemplate, type CompiledTemplate, type TemplateJob } from './template.js';
+import { repoPaths } from './paths.js';
+
+/** A normalized object with its file content (generated header + YAML). */
+export interface EmittedObject extends RenderedObject {
+  content: string;
+}
+
+export interface JobResult {
+  objects: EmittedObject[];
+  problems: Problem[];
+}
+
+/** The shape of renderJob, and of every wrapper around it. `template` is undefined when the job names none that exists. */
+export type JobFunction = (template: CompiledTemplate | undefined, job: TemplateJob) => JobResult;
+
+/** One job's objects, normalized and emitted; or the problems of the first stage that failed. */
+export const renderJob: JobFunction = (template, job) => {
+  if (!template) {
+    return { objects: [], problems: [{ file: repoPaths.template(job.template), message: `template '${job.template}' does not exist`, hint: `add ${repoPaths.template(job.template)}` }] };
+  }
+  const ran = runTemplate(template, job);
+  if ('problem' in ran) return { objects: [], problems: [ran.problem] };
+  const { objects, problems } = parseText(ran.text, job, template.file);
+  if (problems.length > 0) return { objects: [], problems };
+  return {
+    objects: objects.map((r) => {
+      const n = normalizeObject(r);
+      return { ...n, content: emitContent(n) };
+    }),
+    problems: [],
+  };
+};
+
+/**
+ * Runs every job through `run` (renderJob or a wrapper around it) and gathers the objects in job order and every
+ * problem once: jobs that share a template report its faults identically.
+ */
+export function renderJobs(compiled: Map<string, CompiledTemplate>, jobs: TemplateJob[], run: JobFunction): JobResult {
+  const objects: EmittedObject[] = [];
+  const problems = new Map<string, Problem>();
+  for (const job of jobs) {
+    const result = run(compiled.get(job.template), job);
+    objects.push(...result.objects);
+    for (const p of result.problems) problems.set(formatProblem(p), p);
+  }
+  return { objects, problems: [...problems.values()] };
+}
