@@ -60,14 +60,33 @@ export function readRepoFile(root: string, file: string): string | undefined {
 
 /** Lists a repository folder (names, sorted; [] when it does not exist); errors name the folder. */
 export function listRepoFolder(root: string, dir: string): { name: string; isDir: boolean }[] {
+  let entries;
   try {
-    return readdirSync(path.join(root, dir), { withFileTypes: true })
-      .map((e) => ({ name: e.name, isDir: e.isDirectory() }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries = readdirSync(path.join(root, dir), { withFileTypes: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new RenderError([fileSystemProblem(dir, 'input folder', err)]);
   }
+  // A linked folder counts as the folder it leads to, if that is inside the repository; a link out of it is refused
+  // here, because silently skipping it would drop an environment (and prune its clusters' output).
+  const isDir = (name: string, linked: boolean, plain: boolean): boolean => {
+    if (!linked) return plain;
+    const full = path.join(root, dir, name);
+    let real: string;
+    try {
+      real = realpathSync.native(full);
+    } catch {
+      return false; // a dangling link: reading it as a file says so
+    }
+    if (!statSync(real).isDirectory()) return false;
+    if (!isInside(realRoot(root), real)) {
+      throw new RenderError([{ file: `${dir}/${name}`, message: 'this input folder is a symbolic link that resolves outside the repository', hint: 'input folders must be inside the repository: replace the link with the folder itself (nothing was read through it)' }]);
+    }
+    return true;
+  };
+  return entries
+    .map((e) => ({ name: e.name, isDir: isDir(e.name, e.isSymbolicLink(), e.isDirectory()) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 const realRoots = new Map<string, string>();

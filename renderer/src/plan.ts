@@ -11,6 +11,8 @@ import type { AppSpec } from './model.js';
 
 export const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
+/** Sync wave of the root Application in its own folder: after add-ons (1–2), the platform (3) and the apps (4). */
+export const rootWave = 5;
 
 /** Kinds the apps project may create: exactly what the app templates render. */
 export const appProjectKinds = [
@@ -270,7 +272,9 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
         labels: { ...argocdLabels, 'berrys.io/cluster': cluster.name, 'berrys.io/environment': cluster.environment },
         wave: String(wave),
         project,
-        source: { repoURL: repo.platform.repoURL, targetRevision: repo.platform.targetRevision, path, directory: { recurse: false } },
+        // No `directory: { recurse: false }`: it is Argo CD's default, and Argo CD normalises a zero-valued `directory`
+        // away in the live object, so rendering it left every root Application permanently OutOfSync (found by npm run e2e).
+        source: { repoURL: repo.platform.repoURL, targetRevision: repo.platform.targetRevision, path },
         destination: { server: inClusterServer, namespace },
         sync,
         ignoreDifferences: ignoreDifferences.length ? ignoreDifferences : null,
@@ -278,7 +282,10 @@ export function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
       sources,
       origin,
     );
-  gitApp(applicationName(cluster.name, 'root'), platformProject, argocdFolder, argocdNs, 0, [], [envFile, repoPaths.platform]);
+  // The root Application is in the folder it syncs, so it manages itself. Its wave comes after every other object
+  // of that folder: Argo CD waits for a wave's objects to be Healthy before the next wave, and the root is not
+  // Healthy while its own sync runs, so in an early wave it held back every Application behind it (npm run e2e).
+  gitApp(applicationName(cluster.name, 'root'), platformProject, argocdFolder, argocdNs, rootWave, [], [envFile, repoPaths.platform]);
   gitApp(applicationName(cluster.name, 'platform'), platformProject, platformFolder, ns, 3, [], [envFile, repoPaths.platform]);
   for (const app of cluster.apps) {
     const ignore = app.settings.autoscaling.enabled

@@ -104,12 +104,15 @@ export function planWrite(existing: Map<string, string>, emitted: EmittedFile[],
       foreign.push({ file: f.path, message: declared.has(f.path) ? 'a file declared hand-written in base/exceptions.yaml is at a path the renderer generates' : 'refusing to overwrite a file the renderer did not generate', hint: handWrittenHint });
     } else write.push(f);
   }
-  const inScope = (file: string) =>
-    clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`)) ||
-    (allClusters !== undefined && file !== repoPaths.clusterIndex && !allClusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`)));
+  const owned = (file: string) => clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`));
+  /** Outside every declared cluster's folder: checked for foreign files, but never pruned (a removed environment's
+   * output is removed on purpose, by a person, since Argo CD would prune that whole cluster). */
+  const unowned = (file: string) => allClusters !== undefined && file !== repoPaths.clusterIndex && !allClusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`));
+  const inScope = (file: string) => owned(file) || unowned(file);
   const remove: string[] = [];
   for (const [file, content] of existing) {
     if (produced.has(file) || !inScope(file)) continue;
+    if (!owned(file) && !notOurs(file, content)) continue;
     if (notOurs(file, content)) {
       if (!declared.has(file) || content === symbolicLink) foreign.push({ file, message: content === symbolicLink ? 'a symbolic link (or other special file) under clusters/' : 'a file under clusters/ that the renderer did not generate', hint: handWrittenHint });
     } else remove.push(file);

@@ -1,21 +1,33 @@
 /**
- * `npm run bench [-- --apps N] [--runs R] [--kustomize-runs K] [--skip-kustomize] [--keep]`: builds a synthetic
- * repository of N apps × the environments in a temporary folder, renders it through the real command line as whole
- * processes (full, nothing changed, one overlay edit, --check, validate, diff), renders the equivalent kustomize
- * tree with `kubectl kustomize`, checks that both give the same objects, prints a table and writes
- * `.cache/bench/bench-<N>-apps.json`. Exit codes: 0 done, 1 a step failed or the renderers disagree, 2 usage.
+ * `npm run bench [-- --apps N] [--runs R] [--kustomize-runs K] [--only <part>[,<part>]] [--skip-kustomize] [--keep]`:
+ * builds a synthetic repository of N apps × the environments in a temporary folder and measures, as whole
+ * processes, the render (full, nothing changed, one overlay edit, --check), the floors (the secret scanner over a
+ * 1 MB value, the serialiser over the whole tree), validation (cold, kubeconform alone on the same folders, a
+ * one-app change against a warm cache), the pull-request check (render --check + validate + diff for a one-app
+ * change) and two peers on the same objects: `kubectl kustomize` and cdk8s, each compared for equality. It says
+ * each part as it starts and ends, prints a table with every figure beside its target and writes
+ * `.cache/bench/bench-<N>-apps.json`. The full render always runs: every other part reads its output.
+ * Exit codes: 0 done, 1 a step failed or a peer disagrees, 2 usage.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, UsageError } from '../cli/args.js';
 import { repoPaths } from '../paths.js';
 import { readRenderedTree } from '../write.js';
-import { compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, syntheticInputs } from './generate.js';
+import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, syntheticInputs } from './generate.js';
+import type { FloorResult } from './floors.js';
 import { hasGnuTime, measure, median, type Measurement } from './measure.js';
 
+/** The parts `--only` selects (the full render always runs). */
+export const benchParts = ['render', 'floors', 'validate', 'pr-check', 'kustomize', 'cdk8s'] as const;
+export type BenchPart = (typeof benchParts)[number];
+
 export interface ScenarioResult {
+  /** Stable key (targets and JSON readers use it): full, unchanged, edit, check, scanner, serializer, … */
+  id: string;
   name: string;
   command: string;
   available: boolean;
@@ -28,18 +40,27 @@ export interface ScenarioResult {
   resourcesPerSecond?: number;
   exitCode?: number;
   allWallSeconds?: number[];
+  /** Peers: whether they made the same objects as this renderer. */
+  equal?: boolean;
+  differences?: string[];
+}
+
+export interface Target {
+  /** The scenario the target is about (its row in the table). */
+  scenario: string;
+  name: string;
+  met: boolean | null;
+  detail: string;
 }
 
 export interface BenchReport {
   apps: number;
   /** Environments of the synthetic repository (the real repository's overlays). */
   environments: number;
-  machine: { cpus: number; memoryGiB: number; node: string; platform: string; kubectl: string | null; gnuTime: boolean };
+  machine: { cpus: number; memoryGiB: number; node: string; platform: string; kubectl: string | null; gnuTime: boolean; loadAverage: { start: number; end: number } };
   renderedFiles: number;
   scenarios: ScenarioResult[];
-  kustomize: ScenarioResult & { equal?: boolean; differences?: string[] };
-  ratioToKustomize: number | null;
-  targets: { name: string; met: boolean | null; detail: string }[];
+  targets: Target[];
 }
 
 const kubectlCandidates = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'];
@@ -107,9 +128,10 @@ function countRendered(root: string): number {
   return n;
 }
 
-function summarize(name: string, command: string, runs: Measurement[], resources?: number): ScenarioResult {
+function summarize(id: string, name: string, command: string, runs: Measurement[], resources?: number): ScenarioResult {
   const m = median(runs);
   return {
+    id,
     name,
     command,
     available: true,
@@ -123,12 +145,42 @@ function summarize(name: string, command: string, runs: Measurement[], resources
   };
 }
 
+/** Measurements of commands run one after the other, as one: times added, peak memory the highest. */
+export function sequence(parts: Measurement[]): Measurement {
+  return {
+    wallSeconds: parts.reduce((n, m) => n + m.wallSeconds, 0),
+    cpuSeconds: parts.every((m) => m.cpuSeconds !== null) ? parts.reduce((n, m) => n + m.cpuSeconds!, 0) : null,
+    maxRssMiB: parts.every((m) => m.maxRssMiB !== null) ? Math.max(...parts.map((m) => m.maxRssMiB!)) : null,
+    exitCode: parts.find((m) => m.exitCode !== 0)?.exitCode ?? 0,
+    stdout: '',
+    stderr: '',
+  };
+}
+
 function fail(step: string, m: Measurement): never {
   throw new Error(`${step} exited ${m.exitCode}:\n${(m.stderr || m.stdout).trim().split('\n').slice(0, 20).join('\n')}`);
 }
 
+/** Node arguments that import a module of the copied build and call one of its functions with JSON arguments. */
+function callArgs(tmp: string, module: string, fn: string, args: unknown[]): string[] {
+  const url = pathToFileURL(path.join(tmp, 'dist', module)).href;
+  const code = `const m = await import(${JSON.stringify(url)}); const r = await m.${fn}(...${JSON.stringify(args)}); if (r !== undefined) console.log(JSON.stringify(r));`;
+  return ['--input-type=module', '-e', code];
+}
+
+/** Every file under `dir`, as path relative to it → content. */
+function readAll(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  if (existsSync(dir)) readTree(dir, '.', files);
+  return Object.fromEntries(Object.entries(files).map(([k, v]) => [k.slice(2), v]));
+}
+
+/** The secret scanner's floor: a value this big, stopped at this limit. */
+const scannerBytes = 1024 * 1024;
+const scannerLimitSeconds = 30;
+
 export async function main(argv: string[], realRoot: string, out: (line: string) => void = console.log): Promise<number> {
-  const args = parseArgs(argv, { flags: ['skip-kustomize', 'keep'], values: ['apps', 'runs', 'kustomize-runs'] });
+  const args = parseArgs(argv, { flags: ['skip-kustomize', 'keep'], values: ['apps', 'runs', 'kustomize-runs', 'only'] });
   const num = (name: string, fallback: number) => {
     const raw = args.values.get(name)?.at(-1);
     if (raw === undefined) return fallback;
@@ -136,21 +188,36 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1 (got '${raw}')`);
     return n;
   };
+  const only = args.values.get('only');
+  for (const part of only ?? []) {
+    if (!(benchParts as readonly string[]).includes(part)) throw new UsageError(`--only: unknown part '${part}' (known: ${benchParts.join(', ')})`);
+  }
+  const wanted = (part: BenchPart) => (!only || only.includes(part)) && !(part === 'kustomize' && args.flags.has('skip-kustomize'));
   const apps = num('apps', 250);
   const runs = num('runs', 3);
-  const kustomizeRuns = num('kustomize-runs', 1);
-  const kubectl = args.flags.has('skip-kustomize') ? undefined : findKubectl();
+  const peerRuns = num('kustomize-runs', 1);
+  const kubectl = wanted('kustomize') ? findKubectl() : undefined;
   const node = process.execPath;
   const render = path.join('scripts', 'render.mjs');
+  const loadStart = os.loadavg()[0]!;
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), `berrys-bench-${apps}-`));
-  out(`bench: ${apps} apps in ${tmp}${hasGnuTime() ? '' : ' (GNU time not installed: wall time only; apt-get install time)'}`);
+  out(`bench: ${apps} apps in ${tmp}${hasGnuTime() ? '' : ' (GNU time not installed: wall time only; apt-get install time)'}; load average ${loadStart.toFixed(1)} on ${os.availableParallelism()} CPUs`);
   try {
     const inputs = prepareRepo(realRoot, tmp, apps);
     const scenarios: ScenarioResult[] = [];
-    const timed = async (label: string, cmdArgs: string[], before?: (i: number) => void, okCodes = [0]) => {
+    /** Says the part, runs it, says its figures: a person watching knows what the benchmark is doing. */
+    const part = async (name: string, body: () => Promise<ScenarioResult | undefined>): Promise<void> => {
+      out(`▸ ${name} …`);
+      const started = performance.now();
+      const result = await body();
+      if (result) scenarios.push(result);
+      const figures = result?.available && result.wallSeconds !== undefined ? `${result.wallSeconds.toFixed(3)} s${result.cpuSeconds != null ? `, cpu ${result.cpuSeconds.toFixed(2)} s` : ''}` : (result?.note ?? 'done');
+      out(`  ${name}: ${figures} (part took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    };
+    const timed = async (label: string, cmdArgs: string[], before?: (i: number) => void, okCodes = [0], n = runs) => {
       const results: Measurement[] = [];
-      for (let i = 0; i < runs; i++) {
+      for (let i = 0; i < n; i++) {
         before?.(i);
         const m = await measure(node, cmdArgs, tmp);
         if (!okCodes.includes(m.exitCode)) fail(label, m);
@@ -158,84 +225,188 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
       }
       return results;
     };
+    const writeInput = (file: string, content: string | undefined) => {
+      if (content !== undefined) writeTree(tmp, { [file]: content });
+      else rmSync(path.join(tmp, file), { force: true });
+    };
 
-    const full = await timed('full render', [render], () => {
-      rmSync(path.join(tmp, repoPaths.clustersDir), { recursive: true, force: true });
-      rmSync(path.join(tmp, repoPaths.renderCacheDir), { recursive: true, force: true });
+    let files = 0;
+    await part('full render (clean clusters/ and cache)', async () => {
+      const full = await timed('full render', [render], () => {
+        rmSync(path.join(tmp, repoPaths.clustersDir), { recursive: true, force: true });
+        rmSync(path.join(tmp, repoPaths.renderCacheDir), { recursive: true, force: true });
+      });
+      files = countRendered(tmp);
+      return summarize('full', 'full render (clean clusters/ and cache)', 'node scripts/render.mjs', full, files);
     });
-    const files = countRendered(tmp);
-    scenarios.push(summarize('full render (clean clusters/ and cache)', 'node scripts/render.mjs', full, files));
     git(tmp, ['init', '-q', '-b', 'main']);
     git(tmp, ['add', '-A']);
     git(tmp, ['commit', '-q', '-m', 'first render']);
 
-    scenarios.push(summarize('render, nothing changed', 'node scripts/render.mjs', await timed('unchanged render', [render]), files));
-
     const edit = overlayEdit(inputs);
     const original = inputs[edit.path];
-    const editRuns = await timed('render after one overlay edit', [render], (i) => {
-      const edited = (runs - 1 - i) % 2 === 0;
-      const target = path.join(tmp, edit.path);
-      if (edited) writeTree(tmp, { [edit.path]: edit.content });
-      else if (original !== undefined) writeFileSync(target, original);
-      else rmSync(target, { force: true });
-    });
-    scenarios.push(summarize(`render after one overlay edit (${edit.path})`, 'node scripts/render.mjs', editRuns, files));
-    scenarios.push(summarize('render --check', 'node scripts/render.mjs --check', await timed('render --check', [render, '--check']), files));
-
-    for (const [name, script, extra, ok] of [
-      ['validate', 'validate.mjs', [] as string[], [0, 3]],
-      ['diff (working tree against the first render)', 'diff.mjs', ['--base', 'HEAD'], [0, 3]],
-    ] as const) {
-      if (!existsSync(path.join(realRoot, 'scripts', script))) {
-        scenarios.push({ name, command: `node scripts/${script}`, available: false, runs: 0, note: `not available (scripts/${script} does not exist yet)` });
-        continue;
-      }
-      try {
-        scenarios.push(summarize(name, `node scripts/${script} ${extra.join(' ')}`.trim(), await timed(name, [path.join('scripts', script), ...extra], undefined, [...ok]), files));
-      } catch (err) {
-        scenarios.push({ name, command: `node scripts/${script}`, available: false, runs: 0, note: `failed: ${(err as Error).message.split('\n').slice(0, 3).join(' ')}` });
-      }
+    if (wanted('render')) {
+      await part('render, nothing changed', async () => summarize('unchanged', 'render, nothing changed', 'node scripts/render.mjs', await timed('unchanged render', [render]), files));
+      await part('render after one overlay edit', async () => {
+        const editRuns = await timed('render after one overlay edit', [render], (i) => writeInput(edit.path, (runs - 1 - i) % 2 === 0 ? edit.content : original));
+        return summarize('edit', `render after one overlay edit (${edit.path})`, 'node scripts/render.mjs', editRuns, files);
+      });
+      await part('render --check', async () => summarize('check', 'render --check', 'node scripts/render.mjs --check', await timed('render --check', [render, '--check']), files));
+      // Back to the committed inputs and output, which the later parts start from.
+      writeInput(edit.path, original);
+      await timed('render back to the first commit', [render], undefined, [0], 1);
     }
 
-    let kustomize: BenchReport['kustomize'] = { name: 'kubectl kustomize (every cluster overlay, in sequence)', command: 'kubectl kustomize kustomize/overlays/<cluster>', available: false, runs: 0 };
-    if (!kubectl) {
-      kustomize.note = args.flags.has('skip-kustomize') ? 'skipped (--skip-kustomize)' : 'skipped: kubectl is not installed';
-    } else {
-      const rendered = await readRenderedTree(tmp);
-      writeTree(tmp, kustomizeTree(rendered));
-      const clusters = readdirSync(path.join(tmp, 'kustomize', 'overlays')).sort();
-      const totals: Measurement[] = [];
-      const differences: string[] = [];
-      let objects = 0;
-      for (let r = 0; r < kustomizeRuns; r++) {
-        const perCluster: Measurement[] = [];
-        for (const cluster of clusters) {
-          const m = await measure(kubectl, ['kustomize', path.join('kustomize', 'overlays', cluster)], tmp);
-          if (m.exitCode !== 0) fail(`kubectl kustomize ${cluster}`, m);
-          perCluster.push(m);
-          if (r === 0) {
-            const theirs = kustomizeObjects(m.stdout);
-            objects += theirs.length;
-            differences.push(...compareModels(objectModel(renderedAppObjects(rendered, cluster)), objectModel(theirs)).map((d) => `${cluster}: ${d}`));
-          }
+    if (wanted('floors')) {
+      await part(`secret scanner over one ${scannerBytes / 1024 / 1024} MiB value`, async () => {
+        const m = await measure(node, callArgs(tmp, 'bench/floors.js', 'scannerFloor', [scannerBytes]), tmp, scannerLimitSeconds);
+        const base = { id: 'scanner', name: `secret scanner, one ${scannerBytes / 1024 / 1024} MiB value (work alone)`, command: 'findPlaintextSecrets (secrets.ts)', available: true, runs: 1, cpuSeconds: null, maxRssMiB: m.maxRssMiB };
+        if (m.timedOut) return { ...base, wallSeconds: scannerLimitSeconds, note: `stopped at the ${scannerLimitSeconds} s limit, still scanning` };
+        if (m.exitCode !== 0) fail('secret scanner floor', m);
+        const r = JSON.parse(m.stdout) as FloorResult;
+        return { ...base, wallSeconds: r.seconds, cpuSeconds: r.cpuSeconds, exitCode: 0 };
+      });
+      await part('serialiser over the whole rendered tree', async () => {
+        const m = await measure(node, callArgs(tmp, 'bench/floors.js', 'serializerFloor', [tmp]), tmp);
+        if (m.exitCode !== 0) fail('serialiser floor', m);
+        const r = JSON.parse(m.stdout) as FloorResult;
+        return { id: 'serializer', name: `serialiser, every object of the tree (work alone)`, command: 'toYaml (emit.ts)', available: true, runs: 1, wallSeconds: r.seconds, cpuSeconds: r.cpuSeconds, maxRssMiB: m.maxRssMiB, resources: r.units, resourcesPerSecond: r.units / r.seconds, exitCode: 0 };
+      });
+    }
+
+    const validate = path.join('scripts', 'validate.mjs');
+    const validateCache = path.join(tmp, repoPaths.cacheDir, 'validate');
+    const clearValidateCache = () => rmSync(validateCache, { recursive: true, force: true });
+    if (wanted('validate')) {
+      await part('validate, cold (no validation cache)', async () =>
+        summarize('validate-cold', 'validate, cold (whole tree, no validation cache)', 'node scripts/validate.mjs', await timed('cold validate', [validate], clearValidateCache, [0, 3]), files),
+      );
+      await part('kubeconform alone on the same folders', async () => {
+        const clusters = readdirSync(path.join(tmp, repoPaths.clustersDir), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => repoPaths.clusterDir(d.name));
+        const { kubeconformArgs } = (await import(pathToFileURL(path.join(tmp, 'dist', 'validate', 'kubeconform.js')).href)) as typeof import('../validate/kubeconform.js');
+        const pins = JSON.parse(readFileSync(path.join(tmp, repoPaths.pins), 'utf8')) as { kubernetes: string };
+        const binary = path.join(tmp, repoPaths.cacheDir, 'tools', 'bin', 'kubeconform');
+        const results: Measurement[] = [];
+        for (let i = 0; i < runs; i++) {
+          const m = await measure(binary, kubeconformArgs(tmp, clusters, pins.kubernetes), tmp);
+          if (m.exitCode !== 0 && m.exitCode !== 1) fail('kubeconform', m);
           m.stdout = '';
+          results.push(m);
         }
-        totals.push({
-          wallSeconds: perCluster.reduce((s, m) => s + m.wallSeconds, 0),
-          cpuSeconds: perCluster.every((m) => m.cpuSeconds !== null) ? perCluster.reduce((s, m) => s + m.cpuSeconds!, 0) : null,
-          maxRssMiB: perCluster.every((m) => m.maxRssMiB !== null) ? Math.max(...perCluster.map((m) => m.maxRssMiB!)) : null,
-          exitCode: 0,
-          stdout: '',
-          stderr: '',
-        });
-      }
-      kustomize = { ...kustomize, ...summarize(kustomize.name, kustomize.command, totals, objects), equal: differences.length === 0, differences: differences.slice(0, 20) };
-      kustomize.note = `kustomize renders only the app objects (${objects}); this renderer also renders the Argo CD and platform folders`;
+        return summarize('kubeconform', 'kubeconform alone, the cluster folders (same flags)', `kubeconform … ${clusters.join(' ')}`, results, files);
+      });
+      await part('validate, nothing changed (warm validation cache)', async () =>
+        summarize('validate-warm', 'validate, nothing changed (warm validation cache)', 'node scripts/validate.mjs', await timed('warm validate', [validate], undefined, [0, 3]), files),
+      );
     }
 
-    const fullWall = scenarios[0]!.wallSeconds!;
-    const ratio = kustomize.wallSeconds !== undefined ? kustomize.wallSeconds / fullWall : null;
+    if (wanted('pr-check') || wanted('validate')) {
+      // The pull request: one app's overlay edited and rendered, checked against a validation cache of the base
+      // (what main's last run left), then render --check + validate + diff as the workflows run them.
+      clearValidateCache();
+      await timed('validate the base', [validate], undefined, [0, 3], 1);
+      const baseCache = mkdtempSync(path.join(os.tmpdir(), 'bench-validate-cache-'));
+      if (existsSync(validateCache)) cpSync(validateCache, baseCache, { recursive: true });
+      const restoreCache = () => {
+        clearValidateCache();
+        cpSync(baseCache, validateCache, { recursive: true });
+      };
+      writeInput(edit.path, edit.content);
+      await timed('render the one-app change', [render], undefined, [0], 1);
+      try {
+        if (wanted('validate')) {
+          await part('validate, one-app change (cache from the base)', async () =>
+            summarize('validate-change', `validate, one-app change (${edit.path}; cache from the base)`, 'node scripts/validate.mjs', await timed('validate one-app change', [validate], restoreCache, [0, 3]), files),
+          );
+        }
+        if (wanted('pr-check')) {
+          await part('pull-request check, one-app change', async () => {
+            const totals: Measurement[] = [];
+            const parts: string[] = [];
+            for (let i = 0; i < runs; i++) {
+              restoreCache();
+              const check = (await timed('render --check', [render, '--check'], undefined, [0], 1))[0]!;
+              const val = (await timed('validate', [validate], undefined, [0, 3], 1))[0]!;
+              const diff = (await timed('diff', [path.join('scripts', 'diff.mjs'), '--base', 'HEAD'], undefined, [0, 3], 1))[0]!;
+              totals.push(sequence([check, val, diff]));
+              parts.push(`${check.wallSeconds.toFixed(2)} + ${val.wallSeconds.toFixed(2)} + ${diff.wallSeconds.toFixed(2)}`);
+            }
+            const result = summarize('pr-check', 'pull-request check, one-app change (render --check + validate + diff)', 'render.mjs --check; validate.mjs; diff.mjs --base HEAD', totals, files);
+            const middle = totals.indexOf([...totals].sort((x, y) => x.wallSeconds - y.wallSeconds)[Math.floor((totals.length - 1) / 2)]!);
+            return { ...result, note: `check + validate + diff = ${parts[middle]} s` };
+          });
+        }
+      } finally {
+        rmSync(baseCache, { recursive: true, force: true });
+        writeInput(edit.path, original);
+        await timed('render back to the first commit', [render], undefined, [0], 1);
+      }
+    }
+
+    const rendered = await readRenderedTree(tmp);
+    if (wanted('kustomize')) {
+      await part('kubectl kustomize, every cluster overlay in sequence', async () => {
+        const base = { id: 'kustomize', name: 'kubectl kustomize (every cluster overlay, in sequence)', command: 'kubectl kustomize kustomize/overlays/<cluster>', available: false, runs: 0 };
+        if (!kubectl) return { ...base, note: 'skipped: kubectl is not installed' };
+        writeTree(tmp, kustomizeTree(rendered));
+        const clusters = readdirSync(path.join(tmp, 'kustomize', 'overlays')).sort();
+        const totals: Measurement[] = [];
+        const differences: string[] = [];
+        let objects = 0;
+        for (let r = 0; r < peerRuns; r++) {
+          const perCluster: Measurement[] = [];
+          for (const cluster of clusters) {
+            out(`  kustomize ${cluster} (run ${r + 1} of ${peerRuns}) …`);
+            const m = await measure(kubectl, ['kustomize', path.join('kustomize', 'overlays', cluster)], tmp);
+            if (m.exitCode !== 0) fail(`kubectl kustomize ${cluster}`, m);
+            perCluster.push(m);
+            if (r === 0) {
+              const theirs = kustomizeObjects(m.stdout);
+              objects += theirs.length;
+              differences.push(...compareModels(objectModel(renderedAppObjects(rendered, cluster)), objectModel(theirs)).map((d) => `${cluster}: ${d}`));
+            }
+            m.stdout = '';
+          }
+          totals.push(sequence(perCluster));
+        }
+        return { ...summarize(base.id, base.name, base.command, totals, objects), equal: differences.length === 0, differences: differences.slice(0, 20), note: `app objects only (${objects}); this renderer also renders the Argo CD and platform folders` };
+      });
+    }
+    if (wanted('cdk8s')) {
+      await part('cdk8s, every cluster as one app in one process', async () => {
+        const modelFile = path.join(tmp, 'cdk8s', 'model.json');
+        const outdir = path.join(tmp, 'cdk8s', 'out');
+        mkdirSync(path.dirname(modelFile), { recursive: true });
+        writeFileSync(modelFile, JSON.stringify(anchorModel(rendered)));
+        const results: Measurement[] = [];
+        for (let r = 0; r < peerRuns; r++) {
+          rmSync(outdir, { recursive: true, force: true });
+          const m = await measure(node, callArgs(tmp, 'bench/cdk8s.js', 'synthesizeFile', [modelFile, outdir]), tmp);
+          if (m.exitCode !== 0) fail('cdk8s synth', m);
+          results.push(m);
+        }
+        const byCluster = new Map<string, string[]>();
+        for (const [file, content] of Object.entries(readAll(outdir))) {
+          const cluster = file.split('/')[0]!;
+          byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), content]);
+        }
+        const differences: string[] = [];
+        let objects = 0;
+        for (const cluster of anchorModel(rendered).clusters.map((c) => c.name)) {
+          const theirs = (byCluster.get(cluster) ?? []).flatMap((text) => kustomizeObjects(text));
+          objects += theirs.length;
+          differences.push(...compareModels(objectModel(renderedAppObjects(rendered, cluster)), objectModel(theirs)).map((d) => `${cluster}: ${d}`));
+        }
+        return {
+          ...summarize('cdk8s', 'cdk8s synth (ApiObjects, one Chart per cluster, one process)', 'node -e "synthesizeFile(model.json)" (bench/cdk8s.ts)', results, objects),
+          equal: differences.length === 0,
+          differences: differences.slice(0, 20),
+          note: `app objects only (${objects}), from the same data as kustomize`,
+        };
+      });
+    }
+
+    const previous250 = path.join(realRoot, repoPaths.cacheDir, 'bench', 'bench-250-apps.json');
     const report: BenchReport = {
       apps,
       environments: Object.keys(inputs).filter((f) => /^overlays\/[^/]+\/environment\.yaml$/.test(f)).length,
@@ -246,20 +417,20 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
         platform: `${os.type()} ${os.release()} ${os.arch()}`,
         kubectl: kubectl ? execFileSync(kubectl, ['version', '--client'], { encoding: 'utf8' }).trim().split('\n').join('; ') : null,
         gnuTime: hasGnuTime(),
+        loadAverage: { start: loadStart, end: os.loadavg()[0]! },
       },
       renderedFiles: files,
       scenarios,
-      kustomize,
-      ratioToKustomize: ratio,
-      targets: targetsFor(apps, scenarios, ratio),
+      targets: targetsFor(apps, scenarios, apps !== 250 && existsSync(previous250) ? (JSON.parse(readFileSync(previous250, 'utf8')) as BenchReport) : undefined),
     };
-    const outFile = path.join(realRoot, repoPaths.cacheDir, 'bench', `bench-${apps}-apps.json`);
+    const outFile = path.join(realRoot, repoPaths.cacheDir, 'bench', `bench-${apps}-apps${only ? `-${only.join('-')}` : ''}.json`);
     mkdirSync(path.dirname(outFile), { recursive: true });
     writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
     for (const line of formatReport(report)) out(line);
     out(`written ${path.relative(realRoot, outFile)}`);
-    if (kustomize.equal === false) {
-      out('Error: the two renderers disagree on the objects (see above)');
+    const disagree = scenarios.filter((s) => s.equal === false);
+    if (disagree.length > 0) {
+      out(`Error: ${disagree.map((s) => s.id).join(' and ')} and this renderer disagree on the objects (see above)`);
       return 1;
     }
     return 0;
@@ -269,48 +440,89 @@ export async function main(argv: string[], realRoot: string, out: (line: string)
   }
 }
 
-/** The targets of issue 6 for this size, evaluated on the measured figures. */
-export function targetsFor(apps: number, scenarios: ScenarioResult[], ratio: number | null): BenchReport['targets'] {
-  const wall = (prefix: string) => scenarios.find((s) => s.name.startsWith(prefix))?.wallSeconds;
-  const t: BenchReport['targets'] = [];
-  const full = wall('full render');
-  const check = (name: string, value: number | undefined, limit: number, unit = 's') =>
-    t.push({ name, met: value === undefined ? null : value < limit, detail: value === undefined ? 'not measured' : `${value.toFixed(2)} ${unit} (limit ${limit} ${unit})` });
+/**
+ * The targets of issue 15 for this size, on the measured figures. Ratios to a peer come from the same run; the
+ * growth from 250 to 1,000 apps needs the 250-app report of an earlier run on this machine (`previous`).
+ */
+export function targetsFor(apps: number, scenarios: ScenarioResult[], previous?: BenchReport): Target[] {
+  const get = (id: string) => scenarios.find((s) => s.id === id && s.available);
+  const t: Target[] = [];
+  const below = (id: string, name: string, limit: number, unit = 's', value = get(id)?.wallSeconds) =>
+    t.push({ scenario: id, name, met: value === undefined ? null : value < limit, detail: value === undefined ? 'not measured' : `${value.toFixed(2)} ${unit} (limit ${limit} ${unit})` });
+  const full = get('full');
+  const cdk8s = get('cdk8s');
   if (apps === 250) {
-    check('full render < 2 s', full, 2);
-    t.push({ name: 'full render ≥ 30× faster than kustomize', met: ratio === null ? null : ratio >= 30, detail: ratio === null ? 'kustomize not measured' : `${ratio.toFixed(1)}×` });
-    check('nothing-changed render < 0.5 s', wall('render, nothing changed'), 0.5);
-    check('one-overlay-edit render < 0.5 s', wall('render after one overlay edit'), 0.5);
+    below('full', 'full render < 2 s', 2);
+    const ratio = full && cdk8s ? cdk8s.wallSeconds! / full.wallSeconds! : undefined;
+    const cpu = full?.cpuSeconds && cdk8s?.cpuSeconds ? ` (CPU time: ${(cdk8s.cpuSeconds / full.cpuSeconds).toFixed(1)}×)` : '';
+    t.push({ scenario: 'cdk8s', name: 'full render ≥ 2× faster than cdk8s', met: ratio === undefined ? null : ratio >= 2, detail: ratio === undefined ? 'not measured' : `${ratio.toFixed(1)}× by wall time${cpu}` });
+    below('unchanged', 'nothing-changed render < 0.3 s', 0.3);
+    below('edit', 'one-overlay-edit render < 0.5 s', 0.5);
+    below('pr-check', 'pull-request check, one-app change < 5 s', 5);
   }
   if (apps === 1000) {
-    check('full render < 8 s', full, 8);
-    const rss = scenarios[0]?.maxRssMiB ?? undefined;
-    check('full render peak memory < 1 GB', rss ?? undefined, 1024, 'MiB');
+    below('full', 'full render < 8 s', 8);
+    below('full', 'full render peak memory < 1 GB', 1000, 'MB', full?.maxRssMiB != null ? (full.maxRssMiB * 2 ** 20) / 1e6 : undefined);
+    const before = previous?.scenarios.find((s) => s.id === 'full')?.wallSeconds;
+    const growth = full && before ? full.wallSeconds! / before : undefined;
+    t.push({ scenario: 'full', name: 'growth 250 → 1,000 apps ≤ 4.5×', met: growth === undefined ? null : growth <= 4.5, detail: growth === undefined ? 'needs an earlier 250-app run (npm run bench)' : `${growth.toFixed(2)}× (250 apps: ${before!.toFixed(2)} s, from .cache/bench/bench-250-apps.json, an earlier run)` });
+    below('edit', 'one-overlay-edit render < 1 s', 1);
+    below('validate-change', 'validate, one-app change < 2 s', 2);
+    below('pr-check', 'pull-request check, one-app change < 10 s', 10);
   }
+  const cold = get('validate-cold');
+  const alone = get('kubeconform');
+  const limit = alone ? alone.wallSeconds! * 1.25 : undefined;
+  t.push({
+    scenario: 'validate-cold',
+    name: 'cold full validate ≤ kubeconform alone + 25 %',
+    met: cold && limit ? cold.wallSeconds! <= limit : null,
+    detail: cold && alone ? `${cold.wallSeconds!.toFixed(2)} s against ${alone.wallSeconds!.toFixed(2)} s × 1.25 = ${limit!.toFixed(2)} s` : 'not measured',
+  });
+  // The floors have no figure in the issue; these limits are this benchmark's, set to catch a return to quadratic
+  // scanning and a serialiser that stops being a small share of the render.
+  below('scanner', 'secret scanner, 1 MiB value < 1 s (no figure in the issue: catches quadratic scanning)', 1);
+  const serializer = get('serializer');
+  // By CPU time when both have it: on a shared machine the wall times of two processes are not comparable.
+  const byCpu = serializer?.cpuSeconds != null && full?.cpuSeconds != null;
+  const [part, whole] = byCpu ? [serializer!.cpuSeconds!, full!.cpuSeconds!] : [serializer?.wallSeconds, full?.wallSeconds];
+  const share = part !== undefined && whole !== undefined ? part / whole : undefined;
+  t.push({ scenario: 'serializer', name: 'serialiser ≤ 25 % of the full render (no figure in the issue)', met: share === undefined ? null : share <= 0.25, detail: share === undefined ? 'not measured' : `${(share * 100).toFixed(0)} % (${part!.toFixed(2)} s of ${whole!.toFixed(2)} s, ${byCpu ? 'CPU' : 'wall'} time)` });
   return t;
 }
 
+/** The table (each row with its targets beside it), then the peers' equality and the targets in full. */
 export function formatReport(r: BenchReport): string[] {
-  const rows = [...r.scenarios, r.kustomize].map((s) => [
+  const mark = (met: boolean | null) => (met === null ? '?' : met ? 'met' : 'MISSED');
+  const rows = r.scenarios.map((s) => [
     s.name,
     s.available ? s.wallSeconds!.toFixed(3) : '–',
     s.available && s.cpuSeconds != null ? s.cpuSeconds.toFixed(2) : '–',
     s.available && s.maxRssMiB != null ? s.maxRssMiB.toFixed(0) : '–',
     s.available && s.resourcesPerSecond !== undefined ? Math.round(s.resourcesPerSecond).toString() : '–',
-    s.available ? `${s.exitCode}` : (s.note ?? ''),
+    r.targets
+      .filter((t) => t.scenario === s.id)
+      .map((t) => `${mark(t.met)}: ${t.name.replace(/ \(no figure.*\)$/, '')}`)
+      .join('; ') || '–',
   ]);
-  const header = ['scenario', 'wall s', 'cpu s', 'max RSS MiB', 'resources/s', 'exit'];
+  const header = ['scenario', 'wall s', 'cpu s', 'max RSS MiB', 'resources/s', 'target'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const m = r.machine;
   const lines = [
-    `${r.apps} apps × ${r.environments} environments: ${r.renderedFiles} rendered files; ${r.machine.cpus} CPUs, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`,
+    `${r.apps} apps × ${r.environments} environments: ${r.renderedFiles} rendered files; ${m.cpus} CPUs, ${m.memoryGiB} GiB, node ${m.node}; load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end (a load above ${m.cpus} means shared CPUs: compare CPU times and ratios)`,
     fmt(header),
     fmt(header.map((_, i) => '-'.repeat(widths[i]!))),
     ...rows.map(fmt),
   ];
-  if (r.kustomize.note) lines.push(`kustomize: ${r.kustomize.note}`);
-  if (r.kustomize.equal !== undefined) lines.push(r.kustomize.equal ? 'same objects from both renderers (kind/namespace/name, images, replicas, env, resources, autoscaler bounds, ports)' : `DIFFERENT objects:\n  ${r.kustomize.differences!.join('\n  ')}`);
-  if (r.ratioToKustomize !== null) lines.push(`full render is ${r.ratioToKustomize.toFixed(1)}× faster than kubectl kustomize`);
-  for (const t of r.targets) lines.push(`target ${t.met === null ? '?' : t.met ? 'met ' : 'MISSED'}: ${t.name}: ${t.detail}`);
+  for (const s of r.scenarios) if (s.note) lines.push(`${s.id}: ${s.note}`);
+  for (const s of r.scenarios.filter((x) => x.equal !== undefined)) {
+    lines.push(s.equal ? `${s.id}: same objects as this renderer (kind/namespace/name, images, replicas, env, resources, autoscaler bounds, ports)` : `${s.id}: DIFFERENT objects:\n  ${s.differences!.join('\n  ')}`);
+  }
+  const full = r.scenarios.find((s) => s.id === 'full');
+  for (const peer of r.scenarios.filter((s) => s.equal !== undefined && s.available)) {
+    if (full) lines.push(`${peer.id} takes ${(peer.wallSeconds! / full.wallSeconds!).toFixed(1)}× the full render's wall time${peer.cpuSeconds && full.cpuSeconds ? `, ${(peer.cpuSeconds / full.cpuSeconds).toFixed(1)}× its CPU time` : ''} (above 1: the render is faster)`);
+  }
+  for (const t of r.targets) lines.push(`target ${mark(t.met)}: ${t.name}: ${t.detail}`);
   return lines;
 }

@@ -3,10 +3,10 @@
  * - `syntheticInputs`: N apps × the repository's environments in this project's own input format, with the variety
  *   of a real catalogue (calls to lower-numbered apps so the call graph stays acyclic, data stores, some ingress,
  *   external egress, per-app settings and per-environment overrides);
- * - `kustomizeTree`: the equivalent kustomize tree built from a render of those inputs: a base per app (the objects
- *   rendered for the base cluster, namespace left to the overlay) and one overlay per cluster that references every
- *   app base and changes images, replicas and, through one strategic-merge patch per app, the container's
- *   environment and resources, and adds the autoscalers and disruption budgets of that cluster.
+ * - `anchorModel`: what the peer renderers (kustomize, cdk8s) are given, built from a render of those inputs: a base
+ *   per app (the objects rendered for the base cluster, namespace left to the cluster) and, per cluster, the
+ *   images, replicas, container environment and resources, autoscalers and disruption budgets of that cluster;
+ * - `kustomizeTree`: that model as a kustomize tree (the cdk8s program in cdk8s.ts reads it as JSON).
  */
 import { parse, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../parse.js';
@@ -103,13 +103,28 @@ export function overlayEdit(files: Record<string, string>): { path: string; cont
 
 const yamlDoc = (o: unknown): string => JSON.stringify(o, null, 2) + '\n';
 
+/** One app of one cluster as both anchors build it: the base app's objects changed by these per-cluster values. */
+export interface AnchorApp {
+  app: string;
+  /** The Deployment's per-cluster values (absent when the app has no Deployment). */
+  deployment?: { container: string; image: string; replicas?: number; env: unknown[]; resources: unknown };
+  /** Objects only some clusters have (autoscalers, disruption budgets), as rendered. */
+  perCluster: KubeObject[];
+}
+
 /**
- * The equivalent kustomize tree, from the rendered tree (`clusters/**` as path → content). `baseCluster` (default: the
- * primary cluster where the promotion chain starts) gives the per-app bases; every cluster (the base cluster
- * included) gets an overlay under `kustomize/overlays/<cluster>`.
- * JSON is valid YAML, so the files are written as JSON: kustomize reads them the same way.
+ * The objects the peer renderers are given, from the rendered tree: each app's base objects (from `baseCluster`,
+ * default the primary cluster where the promotion chain starts; namespace and per-cluster kinds left out) and, per cluster, what differs. kustomizeTree and the cdk8s program
+ * (cdk8s.ts) both build their input from this, so the two anchors render the same objects from the same data.
  */
-export function kustomizeTree(rendered: Map<string, string>, baseCluster?: string): Record<string, string> {
+export interface AnchorModel {
+  bases: Record<string, KubeObject[]>;
+  clusters: { name: string; namespace: string; apps: AnchorApp[] }[];
+}
+
+const perClusterKinds = new Set(['HorizontalPodAutoscaler', 'PodDisruptionBudget']);
+
+export function anchorModel(rendered: Map<string, string>, baseCluster?: string): AnchorModel {
   const index = parseClusterIndex(rendered.get(repoPaths.clusterIndex) ?? '');
   baseCluster ??= primaryCluster(index, index.promotionChain[0] ?? '').name;
   const objectsIn = (folder: string): KubeObject[] =>
@@ -117,55 +132,81 @@ export function kustomizeTree(rendered: Map<string, string>, baseCluster?: strin
       .filter(([p]) => p.startsWith(`${folder}/`) && p.endsWith('.yaml'))
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([, content]) => parse(content) as KubeObject);
-  const files: Record<string, string> = {};
   const base = index.clusters.find((c) => c.name === baseCluster);
-  if (!base) throw new Error(`the rendered tree has no cluster '${baseCluster}' for the kustomize bases`);
-  const baseImage = new Map<string, string>();
-  const perEnvKinds = new Set(['HorizontalPodAutoscaler', 'PodDisruptionBudget']);
+  if (!base) throw new Error(`the rendered tree has no cluster '${baseCluster}' for the anchors' bases`);
+  const bases: AnchorModel['bases'] = {};
   for (const folder of base.folders.filter((f) => f.kind === 'app')) {
-    const app = folder.app!;
+    bases[folder.app!] = objectsIn(folder.path)
+      .filter((o) => !perClusterKinds.has(o.kind))
+      .map((o) => {
+        const { namespace: _namespace, ...metadata } = o.metadata;
+        return { ...o, metadata };
+      });
+  }
+  const clusters = index.clusters.map((cluster) => ({
+    name: cluster.name,
+    namespace: cluster.namespace,
+    apps: cluster.folders
+      .filter((f) => f.kind === 'app')
+      .map((folder): AnchorApp => {
+        const objects = objectsIn(folder.path);
+        const deployment = objects.find((o) => o.kind === 'Deployment');
+        const c = deployment && containerOf(deployment);
+        return {
+          app: folder.app!,
+          ...(deployment && c
+            ? { deployment: { container: c.name as string, image: c.image as string, replicas: (deployment.spec as { replicas?: number }).replicas, env: (c.env as unknown[]) ?? [], resources: c.resources } }
+            : {}),
+          perCluster: objects.filter((o) => perClusterKinds.has(o.kind)),
+        };
+      }),
+  }));
+  return { bases, clusters };
+}
+
+/**
+ * The equivalent kustomize tree, from the anchor model: a base per app and one overlay per cluster under
+ * `kustomize/overlays/<cluster>` that references every app base and changes images, replicas and, through one
+ * strategic-merge patch per app, the container's environment and resources, and adds the per-cluster objects.
+ * JSON is valid YAML, so the files are written as JSON: kustomize reads them the same way.
+ */
+export function kustomizeTree(rendered: Map<string, string>, baseCluster?: string): Record<string, string> {
+  const model = anchorModel(rendered, baseCluster);
+  const files: Record<string, string> = {};
+  const baseImage = new Map<string, string>();
+  for (const [app, objects] of Object.entries(model.bases)) {
     const resources: string[] = [];
-    for (const o of objectsIn(folder.path)) {
-      if (perEnvKinds.has(o.kind)) continue;
-      const { namespace: _namespace, ...metadata } = o.metadata;
+    for (const o of objects) {
       const file = `${o.kind.toLowerCase()}.yaml`;
-      files[`kustomize/base/${app}/${file}`] = yamlDoc({ ...o, metadata });
+      files[`kustomize/base/${app}/${file}`] = yamlDoc(o);
       resources.push(file);
       if (o.kind === 'Deployment') baseImage.set(app, containerOf(o).image as string);
     }
     files[`kustomize/base/${app}/kustomization.yaml`] = yamlDoc({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
   }
-  for (const cluster of index.clusters) {
+  for (const cluster of model.clusters) {
     const images: unknown[] = [];
     const replicas: unknown[] = [];
     const patches: unknown[] = [];
     const resources: string[] = [];
     const extra: string[] = [];
-    for (const folder of cluster.folders.filter((f) => f.kind === 'app')) {
-      const app = folder.app!;
+    for (const { app, deployment: d, perCluster } of cluster.apps) {
       resources.push(`../../base/${app}`);
-      for (const o of objectsIn(folder.path)) {
-        if (perEnvKinds.has(o.kind)) {
-          extra.push(yamlDoc(o));
-          continue;
-        }
-        if (o.kind !== 'Deployment') continue;
-        const container = containerOf(o);
-        const [newName, newTag] = splitImage(container.image as string);
-        images.push({ name: splitImage(baseImage.get(app)!)[0], newName, newTag });
-        const spec = o.spec as { replicas?: number };
-        if (spec.replicas !== undefined) replicas.push({ name: app, count: spec.replicas });
-        const patch = {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name: app },
-          // `$patch: replace`: the cluster's environment replaces the base's (a merge would keep variables the base
-          // cluster's overrides added).
-          spec: { template: { spec: { containers: [{ name: container.name, env: [{ $patch: 'replace' }, ...(container.env as unknown[])], resources: container.resources }] } } },
-        };
-        files[`kustomize/overlays/${cluster.name}/patches/${app}.yaml`] = yamlDoc(patch);
-        patches.push({ path: `patches/${app}.yaml` });
-      }
+      extra.push(...perCluster.map(yamlDoc));
+      if (!d) continue;
+      const [newName, newTag] = splitImage(d.image);
+      images.push({ name: splitImage(baseImage.get(app)!)[0], newName, newTag });
+      if (d.replicas !== undefined) replicas.push({ name: app, count: d.replicas });
+      const patch = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: app },
+        // `$patch: replace`: the cluster's environment replaces the base's (a merge would keep variables the base
+        // cluster's overrides added).
+        spec: { template: { spec: { containers: [{ name: d.container, env: [{ $patch: 'replace' }, ...d.env], resources: d.resources }] } } },
+      };
+      files[`kustomize/overlays/${cluster.name}/patches/${app}.yaml`] = yamlDoc(patch);
+      patches.push({ path: `patches/${app}.yaml` });
     }
     if (extra.length) {
       files[`kustomize/overlays/${cluster.name}/per-environment.yaml`] = extra.join('---\n');

@@ -14,6 +14,8 @@ export interface Pins {
   kubernetes: string;
   tools: Record<string, ModulePin>;
   sources: Record<string, ModulePin>;
+  /** What only `npm run e2e` builds (etcd, kwok, Argo CD's gitops-engine); empty when pins.json has no e2e section. */
+  e2e: Record<string, ModulePin>;
 }
 
 /** The tools the validation gate needs; pins.json must name each. */
@@ -34,7 +36,7 @@ export function parsePins(text: string): Pins {
   if (typeof obj?.kubernetes !== 'string' || !/^\d+\.\d+\.\d+$/.test(obj.kubernetes)) {
     throw new Error(`${file}: "kubernetes" must be a version like "1.36.3"`);
   }
-  const modules = (key: 'tools' | 'sources', required: readonly string[]): Record<string, ModulePin> => {
+  const modules = (key: 'tools' | 'sources' | 'e2e', required: readonly string[]): Record<string, ModulePin> => {
     const section = obj[key] as Record<string, Partial<ModulePin>> | undefined;
     const out: Record<string, ModulePin> = {};
     for (const name of required) {
@@ -48,7 +50,7 @@ export function parsePins(text: string): Pins {
     }
     return out;
   };
-  return { kubernetes: obj.kubernetes, tools: modules('tools', requiredTools), sources: modules('sources', requiredSources) };
+  return { kubernetes: obj.kubernetes, tools: modules('tools', requiredTools), sources: modules('sources', requiredSources), e2e: modules('e2e', []) };
 }
 
 /** `module@version`, the form `go install` and `go mod download` take. */

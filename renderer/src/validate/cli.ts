@@ -1,6 +1,6 @@
 /**
- * `npm run validate [-- --env <env>] [--cluster <c>] [--format human|json|github]`: provisions the tools when stale,
- * validates the rendered clusters, prints the report. Exit codes: 0 clean, 3 findings, 1 could not run, 2 usage.
+ * `npm run validate [-- --env <env>] [--cluster <c>] [--format human|json|github] [--no-cache]`: provisions the tools
+ * when stale, validates the rendered clusters (reusing .cache/validate/ for what did not change), prints the report. Exit codes: 0 clean, 3 findings, 1 could not run, 2 usage.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { validateRepository } from './run.js';
 
 export const exitCodes = { ok: 0, error: 1, usage: 2, findings: 3 } as const;
 
-export const usage = 'usage: npm run validate [-- --env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format human|json|github] [--require-charts] [--update-lock]';
+export const usage = 'usage: npm run validate [-- --env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format human|json|github] [--no-cache] [--require-charts] [--update-lock]';
 
 export interface ValidateIO {
   out: (line: string) => void;
@@ -35,10 +35,12 @@ export async function main(argv: string[], root: string, io: ValidateIO = defaul
   let format: Format | undefined;
   let envs: string[] | undefined;
   let clusters: string[] | undefined;
+  let cache = true;
   let requireCharts = false;
   let writeLock = false;
   try {
-    const args = parseArgs(argv, { flags: ['require-charts', 'update-lock'], values: ['env', 'cluster', 'format'] });
+    const args = parseArgs(argv, { flags: ['no-cache', 'require-charts', 'update-lock'], values: ['env', 'cluster', 'format'] });
+    cache = !args.flags.has('no-cache');
     requireCharts = args.flags.has('require-charts');
     writeLock = args.flags.has('update-lock');
     const given = args.values.get('format');
@@ -55,7 +57,7 @@ export async function main(argv: string[], root: string, io: ValidateIO = defaul
     await ensureTools({ root, quiet: true, log: io.err, env: io.env });
     const lockFile = path.join(root, repoPaths.chartsLock);
     const lock = parseChartsLock(await readFile(lockFile, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e))));
-    const report = await validateRepository(root, { envs, clusters, charts: { lock, requireCharts, updateLock: writeLock, env: io.env } });
+    const report = await validateRepository(root, { envs, clusters, cache, charts: { lock, requireCharts, updateLock: writeLock, env: io.env } });
     if (writeLock && report.charts) {
       await writeFile(lockFile, serializeChartsLock(updateLock(lock, report.charts.digests)));
       io.err(`validate: recorded ${report.charts.digests.length} chart digest(s) in ${repoPaths.chartsLock}`);

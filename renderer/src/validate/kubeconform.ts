@@ -3,6 +3,7 @@
  * findings located at the offending line. Building the arguments and reading the output are pure; running is the edge.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { cachePaths, schemaLocations } from '../tools/layout.js';
 import type { Finding } from './findings.js';
@@ -14,25 +15,26 @@ export class KubeconformError extends Error {
 }
 
 /**
- * The command line: strict (unknown fields and duplicate keys fail), JSON out, only the offline schemas, and never
- * -ignore-missing-schemas, so a kind nobody has a schema for is an error. Two workers: CI runners have two cores.
+ * kubeconform's own workers (`-n`): one per core. It is given whole folders and validates their files in parallel
+ * itself, which costs less than several processes that each start up and compile the same schemas.
  */
-export function kubeconformArgs(root: string, files: readonly string[], kubernetesVersion: string): string[] {
-  return [
-    '-strict',
-    '-summary',
-    '-output',
-    'json',
-    '-n',
-    '2',
-    '-kubernetes-version',
-    kubernetesVersion,
-    ...schemaLocations(root).flatMap((location) => ['-schema-location', location]),
-    ...files,
-  ];
+export const defaultWorkers = Math.max(2, os.availableParallelism());
+
+/** The flags of every kubeconform run, before the schema locations and the files or folders. */
+export function kubeconformFlags(kubernetesVersion: string, workers = defaultWorkers): string[] {
+  return ['-strict', '-summary', '-output', 'json', '-n', String(workers), '-kubernetes-version', kubernetesVersion];
 }
 
-interface KubeconformResource {
+/**
+ * The command line: strict (unknown fields and duplicate keys fail), JSON out, only the offline schemas, and never
+ * -ignore-missing-schemas, so a kind nobody has a schema for is an error. `targets` are files or folders (kubeconform
+ * walks a folder for its .yaml, .yml and .json files).
+ */
+export function kubeconformArgs(root: string, targets: readonly string[], kubernetesVersion: string, workers = defaultWorkers): string[] {
+  return [...kubeconformFlags(kubernetesVersion, workers), ...schemaLocations(root).flatMap((location) => ['-schema-location', location]), ...targets];
+}
+
+export interface KubeconformResource {
   filename: string;
   kind?: string;
   name?: string;
@@ -190,19 +192,19 @@ export function mergeReports(reports: readonly KubeconformReport[]): Kubeconform
 export interface RunKubeconformOptions {
   /** Bytes of paths per command line (see defaultBatchBytes); tests pass a tiny one to force many batches. */
   batchBytes?: number;
-  /**
-   * kubeconform processes at once, each with its two workers. Two overlap one process's start-up and schema
-   * compilation with the other's validation; more only adds contention on a two-core runner.
-   */
+  /** kubeconform processes at once. One: each already runs `workers` validators (its `-n`). */
   concurrency?: number;
+  /** kubeconform's `-n` (see defaultWorkers). */
+  workers?: number;
 }
 
 /**
- * Runs the built kubeconform over `files` (repository-relative) from `root`, in batches that fit on a command line,
- * and returns one report for all of them. The first failing batch fails the run; no new batch starts after it.
+ * Runs the built kubeconform over `targets` (repository-relative files or folders) from `root`, in batches that
+ * fit on a command line, and returns one report for all of them. The first failing batch fails the run; no new
+ * batch starts after it.
  */
-export async function runKubeconform(root: string, files: readonly string[], kubernetesVersion: string, options: RunKubeconformOptions = {}): Promise<KubeconformReport> {
-  const batches = batchFiles(files, options.batchBytes);
+export async function runKubeconform(root: string, targets: readonly string[], kubernetesVersion: string, options: RunKubeconformOptions = {}): Promise<KubeconformReport> {
+  const batches = batchFiles(targets, options.batchBytes);
   const reports: KubeconformReport[] = new Array(batches.length);
   let next = 0;
   let failed = false;
@@ -210,14 +212,14 @@ export async function runKubeconform(root: string, files: readonly string[], kub
     while (!failed && next < batches.length) {
       const i = next++;
       try {
-        reports[i] = await runKubeconformOnce(root, batches[i]!, kubernetesVersion);
+        reports[i] = await runKubeconformOnce(root, batches[i]!, kubernetesVersion, options.workers);
       } catch (e) {
         failed = true;
         throw e;
       }
     }
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, batches.length)) }, worker);
+  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, batches.length)) }, worker);
   // allSettled, then the first error: a failure does not leave the other process running behind the caller's back.
   const settled = await Promise.allSettled(workers);
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -226,12 +228,12 @@ export async function runKubeconform(root: string, files: readonly string[], kub
 }
 
 /** One kubeconform process over one batch. */
-function runKubeconformOnce(root: string, files: readonly string[], kubernetesVersion: string): Promise<KubeconformReport> {
+function runKubeconformOnce(root: string, targets: readonly string[], kubernetesVersion: string, workers?: number): Promise<KubeconformReport> {
   const binary = path.join(root, cachePaths.tool('kubeconform'));
   return new Promise((resolve, reject) => {
     let child;
     try {
-      child = spawn(binary, kubeconformArgs(root, files, kubernetesVersion), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(binary, kubeconformArgs(root, targets, kubernetesVersion, workers), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       // Node throws some spawn failures (E2BIG: a command line over the OS limit) instead of emitting 'error'.
       reject(new KubeconformError(`could not run kubeconform: ${(err as Error).message}`));

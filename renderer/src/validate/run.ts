@@ -1,17 +1,18 @@
 /**
- * The validation gate over a repository: pick the clusters, read their rendered files, run kubeconform over all of
- * them (in command-line-sized batches), run the policy rules per cluster, and return every finding with a summary
- * per environment.
+ * The validation gate over a repository: pick the clusters, read their rendered files, run kubeconform over them
+ * (whole cluster folders; only the changed files when the cache has the rest), run the policy rules per cluster (only
+ * for clusters whose files changed, with the cache), and return every finding with a summary per environment.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/args.js';
 import { allowedHint } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { readPins } from '../tools/ensure.js';
+import { clusterKey, contentHash, readValidationCache, rulesVersion, schemaKey, writeValidationCache, type CachedResults, type ValidationCache } from './cache.js';
 import { checkAddonCharts, type ChartCheckOptions, type ChartCheckResult } from './charts.js';
 import { sortFindings, type Finding } from './findings.js';
-import { kubeconformFindings, runKubeconform } from './kubeconform.js';
+import { kubeconformFindings, kubeconformFlags, runKubeconform, type KubeconformReport } from './kubeconform.js';
 import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { diskReader } from '../fs.js';
@@ -26,6 +27,11 @@ export interface ValidateOptions {
   rules?: readonly Rule[];
   /** Bytes of file paths per kubeconform command line; the default fits any OS (see defaultBatchBytes). */
   batchBytes?: number;
+  /**
+   * Reuse and keep results in .cache/validate/ (cache.ts): unchanged files skip kubeconform, unchanged clusters skip
+   * the rules. The command switches it on; custom `rules` are never cached (the cache cannot know what they read).
+   */
+  cache?: boolean;
   /** Render and check the add-on charts too (charts.ts); off unless asked, since it pulls from chart repositories. */
   charts?: Pick<ChartCheckOptions, 'lock' | 'requireCharts' | 'updateLock' | 'timeoutMs' | 'env'>;
 }
@@ -60,46 +66,90 @@ export function selectClusters(all: readonly IndexCluster[], options: Pick<Valid
 /** Runs kubeconform and the policies; the tools must be provisioned (ensureTools) first. */
 export async function validateRepository(root: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const pins = await readPins(root);
-  const allClusters = (await readClusterIndex(diskReader(root))).clusters;
-  const clusters = selectClusters(allClusters, options);
+  const index = await readClusterIndex(diskReader(root));
+  const clusters = selectClusters(index.clusters, options);
   // Argo CD applies every file in a cluster's folders, so a file nobody rendered or declared is a finding.
-  const findings: Finding[] = await foreignFileFindings(root, clusters, allClusters);
-  const manifestsByFile = new Map<string, Manifest[]>();
+  const findings: Finding[] = await foreignFileFindings(root, clusters, index.clusters);
   const filesByCluster = new Map<string, string[]>();
   for (const cluster of clusters) filesByCluster.set(cluster.name, await listClusterFiles(root, cluster.name));
   const allFiles = [...filesByCluster.values()].flat();
-  // kubeconform reads the files itself, so it runs while this process parses them for the policies.
-  const kubeconform = allFiles.length > 0 ? runKubeconform(root, allFiles, pins.kubernetes, { batchBytes: options.batchBytes }) : undefined;
-  kubeconform?.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
-  for (const cluster of clusters) {
-    for (const file of filesByCluster.get(cluster.name)!) {
-      const { manifests, problems } = parseManifestFile(file, await readFile(path.join(root, file), 'utf8'));
-      manifestsByFile.set(file, manifests);
-      for (const p of problems) findings.push({ ...p, rule: 'yaml', cluster: cluster.name });
-    }
-  }
-  // The policies run while kubeconform still works through its batches. They are synchronous, so the event loop
-  // gets a turn between them: that is when a finished kubeconform batch is read and the next one started.
+  const texts = new Map<string, string>();
+  // Read synchronously: nothing else runs yet, and promise reads cost an open, fstat, read and close round trip each
+  // through the thread pool (4 s of 10 s for 32,000 files), where a blocking read is a few microseconds.
+  for (const file of allFiles) texts.set(file, readFileSync(path.join(root, file), 'utf8'));
+  const hashes = new Map(allFiles.map((file) => [file, contentHash(texts.get(file)!)]));
+
+  const kubeconformVersion = pins.tools.kubeconform!.version;
   const ruleList = options.rules ?? defaultRules;
+  const cache = options.cache ? await readValidationCache(root, schemaKey(root, pins.kubernetes, kubeconformVersion, kubeconformFlags(pins.kubernetes))) : undefined;
+  const cacheRules = cache && !options.rules ? rulesVersion() : undefined;
+  // kubeconform gets a whole cluster folder when none of its files is known, else only the files that are not.
+  const targets = clusters.flatMap((c) => {
+    const files = filesByCluster.get(c.name)!;
+    const unknown = files.filter((f) => !cache?.files[hashes.get(f)!]);
+    return unknown.length === files.length && files.length > 0 ? [repoPaths.clusterDir(c.name)] : unknown;
+  });
+  // kubeconform reads the files itself, so it runs while this process parses them for the policies.
+  const kubeconform = targets.length > 0 ? runKubeconform(root, targets, pins.kubernetes, { batchBytes: options.batchBytes }) : undefined;
+  kubeconform?.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+
+  const manifestsByFile = new Map<string, Manifest[]>();
+  const parsed = (file: string): Manifest[] => {
+    if (!manifestsByFile.has(file)) manifestsByFile.set(file, parseManifestFile(file, texts.get(file)!).manifests);
+    return manifestsByFile.get(file)!;
+  };
+  // The policies run while kubeconform still works. They are synchronous, so the event loop gets a turn between
+  // them: that is when kubeconform's output is read.
+  const usedClusterKeys = new Set<string>();
   for (const cluster of clusters) {
-    const manifests = (filesByCluster.get(cluster.name) ?? []).flatMap((f) => manifestsByFile.get(f) ?? []);
+    const files = filesByCluster.get(cluster.name)!;
+    const key = cacheRules ? clusterKey(cluster, files.map((f) => [f, hashes.get(f)!] as const), pins.kubernetes, cacheRules) : undefined;
+    if (key !== undefined) usedClusterKeys.add(key);
+    const known = key !== undefined ? cache!.clusters[key] : undefined;
+    if (known) {
+      findings.push(...known);
+      continue;
+    }
+    const found: Finding[] = [];
+    const manifests: Manifest[] = [];
+    for (const file of files) {
+      const { manifests: docs, problems } = parseManifestFile(file, texts.get(file)!);
+      manifestsByFile.set(file, docs);
+      manifests.push(...docs);
+      for (const p of problems) found.push({ ...p, rule: 'yaml', cluster: cluster.name });
+    }
     for (const rule of ruleList) {
-      for (const f of checkPolicies({ cluster, manifests, kubernetesVersion: pins.kubernetes }, [rule])) findings.push({ ...f, cluster: cluster.name });
+      for (const f of checkPolicies({ cluster, manifests, kubernetesVersion: pins.kubernetes }, [rule])) found.push({ ...f, cluster: cluster.name });
       await new Promise((resolve) => setImmediate(resolve));
     }
+    findings.push(...found);
+    if (key !== undefined) cache!.clusters[key] = found;
   }
-  if (kubeconform) {
-    const report = await kubeconform;
-    const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
-    for (const f of kubeconformFindings(report, manifestsByFile, pins.kubernetes)) findings.push({ ...f, cluster: clusterOf(f.file) });
+
+  const fresh: KubeconformReport = kubeconform ? await kubeconform : { resources: [] };
+  const freshByFile = new Map<string, CachedResults>();
+  for (const { filename, ...result } of fresh.resources) {
+    const file = filename.split(path.sep).join('/');
+    freshByFile.set(file, [...(freshByFile.get(file) ?? []), result]);
   }
+  const resources: KubeconformReport['resources'] = [];
+  for (const file of allFiles) {
+    const hash = hashes.get(file)!;
+    const results = cache?.files[hash] ?? freshByFile.get(file) ?? [];
+    if (cache) cache.files[hash] = results;
+    for (const r of results) resources.push({ filename: file, ...r });
+  }
+  const withResults = new Map(resources.map((r) => [r.filename, parsed(r.filename)]));
+  const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
+  for (const f of kubeconformFindings({ resources }, withResults, pins.kubernetes)) findings.push({ ...f, cluster: clusterOf(f.file) });
   let charts: Omit<ChartCheckResult, 'findings'> | undefined;
   if (options.charts) {
-    const manifestsOf = (name: string) => (filesByCluster.get(name) ?? []).flatMap((f) => manifestsByFile.get(f) ?? []);
+    const manifestsOf = (name: string) => (filesByCluster.get(name) ?? []).flatMap(parsed);
     const { findings: chartFindings, ...rest } = await checkAddonCharts({ ...options.charts, root, clusters, manifestsOf, kubernetesVersion: pins.kubernetes });
     findings.push(...chartFindings);
     charts = rest;
   }
+  if (cache) await writeValidationCache(root, pruned(cache, new Set(hashes.values()), usedClusterKeys, clusters.length === index.clusters.length));
   const sorted = sortFindings(findings);
   const environments: EnvironmentSummary[] = [];
   for (const cluster of clusters) {
@@ -114,8 +164,18 @@ export async function validateRepository(root: string, options: ValidateOptions 
     environments,
     files: allFiles.length,
     kubernetesVersion: pins.kubernetes,
-    kubeconformVersion: pins.tools.kubeconform!.version,
+    kubeconformVersion,
     rules: ruleList.map(({ id, title, explanation }) => ({ id, title, explanation })),
     ...(charts ? { charts } : {}),
   };
+}
+
+/**
+ * What the cache keeps: after a run over every cluster, only the entries this run used or made (so it does not grow
+ * with every edit); after a run over some clusters, everything.
+ */
+function pruned(cache: ValidationCache, files: ReadonlySet<string>, clusters: ReadonlySet<string>, everyCluster: boolean): ValidationCache {
+  if (!everyCluster) return cache;
+  const keep = <T>(entries: Record<string, T>, used: ReadonlySet<string>) => Object.fromEntries(Object.entries(entries).filter(([key]) => used.has(key)));
+  return { ...cache, files: keep(cache.files, files), clusters: keep(cache.clusters, clusters) };
 }

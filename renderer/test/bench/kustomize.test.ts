@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compareModels, kustomizeObjects, kustomizeTree, objectModel, renderedAppObjects, syntheticInputs } from '../../src/bench/generate.js';
+import { synthesize } from '../../src/bench/cdk8s.js';
+import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, renderedAppObjects, syntheticInputs } from '../../src/bench/generate.js';
 import { renderToDisk } from '../../src/render.js';
 import { readRenderedTree } from '../../src/write.js';
 import { defaultRepoRoot } from '../../src/paths.js';
@@ -69,6 +70,33 @@ describe('benchmark repositories', () => {
         expect(ours.size).toBeGreaterThan(5 * 4 - 1);
         expect(compareModels(ours, theirs), cluster).toEqual([]);
       }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('synthesises the same objects with cdk8s from the anchor model, and the comparison sees a changed replica count', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'bench-cdk8s-'));
+    try {
+      writeTree(root, syntheticInputs({ apps: 5 }, realInputFiles()));
+      await renderToDisk(root);
+      const rendered = await readRenderedTree(root);
+      const model = anchorModel(rendered);
+      const synthesized = (outdir: string, cluster: string) =>
+        readdirSync(path.join(outdir, cluster)).flatMap((f) => kustomizeObjects(readFileSync(path.join(outdir, cluster, f), 'utf8')));
+      synthesize(model, path.join(root, 'cdk8s'));
+      expect(readdirSync(path.join(root, 'cdk8s')).sort()).toEqual(['development', 'local', 'production', 'production-dr', 'staging']);
+      for (const cluster of model.clusters.map((c) => c.name)) {
+        const ours = objectModel(renderedAppObjects(rendered, cluster));
+        expect(ours.size).toBeGreaterThan(5 * 4 - 1);
+        expect(compareModels(ours, objectModel(synthesized(path.join(root, 'cdk8s'), cluster))), cluster).toEqual([]);
+      }
+      const staging = model.clusters.find((c) => c.name === 'staging')!;
+      staging.apps[0]!.deployment!.replicas = 42;
+      synthesize(model, path.join(root, 'cdk8s-changed'));
+      const differences = compareModels(objectModel(renderedAppObjects(rendered, 'staging')), objectModel(synthesized(path.join(root, 'cdk8s-changed'), 'staging')));
+      expect(differences).toHaveLength(1);
+      expect(differences[0]).toMatch(/^differs: Deployment\/[^/]+\/app-0001: .*"replicas":(null|\d+),.* ≠ .*"replicas":42/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

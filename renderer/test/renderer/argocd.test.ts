@@ -87,6 +87,33 @@ describe('Argo CD wiring of every cluster', () => {
         }
       });
 
+      // The next three were found by the real Argo CD (npm run e2e); each kept an Application OutOfSync or waiting.
+      it('writes git sources without a directory block, which Argo CD would normalise away and report as drift', () => {
+        for (const a of gitApplications) expect(Object.keys(a.object.spec.source).sort()).toEqual(['path', 'repoURL', 'targetRevision']);
+      });
+
+      it('syncs the root Application itself last in its folder, so its sync never waits for its own health', () => {
+        const wave = (o: { object: Obj }) => Number(o.object.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+        const folder = objects.filter((o) => o.folder === `clusters/${cluster.name}/argocd`);
+        const root = folder.find((o) => o.object.metadata.name === `${cluster.name}-root`)!;
+        expect(wave(root)).toBeGreaterThan(Math.max(...folder.filter((o) => o !== root).map(wave)));
+      });
+
+      it("writes the ExternalSecret CRD's defaults, which the API server stores in the live object", () => {
+        const secrets = of(cluster.name, 'ExternalSecret');
+        expect(secrets.length).toBeGreaterThan(0);
+        for (const s of secrets) {
+          expect(s.object.spec.target.deletionPolicy).toBe('Retain');
+          for (const d of s.object.spec.data) {
+            expect(d.remoteRef).toMatchObject({ conversionStrategy: 'Default', decodingStrategy: 'None', metadataPolicy: 'None' });
+          }
+        }
+      });
+
+      it('names the resources finalizer with a path, which the API server accepts without a warning', () => {
+        for (const a of applications) expect((a.object.metadata as { finalizers?: string[] }).finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
+      });
+
       it('pins every add-on chart to an exact version', () => {
         const charts = applications.filter((a) => a.object.spec.source.chart);
         expect(charts.length).toBeGreaterThan(0);

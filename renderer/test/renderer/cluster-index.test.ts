@@ -1,4 +1,5 @@
 // clusters/index.json: one schema, one reader, and the facts the commands take from it.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,5 +69,31 @@ describe('facts from the index', () => {
   it('names the Application of an app as the renderer wrote it', () => {
     expect(appApplication(primaryCluster(committed(), 'staging'), 'api-gateway')).toBe('staging-api-gateway');
     expect(appApplication(primaryCluster(committed(), 'staging'), 'billing')).toBeUndefined();
+  });
+});
+
+describe('reading the index', () => {
+  /** Runs `code` in a Node process whose module loader refuses any package from node_modules. */
+  const withoutPackages = (code: string) => {
+    const hooks = `export async function resolve(specifier, context, next) {
+      const resolved = await next(specifier, context);
+      if (resolved.url.includes('/node_modules/')) throw new Error('loaded a package: ' + resolved.url);
+      return resolved;
+    }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+    return execFileSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', code], { encoding: 'utf8', stdio: 'pipe' });
+  };
+  // The compiled modules, as the commands run them (npm test compiles dist/ first).
+  const dist = (module: string) => JSON.stringify(path.join(defaultRepoRoot, 'dist', module));
+
+  it('loads no package, neither TypeBox nor ajv: the compiled check in cluster-index-check.ts does the work', () => {
+    const text = JSON.stringify(JSON.stringify(committed()));
+    expect(withoutPackages(`const m = await import(${dist('cluster-index.js')}); console.log(m.parseClusterIndex(${text}).promotionChain.join());`)).toBe(
+      'development,staging,production\n',
+    );
+  });
+
+  it('is watched: the same loader refuses a module that imports TypeBox', () => {
+    expect(() => withoutPackages(`await import(${dist('model.js')});`)).toThrow(/loaded a package: .*@sinclair\/typebox/);
   });
 });

@@ -23,7 +23,8 @@ let err: string[];
 
 beforeEach(() => {
   root = tempDir('guard');
-  for (const dir of ['apps', 'base', 'overlays', 'clusters']) cpSync(path.join(defaultRepoRoot, dir), path.join(root, dir), { recursive: true });
+  // .gitignore too: like any checkout, the render cache that `npm run render` keeps in .cache/ is ignored.
+  for (const dir of ['apps', 'base', 'overlays', 'clusters', '.gitignore']) cpSync(path.join(defaultRepoRoot, dir), path.join(root, dir), { recursive: true });
   initRepo(root);
   commitAll(root, 'inputs and rendered clusters/');
   out = [];
@@ -143,6 +144,18 @@ describe('3. symbolic links and echoed content', () => {
         'overlays/staging/apps/override.yaml: error: this input file resolves outside the repository through a symbolically linked folder\n  hint: input files must be regular files inside the repository: replace the link with the file itself (nothing was read through it)',
     );
     expect(changed()).toEqual(['overlays/local/apps/api-gateway.yaml', 'overlays/staging/apps']);
+  });
+
+  it('refuses an environment folder linked from outside the repository instead of silently dropping it', async () => {
+    const outside = tempDir('outside-env');
+    cpSync(path.join(root, 'overlays/staging'), outside, { recursive: true });
+    symlinkSync(outside, path.join(root, 'overlays/qa'));
+    expect(await render()).toBe(1);
+    expect(err).toEqual([
+      'overlays/qa: error: this input folder is a symbolic link that resolves outside the repository\n  hint: input folders must be inside the repository: replace the link with the folder itself (nothing was read through it)',
+      nothingWritten(1),
+    ]);
+    expect(changed()).toEqual(['overlays/qa']);
   });
 
   it('quotes at most a short single-line excerpt of a value, without control characters', async () => {

@@ -158,6 +158,17 @@ describe('planWrite', () => {
     });
   });
 
+  it('flags hand-written files in folders of no cluster but never prunes generated ones there', () => {
+    const generated = `${generatedMarker} …\nkind: X\n`;
+    const existing = new Map([
+      ['clusters/gone/apps/x/deployment-x.yaml', generated],
+      ['clusters/gone/apps/x/rolebinding.yaml', 'kind: RoleBinding\n'],
+    ]);
+    const plan = planWrite(existing, [], { clusters: ['a'], allClusters: ['a'] });
+    expect(plan.remove).toEqual([]);
+    expect(plan.foreign.map((p) => p.file)).toEqual(['clusters/gone/apps/x/rolebinding.yaml']);
+  });
+
   it('refuses to overwrite a hand-written file at a generated path', () => {
     expect(planWrite(new Map([['clusters/a/x.yaml', 'mine']]), [{ path: 'clusters/a/x.yaml', content: 'generated' }], ['a']).foreign.map((p) => `${p.file}: ${p.message}`)).toEqual([
       'clusters/a/x.yaml: refusing to overwrite a file the renderer did not generate',

@@ -20,8 +20,10 @@ beforeEach(() => {
   root = mkdtempSync(path.join(tmpdir(), 'validate-'));
   mkdirSync(path.join(root, 'renderer'));
   cpSync(path.join(defaultRepoRoot, 'renderer', 'pins.json'), path.join(root, 'renderer', 'pins.json'));
-  // The repository's provisioned tools and schemas, shared rather than rebuilt for every test.
-  symlinkSync(path.join(defaultRepoRoot, '.cache'), path.join(root, '.cache'));
+  // The repository's provisioned tools and schemas, shared rather than rebuilt for every test; the validation cache
+  // (.cache/validate) stays this test's own.
+  mkdirSync(path.join(root, '.cache'));
+  for (const dir of ['tools', 'schemas']) symlinkSync(path.join(defaultRepoRoot, '.cache', dir), path.join(root, '.cache', dir));
   cpSync(path.join(fixtures, 'repo', 'clusters'), path.join(root, 'clusters'), { recursive: true });
   out = [];
   err = [];

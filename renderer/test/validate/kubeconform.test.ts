@@ -1,6 +1,6 @@
 // The real kubeconform binary (built by the tools step) on real files in a temp folder, with the generated schemas.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
@@ -81,7 +81,7 @@ describe('kubeconform with the generated schemas', () => {
 
 describe('kubeconformArgs', () => {
   it('runs strict with both offline schema locations and never ignores missing schemas', () => {
-    const args = kubeconformArgs('/repo', ['a.yaml'], '1.36.3');
+    const args = kubeconformArgs('/repo', ['a.yaml'], '1.36.3', 2);
     expect(args).toEqual([
       '-strict', '-summary', '-output', 'json', '-n', '2', '-kubernetes-version', '1.36.3',
       '-schema-location', '/repo/.cache/schemas/kubernetes/{{ .ResourceKind }}{{ .KindSuffix }}.json',
@@ -89,6 +89,10 @@ describe('kubeconformArgs', () => {
       'a.yaml',
     ]);
     expect(args).not.toContain('-ignore-missing-schemas');
+  });
+
+  it('gives kubeconform one worker per core by default, never fewer than two', () => {
+    expect(kubeconformArgs('/repo', ['clusters/staging'], '1.36.3').slice(4, 6)).toEqual(['-n', String(Math.max(2, availableParallelism()))]);
   });
 });
 

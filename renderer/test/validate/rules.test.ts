@@ -222,6 +222,17 @@ describe('pdb', () => {
     expect(check(podDisruptionBudget, [deployment(), pdb({ matchLabels: { 'app.kubernetes.io/name': 'web' } })])).toEqual([]);
     expect(check(podDisruptionBudget, [deployment(), pdb({ matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['web'] }] })])).toEqual([]);
   });
+
+  it('accepts an empty selector (it selects every pod of its namespace) and checks every label of a matchLabels budget', () => {
+    expect(check(podDisruptionBudget, [deployment(), pdb({})])).toEqual([]);
+    const twoLabels = pdb({ matchLabels: { 'app.kubernetes.io/name': 'web', tier: 'backend' } });
+    expect(check(podDisruptionBudget, [deployment(), twoLabels]).map((f) => f.rule)).toEqual(['pdb']);
+  });
+
+  it('does not count a budget of another namespace with the same labels', () => {
+    const elsewhere = { ...pdb({ matchLabels: { 'app.kubernetes.io/name': 'web' } }), metadata: { name: 'web', namespace: 'other', labels } };
+    expect(check(podDisruptionBudget, [deployment(), elsewhere]).map((f) => f.rule)).toEqual(['pdb']);
+  });
 });
 
 describe('default-deny', () => {

@@ -1,0 +1,42 @@
+/**
+ * The benchmark's second anchor: the TypeScript peer, cdk8s, given the same objects as kustomize (generate.ts,
+ * anchorModel) and synthesising them as plain `ApiObject`s, one Chart per cluster, in one process. This is what a
+ * cdk8s user writes for this catalogue without cdk8s-plus: a loop over the apps that copies each base object and
+ * sets the cluster's image, replicas, environment and resources. The benchmark runs `synthesizeFile` as its own
+ * process (cdk8s's own start-up counted, as ours is) and compares the objects it writes with the render's.
+ */
+import { readFileSync } from 'node:fs';
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import type { AnchorModel } from './generate.js';
+
+/** Builds the cdk8s app for the model and writes it to `outdir`: a folder per cluster, a file per resource. */
+export function synthesize(model: AnchorModel, outdir: string): void {
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+  for (const cluster of model.clusters) {
+    const chart = new Chart(app, cluster.name, { namespace: cluster.namespace, disableResourceNameHashes: true });
+    for (const { app: name, deployment, perCluster } of cluster.apps) {
+      for (const base of model.bases[name] ?? []) {
+        const o = structuredClone(base) as Record<string, unknown> & { kind: string; apiVersion: string; metadata: Record<string, unknown> };
+        if (o.kind === 'Deployment' && deployment) {
+          const spec = o.spec as { replicas?: number; template: { spec: { containers: Record<string, unknown>[] } } };
+          const container = spec.template.spec.containers.find((c) => c.name === deployment.container)!;
+          Object.assign(container, { image: deployment.image, env: deployment.env, resources: deployment.resources });
+          if (deployment.replicas !== undefined) spec.replicas = deployment.replicas;
+          else delete spec.replicas;
+        }
+        const { apiVersion, kind, metadata, ...rest } = o;
+        new ApiObject(chart, `${name}-${kind}`, { apiVersion, kind, metadata, ...rest });
+      }
+      for (const extra of perCluster) {
+        const { apiVersion, kind, metadata, ...rest } = extra;
+        new ApiObject(chart, `${name}-${kind}`, { apiVersion, kind, metadata: metadata as Record<string, unknown>, ...rest });
+      }
+    }
+  }
+  app.synth();
+}
+
+/** The process the benchmark measures: reading the model is part of the work, as reading inputs is for ours. */
+export function synthesizeFile(modelFile: string, outdir: string): void {
+  synthesize(JSON.parse(readFileSync(modelFile, 'utf8')) as AnchorModel, outdir);
+}

@@ -1,0 +1,78 @@
+/**
+ * The benchmark's floors: single stages timed alone, so that a regression in one shows even while the whole
+ * render stays within its targets.
+ * - the secret scanner over one 1 MB value (it was quadratic: a 200 KB value took 202 s);
+ * - the serialiser over every object of the rendered tree (the bytes of `clusters/` as the render writes them).
+ * Each runs in its own process (the benchmark starts it through `measure`, with a time limit, so a scanner that
+ * has become quadratic again is stopped and reported instead of holding the benchmark for hours).
+ */
+import path from 'node:path';
+import { toYaml } from '../emit.js';
+import { fastParseAll } from '../fastparse.js';
+import { parseSource } from '../source.js';
+// The scanner is called through this one import, so a rewritten scanner is measured without changing the benchmark.
+import { findPlaintextSecrets } from '../secrets.js';
+import { readRenderedTree } from '../write.js';
+
+export interface FloorResult {
+  /** Seconds of the measured work alone (no start-up, no reading). */
+  seconds: number;
+  /** CPU seconds (user + system) of the same work: on a shared machine, the steadier figure. */
+  cpuSeconds: number;
+  /** What was measured, for the table: bytes scanned or objects serialised. */
+  units: number;
+}
+
+/** Starts a wall and CPU clock; calling the result reads both, in seconds. */
+function startClock(): () => { seconds: number; cpuSeconds: number } {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return { seconds: (performance.now() - wall) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+  };
+}
+
+/**
+ * One input file holding a `bytes`-long value that looks like a base64 blob (a certificate bundle, a config file):
+ * letters and digits with no secret in it, deterministic. A run of letters is the worst case of a regex that
+ * backtracks per start position.
+ */
+export function largeValueFile(bytes: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let state = 7;
+  const chars: string[] = new Array(bytes);
+  for (let i = 0; i < bytes; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    chars[i] = alphabet[state % alphabet.length]!;
+  }
+  return `settings:\n  bundle: ${chars.join('')}\n`;
+}
+
+/** Times the secret scanner over one file holding a `bytes`-long value; throws if it reports a secret there. */
+export function scannerFloor(bytes: number): FloorResult {
+  const { source, problems } = parseSource('apps/bench-large-value.yaml', largeValueFile(bytes));
+  if (!source) throw new Error(`the large-value file does not parse: ${problems.map((p) => p.message).join('; ')}`);
+  const clock = startClock();
+  const found = findPlaintextSecrets(source);
+  const times = clock();
+  if (found.length > 0) throw new Error(`the scanner reports a secret in a value that has none: ${found[0]!.message}`);
+  return { ...times, units: bytes };
+}
+
+/** Times the serialiser over every object of the rendered tree under `root` (parsing them first, untimed). */
+export async function serializerFloor(root: string): Promise<FloorResult> {
+  const objects: unknown[] = [];
+  for (const [file, content] of await readRenderedTree(root)) {
+    if (!file.endsWith('.yaml')) continue;
+    const docs = fastParseAll(content);
+    if (!docs) throw new Error(`${path.join(root, file)}: not the renderer's plain YAML`);
+    objects.push(...docs.filter((d) => d !== null && d !== undefined));
+  }
+  const clock = startClock();
+  let bytes = 0;
+  for (const o of objects) bytes += toYaml(o).length;
+  const times = clock();
+  if (bytes === 0) throw new Error(`no objects under ${root}/clusters to serialise`);
+  return { ...times, units: objects.length };
+}

@@ -1,0 +1,72 @@
+/**
+ * Reads the live Applications of the GitOps loop (as `kubectl get applications -o json` returns them) into what the
+ * e2e waits for and reports: Synced and Healthy, still converging, or not checked because the source is a Helm
+ * chart from a repository this machine cannot reach. Pure.
+ */
+
+export interface LiveApplication {
+  metadata: { name: string };
+  spec: { source?: { repoURL?: string; chart?: string; targetRevision?: string; path?: string } };
+  status?: {
+    sync?: { status?: string; revision?: string };
+    health?: { status?: string; message?: string };
+    conditions?: { type: string; message?: string }[];
+    operationState?: { phase?: string; message?: string };
+    resources?: { group?: string; kind: string; name: string; health?: { status?: string } }[];
+  };
+}
+
+export type AppVerdict =
+  | { name: string; state: 'ok'; revision?: string }
+  | { name: string; state: 'waiting'; why: string }
+  | { name: string; state: 'not-checked'; why: string };
+
+/**
+ * Chart sources need the chart repository, which the e2e cannot reach (no internet); report them, never wait.
+ * `controllerless`: API groups whose CRDs the e2e installed without their controller (the controllers come from
+ * those charts); a Synced Application whose only unhealthy resources are of these groups cannot become Healthy here,
+ * so its health is reported as not checked, naming the resources.
+ */
+export function verdictOf(app: LiveApplication, controllerless: readonly string[] = []): AppVerdict {
+  const name = app.metadata.name;
+  const source = app.spec.source ?? {};
+  if (source.chart) {
+    return { name, state: 'not-checked', why: `Helm chart ${source.chart} ${source.targetRevision ?? ''} from ${source.repoURL ?? '?'}: no chart repository is reachable from this machine`.replace('  ', ' ') };
+  }
+  const sync = app.status?.sync?.status ?? 'Unknown';
+  const health = app.status?.health?.status ?? 'Unknown';
+  if (sync === 'Synced' && health === 'Healthy') return { name, state: 'ok', revision: app.status?.sync?.revision };
+  const unhealthy = (app.status?.resources ?? []).filter((r) => r.health?.status !== undefined && r.health.status !== 'Healthy');
+  if (sync === 'Synced' && health === 'Progressing' && unhealthy.length > 0 && unhealthy.every((r) => controllerless.includes(r.group ?? ''))) {
+    const what = unhealthy.map((r) => `${r.kind} ${r.name}`).join(', ');
+    return { name, state: 'not-checked', why: `Synced; health not checked: ${what} wait${unhealthy.length === 1 ? 's' : ''} for a controller that an add-on chart installs (no chart repository is reachable)` };
+  }
+  const details = [
+    ...(app.status?.conditions ?? []).map((c) => `${c.type}: ${c.message ?? ''}`),
+    app.status?.health?.message,
+    app.status?.operationState?.phase && app.status.operationState.phase !== 'Succeeded' ? `last sync ${app.status.operationState.phase}: ${app.status.operationState.message ?? ''}` : undefined,
+  ].filter((d): d is string => Boolean(d && d.trim()));
+  return { name, state: 'waiting', why: `${sync}/${health}${details.length ? ` (${details.join('; ').slice(0, 400)})` : ''}` };
+}
+
+export interface LoopSummary {
+  ok: string[];
+  waiting: { name: string; why: string }[];
+  notChecked: { name: string; why: string }[];
+  /** True when every Application that can be checked is Synced and Healthy, and `expected` are all present. */
+  done: boolean;
+}
+
+/** `expected`: the Application names that must exist (from the rendered argocd folder). */
+export function summarize(apps: readonly LiveApplication[], expected: readonly string[], controllerless: readonly string[] = []): LoopSummary {
+  const verdicts = apps.map((a) => verdictOf(a, controllerless)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const present = new Set(verdicts.map((v) => v.name));
+  const missing = expected.filter((n) => !present.has(n)).map((name) => ({ name, why: 'not created yet' }));
+  const waiting = [...verdicts.flatMap((v) => (v.state === 'waiting' ? [{ name: v.name, why: v.why }] : [])), ...missing];
+  return {
+    ok: verdicts.filter((v) => v.state === 'ok').map((v) => v.name),
+    waiting,
+    notChecked: verdicts.flatMap((v) => (v.state === 'not-checked' ? [{ name: v.name, why: v.why }] : [])),
+    done: waiting.length === 0,
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The command line of every process `npm run e2e` starts, all on 127.0.0.1. Pure: paths in, argument lists out;
+ * scripts/e2e/cluster.mjs and scripts/e2e/argocd.mjs start them.
+ *
+ * The API server listens on the port the laptop cluster declares (overlays/local → clusters/index.json
+ * `apiServer: https://127.0.0.1:6443`), so bootstrap's context check passes because it is true. Every other port is
+ * off the usual defaults, so a developer's own etcd, redis or Argo CD on this machine is left alone.
+ */
+
+export const ports = {
+  etcdClient: 23790,
+  etcdPeer: 23800,
+  apiServer: 6443,
+  controllerManager: 20257,
+  scheduler: 20259,
+  kwok: 20247,
+  redis: 26379,
+  repoServer: 28081,
+  repoServerMetrics: 28084,
+  controllerMetrics: 28082,
+  argocdServer: 28080,
+  argocdServerMetrics: 28083,
+  gitDaemon: 29418,
+} as const;
+
+export const serviceClusterIpRange = '10.96.0.0/16';
+/** The namespace Argo CD runs in; the rendered Applications and AppProjects live there. */
+export const argocdNamespace = 'argocd';
+
+/** Files of the control plane's PKI (see scripts/e2e/cluster.mjs, which makes them with openssl). */
+export interface Pki {
+  dir: string;
+  ca: string;
+  caKey: string;
+  serverCert: string;
+  serverKey: string;
+  adminCert: string;
+  adminKey: string;
+  saKey: string;
+  saPub: string;
+}
+
+export function pki(dir: string): Pki {
+  return {
+    dir,
+    ca: `${dir}/ca.crt`,
+    caKey: `${dir}/ca.key`,
+    serverCert: `${dir}/apiserver.crt`,
+    serverKey: `${dir}/apiserver.key`,
+    adminCert: `${dir}/admin.crt`,
+    adminKey: `${dir}/admin.key`,
+    saKey: `${dir}/sa.key`,
+    saPub: `${dir}/sa.pub`,
+  };
+}
+
+export const apiServerUrl = `https://127.0.0.1:${ports.apiServer}`;
+
+export function etcdArgs(dataDir: string): string[] {
+  return [
+    '--name=e2e',
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+    `--advertise-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+    `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+    `--initial-cluster=e2e=http://127.0.0.1:${ports.etcdPeer}`,
+    // A throwaway store: no fsync per write keeps it fast on a busy 2-core machine.
+    '--unsafe-no-fsync',
+    '--quota-backend-bytes=1073741824',
+  ];
+}
+
+export function apiServerArgs(p: Pki): string[] {
+  return [
+    `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${ports.apiServer}`,
+    // No Endpoints object for the `kubernetes` Service: nothing in the cluster reaches the API server through it.
+    '--endpoint-reconciler-type=none',
+    `--tls-cert-file=${p.serverCert}`,
+    `--tls-private-key-file=${p.serverKey}`,
+    `--client-ca-file=${p.ca}`,
+    `--service-account-issuer=${apiServerUrl}`,
+    `--service-account-key-file=${p.saPub}`,
+    `--service-account-signing-key-file=${p.saKey}`,
+    `--service-cluster-ip-range=${serviceClusterIpRange}`,
+    '--authorization-mode=Node,RBAC',
+    '--enable-priority-and-fairness=false',
+  ];
+}
+
+export function controllerManagerArgs(kubeconfig: string, p: Pki): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${ports.controllerManager}`,
+    '--leader-elect=false',
+    '--use-service-account-credentials=false',
+    `--service-account-private-key-file=${p.saKey}`,
+    `--root-ca-file=${p.ca}`,
+    `--cluster-signing-cert-file=${p.ca}`,
+    `--cluster-signing-key-file=${p.caKey}`,
+    `--service-cluster-ip-range=${serviceClusterIpRange}`,
+    // No cloud and no pod network: these controllers would only fail and retry.
+    '--controllers=*,-cloud-node-lifecycle-controller,-node-ipam-controller,-service-lb-controller,-node-route-controller,-persistentvolume-binder-controller,-persistentvolume-attach-detach-controller',
+  ];
+}
+
+export function schedulerArgs(kubeconfig: string): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${ports.scheduler}`,
+    '--leader-elect=false',
+  ];
+}
+
+/** The annotation that marks the fake nodes kwok manages (and nothing else). */
+export const kwokNodeAnnotation = 'kwok.x-k8s.io/node';
+
+export function kwokArgs(kubeconfig: string, config: string): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--config=${config}`,
+    `--manage-nodes-with-annotation-selector=${kwokNodeAnnotation}=fake`,
+    '--manage-all-nodes=false',
+    `--server-address=127.0.0.1:${ports.kwok}`,
+    '--node-lease-duration-seconds=40',
+    '--cidr=10.244.0.0/16',
+    '--node-ip=127.0.0.1',
+  ];
+}
+
+/** kwok's own Stage definitions, shipped in its module under kustomize/stage/: nodes become Ready, pods Running. */
+export const kwokStageFiles = [
+  'kustomize/stage/node/fast/node-initialize.yaml',
+  'kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+  'kustomize/stage/pod/fast/pod-ready.yaml',
+  'kustomize/stage/pod/fast/pod-complete.yaml',
+  'kustomize/stage/pod/fast/pod-delete.yaml',
+];
+
+export function redisArgs(dir: string): string[] {
+  return ['--bind', '127.0.0.1', '--port', String(ports.redis), '--save', '', '--appendonly', 'no', '--dir', dir];
+}
+
+const redis = `127.0.0.1:${ports.redis}`;
+const repoServer = `127.0.0.1:${ports.repoServer}`;
+
+/**
+ * Argo CD's repo-server without TLS (its default wants a mounted certificate) and without a client CA; GPG is
+ * switched off in its environment (see argocdEnv).
+ */
+export function repoServerArgs(): string[] {
+  return ['--address=127.0.0.1', `--port=${ports.repoServer}`, `--metrics-address=127.0.0.1`, `--metrics-port=${ports.repoServerMetrics}`, `--redis=${redis}`, '--disable-tls', '--client-ca-path=', '--loglevel=info'];
+}
+
+export function applicationControllerArgs(): string[] {
+  return [
+    `--namespace=${argocdNamespace}`,
+    `--repo-server=${repoServer}`,
+    '--repo-server-plaintext',
+    `--redis=${redis}`,
+    `--metrics-port=${ports.controllerMetrics}`,
+    // Faster than the production defaults, so that drift is reverted and waves progress within the run.
+    '--self-heal-timeout-seconds=2',
+    '--loglevel=info',
+  ];
+}
+
+export function argocdServerArgs(): string[] {
+  return [
+    `--namespace=${argocdNamespace}`,
+    '--insecure',
+    '--address=127.0.0.1',
+    `--port=${ports.argocdServer}`,
+    `--metrics-port=${ports.argocdServerMetrics}`,
+    `--repo-server=${repoServer}`,
+    '--repo-server-plaintext',
+    `--redis=${redis}`,
+    '--dex-server=http://127.0.0.1:1',
+    '--loglevel=info',
+  ];
+}
+
+/**
+ * The environment of every Argo CD process. ARGOCD_FAKE_IN_CLUSTER is Argo CD's own switch for running outside a
+ * pod: the in-cluster destination (https://kubernetes.default.svc) then uses $KUBECONFIG instead of a mounted
+ * service-account token (RawRestConfig in pkg/apis/application/v1alpha1/types.go).
+ */
+export function argocdEnv(kubeconfig: string, binDir: string, basePath: string): Record<string, string> {
+  return {
+    KUBECONFIG: kubeconfig,
+    ARGOCD_FAKE_IN_CLUSTER: 'true',
+    ARGOCD_GPG_ENABLED: 'false',
+    // The repo-server runs git-verify-wrapper.sh from PATH for every manifest generation.
+    PATH: `${binDir}:${basePath}`,
+    ARGOCD_RECONCILIATION_TIMEOUT: '10s',
+  };
+}

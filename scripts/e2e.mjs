@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// npm run e2e [-- --keep]: proves the repository against a real API server and a real Argo CD on 127.0.0.1.
+// Builds the pinned components once (.cache/tools/e2e/), starts them, dry-runs every rendered file server-side,
+// runs the GitOps loop for the laptop cluster `local` and the flows, then stops everything it started, also on
+// failure and Ctrl-C. Logs: .cache/e2e/logs/. See README "Run a real cluster on your laptop".
+import { $ } from 'zx';
+import fs, { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { load, repoRoot } from './lib/run.mjs';
+import { createPhases } from './e2e/phase.mjs';
+import { createProcesses } from './e2e/processes.mjs';
+import { ensureE2eBinaries, argocdBinDir } from './e2e/build.mjs';
+import { makePki, writeKubeconfig, startControlPlane, startKwok } from './e2e/cluster.mjs';
+import { startArgocd } from './e2e/argocd.mjs';
+import { startGitServer } from './e2e/git-server.mjs';
+import { renderedFiles, namespacesOf, dryRunAll, proveBrokenFileIsNamed, prepareServedRepo } from './e2e/checks.mjs';
+import { runLoopAndFlows } from './e2e/flows.mjs';
+
+const usage = 'usage: npm run e2e [-- --keep]';
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(usage);
+  process.exit(0);
+}
+const unknown = argv.filter((a) => a !== '--keep');
+if (unknown.length > 0) {
+  console.error(`Error: unknown argument ${unknown[0]}\n${usage}`);
+  process.exit(2);
+}
+const keep = argv.includes('--keep');
+
+const log = (line) => console.log(line);
+const stateDir = path.join(repoRoot, '.cache', 'e2e');
+const phases = createPhases(log);
+const processes = createProcesses(stateDir, log);
+let servers = [];
+let stopping;
+
+/** Idempotent: a signal and the failure it causes in main() both end up here, and both wait for the same stop. */
+function stopEverything() {
+  stopping ??= (async () => {
+    for (const s of servers) s.close();
+    await processes.stopAll();
+  })();
+  return stopping;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, async () => {
+    log(`\n${sig}: stopping everything npm run e2e started`);
+    await stopEverything();
+    process.exit(130);
+  });
+}
+
+async function main() {
+  const recipes = await load('e2e/recipes.js');
+  const c = await load('e2e/components.js');
+  const dryRun = await load('e2e/dry-run.js');
+  const { kubeHttp } = await load('e2e/kube-http.js');
+  const { fakeNodes } = await load('e2e/nodes.js');
+  const { readPins } = await load('tools/ensure.js');
+  const { crdSources } = await load('tools/crd-sources.js');
+  const { goModDownload } = await load('tools/go.js');
+
+  const pins = await readPins(repoRoot);
+  const built = await phases.run('binaries (.cache/tools/e2e)', () => ensureE2eBinaries({ root: repoRoot, recipes, pins, phases, log }));
+
+  await processes.cleanLeftovers();
+  for (const d of ['etcd', 'pki', 'logs']) rmSync(path.join(stateDir, d), { recursive: true, force: true });
+  mkdirSync(processes.logs, { recursive: true });
+  const kubeconfig = path.join(stateDir, 'kubeconfig');
+  const contextName = 'berrys-e2e-local';
+  // Every kubectl call: the built, pinned kubectl against the started API server.
+  const $k = $({ quiet: true, env: { ...process.env, KUBECONFIG: kubeconfig } });
+  const kubectlCmd = (strings, ...values) => $k(withKubectl(built.bin, strings), ...values);
+
+  const p = await phases.run('control plane: etcd, kube-apiserver, controller-manager, scheduler', async ({ note }) => {
+    const pki = await makePki(c, path.join(stateDir, 'pki'));
+    writeKubeconfig(c, pki, kubeconfig, contextName);
+    const kube = kubeHttp({ server: c.apiServerUrl, ca: pki.ca, cert: pki.adminCert, key: pki.adminKey });
+    await startControlPlane({ c, bin: built.bin, stateDir, processes, kube, kubeconfig, p: pki, note });
+    return { pki, kube };
+  });
+
+  const { parseClusterIndex } = await load('cluster-index.js');
+  const { index, files } = renderedFiles(repoRoot, parseClusterIndex);
+  await phases.run(`CRDs of the pinned modules (${crdSources.length}) and namespaces`, async () => {
+    const dirs = new Map();
+    const crdFiles = [];
+    for (const s of crdSources) {
+      if (!dirs.has(s.source)) dirs.set(s.source, await goModDownload(pins.sources[s.source]));
+      crdFiles.push('-f', path.join(dirs.get(s.source), s.file));
+    }
+    await kubectlCmd`apply --server-side ${crdFiles}`;
+    await kubectlCmd`wait --for condition=established --timeout=60s crd --all`;
+    const list = path.join(stateDir, 'namespaces.json');
+    const items = [c.argocdNamespace, ...namespacesOf(files)].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+    fs.writeFileSync(list, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    await kubectlCmd`apply -f ${list}`;
+  });
+
+  await phases.run(`server-side dry run of every rendered file (${files.length})`, async () => {
+    const result = await dryRunAll({ root: repoRoot, dryRun, kube: p.kube, files, log });
+    const lines = dryRun.formatDryRunFindings(result.findings);
+    for (const line of lines) log(`  ${line}`);
+    if (result.findings.length > 0) throw new Error(`the API server rejected or warned about ${new Set(result.findings.map((f) => f.file)).size} rendered file(s); see above`);
+    log(`  all ${result.checked} accepted without a warning`);
+    log(`  broken-file check: ${await proveBrokenFileIsNamed({ dryRun, kube: p.kube, files })}`);
+  });
+
+  const local = index.clusters.find((x) => x.name === 'local');
+  if (!local) throw new Error('clusters/index.json has no cluster `local`; the GitOps loop runs against the laptop cluster');
+  if (local.apiServer.replace(/\/+$/, '') !== c.apiServerUrl) throw new Error(`the laptop cluster declares apiServer ${local.apiServer}, but the e2e API server listens on ${c.apiServerUrl}`);
+  const deployments = files.filter((f) => f.cluster === 'local').map((f) => parseYaml(f.content)).filter((o) => o?.kind === 'Deployment');
+  const nodes = fakeNodes(deployments, local.region);
+  await phases.run(`kwok and ${nodes.length} fake nodes`, () => startKwok({ c, bin: built.bin, kwokModule: built.kwokModule, stateDir, processes, kubeconfig, kubectl: kubectlCmd, nodes, fs }));
+
+  const repoUrl = `https://127.0.0.1:${c.ports.gitDaemon}/agents-gitops.git`;
+  const served = await phases.run('served repository (a clone with its repoURL on 127.0.0.1, rendered and committed)', async () => {
+    const s = await prepareServedRepo({ root: repoRoot, stateDir, repoUrl, log });
+    servers.push(await startGitServer({ projectRoot: path.dirname(s.bare), port: c.ports.gitDaemon, cert: p.pki.serverCert, key: p.pki.serverKey, log: () => {} }));
+    return s;
+  });
+
+  const argocdBin = argocdBinDir(built.bin, built.argocdModule, recipes.argocdRoles, stateDir);
+  const argocd = await phases.run('Argo CD: redis, repo-server, application-controller, server', ({ note }) => startArgocd({ c, argocdBin, stateDir, processes, kubectl: kubectlCmd, kubeconfig, repoUrl, note }));
+
+  await runLoopAndFlows({ c, phases, processes, kubectl: kubectlCmd, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir });
+
+  if (keep) {
+    log(
+      [
+        '',
+        'The cluster stays up (--keep). Reach it with:',
+        `  export KUBECONFIG=${kubeconfig}   # context ${contextName}, ${c.apiServerUrl}`,
+        `  ${path.join(built.bin, 'kubectl')} get applications -n ${c.argocdNamespace}`,
+        `  Argo CD API: ${argocd.server} (ARGOCD_SERVER=${argocd.server} ARGOCD_AUTH_TOKEN=$(cat ${path.join(stateDir, 'argocd-token')}))`,
+        `  served repository: ${repoUrl} (working clone: ${served.work})`,
+        `  logs: ${processes.logs}`,
+        `Stop it with: kill ${process.pid}  (or Ctrl-C here)`,
+      ].join('\n'),
+    );
+    fs.writeFileSync(path.join(stateDir, 'argocd-token'), `${argocd.token}\n`, { mode: 0o600 });
+    await new Promise(() => {});
+  }
+}
+
+/** Prefixes a zx template with the built kubectl binary. */
+function withKubectl(bin, strings) {
+  const out = [...strings];
+  out[0] = `${path.join(bin, 'kubectl')} ${out[0]}`;
+  return Object.assign(out, { raw: out });
+}
+
+let code = 0;
+try {
+  await main();
+  log('e2e: passed');
+} catch (err) {
+  code = 1;
+  log(`Error: ${err?.message ?? err}`);
+  log(`logs: ${processes.logs}`);
+} finally {
+  await stopEverything();
+  log(phases.summary());
+}
+process.exit(code);
