@@ -125,6 +125,17 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
       clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems));
     });
   }
+  for (const name of appNames) {
+    if ([...repo.environments.values()].some((env) => env.versions.value[name] !== undefined)) continue;
+    const app = repo.apps.get(name)!;
+    problems.push({
+      file: app.file,
+      line: 1,
+      col: 1,
+      message: `app '${name}' has no version in any environment, so it would be deployed nowhere`,
+      hint: `a new app enters the promotion chain at its start: npm run release -- --app ${name} --version <release tag>`,
+    });
+  }
   const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
   if (problems.length > 0) throw new RenderError(problems);
   return { platform: platform.value, promotionChain, clusters };
@@ -283,11 +294,19 @@ function resolveCluster(
     problems.push(...checkAppGuards(app, cluster.name, settings, settingAt));
 
     const version = env.versions.value[name];
-    if (version === undefined) {
-      if (clusterIndex === 0) {
-        problems.push({ file: env.versions.file, line: 1, col: 1, message: `no version for app '${name}' in '${env.name}'; looked in ${env.versions.file}`, hint: `add a line '${name}: <release tag>'` });
-      }
-    } else if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
+    // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
+    // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
+    if (version === undefined) continue;
+    for (const callee of app.value.calls) {
+      if (env.versions.value[callee] !== undefined || !repo.apps.has(callee) || clusterIndex !== 0) continue;
+      problems.push({
+        file: env.versions.file,
+        ...env.versions.locate([name]),
+        message: `app '${name}' calls '${callee}', which is not deployed in '${env.name}' (no version in ${env.versions.file})`,
+        hint: `deploy ${callee} in ${env.name} first (npm run promote), or leave ${name} out of ${env.name} too`,
+      });
+    }
+    if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
       problems.push({ file: env.versions.file, ...env.versions.locate([name]), message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`, hint: `pin a release tag (e.g. 1.4.2); versions reach ${env.name} by npm run promote` });
     }
     const registry = cluster.imageRegistry ?? e.imageRegistry;
@@ -296,9 +315,9 @@ function resolveCluster(
       spec: app.value,
       settings,
       settingAt,
-      version: version ?? '',
-      image: `${registry}/${app.value.image}:${version ?? ''}`,
-      callers: appNames.filter((other) => repo.apps.get(other)!.value.calls.includes(name)),
+      version,
+      image: `${registry}/${app.value.image}:${version}`,
+      callers: appNames.filter((other) => env.versions.value[other] !== undefined && repo.apps.get(other)!.value.calls.includes(name)),
       sources: [app.file, repo.defaults.file, env.spec.file, env.versions.file, ...(override ? [override.file] : [])],
     });
   }

@@ -17,9 +17,10 @@ import {
   restorePaths,
   uncommitted,
 } from './git.js';
-import { branchName, commitMessage, planPromotion, planRelease, prBody, prTitle, versionTable, type Plan } from './plan.js';
 import { promotionChainOf, readClusterIndex } from '../cluster-index.js';
-import { diskReader, readCatalogue, readVersions } from './repo.js';
+import { formatMatrixMarkdown, readMatrix } from './matrix.js';
+import { branchName, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type Plan } from './plan.js';
+import { diskReader, readCatalogue, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { setVersions, type Versions } from './versions.js';
 
 export interface ChangeOptions {
@@ -72,6 +73,27 @@ export async function runPromote(opts: ChangeOptions & { from?: string; to?: str
   return apply(plan, opts);
 }
 
+/**
+ * `rollback --env <env> --app <app> [--to <version>]`: sets versions the environment ran before, found in the
+ * history of its versions.yaml on the checkout's branch.
+ */
+export async function runRollback(opts: ChangeOptions & { environment: string; apps: string[]; to?: string }): Promise<ChangeResult> {
+  const reader = diskReader(opts.root);
+  const catalogue = await readCatalogue(reader);
+  const { versions } = await readVersions(reader, opts.environment);
+  const chain = promotionChainOf(await readClusterIndex(reader));
+  const history = chain.steps.includes(opts.environment) ? await versionHistory(opts.root, 'HEAD', opts.environment) : new Map();
+  const plan = planRollback({ env: opts.environment, chain, apps: opts.apps, to: opts.to, catalogue, current: versions, history });
+  // What else it could go back to, so a person on call sees the choices (--to) without reading git log.
+  const log = opts.log ?? ((line: string) => console.log(line));
+  log(`What ${plan.target} ran (newest first, from overlays/${plan.target}/versions.yaml on this branch):`);
+  for (const c of plan.changes) {
+    log(`  ${c.app}: ${(history.get(c.app) ?? []).map((p: PastVersion) => `${p.version}${p.version === c.from ? ' (now)' : ` at ${p.commit.slice(0, 12)}`}`).join(' · ')}`);
+  }
+  log('');
+  return apply(plan, opts);
+}
+
 async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const root = opts.root;
@@ -80,7 +102,7 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   const message = commitMessage(plan);
   const github = opts.openPr && !opts.dryRun ? githubConfig(opts.env ?? process.env) : undefined;
 
-  log(plan.kind === 'release' ? `Release into ${plan.target}:` : `Promote ${plan.source} → ${plan.target}:`);
+  log(plan.kind === 'release' ? `Release into ${plan.target}:` : plan.kind === 'rollback' ? `Roll back ${plan.target}:` : `Promote ${plan.source} → ${plan.target}:`);
   log('');
   log(versionTable(plan));
   if (plan.unchanged.length > 0) log(`\nAlready the same in ${plan.target}: ${plan.unchanged.join(', ')}`);
@@ -130,7 +152,8 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   let pullRequest: PullRequest | undefined;
   if (github) {
     await push(root, branch);
-    pullRequest = await openPullRequest(github, { title: prTitle(plan), body: prBody(plan, stat), head: branch, base: baseBranch });
+    const matrix = formatMatrixMarkdown(await readMatrix(root));
+    pullRequest = await openPullRequest(github, { title: prTitle(plan), body: prBody(plan, stat, matrix), head: branch, base: baseBranch });
     log(`Opened pull request #${pullRequest.number}: ${pullRequest.url}`);
     if (opts.autoMerge) {
       await enableAutoMerge(github, pullRequest);

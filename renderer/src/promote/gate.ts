@@ -1,21 +1,33 @@
 /**
- * The promotion gate, a required check on every pull request: a version may enter a step of the promotion chain
- * (clusters/index.json on the base branch) only if the previous step runs it on the base branch; when Argo CD can be
- * asked, that environment's primary cluster must also be Synced and Healthy at a revision that deploys it. Other
- * changes reaching the end of the chain pass but are listed, so reviewers see them.
+ * The promotion gate, a required check on every pull request. Measured from the merge base with the base branch,
+ * every version change in a step of the promotion chain (clusters/index.json on the base branch) after the first is
+ * a promotion (the previous step runs it on the base branch; when Argo CD can be asked, that environment's primary
+ * cluster must also be Synced and Healthy at a revision that deploys it), a retirement, a rollback (the environment
+ * ran it before), a marked hotfix, or refused. Other changes reaching the end of the chain pass but are listed.
  */
 import { promises as fsp } from 'node:fs';
-import { argocdConfig } from '../argocd/api.js';
-import { applicationState, type ApplicationState } from '../argocd/application.js';
-import { ArgocdError, createArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
+import { argocdConfig, variableSuffix } from '../argocd/api.js';
+import type { ApplicationState } from '../argocd/application.js';
+import type { ArgocdClientOptions } from '../argocd/client.js';
+import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
+import { appApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
 import { allowedHint } from '../errors.js';
 import { repoPaths } from '../paths.js';
-import { appApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
-import { changedFiles, fetchCommit, hasCommit, resolveCommit } from './git.js';
+import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
 import { UsageError } from './plan.js';
-import { gitReader, readCatalogue, readImages, readVersions } from './repo.js';
+import { gitReader, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
+
+/**
+ * Why a version change in a gated environment passes, or that it does not:
+ * - promotion: the previous environment runs the new version on the base branch (also when the app is new here);
+ * - retirement: the app leaves the environment (Argo CD prunes it);
+ * - rollback: the environment ran the new version before (its versions.yaml held it on the base branch's history);
+ * - hotfix: none of these, but the pull request carries the break-glass marker (a `Hotfix:` trailer);
+ * - refused: none of these.
+ */
+export type MoveKind = 'promotion' | 'retirement' | 'rollback' | 'hotfix' | 'refused';
 
 /** One app whose version changes in a gated environment. */
 export interface VersionMove {
@@ -26,43 +38,66 @@ export interface VersionMove {
   previousEnv: string;
   /** What the previous environment runs on the base branch. */
   previousVersion: string | undefined;
-  /** The version rule: head equals previousVersion. A removal (head undefined) is not a promotion and passes. */
+  kind: MoveKind;
+  /** For a rollback: the newest commit on the base branch where this environment had the version. */
+  ranAt?: string;
   ok: boolean;
 }
 
-/** The version rule over the versions files of base and head. The chain's first step is where releases enter: not gated. */
-export function versionMoves(chain: readonly string[], base: ReadonlyMap<string, Versions>, head: ReadonlyMap<string, Versions>): VersionMove[] {
+/** What the gate knows besides the two sets of versions files. */
+export interface MoveFacts {
+  /** The commit at which `env` had `version` of `app` on the base branch's history, if it ever did. */
+  ranBefore(env: string, app: string, version: string): string | undefined;
+  /** The pull request carries the hotfix marker. */
+  hotfix: boolean;
+}
+
+/**
+ * The version rule over the versions files of the merge base (`from`), the base branch's tip (`base`, where the
+ * previous environments are read) and the head. Development is where releases enter: not gated.
+ */
+export function versionMoves(
+  chain: readonly string[],
+  from: ReadonlyMap<string, Versions>,
+  base: ReadonlyMap<string, Versions>,
+  head: ReadonlyMap<string, Versions>,
+  facts: MoveFacts,
+): VersionMove[] {
   const moves: VersionMove[] = [];
-  for (let i = 1; i < chain.length; i++) {
-    const env = chain[i]!;
-    const previousEnv = chain[i - 1]!;
-    const before = base.get(env) ?? new Map();
+  const envs = chain;
+  for (let i = 1; i < envs.length; i++) {
+    const env = envs[i]!;
+    const previousEnv = envs[i - 1]!;
+    const before = from.get(env) ?? new Map();
     const after = head.get(env) ?? new Map();
     for (const app of [...new Set([...before.keys(), ...after.keys()])].sort()) {
       if (before.get(app) === after.get(app)) continue;
       const previousVersion = base.get(previousEnv)?.get(app);
       const headVersion = after.get(app);
-      moves.push({
-        env,
-        app,
-        base: before.get(app),
-        head: headVersion,
-        previousEnv,
-        previousVersion,
-        ok: headVersion === undefined || headVersion === previousVersion,
-      });
+      const ranAt = headVersion === undefined || headVersion === previousVersion ? undefined : facts.ranBefore(env, app, headVersion);
+      const kind: MoveKind =
+        headVersion === undefined
+          ? 'retirement'
+          : headVersion === previousVersion
+            ? 'promotion'
+            : ranAt !== undefined
+              ? 'rollback'
+              : facts.hotfix
+                ? 'hotfix'
+                : 'refused';
+      moves.push({ env, app, base: before.get(app), head: headVersion, previousEnv, previousVersion, kind, ranAt, ok: kind !== 'refused' });
     }
   }
   return moves;
 }
 
 /**
- * Changed files that reach an environment (the end of the chain) but are not a version promotion: its overlay other
- * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of promoted apps.
+ * Changed files that reach an environment (the end of the chain) but are not a version change: its overlay other
+ * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of changed apps.
  */
-export function otherChangesReaching(env: string, changed: string[], clusters: string[], promotedApps: string[]): string[] {
+export function otherChangesReaching(env: string, changed: string[], clusters: string[], changedApps: string[]): string[] {
   const versions = repoPaths.versions(env);
-  const explained = clusters.flatMap((c) => promotedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
+  const explained = clusters.flatMap((c) => changedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
   const reaches = [
     `${repoPaths.overlayDir(env)}/`,
     `${repoPaths.appsDir}/`,
@@ -116,12 +151,18 @@ export function requiredHealthEnvs(value: string | undefined, chain: readonly st
 
 export interface GateOptions {
   root: string;
+  /** The base branch's commit (in a pull request: its base sha). Changes are measured from its merge base with head. */
   base: string;
-  /** Default HEAD (in a pull request's checkout, the merge commit). */
+  /** Default HEAD (in a pull request: its head sha, or the merge commit). */
   head?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
   argocd?: ArgocdClientOptions;
+  /**
+   * What Argo CD said, read from files (`npm run versions -- --live --format json`) instead of asked live: the
+   * judging job then holds no token. A cluster without an observation counts as not configured.
+   */
+  observations?: ClusterObservation[];
 }
 
 export interface GateResult {
@@ -130,77 +171,144 @@ export interface GateResult {
   health: Map<string, HealthFinding>;
   skipped: string[];
   other: string[];
+  /** The `Hotfix:` trailers found in the pull request's commits. */
+  hotfix: { commit: string; value: string }[];
   report: string;
+}
+
+/** The commit-message trailer that marks a break-glass hotfix (README, Hotfix). */
+export const hotfixTrailer = 'Hotfix';
+
+/**
+ * The clusters whose Argo CD the gate may ask: the primary of every environment that another one is promoted from.
+ * A workflow turns this list into one job per cluster, each holding only that cluster's token.
+ */
+export async function gateClusters(root: string, rev: string): Promise<{ cluster: string; environment: string; suffix: string }[]> {
+  const index = await readClusterIndex(gitReader(root, await resolveCommit(root, rev)));
+  const out: { cluster: string; environment: string; suffix: string }[] = [];
+  for (const env of index.promotionChain.slice(0, -1)) {
+    const primary = primaryCluster(index, env);
+    out.push({ cluster: primary.name, environment: env, suffix: variableSuffix(primary.name) });
+  }
+  return out;
 }
 
 /** Runs the gate and returns its report; exit 0 when it passes, 3 when it refuses. */
 export async function runGate(opts: GateOptions): Promise<GateResult> {
   const env = opts.env ?? process.env;
-  const base = await resolveCommit(opts.root, opts.base);
+  const tip = await resolveCommit(opts.root, opts.base);
   const head = await resolveCommit(opts.root, opts.head ?? 'HEAD');
-  const baseReader = gitReader(opts.root, base);
-  const headReader = gitReader(opts.root, head);
+  // Measured from the merge base, so a branch that is behind is judged on what it changes, not on what the base
+  // branch changed since; the previous environments are read at the tip, where they are now.
+  const from = await mergeBase(opts.root, tip, head);
+  const baseReader = gitReader(opts.root, tip);
   // The chain as the base branch has it: a pull request cannot reorder the chain and use the new order at once.
   const baseIndex = await readClusterIndex(baseReader);
   const chain = baseIndex.promotionChain;
   const required = requiredHealthEnvs(env.GATE_REQUIRE_ARGOCD, chain);
-  const baseVersions = new Map<string, Versions>();
-  const headVersions = new Map<string, Versions>();
-  for (const e of chain) {
-    baseVersions.set(e, (await readVersions(baseReader, e)).versions);
-    headVersions.set(e, (await readVersions(headReader, e)).versions);
-  }
-  const moves = versionMoves(chain, baseVersions, headVersions);
-  const promotions = moves.filter((m) => m.head !== undefined);
+  const read = async (rev: string) => {
+    const reader = gitReader(opts.root, rev);
+    const all = new Map<string, Versions>();
+    for (const e of chain) all.set(e, (await readVersions(reader, e)).versions);
+    return all;
+  };
+  const [fromVersions, tipVersions, headVersions] = [await read(from), await read(tip), await read(head)];
 
-  // The health part: only for promotions that pass the version rule (the others fail anyway).
+  const histories = new Map<string, Map<string, PastVersion[]>>();
+  for (const e of chain.slice(1)) {
+    if (!sameVersions(fromVersions.get(e)!, headVersions.get(e)!)) histories.set(e, await versionHistory(opts.root, tip, e));
+  }
+  const hotfix = await trailerValues(opts.root, from, head, hotfixTrailer);
+  const moves = versionMoves(chain, fromVersions, tipVersions, headVersions, {
+    ranBefore: (e, app, version) => histories.get(e)?.get(app)?.find((p) => p.version === version)?.commit,
+    hotfix: hotfix.length > 0,
+  });
+
+  // The health part: only for promotions (a rollback or a hotfix does not come from the previous environment).
   const health = new Map<string, HealthFinding>();
   const skipped = new Set<string>();
   const images = await readImages(baseReader, await readCatalogue(baseReader));
-  for (const move of promotions.filter((m) => m.ok)) {
+  for (const move of moves.filter((m) => m.kind === 'promotion')) {
     const primary = primaryCluster(baseIndex, move.previousEnv);
-    const config = argocdConfig(env, primary.name, move.previousEnv);
-    if (!config) {
+    const application = appApplication(primary, move.app);
+    if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${move.app} in cluster ${primary.name}; cannot ask Argo CD about it`);
+    const observation = opts.observations
+      ? opts.observations.find((o) => o.cluster === primary.name)
+      : await observeCluster(argocdConfig(env, primary.name, move.previousEnv), { cluster: primary.name, environment: move.previousEnv }, new Map([[move.app, { application, image: images.get(move.app) }]]), opts.argocd);
+    if (!observation?.server) {
       skipped.add(move.env);
       continue;
     }
-    const application = appApplication(primary, move.app);
-    if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${move.app} in cluster ${primary.name}; cannot ask Argo CD about it`);
-    try {
-      const app = await createArgocdClient(config, opts.argocd).getApplication(application);
-      const state = applicationState(app, images.get(move.app));
-      let revisionVersion: string | undefined;
-      if (state.revision && /^[0-9a-f]{40}$/.test(state.revision)) {
-        if ((await hasCommit(opts.root, state.revision)) || (await fetchCommit(opts.root, state.revision))) {
-          revisionVersion = (await readVersions(gitReader(opts.root, state.revision), move.previousEnv)).versions.get(move.app);
-        }
-      }
-      health.set(`${move.env}/${move.app}`, judgeHealth(application, move.head!, state, revisionVersion));
-    } catch (err) {
-      if (!(err instanceof ArgocdError)) throw err;
-      health.set(`${move.env}/${move.app}`, { application, ok: false, problem: err.message });
+    const seen = observation.applications[move.app];
+    if (!seen?.state) {
+      health.set(`${move.env}/${move.app}`, { application, ok: false, problem: seen?.error ?? `Argo CD at ${observation.server} has no Application ${application}` });
+      continue;
     }
+    let revisionVersion: string | undefined;
+    if (seen.state.revision && /^[0-9a-f]{40}$/.test(seen.state.revision)) {
+      if ((await hasCommit(opts.root, seen.state.revision)) || (await fetchCommit(opts.root, seen.state.revision))) {
+        revisionVersion = (await readVersions(gitReader(opts.root, seen.state.revision), move.previousEnv)).versions.get(move.app);
+      }
+    }
+    health.set(`${move.env}/${move.app}`, judgeHealth(application, move.head!, seen.state, revisionVersion));
   }
 
-  const changed = await changedFiles(opts.root, base, head);
-  const [first, last] = [chain[0], chain[chain.length - 1]];
-  const headIndex = await readClusterIndex(headReader);
-  const lastClusters = headIndex.clusters.filter((c) => c.environment === last).map((c) => c.name);
-  const promotedToLast = promotions.filter((m) => m.env === last).map((m) => m.app);
-  const other = last === undefined ? [] : otherChangesReaching(last, changed, lastClusters, promotedToLast);
-  const releases = first === undefined ? [] : [...(headVersions.get(first) ?? new Map())].filter(([app, v]) => baseVersions.get(first)?.get(app) !== v);
+  const last = chain.at(-1)!;
+  const first = chain[0]!;
+  const changed = await changedFiles(opts.root, from, head);
+  const lastClusters = (await readClusterIndex(gitReader(opts.root, head))).clusters.filter((c) => c.environment === last).map((c) => c.name);
+  const explained = moves.filter((m) => m.env === last).map((m) => m.app);
+  const other = otherChangesReaching(last, changed, lastClusters, explained);
+  const entering = headVersions.get(first) ?? new Map();
+  const leaving = fromVersions.get(first) ?? new Map();
+  const releases = [...entering].filter(([app, v]) => leaving.get(app) !== v);
+  const retiredFirst = [...leaving.keys()].filter((app) => !entering.has(app));
 
   const failedRequired = [...skipped].filter((e) => required.includes(e));
   const passed = moves.every((m) => m.ok) && [...health.values()].every((h) => h.ok) && failedRequired.length === 0;
-  const report = formatReport({ chain, base, head, moves, health, skipped: [...skipped], failedRequired, other, releases, passed, env });
-  (opts.log ?? ((l: string) => console.log(l)))(report);
-  if (env.GITHUB_STEP_SUMMARY) await fsp.appendFile(env.GITHUB_STEP_SUMMARY, `## Promotion gate\n\n\`\`\`\n${report}\n\`\`\`\n`);
-  return { passed, moves, health, skipped: [...skipped], other, report };
+  const report = formatReport({ chain, tip, from, head, moves, health, skipped: [...skipped], failedRequired, other, releases, retiredFirst, first, hotfix, passed, env });
+  const log = opts.log ?? ((l: string) => console.log(l));
+  log(report);
+  const hotfixes = moves.filter((m) => m.kind === 'hotfix');
+  if (env.GITHUB_STEP_SUMMARY) {
+    const caution = hotfixes.length ? `> [!CAUTION]\n> ${hotfixWarning(hotfixes, hotfix).join('\n> ')}\n\n` : '';
+    await fsp.appendFile(env.GITHUB_STEP_SUMMARY, `## Promotion gate\n\n${caution}\`\`\`\n${report}\n\`\`\`\n`);
+  }
+  // A workflow command: GitHub shows it as an annotation on the pull request's checks, where reviewers look.
+  // https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-a-warning-message
+  if (env.GITHUB_ACTIONS === 'true' && hotfixes.length) {
+    // The message holds the trailer's text, so it is escaped the way workflow commands require.
+    const message = hotfixWarning(hotfixes, hotfix).join(' ').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    log(`::warning title=HOTFIX (break-glass)::${message}`);
+  }
+  return { passed, moves, health, skipped: [...skipped], other, hotfix, report };
 }
+
+function sameVersions(a: Versions, b: Versions): boolean {
+  return a.size === b.size && [...a].every(([app, v]) => b.get(app) === v);
+}
+
+/** The loud lines a hotfix gets, in the report, the job summary and the pull request. */
+function hotfixWarning(moves: VersionMove[], markers: { commit: string; value: string }[]): string[] {
+  return [
+    `HOTFIX (break-glass): ${moves.map((m) => `${m.env} ${m.app} ${m.base ?? '(none)'} → ${m.head} without ${m.previousEnv} (which runs ${m.previousVersion ?? 'no version of it'})`).join('; ')}.`,
+    `Passed only because of the ${hotfixTrailer} trailer: ${markers.map((t) => `"${t.value}" (${shortRevision(t.commit)})`).join(', ')}. A code owner must approve this pull request;`,
+    `afterwards bring the same version through the chain (release and promote it) so the environments agree again.`,
+  ];
+}
+
+const kindLabel: Record<MoveKind, string> = {
+  promotion: 'promotion',
+  retirement: 'retirement',
+  rollback: 'rollback',
+  hotfix: 'HOTFIX',
+  refused: 'FAIL',
+};
 
 function formatReport(r: {
   chain: readonly string[];
-  base: string;
+  tip: string;
+  from: string;
   head: string;
   moves: VersionMove[];
   health: Map<string, HealthFinding>;
@@ -208,44 +316,49 @@ function formatReport(r: {
   failedRequired: string[];
   other: string[];
   releases: [string, string][];
+  retiredFirst: string[];
+  first: string;
+  hotfix: { commit: string; value: string }[];
   passed: boolean;
   env: NodeJS.ProcessEnv;
 }): string {
-  const out: string[] = [`Promotion gate: ${shortRevision(r.base)} (base) → ${shortRevision(r.head)} (head)`, ''];
-  if (r.moves.length === 0) out.push(`No version changes in ${r.chain.slice(1).join(' or ') || 'gated environments'}.`);
+  const base = r.from === r.tip ? `${shortRevision(r.from)} (base)` : `${shortRevision(r.from)} (base: the merge base with ${shortRevision(r.tip)})`;
+  const out: string[] = [`Promotion gate: ${base} → ${shortRevision(r.head)} (head)`, ''];
+  const hotfixes = r.moves.filter((m) => m.kind === 'hotfix');
+  if (hotfixes.length > 0) out.push(...hotfixWarning(hotfixes, r.hotfix).map((l) => `!!! ${l}`), '');
+  const gated = r.chain.slice(1).join(' or ');
+  if (r.moves.length === 0) out.push(`No version changes in ${gated}.`);
   else {
     const rows = r.moves.map((m) => {
       const h = r.health.get(`${m.env}/${m.app}`);
       const argo =
-        m.head === undefined || !m.ok
+        m.kind !== 'promotion'
           ? '-'
           : h === undefined
             ? 'skipped'
             : h.state
               ? `${h.ok ? 'ok' : 'FAIL'}: ${h.application} ${h.state.sync}/${h.state.health} at ${shortRevision(h.state.revision)}${h.state.version ? ` (${h.state.version})` : ''}`
               : `FAIL: ${h.application}`;
-      return [
-        m.env,
-        m.app,
-        `${m.base ?? '(none)'} → ${m.head ?? '(removed)'}`,
-        `${m.previousEnv} ${m.previousVersion ?? '(none)'}`,
-        m.head === undefined ? 'not a promotion' : m.ok ? 'ok' : 'FAIL',
-        argo,
-      ];
+      const label = m.kind === 'promotion' && m.base === undefined ? 'promotion (new here)' : kindLabel[m.kind];
+      return [m.env, m.app, `${m.base ?? '(none)'} → ${m.head ?? '(retired)'}`, `${m.previousEnv} ${m.previousVersion ?? '(none)'}`, label, argo];
     });
     out.push(formatTable(['ENV', 'APP', 'VERSION', 'PREVIOUS ENV ON BASE', 'VERSION RULE', 'ARGO CD'], rows));
   }
-  const failures = r.moves.filter((m) => !m.ok);
-  if (failures.length > 0) {
-    out.push('');
-    for (const m of failures) {
-      out.push(
+  const notes: string[] = [];
+  for (const m of r.moves) {
+    if (m.kind === 'rollback') notes.push(`↩ rollback: ${m.env} ${m.app} ${m.base ?? '(none)'} → ${m.head}; ${m.env} ran ${m.head} at ${shortRevision(m.ranAt)} (its versions.yaml on the base branch)`);
+    if (m.kind === 'retirement') notes.push(`− retirement: ${m.env} no longer runs ${m.app} (was ${m.base}); Argo CD prunes its Application and everything it deployed`);
+    if (m.kind === 'refused') {
+      notes.push(
         `✗ ${m.env}: ${m.app} ${m.base ?? '(none)'} → ${m.head}, but ${m.previousEnv} runs ${m.previousVersion ?? 'no version of it'} on the base branch; ` +
-          `only what ${m.previousEnv} runs may enter ${m.env} (npm run promote -- --from ${m.previousEnv} --to ${m.env} --app ${m.app})`,
+          `only what ${m.previousEnv} runs may enter ${m.env} (npm run promote -- --from ${m.previousEnv} --to ${m.env} --app ${m.app}). ` +
+          `It is not a rollback either: ${m.env} never ran ${m.head} on the base branch (npm run rollback -- --env ${m.env} --app ${m.app} --dry-run lists what it ran). ` +
+          `A break-glass hotfix needs a '${hotfixTrailer}: <reason>' trailer and a code owner's approval (README, Hotfix).`,
       );
     }
   }
-  for (const h of r.health.values()) if (!h.ok) out.push(`✗ ${h.problem}`);
+  for (const h of r.health.values()) if (!h.ok) notes.push(`✗ ${h.problem}`);
+  if (notes.length > 0) out.push('', ...notes);
   if (r.skipped.length > 0) {
     out.push('');
     out.push(
@@ -254,13 +367,14 @@ function formatReport(r: {
     );
     for (const e of r.failedRequired) out.push(`✗ GATE_REQUIRE_ARGOCD=${r.env.GATE_REQUIRE_ARGOCD} requires the health part for ${e}.`);
   }
-  if (r.releases.length > 0) {
+  if (r.releases.length > 0 || r.retiredFirst.length > 0) {
     out.push('');
-    out.push(`Releases into ${r.chain[0]} (not gated): ${r.releases.map(([app, v]) => `${app} ${v}`).join(', ')}`);
+    if (r.releases.length > 0) out.push(`Releases into ${r.first} (not gated): ${r.releases.map(([app, v]) => `${app} ${v}`).join(', ')}`);
+    if (r.retiredFirst.length > 0) out.push(`Retired from ${r.first} (not gated): ${r.retiredFirst.join(', ')}`);
   }
   if (r.other.length > 0) {
     out.push('');
-    out.push(`Changes reaching ${r.chain[r.chain.length - 1]} that are not version promotions (they pass the gate; review them):`);
+    out.push(`Changes reaching ${r.chain.at(-1)} that are not version promotions (they pass the gate; review them):`);
     for (const f of r.other) out.push(`  [not a promotion] ${f}`);
   }
   out.push('');

@@ -130,3 +130,32 @@ export function renderCheckout(root: string): Promise<void> {
     });
   });
 }
+
+/** The best common ancestor of two commits: what a pull request's changes are measured from. */
+export async function mergeBase(root: string, a: string, b: string): Promise<string> {
+  try {
+    return (await git(root, ['merge-base', a, b])).trim();
+  } catch {
+    throw new GitError(`${a.slice(0, 12)} and ${b.slice(0, 12)} have no common history in ${root}; fetch both with full history (fetch-depth: 0)`);
+  }
+}
+
+/**
+ * The commits on the first-parent line of `rev` that changed `file`, newest first. First parent only: those are
+ * the states the branch itself was in (merges and direct commits), not the intermediate commits of merged branches.
+ */
+export async function fileHistory(root: string, rev: string, file: string): Promise<string[]> {
+  return (await git(root, ['log', '--first-parent', '--format=%H', rev, '--', file])).split('\n').filter(Boolean);
+}
+
+/** The values of one trailer (`Key: value` at the end of a commit message) in the commits of `from..to`. */
+export async function trailerValues(root: string, from: string, to: string, key: string): Promise<{ commit: string; value: string }[]> {
+  // unfold: a value continued on the next line reads as one line, so no value can start a line of the gate's output.
+  const out = await git(root, ['log', `--format=%H%x1f%(trailers:key=${key},valueonly,unfold,separator=%x1e)%x1d`, `${from}..${to}`]);
+  return out
+    .split('\x1d')
+    .map((record) => record.trim().split('\x1f'))
+    .filter((parts) => parts.length === 2)
+    .flatMap(([commit, values]) => values!.split('\x1e').map((value) => ({ commit: commit!, value: value.replace(/\s+/g, ' ').trim() })))
+    .filter((t) => t.value !== '');
+}

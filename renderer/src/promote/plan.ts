@@ -22,10 +22,12 @@ export interface VersionChange {
   /** undefined when the app had no version in the target environment yet. */
   from: string | undefined;
   to: string;
+  /** Rollback only: the newest commit at which the environment ran `to`. */
+  ranAt?: string;
 }
 
 export interface Plan {
-  kind: 'release' | 'promote';
+  kind: 'release' | 'promote' | 'rollback';
   /** The environment the versions come from (promote only). */
   source?: string;
   target: string;
@@ -135,6 +137,44 @@ export function planPromotion(input: {
   return { kind: 'promote', source, target, changes, unchanged };
 }
 
+/**
+ * Sets apps of one environment back to versions it ran before (`history`: each app's versions on the branch's
+ * first-parent history, newest first). The default target is the newest version other than the current one.
+ */
+export function planRollback(input: {
+  env: string;
+  chain: PromotionChain;
+  apps: string[];
+  to?: string;
+  catalogue: string[];
+  current: Versions;
+  history: ReadonlyMap<string, readonly { version: string; commit: string }[]>;
+}): Plan {
+  const target = chainEnv(input.env, '--env', input.chain);
+  if (input.apps.length === 0) throw new UsageError('say which app to roll back: --app <app> (several: --app a,b)');
+  if (input.to !== undefined && input.apps.length > 1) throw new UsageError('--to names one version, so it goes with one --app; roll several apps back to their previous versions without --to');
+  checkApps(input.apps, input.catalogue);
+  const changes: VersionChange[] = [];
+  for (const app of [...input.apps].sort()) {
+    const current = input.current.get(app);
+    if (current === undefined) throw new UsageError(`${app} is not deployed in ${target} (no version in overlays/${target}/versions.yaml), so there is nothing to roll back`);
+    const past = (input.history.get(app) ?? []).filter((p) => p.version !== current);
+    const ran = past.map((p) => p.version).join(', ') || 'nothing else';
+    if (input.to === current) throw new NothingToDo(`${app} already runs ${current} in ${target}; nothing to roll back`);
+    const chosen = input.to === undefined ? past[0] : past.find((p) => p.version === input.to);
+    if (!chosen) {
+      throw new UsageError(
+        input.to === undefined
+          ? `${target} never ran a version of ${app} other than ${current}, so there is nothing to roll back to`
+          : `${target} never ran ${app} ${input.to}: before ${current} it ran ${ran} (overlays/${target}/versions.yaml on this branch); ` +
+              `a rollback goes back to one of those, a new version enters with npm run release`,
+      );
+    }
+    changes.push({ app, from: current, to: chosen.version, ranAt: chosen.commit });
+  }
+  return { kind: 'rollback', target, changes, unchanged: [] };
+}
+
 const arrow = (c: VersionChange) => `${c.from ?? '(none)'} → ${c.to}`;
 
 function appsShort(plan: Plan): string {
@@ -143,15 +183,20 @@ function appsShort(plan: Plan): string {
 
 /** The commit's first line and one line per app, old → new. */
 export function commitMessage(plan: Plan): string {
+  const only = plan.changes.length === 1 ? plan.changes[0]! : undefined;
   const subject =
     plan.kind === 'release'
       ? `release ${plan.changes[0]!.app} ${plan.changes[0]!.to} to ${plan.target}`
-      : `promote ${plan.source} → ${plan.target}: ${appsShort(plan)}`;
-  const lines = plan.changes.map((c) => `- ${c.app}: ${arrow(c)}`);
+      : plan.kind === 'rollback'
+        ? `rollback ${plan.target}: ${only ? `${only.app} ${arrow(only)}` : appsShort(plan)}`
+        : `promote ${plan.source} → ${plan.target}: ${appsShort(plan)}`;
+  const lines = plan.changes.map((c) => `- ${c.app}: ${arrow(c)}${c.ranAt ? ` (${plan.target} ran it at ${c.ranAt.slice(0, 12)})` : ''}`);
   const why =
     plan.kind === 'release'
       ? `A new version enters the promotion chain at ${plan.target}.`
-      : `Copies the versions ${plan.source} runs into ${plan.target} (overlays/${plan.target}/versions.yaml) and re-renders clusters/.`;
+      : plan.kind === 'rollback'
+        ? `Rolls ${plan.target} back to versions it ran before (overlays/${plan.target}/versions.yaml) and re-renders clusters/.`
+        : `Copies the versions ${plan.source} runs into ${plan.target} (overlays/${plan.target}/versions.yaml) and re-renders clusters/.`;
   return `${subject}\n\n${why}\n\n${lines.join('\n')}\n`;
 }
 
@@ -161,7 +206,7 @@ export function branchName(plan: Plan): string {
   if (plan.kind === 'release') return `release/${clean(plan.changes[0]!.app)}-${clean(plan.changes[0]!.to)}`;
   const parts = plan.changes.map((c) => `${c.app}-${c.to}`);
   const joined = clean(parts.join('_'));
-  return `promote/${plan.target}/${joined.length <= 80 ? joined : `${plan.changes.length}-apps-${shortHash(joined)}`}`;
+  return `${plan.kind}/${plan.target}/${joined.length <= 80 ? joined : `${plan.changes.length}-apps-${shortHash(joined)}`}`;
 }
 
 function shortHash(text: string): string {
@@ -174,7 +219,12 @@ function shortHash(text: string): string {
 /** A Markdown (and terminal-readable) table of the versions that move. */
 export function versionTable(plan: Plan): string {
   const rows = plan.changes.map((c) => `| ${c.app} | ${c.from ?? '(none)'} | ${c.to} |`);
-  const head = plan.kind === 'release' ? `| app | ${plan.target} now | release |` : `| app | ${plan.target} now | from ${plan.source} |`;
+  const head =
+    plan.kind === 'release'
+      ? `| app | ${plan.target} now | release |`
+      : plan.kind === 'rollback'
+        ? `| app | ${plan.target} now | roll back to |`
+        : `| app | ${plan.target} now | from ${plan.source} |`;
   return [head, '| --- | --- | --- |', ...rows].join('\n');
 }
 
@@ -182,12 +232,17 @@ export function prTitle(plan: Plan): string {
   return commitMessage(plan).split('\n')[0]!;
 }
 
-/** The pull request's body: what moves, what the render changed, and what merging does. */
-export function prBody(plan: Plan, diffSummary: string): string {
+/**
+ * The pull request's body: what moves, what the render changed, what merging does, and (when given) the version
+ * matrix after the change, so a reviewer sees every environment at once.
+ */
+export function prBody(plan: Plan, diffSummary: string, matrix?: string): string {
   const after =
     plan.kind === 'release'
       ? `Merging puts this version into ${plan.target}; Argo CD then syncs the ${plan.target} cluster.`
-      : `Merging is the promotion: Argo CD then syncs ${plan.target}. The promotion gate checks that these are the versions ${plan.source} runs` +
+      : plan.kind === 'rollback'
+        ? `Merging is the rollback: Argo CD then syncs ${plan.target}. The promotion gate passes it because ${plan.target} ran these versions before, and labels it a rollback.`
+        : `Merging is the promotion: Argo CD then syncs ${plan.target}. The promotion gate checks that these are the versions ${plan.source} runs` +
         ` (and, when it can reach Argo CD, that ${plan.source} is Synced and Healthy at them).`;
   const unchanged = plan.unchanged.length > 0 ? `\nAlready the same in ${plan.target}: ${plan.unchanged.join(', ')}.\n` : '';
   return [
@@ -203,5 +258,6 @@ export function prBody(plan: Plan, diffSummary: string): string {
     '',
     after,
     '',
+    ...(matrix ? ['### Versions in every environment after this change', '', matrix, ''] : []),
   ].join('\n');
 }

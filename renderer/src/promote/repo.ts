@@ -5,7 +5,7 @@
 import { parse } from 'yaml';
 import { diskReader, type RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
-import { git } from './git.js';
+import { fileHistory, git } from './git.js';
 import { parseVersions, type Versions } from './versions.js';
 
 export { diskReader };
@@ -59,4 +59,32 @@ export async function readImages(reader: RepoReader, apps: string[]): Promise<Ma
     if (typeof image === 'string') images.set(app, image);
   }
   return images;
+}
+
+/** A version an environment had, with the newest commit whose versions.yaml held it. */
+export interface PastVersion {
+  version: string;
+  commit: string;
+}
+
+/**
+ * Every version each app had in overlays/<env>/versions.yaml on the first-parent history of `rev`, newest first,
+ * each with the newest commit that held it: the evidence that the environment ran it (merging is deploying).
+ */
+export async function versionHistory(root: string, rev: string, env: string): Promise<Map<string, PastVersion[]>> {
+  const history = new Map<string, PastVersion[]>();
+  for (const commit of await fileHistory(root, rev, repoPaths.versions(env))) {
+    let versions: Versions;
+    try {
+      versions = (await readVersions(gitReader(root, commit), env)).versions;
+    } catch {
+      continue; // a versions file that did not parse never rendered, so it deployed nothing
+    }
+    for (const [app, version] of versions) {
+      const past = history.get(app) ?? [];
+      if (!past.some((p) => p.version === version)) past.push({ version, commit });
+      history.set(app, past);
+    }
+  }
+  return history;
 }

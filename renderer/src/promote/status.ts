@@ -93,8 +93,11 @@ export async function runStatus(opts: StatusOptions): Promise<StatusRow[]> {
     const client = createArgocdClient(config, opts.argocd);
     for (const app of apps) {
       const application = appApplication(cluster, app);
-      if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${app} in cluster ${cluster.name}; run npm run render`);
-      targets.push({ cluster: cluster.name, app, application, client });
+      if (application !== undefined) {
+        targets.push({ cluster: cluster.name, app, application, client });
+      } else if (versions.has(app)) {
+        throw new Error(`${repoPaths.clusterIndex} lists no Application of ${app} in cluster ${cluster.name}; run npm run render`);
+      } // else: not deployed in this environment (no version there), so there is nothing to ask about
     }
   }
 

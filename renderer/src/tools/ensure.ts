@@ -1,5 +1,6 @@
 /**
- * The tools step: builds the pinned Go tools into .cache/tools/bin and generates the schemas into .cache/schemas,
+ * The tools step: builds the pinned Go tools into .cache/tools/bin, installs the pinned PyPI tools into
+ * .cache/tools/venv, and generates the schemas into .cache/schemas,
  * each only when its stamp does not match renderer/pins.json. `npm run tools`, `npm test` and `npm run validate`
  * all go through ensureTools; when everything is fresh it reads two small files and returns.
  */
@@ -13,7 +14,8 @@ import { checkGo, goInstall, goModDownload, ToolsError } from './go.js';
 import { serializeSchema, type SchemaFile } from './jsonschema.js';
 import { kubernetesSchemas, standaloneDefinition } from './kubernetes-schemas.js';
 import { cachePaths } from './layout.js';
-import { moduleRef, parsePins, type Pins } from './pins.js';
+import { moduleRef, parsePins, pypiRef, type Pins } from './pins.js';
+import { pipInstall } from './pypi.js';
 
 /** Bump when the generated schemas change for the same pins, so every checkout regenerates them. */
 export const generatorVersion = 2;
@@ -62,6 +64,17 @@ export async function readPins(root: string): Promise<Pins> {
   return pins;
 }
 
+export function pypiStampFor(pins: Pins): Record<string, string> {
+  return Object.fromEntries(Object.entries(pins.pypiTools).map(([name, pin]) => [name, pypiRef(pin)]));
+}
+
+/** PyPI tools whose command is missing or was installed from another pin. */
+async function stalePypiTools(root: string, pins: Pins): Promise<string[]> {
+  const stamp = ((await readJson(path.join(root, cachePaths.pypiStamp))) ?? {}) as Record<string, string>;
+  const want = pypiStampFor(pins);
+  return Object.keys(want).filter((name) => stamp[name] !== want[name] || !existsSync(path.join(root, cachePaths.pypiTool(name))));
+}
+
 /** Tools whose binary is missing or was built from another pin. */
 async function staleTools(root: string, pins: Pins): Promise<string[]> {
   const stamp = ((await readJson(path.join(root, cachePaths.toolsStamp))) ?? {}) as Record<string, string>;
@@ -78,18 +91,19 @@ export async function ensureTools(options: EnsureOptions = {}): Promise<EnsureRe
   const root = options.root ?? defaultRepoRoot;
   const log = options.log ?? ((line: string) => console.error(line));
   const pins = await readPins(root);
-  if (!options.force && (await staleTools(root, pins)).length === 0 && (await schemasFresh(root, pins))) {
-    if (!options.quiet) log(`tools: up to date (${Object.values(toolsStampFor(pins)).join(', ')}; schemas for Kubernetes ${pins.kubernetes})`);
+  if (!options.force && (await staleTools(root, pins)).length === 0 && (await stalePypiTools(root, pins)).length === 0 && (await schemasFresh(root, pins))) {
+    if (!options.quiet) log(`tools: up to date (${[...Object.values(toolsStampFor(pins)), ...Object.values(pypiStampFor(pins))].join(', ')}; schemas for Kubernetes ${pins.kubernetes})`);
     return { built: [], generated: false };
   }
   return withLock(root, log, async () => {
     const result: EnsureResult = { built: [], generated: false };
     // Another process may have done the work while this one waited for the lock.
     const tools = options.force ? Object.keys(pins.tools) : await staleTools(root, pins);
+    const pypiTools = options.force ? Object.keys(pins.pypiTools) : await stalePypiTools(root, pins);
     const schemas = options.force || !(await schemasFresh(root, pins));
-    if (tools.length === 0 && !schemas) return result;
+    if (tools.length === 0 && pypiTools.length === 0 && !schemas) return result;
     const env = options.env ?? process.env;
-    await checkGo(env);
+    if (tools.length > 0 || schemas) await checkGo(env);
     if (tools.length > 0) {
       const bin = path.join(root, cachePaths.toolsBin);
       await mkdir(bin, { recursive: true });
@@ -105,6 +119,14 @@ export async function ensureTools(options: EnsureOptions = {}): Promise<EnsureRe
       log(`tools: generating schemas for Kubernetes ${pins.kubernetes} and ${crdSources.length} custom resources into ${cachePaths.schemasDir}`);
       await generateSchemas(root, pins, env, log);
       result.generated = true;
+    }
+    if (pypiTools.length > 0) {
+      for (const name of pypiTools) {
+        log(`tools: installing ${pypiRef(pins.pypiTools[name]!)} into ${cachePaths.pypiVenv} (pip; once per pin)`);
+        await pipInstall(root, pins.pypiTools[name]!, env);
+        result.built.push(pypiRef(pins.pypiTools[name]!));
+      }
+      await writeFile(path.join(root, cachePaths.pypiStamp), `${JSON.stringify(pypiStampFor(pins), null, 2)}\n`);
     }
     return result;
   });

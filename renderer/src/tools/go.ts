@@ -16,10 +16,10 @@ export class ToolsError extends Error {
 export const goMissingMessage =
   'Go ≥1.22 is needed to build kubeconform/actionlint: apt-get install golang-go or see https://go.dev/doc/install';
 
-/** Runs go; a missing go binary becomes the install advice. */
-function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<RunResult> {
+/** The tools step's process runner (runProcess); `missing` is the message when the command is not installed (default: Go's). */
+export function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; missing?: string }): Promise<RunResult> {
   return runProcess(cmd, args, options).catch((err: NodeJS.ErrnoException) => {
-    throw err.code === 'ENOENT' ? new ToolsError(goMissingMessage) : err;
+    throw err.code === 'ENOENT' ? new ToolsError(options.missing ?? goMissingMessage) : err;
   });
 }
 

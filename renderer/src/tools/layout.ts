@@ -12,6 +12,11 @@ export const cachePaths = {
   /** GOBIN of `go install`: the pinned Go tools' binaries. */
   toolsBin: `${tools}/bin`,
   tool: (name: string) => `${tools}/bin/${name}`,
+  /** The Python virtual environment of the PyPI tools, and one of its commands. */
+  pypiVenv: `${tools}/venv`,
+  pypiTool: (name: string) => `${tools}/venv/bin/${name}`,
+  /** What the PyPI tools were installed from (package==version each). */
+  pypiStamp: `${tools}/pypi-stamp.json`,
   /** What the binaries in toolsBin were built from (module@version each). */
   toolsStamp: `${tools}/stamp.json`,
   /** Held while one process provisions; others wait for it. */

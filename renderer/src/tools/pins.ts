@@ -9,10 +9,18 @@ export interface ModulePin {
   version: string;
 }
 
+/** A tool from PyPI, installed with pip into the tools step's virtual environment. */
+export interface PypiPin {
+  package: string;
+  version: string;
+}
+
 export interface Pins {
   /** Kubernetes version without the leading v, e.g. "1.36.3". */
   kubernetes: string;
   tools: Record<string, ModulePin>;
+  /** Tools published on PyPI (zizmor, the workflow security linter); none when the section is absent. */
+  pypiTools: Record<string, PypiPin>;
   sources: Record<string, ModulePin>;
   /** What only `npm run e2e` builds (etcd, kwok, Argo CD's gitops-engine); empty when pins.json has no e2e section. */
   e2e: Record<string, ModulePin>;
@@ -50,7 +58,20 @@ export function parsePins(text: string): Pins {
     }
     return out;
   };
-  return { kubernetes: obj.kubernetes, tools: modules('tools', requiredTools), sources: modules('sources', requiredSources), e2e: modules('e2e', []) };
+  const pypiTools: Record<string, PypiPin> = {};
+  for (const [name, pin] of Object.entries((obj.pypiTools ?? {}) as Record<string, Partial<PypiPin>>)) {
+    // An exact version only: pip would otherwise resolve whatever is newest on the day.
+    if (typeof pin?.package !== 'string' || typeof pin.version !== 'string' || !/^\d+(\.\d+)*$/.test(pin.version)) {
+      throw new Error(`${file}: "pypiTools.${name}" must be { "package": "<PyPI name>", "version": "<exact version, e.g. 1.32.0>" }`);
+    }
+    pypiTools[name] = { package: pin.package, version: pin.version };
+  }
+  return { kubernetes: obj.kubernetes, tools: modules('tools', requiredTools), pypiTools, sources: modules('sources', requiredSources), e2e: modules('e2e', []) };
+}
+
+/** `package==version`, the form pip takes. */
+export function pypiRef(pin: PypiPin): string {
+  return `${pin.package}==${pin.version}`;
 }
 
 /** `module@version`, the form `go install` and `go mod download` take. */

@@ -169,6 +169,8 @@ describe('release', () => {
     expect(pr.base).toBe('main');
     expect(pr.body).toContain('| app | development now | release |\n| --- | --- | --- |\n| web-dashboard | 4.2.0 | 4.3.0 |');
     expect(pr.body).toContain('clusters/development/apps/web-dashboard/deployment-web-dashboard.yaml');
+    expect(pr.body).toContain('### Versions in every environment after this change\n\n| app | development | staging | production |');
+    expect(pr.body).toContain('| `web-dashboard` | 4.3.0 | **4.2.0** | 4.2.0 |');
     expect(requests[1]!.body).toMatchObject({ variables: { id: 'PR_kwDO42' } });
   });
 });

@@ -40,7 +40,7 @@ describe('gate: the version rule', () => {
         `Promotion gate: ${pr.base.slice(0, 7)} (base) → ${pr.head.slice(0, 7)} (head)`,
         '',
         'ENV         APP                 VERSION        PREVIOUS ENV ON BASE  VERSION RULE  ARGO CD',
-        'production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         ok            skipped',
+        'production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         promotion     skipped',
         '',
         'The Argo CD health part was skipped for promotions into production: no Argo CD is configured for the previous environment (set ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV>/_<CLUSTER> variants).',
         '',
@@ -115,7 +115,7 @@ describe('gate: the Argo CD health part', () => {
     const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
     expect(server.requests.map((r) => r.url)).toEqual(['/api/v1/applications/staging-agent-orchestrator']);
     expect(result.passed).toBe(true);
-    expect(result.report).toContain(`production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         ok            ok: staging-agent-orchestrator Synced/Healthy at ${current.slice(0, 7)} (2.4.1)`);
+    expect(result.report).toContain(`production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         promotion     ok: staging-agent-orchestrator Synced/Healthy at ${current.slice(0, 7)} (2.4.1)`);
   });
 
   it('refuses when staging is not Healthy', async () => {

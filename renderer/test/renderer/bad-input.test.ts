@@ -85,9 +85,18 @@ describe('bad input', () => {
       "overlays/staging/versions.yaml:4:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n  hint: pin a release tag (e.g. 1.4.2); versions reach staging by npm run promote",
     ],
     [
-      'a missing image tag in production',
+      'an app left out of production that a deployed app there calls',
       (f) => (f['overlays/production/versions.yaml'] = f['overlays/production/versions.yaml']!.replace('api-gateway: 1.8.3\n', '')),
-      "overlays/production/versions.yaml:1:1: error: no version for app 'api-gateway' in 'production'; looked in overlays/production/versions.yaml\n  hint: add a line 'api-gateway: <release tag>'",
+      "overlays/production/versions.yaml:9:16: error: app 'web-dashboard' calls 'api-gateway', which is not deployed in 'production' (no version in overlays/production/versions.yaml)\n  hint: deploy api-gateway in production first (npm run promote), or leave web-dashboard out of production too",
+    ],
+    [
+      'an app with no version in any environment',
+      (f) => {
+        for (const env of ['local', 'development', 'staging', 'production']) {
+          f[`overlays/${env}/versions.yaml`] = f[`overlays/${env}/versions.yaml`]!.replace(/^web-dashboard: .*\n/m, '');
+        }
+      },
+      "apps/web-dashboard.yaml:1:1: error: app 'web-dashboard' has no version in any environment, so it would be deployed nowhere\n  hint: a new app enters the promotion chain at its start: npm run release -- --app web-dashboard --version <release tag>",
     ],
     [
       'plaintext secrets in the inputs',

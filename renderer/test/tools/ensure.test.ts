@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
-import { ensureTools, readPins, schemasStampFor, toolsStampFor } from '../../src/tools/ensure.js';
+import { ensureTools, pypiStampFor, readPins, schemasStampFor, toolsStampFor } from '../../src/tools/ensure.js';
 import { goMissingMessage, parseGoVersion } from '../../src/tools/go.js';
 import { cachePaths } from '../../src/tools/layout.js';
+import { pythonMissingMessage } from '../../src/tools/pypi.js';
 import { parsePins } from '../../src/tools/pins.js';
 
 let root: string;
@@ -29,6 +30,11 @@ async function provisioned(): Promise<void> {
     chmodSync(path.join(root, cachePaths.tool(name)), 0o755);
   }
   writeFileSync(path.join(root, cachePaths.toolsStamp), JSON.stringify(toolsStampFor(pins)));
+  for (const name of Object.keys(pins.pypiTools)) {
+    mkdirSync(path.dirname(path.join(root, cachePaths.pypiTool(name))), { recursive: true });
+    writeFileSync(path.join(root, cachePaths.pypiTool(name)), '#!/bin/sh\n');
+  }
+  writeFileSync(path.join(root, cachePaths.pypiStamp), JSON.stringify(pypiStampFor(pins)));
   writeFileSync(path.join(root, cachePaths.schemasStamp), JSON.stringify(schemasStampFor(pins)));
 }
 
@@ -64,6 +70,19 @@ describe('ensureTools', () => {
     await provisioned();
     rmSync(path.join(root, cachePaths.tool('kubeconform')));
     await expect(ensureTools({ root, quiet: true, env: noGo, log: () => {} })).rejects.toThrow(goMissingMessage);
+  });
+
+  it('reinstalls a PyPI tool whose pin changed, and says what to install when Python is missing', async () => {
+    await provisioned();
+    const pinsFile = path.join(root, 'renderer', 'pins.json');
+    writeFileSync(pinsFile, readFileSync(pinsFile, 'utf8').replace(/("zizmor": \{ "package": "zizmor", "version": ")[^"]+"/, '$11.0.0"'));
+    await expect(ensureTools({ root, quiet: true, env: noGo, log: () => {} })).rejects.toThrow(pythonMissingMessage);
+  });
+
+  it('refuses a PyPI pin that is not an exact version', () => {
+    const pins = JSON.parse(readFileSync(path.join(root, 'renderer', 'pins.json'), 'utf8'));
+    pins.pypiTools.zizmor.version = '>=1.0';
+    expect(() => parsePins(JSON.stringify(pins))).toThrow('renderer/pins.json: "pypiTools.zizmor" must be { "package": "<PyPI name>", "version": "<exact version, e.g. 1.32.0>" }');
   });
 
   it('refuses pins whose Kubernetes version and kubernetes source disagree', async () => {

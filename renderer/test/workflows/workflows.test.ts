@@ -1,15 +1,17 @@
 /**
  * The workflows are code too: actionlint (the pinned binary the tools step builds) checks every file in
- * .github/workflows, with shellcheck on each `run:` script, and every `npm run X` they call must exist.
+ * .github/workflows, with shellcheck on each `run:` script; zizmor (pinned, from PyPI, installed by the tools step)
+ * audits them for security with every finding fixed or explained; no job that holds a secret or a write token runs
+ * code from a pull request; and every `npm run X` they call must exist.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { parse } from 'yaml';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
+import { parse } from 'yaml';
 import { cachePaths } from '../../src/tools/layout.js';
 
 const workflowsDir = path.join(defaultRepoRoot, '.github', 'workflows');
@@ -17,6 +19,7 @@ const workflows = readdirSync(workflowsDir)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
 const actionlint = path.join(defaultRepoRoot, cachePaths.tool('actionlint'));
+const zizmor = path.join(defaultRepoRoot, cachePaths.pypiTool('zizmor'));
 
 /** shellcheck's path; actionlint quietly skips the `run:` scripts without it, so its absence is a failure. */
 function shellcheck(): string {
@@ -29,8 +32,13 @@ function shellcheck(): string {
 }
 
 beforeAll(async () => {
-  if (!existsSync(actionlint)) await ensureTools({ quiet: true });
+  if (!existsSync(actionlint) || !existsSync(zizmor)) await ensureTools({ quiet: true });
 }, 600_000);
+
+/** zizmor over files, offline (no GitHub API here), with the auditor persona: every finding, false positives too. */
+function runZizmor(files: string[], input?: string) {
+  return spawnSync(zizmor, ['--offline', '--persona', 'auditor', '--format', 'plain', '--no-progress', ...files], { cwd: defaultRepoRoot, encoding: 'utf8', input });
+}
 
 describe('workflows', () => {
   it('finds the workflows to check', () => {
@@ -53,6 +61,67 @@ describe('workflows', () => {
     const result = spawnSync(actionlint, ['-no-color', '-shellcheck', shellcheck(), '-'], { input: bad, encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('shellcheck reported issue in this script: SC2086');
+  });
+
+  it('pass zizmor (auditor persona) with no finding left: each is fixed or ignored with its reason next to it', () => {
+    const result = runZizmor(workflows.map((f) => path.join(workflowsDir, f)));
+    expect(result.error).toBeUndefined();
+    expect(result.stdout).toContain('No findings to report.');
+    expect(result.status).toBe(0);
+    // An ignore is an explanation: the comment says why, on its line or on the comment lines right above it.
+    for (const f of workflows) {
+      const lines = readFileSync(path.join(workflowsDir, f), 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        const m = /# zizmor: ignore\[[^\]]+\](.*)$/.exec(line);
+        if (!m) return;
+        const reason = m[1]!.trim() || (/^\s*#\s*\S/.test(lines[i - 1] ?? '') ? 'above' : '');
+        expect(`${f}:${i + 1}: ${reason}`).not.toMatch(/: $/);
+      });
+    }
+  });
+
+  it('finds the problems it should: zizmor reports a checkout that keeps its credentials', () => {
+    const dir = tempWorkflowDir('on: push\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0\n');
+    const result = runZizmor([dir]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toContain('artipacked');
+  });
+
+  it('run no code of a pull request in a job that holds a secret or a write token', () => {
+    const problems = workflows.flatMap((f) => untrustedCodeWithSecrets(f, readFileSync(path.join(workflowsDir, f), 'utf8')));
+    expect(problems).toEqual([]);
+    // The gate's Argo CD tokens are where the rule has to hold: make sure the check saw them.
+    const gate = parse(readFileSync(path.join(workflowsDir, 'gate.yml'), 'utf8')) as Workflow;
+    expect(Object.entries(gate.jobs).filter(([, job]) => holdsToken(job)).map(([id]) => id)).toEqual(['argocd']);
+  });
+
+  it('recognises pull request code next to a secret (the check above can fail)', () => {
+    const job = (checkout: string, extra = '') =>
+      `    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@x\n        with:\n          ref: ${checkout}\n      - run: npm ci\n        env:\n          T: \${{ secrets.T }}\n${extra}`;
+    expect(untrustedCodeWithSecrets('a.yml', `on: pull_request\njobs:\n  x:\n${job('${{ github.sha }}')}`)).toEqual([
+      'a.yml: job x holds a secret or a write token in a pull_request workflow, whose workflow file and code are the pull request\'s',
+    ]);
+    expect(untrustedCodeWithSecrets('b.yml', `on: pull_request_target\njobs:\n  x:\n${job('${{ github.event.pull_request.head.sha }}')}`)).toEqual([
+      'b.yml: job x holds a secret or a write token and checks out the pull request (${{ github.event.pull_request.head.sha }})',
+    ]);
+    expect(untrustedCodeWithSecrets('c.yml', `on: pull_request_target\njobs:\n  x:\n${job('${{ github.event.pull_request.base.sha }}', '      - uses: actions/download-artifact@x\n')}`)).toEqual([
+      'c.yml: job x holds a secret or a write token, downloads an artifact (another job may have made it from pull request code) and runs shell steps',
+    ]);
+    expect(untrustedCodeWithSecrets('d.yml', `on: pull_request_target\njobs:\n  x:\n${job('${{ github.event.pull_request.base.sha }}')}`)).toEqual([]);
+  });
+
+  it('name no environment: per-cluster settings come from one convention on the cluster name', () => {
+    const environments = readdirSync(path.join(defaultRepoRoot, 'overlays'));
+    expect(environments.length).toBeGreaterThan(0);
+    for (const f of workflows) {
+      const code = readFileSync(path.join(workflowsDir, f), 'utf8')
+        .split('\n')
+        .map((line) => line.replace(/(^|\s)#.*$/, ''))
+        .filter((line) => !/^\s*(description|name):/.test(line))
+        .join('\n');
+      for (const env of environments) expect(`${f}: ${code}`).not.toMatch(new RegExp(`\\b${env}\\b`, 'i'));
+    }
   });
 
   it('call only npm scripts that package.json defines', () => {
@@ -81,11 +150,13 @@ describe('workflows', () => {
   });
 
   it('interpolate no event data or inputs into run: scripts', () => {
+    let seen = 0;
     for (const f of workflows) {
       const scripts = runScripts(readFileSync(path.join(workflowsDir, f), 'utf8'));
-      expect(scripts.length).toBeGreaterThan(0);
+      seen += scripts.length;
       for (const script of scripts) expect(`${f}: ${script}`).not.toMatch(/\$\{\{\s*(github\.event|inputs\.|github\.head_ref)/);
     }
+    expect(seen).toBeGreaterThan(0);
   });
 
   it('recognises an interpolated run: script (the check above can fail)', () => {
@@ -109,15 +180,83 @@ function runScripts(text: string): string[] {
   return out;
 }
 
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  permissions?: Record<string, string> | string;
+  steps?: Step[];
+}
+interface Workflow {
+  on: string | string[] | Record<string, unknown>;
+  jobs: Record<string, Job>;
+}
+
+/** A job holds a secret (secrets.*, the job token) or a token that can write. */
+function holdsToken(job: Job): boolean {
+  const text = JSON.stringify(job);
+  const writes = typeof job.permissions === 'string' ? job.permissions === 'write-all' : Object.values(job.permissions ?? {}).includes('write');
+  return writes || /secrets[.[]|github\.token/.test(text);
+}
+
+/**
+ * The rule of README's "The pull request checks": a job that holds a secret or a write token runs no code from a
+ * pull request. Under `pull_request` the workflow file itself is the pull request's, so no such job may exist there;
+ * elsewhere such a job may not check out the pull request's head, nor run shell steps next to a downloaded artifact
+ * (another job may have made it from pull request code).
+ */
+function untrustedCodeWithSecrets(file: string, text: string): string[] {
+  const wf = parse(text) as Workflow;
+  const triggers = typeof wf.on === 'string' ? [wf.on] : Array.isArray(wf.on) ? wf.on : Object.keys(wf.on);
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    if (!holdsToken(job)) continue;
+    if (triggers.includes('pull_request')) {
+      problems.push(`${file}: job ${id} holds a secret or a write token in a pull_request workflow, whose workflow file and code are the pull request's`);
+      continue;
+    }
+    for (const step of job.steps ?? []) {
+      const ref = String(step.with?.ref ?? '');
+      if (step.uses?.startsWith('actions/checkout@') && /pull_request\.head|refs\/pull|head_ref|workflow_run\.head/.test(ref)) {
+        problems.push(`${file}: job ${id} holds a secret or a write token and checks out the pull request (${ref})`);
+      }
+    }
+    // Reading an artifact as text (to post it) is fine; running shell steps next to one is not.
+    if (job.steps?.some((s) => s.uses?.startsWith('actions/download-artifact@')) && job.steps.some((s) => s.run !== undefined)) {
+      problems.push(`${file}: job ${id} holds a secret or a write token, downloads an artifact (another job may have made it from pull request code) and runs shell steps`);
+    }
+  }
+  return problems;
+}
+
+function tempWorkflowDir(text: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zizmor-'));
+  mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
+  writeFileSync(path.join(dir, '.github', 'workflows', 'x.yml'), text);
+  return dir;
+}
+
 describe('CODEOWNERS', () => {
-  it('needs the platform owners for production, the workflows, the pins and the guard-rail exceptions', () => {
+  it('needs the platform owners for production, the workflows, the pins, the guard-rail exceptions and everything that decides what the gate does', () => {
     const owners = readFileSync(path.join(defaultRepoRoot, '.github', 'CODEOWNERS'), 'utf8');
-    for (const pattern of ['/overlays/production/', '/clusters/production*/', '/.github/', '/renderer/pins.json', '/base/exceptions.yaml']) {
+    for (const pattern of [
+      '/overlays/production/',
+      '/clusters/production*/',
+      '/.github/',
+      '/renderer/pins.json',
+      '/base/exceptions.yaml',
+      '/renderer/src/promote/',
+      '/renderer/src/argocd/',
+      '/scripts/',
+      '/package.json',
+      '/package-lock.json',
+    ]) {
       expect(owners).toMatch(new RegExp(`^${pattern.replace(/[.*/]/g, (c) => `\\${c}`)}\\s+@berrys/platform-owners$`, 'm'));
     }
   });
 });
-
 
 describe('the rendered diff step', () => {
   it('puts a bounded error text without control characters or code fences into the pull request comment', () => {
