@@ -322,20 +322,34 @@ function resolveCluster(
     });
   }
 
+  // What a cluster declares for itself (a standby in another region) replaces the environment's.
+  const effective: EnvironmentSpec = {
+    ...e,
+    dataStores: cluster.dataStores ?? e.dataStores,
+    secretStore: cluster.secretStore && e.secretStore.provider === 'aws-secrets-manager' ? { ...e.secretStore, ...cluster.secretStore } : e.secretStore,
+  };
   const addons: ResolvedAddon[] = [];
   for (const addon of repo.addons.value.addons) {
     if (e.cloud === false && !addon.local) continue;
     if (e.addons?.[addon.name]?.enabled === false) continue;
+    if (addon.irsa && e.cloud !== false && !e.awsAccountId) {
+      problems.push({
+        file: env.spec.file,
+        ...env.spec.locate(['name']),
+        message: `add-on '${addon.name}' calls AWS, but environment '${env.name}' has no awsAccountId for its IAM role`,
+        hint: `add awsAccountId: '<12 digits>' (the role is arn:aws:iam::<awsAccountId>:role/${irsaRoleName(platform, cluster, addon.name)})`,
+      });
+    }
     const { value } = mergeLayers([
       { source: repo.addons, base: [], value: addon.values ?? {} },
-      { source: env.spec, base: [], value: clusterDerivedValues(addon, platform, e, cluster) },
+      ...clusterDerivedValues(addon, platform, effective, cluster).map((value) => ({ source: env.spec, base: [], value })),
       { source: env.spec, base: ['addons', addon.name, 'values'], value: e.addons?.[addon.name]?.values },
       { source: env.spec, base: ['clusters', clusterIndex, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
     ]);
     addons.push({ spec: addon, values: value, sources: [repo.addons.file, env.spec.file] });
   }
 
-  const resolved: ResolvedCluster = { name: cluster.name, environment: env.name, spec: cluster, env: e, envSource: env.spec, clusterIndex, apps, addons };
+  const resolved: ResolvedCluster = { name: cluster.name, environment: env.name, spec: cluster, env: effective, envSource: env.spec, clusterIndex, apps, addons };
   const needs = (capability: AddonCapability, why: string, path: DataPath) => {
     if (providerOf(resolved, capability)) return;
     const providers = repo.addons.value.addons.filter((a) => a.provides?.includes(capability)).map((a) => a.name);
@@ -356,30 +370,68 @@ export function providerOf(cluster: ResolvedCluster, capability: AddonCapability
   return cluster.addons.find((a) => a.spec.provides?.includes(capability));
 }
 
+/** The IAM role name of an add-on that calls AWS: one per cluster and add-on, so each gets only its own policy. */
+export function irsaRoleName(platform: PlatformSpec, cluster: ClusterSpec, addon: string): string {
+  return `${platform.name}-${cluster.name}-${addon}`;
+}
+
+/** `{ a: { b: value } }` for the dotted path "a.b". */
+function atPath(dotted: string, value: unknown): Record<string, unknown> {
+  return dotted
+    .split('.')
+    .reverse()
+    .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
+}
+
 /**
- * Values every cluster needs that follow from facts declared elsewhere (its name, region, domain, the seed's
+ * Values every cluster needs that follow from facts declared elsewhere (its name, region, domain, account, the seed's
  * autoscaler settings), so nobody copies them into each overlay by hand.
  */
-function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown> {
+function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown>[] {
   const eksName = `${platform.name}-${cluster.name}`;
-  const provides = addon.provides ?? [];
+  const cloud = env.cloud !== false;
+  const role =
+    addon.irsa && cloud && env.awsAccountId
+      ? atPath(addon.irsa, { annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${env.awsAccountId}:role/${irsaRoleName(platform, cluster, addon.name)}` } })
+      : {};
+  const secretNames = (addon.secrets ?? []).map((s) => atPath(s.valuesPath, s.name));
+  return [role, ...secretNames, capabilityValues(addon.provides ?? [], platform, env, cluster, eksName, cloud)];
+}
+
+function capabilityValues(provides: readonly string[], platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec, eksName: string, cloud: boolean): Record<string, unknown> {
   // The value keys are those of the charts base/addons.yaml pins for these capabilities.
   switch (true) {
-    case provides.includes('node-autoscaling'):
+    case provides.includes('node-autoscaling'): {
+      // The seed's settings reach the autoscaler only here, as its flags (base/platform.yaml).
+      const ca = platform.clusterAutoscaler;
       return {
         awsRegion: cluster.region,
         autoDiscovery: { clusterName: eksName },
+        image: { tag: ca.version },
         extraArgs: {
-          'scale-down-unneeded-time': platform.clusterAutoscaler.scaleDownUnneededTime,
-          'scale-down-delay-after-add': platform.clusterAutoscaler.scaleDownDelayAfterAdd,
-          'scale-down-utilization-threshold': platform.clusterAutoscaler.scaleDownUtilizationThreshold,
+          'scale-down-unneeded-time': ca.scaleDownUnneededTime,
+          'scale-down-delay-after-add': ca.scaleDownDelayAfterAdd,
+          'scale-down-utilization-threshold': ca.scaleDownUtilizationThreshold,
         },
       };
+    }
     case provides.includes('dns'):
       return { domainFilters: [env.domain], txtOwnerId: cluster.name, env: [{ name: 'AWS_DEFAULT_REGION', value: cluster.region }] };
     case provides.includes('secrets'):
       return env.secretStore.provider === 'aws-secrets-manager'
         ? { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.secretStore.roleArn } } }
+        : {};
+    case provides.includes('logs'):
+      // Each cluster writes its own buckets in its own region, so a standby's logs do not cross regions.
+      return cloud
+        ? {
+            loki: {
+              storage: {
+                bucketNames: { chunks: `${eksName}-loki-chunks`, ruler: `${eksName}-loki-ruler`, admin: `${eksName}-loki-admin` },
+                s3: { region: cluster.region },
+              },
+            },
+          }
         : {};
     default:
       return {};

@@ -94,6 +94,15 @@ const Cluster = Type.Object(
     region: Type.String({ minLength: 1 }),
     apiServer: Type.String({ pattern: '^https://' , description: 'The API server URL; bootstrap refuses a kube context pointing elsewhere.' }),
     imageRegistry: Type.Optional(Type.String({ minLength: 1 })),
+    dataStores: Type.Optional(
+      Type.Object({ database: DataStore, cache: DataStore }, { additionalProperties: false, description: "This cluster's own data stores (a standby in another region), instead of the environment's." }),
+    ),
+    secretStore: Type.Optional(
+      Type.Object(
+        { region: Type.String({ minLength: 1, description: 'Region of the secret store this cluster reads (its own region\'s replica, so it does not depend on the primary region).' }) },
+        { additionalProperties: false },
+      ),
+    ),
     settings: Type.Optional(Settings),
     addons: Type.Optional(Type.Record(Type.String({ pattern: dnsLabelPattern }), Type.Object({ values: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }))),
   },
@@ -131,6 +140,9 @@ export const EnvironmentSpec = Type.Object(
     namespace: DnsLabel,
     domain: Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
     imageRegistry: Type.String({ minLength: 1 }),
+    awsAccountId: Type.Optional(
+      Type.String({ pattern: '^[0-9]{12}$', description: 'The AWS account of the clusters; the IAM roles of the add-ons that call AWS (IRSA) are derived from it and the cluster name.' }),
+    ),
     pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags in versions.yaml.' }),
     promotesFrom: Type.Optional(
       Type.String({
@@ -188,12 +200,13 @@ const ExactVersion = Type.String({
  * What an add-on can provide, and what the renderer does with it: `ingress` (its namespace may reach the apps),
  * `monitoring` (its namespace may scrape them), `node-autoscaling` (gets the cluster's region, name and the
  * platform's scale-down settings), `dns` (gets the domain and the cluster as owner), `secrets` (the operator the
- * secret store authenticates as; gets the IAM role), `certificates` (issues the ClusterIssuer's certificates).
+ * secret store authenticates as; gets the IAM role), `certificates` (issues the ClusterIssuer's certificates), `logs`
+ * (keeps the logs; gets its buckets, named after the cluster, in the cluster's region).
  */
 export const AddonCapability = Type.Union(
-  ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates'].map((c) => Type.Literal(c)),
+  ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs'].map((c) => Type.Literal(c)),
 );
-export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates';
+export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
 export const AddonCatalogue = Type.Object(
@@ -217,6 +230,30 @@ export const AddonCatalogue = Type.Object(
           clusterKinds: Type.Array(Type.Object({ group: Type.String(), kind: Type.String({ minLength: 1 }) }, { additionalProperties: false }), {
             description: 'Cluster-scoped kinds the chart creates: the only ones its AppProject allows.',
           }),
+          irsa: Type.Optional(
+            Type.String({
+              pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*$',
+              description:
+                'The add-on calls AWS: the values path of its service account (e.g. controller.serviceAccount). Each cloud cluster gives that service account its own IAM role, arn:aws:iam::<awsAccountId>:role/<platform>-<cluster>-<add-on>.',
+            }),
+          ),
+          secrets: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  name: DnsLabel,
+                  key: Type.String({ pattern: '^[a-z0-9][-a-z0-9]*$', description: 'The secret store entry, under berrys/<environment>/.' }),
+                  valuesPath: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*$', description: "The chart value that takes the Secret's name (e.g. grafana.admin.existingSecret); the renderer sets it." }),
+                  data: Type.Array(
+                    Type.Object({ secretKey: Type.String({ minLength: 1 }), property: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+                    { minItems: 1, description: 'Each key of the Kubernetes Secret and the property of the stored JSON it comes from.' },
+                  ),
+                },
+                { additionalProperties: false },
+              ),
+              { description: "Secrets the chart reads (an existingSecret value), created in the add-on's namespace from the cluster's secret store." },
+            ),
+          ),
           values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         },
         { additionalProperties: false },
@@ -241,6 +278,10 @@ export const PlatformSpec = Type.Object(
         scaleDownUnneededTime: Type.String({ pattern: '^[0-9]+[smh]$' }),
         scaleDownDelayAfterAdd: Type.String({ pattern: '^[0-9]+[smh]$' }),
         scaleDownUtilizationThreshold: Type.Number({ minimum: 0, maximum: 1 }),
+        version: Type.String({
+          pattern: '^v[0-9]+\\.[0-9]+\\.[0-9]+$',
+          description: 'The autoscaler release the clusters run; its minor is the clusters\' Kubernetes minor (renderer/pins.json), as the autoscaler requires.',
+        }),
       },
       { additionalProperties: false },
     ),

@@ -24,6 +24,8 @@ export const repoPaths = {
   defaults: 'base/defaults.yaml',
   addons: 'base/addons.yaml',
   platform: 'base/platform.yaml',
+  /** The sha256 of every pinned add-on chart archive, checked before a chart is rendered (npm run validate). */
+  chartsLock: 'base/charts.lock.json',
   /** Reviewed exceptions to the guard rails (optional; CODEOWNERS: platform owners). */
   exceptions: 'base/exceptions.yaml',
   templatesDir: 'base/templates',
@@ -48,6 +50,8 @@ export const repoPaths = {
   schema: (name: string) => `renderer/schema/${name}.schema.json`,
   pins: 'renderer/pins.json',
   cacheDir: '.cache',
+  /** Pulled add-on chart archives, one folder per chart repository. */
+  chartsCache: '.cache/charts',
   /** The render cache's store (cache.ts), git-ignored with the rest of .cache/. */
   renderCacheDir: '.cache/render',
 } as const;

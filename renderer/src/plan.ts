@@ -148,6 +148,12 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
             className: env.ingress.className,
             clusterIssuer: env.ingress.clusterIssuer ?? null,
             tlsSecret: `${app.name}-tls`,
+            // Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and
+            // Route 53 failover routing answers with the standby's only while the primary's load balancer is unhealthy.
+            failover:
+              env.clusters.length > 1
+                ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' }
+                : null,
           }
         : null,
     };
@@ -165,12 +171,22 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
   const platformSources = [envFile, repoPaths.platform];
   const store = env.secretStore;
   const storeName = `${cluster.environment}-secrets`;
+  const storeKey = (key: string) => `berrys/${cluster.environment}/${key}`;
+  // Secrets an add-on's chart reads instead of generating its own (a generated one changes on every render).
+  const addonSecrets = cluster.addons.flatMap((a) =>
+    (a.spec.secrets ?? []).map((s) => ({
+      name: s.name,
+      namespace: a.spec.namespace,
+      key: storeKey(s.key),
+      data: s.data,
+    })),
+  );
   job(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: platformLabels('guardrails') }, platformSources);
   job(
     platformFolder,
     'secrets.yaml.hbs',
     {
-      namespace: ns,
+      namespaces: [ns, ...[...new Set(addonSecrets.map((s) => s.namespace))].filter((n) => n !== ns).sort()],
       labels: platformLabels('secrets'),
       storeName,
       provider:
@@ -178,19 +194,13 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
           ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
-        { name: 'database-credentials', key: `berrys/${cluster.environment}/database` },
-        { name: 'redis-credentials', key: `berrys/${cluster.environment}/cache` },
+        { name: 'database-credentials', namespace: ns, key: storeKey('database'), data: [{ secretKey: 'url', property: 'url' }] },
+        { name: 'redis-credentials', namespace: ns, key: storeKey('cache'), data: [{ secretKey: 'url', property: 'url' }] },
+        ...addonSecrets,
       ],
     },
-    platformSources,
+    addonSecrets.length > 0 ? [...platformSources, repoPaths.addons] : platformSources,
   );
-  const autoscaler = providerOf(cluster, 'node-autoscaling');
-  if (autoscaler) {
-    // ConfigMap data holds strings only; the threshold is a number in base/platform.yaml.
-    const ca = repo.platform.clusterAutoscaler;
-    const settings = { ...ca, scaleDownUtilizationThreshold: String(ca.scaleDownUtilizationThreshold) };
-    job(platformFolder, 'cluster-autoscaler-config.yaml.hbs', { labels: platformLabels(autoscaler.spec.name), settings }, platformSources);
-  }
   const certificates = providerOf(cluster, 'certificates');
   if (env.ingress.clusterIssuer && env.ingress.acme && certificates) {
     job(platformFolder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain }, platformSources);

@@ -1,7 +1,12 @@
 /**
  * `npm run diff`: flags in, one comparison, printed result, exit code out.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { defineCommand, standardExitCodes } from '../cli/command.js';
+import { repoPaths } from '../paths.js';
+import { parseChartsLock } from '../validate/charts-lock.js';
+import { withRenderedCharts } from './charts.js';
 import { compareTrees } from './compare.js';
 import { loadTrees, resolveBase, resolveHead } from './git.js';
 import { formatJson } from './json.js';
@@ -20,6 +25,7 @@ export function diffCommand(renderCheck: RenderCheck = checkHeadRendered) {
       format: { type: 'string', value: '<format>', choices: ['terminal', 'markdown', 'json'], description: 'terminal (default; coloured on a TTY), markdown (the pull-request comment) or json' },
       env: { type: 'string', list: true, value: '<env>', description: 'only these environments' },
       'no-render-check': { type: 'boolean', description: "compare without first checking that the head's clusters/ is what its sources render" },
+      charts: { type: 'boolean', description: "also render each add-on's chart on both sides (helm template) and compare the resources it creates" },
     },
     exitCodes: { 0: 'no change', ...standardExitCodes, 3: 'changes found' },
     async run(v, { root, io }) {
@@ -28,7 +34,13 @@ export function diffCommand(renderCheck: RenderCheck = checkHeadRendered) {
       const renderChecked = !v['no-render-check'];
       if (renderChecked) await renderCheck(root, head.revision);
 
-      const trees = await loadTrees(root, base.commit, head.revision);
+      let trees = await loadTrees(root, base.commit, head.revision);
+      if (v.charts) {
+        const lockText = await readFile(path.join(root, repoPaths.chartsLock), 'utf8').catch(() => undefined);
+        const expanded = await withRenderedCharts(root, trees, { lock: parseChartsLock(lockText) });
+        for (const note of expanded.notes) io.err(`diff: ${note}`);
+        trees = expanded;
+      }
       const report = compareTrees(trees.base, trees.head, { envs: v.env });
       const sides = { base, head: head.side, renderChecked };
       const text =

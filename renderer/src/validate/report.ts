@@ -50,8 +50,19 @@ export function formatHuman(report: ValidationReport, options: { color: boolean;
     if (f.hint) out.push(`        ${dim(`hint: ${f.hint}`)}`);
   }
   if (out.length > 0) out.push('');
+  if (report.charts?.applications) out.push(...chartLines(report.charts), '');
   out.push(...summaryLines(report), '', report.findings.length === 0 ? verdictLine(report, options.ms) : red(verdictLine(report, options.ms)));
   return out;
+}
+
+/** What the add-on chart check covered, and each chart it could not check with the reason. */
+export function chartLines(charts: NonNullable<ValidationReport['charts']>): string[] {
+  const lines = [`charts: rendered and checked ${charts.rendered} of ${plural(charts.applications, 'add-on Application')} with helm template`];
+  for (const u of charts.unchecked) {
+    lines.push(`charts: NOT CHECKED ${u.chart.name} ${u.chart.version} (${u.reason}); used by ${u.applications.join(', ')}`);
+  }
+  if (charts.unchecked.length > 0) lines.push('charts: unchecked charts fail validate when it runs with --require-charts (the GitHub workflow does)');
+  return lines;
 }
 
 /** The whole report as one JSON document. */
@@ -65,6 +76,7 @@ export function formatJson(report: ValidationReport): string {
       environments: report.environments,
       findings: report.findings,
       rules: report.rules,
+      ...(report.charts?.applications ? { charts: { applications: report.charts.applications, rendered: report.charts.rendered, unchecked: report.charts.unchecked } } : {}),
     },
     null,
     2,

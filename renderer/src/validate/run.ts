@@ -9,6 +9,7 @@ import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { readPins } from '../tools/ensure.js';
 import { clusterKey, contentHash, readValidationCache, rulesVersion, schemaKey, writeValidationCache, type CachedResults, type ValidationCache } from './cache.js';
+import { checkAddonCharts, type ChartCheckOptions, type ChartCheckResult } from './charts.js';
 import { sortFindings, type Finding } from './findings.js';
 import { kubeconformFindings, kubeconformFlags, runKubeconform, type KubeconformReport } from './kubeconform.js';
 import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.js';
@@ -30,6 +31,8 @@ export interface ValidateOptions {
    * the rules. The command switches it on; custom `rules` are never cached (the cache cannot know what they read).
    */
   cache?: boolean;
+  /** Render and check the add-on charts too (charts.ts); off unless asked, since it pulls from chart repositories. */
+  charts?: Pick<ChartCheckOptions, 'lock' | 'requireCharts' | 'updateLock' | 'timeoutMs' | 'env'>;
 }
 
 interface EnvironmentSummary {
@@ -46,6 +49,8 @@ export interface ValidationReport {
   kubernetesVersion: string;
   kubeconformVersion: string;
   rules: ReadonlyArray<Pick<Rule, 'id' | 'title' | 'explanation'>>;
+  /** What the add-on chart check did, when it ran. */
+  charts?: Omit<ChartCheckResult, 'findings'>;
 }
 
 /** The clusters the options select; unknown names are usage errors that list what exists. */
@@ -136,6 +141,13 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const withResults = new Map(resources.map((r) => [r.filename, parsed(r.filename)]));
   const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
   for (const f of kubeconformFindings({ resources }, withResults, pins.kubernetes)) findings.push({ ...f, cluster: clusterOf(f.file) });
+  let charts: Omit<ChartCheckResult, 'findings'> | undefined;
+  if (options.charts) {
+    const manifestsOf = (name: string) => (filesByCluster.get(name) ?? []).flatMap(parsed);
+    const { findings: chartFindings, ...rest } = await checkAddonCharts({ ...options.charts, root, clusters, manifestsOf, kubernetesVersion: pins.kubernetes });
+    findings.push(...chartFindings);
+    charts = rest;
+  }
   if (cache) await writeValidationCache(root, pruned(cache, new Set(hashes.values()), usedClusterKeys, clusters.length === index.clusters.length));
   const sorted = sortFindings(findings);
   const environments: EnvironmentSummary[] = [];
@@ -153,6 +165,7 @@ export async function validateRepository(root: string, options: ValidateOptions 
     kubernetesVersion: pins.kubernetes,
     kubeconformVersion,
     rules: ruleList.map(({ id, title, explanation }) => ({ id, title, explanation })),
+    ...(charts ? { charts } : {}),
   };
 }
 

@@ -1,0 +1,328 @@
+/**
+ * The add-on chart check of `npm run validate`. The committed add-on Applications name a chart and carry their
+ * values, but the objects the cluster gets exist only after helm renders them; this renders them the way Argo CD
+ * will and checks the result like the rest of the repository:
+ *
+ *   pull (charts-repo) → digest against base/charts.lock.json (charts-lock) → helm template with the
+ *   Application's values (charts-helm) → kubeconform strict, with the CRDs of the cluster's charts → the
+ *   Application's AppProject (kind allowed, namespace a destination) → the platform rules that apply to charts.
+ *
+ * Every finding lands on the add-on Application's line in clusters/, where the reviewer can change something,
+ * and names the rendered object and where its rendering was kept (.cache/charts/rendered/).
+ */
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { repoPaths } from '../paths.js';
+import { crdSchemas } from '../tools/crd-schemas.js';
+import { serializeSchema } from '../tools/jsonschema.js';
+import { cachePaths } from '../tools/layout.js';
+import { run } from '../process.js';
+import { chartKey, checkDigest, type ChartRef, type ChartsLock, type LockEntry } from './charts-lock.js';
+import { helmShowCrds, helmTemplate } from './charts-helm.js';
+import { pullChart, type PullResult } from './charts-repo.js';
+import type { Finding } from './findings.js';
+import { kubeconformArgs, kubeconformFindings, parseKubeconformReport } from './kubeconform.js';
+import type { IndexCluster } from '../cluster-index.js';
+import { parseManifestFile, type Manifest } from './manifests.js';
+import { deprecatedApi, imageTagPinned, type Rule } from './rules.js';
+import { get, isObj, kindOf, nameOf, namespaceOf, type Obj } from '../kube.js';
+
+/**
+ * The platform rules that hold for upstream charts too. The others are conventions of the app templates (labels the
+ * renderer adds, the restricted pod profile, replica counts) that an add-on's AppProject and namespace settle instead.
+ */
+export const chartRules: readonly Rule[] = [imageTagPinned, deprecatedApi];
+
+/**
+ * Built-in kinds that are cluster-scoped (Kubernetes API reference); the AppProject allows these by its cluster
+ * resource list. Custom kinds take their scope from their CRD.
+ */
+const clusterScopedBuiltins = new Set([
+  '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',
+  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/VolumeAttachment', 'storage.k8s.io/VolumeAttributesClass',
+  'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass', 'networking.k8s.io/IngressClass', 'networking.k8s.io/IPAddress', 'networking.k8s.io/ServiceCIDR',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicy', 'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService', 'certificates.k8s.io/CertificateSigningRequest',
+  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'resource.k8s.io/DeviceClass',
+]);
+
+/** An add-on Application as committed: where it is, what chart it names, its values and project. */
+export interface AddonApplication {
+  cluster: IndexCluster;
+  manifest: Manifest;
+  /** Argo CD release name: the add-on's name. */
+  release: string;
+  chart: ChartRef;
+  namespace: string;
+  project: string;
+  values: Obj;
+}
+
+/** The add-on Applications among a cluster's manifests: Argo CD Applications with a Helm chart source. */
+export function addonApplications(cluster: IndexCluster, manifests: readonly Manifest[]): AddonApplication[] {
+  return manifests.flatMap((m) => {
+    const o = m.object;
+    const source = get(o, ['spec', 'source']);
+    if (kindOf(o) !== 'Application' || !isObj(source) || typeof source.chart !== 'string') return [];
+    const helm = isObj(source.helm) ? source.helm : {};
+    return [{
+      cluster,
+      manifest: m,
+      release: typeof helm.releaseName === 'string' ? helm.releaseName : nameOf(o),
+      chart: { repoURL: String(source.repoURL), name: source.chart, version: String(source.targetRevision) },
+      namespace: String(get(o, ['spec', 'destination', 'namespace']) ?? 'default'),
+      project: String(get(o, ['spec', 'project']) ?? 'default'),
+      values: isObj(helm.valuesObject) ? helm.valuesObject : {},
+    }];
+  });
+}
+
+export interface UncheckedChart {
+  chart: ChartRef;
+  reason: string;
+  /** Argo CD Application names that use it. */
+  applications: string[];
+}
+
+export interface ChartCheckResult {
+  findings: Finding[];
+  /** Charts that could not be pulled (repository unreachable) and so were not rendered. */
+  unchecked: UncheckedChart[];
+  /** Add-on Applications found in the selected clusters. */
+  applications: number;
+  /** Add-on Applications rendered and checked. */
+  rendered: number;
+  /** Digests of the charts pulled in this run, for --update-lock. */
+  digests: LockEntry[];
+}
+
+export interface ChartCheckOptions {
+  root: string;
+  clusters: readonly IndexCluster[];
+  /** Each selected cluster's rendered manifests (its Applications and AppProjects among them). */
+  manifestsOf: (cluster: string) => readonly Manifest[];
+  kubernetesVersion: string;
+  lock: ChartsLock;
+  /** An unreachable repository is a finding instead of a note (the GitHub workflow, which has the network). */
+  requireCharts?: boolean;
+  /** Record digests instead of checking them (the caller writes the lock). */
+  updateLock?: boolean;
+  /** Per request to a chart repository. */
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const renderedDir = `${repoPaths.chartsCache}/rendered`;
+const schemasDir = `${repoPaths.chartsCache}/schemas`;
+
+/** Runs the whole chart check over the selected clusters; see the module comment. */
+export async function checkAddonCharts(options: ChartCheckOptions): Promise<ChartCheckResult> {
+  const { root, kubernetesVersion } = options;
+  const env = options.env ?? process.env;
+  const findings: Finding[] = [];
+  const apps = options.clusters.flatMap((c) => addonApplications(c, options.manifestsOf(c.name)));
+  const onApp = (app: AddonApplication, at: readonly (string | number)[], rule: string, message: string, hint?: string): Finding => ({
+    file: app.manifest.file,
+    line: app.manifest.lineOf(at),
+    rule,
+    message: `add-on ${app.release} in cluster ${app.cluster.name} (chart ${app.chart.name} ${app.chart.version}): ${message}`,
+    ...(hint ? { hint } : {}),
+    cluster: app.cluster.name,
+  });
+
+  // Pull each chart once, however many clusters use it.
+  const pulls = new Map<string, PullResult>();
+  for (const app of apps) {
+    const key = chartKey(app.chart);
+    if (!pulls.has(key)) pulls.set(key, await pullChart(root, app.chart, { timeoutMs: options.timeoutMs }));
+  }
+  const unchecked: UncheckedChart[] = [];
+  const digests: LockEntry[] = [];
+  const usable = new Map<string, string>();
+  for (const [key, pull] of pulls) {
+    const users = apps.filter((a) => chartKey(a.chart) === key);
+    const chart = users[0]!.chart;
+    if (pull.status === 'unreachable') {
+      if (options.requireCharts) {
+        for (const app of users) findings.push(onApp(app, ['spec', 'source', 'repoURL'], 'chart-unreachable', `not checked: ${pull.reason}`, 'validate runs with --require-charts, which needs every chart repository; check the network and the repoURL'));
+      } else {
+        unchecked.push({ chart, reason: pull.reason, applications: users.map((a) => nameOf(a.manifest.object)) });
+      }
+      continue;
+    }
+    if (pull.status === 'error') {
+      for (const app of users) findings.push(onApp(app, ['spec', 'source', 'targetRevision'], 'chart-pull', pull.message, pull.hint));
+      continue;
+    }
+    digests.push({ ...chart, digest: pull.digest });
+    if (!options.updateLock) {
+      const verdict = checkDigest(options.lock, chart, pull.digest);
+      if (!verdict.ok) {
+        findings.push({ file: repoPaths.chartsLock, line: 1, rule: 'chart-digest', message: verdict.message, hint: verdict.hint });
+        continue;
+      }
+    }
+    usable.set(key, pull.file);
+  }
+
+  let rendered = 0;
+  await rm(path.join(root, renderedDir), { recursive: true, force: true });
+  for (const cluster of options.clusters) {
+    const clusterApps = apps.filter((a) => a.cluster.name === cluster.name && usable.has(chartKey(a.chart)));
+    if (clusterApps.length === 0) continue;
+    const crds = await clusterCrds(root, clusterApps.map((a) => usable.get(chartKey(a.chart))!), env);
+    const apiVersions = apiVersionsOf(crds);
+    const outputs: Array<{ app: AddonApplication; file: string; manifests: Manifest[] }> = [];
+    const dir = `${renderedDir}/${cluster.name}`;
+    await mkdir(path.join(root, dir), { recursive: true });
+    for (const app of clusterApps) {
+      const base = `${dir}/${app.release}`;
+      // The values as helm sees them, next to the rendering, for whoever reads a finding.
+      await writeFile(path.join(root, `${base}.values.json`), `${JSON.stringify(app.values, null, 2)}\n`);
+      const result = await helmTemplate(root, { release: app.release, namespace: app.namespace, archive: usable.get(chartKey(app.chart))!, values: app.values, kubernetesVersion, apiVersions }, env);
+      if (!result.ok) {
+        findings.push(onApp(app, ['spec', 'source', 'helm', 'valuesObject'], 'chart-render', `helm template failed: ${result.message}`, `the values are in base/addons.yaml and the environment's overlay; ${base}.values.json holds them as helm saw them`));
+        continue;
+      }
+      rendered++;
+      const file = `${base}.yaml`;
+      await writeFile(path.join(root, file), result.stdout);
+      const parsed = parseManifestFile(file, result.stdout);
+      for (const p of parsed.problems) findings.push(onApp(app, ['spec', 'source', 'chart'], 'yaml', `${file}:${p.line}: ${p.message}`));
+      outputs.push({ app, file, manifests: parsed.manifests });
+    }
+    for (const o of outputs) for (const m of o.manifests) if (kindOf(m.object) === 'CustomResourceDefinition') crds.push(...crdsOf(m));
+    const relocate = (f: Finding, app: AddonApplication): Finding => onApp(app, ['spec', 'source', 'chart'], f.rule, `${f.message} (${f.file}:${f.line})`, f.hint);
+    const appOfFile = new Map(outputs.map((o) => [o.file, o.app]));
+    findings.push(...(await kubeconformCharts(root, cluster.name, outputs, kubernetesVersion, env)).map((f) => relocate(f, appOfFile.get(f.file)!)));
+    const projects = options.manifestsOf(cluster.name).filter((m) => kindOf(m.object) === 'AppProject');
+    for (const o of outputs) {
+      const project = projects.find((p) => nameOf(p.object) === o.app.project);
+      for (const f of projectFindings(o.app, o.manifests, project?.object, crds)) findings.push(relocate(f, o.app));
+      for (const rule of chartRules) for (const f of rule.check({ cluster, manifests: o.manifests, kubernetesVersion })) findings.push(relocate(f, o.app));
+    }
+  }
+  return { findings, unchecked, applications: apps.length, rendered, digests };
+}
+
+export interface ClusterCrd {
+  group: string;
+  version: string;
+  kind: string;
+  scope: string;
+}
+
+/** What helm's --api-versions takes for the cluster's custom resources: `group/version` and `group/version/Kind`. */
+export function apiVersionsOf(crds: readonly ClusterCrd[]): string[] {
+  return [...new Set(crds.flatMap((c) => [`${c.group}/${c.version}`, ...(c.kind ? [`${c.group}/${c.version}/${c.kind}`] : [])]))];
+}
+
+export function crdsOf(m: Manifest): ClusterCrd[] {
+  const spec = get(m.object, ['spec']);
+  if (!isObj(spec) || !isObj(spec.names) || !Array.isArray(spec.versions)) return [];
+  return spec.versions.filter(isObj).map((v) => ({ group: String(spec.group), version: String(v.name), kind: String((spec.names as Obj).kind), scope: String(spec.scope ?? 'Namespaced') }));
+}
+
+/**
+ * The custom resources the cluster serves once its add-ons are installed: every chart's crds/ folder plus the CRDs the
+ * repository's own manifests use (the tools step's schema folder), which charts see through --api-versions.
+ */
+export async function clusterCrds(root: string, archives: readonly string[], env: NodeJS.ProcessEnv): Promise<ClusterCrd[]> {
+  const out: ClusterCrd[] = [];
+  for (const archive of [...new Set(archives)]) {
+    const shown = await helmShowCrds(root, archive, env);
+    if (shown.ok) for (const m of parseManifestFile(archive, shown.stdout).manifests) if (kindOf(m.object) === 'CustomResourceDefinition') out.push(...crdsOf(m));
+  }
+  const repoCrds = path.join(root, cachePaths.crdSchemas);
+  for (const group of await readdir(repoCrds).catch(() => [] as string[])) {
+    for (const file of await readdir(path.join(repoCrds, group)).catch(() => [] as string[])) {
+      const m = /^(.+)_([^_]+)\.json$/.exec(file);
+      // The schema file names carry the kind in lower case only, so these give --api-versions their group/version.
+      if (m) out.push({ group, version: m[2]!, kind: '', scope: 'Namespaced' });
+    }
+  }
+  return out;
+}
+
+/** kubeconform, strict, over one cluster's rendered charts, with the CRDs those charts ship as extra schemas. */
+async function kubeconformCharts(root: string, cluster: string, outputs: ReadonlyArray<{ file: string; manifests: Manifest[] }>, kubernetesVersion: string, env: NodeJS.ProcessEnv): Promise<Finding[]> {
+  if (outputs.length === 0) return [];
+  const dir = `${schemasDir}/${cluster}`;
+  await rm(path.join(root, dir), { recursive: true, force: true });
+  for (const o of outputs) {
+    for (const m of o.manifests) {
+      if (kindOf(m.object) !== 'CustomResourceDefinition') continue;
+      // A CRD the chart renders with a broken schema is itself a schema finding; kubeconform reports it.
+      let schemas;
+      try {
+        schemas = crdSchemas(JSON.stringify(m.object), o.file, { strict: true });
+      } catch {
+        continue;
+      }
+      for (const s of schemas) {
+        await mkdir(path.dirname(path.join(root, dir, s.path)), { recursive: true });
+        await writeFile(path.join(root, dir, s.path), serializeSchema(s.schema));
+      }
+    }
+  }
+  // kubeconformArgs ends with the files, so the chart schema location goes between its flags and the files.
+  const args = [...kubeconformArgs(root, [], kubernetesVersion), '-schema-location', `${root}/${dir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`, ...outputs.map((o) => o.file)];
+  const result = await run(path.join(root, cachePaths.tool('kubeconform')), args, { cwd: root, env });
+  const report = parseKubeconformReport(result.stdout, result.stderr);
+  // Charts often render an empty key (`lifecycle:` with nothing under it), which is null. The API server decodes a
+  // null field as unset, so Argo CD applies it without complaint; the JSON schemas reject it. Not a finding here.
+  return kubeconformFindings(report, new Map(outputs.map((o) => [o.file, o.manifests])), kubernetesVersion).filter((f) => !/: got null, want (object|array)$/.test(f.message));
+}
+
+function groupOf(apiVersion: unknown): string {
+  const s = typeof apiVersion === 'string' ? apiVersion : '';
+  return s.includes('/') ? s.slice(0, s.indexOf('/')) : '';
+}
+
+/** Argo CD's project globs: `*` matches anything (https://argo-cd.readthedocs.io/en/stable/user-guide/projects/). */
+function globMatch(pattern: unknown, value: string): boolean {
+  if (typeof pattern !== 'string') return false;
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(value);
+}
+
+function allowedBy(list: unknown, group: string, kind: string): boolean {
+  return Array.isArray(list) && list.some((e) => isObj(e) && globMatch(e.group, group) && globMatch(e.kind, kind));
+}
+
+/** Every rendered object against the Application's AppProject: Argo CD refuses to sync anything else. */
+export function projectFindings(app: AddonApplication, manifests: readonly Manifest[], project: Obj | undefined, crds: readonly ClusterCrd[]): Finding[] {
+  const out: Finding[] = [];
+  if (!project) {
+    const first = manifests[0];
+    return first ? [{ file: first.file, line: 1, rule: 'chart-project', message: `AppProject '${app.project}' is not among the cluster's rendered manifests` }] : [];
+  }
+  const spec = isObj(project.spec) ? project.spec : {};
+  const destinations = Array.isArray(spec.destinations) ? spec.destinations.filter(isObj) : [];
+  for (const m of manifests) {
+    const group = groupOf(m.object.apiVersion);
+    const kind = kindOf(m.object);
+    const crd = crds.find((c) => c.group === group && c.kind === kind);
+    const clusterScoped = crd ? crd.scope === 'Cluster' : clusterScopedBuiltins.has(`${group}/${kind}`);
+    const what = `${kind} '${nameOf(m.object)}'`;
+    const gk = `${group || 'core'}/${kind}`;
+    if (clusterScoped) {
+      if (!allowedBy(spec.clusterResourceWhitelist, group, kind)) {
+        out.push({ file: m.file, line: m.lineOf(['kind']), rule: 'chart-project', message: `${what} is cluster-scoped kind ${gk}, which AppProject '${app.project}' does not allow`, hint: `add { group: '${group}', kind: ${kind} } to the add-on's clusterKinds in ${repoPaths.addons}, or turn the object off in its values` });
+      }
+      continue;
+    }
+    if (!allowedBy(spec.namespaceResourceWhitelist, group, kind)) {
+      out.push({ file: m.file, line: m.lineOf(['kind']), rule: 'chart-project', message: `${what} is kind ${gk}, which AppProject '${app.project}' does not allow in namespaces` });
+    }
+    const namespace = namespaceOf(m.object) ?? app.namespace;
+    if (!destinations.some((d) => globMatch(d.namespace, namespace))) {
+      out.push({ file: m.file, line: m.lineOf(['kind']), rule: 'chart-project', message: `${what} goes to namespace ${namespace}, which is not a destination of AppProject '${app.project}'`, hint: `the project's destinations are ${destinations.map((d) => String(d.namespace)).join(', ')}` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,159 @@
+// The add-on Applications of the committed clusters/: one test per finding of issue 13, each on the values Argo CD
+// hands to helm (spec.source.helm.valuesObject), plus the objects the renderer writes around them.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { memoryReader } from '../../src/fs.js';
+import { RenderError } from '../../src/errors.js';
+import { defaultRepoRoot } from '../../src/paths.js';
+import { renderRepository } from '../../src/render.js';
+import { committedOutput, realInputs } from './fixture.js';
+
+type Obj = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: any };
+const output = committedOutput();
+const objects = Object.entries(output)
+  .filter(([p]) => p.endsWith('.yaml'))
+  .map(([file, text]) => ({ file, cluster: file.split('/')[1]!, object: parse(text) as Obj }));
+const cloudClusters = ['development', 'production', 'production-dr', 'staging'];
+const catalogue = parse(readFileSync(path.join(defaultRepoRoot, 'base/addons.yaml'), 'utf8')) as { addons: Array<{ name: string; irsa?: string }> };
+const pins = JSON.parse(readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8')) as { kubernetes: string };
+
+function values(cluster: string, addon: string): any {
+  const app = objects.find((o) => o.cluster === cluster && o.object.kind === 'Application' && o.object.metadata.name === `${cluster}-addon-${addon}`);
+  if (!app) throw new Error(`no Application ${cluster}-addon-${addon}`);
+  return app.object.spec.source.helm.valuesObject;
+}
+
+function at(value: any, dotted: string): any {
+  return dotted.split('.').reduce((v, k) => v?.[k], value);
+}
+
+describe('add-on values of the rendered Applications', () => {
+  it('loki: object storage in each cloud cluster, with its own buckets in its own region and a TSDB schema', () => {
+    for (const cluster of cloudClusters) {
+      const v = values(cluster, 'loki');
+      const region = cluster === 'production-dr' ? 'us-west-2' : 'us-east-1';
+      expect(v.deploymentMode).toBe('SimpleScalable');
+      expect(v.loki.storage).toEqual({
+        type: 's3',
+        bucketNames: { chunks: `berrys-agents-${cluster}-loki-chunks`, ruler: `berrys-agents-${cluster}-loki-ruler`, admin: `berrys-agents-${cluster}-loki-admin` },
+        s3: { region },
+      });
+      expect(v.loki.schemaConfig.configs).toEqual([{ from: '2025-01-01', store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'loki_index_', period: '24h' } }]);
+    }
+  });
+
+  it('loki: one binary on the filesystem on the laptop, with no object storage', () => {
+    const v = values('local', 'loki');
+    expect(v.deploymentMode).toBe('SingleBinary');
+    expect(v.loki.storage.type).toBe('filesystem');
+    expect(v.loki.storage.s3).toBeUndefined();
+    expect(v.loki.schemaConfig.configs[0].object_store).toBe('filesystem');
+    expect([v.singleBinary.replicas, v.read.replicas, v.write.replicas, v.backend.replicas]).toEqual([1, 0, 0, 0]);
+  });
+
+  it('prometheus and alertmanager keep their data on the gp3 StorageClass the EBS CSI add-on creates', () => {
+    for (const cluster of cloudClusters) {
+      const classes = values(cluster, 'aws-ebs-csi-driver').storageClasses as Array<{ name: string; parameters: { type: string } }>;
+      const gp3 = classes.filter((c) => c.parameters.type === 'gp3').map((c) => c.name);
+      const kps = values(cluster, 'kube-prometheus-stack');
+      const prometheus = kps.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec;
+      const alertmanager = kps.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec;
+      expect(gp3).toContain(prometheus.storageClassName);
+      expect(gp3).toContain(alertmanager.storageClassName);
+      expect(prometheus.resources.requests.storage).toMatch(/^\d+Gi$/);
+    }
+    expect(values('production', 'kube-prometheus-stack').prometheus.prometheusSpec).toMatchObject({ retention: '30d', storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage: '200Gi' } } } } } });
+  });
+
+  it('every add-on that calls AWS has its own IAM role, derived from the account and the cluster', () => {
+    const callers = catalogue.addons.filter((a) => a.irsa);
+    expect(callers.map((a) => `${a.name}:${a.irsa}`).sort()).toEqual([
+      'aws-ebs-csi-driver:controller.serviceAccount',
+      'cert-manager:serviceAccount',
+      'cluster-autoscaler:rbac.serviceAccount',
+      'external-dns:serviceAccount',
+      'loki:serviceAccount',
+    ]);
+    const accounts: Record<string, string> = { development: '111111111111', staging: '222222222222', production: '333333333333', 'production-dr': '333333333333' };
+    for (const cluster of cloudClusters) {
+      const roles = callers.map((a) => at(values(cluster, a.name), a.irsa!).annotations['eks.amazonaws.com/role-arn']);
+      expect(roles).toEqual(callers.map((a) => `arn:aws:iam::${accounts[cluster]}:role/berrys-agents-${cluster}-${a.name}`));
+    }
+    // The laptop has no AWS: no role annotation on the add-ons it runs.
+    expect(values('local', 'loki').serviceAccount).toBeUndefined();
+  });
+
+  it("cluster-autoscaler runs the release of the clusters' Kubernetes minor, with the seed's settings as its flags only", () => {
+    const minor = pins.kubernetes.split('.').slice(0, 2).join('.');
+    for (const cluster of cloudClusters) {
+      const v = values(cluster, 'cluster-autoscaler');
+      expect(v.image.tag).toMatch(new RegExp(`^v${minor.replace('.', '\\.')}\\.\\d+$`));
+      expect(v.extraArgs).toMatchObject({ 'scale-down-unneeded-time': '5m', 'scale-down-delay-after-add': '5m', 'scale-down-utilization-threshold': 0.5 });
+    }
+    expect(Object.keys(output).filter((f) => f.includes('cluster-autoscaler-config'))).toEqual([]);
+  });
+
+  it('production-dr reads secrets and data stores in its own region', () => {
+    const store = (cluster: string) => objects.find((o) => o.cluster === cluster && o.object.kind === 'ClusterSecretStore')!.object.spec.provider.aws.region;
+    expect([store('production'), store('production-dr')]).toEqual(['us-east-1', 'us-west-2']);
+    const cidrs = (cluster: string) =>
+      new Set(objects.filter((o) => o.cluster === cluster && o.object.kind === 'NetworkPolicy').flatMap((o) => (o.object.spec.egress ?? []).flatMap((e: any) => (e.to ?? []).map((t: any) => t.ipBlock?.cidr).filter(Boolean))));
+    const primary = cidrs('production');
+    const standby = cidrs('production-dr');
+    expect([...standby].filter((c) => primary.has(c) && c !== '0.0.0.0/0')).toEqual([]);
+    expect(standby.has('10.31.64.0/20')).toBe(true);
+  });
+
+  it('production and production-dr publish the same host names as a Route 53 failover pair, each owning its own records', () => {
+    const ingress = (cluster: string) => objects.filter((o) => o.cluster === cluster && o.object.kind === 'Ingress').map((o) => o.object.metadata.annotations!);
+    for (const [cluster, role] of [['production', 'PRIMARY'], ['production-dr', 'SECONDARY']] as const) {
+      for (const a of ingress(cluster)) {
+        expect(a['external-dns.alpha.kubernetes.io/set-identifier']).toBe(cluster);
+        expect(a['external-dns.alpha.kubernetes.io/aws-failover']).toBe(role);
+      }
+      expect(values(cluster, 'external-dns').txtOwnerId).toBe(cluster);
+    }
+    expect(ingress('production').map((a) => a['external-dns.alpha.kubernetes.io/hostname'])).toEqual(ingress('production-dr').map((a) => a['external-dns.alpha.kubernetes.io/hostname']));
+    // A single-cluster environment has nothing to fail over to.
+    for (const a of ingress('staging')) expect(a['external-dns.alpha.kubernetes.io/aws-failover']).toBeUndefined();
+  });
+
+  it('kube-prometheus-stack neither scrapes nor alerts on the control-plane components EKS hides', () => {
+    for (const cluster of cloudClusters) {
+      const v = values(cluster, 'kube-prometheus-stack');
+      expect([v.kubeControllerManager, v.kubeScheduler, v.kubeEtcd, v.kubeProxy]).toEqual([{ enabled: false }, { enabled: false }, { enabled: false }, { enabled: false }]);
+    }
+  });
+});
+
+describe("Grafana's admin login", () => {
+  it('comes from the secret store in every cluster that runs Grafana, never from a password the chart generates', () => {
+    for (const cluster of cloudClusters) {
+      expect(values(cluster, 'kube-prometheus-stack').grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
+      const secret = objects.find((o) => o.cluster === cluster && o.object.kind === 'ExternalSecret' && o.object.metadata.name === 'grafana-admin')!.object;
+      expect((secret as any).metadata.namespace).toBe('monitoring');
+      expect(secret.spec.data.map((d: any) => `${d.secretKey}<-${d.remoteRef.key}#${d.remoteRef.property}`)).toEqual([
+        `admin-user<-berrys/${cluster === 'production-dr' ? 'production' : cluster}/grafana-admin#user`,
+        `admin-password<-berrys/${cluster === 'production-dr' ? 'production' : cluster}/grafana-admin#password`,
+      ]);
+      const store = objects.find((o) => o.cluster === cluster && o.object.kind === 'ClusterSecretStore')!.object;
+      expect(store.spec.conditions[0].namespaces).toContain('monitoring');
+    }
+  });
+});
+
+describe('add-on input errors', () => {
+  it('refuses a cloud environment without awsAccountId when an add-on calls AWS, naming the role it would get', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] = files['overlays/staging/environment.yaml']!.replace(/^awsAccountId: .*\n/m, '');
+    const message = await renderRepository(memoryReader(files)).then(
+      () => '',
+      (e: unknown) => (e instanceof RenderError ? e.message : String(e)),
+    );
+    expect(message).toContain(
+      "overlays/staging/environment.yaml:2:7: error: add-on 'cert-manager' calls AWS, but environment 'staging' has no awsAccountId for its IAM role\n  hint: add awsAccountId: '<12 digits>' (the role is arn:aws:iam::<awsAccountId>:role/berrys-agents-staging-cert-manager)",
+    );
+  });
+});
