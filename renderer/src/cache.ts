@@ -94,7 +94,10 @@ export class JobCache {
       }
       const result = run(template, job);
       if (result.problems.length === 0) {
-        this.usedIn(job.cluster).set(key, result.objects.map((r) => ({ object: r.object, templateFile: r.templateFile, content: r.content })));
+        this.usedIn(job.cluster).set(
+          key,
+          result.objects.map((r) => ({ object: r.object, templateFile: r.templateFile, content: r.content })),
+        );
         this.changed.add(job.cluster);
       }
       return result;

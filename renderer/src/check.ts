@@ -44,22 +44,35 @@ export function checkObjects(objects: RenderedObject[], clusters: string[]): Pro
       if (spec.source.path !== undefined) {
         byPath.set(spec.source.path, [...(byPath.get(spec.source.path) ?? []), a]);
         if (!folders.has(spec.source.path)) {
-          problems.push({ ...where, message: `Application '${a.object.metadata.name}' syncs '${spec.source.path}', which the render leaves empty`, hint: 'every Application must point at a rendered, non-empty folder' });
+          problems.push({
+            ...where,
+            message: `Application '${a.object.metadata.name}' syncs '${spec.source.path}', which the render leaves empty`,
+            hint: 'every Application must point at a rendered, non-empty folder',
+          });
         }
       }
       const project = projects.get(spec.project);
       const verdict = project ? projectPermits(project, spec) : `project '${spec.project}' is not rendered for cluster '${cluster}'`;
       if (verdict !== true) {
-        problems.push({ ...where, message: `Application '${a.object.metadata.name}' is outside its project: ${verdict}`, hint: `an app may only deploy to the namespaces of its environment's project '${spec.project}'; remove the namespace override or change the project` });
+        problems.push({
+          ...where,
+          message: `Application '${a.object.metadata.name}' is outside its project: ${verdict}`,
+          hint: `an app may only deploy to the namespaces of its environment's project '${spec.project}'; remove the namespace override or change the project`,
+        });
       }
     }
     for (const [path, apps] of byPath) {
       if (apps.length > 1) {
-        problems.push({ file: apps[1]!.job.sources.find((s) => s.startsWith('overlays/')) ?? apps[1]!.templateFile, message: `two Applications sync the same folder '${path}': ${apps.map((a) => a.object.metadata.name).join(', ')}`, hint: 'each rendered folder is synced by exactly one Application' });
+        problems.push({
+          file: apps[1]!.job.sources.find((s) => s.startsWith('overlays/')) ?? apps[1]!.templateFile,
+          message: `two Applications sync the same folder '${path}': ${apps.map((a) => a.object.metadata.name).join(', ')}`,
+          hint: 'each rendered folder is synced by exactly one Application',
+        });
       }
     }
     for (const folder of [...folders].sort()) {
-      if (!byPath.has(folder)) problems.push({ file: folder, message: `folder '${folder}' is rendered but no Application syncs it`, hint: 'add the folder to the plan stage so an Application syncs it' });
+      if (!byPath.has(folder))
+        problems.push({ file: folder, message: `folder '${folder}' is rendered but no Application syncs it`, hint: 'add the folder to the plan stage so an Application syncs it' });
     }
   }
   return problems;

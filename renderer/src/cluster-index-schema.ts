@@ -45,4 +45,3 @@ export const ClusterIndex = Type.Object(
   { additionalProperties: false },
 );
 export type ClusterIndex = Static<typeof ClusterIndex>;
-

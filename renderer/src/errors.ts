@@ -29,10 +29,7 @@ export class RenderError extends Error {
 }
 
 function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort(
-    (a, b) =>
-      cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0) || cmp(a.message, b.message),
-  );
+  return [...problems].sort((a, b) => cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0) || cmp(a.message, b.message));
 }
 
 function cmp(a: string, b: string): number {
@@ -87,12 +84,24 @@ export function fileSystemProblem(file: string, role: PathRole, err: unknown): P
   switch (code) {
     case 'EACCES':
     case 'EPERM':
-      return { file, message: `permission denied: cannot ${verb} this ${role}`, hint: `give your user ${writing ? 'write' : 'read'} access (ls -l ${file}; chmod u+${writing ? 'w' : 'r'}) and run the command again` };
+      return {
+        file,
+        message: `permission denied: cannot ${verb} this ${role}`,
+        hint: `give your user ${writing ? 'write' : 'read'} access (ls -l ${file}; chmod u+${writing ? 'w' : 'r'}) and run the command again`,
+      };
     case 'ENOSPC':
     case 'EDQUOT':
-      return { file, message: `no space left on the device while writing this ${role}`, hint: 'free disk space and run npm run render again; files already staged were removed and clusters/ is as it was' };
+      return {
+        file,
+        message: `no space left on the device while writing this ${role}`,
+        hint: 'free disk space and run npm run render again; files already staged were removed and clusters/ is as it was',
+      };
     case 'EROFS':
-      return { file, message: `the file system is read-only: cannot ${verb} this ${role}`, hint: 'render in a writable checkout; `npm run render -- --check` and `npm run validate` write nothing and work here' };
+      return {
+        file,
+        message: `the file system is read-only: cannot ${verb} this ${role}`,
+        hint: 'render in a writable checkout; `npm run render -- --check` and `npm run validate` write nothing and work here',
+      };
     case 'EISDIR':
       return { file, message: `this ${role} is a folder`, hint: 'remove or rename the folder; a file is expected here' };
     case 'ENOTDIR':

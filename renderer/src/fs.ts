@@ -38,14 +38,20 @@ export function readRepoFile(root: string, file: string): string | undefined {
     real = realpathSync.native(full);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return fail({ file, message: 'this input file is a symbolic link to a file that does not exist', hint: 'replace the link with the file itself; input files must be regular files inside the repository' });
+      return fail({
+        file,
+        message: 'this input file is a symbolic link to a file that does not exist',
+        hint: 'replace the link with the file itself; input files must be regular files inside the repository',
+      });
     }
     return fail(fileSystemProblem(file, 'input file', err));
   }
   if (!isInside(realRoot(root), real)) {
     fail({
       file,
-      message: link ? 'this input file is a symbolic link that resolves outside the repository' : 'this input file resolves outside the repository through a symbolically linked folder',
+      message: link
+        ? 'this input file is a symbolic link that resolves outside the repository'
+        : 'this input file resolves outside the repository through a symbolically linked folder',
       hint: 'input files must be regular files inside the repository: replace the link with the file itself (nothing was read through it)',
     });
   }
@@ -80,13 +86,17 @@ function listRepoFolder(root: string, dir: string): { name: string; isDir: boole
     }
     if (!statSync(real).isDirectory()) return false;
     if (!isInside(realRoot(root), real)) {
-      throw new RenderError([{ file: `${dir}/${name}`, message: 'this input folder is a symbolic link that resolves outside the repository', hint: 'input folders must be inside the repository: replace the link with the folder itself (nothing was read through it)' }]);
+      throw new RenderError([
+        {
+          file: `${dir}/${name}`,
+          message: 'this input folder is a symbolic link that resolves outside the repository',
+          hint: 'input folders must be inside the repository: replace the link with the folder itself (nothing was read through it)',
+        },
+      ]);
     }
     return true;
   };
-  return entries
-    .map((e) => ({ name: e.name, isDir: isDir(e.name, e.isSymbolicLink(), e.isDirectory()) }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return entries.map((e) => ({ name: e.name, isDir: isDir(e.name, e.isSymbolicLink(), e.isDirectory()) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 const realRoots = new Map<string, string>();

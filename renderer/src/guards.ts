@@ -18,12 +18,22 @@ export function checkAppNames(app: Source<AppSpec>, envs: string[]): Problem[] {
   const name = app.value.name;
   const at = () => ({ file: app.file, ...app.locate(['name']) });
   const serviceError = dns1035LabelError(name);
-  if (serviceError) problems.push({ ...at(), message: `app name '${name}' cannot name its Service: it ${serviceError}`, hint: 'a Service name is a DNS-1035 label; start the app name with a letter' });
+  if (serviceError)
+    problems.push({
+      ...at(),
+      message: `app name '${name}' cannot name its Service: it ${serviceError}`,
+      hint: 'a Service name is a DNS-1035 label; start the app name with a letter',
+    });
   for (const env of envs) {
     // The longest label value derived from the name: app.kubernetes.io/instance = <app>-<environment>.
     const instance = `${name}-${env}`;
     const labelError = labelValueError(instance);
-    if (labelError) problems.push({ ...at(), message: `the label app.kubernetes.io/instance '${instance}' derived from app '${name}' in '${env}' ${labelError}`, hint: `shorten the app name to at most ${62 - env.length} characters` });
+    if (labelError)
+      problems.push({
+        ...at(),
+        message: `the label app.kubernetes.io/instance '${instance}' derived from app '${name}' in '${env}' ${labelError}`,
+        hint: `shorten the app name to at most ${62 - env.length} characters`,
+      });
   }
   return problems;
 }

@@ -27,7 +27,10 @@ export type JobFunction = (template: CompiledTemplate | undefined, job: Template
 /** One job's objects, normalized and emitted; or the problems of the first stage that failed. @public (render.ts reaches it through `stages()`) */
 export const renderJob: JobFunction = (template, job) => {
   if (!template) {
-    return { objects: [], problems: [{ file: repoPaths.template(job.template), message: `template '${job.template}' does not exist`, hint: `add ${repoPaths.template(job.template)}` }] };
+    return {
+      objects: [],
+      problems: [{ file: repoPaths.template(job.template), message: `template '${job.template}' does not exist`, hint: `add ${repoPaths.template(job.template)}` }],
+    };
   }
   const ran = runTemplate(template, job);
   if ('problem' in ran) return { objects: [], problems: [ran.problem] };

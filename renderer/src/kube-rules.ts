@@ -148,7 +148,8 @@ export function objectNameErrors(object: Obj): string[] {
       }
     }
     for (const env of Array.isArray(c.env) ? c.env : []) {
-      if (isObj(env) && typeof env.name === 'string' && !envName.test(env.name)) errors.push(`container '${cName}': env name '${env.name}' must be letters, digits, "_", "-" and ".", not starting with a digit`);
+      if (isObj(env) && typeof env.name === 'string' && !envName.test(env.name))
+        errors.push(`container '${cName}': env name '${env.name}' must be letters, digits, "_", "-" and ".", not starting with a digit`);
     }
     for (const dup of duplicateEnvNames(c)) errors.push(`container '${cName}' lists env variable '${dup}' more than once (Kubernetes would silently keep the last)`);
   }
@@ -166,7 +167,11 @@ export function checkKubernetesRules(objects: RenderedObject[]): Problem[] {
     if (errors.length === 0) continue;
     const where: SourceLocation = r.job.origin ?? { file: r.job.sources.find((s) => s.startsWith('apps/')) ?? r.job.sources[0] ?? r.templateFile };
     for (const e of errors) {
-      problems.push({ ...where, message: `${e}, in cluster '${r.job.cluster}'`, hint: 'Kubernetes would refuse this object; shorten or rename the input it is derived from (names derive from app and cluster names)' });
+      problems.push({
+        ...where,
+        message: `${e}, in cluster '${r.job.cluster}'`,
+        hint: 'Kubernetes would refuse this object; shorten or rename the input it is derived from (names derive from app and cluster names)',
+      });
     }
   }
   return problems;

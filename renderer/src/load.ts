@@ -73,7 +73,12 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
     const app = await read<AppSpec>(file, AppSpec, `app ${name}`);
     if (!app) continue;
     if (app.value.name !== name) {
-      problems.push({ file, ...app.locate(['name']), message: `app name '${app.value.name}' does not match its file name '${name}'`, hint: `rename the file or set name: ${name}` });
+      problems.push({
+        file,
+        ...app.locate(['name']),
+        message: `app name '${app.value.name}' does not match its file name '${name}'`,
+        hint: `rename the file or set name: ${name}`,
+      });
     }
     apps.set(name, app);
   }
@@ -202,14 +207,24 @@ function describeSchemaErrors(source: Source<unknown>, errors: ErrorObject[]): P
     } else if (error.keyword === 'type') {
       const expected = (error.params as { type: string }).type;
       const word = expected === 'integer' ? 'a whole number' : expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`;
-      problem = { file: source.file, ...source.locate(path), message: `${display(path)} must be ${word} (got ${got(value)})`, hint: expected === 'integer' ? 'write digits without quotes, e.g. 3' : `write ${word}` };
+      problem = {
+        file: source.file,
+        ...source.locate(path),
+        message: `${display(path)} must be ${word} (got ${got(value)})`,
+        hint: expected === 'integer' ? 'write digits without quotes, e.g. 3' : `write ${word}`,
+      };
     } else if (error.keyword === 'minimum' || error.keyword === 'maximum') {
       const limit = (error.params as { limit: number }).limit;
       const op = error.keyword === 'minimum' ? '≥' : '≤';
       problem = { file: source.file, ...source.locate(path), message: `${display(path)} must be ${op} ${limit} (got ${got(value)})`, hint: `use a value ${op} ${limit}` };
     } else if (error.keyword === 'required') {
       const missing = (error.params as { missingProperty: string }).missingProperty;
-      problem = { file: source.file, ...source.locate(path, true), message: `missing key '${[...path, missing].join('.')}'`, hint: `add ${missing}: …; see the schema named on the first line of the file` };
+      problem = {
+        file: source.file,
+        ...source.locate(path, true),
+        message: `missing key '${[...path, missing].join('.')}'`,
+        hint: `add ${missing}: …; see the schema named on the first line of the file`,
+      };
     } else if (error.keyword === 'pattern') {
       const description = (error.parentSchema as { description?: string } | undefined)?.description;
       problem = {
@@ -237,7 +252,7 @@ function valueAt(value: unknown, path: DataPath): unknown {
 }
 
 function propertiesAt(schema: unknown): Record<string, unknown> {
-  return ((schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+  return (schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
 }
 
 function constOptions(schema: unknown): string[] {

@@ -12,12 +12,13 @@ import { findPlaintextSecrets } from './secrets.js';
 import { checkAppGuards, checkAppNames, checkSecretExceptions } from './guards.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
-export type MergedSettings = Required<Omit<Settings, 'writableRootFilesystem' | 'namespace'>> & Pick<Settings, 'writableRootFilesystem' | 'namespace'> & {
-  autoscaling: Required<NonNullable<Settings['autoscaling']>>;
-  disruptionBudget: Required<NonNullable<Settings['disruptionBudget']>>;
-  probes: { readiness: Required<NonNullable<NonNullable<Settings['probes']>['readiness']>>; liveness: Required<NonNullable<NonNullable<Settings['probes']>['liveness']>> };
-  rollout: Required<NonNullable<Settings['rollout']>>;
-};
+export type MergedSettings = Required<Omit<Settings, 'writableRootFilesystem' | 'namespace'>> &
+  Pick<Settings, 'writableRootFilesystem' | 'namespace'> & {
+    autoscaling: Required<NonNullable<Settings['autoscaling']>>;
+    disruptionBudget: Required<NonNullable<Settings['disruptionBudget']>>;
+    probes: { readiness: Required<NonNullable<NonNullable<Settings['probes']>['readiness']>>; liveness: Required<NonNullable<NonNullable<Settings['probes']>['liveness']>> };
+    rollout: Required<NonNullable<Settings['rollout']>>;
+  };
 
 export interface ResolvedApp {
   name: string;
@@ -117,10 +118,15 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
     env.spec.value.clusters.forEach((cluster, clusterIndex) => {
       const where = () => ({ file: env.spec.file, ...env.spec.locate(['clusters', clusterIndex, 'name']) });
       if (cluster.name !== env.name && !cluster.name.startsWith(`${env.name}-`)) {
-        problems.push({ ...where(), message: `cluster '${cluster.name}' does not belong to environment '${env.name}' by its name`, hint: `name it '${env.name}' or '${env.name}-<suffix>' (e.g. ${env.name}-dr), so a folder under clusters/ always says its environment` });
+        problems.push({
+          ...where(),
+          message: `cluster '${cluster.name}' does not belong to environment '${env.name}' by its name`,
+          hint: `name it '${env.name}' or '${env.name}-<suffix>' (e.g. ${env.name}-dr), so a folder under clusters/ always says its environment`,
+        });
       }
       const owner = clusterOwners.get(cluster.name);
-      if (owner) problems.push({ ...where(), message: `cluster '${cluster.name}' is already declared by environment '${owner}'`, hint: 'cluster names are unique across environments' });
+      if (owner)
+        problems.push({ ...where(), message: `cluster '${cluster.name}' is already declared by environment '${owner}'`, hint: 'cluster names are unique across environments' });
       clusterOwners.set(cluster.name, env.name);
       clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems));
     });
@@ -153,7 +159,11 @@ function resolvePromotionChain(environments: LoadedEnvironment[], problems: Prob
   const at = (env: LoadedEnvironment, key: string) => ({ file: env.spec.file, ...env.spec.locate([key], true) });
   const fix = 'each environment in the chain names the one before it (promotesFrom: <env>), the first names none; `promotion: none` keeps one outside the chain';
   for (const env of envs.filter((e) => e.spec.value.promotion === 'none' && e.spec.value.promotesFrom !== undefined)) {
-    problems.push({ ...at(env, 'promotesFrom'), message: `environment '${env.name}' is outside the promotion chain (promotion: none) but promotes from '${env.spec.value.promotesFrom}'`, hint: 'remove one of the two' });
+    problems.push({
+      ...at(env, 'promotesFrom'),
+      message: `environment '${env.name}' is outside the promotion chain (promotion: none) but promotes from '${env.spec.value.promotesFrom}'`,
+      hint: 'remove one of the two',
+    });
   }
   const next = new Map<string, LoadedEnvironment>();
   for (const env of members) {
@@ -165,8 +175,13 @@ function resolvePromotionChain(environments: LoadedEnvironment[], problems: Prob
       const outside = envs.some((e) => e.name === from);
       problems.push({
         ...at(env, 'promotesFrom'),
-        message: outside ? `environment '${env.name}' promotes from '${from}', which is outside the promotion chain (promotion: none)` : `environment '${env.name}' promotes from '${from}', which is not an environment`,
-        hint: allowedHint(from, memberNames.filter((n) => n !== env.name)),
+        message: outside
+          ? `environment '${env.name}' promotes from '${from}', which is outside the promotion chain (promotion: none)`
+          : `environment '${env.name}' promotes from '${from}', which is not an environment`,
+        hint: allowedHint(
+          from,
+          memberNames.filter((n) => n !== env.name),
+        ),
       });
     } else if (next.has(from)) {
       const other = next.get(from)!;
@@ -181,7 +196,11 @@ function resolvePromotionChain(environments: LoadedEnvironment[], problems: Prob
   const firsts = members.filter((e) => e.spec.value.promotesFrom === undefined);
   if (firsts.length > 1) {
     for (const env of firsts.slice(1)) {
-      problems.push({ ...at(env, 'name'), message: `environments ${firsts.map((e) => `'${e.name}'`).join(' and ')} both start the promotion chain (neither names promotesFrom)`, hint: fix });
+      problems.push({
+        ...at(env, 'name'),
+        message: `environments ${firsts.map((e) => `'${e.name}'`).join(' and ')} both start the promotion chain (neither names promotesFrom)`,
+        hint: fix,
+      });
     }
     return [];
   }
@@ -202,24 +221,45 @@ function resolvePromotionChain(environments: LoadedEnvironment[], problems: Prob
 function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo: LoadedRepo, problems: Problem[]): void {
   for (const [app, source] of env.overrides) {
     if (!repo.apps.has(app)) {
-      problems.push({ file: source.file, line: 1, col: 1, message: `overlay for app '${app}', which is not in the catalogue`, hint: `${allowedHint(app, appNames)}; add apps/${app}.yaml or remove this overlay` });
+      problems.push({
+        file: source.file,
+        line: 1,
+        col: 1,
+        message: `overlay for app '${app}', which is not in the catalogue`,
+        hint: `${allowedHint(app, appNames)}; add apps/${app}.yaml or remove this overlay`,
+      });
     }
   }
   for (const app of Object.keys(env.versions.value)) {
     if (!repo.apps.has(app)) {
-      problems.push({ file: env.versions.file, ...env.versions.locate([app], true), message: `version for app '${app}', which is not in the catalogue`, hint: allowedHint(app, appNames) });
+      problems.push({
+        file: env.versions.file,
+        ...env.versions.locate([app], true),
+        message: `version for app '${app}', which is not in the catalogue`,
+        hint: allowedHint(app, appNames),
+      });
     }
   }
   const addonNames = repo.addons.value.addons.map((a) => a.name);
   for (const addon of Object.keys(env.spec.value.addons ?? {})) {
     if (!addonNames.includes(addon)) {
-      problems.push({ file: env.spec.file, ...env.spec.locate(['addons', addon], true), message: `settings for add-on '${addon}', which is not in base/addons.yaml`, hint: allowedHint(addon, addonNames) });
+      problems.push({
+        file: env.spec.file,
+        ...env.spec.locate(['addons', addon], true),
+        message: `settings for add-on '${addon}', which is not in base/addons.yaml`,
+        hint: allowedHint(addon, addonNames),
+      });
     }
   }
   env.spec.value.clusters.forEach((cluster, i) => {
     for (const addon of Object.keys(cluster.addons ?? {})) {
       if (!addonNames.includes(addon)) {
-        problems.push({ file: env.spec.file, ...env.spec.locate(['clusters', i, 'addons', addon], true), message: `settings for add-on '${addon}', which is not in base/addons.yaml`, hint: allowedHint(addon, addonNames) });
+        problems.push({
+          file: env.spec.file,
+          ...env.spec.locate(['clusters', i, 'addons', addon], true),
+          message: `settings for add-on '${addon}', which is not in base/addons.yaml`,
+          hint: allowedHint(addon, addonNames),
+        });
       }
     }
   });
@@ -229,7 +269,12 @@ function checkCallGraph(repo: LoadedRepo, appNames: string[], problems: Problem[
   for (const [name, app] of repo.apps) {
     app.value.calls.forEach((callee, i) => {
       if (!repo.apps.has(callee)) {
-        problems.push({ file: app.file, ...app.locate(['calls', i]), message: `app '${name}' calls '${callee}', which is not in the catalogue`, hint: allowedHint(callee, appNames) });
+        problems.push({
+          file: app.file,
+          ...app.locate(['calls', i]),
+          message: `app '${name}' calls '${callee}', which is not in the catalogue`,
+          hint: allowedHint(callee, appNames),
+        });
       }
     });
   }
@@ -246,7 +291,12 @@ function checkCallGraph(repo: LoadedRepo, appNames: string[], problems: Problem[
       reported.add(key);
       const from = repo.apps.get(cycle[cycle.length - 2]!)!;
       const index = from.value.calls.indexOf(name);
-      problems.push({ file: from.file, ...from.locate(['calls', index]), message: `dependency cycle: ${cycle.join(' → ')}`, hint: 'the call graph must be layered; remove one of these calls' });
+      problems.push({
+        file: from.file,
+        ...from.locate(['calls', index]),
+        message: `dependency cycle: ${cycle.join(' → ')}`,
+        hint: 'the call graph must be layered; remove one of these calls',
+      });
       return;
     }
     state.set(name, 'visiting');
@@ -307,7 +357,12 @@ function resolveCluster(
       });
     }
     if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
-      problems.push({ file: env.versions.file, ...env.versions.locate([name]), message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`, hint: `pin a release tag (e.g. 1.4.2); versions reach ${env.name} by npm run promote` });
+      problems.push({
+        file: env.versions.file,
+        ...env.versions.locate([name]),
+        message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`,
+        hint: `pin a release tag (e.g. 1.4.2); versions reach ${env.name} by npm run promote`,
+      });
     }
     const registry = cluster.imageRegistry ?? e.imageRegistry;
     apps.push({
@@ -398,7 +453,14 @@ function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: Env
   return [role, ...secretNames, capabilityValues(addon.provides ?? [], platform, env, cluster, eksName, cloud)];
 }
 
-function capabilityValues(provides: readonly string[], platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec, eksName: string, cloud: boolean): Record<string, unknown> {
+function capabilityValues(
+  provides: readonly string[],
+  platform: PlatformSpec,
+  env: EnvironmentSpec,
+  cluster: ClusterSpec,
+  eksName: string,
+  cloud: boolean,
+): Record<string, unknown> {
   // The value keys are those of the charts base/addons.yaml pins for these capabilities.
   switch (true) {
     case provides.includes('node-autoscaling'): {
@@ -418,9 +480,7 @@ function capabilityValues(provides: readonly string[], platform: PlatformSpec, e
     case provides.includes('dns'):
       return { domainFilters: [env.domain], txtOwnerId: cluster.name, env: [{ name: 'AWS_DEFAULT_REGION', value: cluster.region }] };
     case provides.includes('secrets'):
-      return env.secretStore.provider === 'aws-secrets-manager'
-        ? { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.secretStore.roleArn } } }
-        : {};
+      return env.secretStore.provider === 'aws-secrets-manager' ? { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.secretStore.roleArn } } } : {};
     case provides.includes('logs'):
       // Each cluster writes its own buckets in its own region, so a standby's logs do not cross regions.
       return cloud

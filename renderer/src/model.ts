@@ -41,9 +41,7 @@ export const Settings = Type.Object(
     disruptionBudget: Type.Optional(
       Type.Object({ enabled: Type.Optional(Type.Boolean()), maxUnavailable: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
     ),
-    resources: Type.Optional(
-      Type.Object({ requests: Type.Optional(ResourceList), limits: Type.Optional(ResourceList) }, { additionalProperties: false }),
-    ),
+    resources: Type.Optional(Type.Object({ requests: Type.Optional(ResourceList), limits: Type.Optional(ResourceList) }, { additionalProperties: false })),
     logLevel: Type.Optional(Type.Union([Type.Literal('DEBUG'), Type.Literal('INFO'), Type.Literal('WARNING'), Type.Literal('ERROR')])),
     env: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), Type.String(), {
@@ -75,9 +73,7 @@ export const AppSpec = Type.Object(
     calls: Type.Array(AppName, { uniqueItems: true, description: 'Apps this one calls: gives *_URL variables and network policy rules.' }),
     dataStores: Type.Array(Type.Union([Type.Literal('database'), Type.Literal('cache')]), { uniqueItems: true }),
     externalEgress: Type.Optional(Type.Boolean({ description: 'Needs HTTPS to the internet (model providers, tools).' })),
-    ingress: Type.Optional(
-      Type.Object({ subdomain: DnsLabel, path: Type.Optional(Type.String({ pattern: '^/' })) }, { additionalProperties: false }),
-    ),
+    ingress: Type.Optional(Type.Object({ subdomain: DnsLabel, path: Type.Optional(Type.String({ pattern: '^/' })) }, { additionalProperties: false })),
     settings: Type.Optional(Settings),
   },
   { additionalProperties: false },
@@ -85,26 +81,39 @@ export const AppSpec = Type.Object(
 export type AppSpec = Static<typeof AppSpec>;
 
 const Cidr = Type.String({ pattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$' });
-const DataStore = Type.Object({ cidr: Cidr, port: Type.Integer({ minimum: 1, maximum: 65535 }) }, { additionalProperties: false, description: 'Where the database or cache answers: network policies allow egress to exactly this.' });
+const DataStore = Type.Object(
+  { cidr: Cidr, port: Type.Integer({ minimum: 1, maximum: 65535 }) },
+  { additionalProperties: false, description: 'Where the database or cache answers: network policies allow egress to exactly this.' },
+);
 
 const Cluster = Type.Object(
   {
     name: DnsLabel,
     role: Type.Union([Type.Literal('primary'), Type.Literal('standby')]),
     region: Type.String({ minLength: 1 }),
-    apiServer: Type.String({ pattern: '^https://' , description: 'The API server URL; bootstrap refuses a kube context pointing elsewhere.' }),
+    apiServer: Type.String({ pattern: '^https://', description: 'The API server URL; bootstrap refuses a kube context pointing elsewhere.' }),
     imageRegistry: Type.Optional(Type.String({ minLength: 1 })),
     dataStores: Type.Optional(
-      Type.Object({ database: DataStore, cache: DataStore }, { additionalProperties: false, description: "This cluster's own data stores (a standby in another region), instead of the environment's." }),
+      Type.Object(
+        { database: DataStore, cache: DataStore },
+        { additionalProperties: false, description: "This cluster's own data stores (a standby in another region), instead of the environment's." },
+      ),
     ),
     secretStore: Type.Optional(
       Type.Object(
-        { region: Type.String({ minLength: 1, description: 'Region of the secret store this cluster reads (its own region\'s replica, so it does not depend on the primary region).' }) },
+        {
+          region: Type.String({
+            minLength: 1,
+            description: "Region of the secret store this cluster reads (its own region's replica, so it does not depend on the primary region).",
+          }),
+        },
         { additionalProperties: false },
       ),
     ),
     settings: Type.Optional(Settings),
-    addons: Type.Optional(Type.Record(Type.String({ pattern: dnsLabelPattern }), Type.Object({ values: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false }))),
+    addons: Type.Optional(
+      Type.Record(Type.String({ pattern: dnsLabelPattern }), Type.Object({ values: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false })),
+    ),
   },
   { additionalProperties: false },
 );
@@ -127,10 +136,7 @@ const SecretStore = Type.Union([
   ),
 ]);
 
-const AddonOverride = Type.Object(
-  { enabled: Type.Optional(Type.Boolean()), values: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
-  { additionalProperties: false },
-);
+const AddonOverride = Type.Object({ enabled: Type.Optional(Type.Boolean()), values: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false });
 
 /** overlays/<env>/environment.yaml: how one environment differs. */
 export const EnvironmentSpec = Type.Object(
@@ -141,21 +147,23 @@ export const EnvironmentSpec = Type.Object(
     domain: Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
     imageRegistry: Type.String({ minLength: 1 }),
     awsAccountId: Type.Optional(
-      Type.String({ pattern: '^[0-9]{12}$', description: 'The AWS account of the clusters; the IAM roles of the add-ons that call AWS (IRSA) are derived from it and the cluster name.' }),
+      Type.String({
+        pattern: '^[0-9]{12}$',
+        description: 'The AWS account of the clusters; the IAM roles of the add-ons that call AWS (IRSA) are derived from it and the cluster name.',
+      }),
     ),
     pinnedVersions: Type.Boolean({ description: 'Refuse `latest` and missing tags in versions.yaml.' }),
     promotesFrom: Type.Optional(
       Type.String({
         pattern: dnsLabelPattern,
-        description:
-          'The environment whose versions this one takes (`npm run promote`): its place in the promotion chain. The first step (where releases enter) names none.',
+        description: 'The environment whose versions this one takes (`npm run promote`): its place in the promotion chain. The first step (where releases enter) names none.',
       }),
     ),
-    promotion: Type.Optional(
-      Type.Literal('none', { description: 'Outside the promotion chain (an engineer\'s own laptop cluster): versions are set by hand, never promoted.' }),
-    ),
+    promotion: Type.Optional(Type.Literal('none', { description: "Outside the promotion chain (an engineer's own laptop cluster): versions are set by hand, never promoted." })),
     highAvailability: Type.Optional(
-      Type.Boolean({ description: 'Primary clusters must survive losing a pod or a node: at least 3 replicas and a PodDisruptionBudget per Deployment (validate). Default false.' }),
+      Type.Boolean({
+        description: 'Primary clusters must survive losing a pod or a node: at least 3 replicas and a PodDisruptionBudget per Deployment (validate). Default false.',
+      }),
     ),
     nodeGroups: Type.Boolean({ description: 'Pin apps to node groups (false on a one-node laptop cluster).' }),
     cloud: Type.Optional(Type.Boolean({ description: 'Runs in the cloud account (default true); false on a laptop, where only add-ons marked `local` are installed.' })),
@@ -169,7 +177,12 @@ export const EnvironmentSpec = Type.Object(
         clusterIssuer: Type.Optional(DnsLabel),
         acme: Type.Optional(
           Type.Object(
-            { server: Type.String({ pattern: '^https://' }), email: Type.String({ minLength: 3 }), hostedZoneId: Type.String({ minLength: 1 }), region: Type.String({ minLength: 1 }) },
+            {
+              server: Type.String({ pattern: '^https://' }),
+              email: Type.String({ minLength: 3 }),
+              hostedZoneId: Type.String({ minLength: 1 }),
+              region: Type.String({ minLength: 1 }),
+            },
             { additionalProperties: false },
           ),
         ),
@@ -203,9 +216,7 @@ const ExactVersion = Type.String({
  * secret store authenticates as; gets the IAM role), `certificates` (issues the ClusterIssuer's certificates), `logs`
  * (keeps the logs; gets its buckets, named after the cluster, in the cluster's region).
  */
-export const AddonCapability = Type.Union(
-  ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs'].map((c) => Type.Literal(c)),
-);
+export const AddonCapability = Type.Union(['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs'].map((c) => Type.Literal(c)));
 export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
@@ -218,7 +229,11 @@ export const AddonCatalogue = Type.Object(
           description: Type.String({ minLength: 1 }),
           namespace: DnsLabel,
           chart: Type.Object({ repoURL: Type.String({ pattern: '^https://' }), name: Type.String({ minLength: 1 }), version: ExactVersion }, { additionalProperties: false }),
-          syncWave: Type.Integer({ minimum: 1, maximum: 2, description: '1: operators whose CRDs other objects need; 2: the rest. The platform folder syncs at 3, the apps at 4.' }),
+          syncWave: Type.Integer({
+            minimum: 1,
+            maximum: 2,
+            description: '1: operators whose CRDs other objects need; 2: the rest. The platform folder syncs at 3, the apps at 4.',
+          }),
           local: Type.Boolean({ description: 'Installed on laptop clusters too.' }),
           provides: Type.Optional(
             Type.Array(AddonCapability, {
@@ -226,7 +241,9 @@ export const AddonCatalogue = Type.Object(
               description: 'What the platform gets from this add-on; the renderer finds add-ons by what they provide, never by name.',
             }),
           ),
-          podSecurity: Type.Union([Type.Literal('restricted'), Type.Literal('baseline'), Type.Literal('privileged')], { description: 'Pod Security level of the namespace it creates.' }),
+          podSecurity: Type.Union([Type.Literal('restricted'), Type.Literal('baseline'), Type.Literal('privileged')], {
+            description: 'Pod Security level of the namespace it creates.',
+          }),
           clusterKinds: Type.Array(Type.Object({ group: Type.String(), kind: Type.String({ minLength: 1 }) }, { additionalProperties: false }), {
             description: 'Cluster-scoped kinds the chart creates: the only ones its AppProject allows.',
           }),
@@ -243,11 +260,14 @@ export const AddonCatalogue = Type.Object(
                 {
                   name: DnsLabel,
                   key: Type.String({ pattern: '^[a-z0-9][-a-z0-9]*$', description: 'The secret store entry, under berrys/<environment>/.' }),
-                  valuesPath: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*$', description: "The chart value that takes the Secret's name (e.g. grafana.admin.existingSecret); the renderer sets it." }),
-                  data: Type.Array(
-                    Type.Object({ secretKey: Type.String({ minLength: 1 }), property: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-                    { minItems: 1, description: 'Each key of the Kubernetes Secret and the property of the stored JSON it comes from.' },
-                  ),
+                  valuesPath: Type.String({
+                    pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*$',
+                    description: "The chart value that takes the Secret's name (e.g. grafana.admin.existingSecret); the renderer sets it.",
+                  }),
+                  data: Type.Array(Type.Object({ secretKey: Type.String({ minLength: 1 }), property: Type.String({ minLength: 1 }) }, { additionalProperties: false }), {
+                    minItems: 1,
+                    description: 'Each key of the Kubernetes Secret and the property of the stored JSON it comes from.',
+                  }),
                 },
                 { additionalProperties: false },
               ),
@@ -280,7 +300,7 @@ export const PlatformSpec = Type.Object(
         scaleDownUtilizationThreshold: Type.Number({ minimum: 0, maximum: 1 }),
         version: Type.String({
           pattern: '^v[0-9]+\\.[0-9]+\\.[0-9]+$',
-          description: 'The autoscaler release the clusters run; its minor is the clusters\' Kubernetes minor (renderer/pins.json), as the autoscaler requires.',
+          description: "The autoscaler release the clusters run; its minor is the clusters' Kubernetes minor (renderer/pins.json), as the autoscaler requires.",
         }),
       },
       { additionalProperties: false },
@@ -304,7 +324,7 @@ export const Exceptions = Type.Object(
         Type.Object(
           {
             file: Type.String({ minLength: 1, description: 'The input file, e.g. overlays/staging/apps/api-gateway.yaml.' }),
-            path: Type.String({ minLength: 1, description: "The data path of the value, dot-separated, e.g. env.SESSION_KEY_ID." }),
+            path: Type.String({ minLength: 1, description: 'The data path of the value, dot-separated, e.g. env.SESSION_KEY_ID.' }),
             reason: Reason,
           },
           { additionalProperties: false },

@@ -44,7 +44,11 @@ export function parseText(text: string, job: TemplateJob, templateFile: string):
 function checkObject(value: unknown, job: TemplateJob, templateFile: string, objects: RenderedObject[], problems: Problem[]): void {
   const o = value as Partial<KubeObject>;
   if (typeof o !== 'object' || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') {
-    problems.push({ file: templateFile, message: `template produced a document without apiVersion, kind and metadata.name for cluster '${job.cluster}'`, hint: 'every document of a template must be one Kubernetes object' });
+    problems.push({
+      file: templateFile,
+      message: `template produced a document without apiVersion, kind and metadata.name for cluster '${job.cluster}'`,
+      hint: 'every document of a template must be one Kubernetes object',
+    });
     return;
   }
   objects.push({ object: o as KubeObject, job, templateFile });

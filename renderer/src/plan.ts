@@ -150,10 +150,7 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
             tlsSecret: `${app.name}-tls`,
             // Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and
             // Route 53 failover routing answers with the standby's only while the primary's load balancer is unhealthy.
-            failover:
-              env.clusters.length > 1
-                ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' }
-                : null,
+            failover: env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null,
           }
         : null,
     };
@@ -203,7 +200,12 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
   );
   const certificates = providerOf(cluster, 'certificates');
   if (env.ingress.clusterIssuer && env.ingress.acme && certificates) {
-    job(platformFolder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain }, platformSources);
+    job(
+      platformFolder,
+      'clusterissuer.yaml.hbs',
+      { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
+      platformSources,
+    );
   }
 
   // Argo CD folder: the cluster's skeleton, synced by the root Application.
@@ -240,10 +242,7 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
     },
     [envFile, repoPaths.platform],
   );
-  const platformClusterKindList = uniqueKinds([
-    ...platformClusterKinds,
-    ...cluster.addons.flatMap((a) => a.spec.clusterKinds),
-  ]);
+  const platformClusterKindList = uniqueKinds([...platformClusterKinds, ...cluster.addons.flatMap((a) => a.spec.clusterKinds)]);
   job(
     argocdFolder,
     'appproject.yaml.hbs',
@@ -253,9 +252,7 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
       labels: argocdLabels,
       description: `Cluster plumbing of ${cluster.name}: the root Application, the platform folder and the pinned add-on charts.`,
       sourceRepos: [...new Set([repo.platform.repoURL, ...cluster.addons.map((a) => a.spec.chart.repoURL)])].sort(),
-      destinations: [...new Set([argocdNs, ns, ...addonNamespaces, 'kube-system'])]
-        .sort()
-        .map((namespace) => ({ server: inClusterServer, namespace })),
+      destinations: [...new Set([argocdNs, ns, ...addonNamespaces, 'kube-system'])].sort().map((namespace) => ({ server: inClusterServer, namespace })),
       clusterKinds: platformClusterKindList,
       namespaceKinds: [{ group: '*', kind: '*' }],
     },
@@ -291,7 +288,16 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
     const ignore = app.settings.autoscaling.enabled
       ? [{ group: 'apps', kind: 'Deployment', name: app.name, namespace: app.settings.namespace ?? ns, jsonPointers: ['/spec/replicas'] }]
       : [];
-    gitApp(applicationName(cluster.name, app.name), appsProject, repoPaths.appFolder(cluster.name, app.name), app.settings.namespace ?? ns, 4, ignore, [...app.sources], app.settings.namespace ? app.settingAt(['namespace']) : undefined);
+    gitApp(
+      applicationName(cluster.name, app.name),
+      appsProject,
+      repoPaths.appFolder(cluster.name, app.name),
+      app.settings.namespace ?? ns,
+      4,
+      ignore,
+      [...app.sources],
+      app.settings.namespace ? app.settingAt(['namespace']) : undefined,
+    );
   }
   for (const addon of cluster.addons) {
     job(

@@ -67,7 +67,12 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const jobs = planRepo(resolved);
   const { objects, problems: jobProblems } = renderJobs(compiled, jobs, opts.wrapJob ? opts.wrapJob(renderJob) : renderJob);
   stop(jobProblems);
-  stop(checkObjects(objects, resolved.clusters.map((c) => c.name)));
+  stop(
+    checkObjects(
+      objects,
+      resolved.clusters.map((c) => c.name),
+    ),
+  );
   const sorted = sortObjects(objects);
   const { files, problems: emitProblems } = emitObjects(sorted);
   stop(emitProblems);

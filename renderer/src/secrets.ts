@@ -34,7 +34,11 @@ function isTokenChar(code: number): boolean {
     (code >= 48 && code <= 57) || // 0-9
     (code >= 65 && code <= 90) || // A-Z
     (code >= 97 && code <= 122) || // a-z
-    code === 45 || code === 46 || code === 47 || code === 95 || code === 43 // - . / _ +
+    code === 45 ||
+    code === 46 ||
+    code === 47 ||
+    code === 95 ||
+    code === 43 // - . / _ +
   );
 }
 

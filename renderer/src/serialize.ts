@@ -20,9 +20,7 @@ class NeedsLibrary extends Error {}
  */
 const surelyPlain = /^[A-Za-z][\w./:@-]*$/;
 // The YAML 1.1 words too: Kubernetes reads manifests as YAML 1.1, where they are booleans (see emit.ts).
-const coreWords = new Set(
-  ['null', 'true', 'false', 'y', 'yes', 'n', 'no', 'on', 'off'].flatMap((w) => [w, w[0]!.toUpperCase() + w.slice(1), w.toUpperCase()]),
-);
+const coreWords = new Set(['null', 'true', 'false', 'y', 'yes', 'n', 'no', 'on', 'off'].flatMap((w) => [w, w[0]!.toUpperCase() + w.slice(1), w.toUpperCase()]));
 
 /**
  * Single-line strings without document markers, control characters or surrogates: the library's choice between

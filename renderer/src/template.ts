@@ -76,7 +76,12 @@ export function compileTemplates(templates: Map<string, Template>): { compiled: 
       ast = Handlebars.parse(template.text);
     } catch (err) {
       const m = /Parse error on line (\d+)/.exec(String((err as Error).message));
-      problems.push({ file: template.file, line: m ? Number(m[1]) : undefined, message: `template does not parse: ${String((err as Error).message).split('\n')[0]}`, hint: 'check the {{ }} and {{#…}}{{/…}} pairs' });
+      problems.push({
+        file: template.file,
+        line: m ? Number(m[1]) : undefined,
+        message: `template does not parse: ${String((err as Error).message).split('\n')[0]}`,
+        hint: 'check the {{ }} and {{#…}}{{/…}} pairs',
+      });
       continue;
     }
     const expressions = new Map<string, string>();
@@ -87,7 +92,11 @@ export function compileTemplates(templates: Map<string, Template>): { compiled: 
           const helper = (m.path as hbs.AST.PathExpression).original;
           const where = { file: template.file, line: m.loc.start.line, col: m.loc.start.column + 1 };
           if (helper !== 'yaml' || m.params.length !== 1) {
-            problems.push({ ...where, message: `template inserts a value without {{yaml}}: {{${helper}${m.params.length ? ' …' : ''}}}`, hint: `write {{yaml ${m.params.length ? '…' : helper}}} so the value cannot change the YAML structure` });
+            problems.push({
+              ...where,
+              message: `template inserts a value without {{yaml}}: {{${helper}${m.params.length ? ' …' : ''}}}`,
+              hint: `write {{yaml ${m.params.length ? '…' : helper}}} so the value cannot change the YAML structure`,
+            });
           } else {
             expressions.set(`${m.loc.start.line}:${m.loc.start.column}`, (m.params[0] as hbs.AST.PathExpression).original ?? '?');
           }
@@ -95,7 +104,13 @@ export function compileTemplates(templates: Map<string, Template>): { compiled: 
           const b = node as hbs.AST.BlockStatement;
           const helper = (b.path as hbs.AST.PathExpression).original;
           if (!allowedBlocks.has(helper)) {
-            problems.push({ file: template.file, line: b.loc.start.line, col: b.loc.start.column + 1, message: `unknown block helper {{#${helper}}}`, hint: `use one of ${[...allowedBlocks].join(', ')}` });
+            problems.push({
+              file: template.file,
+              line: b.loc.start.line,
+              col: b.loc.start.column + 1,
+              message: `unknown block helper {{#${helper}}}`,
+              hint: `use one of ${[...allowedBlocks].join(', ')}`,
+            });
           }
           walk(b.program.body);
           if (b.inverse) walk(b.inverse.body);
@@ -133,7 +148,13 @@ function describeTemplateError(template: CompiledTemplate, err: Error): Problem 
   // Handlebars' strict mode: `"x" not defined in [object Object] - 3:10`
   const m = /"(.+)" not defined in .* - (\d+):(\d+)/.exec(err.message);
   if (m) {
-    return { file: template.file, line: Number(m[2]), col: Number(m[3]) + 1, message: `template references a missing value '${m[1]}'`, hint: 'check the spelling against the values the renderer passes (see ARCHITECTURE.md, Template contexts)' };
+    return {
+      file: template.file,
+      line: Number(m[2]),
+      col: Number(m[3]) + 1,
+      message: `template references a missing value '${m[1]}'`,
+      hint: 'check the spelling against the values the renderer passes (see ARCHITECTURE.md, Template contexts)',
+    };
   }
   return { file: template.file, message: `template failed: ${err.message}` };
 }

@@ -101,7 +101,13 @@ export function planWrite(existing: Map<string, string>, emitted: EmittedFile[],
     const current = existing.get(f.path);
     if (current === f.content) unchanged++;
     else if (current !== undefined && notOurs(f.path, current)) {
-      foreign.push({ file: f.path, message: declared.has(f.path) ? 'a file declared hand-written in base/exceptions.yaml is at a path the renderer generates' : 'refusing to overwrite a file the renderer did not generate', hint: handWrittenHint });
+      foreign.push({
+        file: f.path,
+        message: declared.has(f.path)
+          ? 'a file declared hand-written in base/exceptions.yaml is at a path the renderer generates'
+          : 'refusing to overwrite a file the renderer did not generate',
+        hint: handWrittenHint,
+      });
     } else write.push(f);
   }
   const owned = (file: string) => clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`));
@@ -115,11 +121,21 @@ export function planWrite(existing: Map<string, string>, emitted: EmittedFile[],
     // A staged leftover goes wherever it is (clusters/index.json is staged next to itself, outside every cluster).
     if (!owned(file) && !notOurs(file, content) && !stagedName.test(file)) continue;
     if (notOurs(file, content)) {
-      if (!declared.has(file) || content === symbolicLink) foreign.push({ file, message: content === symbolicLink ? 'a symbolic link (or other special file) under clusters/' : 'a file under clusters/ that the renderer did not generate', hint: handWrittenHint });
+      if (!declared.has(file) || content === symbolicLink)
+        foreign.push({
+          file,
+          message: content === symbolicLink ? 'a symbolic link (or other special file) under clusters/' : 'a file under clusters/ that the renderer did not generate',
+          hint: handWrittenHint,
+        });
     } else remove.push(file);
   }
   for (const file of declared) {
-    if (!existing.has(file) && inScope(file)) foreign.push({ file, message: 'declared hand-written in base/exceptions.yaml, but there is no such file', hint: 'remove the entry from handWritten: in base/exceptions.yaml, or add the file' });
+    if (!existing.has(file) && inScope(file))
+      foreign.push({
+        file,
+        message: 'declared hand-written in base/exceptions.yaml, but there is no such file',
+        hint: 'remove the entry from handWritten: in base/exceptions.yaml, or add the file',
+      });
   }
   return { write, remove: remove.sort(), unchanged, foreign };
 }

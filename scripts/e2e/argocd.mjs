@@ -22,7 +22,11 @@ function configObjects(ns, adminHash, repo) {
       kind: 'Secret',
       metadata: meta('argocd-secret'),
       type: 'Opaque',
-      stringData: { 'server.secretkey': Math.random().toString(36).slice(2) + Date.now().toString(36), 'admin.password': adminHash, 'admin.passwordMtime': new Date().toISOString() },
+      stringData: {
+        'server.secretkey': Math.random().toString(36).slice(2) + Date.now().toString(36),
+        'admin.password': adminHash,
+        'admin.passwordMtime': new Date().toISOString(),
+      },
     },
     // The served repository uses the e2e CA, which Argo CD does not know: a throwaway repository on 127.0.0.1.
     {
@@ -48,8 +52,16 @@ export async function startArgocd({ c, argocdBin, stateDir, processes, kubectl, 
   const controller = processes.start('argocd-application-controller', path.join(argocdBin, 'argocd-application-controller'), c.applicationControllerArgs(), { env, cwd: stateDir });
   const server = processes.start('argocd-server', path.join(argocdBin, 'argocd-server'), c.argocdServerArgs(), { env, cwd: stateDir });
   note('waiting for the Argo CD server');
-  await waitFor('argocd-server /healthz', async () => (await fetch(`http://127.0.0.1:${c.ports.argocdServer}/healthz`)).ok, { processes, entries: [redis, repo, controller, server], timeoutMs: 120_000 });
-  const session = await fetch(`http://127.0.0.1:${c.ports.argocdServer}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  await waitFor('argocd-server /healthz', async () => (await fetch(`http://127.0.0.1:${c.ports.argocdServer}/healthz`)).ok, {
+    processes,
+    entries: [redis, repo, controller, server],
+    timeoutMs: 120_000,
+  });
+  const session = await fetch(`http://127.0.0.1:${c.ports.argocdServer}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
   if (!session.ok) throw new Error(`argocd-server refused the admin login: HTTP ${session.status} ${await session.text()}`);
   const { token } = await session.json();
   return { entries: [redis, repo, controller, server], token, server: `http://127.0.0.1:${c.ports.argocdServer}` };

@@ -19,8 +19,17 @@ export async function ensureE2eBinaries({ root, recipes, pins, phases, log }) {
   const stamp = path.join(dir, 'stamp.json');
   const want = { kubernetes: p.kubernetes.version, argocd: p.argocd.version, etcd: p.etcd.version, kwok: p.kwok.version, gitopsEngine: p.gitopsEngine.version };
   if (existsSync(stamp) && recipes.e2eBinaries.every((b) => existsSync(path.join(bin, b)))) {
-    log(`  binaries for ${Object.entries(want).map(([k, v]) => `${k} ${v}`).join(', ')} are cached in ${path.relative(root, dir)}`);
-    return { bin, dir, kwokModule: (await goModJson(`${p.kwok.module}@${p.kwok.version}`, process.env)).Dir, argocdModule: (await goModJson(`${p.argocd.module}@${p.argocd.version}`, process.env)).Dir };
+    log(
+      `  binaries for ${Object.entries(want)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} are cached in ${path.relative(root, dir)}`,
+    );
+    return {
+      bin,
+      dir,
+      kwokModule: (await goModJson(`${p.kwok.module}@${p.kwok.version}`, process.env)).Dir,
+      argocdModule: (await goModJson(`${p.argocd.module}@${p.argocd.version}`, process.env)).Dir,
+    };
   }
   mkdirSync(bin, { recursive: true });
   const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };

@@ -13,7 +13,9 @@ export function renderedFiles(root, parseClusterIndex) {
   const files = [];
   for (const cluster of index.clusters) {
     for (const folder of cluster.folders) {
-      for (const name of readdirSync(path.join(root, folder.path)).filter((n) => n.endsWith('.yaml')).sort()) {
+      for (const name of readdirSync(path.join(root, folder.path))
+        .filter((n) => n.endsWith('.yaml'))
+        .sort()) {
         files.push({ cluster: cluster.name, file: `${folder.path}/${name}`, content: readFileSync(path.join(root, folder.path, name), 'utf8') });
       }
     }
@@ -36,7 +38,9 @@ export async function dryRunAll({ root, dryRun, kube, files, log }) {
   const result = await dryRun.dryRunFiles(kube, files);
   const byCluster = new Map();
   for (const f of files) byCluster.set(f.cluster, (byCluster.get(f.cluster) ?? 0) + 1);
-  log(`  ${result.checked} files of ${byCluster.size} clusters (${[...byCluster].map(([c, n]) => `${c} ${n}`).join(', ')}) sent as server-side apply, dryRun=All, fieldValidation=Strict`);
+  log(
+    `  ${result.checked} files of ${byCluster.size} clusters (${[...byCluster].map(([c, n]) => `${c} ${n}`).join(', ')}) sent as server-side apply, dryRun=All, fieldValidation=Strict`,
+  );
   return result;
 }
 
@@ -68,7 +72,10 @@ export async function prepareServedRepo({ root, stateDir, repoUrl, log }) {
   rmSync(path.dirname(bare), { recursive: true, force: true });
   const head = (await $`git -C ${root} rev-parse HEAD`.quiet()).stdout.trim();
   const dirty = (await $`git -C ${root} status --porcelain -- apps base overlays clusters renderer`.quiet()).stdout.trim();
-  if (dirty) log(`  note: uncommitted changes under apps/ base/ overlays/ clusters/ renderer/ are not in the GitOps loop (it serves HEAD ${head.slice(0, 12)}); the dry run above checked the working tree`);
+  if (dirty)
+    log(
+      `  note: uncommitted changes under apps/ base/ overlays/ clusters/ renderer/ are not in the GitOps loop (it serves HEAD ${head.slice(0, 12)}); the dry run above checked the working tree`,
+    );
   await $`git clone -q --no-hardlinks ${root} ${work}`.quiet();
   const git = $({ cwd: work, quiet: true });
   await git`git checkout -q -B main ${head}`;

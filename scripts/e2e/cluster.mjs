@@ -21,7 +21,11 @@ export async function makePki(c, dir) {
     await q`openssl req -newkey rsa:2048 -nodes -keyout ${path.join(dir, `${name}.key`)} -out ${path.join(dir, `${name}.csr`)} -subj ${subj}`;
     await q`openssl x509 -req -in ${path.join(dir, `${name}.csr`)} -CA ${p.ca} -CAkey ${p.caKey} -CAcreateserial -days 2 -out ${path.join(dir, `${name}.crt`)} -extfile ${ext(name, extText)}`;
   };
-  await sign('apiserver', '/CN=kube-apiserver', `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:${c.serviceClusterIpRange.replace(/0\/\d+$/, '1')}\nextendedKeyUsage=serverAuth`);
+  await sign(
+    'apiserver',
+    '/CN=kube-apiserver',
+    `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:${c.serviceClusterIpRange.replace(/0\/\d+$/, '1')}\nextendedKeyUsage=serverAuth`,
+  );
   await sign('admin', '/O=system:masters/CN=berrys-e2e-admin', 'extendedKeyUsage=clientAuth');
   await q`openssl genrsa -out ${p.saKey} 2048`;
   await q`openssl rsa -in ${p.saKey} -pubout -out ${p.saPub}`;
@@ -83,19 +87,27 @@ export async function startControlPlane({ c, bin, stateDir, processes, kube, kub
   await waitFor('etcd', async () => (await fetch(`http://127.0.0.1:${c.ports.etcdClient}/health`)).ok, { processes, entries: [etcd] });
   note('etcd up; starting kube-apiserver');
   const api = processes.start('kube-apiserver', path.join(bin, 'kube-apiserver'), c.apiServerArgs(p));
-  await waitFor('kube-apiserver /readyz', async () => {
-    const r = await kube('GET', '/readyz');
-    return r.status === 200 || `HTTP ${r.status}`;
-  }, { processes, entries: [api], timeoutMs: 180_000 });
+  await waitFor(
+    'kube-apiserver /readyz',
+    async () => {
+      const r = await kube('GET', '/readyz');
+      return r.status === 200 || `HTTP ${r.status}`;
+    },
+    { processes, entries: [api], timeoutMs: 180_000 },
+  );
   note('kube-apiserver ready; starting controller-manager and scheduler');
   const kcm = processes.start('kube-controller-manager', path.join(bin, 'kube-controller-manager'), c.controllerManagerArgs(kubeconfig, p));
   const sched = processes.start('kube-scheduler', path.join(bin, 'kube-scheduler'), c.schedulerArgs(kubeconfig));
   // The service-account token controller makes the `default` ServiceAccount of each namespace; pods need it.
-  await waitFor('the default ServiceAccount (kube-controller-manager working)', async () => (await kube('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200, {
-    processes,
-    entries: [kcm, sched],
-    timeoutMs: 180_000,
-  });
+  await waitFor(
+    'the default ServiceAccount (kube-controller-manager working)',
+    async () => (await kube('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+    {
+      processes,
+      entries: [kcm, sched],
+      timeoutMs: 180_000,
+    },
+  );
   return [etcd, api, kcm, sched];
 }
 
@@ -108,11 +120,15 @@ export async function startKwok({ c, bin, kwokModule, stateDir, processes, kubec
   const file = path.join(stateDir, 'nodes.json');
   writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: nodes }));
   await kubectl`apply -f ${file}`;
-  await waitFor(`${nodes.length} fake nodes Ready`, async () => {
-    const out = JSON.parse((await kubectl`get nodes -o json`).stdout);
-    const ready = out.items.filter((n) => n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')).length;
-    return ready === nodes.length || `${ready}/${nodes.length} Ready`;
-  }, { processes, entries: [kwok], timeoutMs: 120_000, intervalMs: 1000 });
+  await waitFor(
+    `${nodes.length} fake nodes Ready`,
+    async () => {
+      const out = JSON.parse((await kubectl`get nodes -o json`).stdout);
+      const ready = out.items.filter((n) => n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')).length;
+      return ready === nodes.length || `${ready}/${nodes.length} Ready`;
+    },
+    { processes, entries: [kwok], timeoutMs: 120_000, intervalMs: 1000 },
+  );
   return kwok;
 }
 

@@ -49,7 +49,9 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     const deps = JSON.parse((await kubectl`get deployments -n ${appNamespace} -o json`).stdout).items;
     const pods = JSON.parse((await kubectl`get pods -n ${appNamespace} -o json`).stdout).items;
     const fake = new Set(nodes.map((n) => n.metadata.name));
-    const notAvailable = deps.filter((d) => !d.status?.conditions?.some((x) => x.type === 'Available' && x.status === 'True') || (d.status?.updatedReplicas ?? 0) !== (d.spec.replicas ?? 1));
+    const notAvailable = deps.filter(
+      (d) => !d.status?.conditions?.some((x) => x.type === 'Available' && x.status === 'True') || (d.status?.updatedReplicas ?? 0) !== (d.spec.replicas ?? 1),
+    );
     const offNode = pods.filter((p) => !fake.has(p.spec.nodeName ?? ''));
     if (deps.length === 0) return 'no Deployments yet';
     if (notAvailable.length) return `not Available: ${notAvailable.map((d) => d.metadata.name).join(', ')}`;
@@ -90,17 +92,24 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     for (let i = 0; i < 4 && !seen; i++) {
       const status = await inWork`npm run --silent status -- --env ${env}`;
       if (status.exitCode !== 0) throw new Error(`npm run status failed (exit ${status.exitCode}): ${status.stderr.trim() || status.stdout.trim()}`);
-      seen = status.stdout.split('\n').find((l) => l.includes(`${cluster}-${name}`) && /OutOfSync/.test(l))?.trim() ?? '';
+      seen =
+        status.stdout
+          .split('\n')
+          .find((l) => l.includes(`${cluster}-${name}`) && /OutOfSync/.test(l))
+          ?.trim() ?? '';
       if (i === 0) for (const l of status.stdout.trim().split('\n')) log(`    ${l}`);
     }
     log(`  npm run status while drifted: ${seen ? `reports ${seen.replace(/\s+/g, ' ')}` : 'did not see the drift in 4 tries (self-heal reverted it first)'}`);
-    await waitFor(`Argo CD to revert deployment/${name}`, async () => {
-      const d = JSON.parse((await kubectl`get deployment ${name} -n ${appNamespace} -o json`).stdout);
-      note(`replicas ${d.spec.replicas}, label ${d.metadata.labels?.[label]}`);
-      return (d.spec.replicas === want && d.metadata.labels?.[label] === labelWant) || `replicas ${d.spec.replicas}, label ${d.metadata.labels?.[label]}`;
-    }, { processes, entries: argoEntries, timeoutMs: 120_000, intervalMs: 1000 });
+    await waitFor(
+      `Argo CD to revert deployment/${name}`,
+      async () => {
+        const d = JSON.parse((await kubectl`get deployment ${name} -n ${appNamespace} -o json`).stdout);
+        note(`replicas ${d.spec.replicas}, label ${d.metadata.labels?.[label]}`);
+        return (d.spec.replicas === want && d.metadata.labels?.[label] === labelWant) || `replicas ${d.spec.replicas}, label ${d.metadata.labels?.[label]}`;
+      },
+      { processes, entries: argoEntries, timeoutMs: 120_000, intervalMs: 1000 },
+    );
     log(`  Argo CD reverted both: replicas ${want}, label ${label}=${labelWant}`);
-
   });
 
   // Fence: an Application in the environment's project that points at another environment's namespace.
@@ -120,13 +129,17 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     writeFileSync(file, JSON.stringify(app));
     await kubectl`apply -f ${file}`;
     let message = '';
-    await waitFor('Argo CD to refuse the Application', async () => {
-      const a = JSON.parse((await kubectl`get application e2e-fence-breaker -n ${ns} -o json`).stdout);
-      const cond = (a.status?.conditions ?? []).find((x) => /InvalidSpecError/.test(x.type));
-      note(`sync ${a.status?.sync?.status ?? '-'}, conditions ${(a.status?.conditions ?? []).map((x) => x.type).join(',') || '-'}`);
-      if (cond) message = cond.message;
-      return Boolean(cond) || 'no InvalidSpecError yet';
-    }, { processes, entries: argoEntries, timeoutMs: 60_000, intervalMs: 1000 });
+    await waitFor(
+      'Argo CD to refuse the Application',
+      async () => {
+        const a = JSON.parse((await kubectl`get application e2e-fence-breaker -n ${ns} -o json`).stdout);
+        const cond = (a.status?.conditions ?? []).find((x) => /InvalidSpecError/.test(x.type));
+        note(`sync ${a.status?.sync?.status ?? '-'}, conditions ${(a.status?.conditions ?? []).map((x) => x.type).join(',') || '-'}`);
+        if (cond) message = cond.message;
+        return Boolean(cond) || 'no InvalidSpecError yet';
+      },
+      { processes, entries: argoEntries, timeoutMs: 60_000, intervalMs: 1000 },
+    );
     const prodObjects = (await kubectl`get deployments -n berrys-production -o name --ignore-not-found`).stdout.trim();
     if (prodObjects) throw new Error(`the fenced Application deployed into berrys-production: ${prodObjects}`);
     log(`  refused: ${message}`);
@@ -136,21 +149,32 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
   // Prune: remove an app nobody calls; its Application and objects go, nothing else.
   await phases.run('prune: an app removed in git is deleted, and nothing else', async ({ note }) => {
     const callers = (app) => readdirSync(path.join(work, 'apps')).filter((f) => new RegExp(`calls:.*\\b${app}\\b`).test(readFileSync(path.join(work, 'apps', f), 'utf8')));
-    const candidates = readdirSync(path.join(work, 'apps')).map((f) => f.replace(/\.yaml$/, '')).filter((a) => callers(a).length === 0).sort();
+    const candidates = readdirSync(path.join(work, 'apps'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+      .filter((a) => callers(a).length === 0)
+      .sort();
     const victim = candidates[0];
-    const before = JSON.parse((await kubectl`get deployments,services,serviceaccounts,networkpolicies -n ${appNamespace} -o json`).stdout).items.map((o) => `${o.kind}/${o.metadata.name}`);
+    const before = JSON.parse((await kubectl`get deployments,services,serviceaccounts,networkpolicies -n ${appNamespace} -o json`).stdout).items.map(
+      (o) => `${o.kind}/${o.metadata.name}`,
+    );
     const sha = await commitAndPush(work, `e2e: remove ${victim}`, (w) => removeApp(w, victim));
     log(`  removed app ${victim} in ${sha.slice(0, 12)} (apps/, overlays/, rendered clusters/)`);
-    await waitFor(`Argo CD to prune ${victim}`, async () => {
-      const now = JSON.parse((await kubectl`get deployments,services,serviceaccounts,networkpolicies -n ${appNamespace} -o json`).stdout).items.map((o) => `${o.kind}/${o.metadata.name}`);
-      const apps = (await getApps()).map((a) => a.metadata.name);
-      const left = now.filter((o) => o.endsWith(`/${victim}`));
-      note(`${left.length} objects of ${victim} left; Application ${apps.includes(`${cluster}-${victim}`) ? 'present' : 'gone'}`);
-      if (left.length || apps.includes(`${cluster}-${victim}`)) return `left: ${left.join(', ') || `Application ${cluster}-${victim}`}`;
-      const lost = before.filter((o) => !o.endsWith(`/${victim}`) && !now.includes(o));
-      if (lost.length) throw new Error(`pruning ${victim} also deleted ${lost.join(', ')}`);
-      return true;
-    }, { processes, entries: argoEntries, timeoutMs: 180_000, intervalMs: 2000 });
+    await waitFor(
+      `Argo CD to prune ${victim}`,
+      async () => {
+        const now = JSON.parse((await kubectl`get deployments,services,serviceaccounts,networkpolicies -n ${appNamespace} -o json`).stdout).items.map(
+          (o) => `${o.kind}/${o.metadata.name}`,
+        );
+        const apps = (await getApps()).map((a) => a.metadata.name);
+        const left = now.filter((o) => o.endsWith(`/${victim}`));
+        note(`${left.length} objects of ${victim} left; Application ${apps.includes(`${cluster}-${victim}`) ? 'present' : 'gone'}`);
+        if (left.length || apps.includes(`${cluster}-${victim}`)) return `left: ${left.join(', ') || `Application ${cluster}-${victim}`}`;
+        const lost = before.filter((o) => !o.endsWith(`/${victim}`) && !now.includes(o));
+        if (lost.length) throw new Error(`pruning ${victim} also deleted ${lost.join(', ')}`);
+        return true;
+      },
+      { processes, entries: argoEntries, timeoutMs: 180_000, intervalMs: 2000 },
+    );
     log(`  ${victim}'s Application and objects are gone; the other ${before.filter((o) => !o.endsWith(`/${victim}`)).length} objects stayed`);
     await waitConverged('the rest to stay Synced and Healthy', note, { extra: deploymentsAvailable });
     // The command a release pipeline waits with: every app of the environment Synced and Healthy at this commit.
@@ -170,7 +194,13 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
 async function playChartControllers(kubectl, dir, say) {
   const list = async (what) => JSON.parse((await kubectl`get ${what} -A -o json`).stdout).items;
   const ready = (o) => (o.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True');
-  const condition = (reason) => ({ status: { conditions: [{ type: 'Ready', status: 'True', reason, message: 'played by npm run e2e: the external-secrets chart is not reachable', lastTransitionTime: new Date().toISOString() }] } });
+  const condition = (reason) => ({
+    status: {
+      conditions: [
+        { type: 'Ready', status: 'True', reason, message: 'played by npm run e2e: the external-secrets chart is not reachable', lastTransitionTime: new Date().toISOString() },
+      ],
+    },
+  });
   for (const s of await list('clustersecretstores.external-secrets.io')) {
     if (ready(s)) continue;
     await kubectl`patch clustersecretstore ${s.metadata.name} --subresource=status --type=merge -p ${JSON.stringify(condition('Valid'))}`;
@@ -179,7 +209,12 @@ async function playChartControllers(kubectl, dir, say) {
   for (const e of await list('externalsecrets.external-secrets.io')) {
     if (ready(e)) continue;
     const name = e.spec.target?.name ?? e.metadata.name;
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: e.metadata.namespace, labels: { 'berrys.io/e2e-stand-in': 'external-secrets' } }, stringData: Object.fromEntries((e.spec.data ?? []).map((d) => [d.secretKey, 'e2e-placeholder'])) };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: e.metadata.namespace, labels: { 'berrys.io/e2e-stand-in': 'external-secrets' } },
+      stringData: Object.fromEntries((e.spec.data ?? []).map((d) => [d.secretKey, 'e2e-placeholder'])),
+    };
     const file = path.join(dir, `secret-${e.metadata.namespace}-${name}.json`);
     writeFileSync(file, JSON.stringify(secret));
     await kubectl`apply -f ${file}`;
@@ -200,6 +235,12 @@ function removeApp(work, app) {
     rmSync(path.join(work, 'overlays', env, 'apps', `${app}.yaml`), { force: true });
     const versions = path.join(work, 'overlays', env, 'versions.yaml');
     const text = readFileSync(versions, 'utf8');
-    writeFileSync(versions, text.split('\n').filter((l) => !new RegExp(`^\\s*${app}:`).test(l)).join('\n'));
+    writeFileSync(
+      versions,
+      text
+        .split('\n')
+        .filter((l) => !new RegExp(`^\\s*${app}:`).test(l))
+        .join('\n'),
+    );
   }
 }

@@ -100,10 +100,16 @@ export async function e2e({ keep }) {
 
     const local = index.clusters.find((x) => x.name === 'local');
     if (!local) throw new Error('clusters/index.json has no cluster `local`; the GitOps loop runs against the laptop cluster');
-    if (local.apiServer.replace(/\/+$/, '') !== c.apiServerUrl) throw new Error(`the laptop cluster declares apiServer ${local.apiServer}, but the e2e API server listens on ${c.apiServerUrl}`);
-    const deployments = files.filter((f) => f.cluster === 'local').map((f) => parseYaml(f.content)).filter((o) => o?.kind === 'Deployment');
+    if (local.apiServer.replace(/\/+$/, '') !== c.apiServerUrl)
+      throw new Error(`the laptop cluster declares apiServer ${local.apiServer}, but the e2e API server listens on ${c.apiServerUrl}`);
+    const deployments = files
+      .filter((f) => f.cluster === 'local')
+      .map((f) => parseYaml(f.content))
+      .filter((o) => o?.kind === 'Deployment');
     const nodes = fakeNodes(deployments, local.region);
-    await phases.run(`kwok and ${nodes.length} fake nodes`, () => startKwok({ c, bin: built.bin, kwokModule: built.kwokModule, stateDir, processes, kubeconfig, kubectl: kubectlCmd, nodes, fs }));
+    await phases.run(`kwok and ${nodes.length} fake nodes`, () =>
+      startKwok({ c, bin: built.bin, kwokModule: built.kwokModule, stateDir, processes, kubeconfig, kubectl: kubectlCmd, nodes, fs }),
+    );
 
     const repoUrl = `https://127.0.0.1:${c.ports.gitDaemon}/agents-gitops.git`;
     const served = await phases.run('served repository (a clone with its repoURL on 127.0.0.1, rendered and committed)', async () => {
@@ -113,7 +119,9 @@ export async function e2e({ keep }) {
     });
 
     const argocdBin = argocdBinDir(built.bin, built.argocdModule, recipes.argocdRoles, stateDir);
-    const argocd = await phases.run('Argo CD: redis, repo-server, application-controller, server', ({ note }) => startArgocd({ c, argocdBin, stateDir, processes, kubectl: kubectlCmd, kubeconfig, repoUrl, note }));
+    const argocd = await phases.run('Argo CD: redis, repo-server, application-controller, server', ({ note }) =>
+      startArgocd({ c, argocdBin, stateDir, processes, kubectl: kubectlCmd, kubeconfig, repoUrl, note }),
+    );
 
     await runLoopAndFlows({ c, phases, processes, kubectl: kubectlCmd, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir });
 

@@ -28,11 +28,7 @@ export function createPhases(log = (line) => console.log(line), heartbeatMs = 20
       }
     },
     summary() {
-      return [
-        'phases:',
-        ...done.map((p) => `  ${p.ok ? '✓' : '✗'} ${fmt(p.ms).padStart(7)}  ${p.name}`),
-        `  total ${fmt(Date.now() - started)}`,
-      ].join('\n');
+      return ['phases:', ...done.map((p) => `  ${p.ok ? '✓' : '✗'} ${fmt(p.ms).padStart(7)}  ${p.name}`), `  total ${fmt(Date.now() - started)}`].join('\n');
     },
   };
 }

@@ -33,7 +33,15 @@ export function createProcesses(stateDir, log) {
   const logs = path.join(stateDir, 'logs');
   const pidFile = path.join(stateDir, 'pids.json');
   const running = [];
-  const save = () => writeFileSync(pidFile, `${JSON.stringify(running.map(({ name, pid, cmd }) => ({ name, pid, cmd })), null, 2)}\n`);
+  const save = () =>
+    writeFileSync(
+      pidFile,
+      `${JSON.stringify(
+        running.map(({ name, pid, cmd }) => ({ name, pid, cmd })),
+        null,
+        2,
+      )}\n`,
+    );
   return {
     logs,
     /** Ends what a previous run left behind, identified by pid and its recorded command line. */

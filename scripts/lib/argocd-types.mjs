@@ -37,7 +37,13 @@ async function downloadModule({ module, version }) {
   // A temporary folder without go.mod, so that no surrounding Go module changes what `go` resolves.
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'argocd-types-'));
   try {
-    const result = await $({ cwd: tmp, nothrow: true, quiet: true, verbose: false, env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' } })`go mod download -json ${`${module}@${version}`}`;
+    const result = await $({
+      cwd: tmp,
+      nothrow: true,
+      quiet: true,
+      verbose: false,
+      env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' },
+    })`go mod download -json ${`${module}@${version}`}`;
     if (result.exitCode === 127) {
       fail(
         `'go' was not found on PATH. It is needed to fetch the Argo CD API description (${module}@${version}, assets/swagger.json) ` +
@@ -52,7 +58,9 @@ async function downloadModule({ module, version }) {
     }
     if (result.exitCode !== 0 || !info?.Dir) {
       const why = info?.Error ?? (result.stderr || result.stdout).trim();
-      fail(`'go mod download ${module}@${version}' failed: ${why}\n  hint: check the version in renderer/pins.json and that the Go module proxy (GOPROXY=${process.env.GOPROXY ?? 'default'}) is reachable.`);
+      fail(
+        `'go mod download ${module}@${version}' failed: ${why}\n  hint: check the version in renderer/pins.json and that the Go module proxy (GOPROXY=${process.env.GOPROXY ?? 'default'}) is reachable.`,
+      );
     }
     return info.Dir;
   } finally {
@@ -76,11 +84,15 @@ const pin = readPin();
 const dir = await downloadModule(pin);
 const specPath = path.join(dir, 'assets', 'swagger.json');
 if (!existsSync(specPath)) fail(`${pin.module}@${pin.version} has no assets/swagger.json (looked in ${specPath}); is sources.argocd the Argo CD module?`);
-const text = await generate(readFileSync(specPath, 'utf8'), `${pin.module}@${pin.version}`).catch((err) => fail(`could not generate the Argo CD API types: ${err?.message ?? err}`));
+const text = await generate(readFileSync(specPath, 'utf8'), `${pin.module}@${pin.version}`).catch((err) =>
+  fail(`could not generate the Argo CD API types: ${err?.message ?? err}`),
+);
 const current = existsSync(path.join(repoRoot, target)) ? readFileSync(path.join(repoRoot, target), 'utf8') : undefined;
 if (values.check) {
   if (current !== text) {
-    console.error(`${target} is stale: it is not what scripts/lib/argocd-types.mjs generates for ${pin.module}@${pin.version}\nhint: run node scripts/lib/argocd-types.mjs and commit the result`);
+    console.error(
+      `${target} is stale: it is not what scripts/lib/argocd-types.mjs generates for ${pin.module}@${pin.version}\nhint: run node scripts/lib/argocd-types.mjs and commit the result`,
+    );
     process.exit(3);
   }
   console.log(`${target} is up to date (${pin.module}@${pin.version})`);

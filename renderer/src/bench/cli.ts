@@ -190,7 +190,8 @@ const options = {
 
 export const command = defineCommand({
   name: 'bench',
-  purpose: 'measures a synthetic repository of N apps (render, floors, validate, the pull-request check, kustomize and cdk8s on the same objects) and prints every figure beside its target',
+  purpose:
+    'measures a synthetic repository of N apps (render, floors, validate, the pull-request check, kustomize and cdk8s on the same objects) and prints every figure beside its target',
   options,
   exitCodes: { 0: 'done', 1: 'a step failed or a peer disagrees', 2: standardExitCodes[2] },
   run: (v, { root, io }) => bench(v, root, io.out),
@@ -215,7 +216,9 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
   const loadStart = os.loadavg()[0]!;
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), `berrys-bench-${apps}-`));
-  out(`bench: ${apps} apps in ${tmp}${hasGnuTime() ? '' : ' (GNU time not installed: wall time only; apt-get install time)'}; load average ${loadStart.toFixed(1)} on ${os.availableParallelism()} CPUs`);
+  out(
+    `bench: ${apps} apps in ${tmp}${hasGnuTime() ? '' : ' (GNU time not installed: wall time only; apt-get install time)'}; load average ${loadStart.toFixed(1)} on ${os.availableParallelism()} CPUs`,
+  );
   try {
     const inputs = prepareRepo(realRoot, tmp, apps);
     const scenarios: ScenarioResult[] = [];
@@ -225,7 +228,10 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       const started = performance.now();
       const result = await body();
       if (result) scenarios.push(result);
-      const figures = result?.available && result.wallSeconds !== undefined ? `${result.wallSeconds.toFixed(3)} s${result.cpuSeconds != null ? `, cpu ${result.cpuSeconds.toFixed(2)} s` : ''}` : (result?.note ?? 'done');
+      const figures =
+        result?.available && result.wallSeconds !== undefined
+          ? `${result.wallSeconds.toFixed(3)} s${result.cpuSeconds != null ? `, cpu ${result.cpuSeconds.toFixed(2)} s` : ''}`
+          : (result?.note ?? 'done');
       out(`  ${name}: ${figures} (part took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
     };
     const timed = async (label: string, cmdArgs: string[], before?: (i: number) => void, okCodes = [0], n = runs) => {
@@ -259,7 +265,9 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
     const edit = overlayEdit(inputs);
     const original = inputs[edit.path];
     if (wanted('render')) {
-      await part('render, nothing changed', async () => summarize('unchanged', 'render, nothing changed', 'node scripts/render.mjs', await timed('unchanged render', [render]), files));
+      await part('render, nothing changed', async () =>
+        summarize('unchanged', 'render, nothing changed', 'node scripts/render.mjs', await timed('unchanged render', [render]), files),
+      );
       await part('render after one overlay edit', async () => {
         const editRuns = await timed('render after one overlay edit', [render], (i) => writeInput(edit.path, (runs - 1 - i) % 2 === 0 ? edit.content : original));
         return summarize('edit', `render after one overlay edit (${edit.path})`, 'node scripts/render.mjs', editRuns, files);
@@ -273,7 +281,15 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
     if (wanted('floors')) {
       await part(`secret scanner over one ${scannerBytes / 1024 / 1024} MiB value`, async () => {
         const m = await measure(node, callArgs(tmp, 'bench/floors.js', 'scannerFloor', [scannerBytes]), tmp, scannerLimitSeconds);
-        const base = { id: 'scanner', name: `secret scanner, one ${scannerBytes / 1024 / 1024} MiB value (work alone)`, command: 'findPlaintextSecrets (secrets.ts)', available: true, runs: 1, cpuSeconds: null, maxRssMiB: m.maxRssMiB };
+        const base = {
+          id: 'scanner',
+          name: `secret scanner, one ${scannerBytes / 1024 / 1024} MiB value (work alone)`,
+          command: 'findPlaintextSecrets (secrets.ts)',
+          available: true,
+          runs: 1,
+          cpuSeconds: null,
+          maxRssMiB: m.maxRssMiB,
+        };
         if (m.timedOut) return { ...base, wallSeconds: scannerLimitSeconds, note: `stopped at the ${scannerLimitSeconds} s limit, still scanning` };
         if (m.exitCode !== 0) fail('secret scanner floor', m);
         const r = JSON.parse(m.stdout) as FloorResult;
@@ -283,7 +299,19 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
         const m = await measure(node, callArgs(tmp, 'bench/floors.js', 'serializerFloor', [tmp]), tmp);
         if (m.exitCode !== 0) fail('serialiser floor', m);
         const r = JSON.parse(m.stdout) as FloorResult;
-        return { id: 'serializer', name: `serialiser, every object of the tree (work alone)`, command: 'toYaml (emit.ts)', available: true, runs: 1, wallSeconds: r.seconds, cpuSeconds: r.cpuSeconds, maxRssMiB: m.maxRssMiB, resources: r.units, resourcesPerSecond: r.units / r.seconds, exitCode: 0 };
+        return {
+          id: 'serializer',
+          name: `serialiser, every object of the tree (work alone)`,
+          command: 'toYaml (emit.ts)',
+          available: true,
+          runs: 1,
+          wallSeconds: r.seconds,
+          cpuSeconds: r.cpuSeconds,
+          maxRssMiB: m.maxRssMiB,
+          resources: r.units,
+          resourcesPerSecond: r.units / r.seconds,
+          exitCode: 0,
+        };
       });
     }
 
@@ -292,10 +320,18 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
     const clearValidateCache = () => rmSync(validateCache, { recursive: true, force: true });
     if (wanted('validate')) {
       await part('validate, cold (no validation cache)', async () =>
-        summarize('validate-cold', 'validate, cold (whole tree, no validation cache)', 'node scripts/validate.mjs', await timed('cold validate', [validate], clearValidateCache, [0, 3]), files),
+        summarize(
+          'validate-cold',
+          'validate, cold (whole tree, no validation cache)',
+          'node scripts/validate.mjs',
+          await timed('cold validate', [validate], clearValidateCache, [0, 3]),
+          files,
+        ),
       );
       await part('kubeconform alone on the same folders', async () => {
-        const clusters = readdirSync(path.join(tmp, repoPaths.clustersDir), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => repoPaths.clusterDir(d.name));
+        const clusters = readdirSync(path.join(tmp, repoPaths.clustersDir), { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => repoPaths.clusterDir(d.name));
         const { kubeconformArgs } = (await import(pathToFileURL(path.join(tmp, 'dist', 'validate', 'kubeconform.js')).href)) as typeof import('../validate/kubeconform.js');
         const pins = JSON.parse(readFileSync(path.join(tmp, repoPaths.pins), 'utf8')) as { kubernetes: string };
         const binary = path.join(tmp, repoPaths.cacheDir, 'tools', 'bin', 'kubeconform');
@@ -309,7 +345,13 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
         return summarize('kubeconform', 'kubeconform alone, the cluster folders (same flags)', `kubeconform … ${clusters.join(' ')}`, results, files);
       });
       await part('validate, nothing changed (warm validation cache)', async () =>
-        summarize('validate-warm', 'validate, nothing changed (warm validation cache)', 'node scripts/validate.mjs', await timed('warm validate', [validate], undefined, [0, 3]), files),
+        summarize(
+          'validate-warm',
+          'validate, nothing changed (warm validation cache)',
+          'node scripts/validate.mjs',
+          await timed('warm validate', [validate], undefined, [0, 3]),
+          files,
+        ),
       );
     }
 
@@ -329,7 +371,13 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       try {
         if (wanted('validate')) {
           await part('validate, one-app change (cache from the base)', async () =>
-            summarize('validate-change', `validate, one-app change (${edit.path}; cache from the base)`, 'node scripts/validate.mjs', await timed('validate one-app change', [validate], restoreCache, [0, 3]), files),
+            summarize(
+              'validate-change',
+              `validate, one-app change (${edit.path}; cache from the base)`,
+              'node scripts/validate.mjs',
+              await timed('validate one-app change', [validate], restoreCache, [0, 3]),
+              files,
+            ),
           );
         }
         if (wanted('pr-check')) {
@@ -344,7 +392,13 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
               totals.push(sequence([check, val, diff]));
               parts.push(`${check.wallSeconds.toFixed(2)} + ${val.wallSeconds.toFixed(2)} + ${diff.wallSeconds.toFixed(2)}`);
             }
-            const result = summarize('pr-check', 'pull-request check, one-app change (render --check + validate + diff)', 'render.mjs --check; validate.mjs; diff.mjs --base HEAD', totals, files);
+            const result = summarize(
+              'pr-check',
+              'pull-request check, one-app change (render --check + validate + diff)',
+              'render.mjs --check; validate.mjs; diff.mjs --base HEAD',
+              totals,
+              files,
+            );
             const middle = totals.indexOf([...totals].sort((x, y) => x.wallSeconds - y.wallSeconds)[Math.floor((totals.length - 1) / 2)]!);
             return { ...result, note: `check + validate + diff = ${parts[middle]} s` };
           });
@@ -359,7 +413,13 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
     const rendered = await readRenderedTree(tmp);
     if (wanted('kustomize')) {
       await part('kubectl kustomize, every cluster overlay in sequence', async () => {
-        const base = { id: 'kustomize', name: 'kubectl kustomize (every cluster overlay, in sequence)', command: 'kubectl kustomize kustomize/overlays/<cluster>', available: false, runs: 0 };
+        const base = {
+          id: 'kustomize',
+          name: 'kubectl kustomize (every cluster overlay, in sequence)',
+          command: 'kubectl kustomize kustomize/overlays/<cluster>',
+          available: false,
+          runs: 0,
+        };
         if (!kubectl) return { ...base, note: 'skipped: kubectl is not installed' };
         writeTree(tmp, kustomizeTree(rendered));
         const clusters = readdirSync(path.join(tmp, 'kustomize', 'overlays')).sort();
@@ -382,7 +442,12 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
           }
           totals.push(sequence(perCluster));
         }
-        return { ...summarize(base.id, base.name, base.command, totals, objects), equal: differences.length === 0, differences: differences.slice(0, 20), note: `app objects only (${objects}); this renderer also renders the Argo CD and platform folders` };
+        return {
+          ...summarize(base.id, base.name, base.command, totals, objects),
+          equal: differences.length === 0,
+          differences: differences.slice(0, 20),
+          note: `app objects only (${objects}); this renderer also renders the Argo CD and platform folders`,
+        };
       });
     }
     if (wanted('cdk8s')) {
@@ -461,14 +526,24 @@ export function targetsFor(apps: number, scenarios: ScenarioResult[], previous?:
   const get = (id: string) => scenarios.find((s) => s.id === id && s.available);
   const t: Target[] = [];
   const below = (id: string, name: string, limit: number, unit = 's', value = get(id)?.wallSeconds) =>
-    t.push({ scenario: id, name, met: value === undefined ? null : value < limit, detail: value === undefined ? 'not measured' : `${value.toFixed(2)} ${unit} (limit ${limit} ${unit})` });
+    t.push({
+      scenario: id,
+      name,
+      met: value === undefined ? null : value < limit,
+      detail: value === undefined ? 'not measured' : `${value.toFixed(2)} ${unit} (limit ${limit} ${unit})`,
+    });
   const full = get('full');
   const cdk8s = get('cdk8s');
   if (apps === 250) {
     below('full', 'full render < 2 s', 2);
     const ratio = full && cdk8s ? cdk8s.wallSeconds! / full.wallSeconds! : undefined;
     const cpu = full?.cpuSeconds && cdk8s?.cpuSeconds ? ` (CPU time: ${(cdk8s.cpuSeconds / full.cpuSeconds).toFixed(1)}×)` : '';
-    t.push({ scenario: 'cdk8s', name: 'full render ≥ 2× faster than cdk8s', met: ratio === undefined ? null : ratio >= 2, detail: ratio === undefined ? 'not measured' : `${ratio.toFixed(1)}× by wall time${cpu}` });
+    t.push({
+      scenario: 'cdk8s',
+      name: 'full render ≥ 2× faster than cdk8s',
+      met: ratio === undefined ? null : ratio >= 2,
+      detail: ratio === undefined ? 'not measured' : `${ratio.toFixed(1)}× by wall time${cpu}`,
+    });
     below('unchanged', 'nothing-changed render < 0.3 s', 0.3);
     below('edit', 'one-overlay-edit render < 0.5 s', 0.5);
     below('pr-check', 'pull-request check, one-app change < 5 s', 5);
@@ -478,7 +553,15 @@ export function targetsFor(apps: number, scenarios: ScenarioResult[], previous?:
     below('full', 'full render peak memory < 1 GB', 1000, 'MB', full?.maxRssMiB != null ? (full.maxRssMiB * 2 ** 20) / 1e6 : undefined);
     const before = previous?.scenarios.find((s) => s.id === 'full')?.wallSeconds;
     const growth = full && before ? full.wallSeconds! / before : undefined;
-    t.push({ scenario: 'full', name: 'growth 250 → 1,000 apps ≤ 4.5×', met: growth === undefined ? null : growth <= 4.5, detail: growth === undefined ? 'needs an earlier 250-app run (npm run bench)' : `${growth.toFixed(2)}× (250 apps: ${before!.toFixed(2)} s, from .cache/bench/bench-250-apps.json, an earlier run)` });
+    t.push({
+      scenario: 'full',
+      name: 'growth 250 → 1,000 apps ≤ 4.5×',
+      met: growth === undefined ? null : growth <= 4.5,
+      detail:
+        growth === undefined
+          ? 'needs an earlier 250-app run (npm run bench)'
+          : `${growth.toFixed(2)}× (250 apps: ${before!.toFixed(2)} s, from .cache/bench/bench-250-apps.json, an earlier run)`,
+    });
     below('edit', 'one-overlay-edit render < 1 s', 1);
     below('validate-change', 'validate, one-app change < 2 s', 2);
     below('pr-check', 'pull-request check, one-app change < 10 s', 10);
@@ -500,7 +583,12 @@ export function targetsFor(apps: number, scenarios: ScenarioResult[], previous?:
   const byCpu = serializer?.cpuSeconds != null && full?.cpuSeconds != null;
   const [part, whole] = byCpu ? [serializer!.cpuSeconds!, full!.cpuSeconds!] : [serializer?.wallSeconds, full?.wallSeconds];
   const share = part !== undefined && whole !== undefined ? part / whole : undefined;
-  t.push({ scenario: 'serializer', name: 'serialiser ≤ 25 % of the full render (no figure in the issue)', met: share === undefined ? null : share <= 0.25, detail: share === undefined ? 'not measured' : `${(share * 100).toFixed(0)} % (${part!.toFixed(2)} s of ${whole!.toFixed(2)} s, ${byCpu ? 'CPU' : 'wall'} time)` });
+  t.push({
+    scenario: 'serializer',
+    name: 'serialiser ≤ 25 % of the full render (no figure in the issue)',
+    met: share === undefined ? null : share <= 0.25,
+    detail: share === undefined ? 'not measured' : `${(share * 100).toFixed(0)} % (${part!.toFixed(2)} s of ${whole!.toFixed(2)} s, ${byCpu ? 'CPU' : 'wall'} time)`,
+  });
   return t;
 }
 
@@ -520,7 +608,11 @@ export function formatReport(r: BenchReport): string[] {
   ]);
   const header = ['scenario', 'wall s', 'cpu s', 'max RSS MiB', 'resources/s', 'target'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const fmt = (row: string[]) => row.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const m = r.machine;
   const lines = [
     `${r.apps} apps × ${r.environments} environments: ${r.renderedFiles} rendered files; ${m.cpus} CPUs, ${m.memoryGiB} GiB, node ${m.node}; load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end (a load above ${m.cpus} means shared CPUs: compare CPU times and ratios)`,
@@ -530,11 +622,18 @@ export function formatReport(r: BenchReport): string[] {
   ];
   for (const s of r.scenarios) if (s.note) lines.push(`${s.id}: ${s.note}`);
   for (const s of r.scenarios.filter((x) => x.equal !== undefined)) {
-    lines.push(s.equal ? `${s.id}: same objects as this renderer (kind/namespace/name, images, replicas, env, resources, autoscaler bounds, ports)` : `${s.id}: DIFFERENT objects:\n  ${s.differences!.join('\n  ')}`);
+    lines.push(
+      s.equal
+        ? `${s.id}: same objects as this renderer (kind/namespace/name, images, replicas, env, resources, autoscaler bounds, ports)`
+        : `${s.id}: DIFFERENT objects:\n  ${s.differences!.join('\n  ')}`,
+    );
   }
   const full = r.scenarios.find((s) => s.id === 'full');
   for (const peer of r.scenarios.filter((s) => s.equal !== undefined && s.available)) {
-    if (full) lines.push(`${peer.id} takes ${(peer.wallSeconds! / full.wallSeconds!).toFixed(1)}× the full render's wall time${peer.cpuSeconds && full.cpuSeconds ? `, ${(peer.cpuSeconds / full.cpuSeconds).toFixed(1)}× its CPU time` : ''} (above 1: the render is faster)`);
+    if (full)
+      lines.push(
+        `${peer.id} takes ${(peer.wallSeconds! / full.wallSeconds!).toFixed(1)}× the full render's wall time${peer.cpuSeconds && full.cpuSeconds ? `, ${(peer.cpuSeconds / full.cpuSeconds).toFixed(1)}× its CPU time` : ''} (above 1: the render is faster)`,
+      );
   }
   for (const t of r.targets) lines.push(`target ${mark(t.met)}: ${t.name}: ${t.detail}`);
   return lines;

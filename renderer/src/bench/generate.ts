@@ -95,7 +95,10 @@ export function overlayEdit(files: Record<string, string>): { path: string; cont
   const overrides = Object.keys(files).filter((f) => /^overlays\/[^/]+\/apps\/.+\.yaml$/.test(f));
   const path = overrides.sort()[0];
   if (!path) {
-    const env = Object.keys(files).map((f) => /^overlays\/([^/]+)\/environment\.yaml$/.exec(f)?.[1]).filter((e) => e !== undefined).sort()[0]!;
+    const env = Object.keys(files)
+      .map((f) => /^overlays\/([^/]+)\/environment\.yaml$/.exec(f)?.[1])
+      .filter((e) => e !== undefined)
+      .sort()[0]!;
     return { path: repoPaths.appOverride(env, appName(1)), content: 'logLevel: ERROR\n' };
   }
   return { path, content: `${files[path]}rollout:\n  maxSurge: 2\n` };
@@ -155,7 +158,15 @@ export function anchorModel(rendered: Map<string, string>, baseCluster?: string)
         return {
           app: folder.app!,
           ...(deployment && c
-            ? { deployment: { container: c.name as string, image: c.image as string, replicas: (deployment.spec as { replicas?: number }).replicas, env: (c.env as unknown[]) ?? [], resources: c.resources } }
+            ? {
+                deployment: {
+                  container: c.name as string,
+                  image: c.image as string,
+                  replicas: (deployment.spec as { replicas?: number }).replicas,
+                  env: (c.env as unknown[]) ?? [],
+                  resources: c.resources,
+                },
+              }
             : {}),
           perCluster: objects.filter((o) => perClusterKinds.has(o.kind)),
         };
@@ -266,9 +277,7 @@ function sortedKeys(_key: string, value: unknown): unknown {
 
 /** The app objects of one cluster in the rendered tree. */
 export function renderedAppObjects(rendered: Map<string, string>, cluster: string): KubeObject[] {
-  return [...rendered]
-    .filter(([p]) => p.startsWith(`clusters/${cluster}/apps/`) && p.endsWith('.yaml'))
-    .map(([, content]) => parse(content) as KubeObject);
+  return [...rendered].filter(([p]) => p.startsWith(`clusters/${cluster}/apps/`) && p.endsWith('.yaml')).map(([, content]) => parse(content) as KubeObject);
 }
 
 /** The objects of `kubectl kustomize` output. */

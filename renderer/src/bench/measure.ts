@@ -66,7 +66,15 @@ export async function measure(command: string, args: string[], cwd: string, time
     }
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
-  return { wallSeconds, cpuSeconds, maxRssMiB, exitCode, ...(timedOut ? { timedOut } : {}), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  return {
+    wallSeconds,
+    cpuSeconds,
+    maxRssMiB,
+    exitCode,
+    ...(timedOut ? { timedOut } : {}),
+    stdout: Buffer.concat(out).toString('utf8'),
+    stderr: Buffer.concat(err).toString('utf8'),
+  };
 }
 
 /** The median of measurements by wall time (the middle run, so its CPU and memory belong to the same run). */

@@ -62,7 +62,12 @@ async function readClusterEntry(reader: RepoReader, clusterName: string): Promis
   const cluster = clusters.find((c) => c.name === clusterName);
   if (!cluster) {
     // A name that is not in the index is a mistake in what was asked for (exit 2), not in the repository.
-    throw new UsageError(`--cluster: unknown cluster '${clusterName}' in ${repoPaths.clusterIndex}; ${allowedHint(clusterName, clusters.map((c) => c.name))}`);
+    throw new UsageError(
+      `--cluster: unknown cluster '${clusterName}' in ${repoPaths.clusterIndex}; ${allowedHint(
+        clusterName,
+        clusters.map((c) => c.name),
+      )}`,
+    );
   }
   return cluster;
 }

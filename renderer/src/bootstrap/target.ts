@@ -68,10 +68,7 @@ export function resolveTarget(view: KubeConfigView, requested: string | undefine
   }
   const context = view.contexts.find((c) => c.name === name);
   if (!context) {
-    throw new BootstrapError(
-      `kube context '${name}' is not in the kube config (${view.source})`,
-      contextNames.length > 0 ? allowedHint(name, contextNames) : pick,
-    );
+    throw new BootstrapError(`kube context '${name}' is not in the kube config (${view.source})`, contextNames.length > 0 ? allowedHint(name, contextNames) : pick);
   }
   const server = view.clusters.find((k) => k.name === context.cluster)?.server;
   if (server === undefined) {

@@ -29,7 +29,11 @@ export const command = defineCommand({
         for (const f of result.stale) io.err(`  differs:    ${f}`);
         for (const f of result.extra) io.err(`  not produced: ${f}`);
         for (const p of result.foreign) io.err(formatProblem(p));
-        io.err(result.foreign.length > 0 && result.stale.length + result.extra.length === 0 ? 'hint: only the renderer writes clusters/; see the hints above.' : 'hint: run `npm run render` and commit the result.');
+        io.err(
+          result.foreign.length > 0 && result.stale.length + result.extra.length === 0
+            ? 'hint: only the renderer writes clusters/; see the hints above.'
+            : 'hint: run `npm run render` and commit the result.',
+        );
         return 3;
       }
       const result = await withInterruptCleanup(
@@ -39,7 +43,9 @@ export const command = defineCommand({
       if (!v.quiet) {
         for (const f of result.written) io.out(`  wrote   ${f}`);
         for (const f of result.removed) io.out(`  removed ${f}`);
-        io.out(`rendered ${result.written.length + result.unchanged} files: ${result.written.length} written, ${result.removed.length} removed, ${result.unchanged} unchanged (${Math.round(performance.now() - started)} ms)`);
+        io.out(
+          `rendered ${result.written.length + result.unchanged} files: ${result.written.length} written, ${result.removed.length} removed, ${result.unchanged} unchanged (${Math.round(performance.now() - started)} ms)`,
+        );
       }
       return 0;
     } catch (e) {

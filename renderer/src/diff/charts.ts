@@ -25,7 +25,17 @@ function applicationsOf(tree: RenderedTree): AddonApplication[] {
   for (const [file, text] of tree.files) {
     const parts = file.split('/');
     if (parts[2] !== 'argocd') continue;
-    const cluster: IndexCluster = { name: parts[1]!, environment: '', role: 'primary', region: '', apiServer: '', namespace: '', highAvailability: false, pinnedVersions: false, folders: [] };
+    const cluster: IndexCluster = {
+      name: parts[1]!,
+      environment: '',
+      role: 'primary',
+      region: '',
+      apiServer: '',
+      namespace: '',
+      highAvailability: false,
+      pinnedVersions: false,
+      folders: [],
+    };
     out.push(...addonApplications(cluster, parseManifestFile(file, text).manifests));
   }
   return out;
@@ -41,7 +51,11 @@ export interface ChartDiffOptions {
  * Both trees with their add-on charts rendered in, and a note for each chart that could not be (unreachable
  * repository, a digest the lock does not have, a chart helm refuses): the diff then shows only its Application.
  */
-export async function withRenderedCharts(root: string, trees: { base: RenderedTree; head: RenderedTree }, options: ChartDiffOptions): Promise<{ base: RenderedTree; head: RenderedTree; notes: string[] }> {
+export async function withRenderedCharts(
+  root: string,
+  trees: { base: RenderedTree; head: RenderedTree },
+  options: ChartDiffOptions,
+): Promise<{ base: RenderedTree; head: RenderedTree; notes: string[] }> {
   const { kubernetes } = await readPins(root);
   const env = options.env ?? process.env;
   const notes = new Set<string>();

@@ -10,17 +10,7 @@ import { categoryOrder } from './types.js';
 const replicaKinds = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']);
 
 /** Kinds where any change outside labels (and, except Ingress, annotations) changes who can reach or do what. */
-const accessKinds = new Set([
-  'Ingress',
-  'IngressClass',
-  'NetworkPolicy',
-  'Gateway',
-  'HTTPRoute',
-  'GRPCRoute',
-  'TCPRoute',
-  'TLSRoute',
-  'AppProject',
-]);
+const accessKinds = new Set(['Ingress', 'IngressClass', 'NetworkPolicy', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'AppProject']);
 const rbacGroup = 'rbac.authorization.k8s.io';
 
 export interface Classification {
@@ -83,9 +73,7 @@ function imageChanges(base: Json | undefined, head: Json | undefined): ImageChan
   const from = imagesOf(base);
   const to = imagesOf(head);
   const names = [...new Set([...from.keys(), ...to.keys()])].sort();
-  return names
-    .filter((n) => from.get(n) !== to.get(n))
-    .map((container) => ({ container, from: from.get(container) ?? null, to: to.get(container) ?? null }));
+  return names.filter((n) => from.get(n) !== to.get(n)).map((container) => ({ container, from: from.get(container) ?? null, to: to.get(container) ?? null }));
 }
 
 function num(v: Json | undefined): number | null {
@@ -94,9 +82,7 @@ function num(v: Json | undefined): number | null {
 
 function scalingChanges(base: JsonObject | undefined, head: JsonObject | undefined, kind: string): ScalingChange[] {
   const fields = replicaKinds.has(kind) ? ['replicas'] : kind === 'HorizontalPodAutoscaler' ? ['minReplicas', 'maxReplicas'] : [];
-  return fields
-    .filter((f) => differs(base, head, ['spec', f]))
-    .map((field) => ({ field, from: num(get(base, ['spec', field])), to: num(get(head, ['spec', field])) }));
+  return fields.filter((f) => differs(base, head, ['spec', f])).map((field) => ({ field, from: num(get(base, ['spec', field])), to: num(get(head, ['spec', field])) }));
 }
 
 /** Whether a change reaches who can connect or what may act: Services' type and ports, routing, policies, RBAC, Argo CD destinations. */

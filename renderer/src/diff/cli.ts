@@ -22,7 +22,12 @@ export function diffCommand(renderCheck: RenderCheck = checkHeadRendered) {
     options: {
       base: { type: 'string', value: '<ref>', description: 'the revision to compare with (default: the merge base of HEAD with main, else origin/main)' },
       head: { type: 'string', value: '<ref>', description: 'the revision to compare (default: the working tree)' },
-      format: { type: 'string', value: '<format>', choices: ['terminal', 'markdown', 'json'], description: 'terminal (default; coloured on a TTY), markdown (the pull-request comment) or json' },
+      format: {
+        type: 'string',
+        value: '<format>',
+        choices: ['terminal', 'markdown', 'json'],
+        description: 'terminal (default; coloured on a TTY), markdown (the pull-request comment) or json',
+      },
       env: { type: 'string', list: true, value: '<env>', description: 'only these environments' },
       'no-render-check': { type: 'boolean', description: "compare without first checking that the head's clusters/ is what its sources render" },
       charts: { type: 'boolean', description: "also render each add-on's chart on both sides (helm template) and compare the resources it creates" },

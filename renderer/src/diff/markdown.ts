@@ -4,19 +4,7 @@
  */
 import type { Change, DiffReport, Side } from './types.js';
 import { categoryLabel, categoryOrder } from './types.js';
-import {
-  actionText,
-  appsOf,
-  categoriesOf,
-  categoriesText,
-  countChanges,
-  countsText,
-  groupChanges,
-  imageText,
-  scalingText,
-  sideText,
-  type AppGroup,
-} from './summary.js';
+import { actionText, appsOf, categoriesOf, categoriesText, countChanges, countsText, groupChanges, imageText, scalingText, sideText, type AppGroup } from './summary.js';
 
 /** The hidden marker by which the workflow finds its own comment to edit instead of adding a new one. */
 const commentMarker = '<!-- berrys-rendered-diff -->';
@@ -120,7 +108,10 @@ function header(report: DiffReport, opts: MarkdownOptions): string[] {
     .map(([cat, n]) => `${categoryLabel[cat]} ${n}`);
   lines.push('', `~ changed · + added · − removed. **Blast radius** (resources): ${blast.join(' · ')}.`);
   if (counts.removed > 0) {
-    lines.push('', `> [!WARNING]\n> ${counts.removed} resource${counts.removed === 1 ? '' : 's'} will be removed: Argo CD prunes ${counts.removed === 1 ? 'it' : 'them'} from the cluster on sync.`);
+    lines.push(
+      '',
+      `> [!WARNING]\n> ${counts.removed} resource${counts.removed === 1 ? '' : 's'} will be removed: Argo CD prunes ${counts.removed === 1 ? 'it' : 'them'} from the cluster on sync.`,
+    );
   }
   return lines;
 }

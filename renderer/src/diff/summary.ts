@@ -17,11 +17,7 @@ export function countChanges(changes: readonly Change[]): Counts {
 
 /** `3 changed, 1 added, 1 removed`, leaving out zeros. */
 export function countsText(counts: Counts): string {
-  const parts = [
-    counts.changed ? `${counts.changed} changed` : '',
-    counts.added ? `${counts.added} added` : '',
-    counts.removed ? `${counts.removed} removed` : '',
-  ].filter(Boolean);
+  const parts = [counts.changed ? `${counts.changed} changed` : '', counts.added ? `${counts.added} added` : '', counts.removed ? `${counts.removed} removed` : ''].filter(Boolean);
   return parts.join(', ') || 'no change';
 }
 

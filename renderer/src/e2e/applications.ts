@@ -16,10 +16,7 @@ export interface LiveApplication {
   };
 }
 
-export type AppVerdict =
-  | { name: string; state: 'ok'; revision?: string }
-  | { name: string; state: 'waiting'; why: string }
-  | { name: string; state: 'not-checked'; why: string };
+export type AppVerdict = { name: string; state: 'ok'; revision?: string } | { name: string; state: 'waiting'; why: string } | { name: string; state: 'not-checked'; why: string };
 
 /**
  * Chart sources need the chart repository, which the e2e cannot reach (no internet); report them, never wait.
@@ -31,7 +28,11 @@ export function verdictOf(app: LiveApplication, controllerless: readonly string[
   const name = app.metadata.name;
   const source = app.spec.source ?? {};
   if (source.chart) {
-    return { name, state: 'not-checked', why: `Helm chart ${source.chart} ${source.targetRevision ?? ''} from ${source.repoURL ?? '?'}: no chart repository is reachable from this machine`.replace('  ', ' ') };
+    return {
+      name,
+      state: 'not-checked',
+      why: `Helm chart ${source.chart} ${source.targetRevision ?? ''} from ${source.repoURL ?? '?'}: no chart repository is reachable from this machine`.replace('  ', ' '),
+    };
   }
   const sync = app.status?.sync?.status ?? 'Unknown';
   const health = app.status?.health?.status ?? 'Unknown';
@@ -39,12 +40,18 @@ export function verdictOf(app: LiveApplication, controllerless: readonly string[
   const unhealthy = (app.status?.resources ?? []).filter((r) => r.health?.status !== undefined && r.health.status !== 'Healthy');
   if (sync === 'Synced' && health === 'Progressing' && unhealthy.length > 0 && unhealthy.every((r) => controllerless.includes(r.group ?? ''))) {
     const what = unhealthy.map((r) => `${r.kind} ${r.name}`).join(', ');
-    return { name, state: 'not-checked', why: `Synced; health not checked: ${what} wait${unhealthy.length === 1 ? 's' : ''} for a controller that an add-on chart installs (no chart repository is reachable)` };
+    return {
+      name,
+      state: 'not-checked',
+      why: `Synced; health not checked: ${what} wait${unhealthy.length === 1 ? 's' : ''} for a controller that an add-on chart installs (no chart repository is reachable)`,
+    };
   }
   const details = [
     ...(app.status?.conditions ?? []).map((c) => `${c.type}: ${c.message ?? ''}`),
     app.status?.health?.message,
-    app.status?.operationState?.phase && app.status.operationState.phase !== 'Succeeded' ? `last sync ${app.status.operationState.phase}: ${app.status.operationState.message ?? ''}` : undefined,
+    app.status?.operationState?.phase && app.status.operationState.phase !== 'Succeeded'
+      ? `last sync ${app.status.operationState.phase}: ${app.status.operationState.message ?? ''}`
+      : undefined,
   ].filter((d): d is string => Boolean(d && d.trim()));
   return { name, state: 'waiting', why: `${sync}/${health}${details.length ? ` (${details.join('; ').slice(0, 400)})` : ''}` };
 }

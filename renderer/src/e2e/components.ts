@@ -158,7 +158,16 @@ const repoServer = `127.0.0.1:${ports.repoServer}`;
  * switched off in its environment (see argocdEnv).
  */
 export function repoServerArgs(): string[] {
-  return ['--address=127.0.0.1', `--port=${ports.repoServer}`, `--metrics-address=127.0.0.1`, `--metrics-port=${ports.repoServerMetrics}`, `--redis=${redis}`, '--disable-tls', '--client-ca-path=', '--loglevel=info'];
+  return [
+    '--address=127.0.0.1',
+    `--port=${ports.repoServer}`,
+    `--metrics-address=127.0.0.1`,
+    `--metrics-port=${ports.repoServerMetrics}`,
+    `--redis=${redis}`,
+    '--disable-tls',
+    '--client-ca-path=',
+    '--loglevel=info',
+  ];
 }
 
 export function applicationControllerArgs(): string[] {

@@ -27,14 +27,18 @@ export function kubeHttp(o: KubeHttpOptions): KubeRequest {
   const agent = new https.Agent({ ca: readFileSync(o.ca), cert: readFileSync(o.cert), key: readFileSync(o.key), keepAlive: true, maxSockets: 8 });
   return (method, path, body, contentType = 'application/json') =>
     new Promise((resolve, reject) => {
-      const req = https.request(new URL(path, o.server), { method, agent, headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': contentType }) }, timeout: o.timeoutMs ?? 60_000 }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (d: string) => (text += d));
-        res.on('end', () => {
-          const raw = res.headers.warning;
-          resolve({ status: res.statusCode ?? 0, body: text, warnings: parseWarnings(raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) });
-        });
-      });
+      const req = https.request(
+        new URL(path, o.server),
+        { method, agent, headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': contentType }) }, timeout: o.timeoutMs ?? 60_000 },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d));
+          res.on('end', () => {
+            const raw = res.headers.warning;
+            resolve({ status: res.statusCode ?? 0, body: text, warnings: parseWarnings(raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) });
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer from ${o.server} within ${o.timeoutMs ?? 60_000} ms`)));
       req.on('error', reject);
       if (body !== undefined) req.write(body);

@@ -140,7 +140,12 @@ export function replaceDirectives(goMod: string): string[] {
 export function argocdGoMod(pin: ModulePin, upstreamGoMod: string, gitopsEngine: ModulePin): string {
   const local = new RegExp(`^\\s*(?:replace\\s+)?${gitopsEngine.module.replace(/[.]/g, '\\.')}\\s*=>\\s*\\./`);
   const replaces = replaceDirectives(upstreamGoMod)
-    .map((d) => d.split('\n').filter((l) => !local.test(l)).join('\n'))
+    .map((d) =>
+      d
+        .split('\n')
+        .filter((l) => !local.test(l))
+        .join('\n'),
+    )
     .filter((d) => !/^replace\s*\(\n\)$/.test(d) && d.trim() !== '');
   return [
     'module berrys.local/e2e-argocd',

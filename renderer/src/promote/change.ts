@@ -6,17 +6,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { repoPaths } from '../paths.js';
 import { enableAutoMerge, githubConfig, openPullRequest, type PullRequest } from './github.js';
-import {
-  branchExists,
-  changedFiles,
-  commitOnNewBranch,
-  currentBranch,
-  diffStat,
-  push,
-  renderCheckout,
-  restorePaths,
-  uncommitted,
-} from './git.js';
+import { branchExists, changedFiles, commitOnNewBranch, currentBranch, diffStat, push, renderCheckout, restorePaths, uncommitted } from './git.js';
 import { promotionChainOf, readClusterIndex } from '../cluster-index.js';
 import { formatMatrixMarkdown, readMatrix } from './matrix.js';
 import { branchName, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type Plan } from './plan.js';
@@ -120,8 +110,10 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
   const dirty = await uncommitted(root);
   if (dirty.length > 0) {
     throw new Error(
-      `the working tree has uncommitted changes (${dirty.slice(0, 5).map((l) => l.slice(3)).join(', ')}${dirty.length > 5 ? ', …' : ''}); ` +
-        `commit or stash them first, so that the ${plan.kind} commit holds only the ${plan.kind}`,
+      `the working tree has uncommitted changes (${dirty
+        .slice(0, 5)
+        .map((l) => l.slice(3))
+        .join(', ')}${dirty.length > 5 ? ', …' : ''}); ` + `commit or stash them first, so that the ${plan.kind} commit holds only the ${plan.kind}`,
     );
   }
   if (await branchExists(root, branch)) {
@@ -139,7 +131,10 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
       await (opts.render ?? renderCheckout)(root);
     }
   } catch (err) {
-    await restorePaths(root, paths.filter((p) => p === versionsFile || existsSync(path.join(root, p))));
+    await restorePaths(
+      root,
+      paths.filter((p) => p === versionsFile || existsSync(path.join(root, p))),
+    );
     throw err;
   }
   const toCommit = paths.filter((p) => existsSync(path.join(root, p)));

@@ -103,7 +103,11 @@ export const gateCommand = defineCommand({
   options: {
     base: { type: 'string', value: '<commit>', description: 'the base commit (in a pull request: github.event.pull_request.base.sha); required unless --argocd-clusters' },
     head: { type: 'string', value: '<commit>', description: 'the head commit (default: HEAD)' },
-    'argocd-observations': { type: 'string', value: '<folder>', description: 'read what Argo CD runs from these files (npm run versions -- --live --format json) instead of asking it' },
+    'argocd-observations': {
+      type: 'string',
+      value: '<folder>',
+      description: 'read what Argo CD runs from these files (npm run versions -- --live --format json) instead of asking it',
+    },
     'argocd-clusters': { type: 'boolean', description: 'print, as JSON, the clusters whose Argo CD the gate asks, and exit' },
     root: changeOptions.root,
   },
@@ -141,7 +145,15 @@ export const versionsCommand = defineCommand({
   },
   exitCodes: { 0: 'printed', ...standardExitCodes },
   async run(v, { root, io }) {
-    await runVersions({ root: v.root ?? root, format: v.format as (typeof matrixFormats)[number] | undefined, live: v.live, cluster: v.cluster, output: v.output, processEnv: io.env, log: io.out });
+    await runVersions({
+      root: v.root ?? root,
+      format: v.format as (typeof matrixFormats)[number] | undefined,
+      live: v.live,
+      cluster: v.cluster,
+      output: v.output,
+      processEnv: io.env,
+      log: io.out,
+    });
     return 0;
   },
 });

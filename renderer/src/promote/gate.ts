@@ -75,15 +75,7 @@ export function versionMoves(
       const headVersion = after.get(app);
       const ranAt = headVersion === undefined || headVersion === previousVersion ? undefined : facts.ranBefore(env, app, headVersion);
       const kind: MoveKind =
-        headVersion === undefined
-          ? 'retirement'
-          : headVersion === previousVersion
-            ? 'promotion'
-            : ranAt !== undefined
-              ? 'rollback'
-              : facts.hotfix
-                ? 'hotfix'
-                : 'refused';
+        headVersion === undefined ? 'retirement' : headVersion === previousVersion ? 'promotion' : ranAt !== undefined ? 'rollback' : facts.hotfix ? 'hotfix' : 'refused';
       moves.push({ env, app, base: before.get(app), head: headVersion, previousEnv, previousVersion, kind, ranAt, ok: kind !== 'refused' });
     }
   }
@@ -97,12 +89,7 @@ export function versionMoves(
 export function otherChangesReaching(env: string, changed: string[], clusters: string[], changedApps: string[]): string[] {
   const versions = repoPaths.versions(env);
   const explained = clusters.flatMap((c) => changedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
-  const reaches = [
-    `${repoPaths.overlayDir(env)}/`,
-    `${repoPaths.appsDir}/`,
-    `${repoPaths.baseDir}/`,
-    ...clusters.map((c) => `${repoPaths.clusterDir(c)}/`),
-  ];
+  const reaches = [`${repoPaths.overlayDir(env)}/`, `${repoPaths.appsDir}/`, `${repoPaths.baseDir}/`, ...clusters.map((c) => `${repoPaths.clusterDir(c)}/`)];
   return changed.filter((f) => f !== versions && reaches.some((p) => f.startsWith(p)) && !explained.some((p) => f.startsWith(p)));
 }
 
@@ -139,7 +126,10 @@ function judgeHealth(application: string, expected: string, state: ApplicationSt
 
 /** Reads GATE_REQUIRE_ARGOCD: the environments whose promotions fail when the health part cannot run. */
 function requiredHealthEnvs(value: string | undefined, chain: readonly string[]): string[] {
-  const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!chain.includes(name)) {
       throw new UsageError(`GATE_REQUIRE_ARGOCD: unknown environment '${name}'; ${allowedHint(name, chain)}`);
@@ -219,7 +209,11 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   }
   const hotfix = await trailerValues(opts.root, from, head, hotfixTrailer);
   const moves = versionMoves(chain, fromVersions, tipVersions, headVersions, {
-    ranBefore: (e, app, version) => histories.get(e)?.get(app)?.find((p) => p.version === version)?.commit,
+    ranBefore: (e, app, version) =>
+      histories
+        .get(e)
+        ?.get(app)
+        ?.find((p) => p.version === version)?.commit,
     hotfix: hotfix.length > 0,
   });
 
@@ -233,7 +227,12 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${move.app} in cluster ${primary.name}; cannot ask Argo CD about it`);
     const observation = opts.observations
       ? opts.observations.find((o) => o.cluster === primary.name)
-      : await observeCluster(argocdConfig(env, primary.name, move.previousEnv), { cluster: primary.name, environment: move.previousEnv }, new Map([[move.app, { application, image: images.get(move.app) }]]), opts.argocd);
+      : await observeCluster(
+          argocdConfig(env, primary.name, move.previousEnv),
+          { cluster: primary.name, environment: move.previousEnv },
+          new Map([[move.app, { application, image: images.get(move.app) }]]),
+          opts.argocd,
+        );
     if (!observation?.server) {
       skipped.add(move.env);
       continue;
@@ -345,7 +344,8 @@ function formatReport(r: {
   }
   const notes: string[] = [];
   for (const m of r.moves) {
-    if (m.kind === 'rollback') notes.push(`↩ rollback: ${m.env} ${m.app} ${m.base ?? '(none)'} → ${m.head}; ${m.env} ran ${m.head} at ${shortRevision(m.ranAt)} (its versions.yaml on the base branch)`);
+    if (m.kind === 'rollback')
+      notes.push(`↩ rollback: ${m.env} ${m.app} ${m.base ?? '(none)'} → ${m.head}; ${m.env} ran ${m.head} at ${shortRevision(m.ranAt)} (its versions.yaml on the base branch)`);
     if (m.kind === 'retirement') notes.push(`− retirement: ${m.env} no longer runs ${m.app} (was ${m.base}); Argo CD prunes its Application and everything it deployed`);
     if (m.kind === 'refused') {
       notes.push(

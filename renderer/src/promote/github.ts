@@ -67,10 +67,7 @@ async function request(config: GithubConfig, url: string, method: string, body: 
 }
 
 /** Opens a pull request from `head` into `base`. */
-export async function openPullRequest(
-  config: GithubConfig,
-  pr: { title: string; body: string; head: string; base: string },
-): Promise<PullRequest> {
+export async function openPullRequest(config: GithubConfig, pr: { title: string; body: string; head: string; base: string }): Promise<PullRequest> {
   const created = (await request(config, `${config.apiUrl}/repos/${config.repository}/pulls`, 'POST', pr)) as {
     number: number;
     html_url: string;

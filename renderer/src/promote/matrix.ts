@@ -120,14 +120,19 @@ export function formatMatrixMarkdown(m: Matrix): string {
   const out = [
     `| app | ${m.environments.join(' | ')} |`,
     `| --- | ${m.environments.map(() => '---').join(' | ')} |`,
-    ...m.rows.map((r) => `| \`${r.app}\` | ${m.environments.map((e) => (r.versions[e] === undefined ? NOT_DEPLOYED : r.differs.includes(e) ? `**${r.versions[e]}**` : r.versions[e])).join(' | ')} |`),
+    ...m.rows.map(
+      (r) =>
+        `| \`${r.app}\` | ${m.environments.map((e) => (r.versions[e] === undefined ? NOT_DEPLOYED : r.differs.includes(e) ? `**${r.versions[e]}**` : r.versions[e])).join(' | ')} |`,
+    ),
     '',
     `**Bold**: differs from the environment before it · ${NOT_DEPLOYED}: not deployed there.`,
   ];
   if (m.liveRows) {
     out.push('', '| Application | git | live | sync | health | revision | |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const r of m.liveRows) {
-      out.push(`| \`${r.application}\` | ${r.git} | ${r.live ?? '-'} | ${r.sync ?? '-'} | ${r.health ?? '-'} | ${shortRevision(r.revision)} | ${r.problem ? `⚠️ ${r.problem}` : '✓'} |`);
+      out.push(
+        `| \`${r.application}\` | ${r.git} | ${r.live ?? '-'} | ${r.sync ?? '-'} | ${r.health ?? '-'} | ${shortRevision(r.revision)} | ${r.problem ? `⚠️ ${r.problem}` : '✓'} |`,
+      );
     }
   }
   return out.join('\n');
@@ -173,12 +178,20 @@ export async function runVersions(opts: VersionsOptions): Promise<Matrix> {
   if (opts.cluster !== undefined && !opts.live) throw new UsageError('--cluster goes with --live');
   if (opts.live) {
     const reader = diskReader(opts.root);
-    const images = await readImages(reader, matrix.rows.map((r) => r.app));
+    const images = await readImages(
+      reader,
+      matrix.rows.map((r) => r.app),
+    );
     const index = await readClusterIndex(reader);
     const targets = matrix.environments.flatMap((environment) => clustersOf(index, environment).map((c) => ({ cluster: c.name, environment, index: c })));
     const chosen = opts.cluster === undefined ? targets : targets.filter((t) => t.cluster === opts.cluster);
     if (chosen.length === 0) {
-      throw new UsageError(`--cluster: unknown cluster '${opts.cluster}'; ${allowedHint(opts.cluster!, targets.map((t) => t.cluster))}`);
+      throw new UsageError(
+        `--cluster: unknown cluster '${opts.cluster}'; ${allowedHint(
+          opts.cluster!,
+          targets.map((t) => t.cluster),
+        )}`,
+      );
     }
     matrix.live = [];
     for (const t of chosen) {

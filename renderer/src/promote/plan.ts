@@ -62,8 +62,7 @@ export function resolveStep(from: string | undefined, to: string | undefined, ch
   if (step > 1) {
     const skipped = steps.slice(steps.indexOf(source) + 1, steps.indexOf(target!));
     throw new UsageError(
-      `cannot promote from ${source} to ${target}: that skips ${skipped.join(', ')}; promote one step at a time (${text}): ` +
-        `first --from ${source} --to ${skipped[0]}`,
+      `cannot promote from ${source} to ${target}: that skips ${skipped.join(', ')}; promote one step at a time (${text}): ` + `first --from ${source} --to ${skipped[0]}`,
     );
   }
   throw new UsageError(`cannot promote from ${source} to ${target}: versions move forward only (${text}); to go back, release the older version into ${steps[0]} and promote it`);
@@ -79,7 +78,10 @@ function checkApps(apps: string[], catalogue: string[]): void {
 
 /** Parses `--app a,b` (also repeated flags); [] means every app. */
 export function splitApps(values: string[] | undefined): string[] {
-  const apps = (values ?? []).flatMap((v) => v.split(',')).map((a) => a.trim()).filter(Boolean);
+  const apps = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((a) => a.trim())
+    .filter(Boolean);
   return [...new Set(apps)];
 }
 
@@ -98,14 +100,7 @@ export function planRelease(input: { app: string; version: string; catalogue: st
 }
 
 /** Copies the chosen apps' versions (all apps when none are chosen) from one environment to the next. */
-export function planPromotion(input: {
-  from?: string;
-  to?: string;
-  apps: string[];
-  catalogue: string[];
-  chain: PromotionChain;
-  versions: (env: string) => Versions;
-}): Plan {
+export function planPromotion(input: { from?: string; to?: string; apps: string[]; catalogue: string[]; chain: PromotionChain; versions: (env: string) => Versions }): Plan {
   const { source, target } = resolveStep(input.from, input.to, input.chain);
   checkApps(input.apps, input.catalogue);
   const chosen = input.apps.length > 0 ? input.apps : input.catalogue;
@@ -146,7 +141,8 @@ export function planRollback(input: {
 }): Plan {
   const target = chainEnv(input.env, '--env', input.chain);
   if (input.apps.length === 0) throw new UsageError('say which app to roll back: --app <app> (several: --app a,b)');
-  if (input.to !== undefined && input.apps.length > 1) throw new UsageError('--to names one version, so it goes with one --app; roll several apps back to their previous versions without --to');
+  if (input.to !== undefined && input.apps.length > 1)
+    throw new UsageError('--to names one version, so it goes with one --app; roll several apps back to their previous versions without --to');
   checkApps(input.apps, input.catalogue);
   const changes: VersionChange[] = [];
   for (const app of [...input.apps].sort()) {
@@ -237,7 +233,7 @@ export function prBody(plan: Plan, diffSummary: string, matrix?: string): string
       : plan.kind === 'rollback'
         ? `Merging is the rollback: Argo CD then syncs ${plan.target}. The promotion gate passes it because ${plan.target} ran these versions before, and labels it a rollback.`
         : `Merging is the promotion: Argo CD then syncs ${plan.target}. The promotion gate checks that these are the versions ${plan.source} runs` +
-        ` (and, when it can reach Argo CD, that ${plan.source} is Synced and Healthy at them).`;
+          ` (and, when it can reach Argo CD, that ${plan.source} is Synced and Healthy at them).`;
   const unchanged = plan.unchanged.length > 0 ? `\nAlready the same in ${plan.target}: ${plan.unchanged.join(', ')}.\n` : '';
   return [
     `### Versions`,

@@ -40,14 +40,7 @@ export interface StatusOptions {
 function formatStatus(rows: StatusRow[]): string {
   return formatTable(
     ['APPLICATION', 'SYNC', 'HEALTH', 'REVISION', 'VERSION', 'VERSIONS.YAML'],
-    rows.map((r) => [
-      r.application,
-      r.state?.sync ?? 'NotFound',
-      r.state?.health ?? '-',
-      shortRevision(r.state?.revision),
-      r.state?.version ?? '-',
-      r.wanted ?? '-',
-    ]),
+    rows.map((r) => [r.application, r.state?.sync ?? 'NotFound', r.state?.health ?? '-', shortRevision(r.state?.revision), r.state?.version ?? '-', r.wanted ?? '-']),
   );
 }
 
@@ -56,9 +49,7 @@ function progressLine(rows: StatusRow[]): string {
   const waiting = rows.filter((r) => !r.ready);
   const ready = `${rows.length - waiting.length}/${rows.length} ready`;
   if (waiting.length === 0) return ready;
-  const shown = waiting
-    .slice(0, 4)
-    .map((r) => `${r.application} (${r.state ? `${r.state.sync}, ${r.state.health}, ${shortRevision(r.state.revision)}` : 'not found'})`);
+  const shown = waiting.slice(0, 4).map((r) => `${r.application} (${r.state ? `${r.state.sync}, ${r.state.health}, ${shortRevision(r.state.revision)}` : 'not found'})`);
   return `${ready}; waiting for ${shown.join(', ')}${waiting.length > 4 ? `, and ${waiting.length - 4} more` : ''}`;
 }
 
@@ -73,8 +64,7 @@ export async function runStatus(opts: StatusOptions): Promise<StatusRow[]> {
   const environments = environmentsOf(index);
   if (!environments.includes(opts.env)) throw new UsageError(`--env: unknown environment '${opts.env}'; ${allowedHint(opts.env, environments)}`);
   if (opts.revision !== undefined && !opts.wait) throw new UsageError('--revision is used with --wait');
-  const revision =
-    opts.revision === undefined || /^[0-9a-f]{7,40}$/.test(opts.revision) ? opts.revision : await resolveCommit(opts.root, opts.revision);
+  const revision = opts.revision === undefined || /^[0-9a-f]{7,40}$/.test(opts.revision) ? opts.revision : await resolveCommit(opts.root, opts.revision);
 
   const apps = await readCatalogue(reader);
   const images = await readImages(reader, apps);

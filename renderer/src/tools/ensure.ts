@@ -59,7 +59,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export async function readPins(root: string): Promise<Pins> {
   const pins = parsePins(await readFile(path.join(root, repoPaths.pins), 'utf8'));
   if (pins.sources.kubernetes && pins.sources.kubernetes.version !== `v${pins.kubernetes}`) {
-    throw new ToolsError(`${repoPaths.pins}: "kubernetes" is ${pins.kubernetes} but sources.kubernetes.version is ${pins.sources.kubernetes.version}; they must name the same release`);
+    throw new ToolsError(
+      `${repoPaths.pins}: "kubernetes" is ${pins.kubernetes} but sources.kubernetes.version is ${pins.sources.kubernetes.version}; they must name the same release`,
+    );
   }
   return pins;
 }
@@ -92,7 +94,8 @@ export async function ensureTools(options: EnsureOptions = {}): Promise<EnsureRe
   const log = options.log ?? ((line: string) => console.error(line));
   const pins = await readPins(root);
   if (!options.force && (await staleTools(root, pins)).length === 0 && (await stalePypiTools(root, pins)).length === 0 && (await schemasFresh(root, pins))) {
-    if (!options.quiet) log(`tools: up to date (${[...Object.values(toolsStampFor(pins)), ...Object.values(pypiStampFor(pins))].join(', ')}; schemas for Kubernetes ${pins.kubernetes})`);
+    if (!options.quiet)
+      log(`tools: up to date (${[...Object.values(toolsStampFor(pins)), ...Object.values(pypiStampFor(pins))].join(', ')}; schemas for Kubernetes ${pins.kubernetes})`);
     return { built: [], generated: false };
   }
   return withLock(root, log, async () => {
@@ -153,7 +156,8 @@ async function generateSchemas(root: string, pins: Pins, env: NodeJS.ProcessEnv,
     try {
       text = await readFile(path.join(await moduleDir(entry.source), entry.file), 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ToolsError(`${where} does not exist; the CRD moved in this version: update its entry in renderer/src/tools/crd-sources.ts`);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new ToolsError(`${where} does not exist; the CRD moved in this version: update its entry in renderer/src/tools/crd-sources.ts`);
       throw e;
     }
     const found = crdSchemas(text, where, { strict: true, objectMeta });

@@ -13,8 +13,7 @@ export class ToolsError extends Error {
   override readonly name = 'ToolsError';
 }
 
-export const goMissingMessage =
-  'Go ≥1.22 is needed to build kubeconform/actionlint: apt-get install golang-go or see https://go.dev/doc/install';
+export const goMissingMessage = 'Go ≥1.22 is needed to build kubeconform/actionlint: apt-get install golang-go or see https://go.dev/doc/install';
 
 /** The tools step's runner (process.ts); a missing program becomes `missing` (default: Go's install hint). */
 export async function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; missing?: string }): Promise<RunResult> {
@@ -63,9 +62,7 @@ export async function goInstall(pin: ModulePin, bin: string, env: NodeJS.Process
 
 /** `go mod download -json module@version`; returns the folder Go unpacked the module into (inside GOMODCACHE). */
 export async function goModDownload(pin: ModulePin, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const result = await inScratch((cwd) =>
-    run('go', ['mod', 'download', '-json', moduleRef(pin)], { cwd, env: { ...env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' } }),
-  );
+  const result = await inScratch((cwd) => run('go', ['mod', 'download', '-json', moduleRef(pin)], { cwd, env: { ...env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' } }));
   let info: { Dir?: string; Error?: string } | undefined;
   try {
     info = JSON.parse(result.stdout) as { Dir?: string; Error?: string };

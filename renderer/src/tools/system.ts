@@ -18,7 +18,11 @@ export const systemTools: readonly SystemTool[] = [
   { program: 'git', why: 'the diff, promotion and gate tests drive real git repositories', install: 'apt-get install -y git' },
   { program: 'go', why: 'npm run tools builds the pinned kubeconform and actionlint', install: 'apt-get install -y golang-go, or https://go.dev/dl/ (Go ≥1.22)' },
   { program: 'shellcheck', why: "actionlint checks the workflows' run: scripts with it", install: 'apt-get install -y shellcheck' },
-  { program: 'kubectl', why: 'the benchmark test compares the output with kubectl kustomize', install: 'apt-get install -y kubernetes-client (Debian), or https://kubernetes.io/docs/tasks/tools/' },
+  {
+    program: 'kubectl',
+    why: 'the benchmark test compares the output with kubectl kustomize',
+    install: 'apt-get install -y kubernetes-client (Debian), or https://kubernetes.io/docs/tasks/tools/',
+  },
 ];
 
 /** The tools of `tools` that are not on the PATH of `env`. */

@@ -58,7 +58,8 @@ export function parseChartsLock(text: string | undefined): ChartsLock {
 export function serializeChartsLock(lock: ChartsLock): string {
   const entries = [...new Map(lock.entries.map((e) => [chartKey(e), e])).values()].sort((a, b) => cmp(a.name, b.name) || cmp(a.version, b.version) || cmp(a.repoURL, b.repoURL));
   const body = {
-    $comment: 'sha256 of each pinned add-on chart archive. npm run validate refuses a chart whose archive differs; after reviewing a new or bumped chart, record it with npm run validate -- --update-lock.',
+    $comment:
+      'sha256 of each pinned add-on chart archive. npm run validate refuses a chart whose archive differs; after reviewing a new or bumped chart, record it with npm run validate -- --update-lock.',
     charts: entries.map(({ repoURL, name, version, digest }) => ({ name, version, repoURL, digest })),
   };
   return `${JSON.stringify(body, null, 2)}\n`;

@@ -10,10 +10,7 @@ import { parse } from 'yaml';
 import { repoPaths } from '../paths.js';
 import { chartLabel, type ChartRef } from './charts-lock.js';
 
-export type PullResult =
-  | { status: 'pulled'; file: string; digest: string }
-  | { status: 'unreachable'; reason: string }
-  | { status: 'error'; message: string; hint: string };
+export type PullResult = { status: 'pulled'; file: string; digest: string } | { status: 'unreachable'; reason: string } | { status: 'error'; message: string; hint: string };
 
 /** `sha256:<hex>` of a chart archive, the form of the lock file and of Helm's index.yaml `digest` (without prefix). */
 export function archiveDigest(bytes: Uint8Array): string {
@@ -22,7 +19,10 @@ export function archiveDigest(bytes: Uint8Array): string {
 
 /** Where a chart archive is cached: one folder per repository host and path, so two repositories cannot collide. */
 export function cachedArchive(chart: ChartRef): string {
-  const repo = chart.repoURL.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+  const repo = chart.repoURL
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/+$/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '_');
   return `${repoPaths.chartsCache}/${repo}/${chart.name}-${chart.version}.tgz`;
 }
 
@@ -40,7 +40,15 @@ export function archiveUrl(indexText: string, chart: ChartRef): { url: string } 
   const entries = (index as { entries?: Record<string, Array<{ version?: string; urls?: string[] }>> })?.entries;
   const versions = entries?.[chart.name];
   if (!Array.isArray(versions)) {
-    return { message: `chart repository ${chart.repoURL} has no chart named '${chart.name}'`, hint: `its index.yaml lists ${Object.keys(entries ?? {}).sort().slice(0, 20).join(', ') || 'no charts'}` };
+    return {
+      message: `chart repository ${chart.repoURL} has no chart named '${chart.name}'`,
+      hint: `its index.yaml lists ${
+        Object.keys(entries ?? {})
+          .sort()
+          .slice(0, 20)
+          .join(', ') || 'no charts'
+      }`,
+    };
   }
   const entry = versions.find((v) => String(v.version) === chart.version || `v${String(v.version)}` === chart.version);
   const url = entry?.urls?.[0];
@@ -103,7 +111,8 @@ export async function pullChart(root: string, chart: ChartRef, options: PullOpti
   } catch (e) {
     const reason = unreachableReason(e);
     if (reason !== undefined) return { status: 'unreachable', reason: `${repo} unreachable: ${reason}` };
-    if (e instanceof HttpError) return { status: 'error', message: `could not pull chart ${chartLabel(chart)}: ${e.message}`, hint: 'check repoURL, name and version in base/addons.yaml' };
+    if (e instanceof HttpError)
+      return { status: 'error', message: `could not pull chart ${chartLabel(chart)}: ${e.message}`, hint: 'check repoURL, name and version in base/addons.yaml' };
     throw e;
   }
 }

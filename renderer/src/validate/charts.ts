@@ -38,15 +38,33 @@ export const chartRules: readonly Rule[] = [imageTagPinned, deprecatedApi];
  * resource list. Custom kinds take their scope from their CRD.
  */
 const clusterScopedBuiltins = new Set([
-  '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',
-  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/VolumeAttachment', 'storage.k8s.io/VolumeAttributesClass',
-  'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass', 'networking.k8s.io/IngressClass', 'networking.k8s.io/IPAddress', 'networking.k8s.io/ServiceCIDR',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
-  'admissionregistration.k8s.io/MutatingAdmissionPolicy', 'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding',
-  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService', 'certificates.k8s.io/CertificateSigningRequest',
-  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
+  '/ComponentStatus',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/CSIDriver',
+  'storage.k8s.io/CSINode',
+  'storage.k8s.io/VolumeAttachment',
+  'storage.k8s.io/VolumeAttributesClass',
+  'scheduling.k8s.io/PriorityClass',
+  'node.k8s.io/RuntimeClass',
+  'networking.k8s.io/IngressClass',
+  'networking.k8s.io/IPAddress',
+  'networking.k8s.io/ServiceCIDR',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicy',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'apiregistration.k8s.io/APIService',
+  'certificates.k8s.io/CertificateSigningRequest',
+  'flowcontrol.apiserver.k8s.io/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
   'resource.k8s.io/DeviceClass',
 ]);
 
@@ -69,15 +87,17 @@ export function addonApplications(cluster: IndexCluster, manifests: readonly Man
     const source = get(o, ['spec', 'source']);
     if (kindOf(o) !== 'Application' || !isObj(source) || typeof source.chart !== 'string') return [];
     const helm = isObj(source.helm) ? source.helm : {};
-    return [{
-      cluster,
-      manifest: m,
-      release: typeof helm.releaseName === 'string' ? helm.releaseName : nameOf(o),
-      chart: { repoURL: String(source.repoURL), name: source.chart, version: String(source.targetRevision) },
-      namespace: String(get(o, ['spec', 'destination', 'namespace']) ?? 'default'),
-      project: String(get(o, ['spec', 'project']) ?? 'default'),
-      values: isObj(helm.valuesObject) ? helm.valuesObject : {},
-    }];
+    return [
+      {
+        cluster,
+        manifest: m,
+        release: typeof helm.releaseName === 'string' ? helm.releaseName : nameOf(o),
+        chart: { repoURL: String(source.repoURL), name: source.chart, version: String(source.targetRevision) },
+        namespace: String(get(o, ['spec', 'destination', 'namespace']) ?? 'default'),
+        project: String(get(o, ['spec', 'project']) ?? 'default'),
+        values: isObj(helm.valuesObject) ? helm.valuesObject : {},
+      },
+    ];
   });
 }
 
@@ -148,7 +168,16 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
     const chart = users[0]!.chart;
     if (pull.status === 'unreachable') {
       if (options.requireCharts) {
-        for (const app of users) findings.push(onApp(app, ['spec', 'source', 'repoURL'], 'chart-unreachable', `not checked: ${pull.reason}`, 'validate runs with --require-charts, which needs every chart repository; check the network and the repoURL'));
+        for (const app of users)
+          findings.push(
+            onApp(
+              app,
+              ['spec', 'source', 'repoURL'],
+              'chart-unreachable',
+              `not checked: ${pull.reason}`,
+              'validate runs with --require-charts, which needs every chart repository; check the network and the repoURL',
+            ),
+          );
       } else {
         unchecked.push({ chart, reason: pull.reason, applications: users.map((a) => nameOf(a.manifest.object)) });
       }
@@ -174,7 +203,11 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
   for (const cluster of options.clusters) {
     const clusterApps = apps.filter((a) => a.cluster.name === cluster.name && usable.has(chartKey(a.chart)));
     if (clusterApps.length === 0) continue;
-    const crds = await clusterCrds(root, clusterApps.map((a) => usable.get(chartKey(a.chart))!), env);
+    const crds = await clusterCrds(
+      root,
+      clusterApps.map((a) => usable.get(chartKey(a.chart))!),
+      env,
+    );
     const apiVersions = apiVersionsOf(crds);
     const outputs: Array<{ app: AddonApplication; file: string; manifests: Manifest[] }> = [];
     const dir = `${renderedDir}/${cluster.name}`;
@@ -183,9 +216,21 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
       const base = `${dir}/${app.release}`;
       // The values as helm sees them, next to the rendering, for whoever reads a finding.
       await writeFile(path.join(root, `${base}.values.json`), `${JSON.stringify(app.values, null, 2)}\n`);
-      const result = await helmTemplate(root, { release: app.release, namespace: app.namespace, archive: usable.get(chartKey(app.chart))!, values: app.values, kubernetesVersion, apiVersions }, env);
+      const result = await helmTemplate(
+        root,
+        { release: app.release, namespace: app.namespace, archive: usable.get(chartKey(app.chart))!, values: app.values, kubernetesVersion, apiVersions },
+        env,
+      );
       if (!result.ok) {
-        findings.push(onApp(app, ['spec', 'source', 'helm', 'valuesObject'], 'chart-render', `helm template failed: ${result.message}`, `the values are in base/addons.yaml and the environment's overlay; ${base}.values.json holds them as helm saw them`));
+        findings.push(
+          onApp(
+            app,
+            ['spec', 'source', 'helm', 'valuesObject'],
+            'chart-render',
+            `helm template failed: ${result.message}`,
+            `the values are in base/addons.yaml and the environment's overlay; ${base}.values.json holds them as helm saw them`,
+          ),
+        );
         continue;
       }
       rendered++;
@@ -224,7 +269,9 @@ export function apiVersionsOf(crds: readonly ClusterCrd[]): string[] {
 export function crdsOf(m: Manifest): ClusterCrd[] {
   const spec = get(m.object, ['spec']);
   if (!isObj(spec) || !isObj(spec.names) || !Array.isArray(spec.versions)) return [];
-  return spec.versions.filter(isObj).map((v) => ({ group: String(spec.group), version: String(v.name), kind: String((spec.names as Obj).kind), scope: String(spec.scope ?? 'Namespaced') }));
+  return spec.versions
+    .filter(isObj)
+    .map((v) => ({ group: String(spec.group), version: String(v.name), kind: String((spec.names as Obj).kind), scope: String(spec.scope ?? 'Namespaced') }));
 }
 
 /**
@@ -249,7 +296,13 @@ export async function clusterCrds(root: string, archives: readonly string[], env
 }
 
 /** kubeconform, strict, over one cluster's rendered charts, with the CRDs those charts ship as extra schemas. */
-async function kubeconformCharts(root: string, cluster: string, outputs: ReadonlyArray<{ file: string; manifests: Manifest[] }>, kubernetesVersion: string, env: NodeJS.ProcessEnv): Promise<Finding[]> {
+async function kubeconformCharts(
+  root: string,
+  cluster: string,
+  outputs: ReadonlyArray<{ file: string; manifests: Manifest[] }>,
+  kubernetesVersion: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Finding[]> {
   if (outputs.length === 0) return [];
   const dir = `${schemasDir}/${cluster}`;
   await rm(path.join(root, dir), { recursive: true, force: true });
@@ -270,7 +323,12 @@ async function kubeconformCharts(root: string, cluster: string, outputs: Readonl
     }
   }
   // kubeconformArgs ends with the files, so the chart schema location goes between its flags and the files.
-  const args = [...kubeconformArgs(root, [], kubernetesVersion), '-schema-location', `${root}/${dir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`, ...outputs.map((o) => o.file)];
+  const args = [
+    ...kubeconformArgs(root, [], kubernetesVersion),
+    '-schema-location',
+    `${root}/${dir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
+    ...outputs.map((o) => o.file),
+  ];
   const result = await run(path.join(root, cachePaths.tool('kubeconform')), args, { cwd: root, env });
   const report = parseKubeconformReport(result.stdout, result.stderr);
   // Charts often render an empty key (`lifecycle:` with nothing under it), which is null. The API server decodes a
@@ -286,7 +344,12 @@ function groupOf(apiVersion: unknown): string {
 /** Argo CD's project globs: `*` matches anything (https://argo-cd.readthedocs.io/en/stable/user-guide/projects/). */
 function globMatch(pattern: unknown, value: string): boolean {
   if (typeof pattern !== 'string') return false;
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(value);
 }
 
@@ -312,7 +375,13 @@ export function projectFindings(app: AddonApplication, manifests: readonly Manif
     const gk = `${group || 'core'}/${kind}`;
     if (clusterScoped) {
       if (!allowedBy(spec.clusterResourceWhitelist, group, kind)) {
-        out.push({ file: m.file, line: m.lineOf(['kind']), rule: 'chart-project', message: `${what} is cluster-scoped kind ${gk}, which AppProject '${app.project}' does not allow`, hint: `add { group: '${group}', kind: ${kind} } to the add-on's clusterKinds in ${repoPaths.addons}, or turn the object off in its values` });
+        out.push({
+          file: m.file,
+          line: m.lineOf(['kind']),
+          rule: 'chart-project',
+          message: `${what} is cluster-scoped kind ${gk}, which AppProject '${app.project}' does not allow`,
+          hint: `add { group: '${group}', kind: ${kind} } to the add-on's clusterKinds in ${repoPaths.addons}, or turn the object off in its values`,
+        });
       }
       continue;
     }
@@ -321,7 +390,13 @@ export function projectFindings(app: AddonApplication, manifests: readonly Manif
     }
     const namespace = namespaceOf(m.object) ?? app.namespace;
     if (!destinations.some((d) => globMatch(d.namespace, namespace))) {
-      out.push({ file: m.file, line: m.lineOf(['kind']), rule: 'chart-project', message: `${what} goes to namespace ${namespace}, which is not a destination of AppProject '${app.project}'`, hint: `the project's destinations are ${destinations.map((d) => String(d.namespace)).join(', ')}` });
+      out.push({
+        file: m.file,
+        line: m.lineOf(['kind']),
+        rule: 'chart-project',
+        message: `${what} goes to namespace ${namespace}, which is not a destination of AppProject '${app.project}'`,
+        hint: `the project's destinations are ${destinations.map((d) => String(d.namespace)).join(', ')}`,
+      });
     }
   }
   return out;

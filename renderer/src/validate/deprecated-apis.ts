@@ -19,14 +19,26 @@ const apiDeprecations: readonly ApiDeprecation[] = [
   { apiVersion: 'apps/v1beta1', deprecatedIn: '1.9', removedIn: '1.16', replacement: 'apps/v1' },
   { apiVersion: 'apps/v1beta2', deprecatedIn: '1.9', removedIn: '1.16', replacement: 'apps/v1' },
   { apiVersion: 'networking.k8s.io/v1beta1', kinds: ['Ingress', 'IngressClass'], deprecatedIn: '1.19', removedIn: '1.22', replacement: 'networking.k8s.io/v1' },
-  { apiVersion: 'admissionregistration.k8s.io/v1beta1', kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], deprecatedIn: '1.16', removedIn: '1.22', replacement: 'admissionregistration.k8s.io/v1' },
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+    deprecatedIn: '1.16',
+    removedIn: '1.22',
+    replacement: 'admissionregistration.k8s.io/v1',
+  },
   { apiVersion: 'apiextensions.k8s.io/v1beta1', deprecatedIn: '1.16', removedIn: '1.22', replacement: 'apiextensions.k8s.io/v1' },
   { apiVersion: 'apiregistration.k8s.io/v1beta1', deprecatedIn: '1.19', removedIn: '1.22', replacement: 'apiregistration.k8s.io/v1' },
   { apiVersion: 'rbac.authorization.k8s.io/v1beta1', deprecatedIn: '1.17', removedIn: '1.22', replacement: 'rbac.authorization.k8s.io/v1' },
   { apiVersion: 'scheduling.k8s.io/v1beta1', deprecatedIn: '1.14', removedIn: '1.22', replacement: 'scheduling.k8s.io/v1' },
   { apiVersion: 'coordination.k8s.io/v1beta1', deprecatedIn: '1.14', removedIn: '1.22', replacement: 'coordination.k8s.io/v1' },
   { apiVersion: 'certificates.k8s.io/v1beta1', deprecatedIn: '1.19', removedIn: '1.22', replacement: 'certificates.k8s.io/v1' },
-  { apiVersion: 'storage.k8s.io/v1beta1', kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], deprecatedIn: '1.19', removedIn: '1.22', replacement: 'storage.k8s.io/v1' },
+  {
+    apiVersion: 'storage.k8s.io/v1beta1',
+    kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+    deprecatedIn: '1.19',
+    removedIn: '1.22',
+    replacement: 'storage.k8s.io/v1',
+  },
   { apiVersion: 'storage.k8s.io/v1beta1', kinds: ['CSIStorageCapacity'], deprecatedIn: '1.24', removedIn: '1.27', replacement: 'storage.k8s.io/v1' },
   { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], deprecatedIn: '1.21', removedIn: '1.25', replacement: 'batch/v1' },
   { apiVersion: 'policy/v1beta1', kinds: ['PodDisruptionBudget'], deprecatedIn: '1.21', removedIn: '1.25', replacement: 'policy/v1' },
@@ -52,7 +64,5 @@ export function minorAtMost(minor: string, version: string): boolean {
 
 /** The deprecation entry that applies to an apiVersion/kind in `kubernetesVersion`, if any. */
 export function deprecationOf(apiVersion: string, kind: string, kubernetesVersion: string): ApiDeprecation | undefined {
-  return apiDeprecations.find(
-    (d) => d.apiVersion === apiVersion && (!d.kinds || d.kinds.includes(kind)) && minorAtMost(d.deprecatedIn, kubernetesVersion),
-  );
+  return apiDeprecations.find((d) => d.apiVersion === apiVersion && (!d.kinds || d.kinds.includes(kind)) && minorAtMost(d.deprecatedIn, kubernetesVersion));
 }

@@ -29,4 +29,3 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-

@@ -30,7 +30,6 @@ export interface ParseProblem {
   message: string;
 }
 
-
 /** Parses one rendered file into its documents (empty documents skipped) and YAML problems. */
 export function parseManifestFile(file: string, text: string): { manifests: Manifest[]; problems: ParseProblem[] } {
   // Performance: the renderer's output is read by fastparse.ts (the library's exact values, without its document

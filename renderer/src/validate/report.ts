@@ -19,7 +19,11 @@ export function summaryLines(report: ValidationReport): string[] {
   const rows = report.environments.map((e) => [e.environment, e.clusters.join(', '), String(e.files), String(e.findings)]);
   const header = ['environment', 'clusters', 'files', 'findings'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 

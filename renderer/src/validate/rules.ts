@@ -54,7 +54,8 @@ export const imageTagPinned: Rule = {
       const hint = 'pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml';
       if (ref.tag === undefined) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' has no tag`, hint)];
       // The environment's own policy, as the render applies it (merge.ts): 'latest' only where versions are not pinned.
-      if (ref.tag === 'latest' && ctx.cluster.pinnedVersions) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' uses the tag 'latest'`, hint)];
+      if (ref.tag === 'latest' && ctx.cluster.pinnedVersions)
+        return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' uses the tag 'latest'`, hint)];
       return [];
     }),
 };
@@ -70,14 +71,23 @@ export const resourcesSet: Rule = {
         return v === undefined || v === null || v === '';
       });
       if (missing.length === 0) return [];
-      return [finding(m, 'resources', [...c.path, 'resources'], `${describe(m.object)}: container '${c.name}' has no resources.${missing.join(', resources.')}`, 'set them in apps/<app>.yaml (resources) or base/defaults.yaml')];
+      return [
+        finding(
+          m,
+          'resources',
+          [...c.path, 'resources'],
+          `${describe(m.object)}: container '${c.name}' has no resources.${missing.join(', resources.')}`,
+          'set them in apps/<app>.yaml (resources) or base/defaults.yaml',
+        ),
+      ];
     }),
 };
 
 export const probesSet: Rule = {
   id: 'probes',
   title: 'readiness and liveness probes',
-  explanation: 'A readiness probe keeps traffic off pods that cannot serve yet; a liveness probe restarts pods that hang. Jobs and init containers are exempt: they run to completion.',
+  explanation:
+    'A readiness probe keeps traffic off pods that cannot serve yet; a liveness probe restarts pods that hang. Jobs and init containers are exempt: they run to completion.',
   check: (ctx) =>
     forEachContainer(ctx, (m, c) => {
       if (c.init || !(servingKinds as readonly string[]).includes(kindOf(m.object))) return [];
@@ -113,9 +123,14 @@ export const podSecurityRestricted: Rule = {
         const scPath = [...c.path, 'securityContext'];
         const name = `container '${c.name}'`;
         const runAsNonRoot = sc.runAsNonRoot ?? podCtx.runAsNonRoot;
-        if (runAsNonRoot !== true) add(sc.runAsNonRoot !== undefined ? [...scPath, 'runAsNonRoot'] : [...podPath, 'securityContext'], `${name} may run as root (runAsNonRoot is not true for the pod or the container)`);
+        if (runAsNonRoot !== true)
+          add(
+            sc.runAsNonRoot !== undefined ? [...scPath, 'runAsNonRoot'] : [...podPath, 'securityContext'],
+            `${name} may run as root (runAsNonRoot is not true for the pod or the container)`,
+          );
         const seccomp = get(sc, ['seccompProfile', 'type']) ?? get(podCtx, ['seccompProfile', 'type']);
-        if (seccomp !== 'RuntimeDefault') add(scPath, `${name} has seccompProfile ${seccomp === undefined ? 'unset' : `'${String(seccomp)}'`}; set securityContext.seccompProfile.type: RuntimeDefault`);
+        if (seccomp !== 'RuntimeDefault')
+          add(scPath, `${name} has seccompProfile ${seccomp === undefined ? 'unset' : `'${String(seccomp)}'`}; set securityContext.seccompProfile.type: RuntimeDefault`);
         if (sc.allowPrivilegeEscalation !== false) add(scPath, `${name} does not set allowPrivilegeEscalation: false`);
         if (sc.privileged === true) add([...scPath, 'privileged'], `${name} is privileged`);
         const drop = get(sc, ['capabilities', 'drop']);
@@ -124,7 +139,11 @@ export const podSecurityRestricted: Rule = {
         const extra = Array.isArray(added) ? added.filter((cap) => cap !== 'NET_BIND_SERVICE') : [];
         if (extra.length > 0) add([...scPath, 'capabilities', 'add'], `${name} adds capabilities ${extra.join(', ')} (only NET_BIND_SERVICE is allowed)`);
         if (sc.readOnlyRootFilesystem !== true && !mayWriteRoot) {
-          add(scPath, `${name} has a writable root filesystem`, `set readOnlyRootFilesystem: true and mount an emptyDir where it writes, or give the reason in the annotation ${writableRootAnnotation}`);
+          add(
+            scPath,
+            `${name} has a writable root filesystem`,
+            `set readOnlyRootFilesystem: true and mount an emptyDir where it writes, or give the reason in the annotation ${writableRootAnnotation}`,
+          );
         }
       }
       return out;
@@ -139,7 +158,9 @@ export const noSecretData: Rule = {
     ofKind(ctx.manifests, 'Secret').flatMap((m) =>
       (['data', 'stringData'] as const)
         .filter((field) => isObj(m.object[field]) && Object.keys(m.object[field] as Obj).length > 0)
-        .map((field) => finding(m, 'no-secret-data', [field], `${describe(m.object)} carries ${field} in git`, 'declare an ExternalSecret that reads the value from the secret store instead')),
+        .map((field) =>
+          finding(m, 'no-secret-data', [field], `${describe(m.object)} carries ${field} in git`, 'declare an ExternalSecret that reads the value from the secret store instead'),
+        ),
     ),
 };
 
@@ -167,11 +188,25 @@ export const highAvailabilityReplicas: Rule = {
       if (hpa) {
         const min = get(hpa.object, ['spec', 'minReplicas']) ?? 1;
         if (typeof min === 'number' && min >= minimumReplicas) return [];
-        return [finding(hpa, 'ha-replicas', ['spec', 'minReplicas'], `${describe(hpa.object)} lets ${describe(m.object)} scale down to ${String(min)} replica(s); ${ctx.cluster.environment} needs at least ${minimumReplicas}`)];
+        return [
+          finding(
+            hpa,
+            'ha-replicas',
+            ['spec', 'minReplicas'],
+            `${describe(hpa.object)} lets ${describe(m.object)} scale down to ${String(min)} replica(s); ${ctx.cluster.environment} needs at least ${minimumReplicas}`,
+          ),
+        ];
       }
       const replicas = get(m.object, ['spec', 'replicas']) ?? 1;
       if (typeof replicas === 'number' && replicas >= minimumReplicas) return [];
-      return [finding(m, 'ha-replicas', ['spec', 'replicas'], `${describe(m.object)} runs ${String(replicas)} replica(s) and has no HorizontalPodAutoscaler; ${ctx.cluster.environment} needs at least ${minimumReplicas}`)];
+      return [
+        finding(
+          m,
+          'ha-replicas',
+          ['spec', 'replicas'],
+          `${describe(m.object)} runs ${String(replicas)} replica(s) and has no HorizontalPodAutoscaler; ${ctx.cluster.environment} needs at least ${minimumReplicas}`,
+        ),
+      ];
     });
   },
 };
@@ -220,7 +255,8 @@ function isDefaultDeny(m: Manifest): boolean {
 export const defaultDenyNetworkPolicy: Rule = {
   id: 'default-deny',
   title: 'default-deny NetworkPolicy in the platform namespace',
-  explanation: "The platform's namespace has a NetworkPolicy selecting every pod (podSelector {}) with policyTypes Ingress and Egress and no rules, so only traffic another policy allows flows.",
+  explanation:
+    "The platform's namespace has a NetworkPolicy selecting every pod (podSelector {}) with policyTypes Ingress and Egress and no rules, so only traffic another policy allows flows.",
   check: (ctx) => {
     const ns = ctx.cluster.namespace;
     if (ofKind(ctx.manifests, 'NetworkPolicy', ns).some(isDefaultDeny)) return [];
@@ -250,13 +286,23 @@ export const serviceSelectsWorkload: Rule = {
     return ofKind(ctx.manifests, 'Service').flatMap((m) => {
       if (get(m.object, ['spec', 'type']) === 'ExternalName') return [];
       const selector = get(m.object, ['spec', 'selector']);
-      if (!isObj(selector) || Object.keys(selector).length === 0) return [finding(m, 'service-selects-workload', ['spec'], `${describe(m.object)} has no selector, so it selects no workload`)];
+      if (!isObj(selector) || Object.keys(selector).length === 0)
+        return [finding(m, 'service-selects-workload', ['spec'], `${describe(m.object)} has no selector, so it selects no workload`)];
       const ns = namespaceOf(m.object);
       const [firstKey, firstValue] = Object.entries(selector)[0]!;
       const candidates = byLabel.get(`${ns ?? ''}\u0000${firstKey}=${String(firstValue)}`) ?? [];
       if (candidates.some((w) => serviceSelectorMatches(selector, podLabels(w.object)))) return [];
-      const wanted = Object.entries(selector).map(([k, v]) => `${k}=${String(v)}`).join(',');
-      return [finding(m, 'service-selects-workload', ['spec', 'selector'], `${describe(m.object)} selects no workload in namespace '${ns ?? ''}' of cluster '${ctx.cluster.name}' (selector ${wanted})`)];
+      const wanted = Object.entries(selector)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',');
+      return [
+        finding(
+          m,
+          'service-selects-workload',
+          ['spec', 'selector'],
+          `${describe(m.object)} selects no workload in namespace '${ns ?? ''}' of cluster '${ctx.cluster.name}' (selector ${wanted})`,
+        ),
+      ];
     });
   },
 };
@@ -270,7 +316,10 @@ export const deprecatedApi: Rule = {
       const apiVersion = typeof m.object.apiVersion === 'string' ? m.object.apiVersion : '';
       const d = deprecationOf(apiVersion, kindOf(m.object), ctx.kubernetesVersion);
       if (!d) return [];
-      const state = d.removedIn && minorAtMost(d.removedIn, ctx.kubernetesVersion) ? `was removed in Kubernetes ${d.removedIn}` : `is deprecated since Kubernetes ${d.deprecatedIn}${d.removedIn ? ` and removed in ${d.removedIn}` : ''}`;
+      const state =
+        d.removedIn && minorAtMost(d.removedIn, ctx.kubernetesVersion)
+          ? `was removed in Kubernetes ${d.removedIn}`
+          : `is deprecated since Kubernetes ${d.deprecatedIn}${d.removedIn ? ` and removed in ${d.removedIn}` : ''}`;
       return [finding(m, 'deprecated-api', ['apiVersion'], `${describe(m.object)}: ${apiVersion} ${state} (clusters run ${ctx.kubernetesVersion})`, `use ${d.replacement}`)];
     }),
 };
@@ -284,7 +333,15 @@ export const recommendedLabelsSet: Rule = {
       const labels = m.object.metadata?.labels;
       const missing = recommendedLabels.filter((l) => !isObj(labels) || typeof labels[l] !== 'string' || labels[l] === '');
       if (missing.length === 0) return [];
-      return [finding(m, 'recommended-labels', isObj(labels) ? ['metadata', 'labels'] : ['metadata'], `${describe(m.object)} has no label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, 'the renderer adds them in normalize.ts; a hand-written template must not drop metadata.labels')];
+      return [
+        finding(
+          m,
+          'recommended-labels',
+          isObj(labels) ? ['metadata', 'labels'] : ['metadata'],
+          `${describe(m.object)} has no label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+          'the renderer adds them in normalize.ts; a hand-written template must not drop metadata.labels',
+        ),
+      ];
     }),
 };
 

@@ -58,7 +58,8 @@ function selectClusters(all: readonly IndexCluster[], options: Pick<ValidateOpti
   const envNames = [...new Set(all.map((c) => c.environment))];
   const clusterNames = all.map((c) => c.name);
   for (const env of options.envs ?? []) if (!envNames.includes(env)) throw new UsageError(`unknown environment '${env}' in clusters/index.json; ${allowedHint(env, envNames)}`);
-  for (const name of options.clusters ?? []) if (!clusterNames.includes(name)) throw new UsageError(`unknown cluster '${name}' in clusters/index.json; ${allowedHint(name, clusterNames)}`);
+  for (const name of options.clusters ?? [])
+    if (!clusterNames.includes(name)) throw new UsageError(`unknown cluster '${name}' in clusters/index.json; ${allowedHint(name, clusterNames)}`);
   return all.filter((c) => (!options.envs?.length || options.envs.includes(c.environment)) && (!options.clusters?.length || options.clusters.includes(c.name)));
 }
 
@@ -102,7 +103,14 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const usedClusterKeys = new Set<string>();
   for (const cluster of clusters) {
     const files = filesByCluster.get(cluster.name)!;
-    const key = cacheRules ? clusterKey(cluster, files.map((f) => [f, hashes.get(f)!] as const), pins.kubernetes, cacheRules) : undefined;
+    const key = cacheRules
+      ? clusterKey(
+          cluster,
+          files.map((f) => [f, hashes.get(f)!] as const),
+          pins.kubernetes,
+          cacheRules,
+        )
+      : undefined;
     if (key !== undefined) usedClusterKeys.add(key);
     const known = key !== undefined ? cache!.clusters[key] : undefined;
     if (known) {

@@ -28,11 +28,15 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
     const has = Object.hasOwn(labels, e.key);
     const value = labels[e.key];
     const ok =
-      e.operator === 'In' ? has && values.includes(value!) :
-      e.operator === 'NotIn' ? !has || !values.includes(value!) :
-      e.operator === 'Exists' ? has :
-      e.operator === 'DoesNotExist' ? !has :
-      false;
+      e.operator === 'In'
+        ? has && values.includes(value!)
+        : e.operator === 'NotIn'
+          ? !has || !values.includes(value!)
+          : e.operator === 'Exists'
+            ? has
+            : e.operator === 'DoesNotExist'
+              ? !has
+              : false;
     if (!ok) return false;
   }
   return true;

@@ -47,10 +47,7 @@ export async function fakeArgocd(answer: (name: string, n: number) => Answer): P
 }
 
 /** An Application as Argo CD returns it, with what the client reads filled in. */
-export function application(
-  name: string,
-  state: { sync?: string; health?: string; revision?: string; images?: string[] },
-): Application {
+export function application(name: string, state: { sync?: string; health?: string; revision?: string; images?: string[] }): Application {
   return {
     metadata: { name, namespace: 'argocd' },
     spec: { project: 'x', destination: { server: 'https://kubernetes.default.svc', namespace: 'berrys' } },

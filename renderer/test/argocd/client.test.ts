@@ -95,7 +95,12 @@ describe('argocdConfig', () => {
       serverVariable: 'ARGOCD_SERVER_PRODUCTION_DR',
       tokenVariable: 'ARGOCD_AUTH_TOKEN_PRODUCTION_DR',
     });
-    expect(argocdConfig(env, 'production', 'production')).toEqual({ server: 'https://argocd.example', token: 'g', serverVariable: 'ARGOCD_SERVER', tokenVariable: 'ARGOCD_AUTH_TOKEN' });
+    expect(argocdConfig(env, 'production', 'production')).toEqual({
+      server: 'https://argocd.example',
+      token: 'g',
+      serverVariable: 'ARGOCD_SERVER',
+      tokenVariable: 'ARGOCD_AUTH_TOKEN',
+    });
     expect(argocdConfig({}, 'staging', 'staging')).toBeUndefined();
   });
 

@@ -16,9 +16,7 @@ const image = (name: string) => `222222222222.dkr.ecr.us-east-1.amazonaws.com/be
 describe('status', () => {
   it('prints a table of every app in the environment', async () => {
     const root = inputsRepo();
-    server = await fakeArgocd((name) =>
-      name === 'staging-web-dashboard' ? notFound(name) : { status: 200, body: application(name, { revision, images: [image(name)] }) },
-    );
+    server = await fakeArgocd((name) => (name === 'staging-web-dashboard' ? notFound(name) : { status: 200, body: application(name, { revision, images: [image(name)] }) }));
     const lines: string[] = [];
     await runStatus({ root, env: 'staging', processEnv: { ARGOCD_SERVER: server.url, ARGOCD_AUTH_TOKEN: 't' }, log: (l) => lines.push(l) });
     expect(lines.join('\n').split('\n').slice(0, 3)).toEqual([
@@ -54,11 +52,7 @@ describe('status', () => {
     ]);
     // The first look asks Argo CD to refresh from git; later polls do not.
     const gateway = server.requests.filter((r) => r.url.startsWith('/api/v1/applications/staging-api-gateway')).map((r) => r.url);
-    expect(gateway).toEqual([
-      '/api/v1/applications/staging-api-gateway?refresh=normal',
-      '/api/v1/applications/staging-api-gateway',
-      '/api/v1/applications/staging-api-gateway',
-    ]);
+    expect(gateway).toEqual(['/api/v1/applications/staging-api-gateway?refresh=normal', '/api/v1/applications/staging-api-gateway', '/api/v1/applications/staging-api-gateway']);
   });
 
   it('gives up at the timeout, naming what is not ready', async () => {

@@ -64,7 +64,14 @@ afterEach(() => {
 describe('render cache', () => {
   it('writes the same bytes from a warm cache as a render from a clean cache, before and after edits', async () => {
     await renderToDisk(warm, cached);
-    expect(readdirSync(path.join(warm, repoPaths.renderCacheDir)).sort()).toEqual(['inputs.json', 'jobs-development.json', 'jobs-local.json', 'jobs-production-dr.json', 'jobs-production.json', 'jobs-staging.json']);
+    expect(readdirSync(path.join(warm, repoPaths.renderCacheDir)).sort()).toEqual([
+      'inputs.json',
+      'jobs-development.json',
+      'jobs-local.json',
+      'jobs-production-dr.json',
+      'jobs-production.json',
+      'jobs-staging.json',
+    ]);
     expect(tree(warm, 'clusters')).toEqual(await coldRender());
 
     const again = await renderToDisk(warm, cached);
@@ -73,7 +80,7 @@ describe('render cache', () => {
 
     const edits: [string, string][] = [
       ['overlays/staging/apps/app-0003.yaml', 'autoscaling:\n  maxReplicas: 7\nlogLevel: ERROR\n'],
-      ['apps/app-0002.yaml', readFileSync(path.join(warm, 'apps/app-0002.yaml'), 'utf8').replace('port: ', 'port: 1') ],
+      ['apps/app-0002.yaml', readFileSync(path.join(warm, 'apps/app-0002.yaml'), 'utf8').replace('port: ', 'port: 1')],
       ['base/templates/service.yaml.hbs', readFileSync(path.join(warm, 'base/templates/service.yaml.hbs'), 'utf8') + '  sessionAffinity: None\n'],
     ];
     for (const [file, content] of edits) {
@@ -151,7 +158,9 @@ describe('render cache', () => {
     expect(await renderToDisk(warm, cached)).toMatchObject({ written: [], removed: [] });
     edit(cold, file, content);
     const fresh = await coldRender();
-    const stale = Object.keys(fresh).filter((f) => fresh[f] !== tree(warm, 'clusters')[f]).sort();
+    const stale = Object.keys(fresh)
+      .filter((f) => fresh[f] !== tree(warm, 'clusters')[f])
+      .sort();
     expect(stale.length).toBeGreaterThan(0);
     expect(await checkRepository(warm, cached)).toEqual({ upToDate: false, stale, extra: [], foreign: [] });
   });

@@ -5,8 +5,25 @@ import { formatReport, sequence, targetsFor, type BenchReport, type ScenarioResu
 import { largeValueFile, scannerFloor } from '../../src/bench/floors.js';
 import { measure, type Measurement } from '../../src/bench/measure.js';
 
-const m = (wallSeconds: number, cpuSeconds: number | null, maxRssMiB: number | null, exitCode = 0): Measurement => ({ wallSeconds, cpuSeconds, maxRssMiB, exitCode, stdout: '', stderr: '' });
-const scenario = (id: string, wallSeconds: number, extra: Partial<ScenarioResult> = {}): ScenarioResult => ({ id, name: id, command: id, available: true, runs: 1, wallSeconds, cpuSeconds: wallSeconds, maxRssMiB: 100, ...extra });
+const m = (wallSeconds: number, cpuSeconds: number | null, maxRssMiB: number | null, exitCode = 0): Measurement => ({
+  wallSeconds,
+  cpuSeconds,
+  maxRssMiB,
+  exitCode,
+  stdout: '',
+  stderr: '',
+});
+const scenario = (id: string, wallSeconds: number, extra: Partial<ScenarioResult> = {}): ScenarioResult => ({
+  id,
+  name: id,
+  command: id,
+  available: true,
+  runs: 1,
+  wallSeconds,
+  cpuSeconds: wallSeconds,
+  maxRssMiB: 100,
+  ...extra,
+});
 
 describe('sequence', () => {
   it('adds wall and CPU times, keeps the highest memory and the first failing exit code', () => {
@@ -66,7 +83,9 @@ describe('formatReport', () => {
       targets: targetsFor(250, scenarios),
     };
     const lines = formatReport(report);
-    expect(lines[0]).toBe('250 apps × 4 environments: 100 rendered files; 2 CPUs, 24 GiB, node v20; load average 9.5 at the start, 10.3 at the end (a load above 2 means shared CPUs: compare CPU times and ratios)');
+    expect(lines[0]).toBe(
+      '250 apps × 4 environments: 100 rendered files; 2 CPUs, 24 GiB, node v20; load average 9.5 at the start, 10.3 at the end (a load above 2 means shared CPUs: compare CPU times and ratios)',
+    );
     expect(lines[3]).toMatch(/^full {2,}1\.500 {2,}1\.50 {2,}100 {2,}– {2}met: full render < 2 s$/);
     expect(lines[4]).toMatch(/^cdk8s .* met: full render ≥ 2× faster than cdk8s$/);
     expect(lines).toContain('cdk8s: DIFFERENT objects:\n  staging: only in this renderer: Service/x/y');

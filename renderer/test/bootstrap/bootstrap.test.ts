@@ -91,7 +91,10 @@ function repo(apiServer: string, otherServer = 'http://127.0.0.1:9'): string {
       { path: `clusters/${name}/platform`, application: `${name}-platform`, kind: 'platform' },
     ],
   });
-  write('clusters/index.json', JSON.stringify({ generatedBy: 'a test', promotionChain: ['staging'], clusters: [cluster('local', 'local', otherServer), cluster('staging', 'staging', apiServer)] }, null, 2));
+  write(
+    'clusters/index.json',
+    JSON.stringify({ generatedBy: 'a test', promotionChain: ['staging'], clusters: [cluster('local', 'local', otherServer), cluster('staging', 'staging', apiServer)] }, null, 2),
+  );
   write('clusters/staging/argocd/application-staging-root.yaml', header + rootDoc);
   write('clusters/staging/argocd/appproject-staging-platform.yaml', header + projectDoc);
   write('renderer/pins.json', JSON.stringify({ sources: { argocd: { module: 'github.com/argoproj/argo-cd/v3', version: 'v3.5.7' } } }));
@@ -161,7 +164,7 @@ describe('bootstrap', () => {
         '  created    AppProject argocd/staging-platform\n' +
         '  created    Application argocd/staging-root\n' +
         'Argo CD now syncs clusters/staging/argocd from https://github.com/berrys/agents-gitops.git at main: the AppProjects and every other Application of staging, which sync the rest.\n' +
-        "Watch it with: kubectl --context staging-admin -n argocd get applications",
+        'Watch it with: kubectl --context staging-admin -n argocd get applications',
     );
   });
 
@@ -188,7 +191,20 @@ describe('bootstrap', () => {
     const installed = argocdCluster();
     kube = await fakeKube((req) =>
       req.url.endsWith('/applications.argoproj.io')
-        ? { status: 200, body: { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', metadata: { name: 'applications.argoproj.io' }, spec: { group: 'argoproj.io', names: { kind: 'Application', plural: 'applications' }, scope: 'Namespaced', versions: [{ name: 'v1beta1', served: true, storage: true }] } } }
+        ? {
+            status: 200,
+            body: {
+              kind: 'CustomResourceDefinition',
+              apiVersion: 'apiextensions.k8s.io/v1',
+              metadata: { name: 'applications.argoproj.io' },
+              spec: {
+                group: 'argoproj.io',
+                names: { kind: 'Application', plural: 'applications' },
+                scope: 'Namespaced',
+                versions: [{ name: 'v1beta1', served: true, storage: true }],
+              },
+            },
+          }
         : installed(req),
     );
     const message = await failure({ cluster: 'staging', kubeconfig: repo(kube.url) });
@@ -232,9 +248,7 @@ describe('bootstrap', () => {
     const kubeconfig = repo(kube.url);
     write('clusters/staging/argocd/application-staging-root.yaml', header + rootDoc.replace('project: staging-platform', 'project: default'));
     await run({ cluster: 'staging', kubeconfig });
-    expect(kube.requests.filter((r) => r.method === 'PATCH').map((r) => r.url)).toEqual([
-      `/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/staging-root${applyQuery}`,
-    ]);
+    expect(kube.requests.filter((r) => r.method === 'PATCH').map((r) => r.url)).toEqual([`/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/staging-root${applyQuery}`]);
   });
 
   it('explains a 403 from the API server', async () => {
@@ -288,7 +302,7 @@ describe('bootstrap', () => {
     const kubeconfig = repo('https://staging.example.com');
     write('clusters/staging/argocd/application-staging-root.yaml', header + rootDoc.replace('name: staging-root', 'name: staging-api-gateway'));
     expect(await failure({ cluster: 'staging', kubeconfig })).toBe(
-      "clusters/staging/argocd/application-staging-root.yaml:7:9: error: metadata.name must be 'staging-root' (got \"staging-api-gateway\")\n" +
+      'clusters/staging/argocd/application-staging-root.yaml:7:9: error: metadata.name must be \'staging-root\' (got "staging-api-gateway")\n' +
         '  hint: run `npm run render` (and commit the result) so that clusters/ holds the rendered output',
     );
   });
@@ -296,9 +310,7 @@ describe('bootstrap', () => {
   it('says which kube config file it could not read', async () => {
     repo('https://staging.example.com');
     const missing = path.join(root, 'nope.yaml');
-    expect(await failure({ cluster: 'staging', kubeconfig: missing })).toBe(
-      `cannot read the kube config ${missing}: ENOENT: no such file or directory, open '${missing}'`,
-    );
+    expect(await failure({ cluster: 'staging', kubeconfig: missing })).toBe(`cannot read the kube config ${missing}: ENOENT: no such file or directory, open '${missing}'`);
   });
 });
 
@@ -306,8 +318,14 @@ describe('loadKubeConfig', () => {
   it('merges the files of $KUBECONFIG like kubectl: the first current context wins, missing files are skipped', () => {
     const first = path.join(root, 'first.yaml');
     const second = path.join(root, 'second.yaml');
-    writeFileSync(first, 'apiVersion: v1\nkind: Config\ncurrent-context: a\ncontexts: [{ name: a, context: { cluster: a, user: u } }]\nclusters: [{ name: a, cluster: { server: "https://a.example.com" } }]\nusers: [{ name: u, user: { token: t } }]\n');
-    writeFileSync(second, 'apiVersion: v1\nkind: Config\ncurrent-context: b\ncontexts: [{ name: b, context: { cluster: b, user: v } }]\nclusters: [{ name: b, cluster: { server: "https://b.example.com" } }]\nusers: [{ name: v, user: { token: t } }]\n');
+    writeFileSync(
+      first,
+      'apiVersion: v1\nkind: Config\ncurrent-context: a\ncontexts: [{ name: a, context: { cluster: a, user: u } }]\nclusters: [{ name: a, cluster: { server: "https://a.example.com" } }]\nusers: [{ name: u, user: { token: t } }]\n',
+    );
+    writeFileSync(
+      second,
+      'apiVersion: v1\nkind: Config\ncurrent-context: b\ncontexts: [{ name: b, context: { cluster: b, user: v } }]\nclusters: [{ name: b, cluster: { server: "https://b.example.com" } }]\nusers: [{ name: v, user: { token: t } }]\n',
+    );
     const value = [first, path.join(root, 'missing.yaml'), second].join(path.delimiter);
     expect(loadKubeConfig(undefined, { KUBECONFIG: value }).view).toEqual({
       source: `$KUBECONFIG=${value}`,
@@ -354,7 +372,9 @@ describe('bootstrap command line', () => {
     const kubeconfig = repo('https://staging.example.com');
     const result = await runCaptured(command, ['--cluster', 'staging', '--dry-run', '--kubeconfig', kubeconfig, '--context', 'staging-admin'], root);
     expect(result.code).toBe(0);
-    expect(result.out[0]!.split('\n')[1]).toBe("# cluster staging (environment staging, primary, us-east-1) through kube context 'staging-admin', server https://staging.example.com:");
+    expect(result.out[0]!.split('\n')[1]).toBe(
+      "# cluster staging (environment staging, primary, us-east-1) through kube context 'staging-admin', server https://staging.example.com:",
+    );
   });
 });
 

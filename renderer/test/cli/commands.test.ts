@@ -41,7 +41,9 @@ describe('the command layer', () => {
       const command = await commands[name]!();
       const result = await run(process.execPath, [script, '--no-such-option'], { cwd: defaultRepoRoot });
       expect(result.code).toBe(2);
-      const allowed = Object.keys(command.options).map((o) => `--${o}`).join(', ');
+      const allowed = Object.keys(command.options)
+        .map((o) => `--${o}`)
+        .join(', ');
       expect(result.stderr.split('\n')[0]).toBe(`Error: unknown option '--no-such-option'; allowed: ${allowed}`);
       expect(result.stderr).toContain(usageLine(command));
       expect(result.stdout).toBe('');

@@ -2,22 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  application,
-  cleanUp,
-  commit,
-  configMap,
-  deployment,
-  gitIn,
-  hpa,
-  networkPolicy,
-  repo,
-  runDiff,
-  secret,
-  service,
-  smallTree,
-  write,
-} from './fixture.js';
+import { application, cleanUp, commit, configMap, deployment, gitIn, hpa, networkPolicy, repo, runDiff, secret, service, smallTree, write } from './fixture.js';
 
 afterAll(cleanUp);
 
@@ -137,12 +122,7 @@ describe('diff', () => {
     });
     const result = await runDiff(root, ['--base', 'HEAD~1', '--head', 'HEAD']);
     expect(result.out).toContain(
-      [
-        'production',
-        '  api-gateway',
-        '    ~ [production] Deployment berrys-production/api-gateway  [rolls pods, image]',
-        '        image api-gateway: 1.8.3 → 1.9.0',
-      ].join('\n'),
+      ['production', '  api-gateway', '    ~ [production] Deployment berrys-production/api-gateway  [rolls pods, image]', '        image api-gateway: 1.8.3 → 1.9.0'].join('\n'),
     );
     expect(result.out).toContain('    ~ [production-dr] Deployment berrys-production/api-gateway  [rolls pods, image]');
     const only = await runDiff(root, ['--base', 'HEAD~1', '--head', 'HEAD', '--env', 'development']);
@@ -322,4 +302,3 @@ describe('diff markdown', () => {
     expect(result.out).toContain('No rendered manifest changes: merging this changes nothing in any cluster.');
   });
 });
-

@@ -10,7 +10,7 @@ import { diffCommand } from '../../src/diff/cli.js';
 import { runCaptured } from '../command.js';
 import { cleanUp, commitAll, gitIn, initRepo, tempDir } from '../git-repo.js';
 
-export { cleanUp, gitIn,  };
+export { cleanUp, gitIn };
 
 /** A git repository on branch main with the given files committed. */
 export function repo(files: Record<string, string | object>): string {
@@ -174,6 +174,10 @@ export interface Captured {
 
 /** Runs the diff command in a repository without the render check (there is no renderer in these repositories). */
 export async function runDiff(root: string, argv: string[]): Promise<Captured> {
-  const result = await runCaptured(diffCommand(async () => undefined), argv, root);
+  const result = await runCaptured(
+    diffCommand(async () => undefined),
+    argv,
+    root,
+  );
   return { code: result.code, out: result.out.map((l) => `${l}\n`).join(''), err: result.err.map((l) => `${l}\n`).join('') };
 }

@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { summarize, verdictOf, type LiveApplication } from '../../src/e2e/applications.js';
 
-const app = (name: string, status: LiveApplication['status'], source: LiveApplication['spec']['source'] = { path: `clusters/local/apps/${name}` }): LiveApplication => ({ metadata: { name }, spec: { source }, status });
+const app = (name: string, status: LiveApplication['status'], source: LiveApplication['spec']['source'] = { path: `clusters/local/apps/${name}` }): LiveApplication => ({
+  metadata: { name },
+  spec: { source },
+  status,
+});
 
 describe('reading the live Applications of the GitOps loop', () => {
   it('counts a Synced and Healthy Application as converged', () => {
-    expect(verdictOf(app('local-api-gateway', { sync: { status: 'Synced', revision: 'abc' }, health: { status: 'Healthy' } }))).toEqual({ name: 'local-api-gateway', state: 'ok', revision: 'abc' });
+    expect(verdictOf(app('local-api-gateway', { sync: { status: 'Synced', revision: 'abc' }, health: { status: 'Healthy' } }))).toEqual({
+      name: 'local-api-gateway',
+      state: 'ok',
+      revision: 'abc',
+    });
   });
 
   it('reports a chart Application as not checked, naming the chart and why', () => {
     const v = verdictOf(app('local-addon-traefik', { sync: { status: 'Unknown' } }, { chart: 'traefik', repoURL: 'https://traefik.github.io/charts', targetRevision: '39.0.0' }));
-    expect(v).toEqual({ name: 'local-addon-traefik', state: 'not-checked', why: 'Helm chart traefik 39.0.0 from https://traefik.github.io/charts: no chart repository is reachable from this machine' });
+    expect(v).toEqual({
+      name: 'local-addon-traefik',
+      state: 'not-checked',
+      why: 'Helm chart traefik 39.0.0 from https://traefik.github.io/charts: no chart repository is reachable from this machine',
+    });
   });
 
   it('reports health as not checked only when every unhealthy resource waits for a chart-installed controller', () => {

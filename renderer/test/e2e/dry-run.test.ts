@@ -4,7 +4,12 @@ import { parseWarnings, type KubeRequest, type KubeResponse } from '../../src/e2
 
 // Discovery and answers in the shape kube-apiserver 1.36 gives them (captured from npm run e2e).
 const discovery: Record<string, unknown> = {
-  '/apis/apps/v1': { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }, { name: 'deployments/scale', kind: 'Scale', namespaced: true }] },
+  '/apis/apps/v1': {
+    resources: [
+      { name: 'deployments', kind: 'Deployment', namespaced: true },
+      { name: 'deployments/scale', kind: 'Scale', namespaced: true },
+    ],
+  },
   '/api/v1': { resources: [{ name: 'namespaces', kind: 'Namespace', namespaced: false }] },
 };
 // kube-apiserver 1.36.3's answer to a server-side apply with an unknown field under strict validation.
@@ -23,7 +28,9 @@ function fakeServer(answers: Record<string, KubeResponse>): { request: KubeReque
     calls.push(`${method} ${path}`);
     if (method === 'GET') {
       const body = discovery[path];
-      return body ? { status: 200, body: JSON.stringify(body), warnings: [] } : { status: 404, body: '{"kind":"Status","message":"the server could not find the requested resource","reason":"NotFound"}', warnings: [] };
+      return body
+        ? { status: 200, body: JSON.stringify(body), warnings: [] }
+        : { status: 404, body: '{"kind":"Status","message":"the server could not find the requested resource","reason":"NotFound"}', warnings: [] };
     }
     const name = /\/([^/?]+)\?/.exec(path)![1]!;
     return answers[name] ?? { status: 200, body: '{}', warnings: [] };
@@ -57,10 +64,20 @@ describe('server-side dry run of rendered files', () => {
   });
 
   it('turns every warning into a finding naming the file', async () => {
-    const { request } = fakeServer({ good: { status: 200, body: '{}', warnings: ['metadata.finalizers: "x": prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers'] } });
+    const { request } = fakeServer({
+      good: {
+        status: 200,
+        body: '{}',
+        warnings: ['metadata.finalizers: "x": prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers'],
+      },
+    });
     const result = await dryRunFiles(request, [deployment('good')]);
     expect(result.findings).toEqual([
-      { file: 'clusters/local/apps/good/deployment-good.yaml', severity: 'warning', message: 'metadata.finalizers: "x": prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers' },
+      {
+        file: 'clusters/local/apps/good/deployment-good.yaml',
+        severity: 'warning',
+        message: 'metadata.finalizers: "x": prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers',
+      },
     ]);
   });
 

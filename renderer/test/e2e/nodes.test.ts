@@ -9,7 +9,10 @@ describe('fake nodes for kwok', () => {
   });
 
   it('makes one node per zone for every distinct nodeSelector, labelled as the Deployments select', () => {
-    const nodes = fakeNodes([deployment('a', { 'berrys.io/node-group': 'memory' }), deployment('b', { 'berrys.io/node-group': 'memory' }), deployment('c', { 'berrys.io/node-group': 'general' })], 'eu-west-1');
+    const nodes = fakeNodes(
+      [deployment('a', { 'berrys.io/node-group': 'memory' }), deployment('b', { 'berrys.io/node-group': 'memory' }), deployment('c', { 'berrys.io/node-group': 'general' })],
+      'eu-west-1',
+    );
     expect(nodes.map((n) => n.metadata.name)).toEqual([
       'kwok-general-eu-west-1a',
       'kwok-general-eu-west-1b',
@@ -18,7 +21,11 @@ describe('fake nodes for kwok', () => {
       'kwok-memory-eu-west-1b',
       'kwok-memory-eu-west-1c',
     ]);
-    expect(nodes[3]!.metadata.labels).toMatchObject({ 'berrys.io/node-group': 'memory', 'topology.kubernetes.io/zone': 'eu-west-1a', 'kubernetes.io/hostname': 'kwok-memory-eu-west-1a' });
+    expect(nodes[3]!.metadata.labels).toMatchObject({
+      'berrys.io/node-group': 'memory',
+      'topology.kubernetes.io/zone': 'eu-west-1a',
+      'kubernetes.io/hostname': 'kwok-memory-eu-west-1a',
+    });
     expect(nodes[3]!.metadata.annotations['kwok.x-k8s.io/node']).toBe('fake');
   });
 

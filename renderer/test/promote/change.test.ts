@@ -32,12 +32,8 @@ describe('promote', () => {
       expect(f).toMatch(/^(overlays\/production\/versions\.yaml|clusters\/production(-dr)?\/apps\/agent-orchestrator\/)/);
     }
     // The edit is one line: the schema line and the comments survive.
-    expect(readFileSync(path.join(root, 'overlays/production/versions.yaml'), 'utf8')).toBe(
-      versionsBefore.replace('agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1'),
-    );
-    expect(readFileSync(path.join(root, 'clusters/production/apps/agent-orchestrator/deployment-agent-orchestrator.yaml'), 'utf8')).toContain(
-      'berrys/agent-orchestrator:2.4.1',
-    );
+    expect(readFileSync(path.join(root, 'overlays/production/versions.yaml'), 'utf8')).toBe(versionsBefore.replace('agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1'));
+    expect(readFileSync(path.join(root, 'clusters/production/apps/agent-orchestrator/deployment-agent-orchestrator.yaml'), 'utf8')).toContain('berrys/agent-orchestrator:2.4.1');
     expect(gitIn(root, 'status', '--porcelain')).toBe('');
   });
 
@@ -83,8 +79,14 @@ describe('promote', () => {
   });
 
   it.each([
-    [{ from: 'development', to: 'production', apps: [] }, 'cannot promote from development to production: that skips staging; promote one step at a time (development → staging → production): first --from development --to staging'],
-    [{ from: 'staging', to: 'production', apps: ['billing'] }, "unknown app 'billing'; the apps are the files in apps/: agent-orchestrator, api-gateway, model-orchestration, planning-system, project-coordinator, service-integration, tool-integration, web-dashboard"],
+    [
+      { from: 'development', to: 'production', apps: [] },
+      'cannot promote from development to production: that skips staging; promote one step at a time (development → staging → production): first --from development --to staging',
+    ],
+    [
+      { from: 'staging', to: 'production', apps: ['billing'] },
+      "unknown app 'billing'; the apps are the files in apps/: agent-orchestrator, api-gateway, model-orchestration, planning-system, project-coordinator, service-integration, tool-integration, web-dashboard",
+    ],
     [{ from: 'staging', to: 'production', apps: ['api-gateway'] }, 'nothing to promote from staging to production: api-gateway already runs the same version'],
   ])('refuses %o', async (args, message) => {
     const root = inputsRepo();

@@ -49,8 +49,16 @@ describe('introducing an app', () => {
     withOrigin(root);
     // README, Add an app: the app file, its version in development only, render, pull request.
     gitIn(root, 'switch', '--quiet', '-c', 'add-notification-service');
-    writeFile(root, 'apps/notification-service.yaml', read(root, 'apps/tool-integration.yaml').replace('name: tool-integration', 'name: notification-service').replace('berrys/tool-integration', 'berrys/notification-service'));
-    writeFile(root, 'overlays/development/versions.yaml', read(root, 'overlays/development/versions.yaml').replace('model-orchestration:', 'notification-service: 1.0.0\nmodel-orchestration:'));
+    writeFile(
+      root,
+      'apps/notification-service.yaml',
+      read(root, 'apps/tool-integration.yaml').replace('name: tool-integration', 'name: notification-service').replace('berrys/tool-integration', 'berrys/notification-service'),
+    );
+    writeFile(
+      root,
+      'overlays/development/versions.yaml',
+      read(root, 'overlays/development/versions.yaml').replace('model-orchestration:', 'notification-service: 1.0.0\nmodel-orchestration:'),
+    );
     await renderCheckout(root);
     commit(root, 'add notification-service');
     // Not deployed where it has no version: no folder and no Application in staging or production yet.
@@ -75,7 +83,10 @@ describe('introducing an app', () => {
     const productionGate = await gate(root, toProduction.branch);
     expect(productionGate.passed).toBe(true);
     expect(productionGate.moves.map((m) => `${m.env} ${m.app} ${m.kind}`)).toEqual(['production notification-service promotion']);
-    expect(productionGate.other).toEqual(['clusters/production-dr/argocd/application-production-dr-notification-service.yaml', 'clusters/production/argocd/application-production-notification-service.yaml']);
+    expect(productionGate.other).toEqual([
+      'clusters/production-dr/argocd/application-production-dr-notification-service.yaml',
+      'clusters/production/argocd/application-production-notification-service.yaml',
+    ]);
     merge(root, toProduction.branch);
     for (const cluster of ['staging', 'production', 'production-dr']) {
       expect(read(root, `clusters/${cluster}/apps/notification-service/deployment-notification-service.yaml`)).toContain('berrys/notification-service:1.0.0');
@@ -144,17 +155,23 @@ describe('rollback', () => {
     const head = gitIn(root, 'rev-parse', 'HEAD');
     const result = await runRollback({ root, environment: 'production', apps: ['web-dashboard'], dryRun: true, log: (l) => lines.push(l) });
     expect(result.commit).toBeUndefined();
-    expect(lines.join('\n').startsWith(
-      [
-        'What production ran (newest first, from overlays/production/versions.yaml on this branch):',
-        `  web-dashboard: 4.2.0 (now) · 4.1.9 at ${ran.slice(0, 12)}`,
-        '',
-        'Roll back production:',
-        '',
-        '| app | production now | roll back to |\n| --- | --- | --- |\n| web-dashboard | 4.2.0 | 4.1.9 |',
-      ].join('\n'),
-    )).toBe(true);
-    expect(lines.join('\n')).toContain('Dry run: would edit overlays/production/versions.yaml, render clusters/, create branch rollback/production/web-dashboard-4.1.9 and commit:');
+    expect(
+      lines
+        .join('\n')
+        .startsWith(
+          [
+            'What production ran (newest first, from overlays/production/versions.yaml on this branch):',
+            `  web-dashboard: 4.2.0 (now) · 4.1.9 at ${ran.slice(0, 12)}`,
+            '',
+            'Roll back production:',
+            '',
+            '| app | production now | roll back to |\n| --- | --- | --- |\n| web-dashboard | 4.2.0 | 4.1.9 |',
+          ].join('\n'),
+        ),
+    ).toBe(true);
+    expect(lines.join('\n')).toContain(
+      'Dry run: would edit overlays/production/versions.yaml, render clusters/, create branch rollback/production/web-dashboard-4.1.9 and commit:',
+    );
     expect(gitIn(root, 'rev-parse', 'HEAD')).toBe(head);
     expect(gitIn(root, 'status', '--porcelain')).toBe('');
   });

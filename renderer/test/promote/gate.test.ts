@@ -115,7 +115,9 @@ describe('gate: the Argo CD health part', () => {
     const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
     expect(server.requests.map((r) => r.url)).toEqual(['/api/v1/applications/staging-agent-orchestrator']);
     expect(result.passed).toBe(true);
-    expect(result.report).toContain(`production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         promotion     ok: staging-agent-orchestrator Synced/Healthy at ${current.slice(0, 7)} (2.4.1)`);
+    expect(result.report).toContain(
+      `production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         promotion     ok: staging-agent-orchestrator Synced/Healthy at ${current.slice(0, 7)} (2.4.1)`,
+    );
   });
 
   it('refuses when staging is not Healthy', async () => {
@@ -131,9 +133,7 @@ describe('gate: the Argo CD health part', () => {
     server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: older, images: [image('2.3.0')] }) }));
     const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
     expect(result.passed).toBe(false);
-    expect(result.report).toContain(
-      `✗ staging-agent-orchestrator is at ${older.slice(0, 7)} where versions.yaml has 2.3.0, not 2.4.1, runs image tag 2.3.0, not 2.4.1`,
-    );
+    expect(result.report).toContain(`✗ staging-agent-orchestrator is at ${older.slice(0, 7)} where versions.yaml has 2.3.0, not 2.4.1, runs image tag 2.3.0, not 2.4.1`);
   });
 
   it('refuses, with the reason, when Argo CD cannot be asked', async () => {

@@ -88,7 +88,13 @@ describe('versions --live', () => {
       const tag = app === 'api-gateway' ? '1.8.2' : app === 'agent-orchestrator' ? '2.4.1' : '0';
       return { status: 200, body: application(name, { revision, health: app === 'tool-integration' ? 'Degraded' : 'Healthy', images: [image(app, tag)] }) };
     });
-    const text = await print({ root: repo(), live: true, cluster: 'staging', processEnv: { ARGOCD_SERVER_STAGING: server.url, ARGOCD_AUTH_TOKEN_STAGING: 't' }, argocd: { retries: 0 } });
+    const text = await print({
+      root: repo(),
+      live: true,
+      cluster: 'staging',
+      processEnv: { ARGOCD_SERVER_STAGING: server.url, ARGOCD_AUTH_TOKEN_STAGING: 't' },
+      argocd: { retries: 0 },
+    });
     const live = text.slice(text.indexOf('APPLICATION')).split('\n');
     expect(live.slice(0, 3)).toEqual([
       'APPLICATION                  GIT     LIVE   SYNC    HEALTH    REVISION',
@@ -109,7 +115,15 @@ describe('versions --live', () => {
     server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: staging, images: [image(name.replace(/^staging-/, ''), '2.4.1')] }) }));
     const dir = tempDir('observations');
     const file = path.join(dir, 'staging.json');
-    await runVersions({ root, live: true, cluster: 'staging', format: 'json', output: file, processEnv: { ARGOCD_SERVER_STAGING: server.url, ARGOCD_AUTH_TOKEN_STAGING: 't' }, argocd: { retries: 0 } });
+    await runVersions({
+      root,
+      live: true,
+      cluster: 'staging',
+      format: 'json',
+      output: file,
+      processEnv: { ARGOCD_SERVER_STAGING: server.url, ARGOCD_AUTH_TOKEN_STAGING: 't' },
+      argocd: { retries: 0 },
+    });
     const observations = parseObservations(file, readFileSync(file, 'utf8'));
     expect(observations.map((o) => [o.cluster, o.server, Object.keys(o.applications).length])).toEqual([['staging', server.url, 8]]);
     await server.close();
@@ -143,7 +157,10 @@ describe('command lines', () => {
 
   it('versions refuses an unknown format and --cluster without --live as usage errors', async () => {
     const root = inputsRepo();
-    expect(await refusal(versionsCommand as unknown as Command, ['--format', 'yaml', '--root', root])).toEqual({ code: 2, error: "Error: --format: unknown value 'yaml'; allowed: text, markdown, json" });
+    expect(await refusal(versionsCommand as unknown as Command, ['--format', 'yaml', '--root', root])).toEqual({
+      code: 2,
+      error: "Error: --format: unknown value 'yaml'; allowed: text, markdown, json",
+    });
     expect(await refusal(versionsCommand as unknown as Command, ['--cluster', 'staging', '--root', root])).toEqual({ code: 2, error: 'Error: --cluster goes with --live' });
   });
 

@@ -6,12 +6,23 @@ const catalogue = ['agent-orchestrator', 'api-gateway', 'web-dashboard'];
 const chain: PromotionChain = { steps: ['development', 'staging', 'production'], outside: ['local'] };
 const resolveStep = (from: string | undefined, to: string | undefined) => resolveStepIn(from, to, chain);
 const versions: Record<string, Map<string, string>> = {
-  development: new Map([['agent-orchestrator', '2.5.0'], ['api-gateway', '1.9.0'], ['web-dashboard', '4.2.0']]),
-  staging: new Map([['agent-orchestrator', '2.4.1'], ['api-gateway', '1.8.3'], ['web-dashboard', '4.2.0']]),
-  production: new Map([['agent-orchestrator', '2.4.0'], ['api-gateway', '1.8.3'], ['web-dashboard', '4.2.0']]),
+  development: new Map([
+    ['agent-orchestrator', '2.5.0'],
+    ['api-gateway', '1.9.0'],
+    ['web-dashboard', '4.2.0'],
+  ]),
+  staging: new Map([
+    ['agent-orchestrator', '2.4.1'],
+    ['api-gateway', '1.8.3'],
+    ['web-dashboard', '4.2.0'],
+  ]),
+  production: new Map([
+    ['agent-orchestrator', '2.4.0'],
+    ['api-gateway', '1.8.3'],
+    ['web-dashboard', '4.2.0'],
+  ]),
 };
-const promote = (from: string | undefined, to: string | undefined, apps: string[] = []) =>
-  planPromotion({ from, to, apps, catalogue, chain, versions: (env) => versions[env]! });
+const promote = (from: string | undefined, to: string | undefined, apps: string[] = []) => planPromotion({ from, to, apps, catalogue, chain, versions: (env) => versions[env]! });
 
 describe('resolveStep', () => {
   it('infers the next environment from --from and the previous from --to', () => {
@@ -37,7 +48,9 @@ describe('resolveStep', () => {
   });
 
   it('refuses an environment past the ends of the chain', () => {
-    expect(() => resolveStep('production', undefined)).toThrow('production is the end of the promotion chain (development → staging → production); there is nothing to promote it to');
+    expect(() => resolveStep('production', undefined)).toThrow(
+      'production is the end of the promotion chain (development → staging → production); there is nothing to promote it to',
+    );
     expect(() => resolveStep(undefined, 'development')).toThrow(
       'development is the start of the promotion chain; new versions enter it with npm run release -- --app <app> --version <tag>',
     );

@@ -24,7 +24,12 @@ describe('setVersions', () => {
 
   it('adds a new app where it sorts', () => {
     const out = setVersions(file, new Map([['planning-system', '1.0.0']]));
-    expect(out.split('\n').slice(2, 6)).toEqual(['agent-orchestrator: 2.4.1', 'api-gateway: 1.8.3 # pinned until the auth change ships', 'planning-system: 1.0.0', 'web-dashboard: "4.2.0"']);
+    expect(out.split('\n').slice(2, 6)).toEqual([
+      'agent-orchestrator: 2.4.1',
+      'api-gateway: 1.8.3 # pinned until the auth change ships',
+      'planning-system: 1.0.0',
+      'web-dashboard: "4.2.0"',
+    ]);
   });
 });
 

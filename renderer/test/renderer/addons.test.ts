@@ -64,7 +64,10 @@ describe('add-on values of the rendered Applications', () => {
       expect(gp3).toContain(alertmanager.storageClassName);
       expect(prometheus.resources.requests.storage).toMatch(/^\d+Gi$/);
     }
-    expect(values('production', 'kube-prometheus-stack').prometheus.prometheusSpec).toMatchObject({ retention: '30d', storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage: '200Gi' } } } } } });
+    expect(values('production', 'kube-prometheus-stack').prometheus.prometheusSpec).toMatchObject({
+      retention: '30d',
+      storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage: '200Gi' } } } } },
+    });
   });
 
   it('every add-on that calls AWS has its own IAM role, derived from the account and the cluster', () => {
@@ -99,7 +102,11 @@ describe('add-on values of the rendered Applications', () => {
     const store = (cluster: string) => objects.find((o) => o.cluster === cluster && o.object.kind === 'ClusterSecretStore')!.object.spec.provider.aws.region;
     expect([store('production'), store('production-dr')]).toEqual(['us-east-1', 'us-west-2']);
     const cidrs = (cluster: string) =>
-      new Set(objects.filter((o) => o.cluster === cluster && o.object.kind === 'NetworkPolicy').flatMap((o) => (o.object.spec.egress ?? []).flatMap((e: any) => (e.to ?? []).map((t: any) => t.ipBlock?.cidr).filter(Boolean))));
+      new Set(
+        objects
+          .filter((o) => o.cluster === cluster && o.object.kind === 'NetworkPolicy')
+          .flatMap((o) => (o.object.spec.egress ?? []).flatMap((e: any) => (e.to ?? []).map((t: any) => t.ipBlock?.cidr).filter(Boolean))),
+      );
     const primary = cidrs('production');
     const standby = cidrs('production-dr');
     expect([...standby].filter((c) => primary.has(c) && c !== '0.0.0.0/0')).toEqual([]);
@@ -108,14 +115,19 @@ describe('add-on values of the rendered Applications', () => {
 
   it('production and production-dr publish the same host names as a Route 53 failover pair, each owning its own records', () => {
     const ingress = (cluster: string) => objects.filter((o) => o.cluster === cluster && o.object.kind === 'Ingress').map((o) => o.object.metadata.annotations!);
-    for (const [cluster, role] of [['production', 'PRIMARY'], ['production-dr', 'SECONDARY']] as const) {
+    for (const [cluster, role] of [
+      ['production', 'PRIMARY'],
+      ['production-dr', 'SECONDARY'],
+    ] as const) {
       for (const a of ingress(cluster)) {
         expect(a['external-dns.alpha.kubernetes.io/set-identifier']).toBe(cluster);
         expect(a['external-dns.alpha.kubernetes.io/aws-failover']).toBe(role);
       }
       expect(values(cluster, 'external-dns').txtOwnerId).toBe(cluster);
     }
-    expect(ingress('production').map((a) => a['external-dns.alpha.kubernetes.io/hostname'])).toEqual(ingress('production-dr').map((a) => a['external-dns.alpha.kubernetes.io/hostname']));
+    expect(ingress('production').map((a) => a['external-dns.alpha.kubernetes.io/hostname'])).toEqual(
+      ingress('production-dr').map((a) => a['external-dns.alpha.kubernetes.io/hostname']),
+    );
     // A single-cluster environment has nothing to fail over to.
     for (const a of ingress('staging')) expect(a['external-dns.alpha.kubernetes.io/aws-failover']).toBeUndefined();
   });

@@ -56,7 +56,9 @@ describe('Argo CD wiring of every cluster', () => {
       });
 
       it('ignores /spec/replicas for exactly the Deployments an HPA manages', () => {
-        const hpaTargets = of(cluster.name, 'HorizontalPodAutoscaler').map((h) => `${h.object.metadata.namespace}/${h.object.spec.scaleTargetRef.name}`).sort();
+        const hpaTargets = of(cluster.name, 'HorizontalPodAutoscaler')
+          .map((h) => `${h.object.metadata.namespace}/${h.object.spec.scaleTargetRef.name}`)
+          .sort();
         const ignored = applications
           .flatMap((a) => (a.object.spec.ignoreDifferences ?? []) as { kind: string; name: string; namespace: string; jsonPointers: string[] }[])
           .map((d) => {
@@ -80,7 +82,12 @@ describe('Argo CD wiring of every cluster', () => {
         expect(Math.max(...kinds('Namespace'), ...kinds('AppProject'))).toBeLessThan(Math.min(...addons));
         expect(Math.max(...addons)).toBeLessThan(Math.min(...platform));
         expect(Math.max(...platform)).toBeLessThan(Math.min(...apps));
-        const order = [['ClusterSecretStore', 'ExternalSecret'], ['ServiceAccount', 'NetworkPolicy', 'ConfigMap'], ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'], ['Ingress']];
+        const order = [
+          ['ClusterSecretStore', 'ExternalSecret'],
+          ['ServiceAccount', 'NetworkPolicy', 'ConfigMap'],
+          ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'],
+          ['Ingress'],
+        ];
         for (let i = 1; i < order.length; i++) {
           const before = order[i - 1]!.flatMap(kinds);
           const after = order[i]!.flatMap(kinds);

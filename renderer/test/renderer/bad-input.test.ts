@@ -52,12 +52,12 @@ describe('bad input', () => {
     [
       'an app name that is not a DNS-1123 label',
       (f) => (f['apps/Bad_App.yaml'] = f['apps/api-gateway.yaml']!),
-      "apps/Bad_App.yaml: error: app name 'Bad_App' is not a valid DNS-1123 label\n  hint: use lower-case letters, digits and \"-\" (at most 63 characters), starting and ending with a letter or digit",
+      'apps/Bad_App.yaml: error: app name \'Bad_App\' is not a valid DNS-1123 label\n  hint: use lower-case letters, digits and "-" (at most 63 characters), starting and ending with a letter or digit',
     ],
     [
       'an environment name that tries a path',
       (f) => (f['overlays/../x/environment.yaml'] = 'name: x\n'),
-      "overlays/..: error: environment name '..' is not a valid DNS-1123 label\n  hint: use lower-case letters, digits and \"-\" (at most 63 characters), starting and ending with a letter or digit",
+      'overlays/..: error: environment name \'..\' is not a valid DNS-1123 label\n  hint: use lower-case letters, digits and "-" (at most 63 characters), starting and ending with a letter or digit',
     ],
     [
       'an app whose name field tries a path',
@@ -146,8 +146,8 @@ describe('bad input', () => {
   });
 
   it('refuses a template that inserts a value without the YAML-safe helper', async () => {
-    expect(
-      await renderError((f) => (f['base/templates/service.yaml.hbs'] = f['base/templates/service.yaml.hbs']!.replace('{{yaml app.port}}', '{{app.port}}'))),
-    ).toBe('base/templates/service.yaml.hbs:12:13: error: template inserts a value without {{yaml}}: {{app.port}}\n  hint: write {{yaml app.port}} so the value cannot change the YAML structure');
+    expect(await renderError((f) => (f['base/templates/service.yaml.hbs'] = f['base/templates/service.yaml.hbs']!.replace('{{yaml app.port}}', '{{app.port}}')))).toBe(
+      'base/templates/service.yaml.hbs:12:13: error: template inserts a value without {{yaml}}: {{app.port}}\n  hint: write {{yaml app.port}} so the value cannot change the YAML structure',
+    );
   });
 });

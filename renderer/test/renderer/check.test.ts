@@ -12,7 +12,13 @@ const obj = (folder: string, kind: string, name: string, spec: unknown = {}, nam
 });
 const project = obj('clusters/dev/argocd', 'AppProject', 'dev', { sourceRepos: [repo], destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'ns' }] }, 'argocd');
 const application = (name: string, path: string, namespace = 'ns') =>
-  obj('clusters/dev/argocd', 'Application', name, { project: 'dev', source: { repoURL: repo, path, targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace } }, 'argocd');
+  obj(
+    'clusters/dev/argocd',
+    'Application',
+    name,
+    { project: 'dev', source: { repoURL: repo, path, targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace } },
+    'argocd',
+  );
 
 describe('check', () => {
   it('accepts folders each synced by exactly one admitted Application', () => {
@@ -38,7 +44,17 @@ describe('check', () => {
   });
 
   it('reports an Application whose project is missing or does not admit its destination', () => {
-    const stray = obj('clusters/dev/argocd', 'Application', 'x', { project: 'prod', source: { repoURL: repo, path: 'clusters/dev/argocd', targetRevision: 'main' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'ns' } }, 'argocd');
+    const stray = obj(
+      'clusters/dev/argocd',
+      'Application',
+      'x',
+      {
+        project: 'prod',
+        source: { repoURL: repo, path: 'clusters/dev/argocd', targetRevision: 'main' },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'ns' },
+      },
+      'argocd',
+    );
     const outside = application('y', 'clusters/dev/argocd', 'kube-system');
     const messages = checkObjects([project, stray, outside], ['dev']).map((p) => p.message);
     expect(messages).toContain("Application 'x' is outside its project: project 'prod' is not rendered for cluster 'dev'");

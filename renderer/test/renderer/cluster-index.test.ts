@@ -47,7 +47,9 @@ describe('parseClusterIndex', () => {
   it('refuses a cluster without a role', () => {
     const index = committed();
     const { role: _role, ...cluster } = index.clusters[0]!;
-    expect(thrown(() => parseClusterIndex(JSON.stringify({ ...index, clusters: [cluster] })))).toContain("clusters/index.json: error: /clusters/0 must have required property 'role'");
+    expect(thrown(() => parseClusterIndex(JSON.stringify({ ...index, clusters: [cluster] })))).toContain(
+      "clusters/index.json: error: /clusters/0 must have required property 'role'",
+    );
   });
 });
 
@@ -81,7 +83,10 @@ describe('reading the index', () => {
       return resolved;
     }`;
     const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-    return execFileSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', code], { encoding: 'utf8', stdio: 'pipe' });
+    return execFileSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', code], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
   };
   // The compiled modules, as the commands run them (npm test compiles dist/ first).
   const dist = (module: string) => JSON.stringify(path.join(defaultRepoRoot, 'dist', module));

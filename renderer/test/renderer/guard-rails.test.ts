@@ -95,7 +95,11 @@ describe('2. files under clusters/ the renderer did not write', () => {
   it('fails render --check (exit 3) and render (exit 1, nothing written) on a hand-written RoleBinding', async () => {
     write(binding, rolebinding);
     expect(await render('--check')).toBe(3);
-    expect(err).toEqual(['clusters/ is stale: the committed output differs from what the sources render.', refused, 'hint: only the renderer writes clusters/; see the hints above.']);
+    expect(err).toEqual([
+      'clusters/ is stale: the committed output differs from what the sources render.',
+      refused,
+      'hint: only the renderer writes clusters/; see the hints above.',
+    ]);
     err = [];
     expect(await render()).toBe(1);
     expect(err).toEqual([refused, nothingWritten(1)]);
@@ -113,13 +117,16 @@ describe('2. files under clusters/ the renderer did not write', () => {
 
   it('accepts a file declared in base/exceptions.yaml with a reason, and refuses a declaration without one', async () => {
     write(binding, rolebinding);
-    const exceptions = read('base/exceptions.yaml').replace('handWritten: []', `handWritten:\n  - file: ${binding}\n    reason: break-glass access for the on-call team, reviewed by the platform owners\n`);
+    const exceptions = read('base/exceptions.yaml').replace(
+      'handWritten: []',
+      `handWritten:\n  - file: ${binding}\n    reason: break-glass access for the on-call team, reviewed by the platform owners\n`,
+    );
     write('base/exceptions.yaml', exceptions);
     expect(await render('--check')).toBe(0);
     expect(await render('--quiet')).toBe(0);
     write('base/exceptions.yaml', exceptions.replace(/reason: break-glass.*\n/, 'reason: ok\n'));
     expect(await render()).toBe(1);
-    expect(err[0]).toBe("base/exceptions.yaml:15:13: error: 'handWritten.0.reason' must NOT have fewer than 10 characters (got \"ok\")");
+    expect(err[0]).toBe('base/exceptions.yaml:15:13: error: \'handWritten.0.reason\' must NOT have fewer than 10 characters (got "ok")');
     expect(changed()).toEqual(['base/exceptions.yaml', binding]);
   });
 });
@@ -211,7 +218,9 @@ describe('5. the secret scanner', () => {
     const file = 'overlays/staging/apps/api-gateway.yaml';
     write(file, 'env:\n  SIGNING_KEY_ID: Zk3u9QpL2xR7vT1bN8mW4cY6\n');
     expect(await render()).toBe(1);
-    expect(err[0]).toMatch(/^overlays\/staging\/apps\/api-gateway\.yaml:2:19: error: plaintext secret in 'env\.SIGNING_KEY_ID' \(a random-looking value under the key 'SIGNING_KEY_ID'\)\n/);
+    expect(err[0]).toMatch(
+      /^overlays\/staging\/apps\/api-gateway\.yaml:2:19: error: plaintext secret in 'env\.SIGNING_KEY_ID' \(a random-looking value under the key 'SIGNING_KEY_ID'\)\n/,
+    );
     const entry = (p: string) => `secrets:\n  - file: ${file}\n    path: ${p}\n    reason: a public key id the gateway hands to clients\n`;
     write('base/exceptions.yaml', read('base/exceptions.yaml').replace('secrets: []\n', entry('env.SIGNING_KEY_ID')));
     err = [];
@@ -257,11 +266,14 @@ describe('5. the secret scanner', () => {
   it('scans a 1 MB value in linear time', () => {
     // Inputs that made the old regular expressions quadratic: long runs of scheme characters, and token prefixes.
     // Best of five runs each, so a busy machine's pauses do not count; the benchmark (npm run bench) reports the time.
-    const best = (value: string) => Math.min(...[0, 1, 2, 3, 4].map(() => {
-      const t = performance.now();
-      detectSecret('VALUE', value);
-      return performance.now() - t;
-    }));
+    const best = (value: string) =>
+      Math.min(
+        ...[0, 1, 2, 3, 4].map(() => {
+          const t = performance.now();
+          detectSecret('VALUE', value);
+          return performance.now() - t;
+        }),
+      );
     for (const unit of ['a', 'eyJ', 'ghp_', 'x://', 'AKIA', '-----BEGIN ']) {
       const big = unit.repeat(Math.ceil(1_000_000 / unit.length));
       const small = best(big.slice(0, 100_000));
@@ -284,7 +296,7 @@ describe('6. Kubernetes rules on derived names and resources', () => {
     addApp('9lives');
     expect(await render()).toBe(1);
     expect(err[0]).toBe(
-      "apps/9lives.yaml:2:7: error: app name '9lives' cannot name its Service: it must start with a lower-case letter, then lower-case letters, digits and \"-\", ending with a letter or digit\n  hint: a Service name is a DNS-1035 label; start the app name with a letter",
+      'apps/9lives.yaml:2:7: error: app name \'9lives\' cannot name its Service: it must start with a lower-case letter, then lower-case letters, digits and "-", ending with a letter or digit\n  hint: a Service name is a DNS-1035 label; start the app name with a letter',
     );
     expect(changed().filter((f) => f.startsWith('clusters/'))).toEqual([]);
   });
@@ -293,7 +305,9 @@ describe('6. Kubernetes rules on derived names and resources', () => {
     const name = `a${'b'.repeat(61)}c`;
     addApp(name);
     expect(await render()).toBe(1);
-    expect(err[0]).toContain(`apps/${name}.yaml:2:7: error: the label app.kubernetes.io/instance '${name}-development' derived from app '${name}' in 'development' is 75 characters long (at most 63)\n  hint: shorten the app name to at most 51 characters`);
+    expect(err[0]).toContain(
+      `apps/${name}.yaml:2:7: error: the label app.kubernetes.io/instance '${name}-development' derived from app '${name}' in 'development' is 75 characters long (at most 63)\n  hint: shorten the app name to at most 51 characters`,
+    );
     expect(changed().filter((f) => f.startsWith('clusters/'))).toEqual([]);
   });
 
@@ -313,7 +327,12 @@ describe('7. errors name the file, the role of the path and what to do', () => {
   it('refuses a YAML alias bomb at the file and line of the first alias', async () => {
     const file = 'overlays/staging/apps/api-gateway.yaml';
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     write(file, `${levels.join('\n')}\n`);
     expect(await render()).toBe(1);
     expect(err).toEqual([

@@ -20,8 +20,7 @@ function edit(files: Files, name: string, from: string | RegExp, to: string): vo
 
 /** A copy of an environment as another one: its folder, name, namespace and cluster names follow. */
 function copyEnvironment(files: Files, from: string, to: string, promotesFrom: string): void {
-  files[env(to)] = files[env(from)]!
-    .replace(`name: ${from}`, `name: ${to}`)
+  files[env(to)] = files[env(from)]!.replace(`name: ${from}`, `name: ${to}`)
     .replace(`namespace: berrys-${from}`, `namespace: berrys-${to}`)
     .replace(/^promotesFrom: .*$/m, `promotesFrom: ${promotesFrom}`)
     .replace(new RegExp(`- name: ${from}\\b`, 'g'), `- name: ${to}`);

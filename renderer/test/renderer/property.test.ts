@@ -16,9 +16,10 @@ import { generatedMarker } from '../../src/emit.js';
 import { objectNameErrors } from '../../src/kube-rules.js';
 import { realInputs } from './fixture.js';
 
-
 const inputs = realInputs();
-const yamlFiles = Object.keys(inputs).filter((f) => f.endsWith('.yaml')).sort();
+const yamlFiles = Object.keys(inputs)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 type Mutation =
   | { kind: 'set'; file: string; pick: number; value: unknown }

@@ -51,7 +51,11 @@ describe('normalize', () => {
 
 describe('emit', () => {
   const object = (folder: string, namespace?: string) =>
-    ({ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', ...(namespace ? { namespace } : {}) } }, job: { folder }, templateFile: 't' }) as unknown as RenderedObject;
+    ({
+      object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', ...(namespace ? { namespace } : {}) } },
+      job: { folder },
+      templateFile: 't',
+    }) as unknown as RenderedObject;
 
   it('names files <kind>-<name>.yaml, and qualifies namespaced objects with the namespace in the platform folder', () => {
     expect(fileNameFor(object('clusters/x/apps/a', 'ns'))).toBe('configmap-c.yaml');
@@ -110,7 +114,13 @@ describe('published schemas', () => {
   it('are referenced from the first line of every app, overlay and base input file', () => {
     for (const [file, text] of Object.entries(realInputs())) {
       if (!file.endsWith('.yaml')) continue;
-      const name = file.startsWith('apps/') ? 'app' : file.includes('/apps/') ? 'app-override' : path.basename(file, '.yaml') === 'environment' ? 'environment' : path.basename(file, '.yaml');
+      const name = file.startsWith('apps/')
+        ? 'app'
+        : file.includes('/apps/')
+          ? 'app-override'
+          : path.basename(file, '.yaml') === 'environment'
+            ? 'environment'
+            : path.basename(file, '.yaml');
       const schemaPath = path.posix.relative(path.posix.dirname(file), `renderer/schema/${name}.schema.json`);
       expect(text.split('\n')[0], file).toBe(`# yaml-language-server: $schema=${schemaPath}`);
     }
@@ -120,6 +130,9 @@ describe('published schemas', () => {
 describe('memoryReader', () => {
   it('lists folders implied by file paths', async () => {
     const r = memoryReader({ 'a/b/c.yaml': '', 'a/d.yaml': '' });
-    expect(await r.list('a')).toEqual([{ name: 'b', isDir: true }, { name: 'd.yaml', isDir: false }]);
+    expect(await r.list('a')).toEqual([
+      { name: 'b', isDir: true },
+      { name: 'd.yaml', isDir: false },
+    ]);
   });
 });

@@ -137,7 +137,9 @@ describe('render command', () => {
     const before = snapshot(root);
     expect(await run()).toBe(1);
     expect(snapshot(root)).toEqual(before);
-    expect(err[0]).toMatch(/^clusters\/staging\/apps\/api-gateway\/[a-z-]+\.yaml: error: a parent of this rendered file is a file, not a folder\n {2}hint: remove or rename the file that is in the way$/);
+    expect(err[0]).toMatch(
+      /^clusters\/staging\/apps\/api-gateway\/[a-z-]+\.yaml: error: a parent of this rendered file is a file, not a folder\n {2}hint: remove or rename the file that is in the way$/,
+    );
   });
   it('removes the files and folders it created when writing fails half-way through a fresh tree', async () => {
     // No clusters/ at all but one plain file where a late app folder must go: the writer creates files and folders
@@ -161,10 +163,14 @@ describe('planWrite', () => {
       ['clusters/a/apps/x/README.md', 'mine'],
       ['clusters/b/apps/y/old.yaml', generated],
     ]);
-    const plan = planWrite(existing, [
-      { path: 'clusters/a/apps/x/same.yaml', content: generated },
-      { path: 'clusters/a/apps/x/new.yaml', content: generated },
-    ], ['a']);
+    const plan = planWrite(
+      existing,
+      [
+        { path: 'clusters/a/apps/x/same.yaml', content: generated },
+        { path: 'clusters/a/apps/x/new.yaml', content: generated },
+      ],
+      ['a'],
+    );
     expect(plan).toEqual({
       write: [{ path: 'clusters/a/apps/x/new.yaml', content: generated }],
       remove: ['clusters/a/apps/x/old.yaml'],
@@ -186,8 +192,8 @@ describe('planWrite', () => {
   });
 
   it('refuses to overwrite a hand-written file at a generated path', () => {
-    expect(planWrite(new Map([['clusters/a/x.yaml', 'mine']]), [{ path: 'clusters/a/x.yaml', content: 'generated' }], ['a']).foreign.map((p) => `${p.file}: ${p.message}`)).toEqual([
-      'clusters/a/x.yaml: refusing to overwrite a file the renderer did not generate',
-    ]);
+    expect(planWrite(new Map([['clusters/a/x.yaml', 'mine']]), [{ path: 'clusters/a/x.yaml', content: 'generated' }], ['a']).foreign.map((p) => `${p.file}: ${p.message}`)).toEqual(
+      ['clusters/a/x.yaml: refusing to overwrite a file the renderer did not generate'],
+    );
   });
 });

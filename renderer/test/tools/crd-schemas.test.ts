@@ -111,7 +111,9 @@ describe('crdSchemas', () => {
   it('refuses a served version without a schema, naming the file', () => {
     expect(() => crdSchemas(crd.replace('served: false', 'served: true'), 'widgets.yaml', { strict: true })).not.toThrow();
     const noSchema = crd.replace(/ {6}schema:\n {8}openAPIV3Schema:\n {10}type: object\n$/, '');
-    expect(() => crdSchemas(noSchema.replace('served: false', 'served: true'), 'widgets.yaml', { strict: true })).toThrow('widgets.yaml: Widget example.com/v1alpha1 has no schema.openAPIV3Schema');
+    expect(() => crdSchemas(noSchema.replace('served: false', 'served: true'), 'widgets.yaml', { strict: true })).toThrow(
+      'widgets.yaml: Widget example.com/v1alpha1 has no schema.openAPIV3Schema',
+    );
   });
 });
 

@@ -71,7 +71,10 @@ describe('mergeReports', () => {
     const a = { resources: [{ filename: 'a.yaml', status: 'statusInvalid' }], summary: { valid: 2, invalid: 1, errors: 0, skipped: 0 } };
     const b = { resources: [{ filename: 'b.yaml', status: 'statusError' }], summary: { valid: 3, invalid: 0, errors: 1, skipped: 1 } };
     expect(mergeReports([a, b])).toEqual({
-      resources: [{ filename: 'a.yaml', status: 'statusInvalid' }, { filename: 'b.yaml', status: 'statusError' }],
+      resources: [
+        { filename: 'a.yaml', status: 'statusInvalid' },
+        { filename: 'b.yaml', status: 'statusError' },
+      ],
       summary: { valid: 5, invalid: 1, errors: 1, skipped: 1 },
     });
   });
@@ -101,7 +104,7 @@ describe('kubeconform over more files than one command line takes', () => {
     expect(report.resources.map((r) => r.filename).sort()).toEqual(files.filter((_, k) => k % 100 === 7));
   });
 
-  it('returns each file\'s finding with its own path and line, the same as with the default batches', async () => {
+  it("returns each file's finding with its own path and line, the same as with the default batches", async () => {
     const batched = await validateRepository(root, { batchBytes: tinyBatch });
     const schema = batched.findings.filter((f) => f.rule === 'schema');
     expect(schema).toEqual(

@@ -55,7 +55,12 @@ describe('validation cached by content', () => {
 
   it('runs no kubeconform when nothing changed, and reports the same schema and policy findings', async () => {
     const file = path.join(root, deployment.replace('/staging/', '/staging-dr/'));
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^spec:\n/m, 'spec:\n  replicas: "3"\n').replace(/(image: .*):[^:\n]+$/m, '$1:latest'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace(/^spec:\n/m, 'spec:\n  replicas: "3"\n')
+        .replace(/(image: .*):[^:\n]+$/m, '$1:latest'),
+    );
     const first = await validateRepository(root, { cache: true });
     expect(first.findings.map((f) => `${f.cluster} ${f.rule}`)).toEqual(['staging-dr schema', 'staging-dr image-tag-pinned']);
     const second = await validateRepository(root, { cache: true });
@@ -69,7 +74,13 @@ describe('validation cached by content', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^spec:\n/m, 'spec:\n  replicas: "3"\n'));
     const cached = await validateRepository(root, { cache: true });
     expect(kubeconformRuns().at(-1)).toEqual([deployment]);
-    expect(cached.findings).toContainEqual({ file: deployment, line: 13, rule: 'schema', message: "Deployment 'web': spec.replicas: got string, want null or integer", cluster: 'staging' });
+    expect(cached.findings).toContainEqual({
+      file: deployment,
+      line: 13,
+      rule: 'schema',
+      message: "Deployment 'web': spec.replicas: got string, want null or integer",
+      cluster: 'staging',
+    });
     expect(cached).toEqual(await validateRepository(root));
   });
 

@@ -103,7 +103,17 @@ beforeEach(() => {
   symlinkSync(path.join(defaultRepoRoot, cachePaths.schemasDir), path.join(root, cachePaths.schemasDir));
 });
 
-const cluster: IndexCluster = { name: 'staging', environment: 'staging', role: 'primary', region: 'us-east-1', apiServer: 'https://127.0.0.1:6443', namespace: 'berrys-staging', highAvailability: true, pinnedVersions: true, folders: [] };
+const cluster: IndexCluster = {
+  name: 'staging',
+  environment: 'staging',
+  role: 'primary',
+  region: 'us-east-1',
+  apiServer: 'https://127.0.0.1:6443',
+  namespace: 'berrys-staging',
+  highAvailability: true,
+  pinnedVersions: true,
+  folders: [],
+};
 const appFile = 'clusters/staging/argocd/application-staging-addon-demo.yaml';
 
 function manifests(options: { url?: string; version?: string; values?: string; clusterKinds?: string } = {}) {
@@ -200,7 +210,9 @@ describe('checkAddonCharts', () => {
     expect(summary(refused)).toEqual([
       `${appFile}:10 chart-project: add-on demo in cluster staging (chart demo 0.1.0): ClusterRole 'demo' is cluster-scoped kind rbac.authorization.k8s.io/ClusterRole, which AppProject 'staging-platform' does not allow (.cache/charts/rendered/staging/demo.yaml:3)`,
     ]);
-    expect(refused.findings[0]!.hint).toBe("add { group: 'rbac.authorization.k8s.io', kind: ClusterRole } to the add-on's clusterKinds in base/addons.yaml, or turn the object off in its values");
+    expect(refused.findings[0]!.hint).toBe(
+      "add { group: 'rbac.authorization.k8s.io', kind: ClusterRole } to the add-on's clusterKinds in base/addons.yaml, or turn the object off in its values",
+    );
     const allowed = await check({ m: manifests({ values, clusterKinds: '[{ group: rbac.authorization.k8s.io, kind: ClusterRole }]' }) });
     expect(summary(allowed)).toEqual([]);
   });
@@ -217,13 +229,21 @@ describe('checkAddonCharts', () => {
   it('says which charts went unchecked and why when the repository cannot be reached, and goes on', async () => {
     const result = await check({ m: manifests({ url: deadURL }) });
     expect(summary(result)).toEqual([]);
-    expect(result.unchecked).toEqual([{ chart: { repoURL: deadURL, name: 'demo', version: '0.1.0' }, reason: expect.stringMatching(new RegExp(`^${deadURL.replace(/\./g, '\\.')} unreachable: ECONNREFUSED`)), applications: ['staging-addon-demo'] }]);
+    expect(result.unchecked).toEqual([
+      {
+        chart: { repoURL: deadURL, name: 'demo', version: '0.1.0' },
+        reason: expect.stringMatching(new RegExp(`^${deadURL.replace(/\./g, '\\.')} unreachable: ECONNREFUSED`)),
+        applications: ['staging-addon-demo'],
+      },
+    ]);
     expect(result.rendered).toBe(0);
   });
 
   it('makes an unreachable repository a finding with requireCharts (the GitHub workflow)', async () => {
     const result = await check({ m: manifests({ url: deadURL }), requireCharts: true });
-    expect(summary(result)).toEqual([expect.stringMatching(new RegExp(`^${appFile}:9 chart-unreachable: add-on demo in cluster staging \\(chart demo 0\\.1\\.0\\): not checked: .* unreachable: ECONNREFUSED`))]);
+    expect(summary(result)).toEqual([
+      expect.stringMatching(new RegExp(`^${appFile}:9 chart-unreachable: add-on demo in cluster staging \\(chart demo 0\\.1\\.0\\): not checked: .* unreachable: ECONNREFUSED`)),
+    ]);
     expect(result.unchecked).toEqual([]);
   });
 
@@ -270,7 +290,12 @@ describe('add-on charts in the diff', () => {
 
 describe('charts lock', () => {
   it('serializes sorted by name and version with a trailing newline, and reads back what it wrote', () => {
-    const lock = { entries: [{ repoURL: 'https://b', name: 'zeta', version: '1.0.0', digest: `sha256:${'a'.repeat(64)}` }, { repoURL: 'https://a', name: 'alpha', version: '2.0.0', digest: `sha256:${'b'.repeat(64)}` }] };
+    const lock = {
+      entries: [
+        { repoURL: 'https://b', name: 'zeta', version: '1.0.0', digest: `sha256:${'a'.repeat(64)}` },
+        { repoURL: 'https://a', name: 'alpha', version: '2.0.0', digest: `sha256:${'b'.repeat(64)}` },
+      ],
+    };
     const text = serializeChartsLock(lock);
     expect(text.endsWith('}\n')).toBe(true);
     expect(parseChartsLock(text).entries.map((e) => e.name)).toEqual(['alpha', 'zeta']);
@@ -296,27 +321,35 @@ describe('charts lock', () => {
 
 describe('helm arguments and messages', () => {
   it('gives --api-versions group/version for every CRD version and group/version/Kind where the kind is known', () => {
-    expect(apiVersionsOf([
-      { group: 'monitoring.coreos.com', version: 'v1', kind: 'ServiceMonitor', scope: 'Namespaced' },
-      { group: 'monitoring.coreos.com', version: 'v1', kind: 'PodMonitor', scope: 'Namespaced' },
-      { group: 'external-secrets.io', version: 'v1', kind: '', scope: 'Namespaced' },
-    ])).toEqual(['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PodMonitor', 'external-secrets.io/v1']);
+    expect(
+      apiVersionsOf([
+        { group: 'monitoring.coreos.com', version: 'v1', kind: 'ServiceMonitor', scope: 'Namespaced' },
+        { group: 'monitoring.coreos.com', version: 'v1', kind: 'PodMonitor', scope: 'Namespaced' },
+        { group: 'external-secrets.io', version: 'v1', kind: '', scope: 'Namespaced' },
+      ]),
+    ).toEqual(['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PodMonitor', 'external-secrets.io/v1']);
   });
 
   it("keeps helm's own message and drops its prefix, warnings and --debug advice", () => {
-    expect(helmMessage('WARNING: Kubernetes configuration file is group-readable\nError: execution error at (loki/templates/x.yaml:1:2): Please define loki.storage.bucketNames.chunks\nUse --debug flag to render out invalid YAML\n')).toBe(
-      'execution error at (loki/templates/x.yaml:1:2): Please define loki.storage.bucketNames.chunks',
-    );
+    expect(
+      helmMessage(
+        'WARNING: Kubernetes configuration file is group-readable\nError: execution error at (loki/templates/x.yaml:1:2): Please define loki.storage.bucketNames.chunks\nUse --debug flag to render out invalid YAML\n',
+      ),
+    ).toBe('execution error at (loki/templates/x.yaml:1:2): Please define loki.storage.bucketNames.chunks');
   });
 });
 
 describe('archiveUrl', () => {
-  const index = 'apiVersion: v1\nentries:\n  demo:\n    - version: 1.0.0\n      urls: [charts/demo-1.0.0.tgz]\n    - version: 2.0.0\n      urls: [https://cdn.example/demo-2.0.0.tgz]\n';
+  const index =
+    'apiVersion: v1\nentries:\n  demo:\n    - version: 1.0.0\n      urls: [charts/demo-1.0.0.tgz]\n    - version: 2.0.0\n      urls: [https://cdn.example/demo-2.0.0.tgz]\n';
   it('resolves a relative archive URL against the repository, as helm does', () => {
     expect(archiveUrl(index, { repoURL: 'https://repo.example/helm', name: 'demo', version: '1.0.0' })).toEqual({ url: 'https://repo.example/helm/charts/demo-1.0.0.tgz' });
     expect(archiveUrl(index, { repoURL: 'https://repo.example/helm', name: 'demo', version: '2.0.0' })).toEqual({ url: 'https://cdn.example/demo-2.0.0.tgz' });
   });
   it('says which charts the repository has when the name is wrong', () => {
-    expect(archiveUrl(index, { repoURL: 'https://repo.example', name: 'dmeo', version: '1.0.0' })).toEqual({ message: "chart repository https://repo.example has no chart named 'dmeo'", hint: 'its index.yaml lists demo' });
+    expect(archiveUrl(index, { repoURL: 'https://repo.example', name: 'dmeo', version: '1.0.0' })).toEqual({
+      message: "chart repository https://repo.example has no chart named 'dmeo'",
+      hint: 'its index.yaml lists demo',
+    });
   });
 });

@@ -124,12 +124,17 @@ describe('npm run validate', () => {
       .slice(2)
       .join('\n')
       .replace('  name: web\n', '  name: extra\n')
-      .replace('          ports:', '          env:\n            - name: DATABASE_URL\n              value: postgres://db/app\n            - name: DATABASE_URL\n              value: postgres://evil/app\n          ports:');
+      .replace(
+        '          ports:',
+        '          env:\n            - name: DATABASE_URL\n              value: postgres://db/app\n            - name: DATABASE_URL\n              value: postgres://evil/app\n          ports:',
+      );
     writeFileSync(path.join(root, extra), deployment);
     mkdirSync(path.join(root, 'base'));
     writeFileSync(path.join(root, 'base/exceptions.yaml'), `handWritten:\n  - file: ${extra}\n    reason: a test of a declared hand-written file\n`);
     expect(await run(['--format', 'json'])).toBe(3);
-    const found = JSON.parse(out.join('\n')).findings.filter((f: { file: string }) => f.file === extra).map((f: { line: number; rule: string; message: string }) => `${f.line} ${f.rule}: ${f.message}`);
+    const found = JSON.parse(out.join('\n'))
+      .findings.filter((f: { file: string }) => f.file === extra)
+      .map((f: { line: number; rule: string; message: string }) => `${f.line} ${f.rule}: ${f.message}`);
     expect(found).toEqual([
       "10 ha-replicas: Deployment 'extra' runs 1 replica(s) and has no HorizontalPodAutoscaler; staging needs at least 3",
       "26 env-unique: Deployment 'extra': container 'web' lists env 'DATABASE_URL' more than once",
@@ -153,7 +158,9 @@ describe('npm run validate', () => {
   it('exits 1 when there is nothing rendered to validate', async () => {
     rmSync(path.join(root, 'clusters'), { recursive: true });
     expect(await run([])).toBe(1);
-    expect(err).toEqual(['Error: clusters/index.json: error: the cluster index is missing\n  hint: run npm run render (and commit the result) so that clusters/ holds the rendered output']);
+    expect(err).toEqual([
+      'Error: clusters/index.json: error: the cluster index is missing\n  hint: run npm run render (and commit the result) so that clusters/ holds the rendered output',
+    ]);
   });
 });
 

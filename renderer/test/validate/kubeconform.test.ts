@@ -68,7 +68,12 @@ describe('kubeconform with the generated schemas', () => {
 
   it('rejects an Argo CD Application with a misspelt field', async () => {
     expect(await validate('application-misspelt.yaml')).toEqual([
-      { file: path.join(dir, 'application-misspelt.yaml'), line: 18, rule: 'schema', message: "Application 'test-web': spec.syncPolicy.automated: additional properties 'selfHeel' not allowed" },
+      {
+        file: path.join(dir, 'application-misspelt.yaml'),
+        line: 18,
+        rule: 'schema',
+        message: "Application 'test-web': spec.syncPolicy.automated: additional properties 'selfHeel' not allowed",
+      },
     ]);
   });
 
@@ -83,9 +88,18 @@ describe('kubeconformArgs', () => {
   it('runs strict with both offline schema locations and never ignores missing schemas', () => {
     const args = kubeconformArgs('/repo', ['a.yaml'], '1.36.3', 2);
     expect(args).toEqual([
-      '-strict', '-summary', '-output', 'json', '-n', '2', '-kubernetes-version', '1.36.3',
-      '-schema-location', '/repo/.cache/schemas/kubernetes/{{ .ResourceKind }}{{ .KindSuffix }}.json',
-      '-schema-location', '/repo/.cache/schemas/crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json',
+      '-strict',
+      '-summary',
+      '-output',
+      'json',
+      '-n',
+      '2',
+      '-kubernetes-version',
+      '1.36.3',
+      '-schema-location',
+      '/repo/.cache/schemas/kubernetes/{{ .ResourceKind }}{{ .KindSuffix }}.json',
+      '-schema-location',
+      '/repo/.cache/schemas/crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json',
       'a.yaml',
     ]);
     expect(args).not.toContain('-ignore-missing-schemas');
@@ -122,8 +136,6 @@ describe('leafErrors', () => {
 
   it('folds the branches of a failed oneOf (an int-or-string field) into one error', () => {
     const msg = `${prefix}- at '/spec/ports/0/targetPort': oneOf failed, none matched   - at '/spec/ports/0/targetPort': got boolean, want string   - at '/spec/ports/0/targetPort': got boolean, want integer`;
-    expect(leafErrors(msg)).toEqual([
-      { path: '/spec/ports/0/targetPort', msg: 'matches none of its allowed forms (got boolean, want string; got boolean, want integer)' },
-    ]);
+    expect(leafErrors(msg)).toEqual([{ path: '/spec/ports/0/targetPort', msg: 'matches none of its allowed forms (got boolean, want string; got boolean, want integer)' }]);
   });
 });

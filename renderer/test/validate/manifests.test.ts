@@ -34,6 +34,9 @@ describe('parseManifestFile', () => {
   });
 
   it('reports a duplicate key as a YAML problem with its line', () => {
-    expect(parseManifestFile('f.yaml', 'a: 1\nb: 2\na: 3\n')).toEqual({ manifests: [], problems: [{ file: 'f.yaml', line: 3, message: 'not valid YAML: Map keys must be unique' }] });
+    expect(parseManifestFile('f.yaml', 'a: 1\nb: 2\na: 3\n')).toEqual({
+      manifests: [],
+      problems: [{ file: 'f.yaml', line: 3, message: 'not valid YAML: Map keys must be unique' }],
+    });
   });
 });

@@ -4,8 +4,21 @@ import { stringify } from 'yaml';
 import type { IndexCluster } from '../../src/cluster-index.js';
 import { parseManifestFile, type Manifest } from '../../src/validate/manifests.js';
 import {
-  checkPolicies, defaultDenyNetworkPolicy, deprecatedApi, highAvailabilityReplicas, imageTagPinned, noSecretData, podDisruptionBudget,
-  podSecurityRestricted, probesSet, recommendedLabelsSet, resourcesSet, rules, serviceSelectsWorkload, writableRootAnnotation, type Rule,
+  checkPolicies,
+  defaultDenyNetworkPolicy,
+  deprecatedApi,
+  highAvailabilityReplicas,
+  imageTagPinned,
+  noSecretData,
+  podDisruptionBudget,
+  podSecurityRestricted,
+  probesSet,
+  recommendedLabelsSet,
+  resourcesSet,
+  rules,
+  serviceSelectsWorkload,
+  writableRootAnnotation,
+  type Rule,
 } from '../../src/validate/rules.js';
 
 const labels = { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': 'berrys-renderer' };
@@ -23,7 +36,9 @@ function container(overrides: Record<string, unknown> = {}): Record<string, unkn
   };
 }
 
-function deployment(options: { name?: string; replicas?: number; container?: Record<string, unknown>; annotations?: Record<string, string>; podSecurity?: Record<string, unknown> } = {}) {
+function deployment(
+  options: { name?: string; replicas?: number; container?: Record<string, unknown>; annotations?: Record<string, string>; podSecurity?: Record<string, unknown> } = {},
+) {
   const name = options.name ?? 'web';
   return {
     apiVersion: 'apps/v1',
@@ -77,7 +92,18 @@ function manifests(...objects: Array<Record<string, unknown>>): Manifest[] {
 }
 
 function cluster(overrides: Partial<IndexCluster> = {}): IndexCluster {
-  return { name: 'test', environment: 'staging', role: 'primary', region: 'r', apiServer: 'https://a', namespace: 'berrys-test', highAvailability: true, pinnedVersions: true, folders: [], ...overrides };
+  return {
+    name: 'test',
+    environment: 'staging',
+    role: 'primary',
+    region: 'r',
+    apiServer: 'https://a',
+    namespace: 'berrys-test',
+    highAvailability: true,
+    pinnedVersions: true,
+    folders: [],
+    ...overrides,
+  };
 }
 
 function check(rule: Rule, objects: Array<Record<string, unknown>>, clusterOverrides: Partial<IndexCluster> = {}) {
@@ -156,7 +182,12 @@ describe('pod-security', () => {
   });
 
   it('checks CronJob pods too', () => {
-    const cron = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', labels }, spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'n', image: 'x:1' }] } } } } } };
+    const cron = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly', labels },
+      spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'n', image: 'x:1' }] } } } } },
+    };
     expect(check(podSecurityRestricted, [cron])).toHaveLength(5);
   });
 
@@ -176,7 +207,13 @@ describe('no-secret-data', () => {
 
   it('rejects a Secret with stringData', () => {
     expect(check(noSecretData, [secret({ password: 'hunter2' })])).toEqual([
-      { file: 'clusters/test/secret-db.yaml', line: 10, rule: 'no-secret-data', message: "Secret 'db' carries stringData in git", hint: 'declare an ExternalSecret that reads the value from the secret store instead' },
+      {
+        file: 'clusters/test/secret-db.yaml',
+        line: 10,
+        rule: 'no-secret-data',
+        message: "Secret 'db' carries stringData in git",
+        hint: 'declare an ExternalSecret that reads the value from the secret store instead',
+      },
     ]);
   });
 
@@ -299,7 +336,11 @@ describe('deprecated-api', () => {
 
 describe('recommended-labels', () => {
   it('rejects an Argo CD Application without the managed-by label', () => {
-    const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'test-web', namespace: 'argocd', labels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/part-of': 'berrys-agents' } } };
+    const app = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'test-web', namespace: 'argocd', labels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/part-of': 'berrys-agents' } },
+    };
     expect(check(recommendedLabelsSet, [app]).map((f) => [f.line, f.message])).toEqual([[7, "Application 'test-web' has no label app.kubernetes.io/managed-by"]]);
   });
 

@@ -81,7 +81,9 @@ describe('workflows', () => {
   });
 
   it('finds the problems it should: zizmor reports a checkout that keeps its credentials', () => {
-    const dir = tempWorkflowDir('on: push\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0\n');
+    const dir = tempWorkflowDir(
+      'on: push\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0\n',
+    );
     const result = runZizmor([dir]);
     rmSync(dir, { recursive: true, force: true });
     expect(result.status).not.toBe(0);
@@ -93,21 +95,25 @@ describe('workflows', () => {
     expect(problems).toEqual([]);
     // The gate's Argo CD tokens are where the rule has to hold: make sure the check saw them.
     const gate = parse(readFileSync(path.join(workflowsDir, 'gate.yml'), 'utf8')) as Workflow;
-    expect(Object.entries(gate.jobs).filter(([, job]) => holdsToken(job)).map(([id]) => id)).toEqual(['argocd']);
+    expect(
+      Object.entries(gate.jobs)
+        .filter(([, job]) => holdsToken(job))
+        .map(([id]) => id),
+    ).toEqual(['argocd']);
   });
 
   it('recognises pull request code next to a secret (the check above can fail)', () => {
     const job = (checkout: string, extra = '') =>
       `    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@x\n        with:\n          ref: ${checkout}\n      - run: npm ci\n        env:\n          T: \${{ secrets.T }}\n${extra}`;
     expect(untrustedCodeWithSecrets('a.yml', `on: pull_request\njobs:\n  x:\n${job('${{ github.sha }}')}`)).toEqual([
-      'a.yml: job x holds a secret or a write token in a pull_request workflow, whose workflow file and code are the pull request\'s',
+      "a.yml: job x holds a secret or a write token in a pull_request workflow, whose workflow file and code are the pull request's",
     ]);
     expect(untrustedCodeWithSecrets('b.yml', `on: pull_request_target\njobs:\n  x:\n${job('${{ github.event.pull_request.head.sha }}')}`)).toEqual([
       'b.yml: job x holds a secret or a write token and checks out the pull request (${{ github.event.pull_request.head.sha }})',
     ]);
-    expect(untrustedCodeWithSecrets('c.yml', `on: pull_request_target\njobs:\n  x:\n${job('${{ github.event.pull_request.base.sha }}', '      - uses: actions/download-artifact@x\n')}`)).toEqual([
-      'c.yml: job x holds a secret or a write token, downloads an artifact (another job may have made it from pull request code) and runs shell steps',
-    ]);
+    expect(
+      untrustedCodeWithSecrets('c.yml', `on: pull_request_target\njobs:\n  x:\n${job('${{ github.event.pull_request.base.sha }}', '      - uses: actions/download-artifact@x\n')}`),
+    ).toEqual(['c.yml: job x holds a secret or a write token, downloads an artifact (another job may have made it from pull request code) and runs shell steps']);
     expect(untrustedCodeWithSecrets('d.yml', `on: pull_request_target\njobs:\n  x:\n${job('${{ github.event.pull_request.base.sha }}')}`)).toEqual([]);
   });
 
@@ -263,7 +269,9 @@ describe('the rendered diff step', () => {
     const workflow = parse(readFileSync(path.join(defaultRepoRoot, '.github', 'workflows', 'diff.yml'), 'utf8')) as {
       jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
     };
-    const step = Object.values(workflow.jobs).flatMap((j) => j.steps).find((s) => s.name === 'Rendered diff');
+    const step = Object.values(workflow.jobs)
+      .flatMap((j) => j.steps)
+      .find((s) => s.name === 'Rendered diff');
     const dir = mkdtempSync(path.join(tmpdir(), 'diff-step-'));
     try {
       // A stand-in `npm` that fails the way a hostile pull request could make the diff fail: terminal sequences,
