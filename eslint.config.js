@@ -10,7 +10,12 @@ export default tseslint.config(
   {
     // Node's globals that the code uses (the globals package would be one more dependency for a short list).
     languageOptions: {
-      globals: Object.fromEntries(['process', 'console', 'URL', 'performance', 'setTimeout', 'clearTimeout', 'Buffer', 'AbortController', 'fetch'].map((g) => [g, 'readonly'])),
+      globals: Object.fromEntries(
+        ['process', 'console', 'URL', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Buffer', 'AbortController', 'fetch'].map((g) => [
+          g,
+          'readonly',
+        ]),
+      ),
     },
     rules: {
       // `const { drop: _drop, ...rest } = o` is how the code leaves a field out; the underscore says it is unused on purpose.

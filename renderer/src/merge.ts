@@ -426,7 +426,7 @@ export function providerOf(cluster: ResolvedCluster, capability: AddonCapability
 }
 
 /** The IAM role name of an add-on that calls AWS: one per cluster and add-on, so each gets only its own policy. */
-export function irsaRoleName(platform: PlatformSpec, cluster: ClusterSpec, addon: string): string {
+function irsaRoleName(platform: PlatformSpec, cluster: ClusterSpec, addon: string): string {
   return `${platform.name}-${cluster.name}-${addon}`;
 }
 

@@ -12,7 +12,7 @@ import type { AppSpec } from './model.js';
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
 /** Sync wave of the root Application in its own folder: after add-ons (1–2), the platform (3) and the apps (4). */
-export const rootWave = 5;
+const rootWave = 5;
 
 /** Kinds the apps project may create: exactly what the app templates render. */
 const appProjectKinds = [

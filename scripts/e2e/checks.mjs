@@ -4,7 +4,6 @@
 import { $ } from 'zx';
 import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSync, cpSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 
 /** Every rendered file of every cluster, through clusters/index.json and its one reader (never by guessing paths). */
@@ -34,7 +33,7 @@ export function namespacesOf(files) {
   return [...out].sort();
 }
 
-export async function dryRunAll({ root, dryRun, kube, files, log }) {
+export async function dryRunAll({ dryRun, kube, files, log }) {
   const result = await dryRun.dryRunFiles(kube, files);
   const byCluster = new Map();
   for (const f of files) byCluster.set(f.cluster, (byCluster.get(f.cluster) ?? 0) + 1);
@@ -109,5 +108,3 @@ export async function commitAndPush(work, message, change) {
   await git`git push -q origin main`;
   return (await git`git rev-parse HEAD`).stdout.trim();
 }
-
-export const sleepMs = sleep;

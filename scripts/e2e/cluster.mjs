@@ -2,7 +2,7 @@
 // kube-controller-manager, kube-scheduler, and kwok with fake nodes. Command lines come from
 // renderer/src/e2e/components.ts; this module only writes files, starts processes and waits for them.
 import { $ } from 'zx';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -131,5 +131,3 @@ export async function startKwok({ c, bin, kwokModule, stateDir, processes, kubec
   );
   return kwok;
 }
-
-export const exists = existsSync;

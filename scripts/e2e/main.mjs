@@ -90,7 +90,7 @@ export async function e2e({ keep }) {
     });
 
     await phases.run(`server-side dry run of every rendered file (${files.length})`, async () => {
-      const result = await dryRunAll({ root: repoRoot, dryRun, kube: p.kube, files, log });
+      const result = await dryRunAll({ dryRun, kube: p.kube, files, log });
       const lines = dryRun.formatDryRunFindings(result.findings);
       for (const line of lines) log(`  ${line}`);
       if (result.findings.length > 0) throw new Error(`the API server rejected or warned about ${new Set(result.findings.map((f) => f.file)).size} rendered file(s); see above`);

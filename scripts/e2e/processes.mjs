@@ -48,7 +48,7 @@ export function createProcesses(stateDir, log) {
     async cleanLeftovers() {
       if (!existsSync(pidFile)) return;
       for (const p of JSON.parse(readFileSync(pidFile, 'utf8')).reverse()) {
-        let cmdline = '';
+        let cmdline;
         try {
           cmdline = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0')[0];
         } catch {

@@ -8,7 +8,7 @@ import { applicationState, type ApplicationState } from './application.js';
 import { ArgocdError, createArgocdClient, type ArgocdClientOptions } from './client.js';
 
 /** One app's Application: its state, or why it could not be read; neither means Argo CD has no such Application. */
-export interface Observed {
+interface Observed {
   application: string;
   state?: ApplicationState;
   error?: string;

@@ -36,7 +36,10 @@ export function synthesize(model: AnchorModel, outdir: string): void {
   app.synth();
 }
 
-/** The process the benchmark measures: reading the model is part of the work, as reading inputs is for ours. */
+/**
+ * The process the benchmark measures: reading the model is part of the work, as reading inputs is for ours.
+ * @public called by name from a child process (bench/cli.ts callArgs), which knip cannot follow
+ */
 export function synthesizeFile(modelFile: string, outdir: string): void {
   synthesize(JSON.parse(readFileSync(modelFile, 'utf8')) as AnchorModel, outdir);
 }

@@ -60,7 +60,10 @@ export function scannerFloor(bytes: number): FloorResult {
   return { ...times, units: bytes };
 }
 
-/** Times the serialiser over every object of the rendered tree under `root` (parsing them first, untimed). */
+/**
+ * Times the serialiser over every object of the rendered tree under `root` (parsing them first, untimed).
+ * @public called by name from a child process (bench/cli.ts callArgs), which knip cannot follow
+ */
 export async function serializerFloor(root: string): Promise<FloorResult> {
   const objects: unknown[] = [];
   for (const [file, content] of await readRenderedTree(root)) {

@@ -107,7 +107,7 @@ export function overlayEdit(files: Record<string, string>): { path: string; cont
 const yamlDoc = (o: unknown): string => JSON.stringify(o, null, 2) + '\n';
 
 /** One app of one cluster as both anchors build it: the base app's objects changed by these per-cluster values. */
-export interface AnchorApp {
+interface AnchorApp {
   app: string;
   /** The Deployment's per-cluster values (absent when the app has no Deployment). */
   deployment?: { container: string; image: string; replicas?: number; env: unknown[]; resources: unknown };

@@ -16,7 +16,7 @@ import { parseManifestFile } from '../validate/manifests.js';
 import type { RenderedTree } from './types.js';
 
 /** The folder a chart's rendering takes in the diff; its name is what the report shows as the "app". */
-export function addonFolder(cluster: string, release: string): string {
+function addonFolder(cluster: string, release: string): string {
   return `${repoPaths.clusterDir(cluster)}/addon-${release}`;
 }
 

@@ -26,7 +26,7 @@ import type { Versions } from './versions.js';
  * - hotfix: none of these, but the pull request carries the break-glass marker (a `Hotfix:` trailer);
  * - refused: none of these.
  */
-export type MoveKind = 'promotion' | 'retirement' | 'rollback' | 'hotfix' | 'refused';
+type MoveKind = 'promotion' | 'retirement' | 'rollback' | 'hotfix' | 'refused';
 
 /** One app whose version changes in a gated environment. */
 interface VersionMove {
@@ -44,7 +44,7 @@ interface VersionMove {
 }
 
 /** What the gate knows besides the two sets of versions files. */
-export interface MoveFacts {
+interface MoveFacts {
   /** The commit at which `env` had `version` of `app` on the base branch's history, if it ever did. */
   ranBefore(env: string, app: string, version: string): string | undefined;
   /** The pull request carries the hotfix marker. */
@@ -55,7 +55,7 @@ export interface MoveFacts {
  * The version rule over the versions files of the merge base (`from`), the base branch's tip (`base`, where the
  * previous environments are read) and the head. Development is where releases enter: not gated.
  */
-export function versionMoves(
+function versionMoves(
   chain: readonly string[],
   from: ReadonlyMap<string, Versions>,
   base: ReadonlyMap<string, Versions>,
@@ -86,7 +86,7 @@ export function versionMoves(
  * Changed files that reach an environment (the end of the chain) but are not a version change: its overlay other
  * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of changed apps.
  */
-export function otherChangesReaching(env: string, changed: string[], clusters: string[], changedApps: string[]): string[] {
+function otherChangesReaching(env: string, changed: string[], clusters: string[], changedApps: string[]): string[] {
   const versions = repoPaths.versions(env);
   const explained = clusters.flatMap((c) => changedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
   const reaches = [`${repoPaths.overlayDir(env)}/`, `${repoPaths.appsDir}/`, `${repoPaths.baseDir}/`, ...clusters.map((c) => `${repoPaths.clusterDir(c)}/`)];
@@ -166,7 +166,7 @@ export interface GateResult {
 }
 
 /** The commit-message trailer that marks a break-glass hotfix (README, Hotfix). */
-export const hotfixTrailer = 'Hotfix';
+const hotfixTrailer = 'Hotfix';
 
 /**
  * The clusters whose Argo CD the gate may ask: the primary of every environment that another one is promoted from.

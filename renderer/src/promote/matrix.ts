@@ -13,7 +13,7 @@ import { diskReader, readCatalogue, readImages, readVersions } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
 
-export interface MatrixRow {
+interface MatrixRow {
   app: string;
   /** Environment → version; absent when the app is not deployed there. */
   versions: Partial<Record<string, string>>;
@@ -22,7 +22,7 @@ export interface MatrixRow {
 }
 
 /** One Application's live state next to what git says. */
-export interface LiveRow {
+interface LiveRow {
   cluster: string;
   environment: string;
   app: string;
@@ -44,7 +44,7 @@ export interface Matrix {
 }
 
 /** The matrix of versions in git: one row per app of the catalogue, neighbours compared along the chain. */
-export function versionMatrix(chain: readonly string[], apps: string[], versions: ReadonlyMap<string, Versions>): Matrix {
+function versionMatrix(chain: readonly string[], apps: string[], versions: ReadonlyMap<string, Versions>): Matrix {
   const environments = [...chain];
   const rows = [...apps].sort().map((app) => {
     const row: MatrixRow = { app, versions: {}, differs: [] };
@@ -59,7 +59,7 @@ export function versionMatrix(chain: readonly string[], apps: string[], versions
 }
 
 /** Compares what Argo CD runs with git, per Application; a disagreement or an unreadable state is a problem. */
-export function liveRows(matrix: Matrix, observations: ClusterObservation[]): LiveRow[] {
+function liveRows(matrix: Matrix, observations: ClusterObservation[]): LiveRow[] {
   const out: LiveRow[] = [];
   for (const o of observations) {
     const env = o.environment as string;
@@ -92,7 +92,7 @@ export function liveRows(matrix: Matrix, observations: ClusterObservation[]): Li
 const NOT_DEPLOYED = '—';
 
 /** A plain-text table: `*` marks a version that differs from the environment before it, `—` not deployed there. */
-export function formatMatrixText(m: Matrix): string {
+function formatMatrixText(m: Matrix): string {
   const table = formatTable(
     ['APP', ...m.environments.map((e) => e.toUpperCase())],
     m.rows.map((r) => [r.app, ...m.environments.map((e) => `${r.versions[e] ?? NOT_DEPLOYED}${r.differs.includes(e) ? ' *' : ''}`)]),
@@ -139,14 +139,14 @@ export function formatMatrixMarkdown(m: Matrix): string {
 }
 
 /** JSON for scripts; `live` holds the observations in the form the gate reads back (`npm run gate -- --argocd-observations`). */
-export function formatMatrixJson(m: Matrix): string {
+function formatMatrixJson(m: Matrix): string {
   return `${JSON.stringify({ environments: m.environments, apps: m.rows, ...(m.live ? { live: m.live, liveRows: m.liveRows } : {}) }, null, 2)}\n`;
 }
 
 export const matrixFormats = ['text', 'markdown', 'json'] as const;
-export type MatrixFormat = (typeof matrixFormats)[number];
+type MatrixFormat = (typeof matrixFormats)[number];
 
-export function formatMatrix(m: Matrix, format: MatrixFormat): string {
+function formatMatrix(m: Matrix, format: MatrixFormat): string {
   return format === 'json' ? formatMatrixJson(m) : format === 'markdown' ? formatMatrixMarkdown(m) : formatMatrixText(m);
 }
 

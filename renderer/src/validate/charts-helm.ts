@@ -11,7 +11,7 @@ import { cachePaths } from '../tools/layout.js';
 import { ProgramNotFound, run } from '../process.js';
 
 /** Raised when helm cannot run at all (missing binary); a chart helm refuses is a finding, not this. */
-export class HelmError extends Error {
+class HelmError extends Error {
   override readonly name = 'HelmError';
 }
 
@@ -31,7 +31,7 @@ export interface TemplateInput {
  * The command line. --include-crds because Argo CD applies a chart's crds/ folder unless told to skip it;
  * --kube-version and --api-versions because charts branch on .Capabilities, and Argo CD passes the cluster's.
  */
-export function helmTemplateArgs(input: TemplateInput): string[] {
+function helmTemplateArgs(input: TemplateInput): string[] {
   return [
     'template',
     input.release,

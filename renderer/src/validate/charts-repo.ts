@@ -13,7 +13,7 @@ import { chartLabel, type ChartRef } from './charts-lock.js';
 export type PullResult = { status: 'pulled'; file: string; digest: string } | { status: 'unreachable'; reason: string } | { status: 'error'; message: string; hint: string };
 
 /** `sha256:<hex>` of a chart archive, the form of the lock file and of Helm's index.yaml `digest` (without prefix). */
-export function archiveDigest(bytes: Uint8Array): string {
+function archiveDigest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 

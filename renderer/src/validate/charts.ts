@@ -31,7 +31,7 @@ import { get, isObj, kindOf, nameOf, namespaceOf, type Obj } from '../kube.js';
  * The platform rules that hold for upstream charts too. The others are conventions of the app templates (labels the
  * renderer adds, the restricted pod profile, replica counts) that an add-on's AppProject and namespace settle instead.
  */
-export const chartRules: readonly Rule[] = [imageTagPinned, deprecatedApi];
+const chartRules: readonly Rule[] = [imageTagPinned, deprecatedApi];
 
 /**
  * Built-in kinds that are cluster-scoped (Kubernetes API reference); the AppProject allows these by its cluster
@@ -101,7 +101,7 @@ export function addonApplications(cluster: IndexCluster, manifests: readonly Man
   });
 }
 
-export interface UncheckedChart {
+interface UncheckedChart {
   chart: ChartRef;
   reason: string;
   /** Argo CD Application names that use it. */
@@ -266,7 +266,7 @@ export function apiVersionsOf(crds: readonly ClusterCrd[]): string[] {
   return [...new Set(crds.flatMap((c) => [`${c.group}/${c.version}`, ...(c.kind ? [`${c.group}/${c.version}/${c.kind}`] : [])]))];
 }
 
-export function crdsOf(m: Manifest): ClusterCrd[] {
+function crdsOf(m: Manifest): ClusterCrd[] {
   const spec = get(m.object, ['spec']);
   if (!isObj(spec) || !isObj(spec.names) || !Array.isArray(spec.versions)) return [];
   return spec.versions
@@ -358,7 +358,7 @@ function allowedBy(list: unknown, group: string, kind: string): boolean {
 }
 
 /** Every rendered object against the Application's AppProject: Argo CD refuses to sync anything else. */
-export function projectFindings(app: AddonApplication, manifests: readonly Manifest[], project: Obj | undefined, crds: readonly ClusterCrd[]): Finding[] {
+function projectFindings(app: AddonApplication, manifests: readonly Manifest[], project: Obj | undefined, crds: readonly ClusterCrd[]): Finding[] {
   const out: Finding[] = [];
   if (!project) {
     const first = manifests[0];

@@ -18,7 +18,7 @@ class KubeconformError extends Error {
  * kubeconform's own workers (`-n`): one per core. It is given whole folders and validates their files in parallel
  * itself, which costs less than several processes that each start up and compile the same schemas.
  */
-export const defaultWorkers = Math.max(2, os.availableParallelism());
+const defaultWorkers = Math.max(2, os.availableParallelism());
 
 /** The flags of every kubeconform run, before the schema locations and the files or folders. */
 export function kubeconformFlags(kubernetesVersion: string, workers = defaultWorkers): string[] {

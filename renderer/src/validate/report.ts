@@ -60,7 +60,7 @@ export function formatHuman(report: ValidationReport, options: { color: boolean;
 }
 
 /** What the add-on chart check covered, and each chart it could not check with the reason. */
-export function chartLines(charts: NonNullable<ValidationReport['charts']>): string[] {
+function chartLines(charts: NonNullable<ValidationReport['charts']>): string[] {
   const lines = [`charts: rendered and checked ${charts.rendered} of ${plural(charts.applications, 'add-on Application')} with helm template`];
   for (const u of charts.unchecked) {
     lines.push(`charts: NOT CHECKED ${u.chart.name} ${u.chart.version} (${u.reason}); used by ${u.applications.join(', ')}`);

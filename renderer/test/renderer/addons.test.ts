@@ -10,7 +10,10 @@ import { defaultRepoRoot } from '../../src/paths.js';
 import { renderRepository } from '../../src/render.js';
 import { committedOutput, realInputs } from './fixture.js';
 
-type Obj = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: any };
+// Chart values are free-form: these tests walk them by path and compare leaves, so their type is open on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+type Obj = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Json };
 const output = committedOutput();
 const objects = Object.entries(output)
   .filter(([p]) => p.endsWith('.yaml'))
@@ -19,13 +22,13 @@ const cloudClusters = ['development', 'production', 'production-dr', 'staging'];
 const catalogue = parse(readFileSync(path.join(defaultRepoRoot, 'base/addons.yaml'), 'utf8')) as { addons: Array<{ name: string; irsa?: string }> };
 const pins = JSON.parse(readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8')) as { kubernetes: string };
 
-function values(cluster: string, addon: string): any {
+function values(cluster: string, addon: string): Json {
   const app = objects.find((o) => o.cluster === cluster && o.object.kind === 'Application' && o.object.metadata.name === `${cluster}-addon-${addon}`);
   if (!app) throw new Error(`no Application ${cluster}-addon-${addon}`);
   return app.object.spec.source.helm.valuesObject;
 }
 
-function at(value: any, dotted: string): any {
+function at(value: Json, dotted: string): Json {
   return dotted.split('.').reduce((v, k) => v?.[k], value);
 }
 
@@ -105,7 +108,7 @@ describe('add-on values of the rendered Applications', () => {
       new Set(
         objects
           .filter((o) => o.cluster === cluster && o.object.kind === 'NetworkPolicy')
-          .flatMap((o) => (o.object.spec.egress ?? []).flatMap((e: any) => (e.to ?? []).map((t: any) => t.ipBlock?.cidr).filter(Boolean))),
+          .flatMap((o) => (o.object.spec.egress ?? []).flatMap((e: Json) => (e.to ?? []).map((t: Json) => t.ipBlock?.cidr).filter(Boolean))),
       );
     const primary = cidrs('production');
     const standby = cidrs('production-dr');
@@ -145,8 +148,8 @@ describe("Grafana's admin login", () => {
     for (const cluster of cloudClusters) {
       expect(values(cluster, 'kube-prometheus-stack').grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
       const secret = objects.find((o) => o.cluster === cluster && o.object.kind === 'ExternalSecret' && o.object.metadata.name === 'grafana-admin')!.object;
-      expect((secret as any).metadata.namespace).toBe('monitoring');
-      expect(secret.spec.data.map((d: any) => `${d.secretKey}<-${d.remoteRef.key}#${d.remoteRef.property}`)).toEqual([
+      expect((secret as Json).metadata.namespace).toBe('monitoring');
+      expect(secret.spec.data.map((d: Json) => `${d.secretKey}<-${d.remoteRef.key}#${d.remoteRef.property}`)).toEqual([
         `admin-user<-berrys/${cluster === 'production-dr' ? 'production' : cluster}/grafana-admin#user`,
         `admin-password<-berrys/${cluster === 'production-dr' ? 'production' : cluster}/grafana-admin#password`,
       ]);
