@@ -1,7 +1,8 @@
 // The GitOps loop for the laptop cluster and the flows a user relies on, against the real Argo CD: bootstrap, wait
-// for Synced and Healthy, drift and self-heal, prune, the project fence. Verdicts: renderer/src/e2e/applications.ts.
+// for Synced and Healthy, drift and self-heal, HPA ownership, the project fence, prune. Verdicts: renderer/src/e2e/applications.ts.
 import { $ } from 'zx';
-import { readdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import path from 'node:path';
 import { waitFor } from './cluster.mjs';
 import { commitAndPush } from './checks.mjs';
@@ -10,7 +11,7 @@ const cluster = 'local';
 const env = 'local';
 
 export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfig, contextName, served, argocd, nodes, log, load }) {
-  const { summarize } = await load('e2e/applications.js');
+  const { summarize, replicasOwnedByHpa, hpaMissingMetrics } = await load('e2e/applications.js');
   const ns = c.argocdNamespace;
   const work = served.work;
   const argoEntries = argocd.entries;
@@ -112,6 +113,79 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     log(`  Argo CD reverted both: replicas ${want}, label ${label}=${labelWant}`);
   });
 
+  // HPA ownership: local has no HPA, so turn autoscaling on for one app in git as a user would, then scale its
+  // Deployment as the HPA would. Argo CD must leave the count alone (ignoreDifferences) and keep the app Synced.
+  // The app is one another app calls, so the prune below (which removes an app nobody calls) never picks it.
+  await phases.run('HPA ownership: an autoscaled Deployment scaled live stays scaled and Synced', async ({ note }) => {
+    const app = appNames(work).filter((a) => callers(work, a).length > 0)[0];
+    const appName = `${cluster}-${app}`;
+    const override = path.join('overlays', env, 'apps', `${app}.yaml`);
+    const sha = await commitAndPush(work, `e2e: autoscale ${app} in ${env}`, (w) => {
+      mkdirSync(path.join(w, 'overlays', env, 'apps'), { recursive: true });
+      writeFileSync(
+        path.join(w, override),
+        `# yaml-language-server: $schema=../../../renderer/schema/app-override.schema.json\nautoscaling: { enabled: true, minReplicas: 1, maxReplicas: 3 }\n`,
+      );
+    });
+    const rendered = readdirSync(path.join(work, 'clusters', cluster, 'apps', app)).map((f) =>
+      parseYaml(readFileSync(path.join(work, 'clusters', cluster, 'apps', app, f), 'utf8')),
+    );
+    const hpa = rendered.find((o) => o?.kind === 'HorizontalPodAutoscaler');
+    const deployment = rendered.find((o) => o?.kind === 'Deployment');
+    if (!hpa || !deployment) throw new Error(`rendering ${override} gave ${app} no HorizontalPodAutoscaler or no Deployment`);
+    if ('replicas' in deployment.spec) throw new Error(`the rendered Deployment ${app} still sets spec.replicas (${deployment.spec.replicas}) under an HPA`);
+    log(`  ${override} turns autoscaling on (1–3); rendered HPA ${hpa.metadata.name}, Deployment without spec.replicas; pushed ${sha.slice(0, 12)}`);
+    const live = async () => ({
+      app: JSON.parse((await kubectl`get application ${appName} -n ${ns} -o json`).stdout),
+      deployment: JSON.parse((await kubectl`get deployment ${deployment.metadata.name} -n ${appNamespace} -o json`).stdout),
+    });
+    // No metrics API runs here, so the real HPA controller cannot compute a count and Argo CD calls the HPA (and the
+    // Application) Degraded; that health is reported as not checked, any other is waited for.
+    let healthNote = 'Healthy';
+    await waitFor(
+      `Argo CD to sync ${appName} at ${sha.slice(0, 12)} with its HPA`,
+      async () => {
+        const { app: a } = await live();
+        const liveHpa = JSON.parse((await kubectl`get hpa -n ${appNamespace} -o json`).stdout).items.find((h) => h.metadata.name === hpa.metadata.name);
+        const health = a.status?.health?.status;
+        const state = `${a.status?.sync?.status}/${health} at ${(a.status?.sync?.revision ?? '-').slice(0, 12)}, HPA ${liveHpa ? 'live' : 'absent'}`;
+        note(state);
+        if (a.status?.sync?.revision !== sha || a.status?.sync?.status !== 'Synced' || !liveHpa) return state;
+        const missing = health === 'Degraded' ? hpaMissingMetrics(liveHpa) : undefined;
+        if (missing) healthNote = `Degraded, not checked: ${missing}`;
+        return health === 'Healthy' || Boolean(missing) || state;
+      },
+      { processes, entries: argoEntries, timeoutMs: 120_000, intervalMs: 2000 },
+    );
+    log(`  ${appName} Synced at ${sha.slice(0, 12)} with HPA ${hpa.metadata.name} live; health ${healthNote}`);
+    const scaledTo = hpa.spec.maxReplicas;
+    await kubectl`scale deployment ${deployment.metadata.name} -n ${appNamespace} --replicas=${scaledTo}`;
+    log(`  scaled deployment/${deployment.metadata.name} to ${scaledTo} live, as its HPA would`);
+    // Argo CD reconciles every 10 s here (timeout.reconciliation), so 30 s spans at least two comparisons and a
+    // self-heal would have fired; any sample that is not Synced at the scaled count fails the run.
+    const started = Date.now();
+    let samples = 0;
+    while (Date.now() - started < 30_000) {
+      const verdict = replicasOwnedByHpa(await live(), scaledTo);
+      if (verdict !== true) throw new Error(verdict);
+      samples++;
+      note(`Synced at ${scaledTo} replicas for ${Math.round((Date.now() - started) / 1000)} s`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const { app: after } = await live();
+    log(`  ${samples} samples over 30 s: ${appName} stayed Synced (last compared ${after.status?.reconciledAt ?? '?'}), replicas stayed ${scaledTo}`);
+    // Put local back as it was (no HPA, replicas from git), so the flows after this one start from a Healthy cluster.
+    const back = await commitAndPush(work, `e2e: stop autoscaling ${app} in ${env}`, (w) => rmSync(path.join(w, override)));
+    await waitConverged(`every Application Synced and Healthy at ${back.slice(0, 12)}, ${app} without its HPA`, note, {
+      extra: async () => {
+        const a = JSON.parse((await kubectl`get application ${appName} -n ${ns} -o json`).stdout);
+        if (a.status?.sync?.revision !== back) return `${appName} not yet at ${back.slice(0, 12)}`;
+        return deploymentsAvailable();
+      },
+    });
+    log(`  autoscaling turned off again in ${back.slice(0, 12)}: the HPA is pruned and git's replica count is back`);
+  });
+
   // Fence: an Application in the environment's project that points at another environment's namespace.
   await phases.run('fence: an Application of project local aimed at another namespace is refused', async ({ note }) => {
     const app = {
@@ -148,11 +222,7 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
 
   // Prune: remove an app nobody calls; its Application and objects go, nothing else.
   await phases.run('prune: an app removed in git is deleted, and nothing else', async ({ note }) => {
-    const callers = (app) => readdirSync(path.join(work, 'apps')).filter((f) => new RegExp(`calls:.*\\b${app}\\b`).test(readFileSync(path.join(work, 'apps', f), 'utf8')));
-    const candidates = readdirSync(path.join(work, 'apps'))
-      .map((f) => f.replace(/\.yaml$/, ''))
-      .filter((a) => callers(a).length === 0)
-      .sort();
+    const candidates = appNames(work).filter((a) => callers(work, a).length === 0);
     const victim = candidates[0];
     const before = JSON.parse((await kubectl`get deployments,services,serviceaccounts,networkpolicies -n ${appNamespace} -o json`).stdout).items.map(
       (o) => `${o.kind}/${o.metadata.name}`,
@@ -226,6 +296,18 @@ async function playChartControllers(kubectl, dir, say) {
     await kubectl`patch ingress ${i.metadata.name} -n ${i.metadata.namespace} --subresource=status --type=merge -p ${JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } } })}`;
     say(`ingress controller: Ingress ${i.metadata.namespace}/${i.metadata.name} given the address 127.0.0.1`);
   }
+}
+
+/** The catalogue's apps, sorted. */
+function appNames(work) {
+  return readdirSync(path.join(work, 'apps'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
+/** The catalogue files whose `calls:` name `app`. */
+function callers(work, app) {
+  return readdirSync(path.join(work, 'apps')).filter((f) => new RegExp(`calls:.*\\b${app}\\b`).test(readFileSync(path.join(work, 'apps', f), 'utf8')));
 }
 
 /** Removes an app from the catalogue and every overlay, as a person would. */

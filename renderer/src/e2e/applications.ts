@@ -77,3 +77,42 @@ export function summarize(apps: readonly LiveApplication[], expected: readonly s
     done: waiting.length === 0,
   };
 }
+
+/** What the HPA-ownership check reads of the live Application and Deployment. */
+interface OwnershipSample {
+  app: LiveApplication & { spec: LiveApplication['spec'] & { ignoreDifferences?: { kind?: string; name?: string; jsonPointers?: string[] }[] } };
+  deployment: { metadata: { name: string }; spec: { replicas?: number } };
+}
+
+/**
+ * Whether the Deployment's replica count belongs to its HPA, as Argo CD sees it: the Application ignores
+ * /spec/replicas of exactly that Deployment, stays Synced, and has not put the count back to what git would give.
+ * True, or why not (the e2e fails with it). Pure.
+ */
+export function replicasOwnedByHpa({ app, deployment }: OwnershipSample, scaledTo: number): true | string {
+  const name = deployment.metadata.name;
+  const ignored = (app.spec.ignoreDifferences ?? []).some((d) => d.kind === 'Deployment' && d.name === name && (d.jsonPointers ?? []).includes('/spec/replicas'));
+  if (!ignored) return `${app.metadata.name} has no ignoreDifferences on /spec/replicas of Deployment ${name}`;
+  const sync = app.status?.sync?.status ?? 'Unknown';
+  if (sync !== 'Synced') return `${app.metadata.name} is ${sync} after Deployment ${name} was scaled to ${scaledTo}`;
+  const live = deployment.spec.replicas ?? 1;
+  if (live !== scaledTo) return `Deployment ${name} went from ${scaledTo} to ${live} replicas: something other than its HPA set them`;
+  return true;
+}
+
+/** The conditions of a live HorizontalPodAutoscaler, as the e2e reads them. */
+export interface LiveHpa {
+  metadata: { name: string };
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
+/**
+ * Why an HPA cannot compute a replica count when the reason is only that no metrics API serves it (metrics-server
+ * comes from an add-on chart no chart repository can deliver here); undefined when it can, or fails otherwise.
+ * Argo CD reports such an HPA, and so its Application, Degraded: the e2e reports that health as not checked. Pure.
+ */
+export function hpaMissingMetrics(hpa: LiveHpa): string | undefined {
+  const c = (hpa.status?.conditions ?? []).find((x) => x.type === 'ScalingActive');
+  if (c?.status !== 'False' || !/^FailedGet\w*Metric$/.test(c.reason ?? '') || !/metrics API/.test(c.message ?? '')) return undefined;
+  return `HorizontalPodAutoscaler ${hpa.metadata.name}: ${c.reason}: no metrics API is served (metrics-server is an add-on chart)`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarize, verdictOf, type LiveApplication } from '../../src/e2e/applications.js';
+import { hpaMissingMetrics, replicasOwnedByHpa, summarize, verdictOf, type LiveApplication, type LiveHpa } from '../../src/e2e/applications.js';
 
 const app = (name: string, status: LiveApplication['status'], source: LiveApplication['spec']['source'] = { path: `clusters/local/apps/${name}` }): LiveApplication => ({
   metadata: { name },
@@ -51,5 +51,59 @@ describe('reading the live Applications of the GitOps loop', () => {
       { name: 'local-root', why: 'OutOfSync/Healthy (SyncError: boom)' },
       { name: 'local-platform', why: 'not created yet' },
     ]);
+  });
+});
+
+describe('judging who owns the replica count of an autoscaled Deployment', () => {
+  const ignoring = [{ group: 'apps', kind: 'Deployment', name: 'web-dashboard', jsonPointers: ['/spec/replicas'] }];
+  const sample = (sync: string, replicas: number | undefined, ignoreDifferences = ignoring) => ({
+    app: { metadata: { name: 'local-web-dashboard' }, spec: { source: {}, ignoreDifferences }, status: { sync: { status: sync } } },
+    deployment: { metadata: { name: 'web-dashboard' }, spec: { replicas } },
+  });
+
+  it('holds when the Application stays Synced and the scaled count stays', () => {
+    expect(replicasOwnedByHpa(sample('Synced', 3), 3)).toBe(true);
+  });
+
+  it('fails when the Application turns OutOfSync over the scaled count', () => {
+    expect(replicasOwnedByHpa(sample('OutOfSync', 3), 3)).toBe('local-web-dashboard is OutOfSync after Deployment web-dashboard was scaled to 3');
+  });
+
+  it('fails when the count was put back', () => {
+    expect(replicasOwnedByHpa(sample('Synced', 1), 3)).toBe('Deployment web-dashboard went from 3 to 1 replicas: something other than its HPA set them');
+    expect(replicasOwnedByHpa(sample('Synced', undefined), 3)).toBe('Deployment web-dashboard went from 3 to 1 replicas: something other than its HPA set them');
+  });
+
+  it('fails when the Application ignores the replicas of another Deployment only', () => {
+    const other = [{ group: 'apps', kind: 'Deployment', name: 'api-gateway', jsonPointers: ['/spec/replicas'] }];
+    expect(replicasOwnedByHpa(sample('Synced', 3, other), 3)).toBe('local-web-dashboard has no ignoreDifferences on /spec/replicas of Deployment web-dashboard');
+  });
+});
+
+describe('telling an HPA without a metrics API from a broken one', () => {
+  const hpa = (reason: string, message: string, status = 'False'): LiveHpa => ({
+    metadata: { name: 'agent-orchestrator' },
+    status: {
+      conditions: [
+        { type: 'AbleToScale', status: 'True', reason: 'SucceededGetScale' },
+        { type: 'ScalingActive', status, reason, message },
+      ],
+    },
+  });
+  const noApi =
+    'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)';
+
+  it('names the HPA when only the metrics API is missing', () => {
+    expect(hpaMissingMetrics(hpa('FailedGetResourceMetric', noApi))).toBe(
+      'HorizontalPodAutoscaler agent-orchestrator: FailedGetResourceMetric: no metrics API is served (metrics-server is an add-on chart)',
+    );
+  });
+
+  it('says nothing of an HPA that scales', () => {
+    expect(hpaMissingMetrics(hpa('ValidMetricFound', 'the HPA was able to successfully calculate a replica count', 'True'))).toBeUndefined();
+  });
+
+  it('says nothing of an HPA that fails for another reason', () => {
+    expect(hpaMissingMetrics(hpa('FailedGetScale', 'deployments/scale "agent-orchestrator" not found'))).toBeUndefined();
   });
 });
