@@ -2,7 +2,7 @@
 // broken file is named, and the GitOps loop with the flows a user relies on. Decisions (verdicts, findings,
 // node labels) are pure functions in renderer/src/e2e/; this module reads files, runs commands and waits.
 import { $ } from 'zx';
-import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSync, cpSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSync, cpSync, existsSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
@@ -82,6 +82,8 @@ export async function prepareServedRepo({ root, stateDir, repoUrl, log }) {
   await git`git config user.email e2e@berrys.invalid`;
   // The clone runs the real commands (render, bootstrap, status): it borrows this checkout's dependencies and build.
   symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'));
+  // .gitignore's `node_modules/` matches a folder, not this link; release and promote refuse an unclean tree.
+  appendFileSync(path.join(work, '.git', 'info', 'exclude'), 'node_modules\n');
   cpSync(path.join(root, 'dist'), path.join(work, 'dist'), { recursive: true });
   if (existsSync(path.join(root, '.cache', 'generated'))) cpSync(path.join(root, '.cache', 'generated'), path.join(work, '.cache', 'generated'), { recursive: true });
   const platform = path.join(work, 'base', 'platform.yaml');

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import path from 'node:path';
 import { waitFor } from './cluster.mjs';
 import { commitAndPush } from './checks.mjs';
+import { releaseAndPromote } from './release-flow.mjs';
 
 const cluster = 'local';
 const env = 'local';
@@ -251,6 +252,11 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     const wait = await inWork`npm run --silent status -- --env ${env} --wait --revision ${sha} --timeout 180 --interval 2`;
     if (wait.exitCode !== 0) throw new Error(`npm run status -- --wait --revision ${sha} exited ${wait.exitCode}: ${(wait.stderr || wait.stdout).trim()}`);
     log(`  npm run status -- --env ${env} --wait --revision ${sha.slice(0, 12)}: exit 0`);
+  });
+
+  await phases.run('release and promote: Argo CD rolls the release out, the gate asks the real Argo CD', async ({ note }) => {
+    const app = appNames(work).filter((a) => callers(work, a).length > 0)[1];
+    await releaseAndPromote({ app, cluster, env, work, kubectl, ns, appNamespace, argocd, processes, kubeconfig, log, note, waitConverged });
   });
 }
 
