@@ -145,7 +145,7 @@ describe('npm run validate', () => {
     expect(await run(['--env', 'stagin'])).toBe(2);
     expect(err).toEqual([
       "Error: unknown environment 'stagin' in clusters/index.json; did you mean 'staging'? allowed: staging",
-      'usage: npm run validate -- [--env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format <format>]',
+      'usage: npm run validate -- [--env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format <format>] [--no-cache] [--require-charts] [--update-lock]',
       'run `npm run validate -- --help` for every option and exit code',
     ]);
   });
