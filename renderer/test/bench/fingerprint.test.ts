@@ -2,14 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { codeFingerprint } from '../../src/fingerprint.js';
+import { codeFingerprint } from '../../src/render/fingerprint.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 
 const installedVersion = (name: string) => (JSON.parse(readFileSync(path.join(defaultRepoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('renderer fingerprint', () => {
   it('covers every stage module and every library the render loads, with their versions', () => {
-    const { modules, libraries } = codeFingerprint(path.join(defaultRepoRoot, 'renderer/src/render.ts'));
+    const { modules, libraries } = codeFingerprint(path.join(defaultRepoRoot, 'renderer/src/render/render.ts'));
     for (const stage of ['load', 'source', 'validators', 'model', 'merge', 'secrets', 'plan', 'template', 'job', 'parse', 'fastparse', 'check', 'normalize', 'emit', 'serialize']) {
       expect(modules).toContain(`${stage}.ts`);
     }
@@ -21,7 +21,7 @@ describe('renderer fingerprint', () => {
   });
 
   it('covers the compiled renderer with the validators the build writes', () => {
-    const { modules } = codeFingerprint(path.join(defaultRepoRoot, 'dist/render.js'));
+    const { modules } = codeFingerprint(path.join(defaultRepoRoot, 'dist/render/render.js'));
     expect(modules).toContain('validators.cjs');
     expect(modules).toContain('emit.js');
   });

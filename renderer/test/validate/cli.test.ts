@@ -8,7 +8,7 @@ import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { command } from '../../src/validate/cli.js';
 import { runCaptured } from '../command.js';
-import { generatedMarker } from '../../src/emit.js';
+import { generatedMarker } from '../../src/render/emit.js';
 
 const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
 let root: string;

@@ -5,9 +5,9 @@
  * render from outside: renderRepository only takes the wrapper as an option.
  */
 import path from 'node:path';
-import { RenderError, type Problem } from './errors.js';
-import { repoPaths } from './paths.js';
-import { diskReader, diskStore, type RepoReader } from './fs.js';
+import { RenderError, type Problem } from '../errors.js';
+import { repoPaths } from '../paths.js';
+import { diskReader, diskStore, type RepoReader } from '../fs.js';
 import { emitIndex, emitObjects, type EmittedFile } from './emit.js';
 import { applyWrite, planWrite, readRenderedTree } from './write.js';
 import { RenderCache } from './cache.js';

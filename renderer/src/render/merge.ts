@@ -4,10 +4,10 @@
  * set it, so a later problem (min above max) points at the line a person wrote. Rules that span files (an overlay
  * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once.
  */
-import { allowedHint, RenderError, type Problem, type SourceLocation } from './errors.js';
-import type { DataPath, Source } from './source.js';
+import { allowedHint, RenderError, type Problem, type SourceLocation } from '../errors.js';
+import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
-import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from './model.js';
+import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
 import { findPlaintextSecrets } from './secrets.js';
 import { checkAppGuards, checkAppNames, checkSecretExceptions } from './guards.js';
 

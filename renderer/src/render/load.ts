@@ -3,13 +3,13 @@
  * The only stage that reads; it reads through a RepoReader so tests can hand it an in-memory repository.
  */
 import type { ErrorObject } from 'ajv';
-import { validatorFor } from './validators.js';
+import { validatorFor } from '../validators.js';
 import type { TSchema } from '@sinclair/typebox';
-import { repoPaths } from './paths.js';
-import { allowedHint, excerpt, RenderError, UsageError, type Problem } from './errors.js';
-import { parseSource, type DataPath, type Source } from './source.js';
-import { AddonCatalogue, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from './model.js';
-import type { RepoReader } from './fs.js';
+import { repoPaths } from '../paths.js';
+import { allowedHint, excerpt, RenderError, UsageError, type Problem } from '../errors.js';
+import { parseSource, type DataPath, type Source } from '../source.js';
+import { AddonCatalogue, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from '../model.js';
+import type { RepoReader } from '../fs.js';
 
 export interface LoadedEnvironment {
   name: string;
