@@ -36,8 +36,8 @@ export interface LoadedRepo {
   exceptions?: Source<Exceptions>;
 }
 
-/** Loads the repository. Throws a RenderError listing every problem found in every file. */
-export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {}): Promise<LoadedRepo> {
+/** Loads the repository: the loaded inputs, or every problem found in every file (then no repository). */
+export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {}): Promise<{ repo?: LoadedRepo; problems: Problem[] }> {
   const problems: Problem[] = [];
   /** Reads one file; a file the reader refuses (a link out of the repository, no permission) is one more problem. */
   const readText = async (file: string): Promise<string | undefined | null> => {
@@ -117,8 +117,8 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
     if (spec && versions) environments.set(env, { name: env, spec, versions, overrides });
   }
 
-  if (problems.length > 0 || !defaults || !addons || !platform) throw new RenderError(problems);
-  return { platform, defaults, addons, apps, environments, templates, ...(exceptions ? { exceptions } : {}) };
+  if (problems.length > 0 || !defaults || !addons || !platform) return { problems };
+  return { repo: { platform, defaults, addons, apps, environments, templates, ...(exceptions ? { exceptions } : {}) }, problems };
 }
 
 function checkName(name: string, what: string, file: string, problems: Problem[]): boolean {

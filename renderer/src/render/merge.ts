@@ -4,7 +4,7 @@
  * set it, so a later problem (min above max) points at the line a person wrote. Rules that span files (an overlay
  * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once.
  */
-import { allowedHint, RenderError, type Problem, type SourceLocation } from '../errors.js';
+import { allowedHint, type Problem, type SourceLocation } from '../errors.js';
 import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
@@ -98,8 +98,8 @@ export function mergeLayers(layers: Layer[]): { value: Record<string, unknown>; 
   return { value: result, origin };
 }
 
-/** Resolves every cluster of every loaded environment. Throws one RenderError with every cross-file problem. */
-export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
+/** Resolves every cluster of every loaded environment: the resolved model, or every cross-file problem (then none). */
+export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; problems: Problem[] } {
   const platform = repo.platform;
   const problems: Problem[] = [];
   const appNames = [...repo.apps.keys()].sort();
@@ -143,8 +143,8 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
     });
   }
   const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
-  if (problems.length > 0) throw new RenderError(problems);
-  return { platform: platform.value, promotionChain, clusters };
+  if (problems.length > 0) return { problems };
+  return { resolved: { platform: platform.value, promotionChain, clusters }, problems };
 }
 
 /**

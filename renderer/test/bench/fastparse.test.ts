@@ -88,9 +88,9 @@ const tricky = [
 
 describe('fastParseAll', () => {
   it('reads every template output of the repository, with the values the yaml library gives', async () => {
-    const loaded = await loadRepo(memoryReader(realInputs()));
+    const loaded = (await loadRepo(memoryReader(realInputs()))).repo!;
     const { compiled } = compileTemplates(loaded.templates);
-    const texts = planRepo(resolveRepo(loaded)).map((job) => {
+    const texts = planRepo(resolveRepo(loaded).resolved!).map((job) => {
       const template = compiled.get(job.template)!;
       const ran = runTemplate(template, job);
       expect(ran).not.toHaveProperty('problem');
