@@ -317,6 +317,12 @@ function resolveCluster(
 ): ResolvedCluster {
   const e = env.spec.value;
   const apps: ResolvedApp[] = [];
+  // Who calls whom among the apps deployed here, built once: filtering every app per app is quadratic at 1,000 apps.
+  const callersOf = new Map<string, string[]>();
+  for (const caller of appNames) {
+    if (env.versions.value[caller] === undefined) continue;
+    for (const callee of new Set(repo.apps.get(caller)!.value.calls)) callersOf.set(callee, [...(callersOf.get(callee) ?? []), caller]);
+  }
   for (const name of appNames) {
     const app = repo.apps.get(name)!;
     const override = env.overrides.get(name);
@@ -372,7 +378,7 @@ function resolveCluster(
       settingAt,
       version,
       image: `${registry}/${app.value.image}:${version}`,
-      callers: appNames.filter((other) => env.versions.value[other] !== undefined && repo.apps.get(other)!.value.calls.includes(name)),
+      callers: callersOf.get(name) ?? [],
       sources: [app.file, repo.defaults.file, env.spec.file, env.versions.file, ...(override ? [override.file] : [])],
     });
   }
