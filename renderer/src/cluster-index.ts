@@ -10,7 +10,7 @@ import { checkClusterIndex, clusterIndexSchema } from './cluster-index-check.js'
 import type { ClusterIndex, IndexCluster, IndexFolder } from './cluster-index-schema.js';
 import { RenderError, allowedHint } from './errors.js';
 import type { RepoReader } from './fs.js';
-import type { ResolvedRepo } from './merge.js';
+import type { ResolvedRepo } from './render/merge.js';
 import { repoPaths } from './paths.js';
 
 export type { ClusterIndex, IndexCluster };

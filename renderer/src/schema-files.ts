@@ -6,7 +6,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ClusterIndex } from './cluster-index-schema.js';
 import { publishedSchemas } from './model.js';
 import { repoPaths } from './paths.js';
-import type { EmittedFile } from './emit.js';
+import type { EmittedFile } from './render/emit.js';
 
 export function schemaFiles(): EmittedFile[] {
   return [...inputSchemaFiles(), clusterIndexCheckFile()];

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineCommand, standardExitCodes, UsageError, type Values } from '../cli/command.js';
 import { repoPaths } from '../paths.js';
-import { readRenderedTree } from '../write.js';
+import { readRenderedTree } from '../render/write.js';
 import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, syntheticInputs } from './generate.js';
 import type { FloorResult } from './floors.js';
 import { hasGnuTime, measure, median, type Measurement } from './measure.js';

@@ -7,12 +7,12 @@
  * has become quadratic again is stopped and reported instead of holding the benchmark for hours).
  */
 import path from 'node:path';
-import { toYaml } from '../emit.js';
-import { fastParseAll } from '../fastparse.js';
+import { toYaml } from '../render/emit.js';
+import { fastParseAll } from '../render/fastparse.js';
 import { parseSource } from '../source.js';
 // The scanner is called through this one import, so a rewritten scanner is measured without changing the benchmark.
-import { findPlaintextSecrets } from '../secrets.js';
-import { readRenderedTree } from '../write.js';
+import { findPlaintextSecrets } from '../render/secrets.js';
+import { readRenderedTree } from '../render/write.js';
 
 export interface FloorResult {
   /** Seconds of the measured work alone (no start-up, no reading). */

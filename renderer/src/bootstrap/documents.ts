@@ -7,7 +7,7 @@
  * referencing project … which does not exist"), so a root applied alone would wait forever for its own project.
  */
 import { isMap, parseAllDocuments } from 'yaml';
-import { generatedMarker } from '../emit.js';
+import { generatedMarker } from '../render/emit.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';

@@ -5,7 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { parseObservations, type ClusterObservation } from '../argocd/observe.js';
-import { defineCommand, standardExitCodes, UsageError } from '../cli/command.js';
+import { defineCommand, standardExitCodes, UsageError, type Io, type Values } from '../cli/command.js';
 import { runPromote, runRelease, runRollback } from './change.js';
 import { gateClusters, runGate } from './gate.js';
 import { matrixFormats, runVersions } from './matrix.js';
@@ -18,6 +18,11 @@ const changeOptions = {
   'dry-run': { type: 'boolean', description: 'print what would change and touch nothing' },
   root: { type: 'string', value: '<dir>', description: 'the repository to work on (default: this checkout)' },
 } as const;
+
+/** What every branch-making command passes on from the options it shares. */
+function changeArgs(v: Values<typeof changeOptions>, root: string, io: Io) {
+  return { root: v.root ?? root, openPr: v['open-pr'], base: v.base, dryRun: v['dry-run'], log: io.out };
+}
 
 const changeExitCodes = { 0: 'done (or printed, with --dry-run)', 1: 'error, or nothing to do (the versions are already there)', 2: standardExitCodes[2] };
 
@@ -33,16 +38,7 @@ export const releaseCommand = defineCommand({
   exitCodes: changeExitCodes,
   async run(v, { root, io }) {
     if (v['auto-merge'] && !v['open-pr']) throw new UsageError('--auto-merge needs --open-pr');
-    await runRelease({
-      root: v.root ?? root,
-      app: v.app!,
-      version: v.version!,
-      openPr: v['open-pr'],
-      autoMerge: v['auto-merge'],
-      base: v.base,
-      dryRun: v['dry-run'],
-      log: io.out,
-    });
+    await runRelease({ ...changeArgs(v, root, io), app: v.app!, version: v.version!, autoMerge: v['auto-merge'] });
     return 0;
   },
 });
@@ -58,16 +54,7 @@ export const promoteCommand = defineCommand({
   },
   exitCodes: changeExitCodes,
   async run(v, { root, io }) {
-    await runPromote({
-      root: v.root ?? root,
-      from: v.from,
-      to: v.to,
-      apps: splitApps(v.app),
-      openPr: v['open-pr'],
-      base: v.base,
-      dryRun: v['dry-run'],
-      log: io.out,
-    });
+    await runPromote({ ...changeArgs(v, root, io), from: v.from, to: v.to, apps: splitApps(v.app) });
     return 0;
   },
 });
@@ -83,16 +70,7 @@ export const rollbackCommand = defineCommand({
   },
   exitCodes: { ...changeExitCodes, 1: 'error: the version never ran in that environment, or nothing to do' },
   async run(v, { root, io }) {
-    await runRollback({
-      root: v.root ?? root,
-      environment: v.env!,
-      apps: splitApps(v.app),
-      to: v.to,
-      openPr: v['open-pr'],
-      base: v.base,
-      dryRun: v['dry-run'],
-      log: io.out,
-    });
+    await runRollback({ ...changeArgs(v, root, io), environment: v.env!, apps: splitApps(v.app), to: v.to });
     return 0;
   },
 });

@@ -19,6 +19,11 @@ export const systemTools: readonly SystemTool[] = [
   { program: 'go', why: 'npm run tools builds the pinned kubeconform and actionlint', install: 'apt-get install -y golang-go, or https://go.dev/dl/ (Go ≥1.22)' },
   { program: 'shellcheck', why: "actionlint checks the workflows' run: scripts with it", install: 'apt-get install -y shellcheck' },
   {
+    program: 'python3',
+    why: 'npm run tools pip-installs the pinned zizmor (the workflow security audit) into a virtual environment',
+    install: 'apt-get install -y python3 python3-venv',
+  },
+  {
     program: 'kubectl',
     why: 'the benchmark test compares the output with kubectl kustomize',
     install: 'apt-get install -y kubernetes-client (Debian), or https://kubernetes.io/docs/tasks/tools/',

@@ -2,13 +2,13 @@
  * Validation's share of the renderer's guard rails, for whatever is under clusters/ (rendered or not): every file
  * there is the renderer's unless base/exceptions.yaml declares it, and no container lists an env name twice.
  */
-import { checkSource } from '../load.js';
+import { checkSource } from '../render/load.js';
 import { formatProblem, RenderError, type Problem } from '../errors.js';
 import { readRepoFile } from '../fs.js';
-import { duplicateEnvNames } from '../kube-rules.js';
+import { duplicateEnvNames } from '../render/kube-rules.js';
 import { Exceptions } from '../model.js';
 import { repoPaths } from '../paths.js';
-import { planWrite, readRenderedTree } from '../write.js';
+import { planWrite, readRenderedTree } from '../render/write.js';
 import type { Finding } from './findings.js';
 import type { IndexCluster } from '../cluster-index.js';
 import type { Rule } from './rules.js';

@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { fastParseAll } from '../fastparse.js';
+import { fastParseAll } from '../render/fastparse.js';
 import type { UncheckedObject } from '../kube.js';
 import { repoPaths } from '../paths.js';
 import { locateIn, type DataPath } from '../source.js';

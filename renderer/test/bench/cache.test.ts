@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { checkRepository, renderRepository, renderToDisk } from '../../src/render.js';
+import { checkRepository, renderRepository, renderToDisk } from '../../src/render/render.js';
 import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { syntheticInputs } from '../../src/bench/generate.js';
-import { JobCache } from '../../src/cache.js';
+import { JobCache } from '../../src/render/cache.js';
 import { memoryReader, memoryStore, type CacheStore } from '../../src/fs.js';
-import type { JobFunction } from '../../src/job.js';
-import { realInputs } from '../renderer/fixture.js';
+import type { JobFunction } from '../../src/render/job.js';
+import { realInputs } from '../render/fixture.js';
 
 let warm: string;
 let cold: string;

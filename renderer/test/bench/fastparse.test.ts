@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { fastParseAll } from '../../src/fastparse.js';
+import { fastParseAll } from '../../src/render/fastparse.js';
 import { memoryReader } from '../../src/fs.js';
-import { loadRepo } from '../../src/load.js';
-import { resolveRepo } from '../../src/merge.js';
-import { planRepo } from '../../src/plan.js';
-import { compileTemplates, runTemplate } from '../../src/template.js';
-import { realInputs } from '../renderer/fixture.js';
+import { loadRepo } from '../../src/render/load.js';
+import { resolveRepo } from '../../src/render/merge.js';
+import { planRepo } from '../../src/render/plan.js';
+import { compileTemplates, runTemplate } from '../../src/render/template.js';
+import { realInputs } from '../render/fixture.js';
 
 /** What the pipeline takes from the library: the non-empty documents' values, or errors. */
 function library(text: string): unknown[] | 'error' {
@@ -88,9 +88,9 @@ const tricky = [
 
 describe('fastParseAll', () => {
   it('reads every template output of the repository, with the values the yaml library gives', async () => {
-    const loaded = await loadRepo(memoryReader(realInputs()));
+    const loaded = (await loadRepo(memoryReader(realInputs()))).repo!;
     const { compiled } = compileTemplates(loaded.templates);
-    const texts = planRepo(resolveRepo(loaded)).map((job) => {
+    const texts = planRepo(resolveRepo(loaded).resolved!).map((job) => {
       const template = compiled.get(job.template)!;
       const ran = runTemplate(template, job);
       expect(ran).not.toHaveProperty('problem');

@@ -2,33 +2,35 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { codeFingerprint } from '../../src/fingerprint.js';
+import { codeFingerprint } from '../../src/render/fingerprint.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 
 const installedVersion = (name: string) => (JSON.parse(readFileSync(path.join(defaultRepoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('renderer fingerprint', () => {
   it('covers every stage module and every library the render loads, with their versions', () => {
-    const { modules, libraries } = codeFingerprint(path.join(defaultRepoRoot, 'renderer/src/render.ts'));
-    for (const stage of ['load', 'source', 'validators', 'model', 'merge', 'secrets', 'plan', 'template', 'job', 'parse', 'fastparse', 'check', 'normalize', 'emit', 'serialize']) {
+    const { modules, libraries } = codeFingerprint(path.join(defaultRepoRoot, 'renderer/src/render/render.ts'));
+    // Module paths are relative to the entry's folder, renderer/src/render/.
+    for (const stage of ['load', 'merge', 'secrets', 'plan', 'template', 'job', 'parse', 'fastparse', 'check', 'normalize', 'emit', 'serialize']) {
       expect(modules).toContain(`${stage}.ts`);
     }
+    for (const shared of ['source', 'validators', 'model']) expect(modules).toContain(`../${shared}.ts`);
     // Commands that only read rendered output do not shape it.
-    for (const command of ['cli/render.ts', 'diff/cli.ts', 'bench/cli.ts', 'promote/change.ts']) expect(modules).not.toContain(command);
+    for (const command of ['cli/render.ts', 'diff/cli.ts', 'bench/cli.ts', 'promote/change.ts']) expect(modules).not.toContain(`../${command}`);
     for (const lib of ['yaml', 'js-yaml', 'handlebars', 'ajv', '@sinclair/typebox']) expect(libraries).toContain(`${lib}@${installedVersion(lib)}`);
     // …and what those libraries depend on (ajv's deep equality decides which inputs pass).
     expect(libraries).toContain(`fast-deep-equal@${installedVersion('fast-deep-equal')}`);
   });
 
   it('covers the compiled renderer with the validators the build writes', () => {
-    const { modules } = codeFingerprint(path.join(defaultRepoRoot, 'dist/render.js'));
-    expect(modules).toContain('validators.cjs');
+    const { modules } = codeFingerprint(path.join(defaultRepoRoot, 'dist/render/render.js'));
+    expect(modules).toContain('../validators.cjs');
     expect(modules).toContain('emit.js');
   });
 
   describe('on a copy of the renderer', () => {
     let root: string;
-    const entry = () => path.join(root, 'src/render.ts');
+    const entry = () => path.join(root, 'src/render/render.ts');
     beforeEach(() => {
       root = mkdtempSync(path.join(os.tmpdir(), 'fingerprint-'));
       cpSync(path.join(defaultRepoRoot, 'renderer/src'), path.join(root, 'src'), { recursive: true });
@@ -43,7 +45,7 @@ describe('renderer fingerprint', () => {
       const before = codeFingerprint(entry()).hash;
       writeFileSync(path.join(root, 'src/bench/cli.ts'), '// not part of the render\n', { flag: 'a' });
       expect(codeFingerprint(entry()).hash).toBe(before);
-      writeFileSync(path.join(root, 'src/serialize.ts'), '// a change\n', { flag: 'a' });
+      writeFileSync(path.join(root, 'src/render/serialize.ts'), '// a change\n', { flag: 'a' });
       expect(codeFingerprint(entry()).hash).not.toBe(before);
     });
 

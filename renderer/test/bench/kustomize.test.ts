@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { synthesize } from '../../src/bench/cdk8s.js';
 import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, renderedAppObjects, syntheticInputs } from '../../src/bench/generate.js';
-import { renderToDisk } from '../../src/render.js';
-import { readRenderedTree } from '../../src/write.js';
+import { renderToDisk } from '../../src/render/render.js';
+import { readRenderedTree } from '../../src/render/write.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 
 function kubectlPath(): string | undefined {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { libraryToYaml, toYaml } from '../../src/emit.js';
-import { committedOutput } from '../renderer/fixture.js';
+import { libraryToYaml, toYaml } from '../../src/render/emit.js';
+import { committedOutput } from '../render/fixture.js';
 
 const tricky = [
   '',

@@ -8,7 +8,7 @@ import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { command } from '../../src/validate/cli.js';
 import { runCaptured } from '../command.js';
-import { generatedMarker } from '../../src/emit.js';
+import { generatedMarker } from '../../src/render/emit.js';
 
 const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
 let root: string;
@@ -145,7 +145,7 @@ describe('npm run validate', () => {
     expect(await run(['--env', 'stagin'])).toBe(2);
     expect(err).toEqual([
       "Error: unknown environment 'stagin' in clusters/index.json; did you mean 'staging'? allowed: staging",
-      'usage: npm run validate -- [--env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format <format>]',
+      'usage: npm run validate -- [--env <env>[,<env>]] [--cluster <cluster>[,<cluster>]] [--format <format>] [--no-cache] [--require-charts] [--update-lock]',
       'run `npm run validate -- --help` for every option and exit code',
     ]);
   });

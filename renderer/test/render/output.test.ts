@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { renderRepository } from '../../src/render.js';
+import { renderRepository } from '../../src/render/render.js';
 import { memoryReader, type RepoReader } from '../../src/fs.js';
-import { generatedMarker } from '../../src/emit.js';
+import { generatedMarker } from '../../src/render/emit.js';
 import { committedOutput, realInputs } from './fixture.js';
 
 async function render(files: Record<string, string>, reader?: RepoReader) {

@@ -8,8 +8,8 @@
  * never retries other positions, and written so that no repetition can backtrack into another), and finds URLs and
  * PEM headers by their fixed markers. Every step is linear in the value's length.
  */
-import type { Problem } from './errors.js';
-import type { DataPath, Source } from './source.js';
+import type { Problem } from '../errors.js';
+import type { DataPath, Source } from '../source.js';
 
 /** Names that only ever hold a secret: any non-trivial value under them is refused. */
 const secretName = /(pass(word|wd)?|pwd|secret|token|api[-_]?key|private[-_]?key|credentials?|client[-_]?secret)s?$/i;

@@ -5,9 +5,9 @@
  * stage checks settings (where the input line is known) and the check stage checks every rendered object.
  * Rules as in k8s.io/apimachinery/pkg/util/validation and the core API validation.
  */
-import type { Problem, SourceLocation } from './errors.js';
+import type { Problem, SourceLocation } from '../errors.js';
 import type { RenderedObject } from './parse.js';
-import { containersOf, type UncheckedObject } from './kube.js';
+import { containersOf, type UncheckedObject } from '../kube.js';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

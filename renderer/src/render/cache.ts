@@ -16,9 +16,9 @@
  * entry is a cold cache; renderer/test/bench/cache.test.ts proves that warm and cold renders write the same bytes.
  */
 import { createHash } from 'node:crypto';
-import { repoPaths } from './paths.js';
-import type { CacheStore, RepoReader } from './fs.js';
-import type { KubeObject } from './kube.js';
+import { repoPaths } from '../paths.js';
+import type { CacheStore, RepoReader } from '../fs.js';
+import type { KubeObject } from '../kube.js';
 import type { CompiledTemplate, TemplateJob } from './template.js';
 import type { JobFunction } from './job.js';
 import type { RenderOptions, RenderResult } from './render.js';

@@ -3,7 +3,7 @@
  * Fixed key order (apiVersion, kind, metadata, spec, …, then alphabetical), the platform's labels on every object,
  * and the Argo CD sync wave of its kind.
  */
-import type { KubeObject } from './kube.js';
+import type { KubeObject } from '../kube.js';
 import type { RenderedObject } from './parse.js';
 
 const keyRank = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'finalizers', 'spec', 'data', 'stringData', 'type'];

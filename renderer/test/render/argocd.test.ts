@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { committedOutput } from './fixture.js';
-import { projectPermits, type AppProjectSpec, type ApplicationSpec } from '../../src/argocd-rules.js';
+import { projectPermits, type AppProjectSpec, type ApplicationSpec } from '../../src/render/argocd-rules.js';
 import { parseClusterIndex } from '../../src/cluster-index.js';
 
 const output = committedOutput();

@@ -3,13 +3,13 @@
  * depends on is its arguments (the compiled template and the job with its context), which is what lets the render
  * cache (cache.ts) memoise it by wrapping it, without the pipeline knowing.
  */
-import { formatProblem, type Problem } from './errors.js';
+import { formatProblem, type Problem } from '../errors.js';
 import type { RenderedObject } from './parse.js';
 import { parseText } from './parse.js';
 import { normalizeObject } from './normalize.js';
 import { emitContent } from './emit.js';
 import { runTemplate, type CompiledTemplate, type TemplateJob } from './template.js';
-import { repoPaths } from './paths.js';
+import { repoPaths } from '../paths.js';
 
 /** A normalized object with its file content (generated header + YAML). */
 interface EmittedObject extends RenderedObject {

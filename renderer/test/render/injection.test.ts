@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { renderRepository } from '../../src/render.js';
+import { renderRepository } from '../../src/render/render.js';
 import { memoryReader } from '../../src/fs.js';
-import { compileTemplates, runTemplate, type CompiledTemplate } from '../../src/template.js';
+import { compileTemplates, runTemplate, type CompiledTemplate } from '../../src/render/template.js';
 import { realInputs } from './fixture.js';
 
 /** Strings that would turn into new keys, documents, comments, aliases or objects if templated as raw text. */

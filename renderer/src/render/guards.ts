@@ -4,9 +4,9 @@
  * that would redefine a variable the renderer sets from a Secret or the call graph. Also the bookkeeping of
  * base/exceptions.yaml: an exception that matches nothing is stale and must go.
  */
-import type { Problem, SourceLocation } from './errors.js';
-import type { DataPath, Source } from './source.js';
-import type { AppSpec, Exceptions, Settings } from './model.js';
+import type { Problem, SourceLocation } from '../errors.js';
+import type { DataPath, Source } from '../source.js';
+import type { AppSpec, Exceptions, Settings } from '../model.js';
 import type { MergedSettings } from './merge.js';
 import { dns1035LabelError, labelValueError, requestsAboveLimits } from './kube-rules.js';
 import { derivedEnvNames } from './plan.js';

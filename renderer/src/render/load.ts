@@ -3,13 +3,13 @@
  * The only stage that reads; it reads through a RepoReader so tests can hand it an in-memory repository.
  */
 import type { ErrorObject } from 'ajv';
-import { validatorFor } from './validators.js';
+import { validatorFor } from '../validators.js';
 import type { TSchema } from '@sinclair/typebox';
-import { repoPaths } from './paths.js';
-import { allowedHint, excerpt, RenderError, UsageError, type Problem } from './errors.js';
-import { parseSource, type DataPath, type Source } from './source.js';
-import { AddonCatalogue, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from './model.js';
-import type { RepoReader } from './fs.js';
+import { repoPaths } from '../paths.js';
+import { allowedHint, excerpt, RenderError, UsageError, type Problem } from '../errors.js';
+import { parseSource, type DataPath, type Source } from '../source.js';
+import { AddonCatalogue, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from '../model.js';
+import type { RepoReader } from '../fs.js';
 
 export interface LoadedEnvironment {
   name: string;
@@ -36,8 +36,8 @@ export interface LoadedRepo {
   exceptions?: Source<Exceptions>;
 }
 
-/** Loads the repository. Throws a RenderError listing every problem found in every file. */
-export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {}): Promise<LoadedRepo> {
+/** Loads the repository: the loaded inputs, or every problem found in every file (then no repository). */
+export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {}): Promise<{ repo?: LoadedRepo; problems: Problem[] }> {
   const problems: Problem[] = [];
   /** Reads one file; a file the reader refuses (a link out of the repository, no permission) is one more problem. */
   const readText = async (file: string): Promise<string | undefined | null> => {
@@ -117,8 +117,8 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
     if (spec && versions) environments.set(env, { name: env, spec, versions, overrides });
   }
 
-  if (problems.length > 0 || !defaults || !addons || !platform) throw new RenderError(problems);
-  return { platform, defaults, addons, apps, environments, templates, ...(exceptions ? { exceptions } : {}) };
+  if (problems.length > 0 || !defaults || !addons || !platform) return { problems };
+  return { repo: { platform, defaults, addons, apps, environments, templates, ...(exceptions ? { exceptions } : {}) }, problems };
 }
 
 function checkName(name: string, what: string, file: string, problems: Problem[]): boolean {

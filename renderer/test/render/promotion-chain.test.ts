@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseClusterIndex } from '../../src/cluster-index.js';
 import { RenderError } from '../../src/errors.js';
 import { memoryReader } from '../../src/fs.js';
-import { renderRepository } from '../../src/render.js';
+import { renderRepository } from '../../src/render/render.js';
 import { realInputs } from './fixture.js';
 
 type Files = Record<string, string>;

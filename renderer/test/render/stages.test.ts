@@ -3,16 +3,16 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import path from 'node:path';
 import { parseSource } from '../../src/source.js';
-import { mergeLayers } from '../../src/merge.js';
-import { canonical } from '../../src/normalize.js';
+import { mergeLayers } from '../../src/render/merge.js';
+import { canonical } from '../../src/render/normalize.js';
 import { closest, formatProblem, RenderError } from '../../src/errors.js';
-import { fileNameFor, toYaml } from '../../src/emit.js';
+import { fileNameFor, toYaml } from '../../src/render/emit.js';
 import { schemaFiles } from '../../src/schema-files.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { memoryReader } from '../../src/fs.js';
-import { findPlaintextSecrets } from '../../src/secrets.js';
+import { findPlaintextSecrets } from '../../src/render/secrets.js';
 import { realInputs } from './fixture.js';
-import type { RenderedObject } from '../../src/parse.js';
+import type { RenderedObject } from '../../src/render/parse.js';
 
 describe('source (load)', () => {
   it('locates a value and its key by data path', () => {

@@ -13,9 +13,9 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { repoPaths } from './paths.js';
+import { repoPaths } from '../paths.js';
 import { generatedMarker, type EmittedFile } from './emit.js';
-import { fileSystemProblem, RenderError, type Problem } from './errors.js';
+import { fileSystemProblem, RenderError, type Problem } from '../errors.js';
 
 export interface WritePlan {
   write: EmittedFile[];

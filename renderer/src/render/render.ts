@@ -5,9 +5,9 @@
  * render from outside: renderRepository only takes the wrapper as an option.
  */
 import path from 'node:path';
-import { RenderError, type Problem } from './errors.js';
-import { repoPaths } from './paths.js';
-import { diskReader, diskStore, type RepoReader } from './fs.js';
+import { RenderError, type Problem } from '../errors.js';
+import { repoPaths } from '../paths.js';
+import { diskReader, diskStore, type RepoReader } from '../fs.js';
 import { emitIndex, emitObjects, type EmittedFile } from './emit.js';
 import { applyWrite, planWrite, readRenderedTree } from './write.js';
 import { RenderCache } from './cache.js';
@@ -49,6 +49,7 @@ async function stages() {
   return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize };
 }
 
+/** Every stage returns what it made and the problems it found; the first stage with any ends the render here. */
 function stop(problems: Problem[]): void {
   if (problems.length > 0) throw new RenderError(problems);
 }
@@ -60,8 +61,12 @@ function stop(problems: Problem[]): void {
  */
 export async function renderRepository(reader: RepoReader, opts: RenderOptions = {}): Promise<RenderResult> {
   const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects } = await stages();
-  const loaded = await loadRepo(reader, { envs: opts.envs });
-  const resolved = resolveRepo(loaded);
+  const load = await loadRepo(reader, { envs: opts.envs });
+  stop(load.problems);
+  const loaded = load.repo!; // present whenever load found no problem
+  const merge = resolveRepo(loaded);
+  stop(merge.problems);
+  const resolved = merge.resolved!; // likewise
   const { compiled, problems: templateProblems } = compileTemplates(loaded.templates);
   stop(templateProblems);
   const jobs = planRepo(resolved);

@@ -4,10 +4,10 @@
  * set it, so a later problem (min above max) points at the line a person wrote. Rules that span files (an overlay
  * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once.
  */
-import { allowedHint, RenderError, type Problem, type SourceLocation } from './errors.js';
-import type { DataPath, Source } from './source.js';
+import { allowedHint, type Problem, type SourceLocation } from '../errors.js';
+import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
-import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from './model.js';
+import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
 import { findPlaintextSecrets } from './secrets.js';
 import { checkAppGuards, checkAppNames, checkSecretExceptions } from './guards.js';
 
@@ -98,8 +98,8 @@ export function mergeLayers(layers: Layer[]): { value: Record<string, unknown>; 
   return { value: result, origin };
 }
 
-/** Resolves every cluster of every loaded environment. Throws one RenderError with every cross-file problem. */
-export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
+/** Resolves every cluster of every loaded environment: the resolved model, or every cross-file problem (then none). */
+export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; problems: Problem[] } {
   const platform = repo.platform;
   const problems: Problem[] = [];
   const appNames = [...repo.apps.keys()].sort();
@@ -143,8 +143,8 @@ export function resolveRepo(repo: LoadedRepo): ResolvedRepo {
     });
   }
   const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
-  if (problems.length > 0) throw new RenderError(problems);
-  return { platform: platform.value, promotionChain, clusters };
+  if (problems.length > 0) return { problems };
+  return { resolved: { platform: platform.value, promotionChain, clusters }, problems };
 }
 
 /**
@@ -317,6 +317,12 @@ function resolveCluster(
 ): ResolvedCluster {
   const e = env.spec.value;
   const apps: ResolvedApp[] = [];
+  // Who calls whom among the apps deployed here, built once: filtering every app per app is quadratic at 1,000 apps.
+  const callersOf = new Map<string, string[]>();
+  for (const caller of appNames) {
+    if (env.versions.value[caller] === undefined) continue;
+    for (const callee of new Set(repo.apps.get(caller)!.value.calls)) callersOf.set(callee, [...(callersOf.get(callee) ?? []), caller]);
+  }
   for (const name of appNames) {
     const app = repo.apps.get(name)!;
     const override = env.overrides.get(name);
@@ -372,7 +378,7 @@ function resolveCluster(
       settingAt,
       version,
       image: `${registry}/${app.value.image}:${version}`,
-      callers: appNames.filter((other) => env.versions.value[other] !== undefined && repo.apps.get(other)!.value.calls.includes(name)),
+      callers: callersOf.get(name) ?? [],
       sources: [app.file, repo.defaults.file, env.spec.file, env.versions.file, ...(override ? [override.file] : [])],
     });
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkObjects } from '../../src/check.js';
+import { checkObjects } from '../../src/render/check.js';
 import { formatProblem } from '../../src/errors.js';
-import type { RenderedObject } from '../../src/parse.js';
+import type { RenderedObject } from '../../src/render/parse.js';
 
 const repo = 'https://example.test/repo.git';
 const job = (folder: string, sources = ['overlays/dev/environment.yaml']) => ({ cluster: 'dev', environment: 'dev', folder, template: 't', context: {}, sources });

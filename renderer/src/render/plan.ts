@@ -3,11 +3,11 @@
  * contexts (environment variables from the call graph, network policy rules from the same call graph, Argo CD
  * projects and Applications from the folder list). Pure: resolved model in, template jobs out.
  */
-import { repoPaths } from './paths.js';
+import { repoPaths } from '../paths.js';
 import { providerOf, type ResolvedApp, type ResolvedCluster, type ResolvedRepo } from './merge.js';
 import type { TemplateJob } from './template.js';
-import type { SourceLocation } from './errors.js';
-import type { AppSpec } from './model.js';
+import type { SourceLocation } from '../errors.js';
+import type { AppSpec } from '../model.js';
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -95,19 +95,26 @@ export function planRepo(repo: ResolvedRepo): TemplateJob[] {
   return repo.clusters.flatMap((cluster) => planCluster(repo, cluster));
 }
 
+/** A cluster's jobs in a stable order: its app folders, its platform folder, its Argo CD folder. */
 function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
+  return [...planAppFolders(repo, cluster), ...planPlatformFolder(cluster), ...planArgocdFolder(repo, cluster)];
+}
+
+/** Collects template jobs of one cluster; each job's sources are de-duplicated and sorted. */
+function jobList(cluster: ResolvedCluster) {
   const jobs: TemplateJob[] = [];
-  const env = cluster.env;
-  const ns = env.namespace;
-  const envFile = cluster.envSource.file;
-  const job = (folder: string, template: string, context: Record<string, unknown>, sources: string[], origin?: SourceLocation) =>
+  const add = (folder: string, template: string, context: Record<string, unknown>, sources: string[], origin?: SourceLocation) =>
     jobs.push({ cluster: cluster.name, environment: cluster.environment, folder, template, context, sources: [...new Set(sources)].sort(), ...(origin ? { origin } : {}) });
+  return { jobs, add };
+}
+
+/** One folder per app: its workload, Service, network policy and, as settings say, HPA, budget and Ingress. */
+function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
+  const { jobs, add } = jobList(cluster);
+  const env = cluster.env;
   const byName = new Map(cluster.apps.map((a) => [a.name, a]));
-  const addonNamespaces = new Set(cluster.addons.map((a) => a.spec.namespace));
   const ingressNamespace = providerOf(cluster, 'ingress')?.spec.namespace ?? null;
   const monitoringNamespace = providerOf(cluster, 'monitoring')?.spec.namespace ?? null;
-
-  // Apps: one folder each.
   for (const app of cluster.apps) {
     const folder = repoPaths.appFolder(cluster.name, app.name);
     const s = app.settings;
@@ -154,16 +161,24 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
           }
         : null,
     };
-    job(folder, 'serviceaccount.yaml.hbs', context, app.sources);
-    job(folder, 'deployment.yaml.hbs', context, app.sources);
-    job(folder, 'service.yaml.hbs', context, app.sources);
-    job(folder, 'networkpolicy.yaml.hbs', context, app.sources);
-    if (autoscaled) job(folder, 'hpa.yaml.hbs', context, app.sources);
-    if (s.disruptionBudget.enabled) job(folder, 'pdb.yaml.hbs', context, app.sources);
-    if (app.spec.ingress) job(folder, 'ingress.yaml.hbs', context, app.sources);
+    add(folder, 'serviceaccount.yaml.hbs', context, app.sources);
+    add(folder, 'deployment.yaml.hbs', context, app.sources);
+    add(folder, 'service.yaml.hbs', context, app.sources);
+    add(folder, 'networkpolicy.yaml.hbs', context, app.sources);
+    if (autoscaled) add(folder, 'hpa.yaml.hbs', context, app.sources);
+    if (s.disruptionBudget.enabled) add(folder, 'pdb.yaml.hbs', context, app.sources);
+    if (app.spec.ingress) add(folder, 'ingress.yaml.hbs', context, app.sources);
   }
 
-  // Platform folder: guard rails and secret plumbing shared by the apps.
+  return jobs;
+}
+
+/** The platform folder: guard rails and secret plumbing shared by the apps, and the certificate issuer. */
+function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
+  const { jobs, add } = jobList(cluster);
+  const env = cluster.env;
+  const ns = env.namespace;
+  const envFile = cluster.envSource.file;
   const platformFolder = repoPaths.platformFolder(cluster.name);
   const platformSources = [envFile, repoPaths.platform];
   const store = env.secretStore;
@@ -178,8 +193,8 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
       data: s.data,
     })),
   );
-  job(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: platformLabels('guardrails') }, platformSources);
-  job(
+  add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: platformLabels('guardrails') }, platformSources);
+  add(
     platformFolder,
     'secrets.yaml.hbs',
     {
@@ -200,7 +215,7 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
   );
   const certificates = providerOf(cluster, 'certificates');
   if (env.ingress.clusterIssuer && env.ingress.acme && certificates) {
-    job(
+    add(
       platformFolder,
       'clusterissuer.yaml.hbs',
       { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
@@ -208,7 +223,17 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
     );
   }
 
-  // Argo CD folder: the cluster's skeleton, synced by the root Application.
+  return jobs;
+}
+
+/** The Argo CD folder, the cluster's skeleton synced by the root Application: namespaces, projects, Applications. */
+function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
+  const { jobs, add } = jobList(cluster);
+  const env = cluster.env;
+  const ns = env.namespace;
+  const envFile = cluster.envSource.file;
+  const addonNamespaces = new Set(cluster.addons.map((a) => a.spec.namespace));
+  const platformFolder = repoPaths.platformFolder(cluster.name);
   const argocdFolder = repoPaths.argocdFolder(cluster.name);
   const argocdNs = repo.platform.argocdNamespace;
   const namespaces = new Map<string, (typeof podSecurityOrder)[number]>([[ns, 'restricted']]);
@@ -220,14 +245,14 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
   }
   for (const [name, level] of [...namespaces].sort()) {
     const podSecurity = { 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/audit': level, 'pod-security.kubernetes.io/warn': level };
-    job(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...platformLabels(name), ...podSecurity } }, [envFile, repoPaths.addons]);
+    add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...platformLabels(name), ...podSecurity } }, [envFile, repoPaths.addons]);
   }
 
   const appsProject = cluster.environment;
   const platformProject = `${cluster.environment}-platform`;
   const argocdLabels = platformLabels('argocd');
   const sync = { automated: env.autoSync };
-  job(
+  add(
     argocdFolder,
     'appproject.yaml.hbs',
     {
@@ -243,7 +268,7 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
     [envFile, repoPaths.platform],
   );
   const platformClusterKindList = uniqueKinds([...platformClusterKinds, ...cluster.addons.flatMap((a) => a.spec.clusterKinds)]);
-  job(
+  add(
     argocdFolder,
     'appproject.yaml.hbs',
     {
@@ -260,7 +285,7 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
   );
 
   const gitApp = (name: string, project: string, path: string, namespace: string, wave: number, ignoreDifferences: unknown[], sources: string[], origin?: SourceLocation) =>
-    job(
+    add(
       argocdFolder,
       'application.yaml.hbs',
       {
@@ -300,7 +325,7 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
     );
   }
   for (const addon of cluster.addons) {
-    job(
+    add(
       argocdFolder,
       'application.yaml.hbs',
       {

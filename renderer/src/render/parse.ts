@@ -2,10 +2,10 @@
  * Stage 4, parse: templated YAML text → Kubernetes objects, each remembering where it came from.
  */
 import { parseAllDocuments } from 'yaml';
-import type { Problem } from './errors.js';
+import type { Problem } from '../errors.js';
 import type { TemplateJob } from './template.js';
 import { fastParseAll } from './fastparse.js';
-import type { KubeObject } from './kube.js';
+import type { KubeObject } from '../kube.js';
 
 export interface RenderedObject {
   object: KubeObject;

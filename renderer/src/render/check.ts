@@ -3,7 +3,7 @@
  * Duplicates; every rendered folder synced by exactly one Application and every Application pointing at a
  * non-empty folder; every Application inside what its AppProject allows.
  */
-import type { Problem } from './errors.js';
+import type { Problem } from '../errors.js';
 import type { RenderedObject } from './parse.js';
 import { projectPermits, type AppProjectSpec, type ApplicationSpec } from './argocd-rules.js';
 import { checkKubernetesRules } from './kube-rules.js';

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { command } from '../../src/cli/render.js';
 import { runCaptured } from '../command.js';
 import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
-import { planWrite } from '../../src/write.js';
-import { generatedMarker } from '../../src/emit.js';
+import { planWrite } from '../../src/render/write.js';
+import { generatedMarker } from '../../src/render/emit.js';
 
 let root: string;
 let out: string[];

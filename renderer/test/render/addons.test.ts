@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { memoryReader } from '../../src/fs.js';
 import { RenderError } from '../../src/errors.js';
 import { defaultRepoRoot } from '../../src/paths.js';
-import { renderRepository } from '../../src/render.js';
+import { renderRepository } from '../../src/render/render.js';
 import { committedOutput, realInputs } from './fixture.js';
 
 // Chart values are free-form: these tests walk them by path and compare leaves, so their type is open on purpose.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderRepository } from '../../src/render.js';
+import { renderRepository } from '../../src/render/render.js';
 import { memoryReader } from '../../src/fs.js';
 import { RenderError } from '../../src/errors.js';
 import { realInputs } from './fixture.js';

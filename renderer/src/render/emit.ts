@@ -5,11 +5,11 @@
  * environments and Applications that every command reads.
  */
 import { createRequire } from 'node:module';
-import { repoPaths } from './paths.js';
-import type { Problem } from './errors.js';
+import { repoPaths } from '../paths.js';
+import type { Problem } from '../errors.js';
 import type { RenderedObject } from './parse.js';
 import type { ResolvedRepo } from './merge.js';
-import { buildClusterIndex, clusterIndexText } from './cluster-index.js';
+import { buildClusterIndex, clusterIndexText } from '../cluster-index.js';
 import type { ApplicationSpec } from './argocd-rules.js';
 import { createYamlWriter } from './serialize.js';
 

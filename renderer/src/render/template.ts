@@ -7,7 +7,7 @@
  * before anything is rendered, and a reference to a value the context does not have is an error, not an empty string.
  */
 import Handlebars from 'handlebars';
-import type { Problem, SourceLocation } from './errors.js';
+import type { Problem, SourceLocation } from '../errors.js';
 import type { Template } from './load.js';
 
 /** One object group to render: which template, into which folder, with what values, from which inputs. */

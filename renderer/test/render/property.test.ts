@@ -8,12 +8,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { renderRepository } from '../../src/render.js';
+import { renderRepository } from '../../src/render/render.js';
 import { memoryReader, memoryStore } from '../../src/fs.js';
 import { RenderError, formatProblem } from '../../src/errors.js';
-import { JobCache } from '../../src/cache.js';
-import { generatedMarker } from '../../src/emit.js';
-import { objectNameErrors } from '../../src/kube-rules.js';
+import { JobCache } from '../../src/render/cache.js';
+import { generatedMarker } from '../../src/render/emit.js';
+import { objectNameErrors } from '../../src/render/kube-rules.js';
 import { realInputs } from './fixture.js';
 
 const inputs = realInputs();
