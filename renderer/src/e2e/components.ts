@@ -91,14 +91,21 @@ export function apiServerArgs(p: Pki): string[] {
   ];
 }
 
-export function controllerManagerArgs(kubeconfig: string, p: Pki): string[] {
+/** What the controller manager and the scheduler both need: the admin kubeconfig for every client, loopback, one instance. */
+function controlPlaneClientArgs(kubeconfig: string, securePort: number): string[] {
   return [
     `--kubeconfig=${kubeconfig}`,
     `--authentication-kubeconfig=${kubeconfig}`,
     `--authorization-kubeconfig=${kubeconfig}`,
     '--bind-address=127.0.0.1',
-    `--secure-port=${ports.controllerManager}`,
+    `--secure-port=${securePort}`,
     '--leader-elect=false',
+  ];
+}
+
+export function controllerManagerArgs(kubeconfig: string, p: Pki): string[] {
+  return [
+    ...controlPlaneClientArgs(kubeconfig, ports.controllerManager),
     '--use-service-account-credentials=false',
     `--service-account-private-key-file=${p.saKey}`,
     `--root-ca-file=${p.ca}`,
@@ -111,14 +118,7 @@ export function controllerManagerArgs(kubeconfig: string, p: Pki): string[] {
 }
 
 export function schedulerArgs(kubeconfig: string): string[] {
-  return [
-    `--kubeconfig=${kubeconfig}`,
-    `--authentication-kubeconfig=${kubeconfig}`,
-    `--authorization-kubeconfig=${kubeconfig}`,
-    '--bind-address=127.0.0.1',
-    `--secure-port=${ports.scheduler}`,
-    '--leader-elect=false',
-  ];
+  return [...controlPlaneClientArgs(kubeconfig, ports.scheduler)];
 }
 
 /** The annotation that marks the fake nodes kwok manages (and nothing else). */

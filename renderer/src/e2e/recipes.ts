@@ -68,23 +68,17 @@ export function stagingReplaces(goMod: string): string[] {
  */
 const unpublishedStaging = new Set(['k8s.io/sample-cli-plugin']);
 
+/** The first lines of every wrapper module: its name, Go version and the one upstream module it requires. */
+function wrapperHead(name: keyof typeof wrapperGo, pin: ModulePin): string[] {
+  return [`module berrys.local/e2e-${name}`, '', `go ${wrapperGo[name]}`, '', `require ${pin.module} ${pin.version}`, ''];
+}
+
 /** The wrapper go.mod for kube-apiserver, -controller-manager, -scheduler and kubectl. */
 export function kubernetesGoMod(pin: ModulePin, upstreamGoMod: string): string {
   const v = stagingVersion(pin.version);
   const replaces = stagingReplaces(upstreamGoMod).filter((m) => !unpublishedStaging.has(m));
   if (replaces.length === 0) throw new Error(`${pin.module}@${pin.version}: its go.mod has no ./staging replaces; the build recipe needs updating`);
-  return [
-    'module berrys.local/e2e-kubernetes',
-    '',
-    `go ${wrapperGo.kubernetes}`,
-    '',
-    `require ${pin.module} ${pin.version}`,
-    '',
-    'replace (',
-    ...replaces.map((m) => `\t${m} => ${m} ${v}`),
-    ')',
-    '',
-  ].join('\n');
+  return [...wrapperHead('kubernetes', pin), 'replace (', ...replaces.map((m) => `\t${m} => ${m} ${v}`), ')', ''].join('\n');
 }
 
 /** Without these the binaries report `v0.0.0-master+$Format:%H$`, which kubectl cannot parse. */
@@ -98,7 +92,7 @@ export function kubernetesLdflags(pin: ModulePin): string {
 export const kubernetesPackages = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((c) => `k8s.io/kubernetes/cmd/${c}`);
 
 export function etcdGoMod(pin: ModulePin): string {
-  return ['module berrys.local/e2e-etcd', '', `go ${wrapperGo.etcd}`, '', `require ${pin.module} ${pin.version}`, ''].join('\n');
+  return wrapperHead('etcd', pin).join('\n');
 }
 
 export const etcdMain = `package main
@@ -147,17 +141,7 @@ export function argocdGoMod(pin: ModulePin, upstreamGoMod: string, gitopsEngine:
         .join('\n'),
     )
     .filter((d) => !/^replace\s*\(\n\)$/.test(d) && d.trim() !== '');
-  return [
-    'module berrys.local/e2e-argocd',
-    '',
-    `go ${wrapperGo.argocd}`,
-    '',
-    `require ${pin.module} ${pin.version}`,
-    '',
-    ...replaces.flatMap((r) => [r, '']),
-    `replace ${gitopsEngine.module} => ${gitopsEngine.module} ${gitopsEngine.version}`,
-    '',
-  ].join('\n');
+  return [...wrapperHead('argocd', pin), ...replaces.flatMap((r) => [r, '']), `replace ${gitopsEngine.module} => ${gitopsEngine.module} ${gitopsEngine.version}`, ''].join('\n');
 }
 
 /** The names the one Argo CD binary answers to (it picks its role from the name it was started with). */
