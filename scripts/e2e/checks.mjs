@@ -6,8 +6,11 @@ import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, symlinkSyn
 import path from 'node:path';
 import { parse } from 'yaml';
 
-/** Every rendered file of every cluster, through clusters/index.json and its one reader (never by guessing paths). */
-export function renderedFiles(root, parseClusterIndex) {
+/**
+ * Every rendered document of every cluster, through clusters/index.json and its one reader (never by guessing
+ * paths), each named `<file>:<line>` by the dry run's `manifestDocuments`.
+ */
+export function renderedFiles(root, parseClusterIndex, manifestDocuments) {
   const index = parseClusterIndex(readFileSync(path.join(root, 'clusters', 'index.json'), 'utf8'));
   const files = [];
   for (const cluster of index.clusters) {
@@ -15,7 +18,8 @@ export function renderedFiles(root, parseClusterIndex) {
       for (const name of readdirSync(path.join(root, folder.path))
         .filter((n) => n.endsWith('.yaml'))
         .sort()) {
-        files.push({ cluster: cluster.name, file: `${folder.path}/${name}`, content: readFileSync(path.join(root, folder.path, name), 'utf8') });
+        const content = readFileSync(path.join(root, folder.path, name), 'utf8');
+        for (const d of manifestDocuments(`${folder.path}/${name}`, content)) files.push({ cluster: cluster.name, ...d });
       }
     }
   }
@@ -38,7 +42,7 @@ export async function dryRunAll({ dryRun, kube, files, log }) {
   const byCluster = new Map();
   for (const f of files) byCluster.set(f.cluster, (byCluster.get(f.cluster) ?? 0) + 1);
   log(
-    `  ${result.checked} files of ${byCluster.size} clusters (${[...byCluster].map(([c, n]) => `${c} ${n}`).join(', ')}) sent as server-side apply, dryRun=All, fieldValidation=Strict`,
+    `  ${result.checked} documents of ${byCluster.size} clusters (${[...byCluster].map(([c, n]) => `${c} ${n}`).join(', ')}) sent as server-side apply, dryRun=All, fieldValidation=Strict`,
   );
   return result;
 }
@@ -48,7 +52,7 @@ export async function dryRunAll({ dryRun, kube, files, log }) {
  * Proves that findings are attributed, not just that the command fails.
  */
 export async function proveBrokenFileIsNamed({ dryRun, kube, files }) {
-  const victim = files.find((f) => /\/deployment-[^/]+\.yaml$/.test(f.file));
+  const victim = files.find((f) => /^kind: Deployment$/m.test(f.content));
   const broken = { file: `${victim.file} (deliberately broken copy)`, content: victim.content.replace(/\nspec:\n/, '\nspec:\n  replicaz: 2\n') };
   if (broken.content === victim.content) throw new Error(`could not break ${victim.file}: no top-level spec`);
   const result = await dryRun.dryRunFiles(kube, [victim, broken]);

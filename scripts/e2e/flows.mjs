@@ -2,7 +2,7 @@
 // for Synced and Healthy, drift and self-heal, HPA ownership, the project fence, prune. Verdicts: renderer/src/e2e/applications.ts.
 import { $ } from 'zx';
 import { readdirSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import path from 'node:path';
 import { waitFor } from './cluster.mjs';
 import { commitAndPush } from './checks.mjs';
@@ -17,10 +17,12 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
   const work = served.work;
   const argoEntries = argocd.entries;
   const getApps = async () => JSON.parse((await kubectl`get applications -n ${ns} -o json`).stdout).items;
+  // The Applications the cluster's argocd folder renders (one manifest per folder, one document per object).
+  const renderedObjects = (folder) => parseAllDocuments(readFileSync(path.join(work, 'clusters', cluster, folder, 'manifest.yaml'), 'utf8')).map((d) => d.toJS());
   const expectedApps = () =>
-    readdirSync(path.join(work, 'clusters', cluster, 'argocd'))
-      .filter((f) => f.startsWith('application-'))
-      .map((f) => f.replace(/^application-/, '').replace(/\.yaml$/, ''));
+    renderedObjects('argocd')
+      .filter((o) => o?.kind === 'Application')
+      .map((o) => o.metadata.name);
   // Groups whose CRDs the e2e installs without a controller (the controllers come from add-on charts it cannot pull);
   // the stand-ins below cover what local uses, this list reports anything else instead of waiting for it.
   const controllerless = ['cert-manager.io'];
@@ -128,9 +130,7 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
         `# yaml-language-server: $schema=../../../renderer/schema/app-override.schema.json\nautoscaling: { enabled: true, minReplicas: 1, maxReplicas: 3 }\n`,
       );
     });
-    const rendered = readdirSync(path.join(work, 'clusters', cluster, 'apps', app)).map((f) =>
-      parseYaml(readFileSync(path.join(work, 'clusters', cluster, 'apps', app, f), 'utf8')),
-    );
+    const rendered = renderedObjects(path.join('apps', app));
     const hpa = rendered.find((o) => o?.kind === 'HorizontalPodAutoscaler');
     const deployment = rendered.find((o) => o?.kind === 'Deployment');
     if (!hpa || !deployment) throw new Error(`rendering ${override} gave ${app} no HorizontalPodAutoscaler or no Deployment`);

@@ -73,7 +73,7 @@ export async function e2e({ keep }) {
     });
 
     const { parseClusterIndex } = await load('cluster-index.js');
-    const { index, files } = renderedFiles(repoRoot, parseClusterIndex);
+    const { index, files } = renderedFiles(repoRoot, parseClusterIndex, dryRun.manifestDocuments);
     await phases.run(`CRDs of the pinned modules (${crdSources.length}) and namespaces`, async () => {
       const dirs = new Map();
       const crdFiles = [];
@@ -89,11 +89,12 @@ export async function e2e({ keep }) {
       await kubectlCmd`apply -f ${list}`;
     });
 
-    await phases.run(`server-side dry run of every rendered file (${files.length})`, async () => {
+    await phases.run(`server-side dry run of every rendered document (${files.length})`, async () => {
       const result = await dryRunAll({ dryRun, kube: p.kube, files, log });
       const lines = dryRun.formatDryRunFindings(result.findings);
       for (const line of lines) log(`  ${line}`);
-      if (result.findings.length > 0) throw new Error(`the API server rejected or warned about ${new Set(result.findings.map((f) => f.file)).size} rendered file(s); see above`);
+      if (result.findings.length > 0)
+        throw new Error(`the API server rejected or warned about ${new Set(result.findings.map((f) => f.file)).size} rendered document(s); see above`);
       log(`  all ${result.checked} accepted without a warning`);
       log(`  broken-file check: ${await proveBrokenFileIsNamed({ dryRun, kube: p.kube, files })}`);
     });

@@ -8,7 +8,7 @@
  *   images, replicas, container environment and resources, autoscalers and disruption budgets of that cluster;
  * - `kustomizeTree`: that model as a kustomize tree (the cdk8s program in cdk8s.ts reads it as JSON).
  */
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../kube.js';
 import { parseClusterIndex, primaryCluster } from '../cluster-index.js';
 import { repoPaths } from '../paths.js';
@@ -134,7 +134,7 @@ export function anchorModel(rendered: Map<string, string>, baseCluster?: string)
     [...rendered]
       .filter(([p]) => p.startsWith(`${folder}/`) && p.endsWith('.yaml'))
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, content]) => parse(content) as KubeObject);
+      .flatMap(([, content]) => kustomizeObjects(content));
   const base = index.clusters.find((c) => c.name === baseCluster);
   if (!base) throw new Error(`the rendered tree has no cluster '${baseCluster}' for the anchors' bases`);
   const bases: AnchorModel['bases'] = {};
@@ -277,10 +277,10 @@ function sortedKeys(_key: string, value: unknown): unknown {
 
 /** The app objects of one cluster in the rendered tree. */
 export function renderedAppObjects(rendered: Map<string, string>, cluster: string): KubeObject[] {
-  return [...rendered].filter(([p]) => p.startsWith(`clusters/${cluster}/apps/`) && p.endsWith('.yaml')).map(([, content]) => parse(content) as KubeObject);
+  return [...rendered].filter(([p]) => p.startsWith(`clusters/${cluster}/apps/`) && p.endsWith('.yaml')).flatMap(([, content]) => kustomizeObjects(content));
 }
 
-/** The objects of `kubectl kustomize` output. */
+/** The objects of a multi-document YAML text: `kubectl kustomize` output, or a rendered manifest. */
 export function kustomizeObjects(output: string): KubeObject[] {
   return parseAllDocuments(output)
     .map((d) => d.toJS() as KubeObject | null)

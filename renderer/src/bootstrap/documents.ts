@@ -1,12 +1,12 @@
 /**
  * What bootstrap applies, read from the rendered output only: the cluster's entry in clusters/index.json, its root
- * Application (`<argocd folder>/application-<cluster>-root.yaml`), and the AppProject that Application names.
+ * Application (a document of `<argocd folder>/manifest.yaml`), and the AppProject that Application names.
  *
  * Why the AppProject too: the root Application belongs to `<env>-platform`, which is itself rendered into the argocd/
  * folder the root syncs. Argo CD does not sync an Application whose project does not exist yet ("Application
  * referencing project … which does not exist"), so a root applied alone would wait forever for its own project.
  */
-import { isMap, parseAllDocuments } from 'yaml';
+import { isMap, parseAllDocuments, type Document } from 'yaml';
 import { generatedMarker } from '../render/emit.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
@@ -15,7 +15,7 @@ import { repoPaths } from '../paths.js';
 
 /** One object to apply, with the text it came from. */
 export interface BootstrapDocument {
-  /** Repository-relative path of the rendered file. */
+  /** Repository-relative path of the rendered file (the argocd folder's manifest). */
   file: string;
   /** The YAML document without the generated header comments; what --dry-run prints. */
   text: string;
@@ -47,13 +47,12 @@ export async function readBootstrapInput(reader: RepoReader, clusterName: string
   if (!folder) {
     throw fail({ file: repoPaths.clusterIndex, message: `cluster '${clusterName}' has no argocd folder`, hint: render });
   }
-  // File names follow the `<kind>-<name>.yaml` contract of ARCHITECTURE.md.
-  const root = await readDocument(reader, `${folder.path}/application-${folder.application}.yaml`, 'Application', folder.application);
+  // One manifest per folder, one document per resource (ARCHITECTURE.md, contracts).
+  const manifest = await readManifest(reader, repoPaths.manifest(folder.path));
+  const root = findDocument(manifest, 'Application', folder.application);
   const documents = [root];
   const project = root.object.spec.project;
-  if (project && project !== 'default') {
-    documents.unshift(await readDocument(reader, `${folder.path}/appproject-${project}.yaml`, 'AppProject', project));
-  }
+  if (project && project !== 'default') documents.unshift(findDocument(manifest, 'AppProject', project));
   return { cluster, documents, argocdVersion: await readArgocdVersion(reader) };
 }
 
@@ -72,45 +71,59 @@ async function readClusterEntry(reader: RepoReader, clusterName: string): Promis
   return cluster;
 }
 
-async function readDocument(reader: RepoReader, file: string, kind: ArgoObject['kind'], name: string): Promise<BootstrapDocument> {
+interface Manifest {
+  file: string;
+  content: string;
+  documents: Document[];
+}
+
+async function readManifest(reader: RepoReader, file: string): Promise<Manifest> {
   const content = await reader.read(file);
   if (content === undefined || content.trim() === '') {
-    throw fail({ file, message: `the ${kind} '${name}' has not been rendered (no such file)`, hint: render });
+    throw fail({ file, message: 'the argocd folder has not been rendered (no such file)', hint: render });
   }
   if (!content.startsWith(generatedMarker)) {
     throw fail({ file, line: 1, col: 1, message: `not rendered output: the file does not start with the generated header ('${generatedMarker} …')`, hint: render });
   }
-  // The generated header is `#` comment lines; the one document follows them.
-  const lines = content.split('\n');
-  const headerEnd = lines.findIndex((line) => !line.startsWith('#'));
-  const text = lines.slice(headerEnd === -1 ? lines.length : headerEnd).join('\n');
-  const docs = parseAllDocuments(content);
-  if (!Array.isArray(docs) || docs.length !== 1) {
-    throw fail({ file, message: `expected one YAML document, found ${Array.isArray(docs) ? docs.length : 0}`, hint: render });
+  const documents = parseAllDocuments(content);
+  if (!Array.isArray(documents)) throw fail({ file, message: 'no YAML document found', hint: render });
+  for (const doc of documents) {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      throw fail({ file, line: e.linePos?.[0].line, col: e.linePos?.[0].col, message: `not valid YAML: ${e.message.split('\n')[0]}`, hint: render });
+    }
   }
-  const doc = docs[0]!;
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw fail({ file, line: e.linePos?.[0].line, col: e.linePos?.[0].col, message: `not valid YAML: ${e.message.split('\n')[0]}`, hint: render });
-  }
-  const object = doc.toJS() as ArgoObject | null;
+  return { file, content, documents };
+}
+
+/** The document of `kind` named `name`, checked to be an Argo CD object bootstrap can apply. */
+function findDocument({ file, content, documents }: Manifest, kind: ArgoObject['kind'], name: string): BootstrapDocument {
+  const lineOf = (offset: number) => {
+    const before = content.slice(0, offset).split('\n');
+    return { line: before.length, col: before[before.length - 1]!.length + 1 };
+  };
+  const named = (doc: Document) => {
+    const o = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    return o?.kind === kind && o.metadata?.name === name;
+  };
+  const doc = documents.find(named);
+  if (!doc) throw fail({ file, message: `the ${kind} '${name}' has not been rendered (no such document)`, hint: render });
+  const object = doc.toJS() as ArgoObject;
   const at = (path: string[]) => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
     const range = node?.range ?? (isMap(doc.contents) ? doc.contents.range : undefined);
-    if (!range) return {};
-    const before = content.slice(0, range[0]).split('\n');
-    return { line: before.length, col: before[before.length - 1]!.length + 1 };
+    return range ? lineOf(range[0]) : {};
   };
   const expect = (ok: boolean, path: string[], message: string) => {
     if (!ok) throw fail({ file, ...at(path), message, hint: render });
   };
-  expect(object !== null && typeof object === 'object' && !Array.isArray(object), [], 'the document is not a Kubernetes object');
-  expect(object!.apiVersion === 'argoproj.io/v1alpha1', ['apiVersion'], `apiVersion must be argoproj.io/v1alpha1 (got ${JSON.stringify(object!.apiVersion)})`);
-  expect(object!.kind === kind, ['kind'], `kind must be ${kind} (got ${JSON.stringify(object!.kind)})`);
-  expect(object!.metadata?.name === name, ['metadata', 'name'], `metadata.name must be '${name}' (got ${JSON.stringify(object!.metadata?.name)})`);
-  expect(typeof object!.metadata?.namespace === 'string' && object!.metadata.namespace !== '', ['metadata'], 'metadata.namespace is missing');
-  expect(typeof object!.spec === 'object' && object!.spec !== null, ['spec'], 'spec is missing');
-  return { file, text, object: object! };
+  expect(object.apiVersion === 'argoproj.io/v1alpha1', ['apiVersion'], `apiVersion must be argoproj.io/v1alpha1 (got ${JSON.stringify(object.apiVersion)})`);
+  expect(typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '', ['metadata'], 'metadata.namespace is missing');
+  expect(typeof object.spec === 'object' && object.spec !== null, ['spec'], 'spec is missing');
+  // The document's own text, without the comments around it: what --dry-run prints.
+  const range = isMap(doc.contents) ? doc.contents.range : undefined;
+  const text = range ? `${content.slice(range[0], range[1]).trimEnd()}\n` : String(doc);
+  return { file, text, object };
 }
 
 async function readArgocdVersion(reader: RepoReader): Promise<string> {

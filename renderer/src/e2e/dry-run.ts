@@ -3,16 +3,29 @@
  * `dryRun=All` and `fieldValidation=Strict`, so every admission step, schema (built-in and CRD) and strict field
  * check runs, and nothing is stored. A rejection or any warning is a finding that names the file.
  *
- * Why one request per file and not `kubectl apply -f <folder>`: kubectl prints warnings without saying which file
- * caused them, and applies one object at a time anyway; requests here run a few at a time.
+ * Why one request per document and not `kubectl apply -f <folder>`: kubectl prints warnings without saying which
+ * object caused them, and applies one object at a time anyway; requests here run a few at a time. A rendered file is
+ * a folder's manifest of several documents (emit.ts), so each document is named by its file and first line.
  */
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import type { KubeRequest } from './kube-http.js';
 
 export interface DryRunFile {
-  /** Repository-relative path, named in findings. */
+  /** Repository-relative path, with `:<line>` when the file holds several documents; named in findings. */
   file: string;
   content: string;
+}
+
+/** A rendered manifest → one DryRunFile per document, named `<file>:<line of the document's first key>`. */
+export function manifestDocuments(file: string, content: string): DryRunFile[] {
+  const out: DryRunFile[] = [];
+  for (const doc of parseAllDocuments(content)) {
+    const range = doc.contents?.range;
+    if (!range) continue;
+    const line = content.slice(0, range[0]).split('\n').length;
+    out.push({ file: `${file}:${line}`, content: `${content.slice(range[0], range[1]).trimEnd()}\n` });
+  }
+  return out;
 }
 
 export interface DryRunFinding {

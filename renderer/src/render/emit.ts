@@ -1,6 +1,9 @@
 /**
  * Stage 7, emit: normalized objects → files (`{ path, content }`), with one serializer configuration for all
- * output, a generated-file header naming the sources, one resource per file, and stable file names.
+ * output: one `manifest.yaml` per rendered folder, a generated-file header naming the folder's sources, then one
+ * document per resource in a fixed order, each introduced by a comment naming the resource and its template.
+ * Why one file per folder and not one per resource: README "Performance" (the layout study) — creating files is most
+ * of a full render's time, and Argo CD's own Source Hydrator writes one manifest per folder too.
  * Also emits clusters/index.json (cluster-index.ts), the promotion chain and the map from folders to clusters,
  * environments and Applications that every command reads.
  */
@@ -60,36 +63,51 @@ export function toYaml(value: unknown): string {
   return fastYaml(value);
 }
 
-export function fileNameFor(r: RenderedObject): string {
-  const o = r.object;
-  const kind = o.kind.toLowerCase();
-  const inPlatform = r.job.folder.endsWith('/platform');
-  return inPlatform && o.metadata.namespace ? `${kind}-${o.metadata.namespace}-${o.metadata.name}.yaml` : `${kind}-${o.metadata.name}.yaml`;
-}
-
-/** One object's file content: the generated-file header naming its sources, then its YAML. */
+/** One object's document: a comment naming the resource and the template that made it, then its YAML. */
 export function emitContent(r: RenderedObject): string {
-  const sources = [...new Set([...r.job.sources, r.templateFile])].sort();
-  const header =
-    `${generatedMarker} (npm run render). Do not edit: change the sources and render again.\n` +
-    `# Cluster: ${r.job.cluster} (environment ${r.job.environment})\n` +
-    `# Sources: ${sources.join(', ')}\n`;
-  return header + toYaml(r.object);
+  const o = r.object;
+  const name = o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
+  return `# ${o.kind} ${name} (${r.templateFile})\n${toYaml(o)}`;
 }
 
-/** Objects with their content (emitContent, run per job in job.ts) → files, refusing two objects on one path. */
+/** The generated-file header of a folder's manifest: the marker, its cluster and every source of its documents. */
+function fileHeader(objects: RenderedObject[]): string {
+  const first = objects[0]!.job;
+  const sources = [...new Set(objects.flatMap((r) => [...r.job.sources, r.templateFile]))].sort();
+  return (
+    `${generatedMarker} (npm run render). Do not edit: change the sources and render again.\n` +
+    `# Cluster: ${first.cluster} (environment ${first.environment})\n` +
+    `# Sources: ${sources.join(', ')}\n`
+  );
+}
+
+/**
+ * Sorted objects with their documents (emitContent, run per job in job.ts) → one manifest per folder, documents in
+ * the objects' order, refusing two objects of one kind and name in one folder.
+ */
 export function emitObjects(objects: (RenderedObject & { content: string })[]): { files: EmittedFile[]; problems: Problem[] } {
   const files: EmittedFile[] = [];
   const problems: Problem[] = [];
-  const seen = new Set<string>();
+  const folders = new Map<string, (RenderedObject & { content: string })[]>();
   for (const r of objects) {
-    const path = `${r.job.folder}/${fileNameFor(r)}`;
-    if (seen.has(path)) {
-      problems.push({ file: r.templateFile, message: `two objects would be written to ${path}`, hint: 'give the objects distinct names' });
-      continue;
+    const mine = folders.get(r.job.folder);
+    if (mine) mine.push(r);
+    else folders.set(r.job.folder, [r]);
+  }
+  for (const [folder, mine] of folders) {
+    const seen = new Set<string>();
+    const documents: string[] = [];
+    for (const r of mine) {
+      const o = r.object;
+      const key = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      if (seen.has(key)) {
+        problems.push({ file: r.templateFile, message: `two ${o.kind} objects named '${o.metadata.name}' would be written to ${folder}`, hint: 'give the objects distinct names' });
+        continue;
+      }
+      seen.add(key);
+      documents.push(r.content);
     }
-    seen.add(path);
-    files.push({ path, content: r.content });
+    files.push({ path: repoPaths.manifest(folder), content: fileHeader(mine) + documents.join('---\n') });
   }
   return { files, problems };
 }

@@ -94,7 +94,7 @@ describe('render cache', () => {
 
   it('renders again what was changed or removed in clusters/ although the inputs did not change', async () => {
     await renderToDisk(warm, cached);
-    const file = 'clusters/staging/apps/app-0001/service-app-0001.yaml';
+    const file = 'clusters/staging/apps/app-0001/manifest.yaml';
     const original = readFileSync(path.join(warm, file), 'utf8');
     writeFileSync(path.join(warm, file), original.replace('port:', 'port: 1'));
     expect((await checkRepository(warm, cached)).stale).toEqual([file]);
@@ -136,7 +136,7 @@ describe('render cache', () => {
 
     rmSync(path.join(warm, 'clusters'), { recursive: true });
     await renderToDisk(warm, cached);
-    expect(readFileSync(path.join(warm, 'clusters/staging/apps/app-0001/service-app-0001.yaml'), 'utf8')).toMatch(/# doctored\n$/);
+    expect(readFileSync(path.join(warm, 'clusters/staging/apps/app-0001/manifest.yaml'), 'utf8')).toMatch(/# doctored\n$/);
 
     mkdirSync(path.join(cold, repoPaths.cacheDir));
     await renderToDisk(cold);
@@ -216,7 +216,7 @@ describe('job cache (a wrapper around renderJob)', () => {
 
     files['base/templates/service.yaml.hbs'] += '  sessionAffinity: None\n';
     const templateEdit = await renderWith(store, files);
-    const serviceJobs = templateEdit.files.filter((f) => /\/service-[^/]+\.yaml$/.test(f.path)).length;
+    const serviceJobs = templateEdit.files.map((f) => f.content.match(/^kind: Service$/gm)?.length ?? 0).reduce((a, b) => a + b, 0);
     expect(templateEdit.ran).toBe(serviceJobs);
     expect(templateEdit.files).toEqual((await renderRepository(memoryReader(files))).files);
   });

@@ -37,7 +37,7 @@ describe('diff render check', () => {
         code: 1,
         err:
           'Error: the rendered output of the working tree is stale: clusters/ is not what its sources render, so a diff of it would not show what will be deployed\n' +
-          '  differs:      clusters/staging/apps/api-gateway/deployment-api-gateway.yaml\n' +
+          '  differs:      clusters/staging/apps/api-gateway/manifest.yaml\n' +
           'hint: run `npm run render` and commit the result, then run the diff again',
       });
     } finally {

@@ -26,14 +26,14 @@ describe('promote', () => {
     expect(gitIn(root, 'rev-list', '--count', 'main..HEAD')).toBe('1');
     // Only the versions file and the promoted app's rendered files in production's two clusters change.
     expect(result.files).toContain('overlays/production/versions.yaml');
-    expect(result.files).toContain('clusters/production/apps/agent-orchestrator/deployment-agent-orchestrator.yaml');
-    expect(result.files).toContain('clusters/production-dr/apps/agent-orchestrator/deployment-agent-orchestrator.yaml');
+    expect(result.files).toContain('clusters/production/apps/agent-orchestrator/manifest.yaml');
+    expect(result.files).toContain('clusters/production-dr/apps/agent-orchestrator/manifest.yaml');
     for (const f of result.files!) {
       expect(f).toMatch(/^(overlays\/production\/versions\.yaml|clusters\/production(-dr)?\/apps\/agent-orchestrator\/)/);
     }
     // The edit is one line: the schema line and the comments survive.
     expect(readFileSync(path.join(root, 'overlays/production/versions.yaml'), 'utf8')).toBe(versionsBefore.replace('agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1'));
-    expect(readFileSync(path.join(root, 'clusters/production/apps/agent-orchestrator/deployment-agent-orchestrator.yaml'), 'utf8')).toContain('berrys/agent-orchestrator:2.4.1');
+    expect(readFileSync(path.join(root, 'clusters/production/apps/agent-orchestrator/manifest.yaml'), 'utf8')).toContain('berrys/agent-orchestrator:2.4.1');
     expect(gitIn(root, 'status', '--porcelain')).toBe('');
   });
 
@@ -116,7 +116,7 @@ describe('release', () => {
     const result = await runRelease({ root, app: 'api-gateway', version: 'v1.10.0-rc.1', ...quiet });
     expect(result.branch).toBe('release/api-gateway-v1.10.0-rc.1');
     expect(gitIn(root, 'log', '-1', '--format=%s')).toBe('release api-gateway v1.10.0-rc.1 to development');
-    expect(result.files).toContain('clusters/development/apps/api-gateway/deployment-api-gateway.yaml');
+    expect(result.files).toContain('clusters/development/apps/api-gateway/manifest.yaml');
     expect(result.files!.every((f) => f === 'overlays/development/versions.yaml' || f.startsWith('clusters/development/apps/api-gateway/'))).toBe(true);
   });
 
@@ -170,7 +170,7 @@ describe('release', () => {
     expect(pr.head).toBe('release/web-dashboard-4.3.0');
     expect(pr.base).toBe('main');
     expect(pr.body).toContain('| app | development now | release |\n| --- | --- | --- |\n| web-dashboard | 4.2.0 | 4.3.0 |');
-    expect(pr.body).toContain('clusters/development/apps/web-dashboard/deployment-web-dashboard.yaml');
+    expect(pr.body).toContain('clusters/development/apps/web-dashboard/manifest.yaml');
     expect(pr.body).toContain('### Versions in every environment after this change\n\n| app | development | staging | production |');
     expect(pr.body).toContain('| `web-dashboard` | 4.3.0 | **4.2.0** | 4.2.0 |');
     expect(requests[1]!.body).toMatchObject({ variables: { id: 'PR_kwDO42' } });

@@ -65,7 +65,7 @@ describe('introducing an app', () => {
     expect(existsSync(path.join(root, 'clusters/development/apps/notification-service'))).toBe(true);
     for (const cluster of ['staging', 'production', 'production-dr', 'local']) {
       expect(existsSync(path.join(root, `clusters/${cluster}/apps/notification-service`))).toBe(false);
-      expect(existsSync(path.join(root, `clusters/${cluster}/argocd/application-${cluster}-notification-service.yaml`))).toBe(false);
+      expect(read(root, `clusters/${cluster}/argocd/manifest.yaml`)).not.toContain(`name: ${cluster}-notification-service\n`);
     }
     const added = await gate(root, 'add-notification-service');
     expect(added.passed).toBe(true);
@@ -83,13 +83,10 @@ describe('introducing an app', () => {
     const productionGate = await gate(root, toProduction.branch);
     expect(productionGate.passed).toBe(true);
     expect(productionGate.moves.map((m) => `${m.env} ${m.app} ${m.kind}`)).toEqual(['production notification-service promotion']);
-    expect(productionGate.other).toEqual([
-      'clusters/production-dr/argocd/application-production-dr-notification-service.yaml',
-      'clusters/production/argocd/application-production-notification-service.yaml',
-    ]);
+    expect(productionGate.other).toEqual(['clusters/production-dr/argocd/manifest.yaml', 'clusters/production/argocd/manifest.yaml']);
     merge(root, toProduction.branch);
     for (const cluster of ['staging', 'production', 'production-dr']) {
-      expect(read(root, `clusters/${cluster}/apps/notification-service/deployment-notification-service.yaml`)).toContain('berrys/notification-service:1.0.0');
+      expect(read(root, `clusters/${cluster}/apps/notification-service/manifest.yaml`)).toContain('berrys/notification-service:1.0.0');
     }
   }, 120_000);
 });

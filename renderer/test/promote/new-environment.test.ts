@@ -43,7 +43,7 @@ describe('a new environment from the inputs alone', () => {
     const index = parseClusterIndex(read(root, 'clusters/index.json'));
     expect(index.promotionChain).toEqual(['development', 'staging', 'qa', 'production']);
     expect(index.clusters.find((c) => c.name === 'qa')?.folders.find((f) => f.app === 'api-gateway')?.application).toBe('qa-api-gateway');
-    expect(read(root, 'clusters/qa/apps/api-gateway/deployment-api-gateway.yaml')).toContain('namespace: berrys-qa');
+    expect(read(root, 'clusters/qa/apps/api-gateway/manifest.yaml')).toContain('namespace: berrys-qa');
     const withQa = commit(root, 'add qa between staging and production');
 
     // The step after development is inferred from the chain; a dry run changes nothing.
@@ -57,7 +57,7 @@ describe('a new environment from the inputs alone', () => {
     expect(toStaging.plan.target).toBe('staging');
     const toQa = await runPromote({ root, from: 'staging', apps: ['api-gateway'], ...quiet });
     expect(toQa.plan.target).toBe('qa');
-    expect(toQa.files).toContain('clusters/qa/apps/api-gateway/deployment-api-gateway.yaml');
+    expect(toQa.files).toContain('clusters/qa/apps/api-gateway/manifest.yaml');
     const toProduction = await runPromote({ root, from: 'qa', apps: ['api-gateway'], ...quiet });
     expect(toProduction.plan.target).toBe('production');
     expect(['staging', 'qa', 'production'].map((env) => versionOf(root, env, 'api-gateway'))).toEqual(['1.9.0', '1.9.0', '1.9.0']);

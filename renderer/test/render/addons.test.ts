@@ -8,16 +8,14 @@ import { memoryReader } from '../../src/fs.js';
 import { RenderError } from '../../src/errors.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { renderRepository } from '../../src/render/render.js';
-import { committedOutput, realInputs } from './fixture.js';
+import { committedOutput, realInputs, renderedObjects } from './fixture.js';
 
 // Chart values are free-form: these tests walk them by path and compare leaves, so their type is open on purpose.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 type Obj = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Json };
 const output = committedOutput();
-const objects = Object.entries(output)
-  .filter(([p]) => p.endsWith('.yaml'))
-  .map(([file, text]) => ({ file, cluster: file.split('/')[1]!, object: parse(text) as Obj }));
+const objects = renderedObjects(output).map(({ file, object }) => ({ file, cluster: file.split('/')[1]!, object: object as Obj }));
 const cloudClusters = ['development', 'production', 'production-dr', 'staging'];
 const catalogue = parse(readFileSync(path.join(defaultRepoRoot, 'base/addons.yaml'), 'utf8')) as { addons: Array<{ name: string; irsa?: string }> };
 const pins = JSON.parse(readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8')) as { kubernetes: string };

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { committedOutput } from './fixture.js';
+import { committedOutput, renderedObjects } from './fixture.js';
 import { projectPermits, type AppProjectSpec, type ApplicationSpec } from '../../src/render/argocd-rules.js';
 import { parseClusterIndex } from '../../src/cluster-index.js';
 
@@ -8,9 +7,12 @@ const output = committedOutput();
 const index = parseClusterIndex(output['clusters/index.json']!);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads the specs of many kinds (Applications, HPAs, Ingresses) as plain data
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec: any };
-const objects = Object.entries(output)
-  .filter(([p]) => p.endsWith('.yaml'))
-  .map(([path, content]) => ({ path, cluster: path.split('/')[1]!, folder: path.slice(0, path.lastIndexOf('/')), object: parse(content) as Obj }));
+const objects = renderedObjects(output).map(({ file, object }) => ({
+  path: file,
+  cluster: file.split('/')[1]!,
+  folder: file.slice(0, file.lastIndexOf('/')),
+  object: object as Obj,
+}));
 const of = (cluster: string, kind: string) => objects.filter((o) => o.cluster === cluster && o.object.kind === kind);
 const clusters = index.clusters;
 

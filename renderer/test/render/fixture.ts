@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { defaultRepoRoot } from '../../src/paths.js';
+import { parseAllDocuments } from 'yaml';
 
 const inputFolders = ['apps', 'base', 'overlays'];
 
@@ -29,4 +30,16 @@ export function committedOutput(): Record<string, string> {
   const out: Record<string, string> = {};
   readTree(defaultRepoRoot, 'clusters', out);
   return out;
+}
+
+/** The objects of a rendered manifest (one folder's file: one document per object), in file order. */
+export function documentsOf(text: string): unknown[] {
+  return parseAllDocuments(text).map((d) => d.toJS() as unknown);
+}
+
+/** Every rendered object of a tree with the manifest it is in: `{ file, object }`, in file and document order. */
+export function renderedObjects(tree: Record<string, string>): { file: string; object: unknown }[] {
+  return Object.entries(tree)
+    .filter(([file]) => file.endsWith('.yaml'))
+    .flatMap(([file, text]) => documentsOf(text).map((object) => ({ file, object })));
 }

@@ -61,8 +61,8 @@ const nothingWritten = (n: number) => `render failed with ${n} problem${n === 1 
 
 describe('1. an interrupted render', () => {
   it('recognises staged files and empty or truncated generated files, repairs them and blames nobody', async () => {
-    const service = 'clusters/staging/apps/api-gateway/service-api-gateway.yaml';
-    const hpa = 'clusters/production/apps/web-dashboard/horizontalpodautoscaler-web-dashboard.yaml';
+    const service = 'clusters/staging/apps/api-gateway/manifest.yaml';
+    const hpa = 'clusters/production/apps/web-dashboard/manifest.yaml';
     write(`${service}.render-4242.tmp`, 'half a fi');
     write('clusters/index.json.render-4242.tmp', '{"clus');
     write(service, '');
@@ -74,8 +74,8 @@ describe('1. an interrupted render', () => {
       `  differs:    ${hpa}`,
       `  differs:    ${service}`,
       '  not produced: clusters/index.json.render-4242.tmp',
-      '  not produced: clusters/staging/apps/api-gateway/poddisruptionbudget-gone.yaml',
       `  not produced: ${service}.render-4242.tmp`,
+      '  not produced: clusters/staging/apps/api-gateway/poddisruptionbudget-gone.yaml',
       'hint: run `npm run render` and commit the result.',
     ]);
     err = [];
@@ -233,7 +233,7 @@ describe('5. the secret scanner', () => {
     );
     // Only the accepted render wrote, and only staging's files (they now name the new override as a source).
     expect(changed().filter((f) => !f.startsWith('clusters/staging/'))).toEqual(['base/exceptions.yaml', file]);
-    expect(read('clusters/staging/apps/api-gateway/deployment-api-gateway.yaml')).toContain('name: SIGNING_KEY_ID');
+    expect(read('clusters/staging/apps/api-gateway/manifest.yaml')).toContain('name: SIGNING_KEY_ID');
   });
 
   it.each([
@@ -361,7 +361,7 @@ describe('8. render and validate agree; budgets fit the minimum replicas', () =>
     const file = 'overlays/development/versions.yaml';
     write(file, read(file).replace('api-gateway: 1.9.0', 'api-gateway: latest'));
     expect(await render('--quiet')).toBe(0);
-    const rendered = 'clusters/development/apps/api-gateway/deployment-api-gateway.yaml';
+    const rendered = 'clusters/development/apps/api-gateway/manifest.yaml';
     const { manifests } = parseManifestFile(rendered, read(rendered));
     expect(read(rendered)).toMatch(/image: .*\/berrys\/api-gateway:latest\n/);
     const index = JSON.parse(read('clusters/index.json')) as { clusters: IndexCluster[] };
@@ -369,7 +369,7 @@ describe('8. render and validate agree; budgets fit the minimum replicas', () =>
     const findings = (cluster: IndexCluster) => imageTagPinned.check({ cluster, manifests, kubernetesVersion: '1.36.0' }).map((f) => `${f.line} ${f.rule}`);
     expect(findings(policyOf('development'))).toEqual([]);
     // The same Deployment under staging's policy is refused by validate, as the render refuses 'latest' there.
-    expect(findings(policyOf('staging'))).toEqual(['54 image-tag-pinned']);
+    expect(findings(policyOf('staging'))).toEqual(['55 image-tag-pinned']);
     write('overlays/staging/versions.yaml', read('overlays/staging/versions.yaml').replace(/api-gateway: .*/, 'api-gateway: latest'));
     expect(await render()).toBe(1);
     expect(err[0]).toMatch(/^overlays\/staging\/versions\.yaml:\d+:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n/);

@@ -3,7 +3,11 @@ import { parse, stringify } from 'yaml';
 import { renderRepository } from '../../src/render/render.js';
 import { memoryReader } from '../../src/fs.js';
 import { compileTemplates, runTemplate, type CompiledTemplate } from '../../src/render/template.js';
-import { realInputs } from './fixture.js';
+import { documentsOf, realInputs } from './fixture.js';
+
+// Rendered objects are read here as plain data, walked by path.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Plain = any;
 
 /** Strings that would turn into new keys, documents, comments, aliases or objects if templated as raw text. */
 const hostile = [
@@ -63,7 +67,9 @@ describe('templating values into YAML', () => {
     files['overlays/production/apps/agent-orchestrator.yaml'] += stringify({ env, writableRootFilesystem: hostile[3] });
     const { files: rendered } = await renderRepository(memoryReader(files));
     expect(rendered.map((f) => f.path)).toEqual(baseline.files.map((f) => f.path));
-    const deployment = parse(rendered.find((f) => f.path === 'clusters/production/apps/agent-orchestrator/deployment-agent-orchestrator.yaml')!.content);
+    const deployment = (documentsOf(rendered.find((f) => f.path === 'clusters/production/apps/agent-orchestrator/manifest.yaml')!.content) as Plain[]).find(
+      (o) => o.kind === 'Deployment',
+    );
     const container = deployment.spec.template.spec.containers[0];
     for (const [name, value] of Object.entries(env)) {
       expect(container.env.find((e: { name: string }) => e.name === name)).toEqual({ name, value });
@@ -77,7 +83,7 @@ describe('templating values into YAML', () => {
     const files = realInputs();
     files['overlays/staging/environment.yaml'] += stringify({ addons: { loki: { values: { hostile } } } });
     const { files: rendered } = await renderRepository(memoryReader(files));
-    const app = parse(rendered.find((f) => f.path === 'clusters/staging/argocd/application-staging-addon-loki.yaml')!.content);
+    const app = (documentsOf(rendered.find((f) => f.path === 'clusters/staging/argocd/manifest.yaml')!.content) as Plain[]).find((o) => o.metadata.name === 'staging-addon-loki');
     expect(app.spec.source.helm.valuesObject.hostile).toEqual(hostile);
   });
 });

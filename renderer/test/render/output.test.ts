@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
+import { parse, parseDocument } from 'yaml';
+import { parseClusterIndex } from '../../src/cluster-index.js';
 import { renderRepository } from '../../src/render/render.js';
 import { memoryReader, type RepoReader } from '../../src/fs.js';
 import { generatedMarker } from '../../src/render/emit.js';
@@ -22,14 +23,22 @@ describe('rendered output of the real repository (golden)', () => {
     expect([...clusters].sort()).toEqual(['development', 'index.json', 'local', 'production', 'production-dr', 'staging']);
   });
 
-  it('writes one resource per file with a generated header naming the sources and a trailing newline', async () => {
-    for (const f of await render(realInputs())) {
-      if (f.path.endsWith('.json')) continue;
+  it('writes one manifest.yaml per folder: a generated header naming the sources, then each object as a document named by a comment', async () => {
+    const files = await render(realInputs());
+    const index = parseClusterIndex(files.find((f) => f.path === 'clusters/index.json')!.content);
+    const manifests = files.filter((f) => !f.path.endsWith('.json'));
+    expect(manifests.map((f) => f.path).sort()).toEqual(index.clusters.flatMap((c) => c.folders.map((f) => `${f.path}/manifest.yaml`)).sort());
+    for (const f of manifests) {
       const lines = f.content.split('\n');
       expect(lines[0]!.startsWith(generatedMarker)).toBe(true);
       expect(lines[2]!.startsWith('# Sources: ')).toBe(true);
       expect(f.content.endsWith('\n')).toBe(true);
-      expect(f.content.split('\n---').length).toBe(1);
+      const documents = f.content.slice(f.content.indexOf('\n', f.content.indexOf('# Sources: ')) + 1).split(/^---\n/m);
+      for (const d of documents) {
+        const object = parse(d) as { kind: string; metadata: { name: string; namespace?: string } };
+        const name = object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
+        expect(d.split('\n')[0], f.path).toMatch(new RegExp(`^# ${object.kind} ${name} \\(base/templates/[a-z-]+\\.yaml\\.hbs\\)$`));
+      }
     }
   });
 });
@@ -62,10 +71,15 @@ describe('an edit to one overlay value', () => {
     const files = realInputs();
     files['overlays/production/apps/agent-orchestrator.yaml'] = files['overlays/production/apps/agent-orchestrator.yaml']!.replace('maxReplicas: 10', 'maxReplicas: 14');
     const after = Object.fromEntries((await render(files)).map((f) => [f.path, f.content]));
-    const changed = Object.keys(after).filter((p) => after[p] !== before[p]);
+    const documents = (text: string | undefined) => (text ?? '').split(/^---\n/m);
+    const changed = Object.keys(after).flatMap((p) =>
+      documents(after[p])
+        .filter((d, i) => d !== documents(before[p])[i])
+        .map((d) => `${p}: ${d.split('\n')[0]}`),
+    );
     expect(changed.sort()).toEqual([
-      'clusters/production-dr/apps/agent-orchestrator/horizontalpodautoscaler-agent-orchestrator.yaml',
-      'clusters/production/apps/agent-orchestrator/horizontalpodautoscaler-agent-orchestrator.yaml',
+      'clusters/production-dr/apps/agent-orchestrator/manifest.yaml: # HorizontalPodAutoscaler berrys-production/agent-orchestrator (base/templates/hpa.yaml.hbs)',
+      'clusters/production/apps/agent-orchestrator/manifest.yaml: # HorizontalPodAutoscaler berrys-production/agent-orchestrator (base/templates/hpa.yaml.hbs)',
     ]);
   });
 });

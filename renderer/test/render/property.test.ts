@@ -14,7 +14,7 @@ import { RenderError, formatProblem } from '../../src/errors.js';
 import { JobCache } from '../../src/render/cache.js';
 import { generatedMarker } from '../../src/render/emit.js';
 import { objectNameErrors } from '../../src/render/kube-rules.js';
-import { realInputs } from './fixture.js';
+import { documentsOf, realInputs } from './fixture.js';
 
 const inputs = realInputs();
 const yamlFiles = Object.keys(inputs)
@@ -101,8 +101,7 @@ describe('random damage to the real inputs', () => {
         for (const f of result.files) {
           if (f.path.endsWith('.json')) continue;
           expect(f.content.startsWith(generatedMarker)).toBe(true);
-          const object = parse(f.content) as Record<string, unknown>;
-          expect(objectNameErrors(object), f.path).toEqual([]);
+          for (const object of documentsOf(f.content)) expect(objectNameErrors(object as Record<string, unknown>), f.path).toEqual([]);
         }
       }),
       // A fixed seed keeps CI repeatable (both outcomes must occur); PROPERTY_SEED explores others.

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import path from 'node:path';
 import { parseSource } from '../../src/source.js';
 import { mergeLayers } from '../../src/render/merge.js';
 import { canonical } from '../../src/render/normalize.js';
 import { closest, formatProblem, RenderError } from '../../src/errors.js';
-import { fileNameFor, toYaml } from '../../src/render/emit.js';
+import { emitContent, emitObjects, generatedMarker, toYaml } from '../../src/render/emit.js';
 import { schemaFiles } from '../../src/schema-files.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { memoryReader } from '../../src/fs.js';
@@ -50,17 +50,34 @@ describe('normalize', () => {
 });
 
 describe('emit', () => {
-  const object = (folder: string, namespace?: string) =>
-    ({
-      object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', ...(namespace ? { namespace } : {}) } },
-      job: { folder },
-      templateFile: 't',
-    }) as unknown as RenderedObject;
+  const object = (folder: string, name: string, kind = 'ConfigMap') => {
+    const r = {
+      object: { apiVersion: 'v1', kind, metadata: { name, namespace: 'ns' } },
+      job: { folder, cluster: 'x', environment: 'dev', sources: [`apps/${name}.yaml`] },
+      templateFile: `base/templates/${kind.toLowerCase()}.yaml.hbs`,
+    } as unknown as RenderedObject;
+    return { ...r, content: emitContent(r) };
+  };
 
-  it('names files <kind>-<name>.yaml, and qualifies namespaced objects with the namespace in the platform folder', () => {
-    expect(fileNameFor(object('clusters/x/apps/a', 'ns'))).toBe('configmap-c.yaml');
-    expect(fileNameFor(object('clusters/x/platform', 'ns'))).toBe('configmap-ns-c.yaml');
-    expect(fileNameFor(object('clusters/x/platform'))).toBe('configmap-c.yaml');
+  it('writes one manifest.yaml per folder: the header with every source, then one document per object in order', () => {
+    const { files, problems } = emitObjects([object('clusters/x/apps/a', 'a'), object('clusters/x/apps/a', 'a', 'Service'), object('clusters/x/apps/b', 'b')]);
+    expect(problems).toEqual([]);
+    expect(files.map((f) => f.path)).toEqual(['clusters/x/apps/a/manifest.yaml', 'clusters/x/apps/b/manifest.yaml']);
+    expect(files[0]!.content).toBe(
+      `${generatedMarker} (npm run render). Do not edit: change the sources and render again.\n` +
+        '# Cluster: x (environment dev)\n' +
+        '# Sources: apps/a.yaml, base/templates/configmap.yaml.hbs, base/templates/service.yaml.hbs\n' +
+        '# ConfigMap ns/a (base/templates/configmap.yaml.hbs)\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\n' +
+        '---\n# Service ns/a (base/templates/service.yaml.hbs)\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: ns\n',
+    );
+    expect(parseAllDocuments(files[0]!.content).map((d) => (d.toJS() as { kind: string }).kind)).toEqual(['ConfigMap', 'Service']);
+  });
+
+  it('refuses two objects of one kind and name in one folder, naming the folder', () => {
+    const { problems } = emitObjects([object('clusters/x/apps/a', 'a'), object('clusters/x/apps/a', 'a')]);
+    expect(problems.map(formatProblem)).toEqual([
+      "base/templates/configmap.yaml.hbs: error: two ConfigMap objects named 'a' would be written to clusters/x/apps/a\n  hint: give the objects distinct names",
+    ]);
   });
 
   it('quotes strings that YAML would otherwise read as other types', () => {

@@ -52,14 +52,14 @@ describe('render command', () => {
 
   it('--check exits 0 on a fresh tree and 3 naming the stale files when the committed output differs', async () => {
     expect(await run('--check')).toBe(0);
-    const file = 'clusters/staging/apps/api-gateway/service-api-gateway.yaml';
+    const file = 'clusters/staging/apps/api-gateway/manifest.yaml';
     writeFileSync(path.join(root, file), readFileSync(path.join(root, file), 'utf8').replace('port: 8080', 'port: 9090'));
-    rmSync(path.join(root, 'clusters/local/apps/web-dashboard/deployment-web-dashboard.yaml'));
+    rmSync(path.join(root, 'clusters/local/apps/web-dashboard/manifest.yaml'));
     err = [];
     expect(await run('--check')).toBe(3);
     expect(err).toEqual([
       'clusters/ is stale: the committed output differs from what the sources render.',
-      '  differs:    clusters/local/apps/web-dashboard/deployment-web-dashboard.yaml',
+      '  differs:    clusters/local/apps/web-dashboard/manifest.yaml',
       `  differs:    ${file}`,
       'hint: run `npm run render` and commit the result.',
     ]);
@@ -69,7 +69,7 @@ describe('render command', () => {
     rmSync(path.join(root, 'clusters/production'), { recursive: true });
     rmSync(path.join(root, 'clusters/staging'), { recursive: true });
     expect(await run('--env', 'staging')).toBe(0);
-    expect(existsSync(path.join(root, 'clusters/staging/apps/api-gateway/service-api-gateway.yaml'))).toBe(true);
+    expect(existsSync(path.join(root, 'clusters/staging/apps/api-gateway/manifest.yaml'))).toBe(true);
     expect(existsSync(path.join(root, 'clusters/production'))).toBe(false);
   });
 
@@ -103,8 +103,9 @@ describe('render command', () => {
     writeFileSync(gateway, readFileSync(gateway, 'utf8').replace(', service-integration]', ']'));
     expect(await run()).toBe(0);
     expect(existsSync(path.join(root, 'clusters/production/apps/service-integration'))).toBe(false);
-    expect(existsSync(path.join(root, 'clusters/production/argocd/application-production-service-integration.yaml'))).toBe(false);
-    expect(out).toContain('  removed clusters/production/argocd/application-production-service-integration.yaml');
+    expect(readFileSync(path.join(root, 'clusters/production/argocd/manifest.yaml'), 'utf8')).not.toContain('name: production-service-integration\n');
+    expect(out).toContain('  removed clusters/production/apps/service-integration/manifest.yaml');
+    expect(out).toContain('  wrote   clusters/production/argocd/manifest.yaml');
   });
 
   it('refuses a file it did not generate and leaves it as it was', async () => {
@@ -182,7 +183,7 @@ describe('planWrite', () => {
   it('flags hand-written files in folders of no cluster, never prunes generated ones there, and removes staged leftovers anywhere', () => {
     const generated = `${generatedMarker} …\nkind: X\n`;
     const existing = new Map([
-      ['clusters/gone/apps/x/deployment-x.yaml', generated],
+      ['clusters/gone/apps/x/manifest.yaml', generated],
       ['clusters/gone/apps/x/rolebinding.yaml', 'kind: RoleBinding\n'],
       ['clusters/index.json.render-77.tmp', '{"clus'],
     ]);
