@@ -17,12 +17,13 @@ import { pathToFileURL } from 'node:url';
 import { defineCommand, standardExitCodes, UsageError, type Values } from '../cli/command.js';
 import { repoPaths } from '../paths.js';
 import { readRenderedTree } from '../render/write.js';
+import type { LayoutFigures } from './layout.js';
 import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, syntheticInputs } from './generate.js';
 import type { FloorResult } from './floors.js';
 import { hasGnuTime, measure, median, type Measurement } from './measure.js';
 
 /** The parts `--only` selects (the full render always runs). */
-export const benchParts = ['render', 'floors', 'validate', 'pr-check', 'kustomize', 'cdk8s'] as const;
+export const benchParts = ['render', 'floors', 'layout', 'validate', 'pr-check', 'kustomize', 'cdk8s'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface ScenarioResult {
@@ -61,6 +62,8 @@ export interface BenchReport {
   renderedFiles: number;
   scenarios: ScenarioResult[];
   targets: Target[];
+  /** The layout study (bench/layout.ts): the same tree as one file per folder and as one file per resource. */
+  layout?: LayoutFigures[];
 }
 
 const kubectlCandidates = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'];
@@ -315,6 +318,16 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       });
     }
 
+    let layout: LayoutFigures[] | undefined;
+    if (wanted('layout')) {
+      await part('layout study: one file per folder against one file per resource', async () => {
+        const m = await measure(node, callArgs(tmp, 'bench/layout.js', 'layoutStudy', [tmp, runs]), tmp);
+        if (m.exitCode !== 0) fail('layout study', m);
+        layout = JSON.parse(m.stdout) as LayoutFigures[];
+        return undefined;
+      });
+    }
+
     const validate = path.join('scripts', 'validate.mjs');
     const validateCache = path.join(tmp, repoPaths.cacheDir, 'validate');
     const clearValidateCache = () => rmSync(validateCache, { recursive: true, force: true });
@@ -499,6 +512,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       },
       renderedFiles: files,
       scenarios,
+      ...(layout ? { layout } : {}),
       targets: targetsFor(apps, scenarios, apps !== 250 && existsSync(previous250) ? (JSON.parse(readFileSync(previous250, 'utf8')) as BenchReport) : undefined),
     };
     const outFile = path.join(realRoot, repoPaths.cacheDir, 'bench', `bench-${apps}-apps${only ? `-${only.join('-')}` : ''}.json`);
@@ -635,6 +649,20 @@ export function formatReport(r: BenchReport): string[] {
         `${peer.id} takes ${(peer.wallSeconds! / full.wallSeconds!).toFixed(1)}× the full render's wall time${peer.cpuSeconds && full.cpuSeconds ? `, ${(peer.cpuSeconds / full.cpuSeconds).toFixed(1)}× its CPU time` : ''} (above 1: the render is faster)`,
       );
   }
+  if (r.layout) lines.push(...formatLayout(r.layout));
   for (const t of r.targets) lines.push(`target ${mark(t.met)}: ${t.name}: ${t.detail}`);
+  return lines;
+}
+
+/** The layout study's lines: both layouts side by side, and what a reviewer's `git diff` shows for one change. */
+function formatLayout(figures: LayoutFigures[]): string[] {
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  const lines = ['layout study (the same objects; write = stage every file, then rename; git = one commit, then git gc):'];
+  for (const f of figures) {
+    lines.push(
+      `  ${f.layout}: ${f.files} files in ${f.folders} folders, ${mib(f.bytes)}; write ${f.writeSeconds.toFixed(3)} s, cpu ${f.writeCpuSeconds.toFixed(2)} s; ` +
+        `git pack ${mib(f.gitPackBytes)}; one image change: ${f.diffFiles} file(s), ${f.diffLines} line(s), hunk header ${JSON.stringify(f.hunkHeaders.join(' | '))}`,
+    );
+  }
   return lines;
 }
