@@ -60,6 +60,7 @@ export interface BenchReport {
   environments: number;
   machine: { cpus: number; memoryGiB: number; node: string; platform: string; kubectl: string | null; gnuTime: boolean; loadAverage: { start: number; end: number } };
   renderedFiles: number;
+  renderedResources?: number;
   scenarios: ScenarioResult[];
   targets: Target[];
   /** The layout study (bench/layout.ts): the same tree as one file per folder and as one file per resource. */
@@ -119,16 +120,20 @@ function git(cwd: string, args: string[]): void {
   execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd, stdio: 'ignore' });
 }
 
-function countRendered(root: string): number {
-  let n = 0;
+/** Rendered files under clusters/ and the resources in them (one document each, starting at a top-level `apiVersion:`). */
+function countRendered(root: string): { files: number; resources: number } {
+  const counted = { files: 0, resources: 0 };
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (e.name.endsWith('.yaml')) n++;
+      else if (e.name.endsWith('.yaml')) {
+        counted.files++;
+        counted.resources += readFileSync(path.join(dir, e.name), 'utf8').match(/^apiVersion:/gm)?.length ?? 0;
+      }
     }
   };
   if (existsSync(path.join(root, repoPaths.clustersDir))) walk(path.join(root, repoPaths.clustersDir));
-  return n;
+  return counted;
 }
 
 function summarize(id: string, name: string, command: string, runs: Measurement[], resources?: number): ScenarioResult {
@@ -252,14 +257,14 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       else rmSync(path.join(tmp, file), { force: true });
     };
 
-    let files = 0;
+    let counted = { files: 0, resources: 0 };
     await part('full render (clean clusters/ and cache)', async () => {
       const full = await timed('full render', [render], () => {
         rmSync(path.join(tmp, repoPaths.clustersDir), { recursive: true, force: true });
         rmSync(path.join(tmp, repoPaths.renderCacheDir), { recursive: true, force: true });
       });
-      files = countRendered(tmp);
-      return summarize('full', 'full render (clean clusters/ and cache)', 'node scripts/render.mjs', full, files);
+      counted = countRendered(tmp);
+      return summarize('full', 'full render (clean clusters/ and cache)', 'node scripts/render.mjs', full, counted.resources);
     });
     git(tmp, ['init', '-q', '-b', 'main']);
     git(tmp, ['add', '-A']);
@@ -269,13 +274,15 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
     const original = inputs[edit.path];
     if (wanted('render')) {
       await part('render, nothing changed', async () =>
-        summarize('unchanged', 'render, nothing changed', 'node scripts/render.mjs', await timed('unchanged render', [render]), files),
+        summarize('unchanged', 'render, nothing changed', 'node scripts/render.mjs', await timed('unchanged render', [render]), counted.resources),
       );
       await part('render after one overlay edit', async () => {
         const editRuns = await timed('render after one overlay edit', [render], (i) => writeInput(edit.path, (runs - 1 - i) % 2 === 0 ? edit.content : original));
-        return summarize('edit', `render after one overlay edit (${edit.path})`, 'node scripts/render.mjs', editRuns, files);
+        return summarize('edit', `render after one overlay edit (${edit.path})`, 'node scripts/render.mjs', editRuns, counted.resources);
       });
-      await part('render --check', async () => summarize('check', 'render --check', 'node scripts/render.mjs --check', await timed('render --check', [render, '--check']), files));
+      await part('render --check', async () =>
+        summarize('check', 'render --check', 'node scripts/render.mjs --check', await timed('render --check', [render, '--check']), counted.resources),
+      );
       // Back to the committed inputs and output, which the later parts start from.
       writeInput(edit.path, original);
       await timed('render back to the first commit', [render], undefined, [0], 1);
@@ -338,7 +345,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
           'validate, cold (whole tree, no validation cache)',
           'node scripts/validate.mjs',
           await timed('cold validate', [validate], clearValidateCache, [0, 3]),
-          files,
+          counted.resources,
         ),
       );
       await part('kubeconform alone on the same folders', async () => {
@@ -355,7 +362,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
           m.stdout = '';
           results.push(m);
         }
-        return summarize('kubeconform', 'kubeconform alone, the cluster folders (same flags)', `kubeconform … ${clusters.join(' ')}`, results, files);
+        return summarize('kubeconform', 'kubeconform alone, the cluster folders (same flags)', `kubeconform … ${clusters.join(' ')}`, results, counted.resources);
       });
       await part('validate, nothing changed (warm validation cache)', async () =>
         summarize(
@@ -363,7 +370,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
           'validate, nothing changed (warm validation cache)',
           'node scripts/validate.mjs',
           await timed('warm validate', [validate], undefined, [0, 3]),
-          files,
+          counted.resources,
         ),
       );
     }
@@ -389,7 +396,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
               `validate, one-app change (${edit.path}; cache from the base)`,
               'node scripts/validate.mjs',
               await timed('validate one-app change', [validate], restoreCache, [0, 3]),
-              files,
+              counted.resources,
             ),
           );
         }
@@ -410,7 +417,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
               'pull-request check, one-app change (render --check + validate + diff)',
               'render.mjs --check; validate.mjs; diff.mjs --base HEAD',
               totals,
-              files,
+              counted.resources,
             );
             const middle = totals.indexOf([...totals].sort((x, y) => x.wallSeconds - y.wallSeconds)[Math.floor((totals.length - 1) / 2)]!);
             return { ...result, note: `check + validate + diff = ${parts[middle]} s` };
@@ -510,7 +517,8 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
         gnuTime: hasGnuTime(),
         loadAverage: { start: loadStart, end: os.loadavg()[0]! },
       },
-      renderedFiles: files,
+      renderedFiles: counted.files,
+      renderedResources: counted.resources,
       scenarios,
       ...(layout ? { layout } : {}),
       targets: targetsFor(apps, scenarios, apps !== 250 && existsSync(previous250) ? (JSON.parse(readFileSync(previous250, 'utf8')) as BenchReport) : undefined),
@@ -629,7 +637,7 @@ export function formatReport(r: BenchReport): string[] {
       .trimEnd();
   const m = r.machine;
   const lines = [
-    `${r.apps} apps × ${r.environments} environments: ${r.renderedFiles} rendered files; ${m.cpus} CPUs, ${m.memoryGiB} GiB, node ${m.node}; load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end (a load above ${m.cpus} means shared CPUs: compare CPU times and ratios)`,
+    `${r.apps} apps × ${r.environments} environments: ${r.renderedFiles} rendered files${r.renderedResources ? ` (${r.renderedResources} resources)` : ''}; ${m.cpus} CPUs, ${m.memoryGiB} GiB, node ${m.node}; load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end (a load above ${m.cpus} means shared CPUs: compare CPU times and ratios)`,
     fmt(header),
     fmt(header.map((_, i) => '-'.repeat(widths[i]!))),
     ...rows.map(fmt),
