@@ -1,20 +1,25 @@
 /**
  * The benchmark's second anchor: the TypeScript peer, cdk8s, given the same objects as kustomize (generate.ts,
- * anchorModel) and synthesising them as plain `ApiObject`s, one Chart per cluster, in one process. This is what a
+ * anchorModel) and synthesising them as plain `ApiObject`s, an App per cluster and a Chart per app, in one process. This is what a
  * cdk8s user writes for this catalogue without cdk8s-plus: a loop over the apps that copies each base object and
  * sets the cluster's image, replicas, environment and resources. The benchmark runs `synthesizeFile` as its own
  * process (cdk8s's own start-up counted, as ours is) and compares the objects it writes with the render's.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import type { AnchorModel } from './generate.js';
 
-/** Builds the cdk8s app for the model and writes it to `outdir`: a folder per cluster, a file per resource. */
+/**
+ * Builds the cdk8s apps for the model and writes them to `outdir`: an App per cluster (`outdir/<cluster>/`) with a
+ * Chart per app, written as one file per chart: a file per app and cluster, as the render writes one manifest per
+ * app folder (README, Performance: the layout study), so both pay for the same number of files.
+ */
 export function synthesize(model: AnchorModel, outdir: string): void {
-  const app = new App({ outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
   for (const cluster of model.clusters) {
-    const chart = new Chart(app, cluster.name, { namespace: cluster.namespace, disableResourceNameHashes: true });
+    const app = new App({ outdir: path.join(outdir, cluster.name), yamlOutputType: YamlOutputType.FILE_PER_CHART });
     for (const { app: name, deployment, perCluster } of cluster.apps) {
+      const chart = new Chart(app, name, { namespace: cluster.namespace, disableResourceNameHashes: true });
       for (const base of model.bases[name] ?? []) {
         const o = structuredClone(base) as Record<string, unknown> & { kind: string; apiVersion: string; metadata: Record<string, unknown> };
         if (o.kind === 'Deployment' && deployment) {
@@ -25,15 +30,15 @@ export function synthesize(model: AnchorModel, outdir: string): void {
           else delete spec.replicas;
         }
         const { apiVersion, kind, metadata, ...rest } = o;
-        new ApiObject(chart, `${name}-${kind}`, { apiVersion, kind, metadata, ...rest });
+        new ApiObject(chart, kind, { apiVersion, kind, metadata, ...rest });
       }
       for (const extra of perCluster) {
         const { apiVersion, kind, metadata, ...rest } = extra;
-        new ApiObject(chart, `${name}-${kind}`, { apiVersion, kind, metadata: metadata as Record<string, unknown>, ...rest });
+        new ApiObject(chart, kind, { apiVersion, kind, metadata: metadata as Record<string, unknown>, ...rest });
       }
     }
+    app.synth();
   }
-  app.synth();
 }
 
 /**

@@ -471,7 +471,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       });
     }
     if (wanted('cdk8s')) {
-      await part('cdk8s, every cluster as one app in one process', async () => {
+      await part('cdk8s, an App per cluster and a Chart per app, in one process', async () => {
         const modelFile = path.join(tmp, 'cdk8s', 'model.json');
         const outdir = path.join(tmp, 'cdk8s', 'out');
         mkdirSync(path.dirname(modelFile), { recursive: true });
@@ -496,7 +496,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
           differences.push(...compareModels(objectModel(renderedAppObjects(rendered, cluster)), objectModel(theirs)).map((d) => `${cluster}: ${d}`));
         }
         return {
-          ...summarize('cdk8s', 'cdk8s synth (ApiObjects, one Chart per cluster, one process)', 'node -e "synthesizeFile(model.json)" (bench/cdk8s.ts)', results, objects),
+          ...summarize('cdk8s', 'cdk8s synth (ApiObjects, a Chart per app and cluster, one process)', 'node -e "synthesizeFile(model.json)" (bench/cdk8s.ts)', results, objects),
           equal: differences.length === 0,
           differences: differences.slice(0, 20),
           note: `app objects only (${objects}), from the same data as kustomize`,

@@ -86,6 +86,8 @@ describe('benchmark repositories', () => {
         readdirSync(path.join(outdir, cluster)).flatMap((f) => kustomizeObjects(readFileSync(path.join(outdir, cluster, f), 'utf8')));
       synthesize(model, path.join(root, 'cdk8s'));
       expect(readdirSync(path.join(root, 'cdk8s')).sort()).toEqual(['development', 'local', 'production', 'production-dr', 'staging']);
+      // One file per app and cluster, as the render writes one manifest per app folder.
+      for (const cluster of model.clusters) expect(readdirSync(path.join(root, 'cdk8s', cluster.name)).length, cluster.name).toBe(cluster.apps.length);
       for (const cluster of model.clusters.map((c) => c.name)) {
         const ours = objectModel(renderedAppObjects(rendered, cluster));
         expect(ours.size).toBeGreaterThan(5 * 4 - 1);
