@@ -2,7 +2,8 @@
  * `npm run bench [-- --apps N] [--runs R] [--kustomize-runs K] [--only <part>[,<part>]] [--skip-kustomize] [--keep]`:
  * builds a synthetic repository of N apps × the environments in a temporary folder and measures, as whole
  * processes, the render (full, nothing changed, one overlay edit, --check), the floors (the secret scanner over a
- * 1 MB value, the serialiser over the whole tree), validation (cold, kubeconform alone on the same folders, a
+ * 1 MB value, the serialiser over the whole tree), the job stage on the main thread against worker threads
+ * (bench/workers.ts), validation (cold, kubeconform alone on the same folders, a
  * one-app change against a warm cache), the pull-request check (render --check + validate + diff for a one-app
  * change) and two peers on the same objects: `kubectl kustomize` and cdk8s, each compared for equality. It says
  * each part as it starts and ends, prints a table with every figure beside its target and writes
@@ -20,10 +21,11 @@ import { readRenderedTree } from '../render/write.js';
 import type { LayoutFigures } from './layout.js';
 import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, syntheticInputs } from './generate.js';
 import type { FloorResult } from './floors.js';
+import { formatWorkers, summarizeRounds, type Times, type WorkersRound } from './workers.js';
 import { hasGnuTime, measure, median, type Measurement } from './measure.js';
 
 /** The parts `--only` selects (the full render always runs). */
-export const benchParts = ['render', 'floors', 'layout', 'validate', 'pr-check', 'kustomize', 'cdk8s'] as const;
+export const benchParts = ['render', 'floors', 'layout', 'workers', 'validate', 'pr-check', 'kustomize', 'cdk8s'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface ScenarioResult {
@@ -199,7 +201,7 @@ const options = {
 export const command = defineCommand({
   name: 'bench',
   purpose:
-    'measures a synthetic repository of N apps (render, floors, validate, the pull-request check, kustomize and cdk8s on the same objects) and prints every figure beside its target',
+    'measures a synthetic repository of N apps (render, floors, the job stage in worker threads, validate, the pull-request check, kustomize and cdk8s on the same objects) and prints every figure beside its target',
   options,
   exitCodes: { 0: 'done', 1: 'a step failed or a peer disagrees', 2: standardExitCodes[2] },
   run: (v, { root, io }) => bench(v, root, io.out),
@@ -332,6 +334,53 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
         if (m.exitCode !== 0) fail('layout study', m);
         layout = JSON.parse(m.stdout) as LayoutFigures[];
         return undefined;
+      });
+    }
+
+    if (wanted('workers')) {
+      await part('job stage: main thread against worker threads', async () => {
+        const rounds: WorkersRound[] = [];
+        let maxRssMiB = 0;
+        for (let i = 0; i < runs; i++) {
+          const m = await measure(node, callArgs(tmp, 'bench/workers.js', 'workersRound', [tmp]), tmp);
+          if (m.exitCode !== 0) fail('worker-thread measurement', m);
+          rounds.push(JSON.parse(m.stdout) as WorkersRound);
+          maxRssMiB = Math.max(maxRssMiB, m.maxRssMiB ?? 0);
+        }
+        const f = summarizeRounds(rounds);
+        for (const line of formatWorkers(f, scenarios.find((s) => s.id === 'full')?.wallSeconds)) out(`  ${line}`);
+        const stage = (id: string, name: string, t: Times, note: string): ScenarioResult => ({
+          id,
+          name,
+          command: 'workersRound (bench/workers.ts), one process per run',
+          available: true,
+          runs,
+          wallSeconds: t.wallSeconds,
+          cpuSeconds: t.cpuSeconds,
+          maxRssMiB: maxRssMiB || null,
+          resources: f.jobs,
+          resourcesPerSecond: f.jobs / t.wallSeconds,
+          exitCode: 0,
+          note,
+        });
+        scenarios.push(
+          stage(
+            'jobs-main',
+            `job stage, main thread, cold (${f.jobs} jobs, work alone)`,
+            f.cold,
+            `warm: ${f.warm.wallSeconds.toFixed(3)} s / ${f.warm.cpuSeconds.toFixed(2)} s CPU; load average ${f.loadAverage.start.toFixed(1)} → ${f.loadAverage.end.toFixed(1)}`,
+          ),
+        );
+        const threaded = f.threaded.map((t) =>
+          stage(
+            `jobs-workers-${t.workers}`,
+            `job stage, ${t.workers} worker threads (start-up and cloning included)`,
+            t.median,
+            `${t.speedup.toFixed(2)}× the cold main thread; same files`,
+          ),
+        );
+        scenarios.push(...threaded.slice(0, -1));
+        return threaded.at(-1);
       });
     }
 

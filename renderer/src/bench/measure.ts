@@ -78,7 +78,7 @@ export async function measure(command: string, args: string[], cwd: string, time
 }
 
 /** The median of measurements by wall time (the middle run, so its CPU and memory belong to the same run). */
-export function median(runs: Measurement[]): Measurement {
+export function median<T extends { wallSeconds: number }>(runs: T[]): T {
   const sorted = [...runs].sort((a, b) => a.wallSeconds - b.wallSeconds);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }

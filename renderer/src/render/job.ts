@@ -12,11 +12,11 @@ import { runTemplate, type CompiledTemplate, type TemplateJob } from './template
 import { repoPaths } from '../paths.js';
 
 /** A normalized object with its file content (generated header + YAML). */
-interface EmittedObject extends RenderedObject {
+export interface EmittedObject extends RenderedObject {
   content: string;
 }
 
-interface JobResult {
+export interface JobResult {
   objects: EmittedObject[];
   problems: Problem[];
 }
@@ -46,14 +46,22 @@ export const renderJob: JobFunction = (template, job) => {
 };
 
 /**
- * Runs every job through `run` (renderJob or a wrapper around it) and gathers the objects in job order and every
- * problem once: jobs that share a template report its faults identically. @public (render.ts reaches it through `stages()`)
+ * Runs every job through `run` (renderJob or a wrapper around it) and gathers the results in job order.
+ * @public (render.ts reaches it through `stages()`)
  */
 export function renderJobs(compiled: Map<string, CompiledTemplate>, jobs: TemplateJob[], run: JobFunction): JobResult {
+  return gatherJobResults(jobs.map((job) => run(compiled.get(job.template), job)));
+}
+
+/**
+ * The objects of every job's result in the order given (the plan's job order) and every problem once: jobs that
+ * share a template report its faults identically. Shared by renderJobs and the worker-thread measurement
+ * (bench/workers.ts), so both gather the same way.
+ */
+export function gatherJobResults(results: JobResult[]): JobResult {
   const objects: EmittedObject[] = [];
   const problems = new Map<string, Problem>();
-  for (const job of jobs) {
-    const result = run(compiled.get(job.template), job);
+  for (const result of results) {
     objects.push(...result.objects);
     for (const p of result.problems) problems.set(formatProblem(p), p);
   }
