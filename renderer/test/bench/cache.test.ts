@@ -1,38 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { checkRepository, renderRepository, renderToDisk } from '../../src/render/render.js';
-import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
+import { repoPaths } from '../../src/paths.js';
 import { syntheticInputs } from '../../src/bench/generate.js';
 import { JobCache } from '../../src/render/cache.js';
 import { memoryReader, memoryStore, type CacheStore } from '../../src/fs.js';
 import type { JobFunction } from '../../src/render/job.js';
-import { realInputs } from '../render/fixture.js';
+import { realInputs, treeOf, writeFiles } from '../render/fixture.js';
 
 let warm: string;
 let cold: string;
 
-function tree(root: string, dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const name of readdirSync(path.join(root, rel))) {
-      const child = `${rel}/${name}`;
-      if (statSync(path.join(root, child)).isDirectory()) walk(child);
-      else files[child] = readFileSync(path.join(root, child), 'utf8');
-    }
-  };
-  walk(dir);
-  return files;
-}
-
 function inputs(root: string): void {
-  const real = { ...tree(defaultRepoRoot, 'base'), ...tree(defaultRepoRoot, 'overlays') };
-  for (const [file, content] of Object.entries(syntheticInputs({ apps: 6 }, real))) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), content);
-  }
+  writeFiles(root, syntheticInputs({ apps: 6 }, realInputs()));
 }
 
 function edit(root: string, file: string, content: string): void {
@@ -44,7 +27,7 @@ function edit(root: string, file: string, content: string): void {
 async function coldRender(): Promise<Record<string, string>> {
   rmSync(path.join(cold, 'clusters'), { recursive: true, force: true });
   await renderToDisk(cold);
-  return tree(cold, 'clusters');
+  return treeOf(cold, 'clusters');
 }
 
 const cached = { cache: true } as const;
@@ -72,11 +55,11 @@ describe('render cache', () => {
       'jobs-production.json',
       'jobs-staging.json',
     ]);
-    expect(tree(warm, 'clusters')).toEqual(await coldRender());
+    expect(treeOf(warm, 'clusters')).toEqual(await coldRender());
 
     const again = await renderToDisk(warm, cached);
     expect(again.written).toEqual([]);
-    expect(tree(warm, 'clusters')).toEqual(await coldRender());
+    expect(treeOf(warm, 'clusters')).toEqual(await coldRender());
 
     const edits: [string, string][] = [
       ['overlays/staging/apps/app-0003.yaml', 'autoscaling:\n  maxReplicas: 7\nlogLevel: ERROR\n'],
@@ -88,7 +71,7 @@ describe('render cache', () => {
       edit(cold, file, content);
       const result = await renderToDisk(warm, cached);
       expect(result.written.length, file).toBeGreaterThan(0);
-      expect(tree(warm, 'clusters'), file).toEqual(await coldRender());
+      expect(treeOf(warm, 'clusters'), file).toEqual(await coldRender());
     }
   });
 
@@ -115,7 +98,7 @@ describe('render cache', () => {
     edit(warm, 'overlays/production/apps/app-0004.yaml', 'logLevel: ERROR\n');
     edit(cold, 'overlays/production/apps/app-0004.yaml', 'logLevel: ERROR\n');
     await renderToDisk(warm, cached);
-    expect(tree(warm, 'clusters')).toEqual(await coldRender());
+    expect(treeOf(warm, 'clusters')).toEqual(await coldRender());
   });
 
   it('reads and writes the cache only when asked, whatever folders exist', async () => {
@@ -126,13 +109,13 @@ describe('render cache', () => {
       for (const objects of Object.values(stored.value)) for (const o of objects) o.content += '# doctored\n';
       writeFileSync(cacheFile(name), JSON.stringify(stored));
     }
-    const before = tree(warm, repoPaths.renderCacheDir);
+    const before = treeOf(warm, repoPaths.renderCacheDir);
     rmSync(path.join(warm, 'clusters'), { recursive: true });
     await renderToDisk(warm);
-    expect(tree(warm, 'clusters')).toEqual(await coldRender());
-    expect(tree(warm, repoPaths.renderCacheDir)).toEqual(before);
+    expect(treeOf(warm, 'clusters')).toEqual(await coldRender());
+    expect(treeOf(warm, repoPaths.renderCacheDir)).toEqual(before);
     expect(await checkRepository(warm)).toEqual({ upToDate: true, stale: [], extra: [], foreign: [] });
-    expect(tree(warm, repoPaths.renderCacheDir)).toEqual(before);
+    expect(treeOf(warm, repoPaths.renderCacheDir)).toEqual(before);
 
     rmSync(path.join(warm, 'clusters'), { recursive: true });
     await renderToDisk(warm, cached);
@@ -159,7 +142,7 @@ describe('render cache', () => {
     edit(cold, file, content);
     const fresh = await coldRender();
     const stale = Object.keys(fresh)
-      .filter((f) => fresh[f] !== tree(warm, 'clusters')[f])
+      .filter((f) => fresh[f] !== treeOf(warm, 'clusters')[f])
       .sort();
     expect(stale.length).toBeGreaterThan(0);
     expect(await checkRepository(warm, cached)).toEqual({ upToDate: false, stale, extra: [], foreign: [] });

@@ -1,5 +1,5 @@
 /** Test fixtures: the real repository's inputs, read once into memory, to be changed one file at a time. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { parseAllDocuments } from 'yaml';
@@ -27,9 +27,22 @@ export function realInputs(): Record<string, string> {
 
 /** Reads the committed rendered tree (clusters/). */
 export function committedOutput(): Record<string, string> {
+  return treeOf(defaultRepoRoot, 'clusters');
+}
+
+/** Every file under `dir` of the checkout at `root`, as `{ repository-relative path: text }`. */
+export function treeOf(root: string, dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  readTree(defaultRepoRoot, 'clusters', out);
+  readTree(root, dir, out);
   return out;
+}
+
+/** Writes `{ path: text }` into the checkout at `root`, creating folders. */
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), content);
+  }
 }
 
 /** The objects of a rendered manifest (one folder's file: one document per object), in file order. */
