@@ -12,13 +12,14 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { generatedMarker } from '../render/emit.js';
 import { readRenderedTree } from '../render/write.js';
+import { median } from './measure.js';
 
 export interface LayoutFigures {
   layout: 'one file per folder' | 'one file per resource';
   files: number;
   folders: number;
   bytes: number;
-  /** The write stage alone (median of the runs): staging every file, then renaming it into place. */
+  /** The write stage alone (the median run by wall time): staging every file, then renaming it into place. */
   writeSeconds: number;
   writeCpuSeconds: number;
   /** `.git` after one commit of the tree and `git gc`: packed objects, in bytes. */
@@ -64,7 +65,7 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
 }
 
 /** Writes `tree` under `dir` the way write.ts does (folders, staged files, renames); returns wall and CPU seconds. */
-function timedWrite(dir: string, tree: Tree): { seconds: number; cpuSeconds: number } {
+function timedWrite(dir: string, tree: Tree): { wallSeconds: number; cpuSeconds: number } {
   const started = performance.now();
   const cpu = process.cpuUsage();
   const made = new Set<string>();
@@ -80,14 +81,12 @@ function timedWrite(dir: string, tree: Tree): { seconds: number; cpuSeconds: num
     staged.push([`${target}.render-bench.tmp`, target]);
   }
   for (const [from, to] of staged) renameSync(from, to);
-  return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(cpu) };
+  return { wallSeconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(cpu) };
 }
 
 function git(cwd: string, args: string[]): string {
   return execFileSync('git', ['-c', 'gc.auto=0', '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The one-app change both layouts get: the first Deployment image of the first app folder, with another tag. */
 function changeOneImage(tree: Tree): Tree {
@@ -100,7 +99,7 @@ function changeOneImage(tree: Tree): Tree {
 }
 
 function measureLayout(layout: LayoutFigures['layout'], tree: Tree, change: Tree, runs: number): LayoutFigures {
-  const writes: { seconds: number; cpuSeconds: number }[] = [];
+  const writes: { wallSeconds: number; cpuSeconds: number }[] = [];
   let dir = '';
   for (let i = 0; i < runs; i++) {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -125,8 +124,8 @@ function measureLayout(layout: LayoutFigures['layout'], tree: Tree, change: Tree
       files: tree.size,
       folders: folders.size,
       bytes: [...tree.values()].reduce((n, c) => n + Buffer.byteLength(c), 0),
-      writeSeconds: median(writes.map((w) => w.seconds)),
-      writeCpuSeconds: median(writes.map((w) => w.cpuSeconds)),
+      writeSeconds: median(writes).wallSeconds,
+      writeCpuSeconds: median(writes).cpuSeconds,
       gitPackBytes: Number(packed ?? 0) * 1024,
       diffFiles: numstat.length,
       diffLines: numstat.reduce((n, l) => n + Number(l.split('\t')[0]) + Number(l.split('\t')[1]), 0),

@@ -11,7 +11,7 @@ import { emitContent } from './emit.js';
 import { runTemplate, type CompiledTemplate, type TemplateJob } from './template.js';
 import { repoPaths } from '../paths.js';
 
-/** A normalized object with its file content (generated header + YAML). */
+/** A normalized object with its document in its folder's manifest (a comment naming it, then its YAML; emit.ts). */
 export interface EmittedObject extends RenderedObject {
   content: string;
 }
