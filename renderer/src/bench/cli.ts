@@ -20,9 +20,9 @@ import { repoPaths } from '../paths.js';
 import { readRenderedTree } from '../render/write.js';
 import type { LayoutFigures } from './layout.js';
 import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, syntheticInputs } from './generate.js';
-import type { FloorResult } from './floors.js';
-import { formatWorkers, summarizeRounds, type Times, type WorkersRound } from './workers.js';
-import { hasGnuTime, measure, median, type Measurement } from './measure.js';
+import type { FloorResult, Times } from './floors.js';
+import { formatWorkers, summarizeRounds, type WorkersRound } from './workers.js';
+import { benchGit, hasGnuTime, measure, median, type Measurement } from './measure.js';
 
 /** The parts `--only` selects (the full render always runs). */
 export const benchParts = ['render', 'floors', 'layout', 'workers', 'validate', 'pr-check', 'kustomize', 'cdk8s'] as const;
@@ -116,10 +116,6 @@ function prepareRepo(realRoot: string, tmp: string, apps: number): Record<string
   }
   writeFileSync(path.join(tmp, '.gitignore'), 'node_modules\ndist\n.cache\nrenderer/schema\n');
   return inputs;
-}
-
-function git(cwd: string, args: string[]): void {
-  execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd, stdio: 'ignore' });
 }
 
 /** Rendered files under clusters/ and the resources in them (one document each, starting at a top-level `apiVersion:`). */
@@ -268,9 +264,9 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       counted = countRendered(tmp);
       return summarize('full', 'full render (clean clusters/ and cache)', 'node scripts/render.mjs', full, counted.resources);
     });
-    git(tmp, ['init', '-q', '-b', 'main']);
-    git(tmp, ['add', '-A']);
-    git(tmp, ['commit', '-q', '-m', 'first render']);
+    benchGit(tmp, ['init', '-q', '-b', 'main']);
+    benchGit(tmp, ['add', '-A']);
+    benchGit(tmp, ['commit', '-q', '-m', 'first render']);
 
     const edit = overlayEdit(inputs);
     const original = inputs[edit.path];

@@ -5,14 +5,14 @@
  * stage: stage every file, then rename it into place), how big the git repository gets, and what a reviewer sees in
  * `git diff` for a one-app change. Runs in its own process (bench/cli.ts `callArgs`), on the benchmark's tree.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { generatedMarker } from '../render/emit.js';
 import { readRenderedTree } from '../render/write.js';
-import { median } from './measure.js';
+import { benchGit, median } from './measure.js';
+import { timer, type Times } from './floors.js';
 
 export interface LayoutFigures {
   layout: 'one file per folder' | 'one file per resource';
@@ -59,15 +59,9 @@ export function perResource(tree: Tree): Tree {
   return out;
 }
 
-function cpuSeconds(since: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1e6;
-}
-
 /** Writes `tree` under `dir` the way write.ts does (folders, staged files, renames); returns wall and CPU seconds. */
-function timedWrite(dir: string, tree: Tree): { wallSeconds: number; cpuSeconds: number } {
-  const started = performance.now();
-  const cpu = process.cpuUsage();
+function timedWrite(dir: string, tree: Tree): Times {
+  const clock = timer();
   const made = new Set<string>();
   const staged: [string, string][] = [];
   for (const [file, content] of tree) {
@@ -81,11 +75,7 @@ function timedWrite(dir: string, tree: Tree): { wallSeconds: number; cpuSeconds:
     staged.push([`${target}.render-bench.tmp`, target]);
   }
   for (const [from, to] of staged) renameSync(from, to);
-  return { wallSeconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(cpu) };
-}
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync('git', ['-c', 'gc.auto=0', '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  return clock();
 }
 
 /** The one-app change both layouts get: the first Deployment image of the first app folder, with another tag. */
@@ -99,7 +89,7 @@ function changeOneImage(tree: Tree): Tree {
 }
 
 function measureLayout(layout: LayoutFigures['layout'], tree: Tree, change: Tree, runs: number): LayoutFigures {
-  const writes: { wallSeconds: number; cpuSeconds: number }[] = [];
+  const writes: Times[] = [];
   let dir = '';
   for (let i = 0; i < runs; i++) {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -107,14 +97,14 @@ function measureLayout(layout: LayoutFigures['layout'], tree: Tree, change: Tree
     writes.push(timedWrite(dir, tree));
   }
   try {
-    git(dir, ['init', '-q', '-b', 'main']);
-    git(dir, ['add', '-A']);
-    git(dir, ['commit', '-q', '-m', 'rendered']);
-    git(dir, ['gc', '-q']);
-    const packed = /size-pack: (\d+)/.exec(git(dir, ['count-objects', '-v']))?.[1];
+    benchGit(dir, ['init', '-q', '-b', 'main']);
+    benchGit(dir, ['add', '-A']);
+    benchGit(dir, ['commit', '-q', '-m', 'rendered']);
+    benchGit(dir, ['gc', '-q']);
+    const packed = /size-pack: (\d+)/.exec(benchGit(dir, ['count-objects', '-v']))?.[1];
     for (const [file, content] of change) writeFileSync(path.join(dir, file), content);
-    const numstat = git(dir, ['diff', '--numstat']).trim().split('\n').filter(Boolean);
-    const hunkHeaders = git(dir, ['diff', '-U3'])
+    const numstat = benchGit(dir, ['diff', '--numstat']).trim().split('\n').filter(Boolean);
+    const hunkHeaders = benchGit(dir, ['diff', '-U3'])
       .split('\n')
       .filter((l) => l.startsWith('@@'))
       .map((l) => l.replace(/^@@ [^@]+ @@ ?/, '') || '(none)');

@@ -2,7 +2,7 @@
  * Measures whole processes: wall time, CPU time (user + system) and peak memory (max RSS), through GNU time
  * (`/usr/bin/time -f`, Debian package `time`) when it is installed; without it only wall time is measured.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,4 +81,12 @@ export async function measure(command: string, args: string[], cwd: string, time
 export function median<T extends { wallSeconds: number }>(runs: T[]): T {
   const sorted = [...runs].sort((a, b) => a.wallSeconds - b.wallSeconds);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** git in a benchmark repository: a fixed identity, no signing, no background gc (it would race a `git gc`); its output. */
+export function benchGit(cwd: string, args: string[]): string {
+  return execFileSync('git', ['-c', 'gc.auto=0', '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
 }

@@ -20,7 +20,7 @@ import { resolveRepo } from '../render/merge.js';
 import { sortObjects } from '../render/normalize.js';
 import { planRepo } from '../render/plan.js';
 import { compileTemplates, type TemplateJob } from '../render/template.js';
-import { startClock } from './floors.js';
+import { timer, type Times } from './floors.js';
 import { median } from './measure.js';
 
 /** One worker's share of the plan: whole clusters, and the plan index of each of their jobs, in plan order. */
@@ -168,21 +168,6 @@ async function renderJobsInWorkers(
   );
   const result = gatherJobResults(ordered.map((r, i) => attach(r, jobs[i]!)));
   return { result, slowest: last.phases, gatherSeconds: (epochMs() - last.receivedAt) / 1000 };
-}
-
-/** Wall and CPU seconds (CPU: the whole process, worker threads included). */
-export interface Times {
-  wallSeconds: number;
-  cpuSeconds: number;
-}
-
-/** Starts a clock (floors.ts); calling the result reads it as Times, which `median` (measure.ts) orders by wall time. */
-function timer(): () => Times {
-  const clock = startClock();
-  return () => {
-    const { seconds, cpuSeconds } = clock();
-    return { wallSeconds: seconds, cpuSeconds };
-  };
 }
 
 /** The figures a round measures and a summary of rounds gives alike (a summary: the medians). */

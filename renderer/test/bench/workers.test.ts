@@ -1,7 +1,8 @@
 // The worker-thread measurement's pure parts: how the plan is split by cluster, how the workers' results come back
 // in plan order (and gather as the main thread's loop gathers them), and how the rounds are summed up and judged.
 import { describe, expect, it } from 'vitest';
-import { attach, detach, formatWorkers, inPlanOrder, splitByCluster, summarizeRounds, wholeRenderEstimates, type Times, type WorkersRound } from '../../src/bench/workers.js';
+import { attach, detach, formatWorkers, inPlanOrder, splitByCluster, summarizeRounds, wholeRenderEstimates, type WorkersRound } from '../../src/bench/workers.js';
+import type { Times } from '../../src/bench/floors.js';
 import { gatherJobResults, type JobResult } from '../../src/render/job.js';
 import type { TemplateJob } from '../../src/render/template.js';
 
