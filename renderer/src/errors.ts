@@ -156,3 +156,17 @@ export class UsageError extends Error {
   readonly usage = true;
   override name = 'UsageError';
 }
+
+/**
+ * A problem with no input file and line to point at (a git checkout, a remote, an API server), which the message
+ * names instead. Printed like a located problem: the message, then an indented `hint: …` line saying what to do.
+ */
+export class HintedError extends Error {
+  override name = 'HintedError';
+  constructor(
+    readonly reason: string,
+    readonly hint?: string,
+  ) {
+    super(hint ? `${reason}\n  hint: ${hint}` : reason);
+  }
+}

@@ -1,12 +1,9 @@
+import { HintedError } from '../errors.js';
+
 /**
  * A bootstrap problem that has no repository file and line to point at: the "where" is a kube context or an API
  * server, which the message names. Problems in the rendered files are RenderErrors (file, line, hint) instead.
  */
-export class BootstrapError extends Error {
-  readonly hint: string | undefined;
-  constructor(message: string, hint?: string) {
-    super(hint ? `${message}\n  hint: ${hint}` : message);
-    this.name = 'BootstrapError';
-    this.hint = hint;
-  }
+export class BootstrapError extends HintedError {
+  override name = 'BootstrapError';
 }

@@ -14,7 +14,7 @@ import { runStatus } from './status.js';
 
 const changeOptions = {
   'open-pr': { type: 'boolean', description: 'push the branch and open a pull request (needs GITHUB_TOKEN and GITHUB_REPOSITORY)' },
-  base: { type: 'string', value: '<branch>', description: 'the branch the pull request targets (default: main)' },
+  base: { type: 'string', value: '<branch>', description: 'the branch the pull request targets (default: the checked-out branch; needed on a detached HEAD)' },
   'dry-run': { type: 'boolean', description: 'print what would change and touch nothing' },
   root: { type: 'string', value: '<dir>', description: 'the repository to work on (default: this checkout)' },
 } as const;

@@ -7,6 +7,12 @@ import { ProgramNotFound, run } from '../process.js';
 
 class GitError extends Error {
   override name = 'GitError';
+  /** What git printed when it failed (standard error, else standard output), trimmed; '' for errors before git ran. */
+  readonly output: string;
+  constructor(message: string, output = '') {
+    super(message);
+    this.output = output;
+  }
 }
 
 /** Runs git in a checkout and returns its standard output. */
@@ -17,7 +23,10 @@ export async function git(root: string, args: string[], opts: { input?: string }
   } catch (err) {
     throw err instanceof ProgramNotFound ? new GitError("'git' was not found on PATH; install git and run again") : err;
   }
-  if (result.code !== 0) throw new GitError(`git ${args.join(' ')} failed: ${(result.stderr || result.stdout || `exit ${result.code}`).trim()}`);
+  if (result.code !== 0) {
+    const output = (result.stderr || result.stdout || `exit ${result.code}`).trim();
+    throw new GitError(`git ${args.join(' ')} failed: ${output}`, output);
+  }
   return result.stdout;
 }
 
@@ -55,8 +64,34 @@ export async function uncommitted(root: string): Promise<string[]> {
   return (await git(root, ['status', '--porcelain', '--untracked-files=all'])).split('\n').filter(Boolean);
 }
 
-export async function currentBranch(root: string): Promise<string> {
-  return (await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
+/** Where the checkout is: its branch (undefined when HEAD is detached) and commit. */
+export interface CheckedOut {
+  branch: string | undefined;
+  commit: string;
+}
+
+export async function checkedOut(root: string): Promise<CheckedOut> {
+  const branch = (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '')).trim() || undefined;
+  return { branch, commit: (await git(root, ['rev-parse', 'HEAD'])).trim() };
+}
+
+/** Goes back to where the checkout was (a branch, or the detached commit). */
+export async function checkOut(root: string, at: CheckedOut): Promise<void> {
+  await git(root, at.branch ? ['switch', '--quiet', at.branch] : ['switch', '--quiet', '--detach', at.commit]);
+}
+
+/** Whether the checkout has a remote of that name. */
+export async function hasRemote(root: string, remote: string): Promise<boolean> {
+  return git(root, ['remote', 'get-url', remote]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The branch a remote's HEAD names (`git clone` records it as refs/remotes/<remote>/HEAD), if known here. */
+export async function remoteDefaultBranch(root: string, remote: string): Promise<string | undefined> {
+  const ref = (await git(root, ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`]).catch(() => '')).trim();
+  return ref.startsWith(`${remote}/`) ? ref.slice(remote.length + 1) : undefined;
 }
 
 export async function branchExists(root: string, branch: string): Promise<boolean> {
@@ -77,6 +112,25 @@ export async function commitOnNewBranch(root: string, branch: string, paths: str
   return (await git(root, ['rev-parse', 'HEAD'])).trim();
 }
 
+/** The tree and first parent of a commit (parent undefined for a root commit). */
+export async function commitShape(root: string, commit: string): Promise<{ tree: string; parent: string | undefined }> {
+  const [tree, parent] = (await git(root, ['show', '--no-patch', '--format=%T %P', commit])).trim().split(/\s+/);
+  return { tree: tree!, parent: parent || undefined };
+}
+
+/**
+ * The tree HEAD would have with the working changes under `paths` committed, without committing: staged, written
+ * as a tree, then unstaged again (the working tree keeps the changes).
+ */
+export async function treeWithChanges(root: string, paths: string[]): Promise<string> {
+  await git(root, ['add', '--all', '--', ...paths]);
+  try {
+    return (await git(root, ['write-tree'])).trim();
+  } finally {
+    await git(root, ['reset', '--quiet', '--', ...paths]);
+  }
+}
+
 /** `git diff --stat` of one commit against its parent, limited to some paths. */
 export async function diffStat(root: string, commit: string, paths: string[]): Promise<string> {
   return (await git(root, ['diff', '--stat=100', `${commit}^`, commit, '--', ...paths])).trimEnd();
@@ -88,8 +142,17 @@ export async function restorePaths(root: string, paths: string[]): Promise<void>
   await git(root, ['clean', '-fdq', '--', ...paths]).catch(() => undefined);
 }
 
-export async function push(root: string, branch: string, remote = 'origin'): Promise<void> {
+/**
+ * Pushes a branch and sets it as the upstream. A refusal (a hook, permissions, a branch that moved there) throws
+ * with `output`: what git and the remote said.
+ */
+export async function push(root: string, branch: string, remote: string): Promise<void> {
   await git(root, ['push', '--quiet', '--set-upstream', remote, `refs/heads/${branch}:refs/heads/${branch}`]);
+}
+
+/** What git printed for a failed call (see `GitError.output`), or the error's message for anything else. */
+export function gitOutput(err: unknown): string {
+  return err instanceof GitError ? err.output : String((err as Error)?.message ?? err);
 }
 
 /**

@@ -218,6 +218,23 @@ export function versionTable(plan: Plan): string {
   return [head, '| --- | --- | --- |', ...rows].join('\n');
 }
 
+/**
+ * The command line that makes this plan again, for hints after a failure. Rerun from the same checkout it names the
+ * same branch, which `release`/`promote`/`rollback` then reuse (see change.ts).
+ */
+export function commandLine(plan: Plan, flags: { base?: string; openPr?: boolean; autoMerge?: boolean }): string {
+  const apps = plan.changes.map((c) => c.app).join(',');
+  const only = plan.changes.length === 1 ? plan.changes[0]! : undefined;
+  const what =
+    plan.kind === 'release'
+      ? `--app ${apps} --version ${plan.changes[0]!.to}`
+      : plan.kind === 'rollback'
+        ? `--env ${plan.target} --app ${apps}${only ? ` --to ${only.to}` : ''}`
+        : `--from ${plan.source} --to ${plan.target} --app ${apps}`;
+  const extra = [flags.base && `--base ${flags.base}`, flags.openPr && '--open-pr', flags.autoMerge && '--auto-merge'].filter(Boolean);
+  return [`npm run ${plan.kind} --`, what, ...extra].join(' ');
+}
+
 export function prTitle(plan: Plan): string {
   return commitMessage(plan).split('\n')[0]!;
 }

@@ -44,3 +44,17 @@ export function renderedRepo(): string {
   cpSync(template, root, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   return root;
 }
+
+/**
+ * Gives `root` a bare repository as `origin` holding main, with origin's HEAD recorded as a clone records it.
+ * `preReceive`, when given, becomes origin's pre-receive hook (a shell script), e.g. one that refuses every push.
+ */
+export function addOrigin(root: string, preReceive?: string): string {
+  const origin = tempDir('origin');
+  gitIn(origin, 'init', '--quiet', '--bare', '--initial-branch=main');
+  gitIn(root, 'remote', 'add', 'origin', origin);
+  gitIn(root, 'push', '--quiet', 'origin', 'main');
+  gitIn(root, 'remote', 'set-head', 'origin', 'main');
+  if (preReceive !== undefined) writeFileSync(path.join(origin, 'hooks', 'pre-receive'), `#!/bin/sh\n${preReceive}\n`, { mode: 0o755 });
+  return origin;
+}
