@@ -257,6 +257,25 @@ describe('the checkout, the remote and the pull request', () => {
     expect(github.requests).toEqual([]);
   });
 
+  it('keeps the commit when origin cannot be read (no access, or no repository there), with what git said', async () => {
+    const root = inputsRepo();
+    const missing = path.join(addOrigin(root), 'moved');
+    gitIn(root, 'remote', 'set-url', 'origin', missing);
+    const github = await fakeGithub(() => [500, {}]);
+    const message = await rejection(runRelease({ root, ...release, openPr: true, env: github.env, ...local }));
+    expect(message).toBe(
+      `pushing ${branch} to origin failed; git said:\n` +
+        `    fatal: '${missing}' does not appear to be a git repository\n` +
+        '    fatal: Could not read from remote repository.\n' +
+        '    Please make sure you have the correct access rights\n' +
+        '    and the repository exists.\n' +
+        `  hint: the release is committed on branch ${branch} (${short(root, branch)}) and main is checked out again; ` +
+        'once origin accepts the push, run npm run release -- --app web-dashboard --version 4.3.0 --open-pr (it pushes that branch and opens the pull request), ' +
+        `or push it yourself: git push -u origin ${branch}`,
+    );
+    expect(gitIn(root, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+  });
+
   it('pushes the branch a refused push left behind when the same command runs again, and opens the pull request', async () => {
     const root = renderedRepo();
     const origin = addOrigin(root, 'exit 1');
