@@ -172,17 +172,31 @@ function stopAt(point: WritePoint): void {
 const handleSignals = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /**
+ * The file-system calls a write makes. Tests replace them to fail one chosen call (write.test.ts), so that restoring
+ * is proven on any machine; publish.test.ts makes the real kernel fail them (chattr +i, mounts) where it may.
+ */
+export interface WriteFs {
+  mkdirSync: typeof mkdirSync;
+  writeFileSync: typeof writeFileSync;
+  linkSync: typeof linkSync;
+  renameSync: typeof renameSync;
+  rmSync: typeof rmSync;
+}
+
+const nodeWriteFs: WriteFs = { mkdirSync, writeFileSync, linkSync, renameSync, rmSync };
+
+/**
  * Applies a plan, all or nothing: stage every file next to its target, then publish (rename every staged file into
  * place and set aside every file to remove, keeping a link to each old file), then drop the old files and prune
  * emptied folders. When any step fails, what was published is put back from the old files, and nothing staged or
  * kept is left: clusters/ is exactly as it was. A SIGINT or SIGTERM is handled between the phases: before the
  * publish (nothing changes) or after it (everything did), never in the middle.
  */
-export async function applyWrite(root: string, plan: WritePlan): Promise<void> {
-  const { staged, newFolders } = stage(root, plan.write);
+export async function applyWrite(root: string, plan: WritePlan, fs: WriteFs = nodeWriteFs): Promise<void> {
+  const { staged, newFolders } = stage(fs, root, plan.write);
   stopAt('before-publish');
   await handleSignals();
-  publish(root, staged, plan.remove, newFolders);
+  publish(fs, root, staged, plan.remove, newFolders);
   stopAt('after-publish');
   pruneEmptied(root, plan.remove);
   await handleSignals();
@@ -193,7 +207,7 @@ interface Staged {
   target: string;
 }
 
-function stage(root: string, files: EmittedFile[]): { staged: Staged[]; newFolders: string[] } {
+function stage(fs: WriteFs, root: string, files: EmittedFile[]): { staged: Staged[]; newFolders: string[] } {
   // Performance (bench helper): synchronous calls and one mkdir per folder, for the same reason as above.
   const staged: Staged[] = [];
   const made = new Set<string>();
@@ -206,7 +220,7 @@ function stage(root: string, files: EmittedFile[]): { staged: Staged[]; newFolde
       const target = path.join(root, f.path);
       const dir = path.dirname(target);
       if (!made.has(dir)) {
-        const first = mkdirSync(dir, { recursive: true });
+        const first = fs.mkdirSync(dir, { recursive: true });
         if (first) newFolders.push(first);
         made.add(dir);
       }
@@ -214,21 +228,21 @@ function stage(root: string, files: EmittedFile[]): { staged: Staged[]; newFolde
       // Listed before it is written: a write that fails part-way (ENOSPC) has already created the file.
       stagedNow.add(tmp);
       staged.push({ tmp, target });
-      writeFileSync(tmp, f.content);
+      fs.writeFileSync(tmp, f.content);
       if (i === Math.floor(files.length / 2)) stopAt('mid-stage');
     }
   } catch (err) {
-    discard(staged, newFolders);
+    discard(fs, staged, newFolders);
     throw new RenderError([fileSystemProblem(current, 'rendered file', err)]);
   }
   return { staged, newFolders };
 }
 
 /** Removes staged files and the folders the write created. */
-function discard(staged: Staged[], newFolders: string[]): void {
-  for (const { tmp } of staged) rmSync(tmp, { force: true });
+function discard(fs: WriteFs, staged: Staged[], newFolders: string[]): void {
+  for (const { tmp } of staged) fs.rmSync(tmp, { force: true });
   stagedNow.clear();
-  for (const dir of newFolders.reverse()) rmSync(dir, { recursive: true, force: true });
+  for (const dir of newFolders.reverse()) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** A published step: `target` now holds the new content (or is gone); `old` is a link to its previous content. */
@@ -237,7 +251,7 @@ interface Published {
   old?: string;
 }
 
-function publish(root: string, staged: Staged[], remove: string[], newFolders: string[]): void {
+function publish(fs: WriteFs, root: string, staged: Staged[], remove: string[], newFolders: string[]): void {
   const done: Published[] = [];
   const oldOf = (target: string) => `${target}.render-${process.pid}.old`;
   const relative = (target: string) => path.relative(root, target).split(path.sep).join('/');
@@ -248,12 +262,12 @@ function publish(root: string, staged: Staged[], remove: string[], newFolders: s
       try {
         // A second name for the old content: the rename below replaces the target atomically, and this name is
         // what a failure restores.
-        linkSync(target, current.old!);
+        fs.linkSync(target, current.old!);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         current = { target };
       }
-      renameSync(tmp, target);
+      fs.renameSync(tmp, target);
       stagedNow.delete(tmp);
       done.push(current);
       if (i === 0) stopAt('after-first-rename');
@@ -262,27 +276,27 @@ function publish(root: string, staged: Staged[], remove: string[], newFolders: s
     for (const file of remove) {
       const target = path.join(root, file);
       current = { target, old: oldOf(target) };
-      renameSync(target, current.old!);
+      fs.renameSync(target, current.old!);
       done.push(current);
     }
   } catch (err) {
     const failed = current ? relative(current.target) : '';
     // The old content of the step that failed is still at its target; only its extra name goes.
-    if (current?.old && !done.includes(current)) rmSync(current.old, { force: true });
-    const problems = [fileSystemProblem(failed, 'rendered file', err), ...restore(done.reverse(), relative)];
-    discard(staged, newFolders);
+    if (current?.old && !done.includes(current)) fs.rmSync(current.old, { force: true });
+    const problems = [fileSystemProblem(failed, 'rendered file', err), ...restore(fs, done.reverse(), relative)];
+    discard(fs, staged, newFolders);
     throw new RenderError(problems);
   }
-  for (const { old } of done) if (old) rmSync(old, { force: true });
+  for (const { old } of done) if (old) fs.rmSync(old, { force: true });
 }
 
 /** Puts back what a failed publish replaced; returns a problem for each file it could not restore. */
-function restore(done: Published[], relative: (target: string) => string): Problem[] {
+function restore(fs: WriteFs, done: Published[], relative: (target: string) => string): Problem[] {
   const problems: Problem[] = [];
   for (const { target, old } of done) {
     try {
-      if (old) renameSync(old, target);
-      else rmSync(target, { force: true });
+      if (old) fs.renameSync(old, target);
+      else fs.rmSync(target, { force: true });
     } catch (err) {
       problems.push({
         file: relative(target),
@@ -311,7 +325,8 @@ function pruneEmptied(root: string, removed: string[]): void {
 /**
  * Runs `fn` with SIGINT and SIGTERM handlers that remove this process's staged files and exit with 128 + the
  * signal number, as a shell reports it. Without handlers Node dies on the spot, possibly half-way through a write;
- * with them the synchronous write phase finishes or never starts before the handler runs.
+ * with them a signal is handled only where applyWrite lets it in: after staging (nothing is published) or after the
+ * publish (everything is).
  */
 export async function withInterruptCleanup<T>(fn: () => Promise<T>, onInterrupt: (signal: string) => void = () => {}): Promise<T> {
   const handler = (signal: NodeJS.Signals) => {
