@@ -81,6 +81,18 @@ export function fileSystemProblem(file: string, role: PathRole, err: unknown): P
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
   const writing = role.startsWith('rendered');
   const verb = writing ? 'write' : 'read';
+  if (writing && code === 'EPERM')
+    return {
+      file,
+      message: `operation not permitted: cannot write this ${role} (an immutable or append-only file refuses even root)`,
+      hint: `lsattr ${file} shows the attribute; remove it (chattr -i ${file}, as root) and run the command again`,
+    };
+  if (writing && (code === 'EBUSY' || code === 'EXDEV'))
+    return {
+      file,
+      message: `this ${role} is a mount point (${code}): it cannot be replaced`,
+      hint: `unmount what is mounted there (findmnt ${file}) and run the command again`,
+    };
   switch (code) {
     case 'EACCES':
     case 'EPERM':

@@ -41,7 +41,7 @@ export class ProgramNotFound extends Error {
  * non-zero code means. Rejects with ProgramNotFound when the program does not exist.
  */
 export async function run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const result = await $({
+  const child = $({
     cwd: options.cwd,
     env: options.env ?? process.env,
     input: options.input,
@@ -50,10 +50,17 @@ export async function run(program: string, args: readonly string[], options: Run
     quiet: true,
     verbose: false,
   })`${program} ${args}`;
+  // stdout as the bytes the program wrote. zx decodes each chunk as UTF-8 on its own (a character split between two
+  // chunks becomes two U+FFFD) and its buffer() re-encodes that text together with stderr, so byte counts drift on
+  // non-ASCII output. The stream exists once $ returns: zx spawns the child synchronously.
+  const chunks: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const result = await child;
+  const stdoutBytes = Buffer.concat(chunks);
   const code = result.exitCode ?? 128;
   // bash's answer for a program it cannot find or execute: 127 and "command not found" / "No such file".
   if (code === 127 && /command not found|No such file or directory/.test(result.stderr)) throw new ProgramNotFound(program);
-  return { code, stdout: result.stdout, stdoutBytes: result.buffer(), stderr: result.stderr };
+  return { code, stdout: options.inherit ? result.stdout : stdoutBytes.toString('utf8'), stdoutBytes, stderr: result.stderr };
 }
 
 /** Runs a program and returns its stdout; a non-zero exit throws an Error with the command and its stderr. */

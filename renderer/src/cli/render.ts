@@ -38,7 +38,7 @@ export const command = defineCommand({
       }
       const result = await withInterruptCleanup(
         () => renderToDisk(root, { envs, cache: true }),
-        (signal) => io.err(`render interrupted (${signal}): staged files removed; run npm run render again`),
+        (signal) => io.err(`render interrupted (${signal}): nothing staged is left and clusters/ is either as it was or fully written; run npm run render again`),
       );
       if (!v.quiet) {
         for (const f of result.written) io.out(`  wrote   ${f}`);

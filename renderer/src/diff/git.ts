@@ -110,13 +110,16 @@ async function readBlobs(root: string, ids: readonly string[]): Promise<Map<stri
   const unique = [...new Set(ids)];
   const out = await run(root, ['cat-file', '--batch'], `${unique.join('\n')}\n`);
   let at = 0;
+  // Byte offsets into raw bytes: the header gives each object's size in bytes, and each object is decoded on its own.
   while (at < out.length) {
     const eol = out.indexOf(0x0a, at);
-    const header = out.toString('utf8', at, eol).split(' ');
+    const header = out.toString('utf8', at, eol < 0 ? out.length : eol).split(' ');
     if (header[1] === 'missing') throw new Error(`git cat-file: object ${header[0]} is missing`);
     const size = Number(header[2]);
-    blobs.set(header[0]!, out.toString('utf8', eol + 1, eol + 1 + size));
-    at = eol + 1 + size + 1;
+    const end = eol + 1 + size;
+    if (eol < 0 || !Number.isSafeInteger(size) || out[end] !== 0x0a) throw new Error(`git cat-file: output ends or drifts inside object ${header[0]}`);
+    blobs.set(header[0]!, out.toString('utf8', eol + 1, end));
+    at = end + 1;
   }
   return blobs;
 }

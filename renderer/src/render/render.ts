@@ -119,7 +119,7 @@ export async function renderToDisk(root: string, opts: DiskOptions = {}): Promis
   const result = cache ? await cache.render(renderRepository, reader, opts) : await renderRepository(reader, opts);
   const plan = planWrite(tree, result.files, result);
   if (plan.foreign.length > 0) throw new RenderError(plan.foreign);
-  applyWrite(root, plan);
+  await applyWrite(root, plan);
   cache?.save();
   return { written: plan.write.map((f) => f.path), removed: plan.remove, unchanged: plan.unchanged };
 }

@@ -4,14 +4,16 @@
  * clusters/ it did not generate unless base/exceptions.yaml declares them. Everything that can fail (render,
  * checks) has happened before this stage starts.
  *
- * Interruptions: every file, new or existing, is first written to a staged file next to its target
- * (`<name>.render-<pid>.tmp`) and renamed into place only once all of them are written, so a target is always either
- * its old or its new content, never half of either. The write runs synchronously, so a SIGINT or SIGTERM (whose
- * handlers the render installs) is handled between whole steps; SIGKILL can stop it anywhere, which leaves at most
- * staged files and a tree of old and new files. The next render recognises those leftovers (staged files, and empty
- * or truncated generated files written by earlier versions in place) and repairs them without blaming anyone.
+ * All or nothing: every file, new or existing, is first written to a staged file next to its target
+ * (`<name>.render-<pid>.tmp`); only when all are written are they renamed into place, each old file kept under a
+ * second name (`.old`, a hard link) until every rename and removal has succeeded. A failure at any step puts the old
+ * files back and removes everything staged, so clusters/ is either wholly old or wholly new. The write runs
+ * synchronously and lets SIGINT or SIGTERM (whose handlers the render installs) in only before and after the
+ * publish. SIGKILL can stop it anywhere, which leaves staged and `.old` files and a tree of old and new files; the
+ * next render recognises those leftovers (and empty or truncated generated files written in place by earlier
+ * versions) and repairs them without blaming anyone.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { repoPaths } from '../paths.js';
 import { generatedMarker, type EmittedFile } from './emit.js';
@@ -25,8 +27,8 @@ export interface WritePlan {
   foreign: Problem[];
 }
 
-/** A file staged by a render (this or an interrupted one): `<target>.render-<pid>.tmp`. */
-const stagedName = /\.render-\d+\.tmp$/;
+/** A file staged by a render (this or an interrupted one), `<target>.render-<pid>.tmp`, or the old content it kept, `.old`. */
+const stagedName = /\.render-\d+\.(tmp|old)$/;
 
 /**
  * What an interrupted render can leave behind: a staged file, or a file that is empty or a cut-off start of the
@@ -146,47 +148,169 @@ const handWrittenHint =
 /** Staged files of this process, removed by the interruption handler (see withInterruptCleanup). */
 const stagedNow = new Set<string>();
 
-/** Applies a plan: stage every file next to its target, then rename them all, then prune. */
-export function applyWrite(root: string, plan: WritePlan): void {
+/** Named points of a write where a test can stop the render (see stopAt). */
+export type WritePoint = 'mid-stage' | 'before-publish' | 'after-first-rename' | 'mid-publish' | 'after-publish';
+
+/** The test seam's environment variable: `<point>:<signal>`, for example `mid-publish:SIGKILL`. */
+export const stopAtVariable = 'RENDER_TEST_STOP_AT';
+
+/**
+ * Test seam: a render started with RENDER_TEST_STOP_AT=<point>:<signal> sends itself that signal at that named point
+ * of the write, so a test stops it exactly there instead of guessing when to kill it (a guess that a busy machine
+ * turns into a kill after the render ended). Unset, as outside tests, it does nothing.
+ */
+function stopAt(point: WritePoint): void {
+  const at = process.env[stopAtVariable];
+  if (at?.startsWith(`${point}:`)) process.kill(process.pid, at.slice(point.length + 1));
+}
+
+/**
+ * Lets the event loop poll, so that a SIGINT or SIGTERM that came during synchronous work is handled now. Two
+ * immediates: called from an I/O callback, the first runs in the same loop iteration, before any poll; the second
+ * runs after one.
+ */
+const handleSignals = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
+ * The file-system calls a write makes. Tests replace them to fail one chosen call (write.test.ts), so that restoring
+ * is proven on any machine; publish.test.ts makes the real kernel fail them (chattr +i, mounts) where it may.
+ */
+export interface WriteFs {
+  mkdirSync: typeof mkdirSync;
+  writeFileSync: typeof writeFileSync;
+  linkSync: typeof linkSync;
+  renameSync: typeof renameSync;
+  rmSync: typeof rmSync;
+}
+
+const nodeWriteFs: WriteFs = { mkdirSync, writeFileSync, linkSync, renameSync, rmSync };
+
+/**
+ * Applies a plan, all or nothing: stage every file next to its target, then publish (rename every staged file into
+ * place and set aside every file to remove, keeping a link to each old file), then drop the old files and prune
+ * emptied folders. When any step fails, what was published is put back from the old files, and nothing staged or
+ * kept is left: clusters/ is exactly as it was. A SIGINT or SIGTERM is handled between the phases: before the
+ * publish (nothing changes) or after it (everything did), never in the middle.
+ */
+export async function applyWrite(root: string, plan: WritePlan, fs: WriteFs = nodeWriteFs): Promise<void> {
+  const { staged, newFolders } = stage(fs, root, plan.write);
+  stopAt('before-publish');
+  await handleSignals();
+  publish(fs, root, staged, plan.remove, newFolders);
+  stopAt('after-publish');
+  pruneEmptied(root, plan.remove);
+  await handleSignals();
+}
+
+interface Staged {
+  tmp: string;
+  target: string;
+}
+
+function stage(fs: WriteFs, root: string, files: EmittedFile[]): { staged: Staged[]; newFolders: string[] } {
   // Performance (bench helper): synchronous calls and one mkdir per folder, for the same reason as above.
-  const staged: [string, string][] = [];
+  const staged: Staged[] = [];
   const made = new Set<string>();
   /** Folders this write created (the topmost of each mkdir), removed again if the write fails. */
   const newFolders: string[] = [];
   let current = '';
   try {
-    for (const f of plan.write) {
+    for (const [i, f] of files.entries()) {
       current = f.path;
       const target = path.join(root, f.path);
       const dir = path.dirname(target);
       if (!made.has(dir)) {
-        const first = mkdirSync(dir, { recursive: true });
+        const first = fs.mkdirSync(dir, { recursive: true });
         if (first) newFolders.push(first);
         made.add(dir);
       }
       const tmp = `${target}.render-${process.pid}.tmp`;
+      // Listed before it is written: a write that fails part-way (ENOSPC) has already created the file.
       stagedNow.add(tmp);
-      writeFileSync(tmp, f.content);
-      staged.push([tmp, target]);
+      staged.push({ tmp, target });
+      fs.writeFileSync(tmp, f.content);
+      if (i === Math.floor(files.length / 2)) stopAt('mid-stage');
     }
   } catch (err) {
-    for (const [tmp] of staged) rmSync(tmp, { force: true });
-    stagedNow.clear();
-    for (const dir of newFolders.reverse()) rmSync(dir, { recursive: true, force: true });
+    discard(fs, staged, newFolders);
     throw new RenderError([fileSystemProblem(current, 'rendered file', err)]);
   }
-  for (const [tmp, target] of staged) {
-    try {
-      renameSync(tmp, target);
-    } catch (err) {
-      // Files renamed so far are new and complete; the staged rest is a leftover the next render cleans up.
-      throw new RenderError([fileSystemProblem(path.relative(root, target).split(path.sep).join('/'), 'rendered file', err)]);
+  return { staged, newFolders };
+}
+
+/** Removes staged files and the folders the write created. */
+function discard(fs: WriteFs, staged: Staged[], newFolders: string[]): void {
+  for (const { tmp } of staged) fs.rmSync(tmp, { force: true });
+  stagedNow.clear();
+  for (const dir of newFolders.reverse()) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** A published step: `target` now holds the new content (or is gone); `old` is a link to its previous content. */
+interface Published {
+  target: string;
+  old?: string;
+}
+
+function publish(fs: WriteFs, root: string, staged: Staged[], remove: string[], newFolders: string[]): void {
+  const done: Published[] = [];
+  const oldOf = (target: string) => `${target}.render-${process.pid}.old`;
+  const relative = (target: string) => path.relative(root, target).split(path.sep).join('/');
+  let current: Published | undefined;
+  try {
+    for (const [i, { tmp, target }] of staged.entries()) {
+      current = { target, old: oldOf(target) };
+      try {
+        // A second name for the old content: the rename below replaces the target atomically, and this name is
+        // what a failure restores.
+        fs.linkSync(target, current.old!);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        current = { target };
+      }
+      fs.renameSync(tmp, target);
+      stagedNow.delete(tmp);
+      done.push(current);
+      if (i === 0) stopAt('after-first-rename');
+      if (i === Math.floor(staged.length / 2)) stopAt('mid-publish');
     }
-    stagedNow.delete(tmp);
+    for (const file of remove) {
+      const target = path.join(root, file);
+      current = { target, old: oldOf(target) };
+      fs.renameSync(target, current.old!);
+      done.push(current);
+    }
+  } catch (err) {
+    const failed = current ? relative(current.target) : '';
+    // The old content of the step that failed is still at its target; only its extra name goes.
+    if (current?.old && !done.includes(current)) fs.rmSync(current.old, { force: true });
+    const problems = [fileSystemProblem(failed, 'rendered file', err), ...restore(fs, done.reverse(), relative)];
+    discard(fs, staged, newFolders);
+    throw new RenderError(problems);
   }
-  for (const file of plan.remove) rmSync(path.join(root, file), { force: true });
-  // Prune folders the removals emptied (an app taken out of the catalogue loses its folder).
-  const dirs = [...new Set(plan.remove.map((f) => path.posix.dirname(f)))].sort((a, b) => b.length - a.length);
+  for (const { old } of done) if (old) fs.rmSync(old, { force: true });
+}
+
+/** Puts back what a failed publish replaced; returns a problem for each file it could not restore. */
+function restore(fs: WriteFs, done: Published[], relative: (target: string) => string): Problem[] {
+  const problems: Problem[] = [];
+  for (const { target, old } of done) {
+    try {
+      if (old) fs.renameSync(old, target);
+      else fs.rmSync(target, { force: true });
+    } catch (err) {
+      problems.push({
+        file: relative(target),
+        message: `could not restore this rendered file after the failed write (${(err as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+        hint: old ? `its previous content is in ${relative(old)}; move it back, or run npm run render again` : 'remove it, or run npm run render again',
+      });
+    }
+  }
+  return problems;
+}
+
+/** Removes folders the removals emptied (an app taken out of the catalogue loses its folder). */
+function pruneEmptied(root: string, removed: string[]): void {
+  const dirs = [...new Set(removed.map((f) => path.posix.dirname(f)))].sort((a, b) => b.length - a.length);
   for (const dir of dirs) {
     for (let d = dir; d.startsWith(`${repoPaths.clustersDir}/`); d = path.posix.dirname(d)) {
       try {
@@ -201,7 +325,8 @@ export function applyWrite(root: string, plan: WritePlan): void {
 /**
  * Runs `fn` with SIGINT and SIGTERM handlers that remove this process's staged files and exit with 128 + the
  * signal number, as a shell reports it. Without handlers Node dies on the spot, possibly half-way through a write;
- * with them the synchronous write phase finishes or never starts before the handler runs.
+ * with them a signal is handled only where applyWrite lets it in: after staging (nothing is published) or after the
+ * publish (everything is).
  */
 export async function withInterruptCleanup<T>(fn: () => Promise<T>, onInterrupt: (signal: string) => void = () => {}): Promise<T> {
   const handler = (signal: NodeJS.Signals) => {

@@ -105,10 +105,9 @@ describe('floors', () => {
 
 describe('measure', () => {
   it('stops a command at its time limit and says so', async () => {
-    const started = performance.now();
-    const r = await measure(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], process.cwd(), 1);
+    // The command never ends by itself, so this test ends only if measure stops it.
+    const r = await measure(process.execPath, ['-e', 'setInterval(() => {}, 1_000)'], process.cwd(), 1);
     expect(r.timedOut).toBe(true);
-    expect(performance.now() - started).toBeLessThan(20_000);
   });
 
   it('measures a command that finishes in time without marking it', async () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadTrees } from '../../src/diff/git.js';
 import { application, cleanUp, commit, configMap, deployment, gitIn, hpa, networkPolicy, repo, runDiff, secret, service, smallTree, write } from './fixture.js';
 
 afterAll(cleanUp);
@@ -41,6 +42,33 @@ async function diffOf(edits: Record<string, string | object | null>, extra: stri
 }
 
 describe('diff', () => {
+  it('reads over 1 MB of non-ASCII text from git byte for byte and reports each change', async () => {
+    // Characters of two, three and four bytes, so that git's output splits some of them between pipe reads.
+    const notes = (k: string, extra = '') =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-${k}\n  namespace: ${ns}\ndata:\n  notes.txt: |\n` +
+      Array.from({ length: 24_000 }, (_, i) => `    ${k}-${i}: Grüße, 東京, Ωμέγα, 🚀🌍\n`).join('') +
+      extra;
+    const keys = ['a', 'b', 'c'];
+    const file = (k: string) => `${app}/configmap-notes-${k}.yaml`;
+    const base = Object.fromEntries(keys.map((k) => [file(k), notes(k)]));
+    const head = Object.fromEntries(keys.map((k) => [file(k), notes(k, `    Änderung ${k} ✓\n`)]));
+    const root = repo({ ...smallTree(), ...base });
+    commit(root, 'non-ASCII', head);
+    expect(Object.values(head).reduce((sum, text) => sum + Buffer.byteLength(text), 0)).toBeGreaterThan(1_000_000);
+
+    const trees = await loadTrees(root, gitIn(root, 'rev-parse', 'HEAD~1'), { kind: 'commit', commit: gitIn(root, 'rev-parse', 'HEAD') });
+    for (const f of Object.keys(head)) {
+      // toBe on megabytes would print both on failure; a boolean names the file.
+      expect(trees.base.files.get(f) === base[f], f).toBe(true);
+      expect(trees.head.files.get(f) === head[f], f).toBe(true);
+    }
+    const result = await runDiff(root, ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json']);
+    expect({ code: result.code, err: result.err }).toEqual({ code: 3, err: '' });
+    const report = JSON.parse(result.out) as { changes: JsonChange[] };
+    expect(report.changes.map((c) => [c.kind, c.name, c.action, c.categories])).toEqual(keys.map((k) => ['ConfigMap', `notes-${k}`, 'changed', ['config']]));
+    expect(report.changes.map((c) => c.patch.includes(`Änderung ${c.name.slice(-1)} ✓`))).toEqual([true, true, true]);
+  });
+
   it('reports no change and exits 0 when the rendered trees are equal', async () => {
     const root = repo(smallTree());
     commit(root, 'sources only', { 'apps/api-gateway.yaml': 'port: 8080\n' });

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { command } from '../../src/cli/render.js';
 import { runCaptured } from '../command.js';
 import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
-import { planWrite } from '../../src/render/write.js';
+import { applyWrite, planWrite, type WriteFs } from '../../src/render/write.js';
+import { RenderError } from '../../src/errors.js';
 import { generatedMarker } from '../../src/render/emit.js';
 
 let root: string;
@@ -196,5 +197,80 @@ describe('planWrite', () => {
     expect(planWrite(new Map([['clusters/a/x.yaml', 'mine']]), [{ path: 'clusters/a/x.yaml', content: 'generated' }], ['a']).foreign.map((p) => `${p.file}: ${p.message}`)).toEqual(
       ['clusters/a/x.yaml: refusing to overwrite a file the renderer did not generate'],
     );
+  });
+});
+
+describe('applyWrite', () => {
+  const old = `${generatedMarker} old\n`;
+  const next = `${generatedMarker} new\n`;
+  const targets = ['clusters/a/x.yaml', 'clusters/a/y.yaml', 'clusters/b/z.yaml'];
+  const plan = { write: targets.map((file) => ({ path: file, content: next })), remove: ['clusters/b/gone.yaml'], unchanged: 0, foreign: [] };
+
+  beforeEach(() => {
+    rmSync(path.join(root, 'clusters'), { recursive: true });
+    for (const file of [...targets, 'clusters/b/gone.yaml']) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), old);
+    }
+  });
+
+  /** The real file system, but the rename for which `fails` says so throws EACCES. */
+  function failing(fails: (from: string, to: string) => boolean): WriteFs {
+    return {
+      mkdirSync,
+      writeFileSync,
+      linkSync,
+      rmSync,
+      renameSync: (from, to) => {
+        if (fails(String(from), String(to))) throw Object.assign(new Error('denied'), { code: 'EACCES' });
+        renameSync(from, to);
+      },
+    };
+  }
+  const relative = (file: string) => path.relative(root, file);
+  const denied = (file: string) => ({
+    file,
+    message: 'permission denied: cannot write this rendered file',
+    hint: `give your user write access (ls -l ${file}; chmod u+w) and run the command again`,
+  });
+
+  it.each([
+    ['the first rename', (_from: string, to: string) => relative(to) === targets[0]],
+    ['the last rename', (_from: string, to: string) => relative(to) === targets[2]],
+    ['setting aside a removed file', (from: string) => relative(from) === 'clusters/b/gone.yaml'],
+  ])('puts back every file it replaced, and leaves nothing staged, when %s fails', async (_step, fails) => {
+    const before = snapshot(root);
+    const error = await applyWrite(root, plan, failing(fails)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RenderError);
+    expect((error as RenderError).problems).toHaveLength(1);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('names each file it could not put back, and where its old content is', async () => {
+    // The last rename fails, and so does putting back the first file.
+    const fs = failing((from, to) => relative(to) === targets[2] || (from.endsWith('.old') && relative(to) === targets[0]));
+    const error = await applyWrite(root, plan, fs).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const kept = `${targets[0]}.render-${process.pid}.old`;
+    expect((error as RenderError).problems).toEqual([
+      {
+        file: targets[0],
+        message: 'could not restore this rendered file after the failed write (EACCES)',
+        hint: `its previous content is in ${kept}; move it back, or run npm run render again`,
+      },
+      denied(targets[2]!),
+    ]);
+    expect(readFileSync(path.join(root, kept), 'utf8')).toBe(old);
+    expect(readFileSync(path.join(root, targets[1]!), 'utf8')).toBe(old);
+  });
+
+  it('replaces every file and removes the pruned one when nothing fails', async () => {
+    await applyWrite(root, plan);
+    expect(Object.entries(snapshot(root)).filter(([file]) => file.startsWith('clusters/'))).toEqual(targets.map((file) => [file, next]));
   });
 });
