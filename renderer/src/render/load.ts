@@ -151,10 +151,12 @@ export function checkSource<T>(file: string, text: string, schema: TSchema, prob
   }
   const validate = validatorFor(schema);
   if (!validate(source.value)) {
-    problems.push(...describeSchemaErrors(source, validate.errors ?? []));
+    // A place the parse stage already refused (a reserved key, a number that is not finite) is not reported twice.
+    const refused = new Set(parsed.problems.map((p) => `${p.line}:${p.col}`));
+    problems.push(...describeSchemaErrors(source, validate.errors ?? []).filter((p) => !refused.has(`${p.line}:${p.col}`)));
     return undefined;
   }
-  return source as Source<T>;
+  return parsed.problems.length > 0 ? undefined : (source as Source<T>);
 }
 
 function pathOf(instancePath: string): DataPath {

@@ -1,0 +1,136 @@
+/**
+ * Input written to do harm or lost without a word: keys that are object structure in JavaScript, numbers that are
+ * not numbers, nesting and merge-conflict markers. Each is refused at the file and line that holds it, and nothing
+ * of it reaches another environment.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mergeLayers } from '../../src/render/merge.js';
+import { realInputs, renderError } from './fixture.js';
+
+type Files = Record<string, string>;
+
+const devOverlay = 'overlays/development/apps/web-dashboard.yaml';
+const prodOverlay = 'overlays/production/apps/agent-orchestrator.yaml';
+const reservedHint =
+  "  hint: rename or remove it: '__proto__', 'constructor', 'prototype' are refused as keys anywhere in input files, because JavaScript reads them as object structure, not data";
+const prototypeKeys = () => Object.getOwnPropertyNames(Object.prototype).sort();
+const cleanPrototype = prototypeKeys();
+
+describe('keys that are object structure', () => {
+  afterEach(() => {
+    // A failing run must not leave the prototype polluted for the tests after it.
+    for (const key of prototypeKeys()) if (!cleanPrototype.includes(key)) delete (Object.prototype as Record<string, unknown>)[key];
+  });
+
+  const cases: [string, Files, string][] = [
+    [
+      'refuses a __proto__ key in an overlay, naming file and line, and leaves every object as it was',
+      { [devOverlay]: 'env:\n  __proto__:\n    externalEgress: true\n' },
+      `${devOverlay}:2:3: error: the key '__proto__' is not allowed (in 'env')\n${reservedHint}`,
+    ],
+    [
+      'refuses a __proto__ key with a plain value instead of dropping it',
+      { [devOverlay]: 'env:\n  __proto__: x\n' },
+      `${devOverlay}:2:3: error: the key '__proto__' is not allowed (in 'env')\n${reservedHint}`,
+    ],
+    [
+      'refuses a __proto__ key that would set a namespace, at the overlay that holds it',
+      { [devOverlay]: 'env:\n  __proto__:\n    namespace: kube-system\n' },
+      `${devOverlay}:2:3: error: the key '__proto__' is not allowed (in 'env')\n${reservedHint}`,
+    ],
+    [
+      'refuses a constructor key in env, where a plain object would find a function',
+      { [devOverlay]: 'env:\n  constructor: x\n' },
+      `${devOverlay}:2:3: error: the key 'constructor' is not allowed (in 'env')\n${reservedHint}`,
+    ],
+  ];
+  for (const [name, changed, expected] of cases) {
+    it(name, async () => {
+      expect(await renderError((f) => Object.assign(f, changed))).toBe(expected);
+      expect(prototypeKeys()).toEqual(cleanPrototype);
+    });
+  }
+
+  it('merges a __proto__ key as data, whatever reaches the merge: no object gains a property', () => {
+    const source = { file: devOverlay, value: {}, locate: () => ({ line: 1, col: 1 }) };
+    const hostile = JSON.parse('{"env": {"__proto__": {"externalEgress": true}}, "labels": {"constructor": {"x": 1}}}') as unknown;
+    const { value } = mergeLayers([
+      { source, base: [], value: { env: { A: 'a' }, labels: {} } },
+      { source, base: [], value: hostile },
+    ]);
+    expect(prototypeKeys()).toEqual(cleanPrototype);
+    expect(Object.keys(value.env as object)).toEqual(['A', '__proto__']);
+    expect((value.labels as Record<string, unknown>).constructor).toEqual({ x: 1 });
+    expect(({} as Record<string, unknown>).externalEgress).toBeUndefined();
+  });
+
+  it('refuses reserved keys deep in free-form add-on values', async () => {
+    const file = 'overlays/staging/environment.yaml';
+    const text = realInputs()[file]!;
+    const line = text.split('\n').length;
+    const message = await renderError((f) => (f[file] = `${text}addons:\n  traefik:\n    values:\n      deployment:\n        prototype: 1\n        __proto__: {}\n`));
+    expect(message).toBe(
+      `${file}:${line + 4}:9: error: the key 'prototype' is not allowed (in 'addons.traefik.values.deployment')\n${reservedHint}\n` +
+        `${file}:${line + 5}:9: error: the key '__proto__' is not allowed (in 'addons.traefik.values.deployment')\n${reservedHint}`,
+    );
+  });
+});
+
+describe('numbers that are not numbers', () => {
+  const notFinite = (given: string, kind = 'infinity') =>
+    `is ${given}, which YAML reads as ${kind}, not a finite number\n  hint: write a finite number, or quote it ('${given}') if you meant the text`;
+  const cases: [string, string, string, string][] = [
+    ['maxReplicas', prodOverlay, 'autoscaling:\n  maxReplicas: .inf\n', `${prodOverlay}:2:16: error: 'autoscaling.maxReplicas' ${notFinite('.inf')}`],
+    ['replicas', prodOverlay, 'replicas: -.inf\n', `${prodOverlay}:1:11: error: 'replicas' ${notFinite('-.inf')}`],
+    ['rollout.maxSurge', prodOverlay, 'rollout:\n  maxSurge: .inf\n', `${prodOverlay}:2:13: error: 'rollout.maxSurge' ${notFinite('.inf')}`],
+    [
+      'a probe',
+      prodOverlay,
+      'probes:\n  readiness:\n    periodSeconds: .NaN\n',
+      `${prodOverlay}:3:20: error: 'probes.readiness.periodSeconds' ${notFinite('.NaN', 'not-a-number')}`,
+    ],
+    ['an env value', prodOverlay, 'env:\n  RATIO: .inf\n', `${prodOverlay}:2:10: error: 'env.RATIO' ${notFinite('.inf')}`],
+    [
+      'a disruption budget (no hint of "at least Infinity")',
+      prodOverlay,
+      'disruptionBudget:\n  maxUnavailable: .inf\n',
+      `${prodOverlay}:2:19: error: 'disruptionBudget.maxUnavailable' ${notFinite('.inf')}`,
+    ],
+  ];
+  for (const [field, file, text, expected] of cases) {
+    it(`refuses a non-finite number in ${field} at the schema's place, saying what was given`, async () => {
+      expect(await renderError((f) => (f[file] = text))).toBe(expected);
+    });
+  }
+
+  it('refuses a non-finite port in the catalogue, once', async () => {
+    expect(await renderError((f) => (f['apps/web-dashboard.yaml'] = f['apps/web-dashboard.yaml']!.replace('port: 8080', 'port: .nan')))).toBe(
+      `apps/web-dashboard.yaml:5:7: error: 'port' ${notFinite('.nan', 'not-a-number')}`,
+    );
+  });
+
+  it('refuses a non-finite number in free-form add-on values, which JSON would turn into null', async () => {
+    expect(await renderError((f) => (f['base/addons.yaml'] = f['base/addons.yaml']!.replace(/^(\s+values:\n)/m, '$1      ratio: .inf\n')))).toMatch(
+      /^base\/addons\.yaml:\d+:14: error: 'addons\.\d+\.values\.ratio' is \.inf, which YAML reads as infinity, not a finite number\n/,
+    );
+  });
+});
+
+describe('problems named as what they are, where they are', () => {
+  it('names merge-conflict markers as such, each with its line', async () => {
+    const hint = '  hint: resolve the conflict: keep the lines you want from each side and delete the marker lines (<<<<<<<, =======, >>>>>>>)';
+    expect(await renderError((f) => (f[prodOverlay] = '<<<<<<< HEAD\nreplicas: 3\n=======\nreplicas: 4\n>>>>>>> feature\n'))).toBe(
+      [
+        `${prodOverlay}:1:1: error: merge-conflict marker '<<<<<<<': this file holds an unresolved merge conflict\n${hint}`,
+        `${prodOverlay}:3:1: error: merge-conflict marker '=======': this file holds an unresolved merge conflict\n${hint}`,
+        `${prodOverlay}:5:1: error: merge-conflict marker '>>>>>>>': this file holds an unresolved merge conflict\n${hint}`,
+      ].join('\n'),
+    );
+  });
+
+  it('reports a deeply nested input as too deep, once, at the place it gets too deep', async () => {
+    expect(await renderError((f) => (f[prodOverlay] = `env: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`))).toBe(
+      `${prodOverlay}:1:105: error: the YAML is nested more than 100 levels deep here\n  hint: input files need only a few levels of nesting; remove the extra brackets or indentation`,
+    );
+  });
+});
