@@ -285,6 +285,10 @@ export const AddonCatalogue = Type.Object(
 export type AddonCatalogue = Static<typeof AddonCatalogue>;
 export type AddonSpec = AddonCatalogue['addons'][number];
 
+/** Input-file size limits, in bytes: the default, and the most base/platform.yaml may raise it to. */
+export const defaultMaxInputFileBytes = 1024 * 1024;
+export const maxInputFileBytesCeiling = 16 * 1024 * 1024;
+
 /** base/platform.yaml: facts that hold for every environment. */
 export const PlatformSpec = Type.Object(
   {
@@ -293,6 +297,14 @@ export const PlatformSpec = Type.Object(
     targetRevision: Type.String({ minLength: 1, description: 'The branch every cluster follows.' }),
     argocdNamespace: DnsLabel,
     nodeGroupLabel: Type.String({ minLength: 1, description: 'Node label that carries the node group name.' }),
+    maxInputFileBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1024,
+        maximum: maxInputFileBytesCeiling,
+        description:
+          'The largest input file the renderer reads, in bytes (default 1048576, 1 MiB: a hundred times the largest input today). A larger file is refused before it is parsed.',
+      }),
+    ),
     clusterAutoscaler: Type.Object(
       {
         scaleDownUnneededTime: Type.String({ pattern: '^[0-9]+[smh]$' }),

@@ -50,10 +50,10 @@ export function parseSource(file: string, text: string): { source?: Source<unkno
  * prototype of every object (one overlay would change every environment), and `constructor` and `prototype` shadow
  * what code expects to find. They are refused wherever they appear in an input file, so no key from a file can.
  */
-export const reservedKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+const reservedKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Deepest nesting of an input file; real inputs need fewer than ten levels (Helm values included). */
-export const maxDepth = 100;
+const maxDepth = 100;
 
 /**
  * What the schemas cannot see, anywhere in a file (free-form Helm values included): reserved keys, and numbers that

@@ -8,7 +8,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { repoPaths } from '../paths.js';
 import { allowedHint, excerpt, RenderError, UsageError, type Problem } from '../errors.js';
 import { parseSource, type DataPath, type Source } from '../source.js';
-import { AddonCatalogue, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from '../model.js';
+import { AddonCatalogue, AppSpec, defaultMaxInputFileBytes, dnsLabel, EnvironmentSpec, Exceptions, maxInputFileBytesCeiling, PlatformSpec, Settings, Versions } from '../model.js';
 import type { RepoReader } from '../fs.js';
 
 export interface LoadedEnvironment {
@@ -39,15 +39,43 @@ export interface LoadedRepo {
 /** Loads the repository: the loaded inputs, or every problem found in every file (then no repository). */
 export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {}): Promise<{ repo?: LoadedRepo; problems: Problem[] }> {
   const problems: Problem[] = [];
-  /** Reads one file; a file the reader refuses (a link out of the repository, no permission) is one more problem. */
+  // base/platform.yaml may raise the limit; it is itself read under the default.
+  let maxBytes = defaultMaxInputFileBytes;
+  /**
+   * Reads one file; a file the reader refuses (a link out of the repository, no permission, not UTF-8) or one
+   * above the size limit is one more problem.
+   */
   const readText = async (file: string): Promise<string | undefined | null> => {
+    let text: string | undefined;
     try {
-      return await reader.read(file);
+      text = await reader.read(file);
     } catch (err) {
       if (!(err instanceof RenderError)) throw err;
       problems.push(...err.problems);
       return null;
     }
+    const size = text === undefined ? 0 : Buffer.byteLength(text);
+    if (size <= maxBytes) return text;
+    problems.push({
+      file,
+      message: `this input file is ${bytes(size)}, above the limit of ${bytes(maxBytes)} for an input file`,
+      hint: `split it or trim it; if a file this large is really needed, raise maxInputFileBytes in ${repoPaths.platform} (at most ${bytes(maxInputFileBytesCeiling)})`,
+    });
+    return null;
+  };
+  /** Lists a folder the loader reads; a YAML file it would pass over (`x.yml`, `x.YAML`) is refused, not ignored. */
+  const list = async (dir: string) => {
+    const entries = await reader.list(dir);
+    for (const entry of entries) {
+      const yaml = /^(.+)\.(ya?ml)$/i.exec(entry.name);
+      if (entry.isDir || !yaml || yaml[2] === 'yaml') continue;
+      problems.push({
+        file: `${dir}/${entry.name}`,
+        message: `this input file ends in .${yaml[2]}, so nothing would read it: input files end in .yaml`,
+        hint: `rename it: git mv ${dir}/${entry.name} ${dir}/${yaml[1]}.yaml`,
+      });
+    }
+    return entries;
   };
   const read = async <T>(file: string, schema: TSchema, what: string, optional = false): Promise<Source<T> | undefined> => {
     const text = await readText(file);
@@ -60,12 +88,14 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   };
 
   const platform = await read<PlatformSpec>(repoPaths.platform, PlatformSpec, 'the platform file');
+  maxBytes = platform?.value.maxInputFileBytes ?? defaultMaxInputFileBytes;
+  await list(repoPaths.baseDir);
   const defaults = await read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
   const addons = await read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
   const exceptions = await read<Exceptions>(repoPaths.exceptions, Exceptions, 'the guard-rail exceptions', true);
 
   const apps = new Map<string, Source<AppSpec>>();
-  for (const entry of await reader.list(repoPaths.appsDir)) {
+  for (const entry of await list(repoPaths.appsDir)) {
     if (entry.isDir || !entry.name.endsWith('.yaml')) continue;
     const name = entry.name.slice(0, -'.yaml'.length);
     const file = repoPaths.app(name);
@@ -91,7 +121,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   }
 
   const environments = new Map<string, LoadedEnvironment>();
-  const envNames = (await reader.list(repoPaths.overlaysDir)).filter((e) => e.isDir).map((e) => e.name);
+  const envNames = (await list(repoPaths.overlaysDir)).filter((e) => e.isDir).map((e) => e.name);
   for (const wanted of opts.envs ?? []) {
     if (!envNames.includes(wanted)) {
       // What was asked for does not exist: a usage error (exit 2), not a problem in the inputs.
@@ -100,10 +130,11 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   }
   for (const env of envNames) {
     if (!checkName(env, 'environment', repoPaths.overlayDir(env), problems)) continue;
+    await list(repoPaths.overlayDir(env));
     const spec = await read<EnvironmentSpec>(repoPaths.environment(env), EnvironmentSpec, `the settings of environment ${env}`);
     const versions = await read<Versions>(repoPaths.versions(env), Versions, `the versions of environment ${env}`);
     const overrides = new Map<string, Source<Settings>>();
-    for (const entry of await reader.list(repoPaths.appOverridesDir(env))) {
+    for (const entry of await list(repoPaths.appOverridesDir(env))) {
       if (entry.isDir || !entry.name.endsWith('.yaml')) continue;
       const app = entry.name.slice(0, -'.yaml'.length);
       const file = repoPaths.appOverride(env, app);
@@ -119,6 +150,13 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
 
   if (problems.length > 0 || !defaults || !addons || !platform) return { problems };
   return { repo: { platform, defaults, addons, apps, environments, templates, ...(exceptions ? { exceptions } : {}) }, problems };
+}
+
+/** A size for messages: bytes, KiB or MiB, as the limits are set. */
+function bytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  const [value, unit] = n < 1024 * 1024 ? [n / 1024, 'KiB'] : [n / (1024 * 1024), 'MiB'];
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
 
 function checkName(name: string, what: string, file: string, problems: Problem[]): boolean {

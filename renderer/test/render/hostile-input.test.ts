@@ -4,8 +4,14 @@
  * of it reaches another environment.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { renderRepository } from '../../src/render/render.js';
+import { diskReader, memoryReader } from '../../src/fs.js';
+import { RenderError } from '../../src/errors.js';
 import { mergeLayers } from '../../src/render/merge.js';
-import { realInputs, renderError } from './fixture.js';
+import { realInputs, renderError, writeFiles } from './fixture.js';
 
 type Files = Record<string, string>;
 
@@ -132,5 +138,61 @@ describe('problems named as what they are, where they are', () => {
     expect(await renderError((f) => (f[prodOverlay] = `env: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`))).toBe(
       `${prodOverlay}:1:105: error: the YAML is nested more than 100 levels deep here\n  hint: input files need only a few levels of nesting; remove the extra brackets or indentation`,
     );
+  });
+});
+
+describe('no silent loss', () => {
+  it('refuses a .yml input file with a hint to rename it, instead of ignoring it', async () => {
+    const file = 'overlays/production/apps/model-orchestration.yml';
+    expect(await renderError((f) => (f[file] = 'replicas: 7\n'))).toBe(
+      `${file}: error: this input file ends in .yml, so nothing would read it: input files end in .yaml\n  hint: rename it: git mv ${file} overlays/production/apps/model-orchestration.yaml`,
+    );
+  });
+
+  it('refuses .yml and .YAML files in every folder the loader reads', async () => {
+    const message = await renderError((f) => {
+      f['base/platform.yml'] = 'name: x\n';
+      f['apps/extra.YAML'] = 'name: extra\n';
+      f['overlays/staging/versions.yml'] = 'web-dashboard: 1.0.0\n';
+    });
+    expect(message.split('\n').filter((l) => l.includes(': error: '))).toEqual([
+      'apps/extra.YAML: error: this input file ends in .YAML, so nothing would read it: input files end in .yaml',
+      'base/platform.yml: error: this input file ends in .yml, so nothing would read it: input files end in .yaml',
+      'overlays/staging/versions.yml: error: this input file ends in .yml, so nothing would read it: input files end in .yaml',
+    ]);
+  });
+
+  it('refuses an input file above the size limit before parsing it, and base/platform.yaml may raise the limit', async () => {
+    // A long comment keeps the raised-limit render as fast as any other.
+    const big = `# ${'x'.repeat(1_150_000)}\nenv:\n  PADDED: 'yes'\n`;
+    expect(await renderError((f) => (f[prodOverlay] = big))).toBe(
+      `${prodOverlay}: error: this input file is 1.1 MiB, above the limit of 1 MiB for an input file\n  hint: split it or trim it; if a file this large is really needed, raise maxInputFileBytes in base/platform.yaml (at most 16 MiB)`,
+    );
+    const files = realInputs();
+    files[prodOverlay] = big;
+    files['base/platform.yaml'] += 'maxInputFileBytes: 2097152\n';
+    const result = await renderRepository(memoryReader(files));
+    expect(result.files.find((f) => f.path === 'clusters/production/apps/agent-orchestrator/manifest.yaml')!.content).toContain('value: "yes"');
+  });
+
+  it('refuses raising the size limit beyond its ceiling', async () => {
+    expect(await renderError((f) => (f['base/platform.yaml'] += 'maxInputFileBytes: 1073741824\n'))).toMatch(
+      /^base\/platform\.yaml:\d+:20: error: 'maxInputFileBytes' must be ≤ 16777216 \(got 1073741824\)\n/,
+    );
+  });
+
+  it('refuses invalid UTF-8 on disk at its file, line and column, instead of rendering U+FFFD', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'utf8-'));
+    try {
+      writeFiles(root, realInputs());
+      writeFileSync(path.join(root, prodOverlay), Buffer.concat([Buffer.from('env:\n  GREETING: "h\u00e9llo '), Buffer.from([0xff]), Buffer.from('"\n')]));
+      const err = await renderRepository(diskReader(root)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RenderError);
+      expect((err as RenderError).message).toBe(
+        `${prodOverlay}:2:20: error: this input file is not valid UTF-8: byte 0xFF cannot be read as text here\n  hint: save the file as UTF-8; the renderer never guesses an encoding or replaces a byte it cannot read`,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
