@@ -64,8 +64,16 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
     return null;
   };
   /** Lists a folder the loader reads; a YAML file it would pass over (`x.yml`, `x.YAML`) is refused, not ignored. */
-  const list = async (dir: string) => {
-    const entries = await reader.list(dir);
+  const list = async (dir: string, scanOnly = false) => {
+    let entries: Awaited<ReturnType<RepoReader['list']>>;
+    try {
+      entries = await reader.list(dir);
+    } catch (err) {
+      // A folder listed only to find such files: what the reader refuses in it (a linked folder leading out of the
+      // repository) is reported where that folder is read, with the files it holds.
+      if (scanOnly && err instanceof RenderError) return [];
+      throw err;
+    }
     for (const entry of entries) {
       const yaml = /^(.+)\.(ya?ml)$/i.exec(entry.name);
       if (entry.isDir || !yaml || yaml[2] === 'yaml') continue;
@@ -89,7 +97,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
 
   const platform = await read<PlatformSpec>(repoPaths.platform, PlatformSpec, 'the platform file');
   maxBytes = platform?.value.maxInputFileBytes ?? defaultMaxInputFileBytes;
-  await list(repoPaths.baseDir);
+  await list(repoPaths.baseDir, true);
   const defaults = await read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
   const addons = await read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
   const exceptions = await read<Exceptions>(repoPaths.exceptions, Exceptions, 'the guard-rail exceptions', true);
@@ -130,7 +138,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   }
   for (const env of envNames) {
     if (!checkName(env, 'environment', repoPaths.overlayDir(env), problems)) continue;
-    await list(repoPaths.overlayDir(env));
+    await list(repoPaths.overlayDir(env), true);
     const spec = await read<EnvironmentSpec>(repoPaths.environment(env), EnvironmentSpec, `the settings of environment ${env}`);
     const versions = await read<Versions>(repoPaths.versions(env), Versions, `the versions of environment ${env}`);
     const overrides = new Map<string, Source<Settings>>();
@@ -225,7 +233,15 @@ function describeSchemaErrors(source: Source<unknown>, errors: ErrorObject[]): P
     const path = pathOf(error.instancePath);
     const value = valueAt(source.value, path);
     let problem: Problem | undefined;
-    if (error.keyword === 'additionalProperties') {
+    if (error.keyword === 'additionalProperties' && patternOf(error.parentSchema)) {
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
+      problem = {
+        file: source.file,
+        ...source.locate([...path, key], true),
+        message: `invalid name '${key}' in ${display(path)}`,
+        hint: `names in ${display(path)} must match ${patternOf(error.parentSchema)}`,
+      };
+    } else if (error.keyword === 'additionalProperties') {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys(propertiesAt(error.parentSchema));
       problem = {
@@ -293,6 +309,11 @@ function valueAt(value: unknown, path: DataPath): unknown {
 
 function propertiesAt(schema: unknown): Record<string, unknown> {
   return (schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+}
+
+/** The key pattern of a mapping whose keys are names (a TypeBox Record), if it is one. */
+function patternOf(schema: unknown): string | undefined {
+  return Object.keys((schema as { patternProperties?: Record<string, unknown> } | undefined)?.patternProperties ?? {})[0];
 }
 
 function constOptions(schema: unknown): string[] {

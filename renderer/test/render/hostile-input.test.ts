@@ -134,6 +134,28 @@ describe('problems named as what they are, where they are', () => {
     );
   });
 
+  for (const name of ['foo-bar', '1ST_VAR', 'AB C']) {
+    it(`refuses the env name '${name}' at the overlay line that holds it, not at the app file`, async () => {
+      expect(await renderError((f) => (f[prodOverlay] = `env:\n  ${name}: x\n`))).toBe(
+        `${prodOverlay}:2:3: error: invalid name '${name}' in 'env'\n  hint: names in 'env' must match ^[A-Z][A-Z0-9_]*$`,
+      );
+    });
+  }
+
+  it('refuses a count Kubernetes cannot hold, so no hint computes with it', async () => {
+    expect(await renderError((f) => (f[prodOverlay] = 'disruptionBudget:\n  maxUnavailable: 9007199254740993\n'))).toBe(
+      `${prodOverlay}:2:19: error: 'disruptionBudget.maxUnavailable' must be ≤ 2147483647 (got 9007199254740992)\n  hint: use a value ≤ 2147483647`,
+    );
+  });
+
+  it('offers only ways out of a budget refusal that work: maxReplicas too when the minimum must pass it', async () => {
+    const message = await renderError((f) => (f[prodOverlay] = 'autoscaling:\n  minReplicas: 3\n  maxReplicas: 4\ndisruptionBudget:\n  maxUnavailable: 5\n'));
+    expect(message.split('\n').slice(0, 2)).toEqual([
+      `${prodOverlay}:2:16: error: the disruption budget of app 'agent-orchestrator' in cluster 'production' allows 5 unavailable pods while it may run only 3: a node drain can take the whole service down`,
+      '  hint: raise autoscaling.minReplicas and autoscaling.maxReplicas (now 4) to at least 6, lower disruptionBudget.maxUnavailable to 2, or turn disruptionBudget off where one pod is enough',
+    ]);
+  });
+
   it('reports a deeply nested input as too deep, once, at the place it gets too deep', async () => {
     expect(await renderError((f) => (f[prodOverlay] = `env: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`))).toBe(
       `${prodOverlay}:1:105: error: the YAML is nested more than 100 levels deep here\n  hint: input files need only a few levels of nesting; remove the extra brackets or indentation`,
