@@ -50,7 +50,9 @@ export function parseSource(file: string, text: string): { source?: Source<unkno
  * prototype of every object (one overlay would change every environment), and `constructor` and `prototype` shadow
  * what code expects to find. They are refused wherever they appear in an input file, so no key from a file can.
  */
-const reservedKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const reservedKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+/** The reserved keys, quoted, for messages. */
+export const reservedKeysList = [...reservedKeys].map((k) => `'${k}'`).join(', ');
 
 /** Deepest nesting of an input file; real inputs need fewer than ten levels (Helm values included). */
 const maxDepth = 100;
@@ -87,7 +89,7 @@ function checkValues(source: Source<unknown>, text: string): Problem[] {
           file: source.file,
           ...source.locate([...path, key], true),
           message: `the key '${key}' is not allowed${path.length > 0 ? ` (in '${path.join('.')}')` : ''}`,
-          hint: `rename or remove it: ${[...reservedKeys].map((k) => `'${k}'`).join(', ')} are refused as keys anywhere in input files, because JavaScript reads them as object structure, not data`,
+          hint: `rename or remove it: ${reservedKeysList} are refused as keys anywhere in input files, because JavaScript reads them as object structure, not data`,
         });
       } else visit((value as Record<string, unknown>)[key], [...path, key]);
     }

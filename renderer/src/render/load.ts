@@ -7,7 +7,7 @@ import { validatorFor } from '../validators.js';
 import type { TSchema } from '@sinclair/typebox';
 import { repoPaths } from '../paths.js';
 import { allowedHint, excerpt, RenderError, UsageError, type Problem } from '../errors.js';
-import { parseSource, type DataPath, type Source } from '../source.js';
+import { parseSource, reservedKeys, reservedKeysList, type DataPath, type Source } from '../source.js';
 import { AddonCatalogue, AppSpec, defaultMaxInputFileBytes, dnsLabel, EnvironmentSpec, Exceptions, maxInputFileBytesCeiling, PlatformSpec, Settings, Versions } from '../model.js';
 import type { RepoReader } from '../fs.js';
 
@@ -101,6 +101,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   const defaults = await read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
   const addons = await read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
   const exceptions = await read<Exceptions>(repoPaths.exceptions, Exceptions, 'the guard-rail exceptions', true);
+  addons?.value.addons.forEach((addon, i) => checkName(addon.name, 'add-on', addons.file, problems, addons.locate(['addons', i, 'name'])));
 
   const apps = new Map<string, Source<AppSpec>>();
   for (const entry of await list(repoPaths.appsDir)) {
@@ -167,13 +168,20 @@ function bytes(n: number): string {
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
 
-function checkName(name: string, what: string, file: string, problems: Problem[]): boolean {
-  if (dnsLabel.test(name)) return true;
-  problems.push({
-    file,
-    message: `${what} name '${name}' is not a valid DNS-1123 label`,
-    hint: 'use lower-case letters, digits and "-" (at most 63 characters), starting and ending with a letter or digit',
-  });
+function checkName(name: string, what: string, file: string, problems: Problem[], at?: { line: number; col: number }): boolean {
+  if (!dnsLabel.test(name)) {
+    problems.push({
+      file,
+      ...at,
+      message: `${what} name '${name}' is not a valid DNS-1123 label`,
+      hint: 'use lower-case letters, digits and "-" (at most 63 characters), starting and ending with a letter or digit',
+    });
+    return false;
+  }
+  // Names are keys elsewhere (versions.yaml, add-on settings): an app named 'constructor' found a version on every
+  // object's prototype and was deployed everywhere without one.
+  if (!reservedKeys.has(name)) return true;
+  problems.push({ file, ...at, message: `${what} name '${name}' is reserved`, hint: `choose another name: ${reservedKeysList} are never names or keys in input files` });
   return false;
 }
 

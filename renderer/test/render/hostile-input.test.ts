@@ -70,6 +70,28 @@ describe('keys that are object structure', () => {
     expect(({} as Record<string, unknown>).externalEgress).toBeUndefined();
   });
 
+  it('refuses an app named constructor, which found a version on every prototype and deployed itself everywhere', async () => {
+    const message = await renderError((f) => (f['apps/constructor.yaml'] = f['apps/tool-integration.yaml']!.replace('name: tool-integration', 'name: constructor')));
+    expect(message).toBe(
+      "apps/constructor.yaml: error: app name 'constructor' is reserved\n  hint: choose another name: '__proto__', 'constructor', 'prototype' are never names or keys in input files",
+    );
+  });
+
+  it('refuses an environment or an add-on named prototype, at its folder or line', async () => {
+    const message = await renderError((f) => {
+      for (const file of Object.keys(f).filter((k) => k.startsWith('overlays/local/'))) f[file.replace('overlays/local/', 'overlays/prototype/')] = f[file]!;
+      f['base/addons.yaml'] = f['base/addons.yaml']!.replace('  - name: cert-manager\n', '  - name: prototype\n');
+    });
+    const hint = "  hint: choose another name: '__proto__', 'constructor', 'prototype' are never names or keys in input files";
+    const line = realInputs()['base/addons.yaml']!.split('\n').indexOf('  - name: cert-manager') + 1;
+    expect(message.split('\n').filter((l) => l.includes('reserved') || l === hint)).toEqual([
+      `base/addons.yaml:${line}:11: error: add-on name 'prototype' is reserved`,
+      hint,
+      "overlays/prototype: error: environment name 'prototype' is reserved",
+      hint,
+    ]);
+  });
+
   it('refuses reserved keys deep in free-form add-on values', async () => {
     const file = 'overlays/staging/environment.yaml';
     const text = realInputs()[file]!;
