@@ -57,10 +57,48 @@ export function readRepoFile(root: string, file: string): string | undefined {
   }
   try {
     if (!statSync(real).isFile()) fail({ file, message: 'this input file is not a regular file', hint: 'input files must be regular files (not folders, devices or pipes)' });
-    return readFileSync(real, 'utf8');
+    return decodeInput(file, readFileSync(real));
   } catch (err) {
     if (err instanceof RenderError) throw err;
     return fail(fileSystemProblem(file, 'input file', err));
+  }
+}
+
+/**
+ * An input file's bytes as text. Why strict: Node's default decoding turns a byte that is not UTF-8 into U+FFFD
+ * without a word, and that character would be rendered into every cluster; the file is refused at the first such
+ * byte instead (a byte-order mark is kept, as before, for the YAML parser to skip).
+ */
+function decodeInput(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    // The longest prefix that decodes (an unfinished last character allowed) ends where the first bad byte starts.
+    const decodes = (n: number) => {
+      try {
+        new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, n), { stream: true });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let [good, bad] = [0, bytes.length];
+    while (bad - good > 1) {
+      const mid = Math.floor((good + bad) / 2);
+      if (decodes(mid)) good = mid;
+      else bad = mid;
+    }
+    const before = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, good), { stream: true });
+    const offset = Buffer.byteLength(before);
+    throw new RenderError([
+      {
+        file,
+        line: before.split('\n').length,
+        col: before.length - before.lastIndexOf('\n'),
+        message: `this input file is not valid UTF-8: byte 0x${bytes[offset]!.toString(16).toUpperCase().padStart(2, '0')} cannot be read as text here`,
+        hint: 'save the file as UTF-8; the renderer never guesses an encoding or replaces a byte it cannot read',
+      },
+    ]);
   }
 }
 

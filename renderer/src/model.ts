@@ -10,13 +10,19 @@ const dnsLabelPattern = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
 export const DnsLabel = Type.String({ pattern: dnsLabelPattern, description: 'A DNS-1123 label: lower-case letters, digits and "-", at most 63 characters.' });
 export const dnsLabel = new RegExp(dnsLabelPattern);
 
+/**
+ * Counts and durations Kubernetes keeps in 32 bits: a larger number would be refused by the API server, and the
+ * guard rails' arithmetic (maxUnavailable + 1) stays exact below it.
+ */
+const int32 = (options: { minimum: number; description?: string }) => Type.Integer({ ...options, maximum: 2_147_483_647 });
+
 const Quantity = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$', description: 'A Kubernetes quantity, e.g. 500m, 1Gi.' });
 const Percent = Type.Integer({ minimum: 1, maximum: 100 });
 const Probe = Type.Object(
   {
     path: Type.Optional(Type.String({ pattern: '^/' })),
-    initialDelaySeconds: Type.Optional(Type.Integer({ minimum: 0 })),
-    periodSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
+    initialDelaySeconds: Type.Optional(int32({ minimum: 0 })),
+    periodSeconds: Type.Optional(int32({ minimum: 1 })),
   },
   { additionalProperties: false },
 );
@@ -25,33 +31,32 @@ const ResourceList = Type.Object({ cpu: Type.Optional(Quantity), memory: Type.Op
 /** What an environment, a cluster or an app may override. Every field is optional; base/defaults.yaml sets them all. */
 export const Settings = Type.Object(
   {
-    replicas: Type.Optional(Type.Integer({ minimum: 1, description: 'Pod count when autoscaling is off.' })),
+    replicas: Type.Optional(int32({ minimum: 1, description: 'Pod count when autoscaling is off.' })),
     autoscaling: Type.Optional(
       Type.Object(
         {
           enabled: Type.Optional(Type.Boolean()),
-          minReplicas: Type.Optional(Type.Integer({ minimum: 1 })),
-          maxReplicas: Type.Optional(Type.Integer({ minimum: 1 })),
+          minReplicas: Type.Optional(int32({ minimum: 1 })),
+          maxReplicas: Type.Optional(int32({ minimum: 1 })),
           cpuUtilization: Type.Optional(Percent),
           memoryUtilization: Type.Optional(Percent),
         },
         { additionalProperties: false },
       ),
     ),
-    disruptionBudget: Type.Optional(
-      Type.Object({ enabled: Type.Optional(Type.Boolean()), maxUnavailable: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
-    ),
+    disruptionBudget: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()), maxUnavailable: Type.Optional(int32({ minimum: 1 })) }, { additionalProperties: false })),
     resources: Type.Optional(Type.Object({ requests: Type.Optional(ResourceList), limits: Type.Optional(ResourceList) }, { additionalProperties: false })),
     logLevel: Type.Optional(Type.Union([Type.Literal('DEBUG'), Type.Literal('INFO'), Type.Literal('WARNING'), Type.Literal('ERROR')])),
     env: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), Type.String(), {
         description: 'Extra plain (non-secret) environment variables.',
+        // Without it the name pattern is only advice: any other name passed, to be refused by Kubernetes rules later,
+        // at the app file and no line.
+        additionalProperties: false,
       }),
     ),
     probes: Type.Optional(Type.Object({ readiness: Type.Optional(Probe), liveness: Type.Optional(Probe) }, { additionalProperties: false })),
-    rollout: Type.Optional(
-      Type.Object({ maxSurge: Type.Optional(Type.Integer({ minimum: 0 })), maxUnavailable: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
-    ),
+    rollout: Type.Optional(Type.Object({ maxSurge: Type.Optional(int32({ minimum: 0 })), maxUnavailable: Type.Optional(int32({ minimum: 0 })) }, { additionalProperties: false })),
     zoneSpread: Type.Optional(Type.Boolean({ description: 'Spread pods across availability zones.' })),
     namespace: Type.Optional(DnsLabel),
     writableRootFilesystem: Type.Optional(Type.String({ minLength: 1, description: 'Why this app needs a writable root file system (default: read-only).' })),
@@ -285,6 +290,10 @@ export const AddonCatalogue = Type.Object(
 export type AddonCatalogue = Static<typeof AddonCatalogue>;
 export type AddonSpec = AddonCatalogue['addons'][number];
 
+/** Input-file size limits, in bytes: the default, and the most base/platform.yaml may raise it to. */
+export const defaultMaxInputFileBytes = 1024 * 1024;
+export const maxInputFileBytesCeiling = 16 * 1024 * 1024;
+
 /** base/platform.yaml: facts that hold for every environment. */
 export const PlatformSpec = Type.Object(
   {
@@ -293,6 +302,14 @@ export const PlatformSpec = Type.Object(
     targetRevision: Type.String({ minLength: 1, description: 'The branch every cluster follows.' }),
     argocdNamespace: DnsLabel,
     nodeGroupLabel: Type.String({ minLength: 1, description: 'Node label that carries the node group name.' }),
+    maxInputFileBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1024,
+        maximum: maxInputFileBytesCeiling,
+        description:
+          'The largest input file the renderer reads, in bytes (default 1048576, 1 MiB: a hundred times the largest input today). A larger file is refused before it is parsed.',
+      }),
+    ),
     clusterAutoscaler: Type.Object(
       {
         scaleDownUnneededTime: Type.String({ pattern: '^[0-9]+[smh]$' }),

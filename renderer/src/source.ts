@@ -23,11 +23,17 @@ export interface Source<T> {
  * messages, so it parses a file again only when a position or an error is needed (a problem was found).
  */
 export function parseSource(file: string, text: string): { source?: Source<unknown>; problems: Problem[] } {
+  const markers = conflictMarkers(file, text);
+  if (markers.length > 0) return { problems: markers };
   let value: unknown;
   try {
-    value = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: file });
-  } catch {
-    return parseWithPositions(file, text);
+    value = jsYaml.load(text, loadOptions(file));
+  } catch (err) {
+    // Why not the `yaml` library's message here: it recurses without a limit, so a deep document overflows its
+    // stack (one "Maximum call stack size exceeded" per bracket), or worse.
+    if (err instanceof jsYaml.YAMLException && err.reason.startsWith('nesting exceeded maxDepth')) return { problems: [tooDeep(file, err.mark)] };
+    const parsed = parseWithPositions(file, text);
+    return parsed.source ? { source: parsed.source, problems: checkValues(parsed.source, text) } : parsed;
   }
   if (text.includes('*') && expandedSize(value) > maxExpandedValues) return { problems: [aliasBomb(file, text)] };
   let positions: ReturnType<typeof parseWithPositions>['positions'];
@@ -35,7 +41,103 @@ export function parseSource(file: string, text: string): { source?: Source<unkno
     positions ??= parseWithPositions(file, text).positions;
     return positions ? locateIn(positions.doc, positions.lineCounter, path, key) : { line: 1, col: 1 };
   };
-  return { source: { file, value, locate }, problems: [] };
+  const source = { file, value, locate };
+  return { source, problems: checkValues(source, text) };
+}
+
+/**
+ * Keys that are object structure in JavaScript, not data: written into an object, `__proto__` changes the
+ * prototype of every object (one overlay would change every environment), and `constructor` and `prototype` shadow
+ * what code expects to find. They are refused wherever they appear in an input file, so no key from a file can.
+ */
+export const reservedKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+/** The reserved keys, quoted, for messages. */
+export const reservedKeysList = [...reservedKeys].map((k) => `'${k}'`).join(', ');
+
+/** Deepest nesting of an input file; real inputs need fewer than ten levels (Helm values included). */
+const maxDepth = 100;
+
+/**
+ * What the schemas cannot see, anywhere in a file (free-form Helm values included): reserved keys, and numbers that
+ * are not finite (`.inf`, `-.inf`, `.nan`), which JSON turns into null and no Kubernetes field accepts.
+ */
+function checkValues(source: Source<unknown>, text: string): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<object>();
+  const visit = (value: unknown, path: (string | number)[]) => {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      const at = source.locate(path);
+      const given = tokenAt(text, at) ?? String(value);
+      problems.push({
+        file: source.file,
+        ...at,
+        message: `'${path.join('.')}' is ${given}, which YAML reads as ${Number.isNaN(value) ? 'not-a-number' : 'infinity'}, not a finite number`,
+        hint: `write a finite number, or quote it ('${given}') if you meant the text`,
+      });
+      return;
+    }
+    // Aliases share one object between places: each object is checked once.
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, [...path, i]));
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      if (reservedKeys.has(key)) {
+        problems.push({
+          file: source.file,
+          ...source.locate([...path, key], true),
+          message: `the key '${key}' is not allowed${path.length > 0 ? ` (in '${path.join('.')}')` : ''}`,
+          hint: `rename or remove it: ${reservedKeysList} are refused as keys anywhere in input files, because JavaScript reads them as object structure, not data`,
+        });
+      } else visit((value as Record<string, unknown>)[key], [...path, key]);
+    }
+  };
+  visit(source.value, []);
+  return problems;
+}
+
+/** The scalar as written at a position (`.inf`, `.NaN`), for messages that say what was given. */
+function tokenAt(text: string, at: { line: number; col: number }): string | undefined {
+  return /^[^\s,\]}#]+/.exec(text.split('\n')[at.line - 1]?.slice(at.col - 1) ?? '')?.[0];
+}
+
+/**
+ * Lines a `git merge` left in the file (`<<<<<<< ours`, `=======`, `>>>>>>> theirs`): named as such, instead of the
+ * parser's guesses at what the YAML around them meant.
+ */
+function conflictMarkers(file: string, text: string): Problem[] {
+  if (!/^(<{7}|={7}|>{7})/m.test(text)) return [];
+  const problems: Problem[] = [];
+  text.split('\n').forEach((line, i) => {
+    const marker = /^(<{7}|={7}|>{7})(?=\s|$)/.exec(line)?.[1];
+    if (marker) {
+      problems.push({
+        file,
+        line: i + 1,
+        col: 1,
+        message: `merge-conflict marker '${marker}': this file holds an unresolved merge conflict`,
+        hint: 'resolve the conflict: keep the lines you want from each side and delete the marker lines (<<<<<<<, =======, >>>>>>>)',
+      });
+    }
+  });
+  return problems;
+}
+
+function tooDeep(file: string, mark: { line: number; column: number } | undefined): Problem {
+  return {
+    file,
+    ...(mark ? { line: mark.line + 1, col: mark.column + 1 } : {}),
+    message: `the YAML is nested more than ${maxDepth} levels deep here`,
+    hint: 'input files need only a few levels of nesting; remove the extra brackets or indentation',
+  };
+}
+
+/** js-yaml's options; `maxDepth` (js-yaml 4.1.1 and later) is missing from its type definitions. */
+function loadOptions(file: string): jsYaml.LoadOptions {
+  const options: jsYaml.LoadOptions & { maxDepth: number } = { schema: jsYaml.CORE_SCHEMA, filename: file, maxDepth };
+  return options;
 }
 
 /** The `yaml` library's parse: positions for every node, and its error messages. */

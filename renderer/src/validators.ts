@@ -9,7 +9,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { publishedSchemas } from './model.js';
 
 // verbose: errors carry their schema, which names the allowed keys and describes the expected form.
-const options = { allErrors: true, strict: false, verbose: true } as const;
+const options = { allErrors: true, strict: false, verbose: true, strictNumbers: true } as const;
 
 /** Standalone CommonJS code of every published schema's validator, exported under the schema's name. */
 export async function standaloneValidatorCode(): Promise<string> {

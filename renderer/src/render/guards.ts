@@ -52,7 +52,7 @@ export function checkAppGuards(app: Source<AppSpec>, cluster: string, settings: 
       problems.push({
         ...minAt,
         message: `the disruption budget of ${what} allows ${budget.maxUnavailable} unavailable pod${budget.maxUnavailable === 1 ? '' : 's'} while it may run only ${minimum}: a node drain can take the whole service down`,
-        hint: `raise ${autoscaled ? 'autoscaling.minReplicas' : 'replicas'} to at least ${budget.maxUnavailable + 1}, or turn disruptionBudget off where one pod is enough`,
+        hint: budgetHint(settings, minimum),
       });
     }
   }
@@ -68,6 +68,22 @@ export function checkAppGuards(app: Source<AppSpec>, cluster: string, settings: 
     }
   }
   return problems;
+}
+
+/**
+ * Ways out of a budget that can take every pod, each checked to be one: a minimum raised above maxReplicas would
+ * only trade this refusal for "min above max", and a budget of 0 is no budget.
+ */
+function budgetHint(settings: MergedSettings, minimum: number): string {
+  const needed = settings.disruptionBudget.maxUnavailable + 1;
+  const max = settings.autoscaling.maxReplicas;
+  const raise = !settings.autoscaling.enabled
+    ? `raise replicas to at least ${needed}`
+    : needed > max
+      ? `raise autoscaling.minReplicas and autoscaling.maxReplicas (now ${max}) to at least ${needed}`
+      : `raise autoscaling.minReplicas to at least ${needed}`;
+  const lower = minimum >= 2 ? `, lower disruptionBudget.maxUnavailable to ${minimum - 1}` : '';
+  return `${raise}${lower}, or turn disruptionBudget off where one pod is enough`;
 }
 
 /** Secret exceptions that name no flagged value (a typo, or the value was removed) are refused as stale. */

@@ -7,8 +7,8 @@ import { validatorFor } from '../validators.js';
 import type { TSchema } from '@sinclair/typebox';
 import { repoPaths } from '../paths.js';
 import { allowedHint, excerpt, RenderError, UsageError, type Problem } from '../errors.js';
-import { parseSource, type DataPath, type Source } from '../source.js';
-import { AddonCatalogue, AppSpec, dnsLabel, EnvironmentSpec, Exceptions, PlatformSpec, Settings, Versions } from '../model.js';
+import { parseSource, reservedKeys, reservedKeysList, type DataPath, type Source } from '../source.js';
+import { AddonCatalogue, AppSpec, defaultMaxInputFileBytes, dnsLabel, EnvironmentSpec, Exceptions, maxInputFileBytesCeiling, PlatformSpec, Settings, Versions } from '../model.js';
 import type { RepoReader } from '../fs.js';
 
 export interface LoadedEnvironment {
@@ -39,15 +39,51 @@ export interface LoadedRepo {
 /** Loads the repository: the loaded inputs, or every problem found in every file (then no repository). */
 export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {}): Promise<{ repo?: LoadedRepo; problems: Problem[] }> {
   const problems: Problem[] = [];
-  /** Reads one file; a file the reader refuses (a link out of the repository, no permission) is one more problem. */
+  // base/platform.yaml may raise the limit; it is itself read under the default.
+  let maxBytes = defaultMaxInputFileBytes;
+  /**
+   * Reads one file; a file the reader refuses (a link out of the repository, no permission, not UTF-8) or one
+   * above the size limit is one more problem.
+   */
   const readText = async (file: string): Promise<string | undefined | null> => {
+    let text: string | undefined;
     try {
-      return await reader.read(file);
+      text = await reader.read(file);
     } catch (err) {
       if (!(err instanceof RenderError)) throw err;
       problems.push(...err.problems);
       return null;
     }
+    const size = text === undefined ? 0 : Buffer.byteLength(text);
+    if (size <= maxBytes) return text;
+    problems.push({
+      file,
+      message: `this input file is ${bytes(size)}, above the limit of ${bytes(maxBytes)} for an input file`,
+      hint: `split it or trim it; if a file this large is really needed, raise maxInputFileBytes in ${repoPaths.platform} (at most ${bytes(maxInputFileBytesCeiling)})`,
+    });
+    return null;
+  };
+  /** Lists a folder the loader reads; a YAML file it would pass over (`x.yml`, `x.YAML`) is refused, not ignored. */
+  const list = async (dir: string, scanOnly = false) => {
+    let entries: Awaited<ReturnType<RepoReader['list']>>;
+    try {
+      entries = await reader.list(dir);
+    } catch (err) {
+      // A folder listed only to find such files: what the reader refuses in it (a linked folder leading out of the
+      // repository) is reported where that folder is read, with the files it holds.
+      if (scanOnly && err instanceof RenderError) return [];
+      throw err;
+    }
+    for (const entry of entries) {
+      const yaml = /^(.+)\.(ya?ml)$/i.exec(entry.name);
+      if (entry.isDir || !yaml || yaml[2] === 'yaml') continue;
+      problems.push({
+        file: `${dir}/${entry.name}`,
+        message: `this input file ends in .${yaml[2]}, so nothing would read it: input files end in .yaml`,
+        hint: `rename it: git mv ${dir}/${entry.name} ${dir}/${yaml[1]}.yaml`,
+      });
+    }
+    return entries;
   };
   const read = async <T>(file: string, schema: TSchema, what: string, optional = false): Promise<Source<T> | undefined> => {
     const text = await readText(file);
@@ -60,12 +96,15 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   };
 
   const platform = await read<PlatformSpec>(repoPaths.platform, PlatformSpec, 'the platform file');
+  maxBytes = platform?.value.maxInputFileBytes ?? defaultMaxInputFileBytes;
+  await list(repoPaths.baseDir, true);
   const defaults = await read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
   const addons = await read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
   const exceptions = await read<Exceptions>(repoPaths.exceptions, Exceptions, 'the guard-rail exceptions', true);
+  addons?.value.addons.forEach((addon, i) => checkName(addon.name, 'add-on', addons.file, problems, addons.locate(['addons', i, 'name'])));
 
   const apps = new Map<string, Source<AppSpec>>();
-  for (const entry of await reader.list(repoPaths.appsDir)) {
+  for (const entry of await list(repoPaths.appsDir)) {
     if (entry.isDir || !entry.name.endsWith('.yaml')) continue;
     const name = entry.name.slice(0, -'.yaml'.length);
     const file = repoPaths.app(name);
@@ -91,7 +130,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   }
 
   const environments = new Map<string, LoadedEnvironment>();
-  const envNames = (await reader.list(repoPaths.overlaysDir)).filter((e) => e.isDir).map((e) => e.name);
+  const envNames = (await list(repoPaths.overlaysDir)).filter((e) => e.isDir).map((e) => e.name);
   for (const wanted of opts.envs ?? []) {
     if (!envNames.includes(wanted)) {
       // What was asked for does not exist: a usage error (exit 2), not a problem in the inputs.
@@ -100,10 +139,11 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   }
   for (const env of envNames) {
     if (!checkName(env, 'environment', repoPaths.overlayDir(env), problems)) continue;
+    await list(repoPaths.overlayDir(env), true);
     const spec = await read<EnvironmentSpec>(repoPaths.environment(env), EnvironmentSpec, `the settings of environment ${env}`);
     const versions = await read<Versions>(repoPaths.versions(env), Versions, `the versions of environment ${env}`);
     const overrides = new Map<string, Source<Settings>>();
-    for (const entry of await reader.list(repoPaths.appOverridesDir(env))) {
+    for (const entry of await list(repoPaths.appOverridesDir(env))) {
       if (entry.isDir || !entry.name.endsWith('.yaml')) continue;
       const app = entry.name.slice(0, -'.yaml'.length);
       const file = repoPaths.appOverride(env, app);
@@ -121,13 +161,27 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   return { repo: { platform, defaults, addons, apps, environments, templates, ...(exceptions ? { exceptions } : {}) }, problems };
 }
 
-function checkName(name: string, what: string, file: string, problems: Problem[]): boolean {
-  if (dnsLabel.test(name)) return true;
-  problems.push({
-    file,
-    message: `${what} name '${name}' is not a valid DNS-1123 label`,
-    hint: 'use lower-case letters, digits and "-" (at most 63 characters), starting and ending with a letter or digit',
-  });
+/** A size for messages: bytes, KiB or MiB, as the limits are set. */
+function bytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  const [value, unit] = n < 1024 * 1024 ? [n / 1024, 'KiB'] : [n / (1024 * 1024), 'MiB'];
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+}
+
+function checkName(name: string, what: string, file: string, problems: Problem[], at?: { line: number; col: number }): boolean {
+  if (!dnsLabel.test(name)) {
+    problems.push({
+      file,
+      ...at,
+      message: `${what} name '${name}' is not a valid DNS-1123 label`,
+      hint: 'use lower-case letters, digits and "-" (at most 63 characters), starting and ending with a letter or digit',
+    });
+    return false;
+  }
+  // Names are keys elsewhere (versions.yaml, add-on settings): an app named 'constructor' found a version on every
+  // object's prototype and was deployed everywhere without one.
+  if (!reservedKeys.has(name)) return true;
+  problems.push({ file, ...at, message: `${what} name '${name}' is reserved`, hint: `choose another name: ${reservedKeysList} are never names or keys in input files` });
   return false;
 }
 
@@ -151,10 +205,12 @@ export function checkSource<T>(file: string, text: string, schema: TSchema, prob
   }
   const validate = validatorFor(schema);
   if (!validate(source.value)) {
-    problems.push(...describeSchemaErrors(source, validate.errors ?? []));
+    // A place the parse stage already refused (a reserved key, a number that is not finite) is not reported twice.
+    const refused = new Set(parsed.problems.map((p) => `${p.line}:${p.col}`));
+    problems.push(...describeSchemaErrors(source, validate.errors ?? []).filter((p) => !refused.has(`${p.line}:${p.col}`)));
     return undefined;
   }
-  return source as Source<T>;
+  return parsed.problems.length > 0 ? undefined : (source as Source<T>);
 }
 
 function pathOf(instancePath: string): DataPath {
@@ -185,7 +241,15 @@ function describeSchemaErrors(source: Source<unknown>, errors: ErrorObject[]): P
     const path = pathOf(error.instancePath);
     const value = valueAt(source.value, path);
     let problem: Problem | undefined;
-    if (error.keyword === 'additionalProperties') {
+    if (error.keyword === 'additionalProperties' && patternOf(error.parentSchema)) {
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
+      problem = {
+        file: source.file,
+        ...source.locate([...path, key], true),
+        message: `invalid name '${key}' in ${display(path)}`,
+        hint: `names in ${display(path)} must match ${patternOf(error.parentSchema)}`,
+      };
+    } else if (error.keyword === 'additionalProperties') {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys(propertiesAt(error.parentSchema));
       problem = {
@@ -253,6 +317,11 @@ function valueAt(value: unknown, path: DataPath): unknown {
 
 function propertiesAt(schema: unknown): Record<string, unknown> {
   return (schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+}
+
+/** The key pattern of a mapping whose keys are names (a TypeBox Record), if it is one. */
+function patternOf(schema: unknown): string | undefined {
+  return Object.keys((schema as { patternProperties?: Record<string, unknown> } | undefined)?.patternProperties ?? {})[0];
 }
 
 function constOptions(schema: unknown): string[] {

@@ -161,13 +161,23 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
           }
         : null,
     };
-    add(folder, 'serviceaccount.yaml.hbs', context, app.sources);
-    add(folder, 'deployment.yaml.hbs', context, app.sources);
-    add(folder, 'service.yaml.hbs', context, app.sources);
-    add(folder, 'networkpolicy.yaml.hbs', context, app.sources);
-    if (autoscaled) add(folder, 'hpa.yaml.hbs', context, app.sources);
-    if (s.disruptionBudget.enabled) add(folder, 'pdb.yaml.hbs', context, app.sources);
-    if (app.spec.ingress) add(folder, 'ingress.yaml.hbs', context, app.sources);
+    // Every input that shaped the folder, for its header: besides the app's own, its callers' files (their names
+    // open its network policy), its callees' inputs (their ports and namespaces give its *_URL variables and egress
+    // rules), the platform (the node-group label) and the add-on catalogue (which namespaces may reach it).
+    const sources = [
+      ...app.sources,
+      ...app.callers.map((caller) => repoPaths.app(caller)),
+      ...app.spec.calls.flatMap((callee) => byName.get(callee)!.sources),
+      repoPaths.platform,
+      repoPaths.addons,
+    ];
+    add(folder, 'serviceaccount.yaml.hbs', context, sources);
+    add(folder, 'deployment.yaml.hbs', context, sources);
+    add(folder, 'service.yaml.hbs', context, sources);
+    add(folder, 'networkpolicy.yaml.hbs', context, sources);
+    if (autoscaled) add(folder, 'hpa.yaml.hbs', context, sources);
+    if (s.disruptionBudget.enabled) add(folder, 'pdb.yaml.hbs', context, sources);
+    if (app.spec.ingress) add(folder, 'ingress.yaml.hbs', context, sources);
   }
 
   return jobs;
@@ -180,7 +190,8 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
   const ns = env.namespace;
   const envFile = cluster.envSource.file;
   const platformFolder = repoPaths.platformFolder(cluster.name);
-  const platformSources = [envFile, repoPaths.platform];
+  // The add-on catalogue always shapes the folder: which add-on issues certificates, which namespaces get secrets.
+  const platformSources = [envFile, repoPaths.platform, repoPaths.addons];
   const store = env.secretStore;
   const storeName = `${cluster.environment}-secrets`;
   const storeKey = (key: string) => `berrys/${cluster.environment}/${key}`;
@@ -211,7 +222,7 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
         ...addonSecrets,
       ],
     },
-    addonSecrets.length > 0 ? [...platformSources, repoPaths.addons] : platformSources,
+    platformSources,
   );
   const certificates = providerOf(cluster, 'certificates');
   if (env.ingress.clusterIssuer && env.ingress.acme && certificates) {

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderRepository } from '../../src/render/render.js';
-import { memoryReader } from '../../src/fs.js';
-import { RenderError } from '../../src/errors.js';
-import { realInputs } from './fixture.js';
+import { renderError } from './fixture.js';
 
 type Files = Record<string, string>;
-
-async function renderError(mutate: (files: Files) => void): Promise<string> {
-  const files = realInputs();
-  mutate(files);
-  try {
-    await renderRepository(memoryReader(files));
-  } catch (err) {
-    if (err instanceof RenderError) return err.message;
-    throw err;
-  }
-  throw new Error('expected the render to fail');
-}
 
 const override = 'overlays/production/apps/agent-orchestrator.yaml';
 

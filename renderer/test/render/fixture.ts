@@ -3,6 +3,9 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import path from 'node:path';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { parseAllDocuments } from 'yaml';
+import { renderRepository } from '../../src/render/render.js';
+import { memoryReader } from '../../src/fs.js';
+import { RenderError } from '../../src/errors.js';
 
 const inputFolders = ['apps', 'base', 'overlays'];
 
@@ -55,4 +58,17 @@ export function renderedObjects(tree: Record<string, string>): { file: string; o
   return Object.entries(tree)
     .filter(([file]) => file.endsWith('.yaml'))
     .flatMap(([file, text]) => documentsOf(text).map((object) => ({ file, object })));
+}
+
+/** The message of the RenderError a render of the real inputs changed by `mutate` fails with; throws if it renders. */
+export async function renderError(mutate: (files: Record<string, string>) => void): Promise<string> {
+  const files = realInputs();
+  mutate(files);
+  try {
+    await renderRepository(memoryReader(files));
+  } catch (err) {
+    if (err instanceof RenderError) return err.message;
+    throw err;
+  }
+  throw new Error('expected the render to fail');
 }

@@ -394,3 +394,17 @@ describe('8. render and validate agree; budgets fit the minimum replicas', () =>
     expect(changed()).toEqual([file]);
   });
 });
+
+describe('9. keys from files are data', () => {
+  it('refuses a __proto__ key in a development overlay through the command, writing nothing in any cluster', async () => {
+    const file = 'overlays/development/apps/web-dashboard.yaml';
+    write(file, 'env:\n  __proto__:\n    externalEgress: true\n');
+    expect(await render()).toBe(1);
+    expect(err).toEqual([
+      `${file}:2:3: error: the key '__proto__' is not allowed (in 'env')\n  hint: rename or remove it: '__proto__', 'constructor', 'prototype' are refused as keys anywhere in input files, because JavaScript reads them as object structure, not data`,
+      nothingWritten(1),
+    ]);
+    expect(changed()).toEqual([file]);
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('externalEgress');
+  });
+});
