@@ -51,6 +51,11 @@ export const repoPaths = {
   schemaDir: 'renderer/schema',
   schema: (name: string) => `renderer/schema/${name}.schema.json`,
   pins: 'renderer/pins.json',
+  /** The renderer's code, and the module the render pipeline starts from (the gate finds the pipeline's files from it). */
+  rendererSource: 'renderer/src',
+  rendererEntry: 'renderer/src/render/render.ts',
+  /** The locked versions of every library, the renderer's among them. */
+  packageLock: 'package-lock.json',
   cacheDir: '.cache',
   /** Pulled add-on chart archives, one folder per chart repository. */
   chartsCache: '.cache/charts',

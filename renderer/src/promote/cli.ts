@@ -77,7 +77,8 @@ export const rollbackCommand = defineCommand({
 
 export const gateCommand = defineCommand({
   name: 'gate',
-  purpose: 'the promotion gate of a pull request: labels every version change and refuses one that skips a step of the chain, unless it is a rollback or a marked hotfix',
+  purpose:
+    "the promotion gate of a pull request: labels every version change and refuses one that skips a step of the chain (unless it is a rollback or a hotfix its trailer names), a new environment's untried version, and clusters/ the base branch's renderer does not make from the pull request's inputs",
   options: {
     base: { type: 'string', value: '<commit>', description: 'the base commit (in a pull request: github.event.pull_request.base.sha); required unless --argocd-clusters' },
     head: { type: 'string', value: '<commit>', description: 'the head commit (default: HEAD)' },

@@ -3,7 +3,10 @@
  * every version change in a step of the promotion chain (clusters/index.json on the base branch) after the first is
  * a promotion (the previous step runs it on the base branch; when Argo CD can be asked, that environment's primary
  * cluster must also be Synced and Healthy at a revision that deploys it), a retirement, a rollback (the environment
- * ran it before), a marked hotfix, or refused. Other changes reaching the end of the chain pass but are listed.
+ * ran it before), a hotfix of an app its `Hotfix:` trailer names, or refused. Other changes reaching the end of the
+ * chain pass but are listed. A new environment in the chain starts only with versions its predecessor ran. And what
+ * Argo CD will sync, the pull request's clusters/, must be what this (the base branch's) renderer makes of the pull
+ * request's inputs (output.ts), unless the pull request changes the render pipeline itself.
  */
 import { promises as fsp } from 'node:fs';
 import { argocdConfig, variableSuffix } from '../argocd/api.js';
@@ -13,6 +16,7 @@ import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
 import { appApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
 import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
+import { checkOutput, type OutputCheck } from './output.js';
 import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
 import { gitReader, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
@@ -23,7 +27,8 @@ import type { Versions } from './versions.js';
  * - promotion: the previous environment runs the new version on the base branch (also when the app is new here);
  * - retirement: the app leaves the environment (Argo CD prunes it);
  * - rollback: the environment ran the new version before (its versions.yaml held it on the base branch's history);
- * - hotfix: none of these, but the pull request carries the break-glass marker (a `Hotfix:` trailer);
+ * - hotfix: none of these, but a commit of the pull request carries the break-glass marker naming the app
+ *   (a `Hotfix: <app>: <reason>` trailer);
  * - refused: none of these.
  */
 type MoveKind = 'promotion' | 'retirement' | 'rollback' | 'hotfix' | 'refused';
@@ -47,8 +52,8 @@ interface VersionMove {
 interface MoveFacts {
   /** The commit at which `env` had `version` of `app` on the base branch's history, if it ever did. */
   ranBefore(env: string, app: string, version: string): string | undefined;
-  /** The pull request carries the hotfix marker. */
-  hotfix: boolean;
+  /** The apps the pull request's `Hotfix:` trailers name. */
+  hotfixApps: ReadonlySet<string>;
 }
 
 /**
@@ -75,11 +80,73 @@ function versionMoves(
       const headVersion = after.get(app);
       const ranAt = headVersion === undefined || headVersion === previousVersion ? undefined : facts.ranBefore(env, app, headVersion);
       const kind: MoveKind =
-        headVersion === undefined ? 'retirement' : headVersion === previousVersion ? 'promotion' : ranAt !== undefined ? 'rollback' : facts.hotfix ? 'hotfix' : 'refused';
+        headVersion === undefined
+          ? 'retirement'
+          : headVersion === previousVersion
+            ? 'promotion'
+            : ranAt !== undefined
+              ? 'rollback'
+              : facts.hotfixApps.has(app)
+                ? 'hotfix'
+                : 'refused';
       moves.push({ env, app, base: before.get(app), head: headVersion, previousEnv, previousVersion, kind, ranAt, ok: kind !== 'refused' });
     }
   }
   return moves;
+}
+
+/** One version a new environment of the chain starts with: it must have run in the environment it promotes from. */
+interface ChainStart {
+  env: string;
+  app: string;
+  version: string;
+  previousEnv: string;
+  /** What the previous environment runs on the base branch (or, when it is new too, in the pull request). */
+  previousVersion: string | undefined;
+  ok: boolean;
+}
+
+/**
+ * The chain rule: every environment of the head's chain that the base branch's chain does not have (a new
+ * `promotesFrom`) starts only with versions that ran in its predecessor, so that a version never run anywhere cannot
+ * enter the chain and later pass as a promotion. A predecessor that is new too passes on what it was shown to hold.
+ */
+function chainStarts(
+  baseChain: readonly string[],
+  headChain: readonly string[],
+  head: ReadonlyMap<string, Versions>,
+  ranIn: (env: string, app: string, version: string) => boolean,
+): ChainStart[] {
+  const ran = (i: number, app: string, version: string): boolean => {
+    const previous = headChain[i - 1]!;
+    if (baseChain.includes(previous)) return ranIn(previous, app, version);
+    return head.get(previous)?.get(app) === version && (i - 1 === 0 || ran(i - 1, app, version));
+  };
+  const out: ChainStart[] = [];
+  for (let i = 1; i < headChain.length; i++) {
+    const env = headChain[i]!;
+    if (baseChain.includes(env)) continue;
+    const previousEnv = headChain[i - 1]!;
+    for (const [app, version] of [...(head.get(env) ?? new Map<string, string>())].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      out.push({ env, app, version, previousEnv, previousVersion: head.get(previousEnv)?.get(app), ok: ran(i, app, version) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The apps a `Hotfix:` trailer names: `Hotfix: <app>[, <app>…]: <reason>`, each an app of the catalogue; [] for a
+ * trailer that names none (the old `Hotfix: <reason>`), which unlocks nothing, so one marker cannot carry every
+ * skipped step of a pull request.
+ */
+function hotfixApps(value: string, catalogue: readonly string[]): string[] {
+  const colon = value.indexOf(':');
+  if (colon < 0 || value.slice(colon + 1).trim() === '') return [];
+  const apps = value
+    .slice(0, colon)
+    .split(',')
+    .map((a) => a.trim());
+  return apps.every((a) => catalogue.includes(a)) ? apps : [];
 }
 
 /**
@@ -152,6 +219,11 @@ export interface GateOptions {
    * judging job then holds no token. A cluster without an observation counts as not configured.
    */
   observations?: ClusterObservation[];
+  /**
+   * The checkout whose compiled renderer renders the pull request's inputs: default this one, whose code runs the
+   * gate (in CI the base branch's). Tests name a built copy of it, so no test rebuilds this checkout's dist/.
+   */
+  renderer?: string;
 }
 
 export interface GateResult {
@@ -160,9 +232,19 @@ export interface GateResult {
   health: Map<string, HealthFinding>;
   skipped: string[];
   other: string[];
-  /** The `Hotfix:` trailers found in the pull request's commits. */
-  hotfix: { commit: string; value: string }[];
+  /** The `Hotfix:` trailers found in the pull request's commits, with the apps each names ([] for none: refused). */
+  hotfix: HotfixMarker[];
+  /** The versions new environments of the chain start with. */
+  chain: ChainStart[];
+  /** clusters/ against what the base branch's renderer makes of the pull request's inputs. */
+  output: OutputCheck;
   report: string;
+}
+
+interface HotfixMarker {
+  commit: string;
+  value: string;
+  apps: string[];
 }
 
 /** The commit-message trailer that marks a break-glass hotfix (README, Hotfix). */
@@ -202,20 +284,38 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     return all;
   };
   const [fromVersions, tipVersions, headVersions] = [await read(from), await read(tip), await read(head)];
+  const headReader = gitReader(opts.root, head);
+  const headIndex = await readClusterIndex(headReader);
+  const headChain = headIndex.promotionChain;
+  for (const e of headChain) if (!headVersions.has(e)) headVersions.set(e, (await readVersions(headReader, e)).versions);
 
   const histories = new Map<string, Map<string, PastVersion[]>>();
   for (const e of chain.slice(1)) {
     if (!sameVersions(fromVersions.get(e)!, headVersions.get(e)!)) histories.set(e, await versionHistory(opts.root, tip, e));
   }
-  const hotfix = await trailerValues(opts.root, from, head, hotfixTrailer);
+  const catalogue = [...new Set([...(await readCatalogue(baseReader)), ...(await readCatalogue(headReader))])];
+  const hotfix = (await trailerValues(opts.root, from, head, hotfixTrailer)).map((t) => ({ ...t, apps: hotfixApps(t.value, catalogue) }));
   const moves = versionMoves(chain, fromVersions, tipVersions, headVersions, {
     ranBefore: (e, app, version) =>
       histories
         .get(e)
         ?.get(app)
         ?.find((p) => p.version === version)?.commit,
-    hotfix: hotfix.length > 0,
+    hotfixApps: new Set(hotfix.flatMap((t) => t.apps)),
   });
+  // Where a new environment promotes from: what that environment ran, from its history on the base branch.
+  const predecessors = headChain.filter((e, i) => chain.includes(e) && headChain[i + 1] !== undefined && !chain.includes(headChain[i + 1]!));
+  for (const e of predecessors) if (!histories.has(e)) histories.set(e, await versionHistory(opts.root, tip, e));
+  const starts = chainStarts(
+    chain,
+    headChain,
+    headVersions,
+    (e, app, version) =>
+      histories
+        .get(e)
+        ?.get(app)
+        ?.some((p) => p.version === version) ?? false,
+  );
 
   // The health part: only for promotions (a rollback or a hotfix does not come from the previous environment).
   const health = new Map<string, HealthFinding>();
@@ -254,7 +354,8 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const last = chain.at(-1)!;
   const first = chain[0]!;
   const changed = await changedFiles(opts.root, from, head);
-  const lastClusters = (await readClusterIndex(gitReader(opts.root, head))).clusters.filter((c) => c.environment === last).map((c) => c.name);
+  const output = await checkOutput(opts.root, { from, tip, head, changed, renderer: opts.renderer });
+  const lastClusters = headIndex.clusters.filter((c) => c.environment === last).map((c) => c.name);
   const explained = moves.filter((m) => m.env === last).map((m) => m.app);
   const other = otherChangesReaching(last, changed, lastClusters, explained);
   const entering = headVersions.get(first) ?? new Map();
@@ -263,8 +364,33 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const retiredFirst = [...leaving.keys()].filter((app) => !entering.has(app));
 
   const failedRequired = [...skipped].filter((e) => required.includes(e));
-  const passed = moves.every((m) => m.ok) && [...health.values()].every((h) => h.ok) && failedRequired.length === 0;
-  const report = formatReport({ chain, tip, from, head, moves, health, skipped: [...skipped], failedRequired, other, releases, retiredFirst, first, hotfix, passed, env });
+  const passed =
+    moves.every((m) => m.ok) &&
+    [...health.values()].every((h) => h.ok) &&
+    failedRequired.length === 0 &&
+    hotfix.every((t) => t.apps.length > 0) &&
+    starts.every((s) => s.ok) &&
+    outputPasses(output);
+  const report = formatReport({
+    chain,
+    headChain,
+    tip,
+    from,
+    head,
+    moves,
+    health,
+    skipped: [...skipped],
+    failedRequired,
+    other,
+    releases,
+    retiredFirst,
+    first,
+    hotfix,
+    starts,
+    output,
+    passed,
+    env,
+  });
   const log = opts.log ?? ((l: string) => console.log(l));
   log(report);
   const hotfixes = moves.filter((m) => m.kind === 'hotfix');
@@ -279,7 +405,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     const message = hotfixWarning(hotfixes, hotfix).join(' ').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     log(`::warning title=HOTFIX (break-glass)::${message}`);
   }
-  return { passed, moves, health, skipped: [...skipped], other, hotfix, report };
+  return { passed, moves, health, skipped: [...skipped], other, hotfix, chain: starts, output, report };
 }
 
 function sameVersions(a: Versions, b: Versions): boolean {
@@ -287,10 +413,11 @@ function sameVersions(a: Versions, b: Versions): boolean {
 }
 
 /** The loud lines a hotfix gets, in the report, the job summary and the pull request. */
-function hotfixWarning(moves: VersionMove[], markers: { commit: string; value: string }[]): string[] {
+function hotfixWarning(moves: VersionMove[], markers: HotfixMarker[]): string[] {
+  const used = markers.filter((t) => moves.some((m) => t.apps.includes(m.app)));
   return [
     `HOTFIX (break-glass): ${moves.map((m) => `${m.env} ${m.app} ${m.base ?? '(none)'} → ${m.head} without ${m.previousEnv} (which runs ${m.previousVersion ?? 'no version of it'})`).join('; ')}.`,
-    `Passed only because of the ${hotfixTrailer} trailer: ${markers.map((t) => `"${t.value}" (${shortRevision(t.commit)})`).join(', ')}. A code owner must approve this pull request;`,
+    `Passed only because of the ${hotfixTrailer} trailer: ${used.map((t) => `"${t.value}" (${shortRevision(t.commit)})`).join(', ')}. A code owner must approve this pull request;`,
     `afterwards bring the same version through the chain (release and promote it) so the environments agree again.`,
   ];
 }
@@ -303,8 +430,75 @@ const kindLabel: Record<MoveKind, string> = {
   refused: 'FAIL',
 };
 
+/** The output rule's verdict: confirmed by the base renderer, or attributed to a renderer change that touches nothing else. */
+function outputPasses(o: OutputCheck): boolean {
+  return o.unexplained.length === 0 && o.mixedInputs.length === 0 && (o.confirmed || o.rendererChanges.length > 0);
+}
+
+/** The report's part on clusters/: what the base renderer confirmed, refused, or could not judge. */
+function formatOutput(o: OutputCheck, tip: string): string[] {
+  const renderer = `the base branch's renderer (${shortRevision(tip)})`;
+  const out: string[] = [];
+  const listed = [...o.findings.map((f) => `  ${f.how}: ${f.file}`), ...o.refusedInputs.map((l) => `  ${l.replace(/\n/g, '\n  ')}`)];
+  if (o.rendererChanges.length > 0) {
+    out.push(`Renderer change: ${o.rendererChanges.join(', ')}`);
+    out.push(
+      `  ${renderer} cannot judge output of renderer code it does not have: ${o.findings.length + o.refusedInputs.length === 0 ? 'it makes the same clusters/ from these inputs' : 'what it makes differs, explained only by this change'}.`,
+    );
+    out.push(...listed.map((l) => `  ${l}`));
+    out.push(
+      `  A code owner must approve the renderer change (CODEOWNERS); validate's render --check proves clusters/ is what the changed renderer makes (all of the code it runs is code-owned).`,
+    );
+    if (o.mixedInputs.length > 0) {
+      out.push(
+        `✗ The pull request also changes inputs (${o.mixedInputs.join(', ')}), whose effect on clusters/ the base branch's renderer cannot tell apart from the code's. ` +
+          `Change the renderer in a pull request of its own (keeping it able to read the inputs as they are), then the inputs.`,
+      );
+    }
+    return out;
+  }
+  if (o.confirmed) out.push(`Rendered output: clusters/ is what ${renderer} makes of this pull request's inputs.`);
+  else if (o.refusedInputs.length > 0) {
+    out.push(`✗ ${renderer} refuses this pull request's inputs, so clusters/ cannot be what it makes of them:`, ...listed);
+  } else {
+    out.push(`✗ clusters/ is not what ${renderer} makes of this pull request's inputs (hand-edited output is refused):`, ...listed);
+    out.push(`  Change the inputs and run npm run render; if the base branch's renderer changed since this branch started, merge the base branch first.`);
+  }
+  for (const u of o.unexplained) {
+    out.push(
+      `✗ ${u.file} changes, but no input of ${u.environment} does (${repoPaths.overlayDir(u.environment)}/, ${repoPaths.appsDir}/, ${repoPaths.baseDir}/): another environment's input reached it.`,
+    );
+  }
+  return out;
+}
+
+/** The report's part on the promotion chain: a changed chain, and the versions a new environment starts with. */
+function formatChain(base: readonly string[], head: readonly string[], starts: ChainStart[]): string[] {
+  if (base.join() === head.join()) return [];
+  const out = [`Chain change: ${base.join(' → ')} becomes ${head.join(' → ')} (environment.yaml: a code owner must approve).`];
+  for (const env of [...new Set(starts.map((s) => s.env))]) {
+    const mine = starts.filter((s) => s.env === env);
+    const previousEnv = mine[0]!.previousEnv;
+    const refused = mine.filter((s) => !s.ok);
+    if (refused.length === 0) {
+      out.push(`New environment ${env} starts with versions that ran in ${previousEnv}: ${mine.map((s) => `${s.app} ${s.version}`).join(', ')}.`);
+      continue;
+    }
+    for (const s of refused) {
+      out.push(`✗ ${env}: ${s.app} ${s.version} never ran in ${previousEnv}, which ${env} promotes from (${previousEnv} runs ${s.previousVersion ?? 'no version of it'}).`);
+    }
+    out.push(
+      `  A new environment starts only with versions that ran in the one it promotes from. Either start ${env} with what ${previousEnv} runs ` +
+        `(${refused.map((s) => `${s.app}: ${s.previousVersion ?? '(remove the line)'}`).join(', ')} in ${repoPaths.versions(env)}), ` +
+        `or bring the version through ${previousEnv} first (release and promote it), then add ${env}.`,
+    );
+  }
+  return out;
+}
+
 function formatReport(r: {
   chain: readonly string[];
+  headChain: readonly string[];
   tip: string;
   from: string;
   head: string;
@@ -316,7 +510,9 @@ function formatReport(r: {
   releases: [string, string][];
   retiredFirst: string[];
   first: string;
-  hotfix: { commit: string; value: string }[];
+  hotfix: HotfixMarker[];
+  starts: ChainStart[];
+  output: OutputCheck;
   passed: boolean;
   env: NodeJS.ProcessEnv;
 }): string {
@@ -352,9 +548,15 @@ function formatReport(r: {
         `✗ ${m.env}: ${m.app} ${m.base ?? '(none)'} → ${m.head}, but ${m.previousEnv} runs ${m.previousVersion ?? 'no version of it'} on the base branch; ` +
           `only what ${m.previousEnv} runs may enter ${m.env} (npm run promote -- --from ${m.previousEnv} --to ${m.env} --app ${m.app}). ` +
           `It is not a rollback either: ${m.env} never ran ${m.head} on the base branch (npm run rollback -- --env ${m.env} --app ${m.app} --dry-run lists what it ran). ` +
-          `A break-glass hotfix needs a '${hotfixTrailer}: <reason>' trailer and a code owner's approval (README, Hotfix).`,
+          `A break-glass hotfix needs a '${hotfixTrailer}: ${m.app}: <reason>' trailer and a code owner's approval (README, Hotfix).`,
       );
     }
+  }
+  for (const t of r.hotfix.filter((h) => h.apps.length === 0)) {
+    notes.push(
+      `✗ The ${hotfixTrailer} trailer "${t.value}" (${shortRevision(t.commit)}) names no app, so it unlocks nothing; ` +
+        `name the apps it covers: '${hotfixTrailer}: <app>[, <app>]: <reason>', e.g. '${hotfixTrailer}: ${r.moves.find((m) => m.kind === 'refused')?.app ?? '<app>'}: ${t.value}'.`,
+    );
   }
   for (const h of r.health.values()) if (!h.ok) notes.push(`✗ ${h.problem}`);
   if (notes.length > 0) out.push('', ...notes);
@@ -371,6 +573,9 @@ function formatReport(r: {
     if (r.releases.length > 0) out.push(`Releases into ${r.first} (not gated): ${r.releases.map(([app, v]) => `${app} ${v}`).join(', ')}`);
     if (r.retiredFirst.length > 0) out.push(`Retired from ${r.first} (not gated): ${r.retiredFirst.join(', ')}`);
   }
+  const chain = formatChain(r.chain, r.headChain, r.starts);
+  if (chain.length > 0) out.push('', ...chain);
+  out.push('', ...formatOutput(r.output, r.tip));
   if (r.other.length > 0) {
     out.push('');
     out.push(`Changes reaching ${r.chain.at(-1)} that are not version promotions (they pass the gate; review them):`);

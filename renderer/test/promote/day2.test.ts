@@ -4,13 +4,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPromote, runRollback } from '../../src/promote/change.js';
 import { runGate } from '../../src/promote/gate.js';
 import { renderCheckout, trailerValues } from '../../src/promote/git.js';
-import { cleanUp, commit, gitIn, inputsRepo, renderedRepo, tempDir, writeFile } from './repo-fixture.js';
+import { baseRenderer, cleanUp, commit, commitRendered, gitIn, renderedRepo, tempDir, writeFile } from './repo-fixture.js';
 
 afterAll(cleanUp);
+// Every test copies one template of this repository (copied, compiled, rendered): built once, before them.
+beforeAll(() => void baseRenderer(), 600_000);
 
 const quiet = { log: () => undefined };
 
@@ -26,7 +28,7 @@ function withOrigin(root: string): string {
 /** The gate as CI runs it on a pull request from `branch` into origin/main. */
 async function gate(root: string, branch: string, env: NodeJS.ProcessEnv = {}, log: (line: string) => void = () => undefined) {
   gitIn(root, 'fetch', '--quiet', 'origin');
-  return runGate({ root, base: 'origin/main', head: branch, env, log });
+  return runGate({ root, base: 'origin/main', head: branch, env, log, renderer: baseRenderer() });
 }
 
 /** Merging the pull request: a merge commit on main, pushed; the checkout is left on main. */
@@ -88,15 +90,15 @@ describe('introducing an app', () => {
     for (const cluster of ['staging', 'production', 'production-dr']) {
       expect(read(root, `clusters/${cluster}/apps/notification-service/manifest.yaml`)).toContain('berrys/notification-service:1.0.0');
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('retiring an app', () => {
   it('passes removing an app from production, and labels it a retirement', async () => {
-    const root = inputsRepo();
+    const root = renderedRepo();
     withOrigin(root);
     gitIn(root, 'switch', '--quiet', '-c', 'retire');
-    commit(root, 'retire web-dashboard from production', setVersion(root, 'production', 'web-dashboard: 4.2.0\n', ''));
+    await commitRendered(root, 'retire web-dashboard from production', setVersion(root, 'production', 'web-dashboard: 4.2.0\n', ''));
     const result = await gate(root, 'retire');
     expect(result.passed).toBe(true);
     expect(result.moves.map((m) => `${m.env} ${m.app} ${m.kind}`)).toEqual(['production web-dashboard retirement']);
@@ -105,13 +107,13 @@ describe('retiring an app', () => {
   });
 
   it('passes removing an app everywhere, with its catalogue file', async () => {
-    const root = inputsRepo();
+    const root = renderedRepo();
     withOrigin(root);
     gitIn(root, 'switch', '--quiet', '-c', 'retire');
     gitIn(root, 'rm', '--quiet', 'apps/web-dashboard.yaml');
     const files: Record<string, string> = {};
     for (const env of ['local', 'development', 'staging', 'production']) Object.assign(files, setVersion(root, env, 'web-dashboard: 4.2.0\n', ''));
-    commit(root, 'retire web-dashboard', files);
+    await commitRendered(root, 'retire web-dashboard', files);
     const result = await gate(root, 'retire');
     expect(result.passed).toBe(true);
     expect(result.moves.map((m) => `${m.env} ${m.kind}`)).toEqual(['staging retirement', 'production retirement']);
@@ -121,18 +123,18 @@ describe('retiring an app', () => {
 
 describe('rollback', () => {
   /** Production ran web-dashboard 4.1.9, then 4.2.0 (merged pull requests on main). */
-  function productionHistory() {
-    const root = inputsRepo();
-    commit(root, 'production at 4.1.9', setVersion(root, 'production', 'web-dashboard: 4.2.0', 'web-dashboard: 4.1.9'));
+  async function productionHistory() {
+    const root = renderedRepo();
+    await commitRendered(root, 'production at 4.1.9', setVersion(root, 'production', 'web-dashboard: 4.2.0', 'web-dashboard: 4.1.9'));
     const ran = gitIn(root, 'rev-parse', 'HEAD');
-    commit(root, 'production at 4.2.0', setVersion(root, 'production', 'web-dashboard: 4.1.9', 'web-dashboard: 4.2.0'));
+    await commitRendered(root, 'production at 4.2.0', setVersion(root, 'production', 'web-dashboard: 4.1.9', 'web-dashboard: 4.2.0'));
     withOrigin(root);
     return { root, ran };
   }
 
   it('sets the version production ran before on a branch whose commit says it is a rollback, and the gate passes and labels it', async () => {
-    const { root, ran } = productionHistory();
-    const result = await runRollback({ root, environment: 'production', apps: ['web-dashboard'], render: false, ...quiet });
+    const { root, ran } = await productionHistory();
+    const result = await runRollback({ root, environment: 'production', apps: ['web-dashboard'], ...quiet });
     expect(result.branch).toBe('rollback/production/web-dashboard-4.1.9');
     expect(gitIn(root, 'log', '-1', '--format=%B')).toBe(
       'rollback production: web-dashboard 4.2.0 → 4.1.9\n\n' +
@@ -147,7 +149,7 @@ describe('rollback', () => {
   });
 
   it('lists what the environment ran on a dry run, and changes nothing', async () => {
-    const { root, ran } = productionHistory();
+    const { root, ran } = await productionHistory();
     const lines: string[] = [];
     const head = gitIn(root, 'rev-parse', 'HEAD');
     const result = await runRollback({ root, environment: 'production', apps: ['web-dashboard'], dryRun: true, log: (l) => lines.push(l) });
@@ -174,36 +176,36 @@ describe('rollback', () => {
   });
 
   it('refuses to roll back to a version the environment never ran, naming the ones it did', async () => {
-    const { root } = productionHistory();
-    await expect(runRollback({ root, environment: 'production', apps: ['web-dashboard'], to: '4.0.0', render: false, ...quiet })).rejects.toThrow(
+    const { root } = await productionHistory();
+    await expect(runRollback({ root, environment: 'production', apps: ['web-dashboard'], to: '4.0.0', ...quiet })).rejects.toThrow(
       'production never ran web-dashboard 4.0.0: before 4.2.0 it ran 4.1.9 (overlays/production/versions.yaml on this branch); a rollback goes back to one of those, a new version enters with npm run release',
     );
-    await expect(runRollback({ root, environment: 'production', apps: ['api-gateway'], render: false, ...quiet })).rejects.toThrow(
+    await expect(runRollback({ root, environment: 'production', apps: ['api-gateway'], ...quiet })).rejects.toThrow(
       'production never ran a version of api-gateway other than 1.8.3, so there is nothing to roll back to',
     );
   });
 
   it('gate refuses a hand-made "rollback" to a version the environment never ran', async () => {
-    const { root } = productionHistory();
+    const { root } = await productionHistory();
     gitIn(root, 'switch', '--quiet', '-c', 'pr');
-    commit(root, 'web-dashboard back to 4.0.0', setVersion(root, 'production', 'web-dashboard: 4.2.0', 'web-dashboard: 4.0.0'));
+    await commitRendered(root, 'web-dashboard back to 4.0.0', setVersion(root, 'production', 'web-dashboard: 4.2.0', 'web-dashboard: 4.0.0'));
     const result = await gate(root, 'pr');
     expect(result.passed).toBe(false);
     expect(result.report).toContain(
       '✗ production: web-dashboard 4.2.0 → 4.0.0, but staging runs 4.2.0 on the base branch; only what staging runs may enter production ' +
         '(npm run promote -- --from staging --to production --app web-dashboard). It is not a rollback either: production never ran 4.0.0 on the base branch ' +
-        "(npm run rollback -- --env production --app web-dashboard --dry-run lists what it ran). A break-glass hotfix needs a 'Hotfix: <reason>' trailer and a code owner's approval (README, Hotfix).",
+        "(npm run rollback -- --env production --app web-dashboard --dry-run lists what it ran). A break-glass hotfix needs a 'Hotfix: web-dashboard: <reason>' trailer and a code owner's approval (README, Hotfix).",
     );
   });
 
   it('rolls several apps back at once, and the gate passes a git revert of a promotion the same way', async () => {
-    const { root } = productionHistory();
+    const { root } = await productionHistory();
     gitIn(root, 'switch', '--quiet', '-c', 'promote');
-    commit(root, 'promote agent-orchestrator', setVersion(root, 'production', 'agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1'));
+    await commitRendered(root, 'promote agent-orchestrator', setVersion(root, 'production', 'agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1'));
     merge(root, 'promote');
     const promotion = gitIn(root, 'rev-parse', 'HEAD');
 
-    const both = await runRollback({ root, environment: 'production', apps: ['web-dashboard', 'agent-orchestrator'], render: false, ...quiet });
+    const both = await runRollback({ root, environment: 'production', apps: ['web-dashboard', 'agent-orchestrator'], ...quiet });
     expect(both.plan.changes.map((c) => `${c.app} ${c.from} → ${c.to}`)).toEqual(['agent-orchestrator 2.4.1 → 2.4.0', 'web-dashboard 4.2.0 → 4.1.9']);
     expect((await gate(root, both.branch)).moves.map((m) => `${m.app} ${m.kind}`)).toEqual(['agent-orchestrator rollback', 'web-dashboard rollback']);
 
@@ -216,16 +218,16 @@ describe('rollback', () => {
 });
 
 describe('hotfix, the break-glass', () => {
-  function hotfixPullRequest(message: string) {
-    const root = inputsRepo();
+  async function hotfixPullRequest(message: string) {
+    const root = renderedRepo();
     withOrigin(root);
     gitIn(root, 'switch', '--quiet', '-c', 'hotfix');
-    commit(root, message, setVersion(root, 'production', 'api-gateway: 1.8.3', 'api-gateway: 1.8.4'));
+    await commitRendered(root, message, setVersion(root, 'production', 'api-gateway: 1.8.3', 'api-gateway: 1.8.4'));
     return root;
   }
 
   it('passes a version that skips staging when a commit carries the Hotfix trailer, with a loud warning in the report, the job summary and an annotation', async () => {
-    const root = hotfixPullRequest('api-gateway 1.8.4 to production\n\nHotfix: CVE-2026-0001 token leak in the gateway');
+    const root = await hotfixPullRequest('api-gateway 1.8.4 to production\n\nHotfix: api-gateway: CVE-2026-0001 token leak in the gateway');
     const summary = path.join(tempDir('summary'), 'summary.md');
     const marker = gitIn(root, 'rev-parse', 'HEAD').slice(0, 7);
     const lines: string[] = [];
@@ -234,7 +236,7 @@ describe('hotfix, the break-glass', () => {
     expect(result.moves.map((m) => m.kind)).toEqual(['hotfix']);
     const warning = [
       '!!! HOTFIX (break-glass): production api-gateway 1.8.3 → 1.8.4 without staging (which runs 1.8.3).',
-      `!!! Passed only because of the Hotfix trailer: "CVE-2026-0001 token leak in the gateway" (${marker}). A code owner must approve this pull request;`,
+      `!!! Passed only because of the Hotfix trailer: "api-gateway: CVE-2026-0001 token leak in the gateway" (${marker}). A code owner must approve this pull request;`,
       '!!! afterwards bring the same version through the chain (release and promote it) so the environments agree again.',
     ].join('\n');
     expect(result.report).toContain(warning);
@@ -244,12 +246,12 @@ describe('hotfix, the break-glass', () => {
   });
 
   it('reads a trailer continued on the next line as one line, so it cannot start a line of the output', async () => {
-    const root = hotfixPullRequest('api-gateway 1.8.4\n\nHotfix: CVE-2026-0001\n ::error::forged');
+    const root = await hotfixPullRequest('api-gateway 1.8.4\n\nHotfix: CVE-2026-0001\n ::error::forged');
     expect((await trailerValues(root, 'main', 'hotfix', 'Hotfix')).map((t) => t.value)).toEqual(['CVE-2026-0001 ::error::forged']);
   });
 
   it('refuses the same change without the trailer', async () => {
-    const root = hotfixPullRequest('api-gateway 1.8.4 to production\n\nurgent, please merge');
+    const root = await hotfixPullRequest('api-gateway 1.8.4 to production\n\nurgent, please merge');
     const result = await gate(root, 'hotfix');
     expect(result.passed).toBe(false);
     expect(result.moves.map((m) => m.kind)).toEqual(['refused']);
@@ -259,13 +261,13 @@ describe('hotfix, the break-glass', () => {
 
 describe('gate on the merge base', () => {
   it('judges a branch that is behind main on what it changes, not on what main changed since', async () => {
-    const root = inputsRepo();
+    const root = renderedRepo();
     withOrigin(root);
     gitIn(root, 'switch', '--quiet', '-c', 'behind');
-    commit(root, 'promote agent-orchestrator', setVersion(root, 'production', 'agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1'));
+    await commitRendered(root, 'promote agent-orchestrator', setVersion(root, 'production', 'agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1'));
     // Meanwhile main moves on: api-gateway is promoted into staging.
     gitIn(root, 'switch', '--quiet', 'main');
-    commit(root, 'promote api-gateway to staging', setVersion(root, 'staging', 'api-gateway: 1.8.3', 'api-gateway: 1.9.0'));
+    await commitRendered(root, 'promote api-gateway to staging', setVersion(root, 'staging', 'api-gateway: 1.8.3', 'api-gateway: 1.9.0'));
     gitIn(root, 'push', '--quiet', 'origin', 'main');
     const forked = gitIn(root, 'merge-base', 'main', 'behind');
 

@@ -1,21 +1,28 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, afterEach, describe, expect, it } from 'vitest';
 import { runGate } from '../../src/promote/gate.js';
 import { application, fakeArgocd, type FakeArgocd } from '../argocd/argocd-server.js';
-import { cleanUp, commit, gitIn, inputsRepo } from './repo-fixture.js';
+import { baseRenderer, cleanUp, commitRendered, gitIn, renderedRepo } from './repo-fixture.js';
 
 afterAll(cleanUp);
+// Every test copies one template of this repository (copied, compiled, rendered): built once, before them.
+beforeAll(() => void baseRenderer(), 600_000);
 let server: FakeArgocd | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
 
-const quiet = { log: () => undefined };
+const quiet = {
+  log: () => undefined,
+  get renderer() {
+    return baseRenderer();
+  },
+};
 
 /** A pull request as a real commit on a branch: versions.yaml lines replaced, other files written. */
-function pullRequest(root: string, edits: { env: string; from: string; to: string }[], files: Record<string, string> = {}): { base: string; head: string } {
+async function pullRequest(root: string, edits: { env: string; from: string; to: string }[], files: Record<string, string> = {}): Promise<{ base: string; head: string }> {
   const base = gitIn(root, 'rev-parse', 'HEAD');
   gitIn(root, 'switch', '--quiet', '-c', 'pr');
   const changed: Record<string, string> = { ...files };
@@ -25,14 +32,14 @@ function pullRequest(root: string, edits: { env: string; from: string; to: strin
     if (!text.includes(e.from)) throw new Error(`test setup: ${file} has no '${e.from}'`);
     changed[file] = text.replace(e.from, e.to);
   }
-  const head = commit(root, 'pull request', changed);
+  const head = await commitRendered(root, 'pull request', changed);
   return { base, head };
 }
 
 describe('gate: the version rule', () => {
   it('passes a promotion of what staging runs on the base branch, and says the health part was skipped', async () => {
-    const root = inputsRepo();
-    const pr = pullRequest(root, [{ env: 'production', from: 'agent-orchestrator: 2.4.0', to: 'agent-orchestrator: 2.4.1' }]);
+    const root = renderedRepo();
+    const pr = await pullRequest(root, [{ env: 'production', from: 'agent-orchestrator: 2.4.0', to: 'agent-orchestrator: 2.4.1' }]);
     const result = await runGate({ root, ...pr, env: {}, ...quiet });
     expect(result.passed).toBe(true);
     expect(result.report).toBe(
@@ -44,14 +51,16 @@ describe('gate: the version rule', () => {
         '',
         'The Argo CD health part was skipped for promotions into production: no Argo CD is configured for the previous environment (set ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV>/_<CLUSTER> variants).',
         '',
+        `Rendered output: clusters/ is what the base branch's renderer (${pr.base.slice(0, 7)}) makes of this pull request's inputs.`,
+        '',
         'Gate passed.',
       ].join('\n'),
     );
   });
 
   it('refuses a version that the previous environment does not run on the base branch, even if the same pull request puts it there', async () => {
-    const root = inputsRepo();
-    const pr = pullRequest(root, [
+    const root = renderedRepo();
+    const pr = await pullRequest(root, [
       { env: 'staging', from: 'api-gateway: 1.8.3', to: 'api-gateway: 1.9.0' },
       { env: 'production', from: 'api-gateway: 1.8.3', to: 'api-gateway: 1.9.0' },
     ]);
@@ -66,9 +75,9 @@ describe('gate: the version rule', () => {
   });
 
   it('passes a production change that is not a promotion, and labels it', async () => {
-    const root = inputsRepo();
+    const root = renderedRepo();
     const file = 'overlays/production/apps/agent-orchestrator.yaml';
-    const pr = pullRequest(root, [], { [file]: `${readFileSync(path.join(root, file), 'utf8')}# reviewed\n` });
+    const pr = await pullRequest(root, [], { [file]: `${readFileSync(path.join(root, file), 'utf8')}# reviewed\n` });
     const result = await runGate({ root, ...pr, env: {}, ...quiet });
     expect(result.passed).toBe(true);
     expect(result.other).toEqual([file]);
@@ -78,8 +87,8 @@ describe('gate: the version rule', () => {
   });
 
   it('lets releases into development through and lists them', async () => {
-    const root = inputsRepo();
-    const pr = pullRequest(root, [{ env: 'development', from: 'web-dashboard: 4.2.0', to: 'web-dashboard: 4.3.0' }]);
+    const root = renderedRepo();
+    const pr = await pullRequest(root, [{ env: 'development', from: 'web-dashboard: 4.2.0', to: 'web-dashboard: 4.3.0' }]);
     const result = await runGate({ root, ...pr, env: {}, ...quiet });
     expect(result.passed).toBe(true);
     expect(result.report).toContain('No version changes in staging or production.');
@@ -87,8 +96,8 @@ describe('gate: the version rule', () => {
   });
 
   it('fails when GATE_REQUIRE_ARGOCD asks for the health part and no Argo CD is configured', async () => {
-    const root = inputsRepo();
-    const pr = pullRequest(root, [{ env: 'production', from: 'agent-orchestrator: 2.4.0', to: 'agent-orchestrator: 2.4.1' }]);
+    const root = renderedRepo();
+    const pr = await pullRequest(root, [{ env: 'production', from: 'agent-orchestrator: 2.4.0', to: 'agent-orchestrator: 2.4.1' }]);
     const result = await runGate({ root, ...pr, env: { GATE_REQUIRE_ARGOCD: 'production' }, ...quiet });
     expect(result.passed).toBe(false);
     expect(result.report).toContain('✗ GATE_REQUIRE_ARGOCD=production requires the health part for production.');
@@ -97,20 +106,20 @@ describe('gate: the version rule', () => {
 
 describe('gate: the Argo CD health part', () => {
   /** Base has two commits: staging at 2.3.0, then at 2.4.1; the pull request promotes 2.4.1 to production. */
-  function repoWithHistory() {
-    const root = inputsRepo();
+  async function repoWithHistory() {
+    const root = renderedRepo();
     const staging = 'overlays/staging/versions.yaml';
     const text = readFileSync(path.join(root, staging), 'utf8');
-    const older = commit(root, 'staging at 2.3.0', { [staging]: text.replace('agent-orchestrator: 2.4.1', 'agent-orchestrator: 2.3.0') });
-    const current = commit(root, 'staging at 2.4.1', { [staging]: text });
-    const pr = pullRequest(root, [{ env: 'production', from: 'agent-orchestrator: 2.4.0', to: 'agent-orchestrator: 2.4.1' }]);
+    const older = await commitRendered(root, 'staging at 2.3.0', { [staging]: text.replace('agent-orchestrator: 2.4.1', 'agent-orchestrator: 2.3.0') });
+    const current = await commitRendered(root, 'staging at 2.4.1', { [staging]: text });
+    const pr = await pullRequest(root, [{ env: 'production', from: 'agent-orchestrator: 2.4.0', to: 'agent-orchestrator: 2.4.1' }]);
     return { root, older, current, pr };
   }
   const image = (tag: string) => `222222222222.dkr.ecr.us-east-1.amazonaws.com/berrys/agent-orchestrator:${tag}`;
   const env = (url: string) => ({ ARGOCD_SERVER_STAGING: url, ARGOCD_AUTH_TOKEN_STAGING: 't', GATE_REQUIRE_ARGOCD: 'production' });
 
   it('passes when staging is Synced and Healthy at a revision that deploys the version', async () => {
-    const { root, current, pr } = repoWithHistory();
+    const { root, current, pr } = await repoWithHistory();
     server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: current, images: [image('2.4.1')] }) }));
     const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
     expect(server.requests.map((r) => r.url)).toEqual(['/api/v1/applications/staging-agent-orchestrator']);
@@ -121,7 +130,7 @@ describe('gate: the Argo CD health part', () => {
   });
 
   it('refuses when staging is not Healthy', async () => {
-    const { root, current, pr } = repoWithHistory();
+    const { root, current, pr } = await repoWithHistory();
     server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: current, health: 'Degraded', images: [image('2.4.1')] }) }));
     const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
     expect(result.passed).toBe(false);
@@ -129,7 +138,7 @@ describe('gate: the Argo CD health part', () => {
   });
 
   it('refuses when staging is synced at a revision that deploys another version', async () => {
-    const { root, older, pr } = repoWithHistory();
+    const { root, older, pr } = await repoWithHistory();
     server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: older, images: [image('2.3.0')] }) }));
     const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
     expect(result.passed).toBe(false);
@@ -137,7 +146,7 @@ describe('gate: the Argo CD health part', () => {
   });
 
   it('refuses, with the reason, when Argo CD cannot be asked', async () => {
-    const { root, pr } = repoWithHistory();
+    const { root, pr } = await repoWithHistory();
     server = await fakeArgocd(() => ({ status: 401, body: { code: 16, message: 'invalid session' } }));
     const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
     expect(result.passed).toBe(false);

@@ -7,7 +7,7 @@ import { runCommand, type Command } from '../../src/cli/command.js';
 import { runGate } from '../../src/promote/gate.js';
 import { runVersions } from '../../src/promote/matrix.js';
 import { application, fakeArgocd, notFound, type FakeArgocd } from '../argocd/argocd-server.js';
-import { cleanUp, commit, gitIn, inputsRepo, tempDir } from './repo-fixture.js';
+import { baseRenderer, cleanUp, commit, commitRendered, gitIn, inputsRepo, renderedRepo, tempDir } from './repo-fixture.js';
 
 afterAll(cleanUp);
 let server: FakeArgocd | undefined;
@@ -109,8 +109,8 @@ describe('versions --live', () => {
     expect(server.requests.every((r) => r.url.startsWith('/api/v1/applications/staging-') && r.auth === 'Bearer t')).toBe(true);
   });
 
-  it('writes observations the gate can judge without a token (the workflow path)', async () => {
-    const root = inputsRepo();
+  it('writes observations the gate can judge without a token (the workflow path)', { timeout: 300_000 }, async () => {
+    const root = renderedRepo();
     const staging = gitIn(root, 'rev-parse', 'HEAD');
     server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: staging, images: [image(name.replace(/^staging-/, ''), '2.4.1')] }) }));
     const dir = tempDir('observations');
@@ -131,12 +131,13 @@ describe('versions --live', () => {
 
     gitIn(root, 'switch', '--quiet', '-c', 'pr');
     const prod = 'overlays/production/versions.yaml';
-    commit(root, 'promote', { [prod]: readFileSync(path.join(root, prod), 'utf8').replace('agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1') });
-    const result = await runGate({ root, base: 'main', env: { GATE_REQUIRE_ARGOCD: 'production' }, observations, log: () => undefined });
+    await commitRendered(root, 'promote', { [prod]: readFileSync(path.join(root, prod), 'utf8').replace('agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1') });
+    const renderer = baseRenderer();
+    const result = await runGate({ root, base: 'main', env: { GATE_REQUIRE_ARGOCD: 'production' }, observations, log: () => undefined, renderer });
     expect(result.passed).toBe(true);
     expect(result.report).toContain(`promotion     ok: staging-agent-orchestrator Synced/Healthy at ${staging.slice(0, 7)} (2.4.1)`);
     // Without an observation of staging, the health part counts as skipped, which GATE_REQUIRE_ARGOCD refuses.
-    const none = await runGate({ root, base: 'main', env: { GATE_REQUIRE_ARGOCD: 'production' }, observations: [], log: () => undefined });
+    const none = await runGate({ root, base: 'main', env: { GATE_REQUIRE_ARGOCD: 'production' }, observations: [], log: () => undefined, renderer });
     expect(none.passed).toBe(false);
   });
 

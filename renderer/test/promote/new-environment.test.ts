@@ -3,34 +3,19 @@
 // and the gate enforces it. No code knows the new name.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClusterIndex } from '../../src/cluster-index.js';
 import { renderCheckout } from '../../src/promote/git.js';
 import { runPromote } from '../../src/promote/change.js';
 import { runGate } from '../../src/promote/gate.js';
-import { cleanUp, commit, gitIn, renderedRepo, writeFile } from './repo-fixture.js';
+import { addQa, baseRenderer, cleanUp, commit, gitIn, renderedRepo } from './repo-fixture.js';
 
 afterAll(cleanUp);
+// Every test copies one template of this repository (copied, compiled, rendered): built once, before them.
+beforeAll(() => void baseRenderer(), 600_000);
 
 const read = (root: string, file: string) => readFileSync(path.join(root, file), 'utf8');
 const quiet = { log: () => undefined };
-
-/** overlays/qa/: staging's settings under the new name, production's versions (qa starts where production is). */
-function addQa(root: string): void {
-  const staging = read(root, 'overlays/staging/environment.yaml');
-  const qa = staging
-    .replace('name: staging', 'name: qa')
-    .replace('description: Pre-production validation', 'description: Acceptance testing')
-    .replace('namespace: berrys-staging', 'namespace: berrys-qa')
-    .replace('domain: staging.agents.berrys.example', 'domain: qa.agents.berrys.example')
-    .replace('promotesFrom: development', 'promotesFrom: staging')
-    .replace('  - name: staging', '  - name: qa')
-    .replace(/apiServer: https:\/\/\S+/, 'apiServer: https://qa.example.eks.amazonaws.com');
-  writeFile(root, 'overlays/qa/environment.yaml', qa);
-  writeFile(root, 'overlays/qa/versions.yaml', read(root, 'overlays/production/versions.yaml'));
-  const production = read(root, 'overlays/production/environment.yaml');
-  writeFile(root, 'overlays/production/environment.yaml', production.replace('promotesFrom: staging', 'promotesFrom: qa'));
-}
 
 const versionOf = (root: string, env: string, app: string) => new RegExp(`^${app}: (\\S+)$`, 'm').exec(read(root, `overlays/${env}/versions.yaml`))?.[1];
 
@@ -38,7 +23,8 @@ describe('a new environment from the inputs alone', () => {
   it('renders qa, promotes development → staging → qa → production, and the gate enforces the new chain', { timeout: 600_000 }, async () => {
     const root = renderedRepo();
     const initial = gitIn(root, 'rev-parse', 'HEAD');
-    addQa(root);
+    // qa starts where staging is: every version it holds ran in staging, the environment it promotes from.
+    addQa(root, read(root, 'overlays/staging/versions.yaml'));
     await renderCheckout(root);
     const index = parseClusterIndex(read(root, 'clusters/index.json'));
     expect(index.promotionChain).toEqual(['development', 'staging', 'qa', 'production']);
@@ -46,15 +32,14 @@ describe('a new environment from the inputs alone', () => {
     expect(read(root, 'clusters/qa/apps/api-gateway/manifest.yaml')).toContain('namespace: berrys-qa');
     const withQa = commit(root, 'add qa between staging and production');
 
-    // The step after development is inferred from the chain; a dry run changes nothing.
+    const toStaging = await runPromote({ root, from: 'development', apps: ['api-gateway'], ...quiet });
+    expect(toStaging.plan.target).toBe('staging');
+    // The step after staging is inferred from the chain; a dry run changes nothing.
     const dry = await runPromote({ root, from: 'staging', apps: [], dryRun: true, ...quiet });
     expect([dry.plan.source, dry.plan.target]).toEqual(['staging', 'qa']);
     await expect(runPromote({ root, from: 'staging', to: 'production', apps: [], ...quiet })).rejects.toThrow(
       'cannot promote from staging to production: that skips qa; promote one step at a time (development → staging → qa → production): first --from staging --to qa',
     );
-
-    const toStaging = await runPromote({ root, from: 'development', apps: ['api-gateway'], ...quiet });
-    expect(toStaging.plan.target).toBe('staging');
     const toQa = await runPromote({ root, from: 'staging', apps: ['api-gateway'], ...quiet });
     expect(toQa.plan.target).toBe('qa');
     expect(toQa.files).toContain('clusters/qa/apps/api-gateway/manifest.yaml');
@@ -63,7 +48,7 @@ describe('a new environment from the inputs alone', () => {
     expect(['staging', 'qa', 'production'].map((env) => versionOf(root, env, 'api-gateway'))).toEqual(['1.9.0', '1.9.0', '1.9.0']);
 
     // The gate over each step's commit passes; production now takes what qa runs, not what staging runs.
-    const gate = (base: string, head: string) => runGate({ root, base, head, env: {}, ...quiet });
+    const gate = (base: string, head: string) => runGate({ root, base, head, env: {}, ...quiet, renderer: baseRenderer() });
     // Adding qa moves no version; the change to production's chain is listed for review.
     const adding = await gate(initial, withQa);
     expect([adding.passed, adding.moves]).toEqual([true, []]);

@@ -1,13 +1,14 @@
 /**
  * Real temporary git repositories for the release, promote and gate tests.
- * `inputsRepo` holds apps/, overlays/ and clusters/index.json only (enough for the gate, which reads files from
- * commits, and the index's promotion chain);
+ * `inputsRepo` holds apps/, overlays/ and clusters/index.json only (enough for the commands that read files from
+ * commits and the index's promotion chain; the gate, which renders, needs `renderedRepo`);
  * `renderedRepo` is a full working copy of this repository (sources, renderer, scripts, compiled dist/, rendered
  * clusters/ committed), so a promotion renders with the real renderer, exactly as a person's checkout does.
  */
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
+import { renderToDisk } from '../../src/render/render.js';
 import { cleanUp, commitAll, gitIn, initRepo, renderedWorkingCopy, tempDir } from '../git-repo.js';
 
 export { cleanUp, gitIn, tempDir };
@@ -32,16 +33,32 @@ export function inputsRepo(): string {
   return root;
 }
 
+/** Writes files, renders clusters/ with this code and commits, as a person's pull request does; returns the commit id. */
+export async function commitRendered(root: string, message: string, files: Record<string, string> = {}): Promise<string> {
+  for (const [file, text] of Object.entries(files)) writeFile(root, file, text);
+  await renderToDisk(root);
+  return commit(root, message);
+}
+
 let template: string | undefined;
+
+/**
+ * The template every renderedRepo copies: a working copy of this repository, compiled and rendered once. Its renderer
+ * is this code, so the gate's tests name it as the base branch's renderer (`renderer`), and no test rebuilds this
+ * checkout's dist/ while others read it.
+ */
+export function baseRenderer(): string {
+  template ??= renderedWorkingCopy('promote-template');
+  return template;
+}
 
 /**
  * A working copy of this repository with clusters/ rendered and committed on main. The first call builds a
  * template (copies, compiles if needed, renders); later calls copy it, which keeps each test to one render.
  */
 export function renderedRepo(): string {
-  template ??= renderedWorkingCopy('promote-template');
   const root = tempDir('promote');
-  cpSync(template, root, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  cpSync(baseRenderer(), root, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   return root;
 }
 
@@ -57,4 +74,24 @@ export function addOrigin(root: string, preReceive?: string): string {
   gitIn(root, 'remote', 'set-head', 'origin', 'main');
   if (preReceive !== undefined) writeFileSync(path.join(origin, 'hooks', 'pre-receive'), `#!/bin/sh\n${preReceive}\n`, { mode: 0o755 });
   return origin;
+}
+
+const read = (root: string, file: string) => readFileSync(path.join(root, file), 'utf8');
+
+/**
+ * Adds a `qa` step between staging and production, from the inputs alone: overlays/qa/ with staging's settings under
+ * the new name and the given versions.yaml text, and production's promotesFrom pointed at it.
+ */
+export function addQa(root: string, versions: string): void {
+  const qa = read(root, 'overlays/staging/environment.yaml')
+    .replace('name: staging', 'name: qa')
+    .replace(/description: .*/, 'description: Acceptance testing')
+    .replace('namespace: berrys-staging', 'namespace: berrys-qa')
+    .replace('domain: staging.agents.berrys.example', 'domain: qa.agents.berrys.example')
+    .replace('promotesFrom: development', 'promotesFrom: staging')
+    .replace('  - name: staging', '  - name: qa')
+    .replace(/apiServer: https:\/\/\S+/, 'apiServer: https://qa.example.eks.amazonaws.com');
+  writeFile(root, 'overlays/qa/environment.yaml', qa);
+  writeFile(root, 'overlays/qa/versions.yaml', versions);
+  writeFile(root, 'overlays/production/environment.yaml', read(root, 'overlays/production/environment.yaml').replace('promotesFrom: staging', 'promotesFrom: qa'));
 }

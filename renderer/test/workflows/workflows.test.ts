@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultRepoRoot } from '../../src/paths.js';
+import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { parse } from 'yaml';
 import { cachePaths } from '../../src/tools/layout.js';
@@ -245,7 +245,7 @@ function tempWorkflowDir(text: string): string {
 }
 
 describe('CODEOWNERS', () => {
-  it('needs the platform owners for production, the workflows, the pins, the guard-rail exceptions and everything that decides what the gate does', () => {
+  it('needs the platform owners for production, the workflows, the pins, the guard-rail exceptions and all code the checks run', () => {
     const owners = readFileSync(path.join(defaultRepoRoot, '.github', 'CODEOWNERS'), 'utf8');
     for (const pattern of [
       '/overlays/production/',
@@ -253,8 +253,7 @@ describe('CODEOWNERS', () => {
       '/.github/',
       '/renderer/pins.json',
       '/base/exceptions.yaml',
-      '/renderer/src/promote/',
-      '/renderer/src/argocd/',
+      '/renderer/',
       '/scripts/',
       '/package.json',
       '/package-lock.json',
@@ -273,29 +272,50 @@ describe('CODEOWNERS', () => {
     return (file) => patterns.some((p) => p.test(file));
   }
 
-  /** Every renderer module the gate's command imports, following relative imports from promote/cli.ts. */
-  function gateModules(): string[] {
+  /** Every repository file the given modules import, following relative imports (static and dynamic) from them. */
+  function modulesFrom(entries: string[]): string[] {
     const seen = new Set<string>();
-    const queue = ['renderer/src/promote/cli.ts'];
+    const queue = [...entries];
     while (queue.length > 0) {
       const file = queue.pop()!;
       if (seen.has(file)) continue;
       seen.add(file);
       for (const m of readFileSync(path.join(defaultRepoRoot, file), 'utf8').matchAll(/(?:from|import\()\s*['"](\.[^'"]+)['"]/g)) {
-        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!)).replace(/\.js$/, '.ts');
-        if (existsSync(path.join(defaultRepoRoot, target))) queue.push(target);
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!));
+        for (const candidate of [target, target.replace(/\.js$/, '.ts')]) if (existsSync(path.join(defaultRepoRoot, candidate))) queue.push(candidate);
       }
     }
     return [...seen].sort();
   }
 
-  it('needs the platform owners for every module the gate runs, followed through its imports', () => {
+  /** Every file under a repository folder, as repository paths. */
+  function filesUnder(dir: string): string[] {
+    return readdirSync(path.join(defaultRepoRoot, dir), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.posix.join(path.relative(defaultRepoRoot, e.parentPath).split(path.sep).join('/'), e.name));
+  }
+
+  it('needs the platform owners for every module the gate runs, the render pipeline it runs over the pull request included', () => {
     const owned = ownedByPlatform(readFileSync(path.join(defaultRepoRoot, '.github', 'CODEOWNERS'), 'utf8'));
-    const modules = gateModules();
-    expect(modules).toContain('renderer/src/render/merge.ts');
+    // The gate renders the pull request's inputs in a child process (promote/output.ts): the render pipeline from its
+    // entry, loaded through the entry points' loader.
+    expect(readFileSync(path.join(defaultRepoRoot, 'renderer/src/promote/output.ts'), 'utf8')).toContain('repoPaths.rendererEntry');
+    const modules = modulesFrom(['renderer/src/promote/cli.ts', repoPaths.rendererEntry, 'scripts/lib/run.mjs']);
+    for (const m of ['renderer/src/promote/output.ts', 'renderer/src/render/render.ts', 'renderer/src/render/merge.ts', 'renderer/src/render/emit.ts'])
+      expect(modules).toContain(m);
     expect(modules.filter((m) => !owned(m))).toEqual([]);
     // The check can fail: a module outside every pattern is reported.
-    expect(owned('renderer/src/bench/cli.ts')).toBe(false);
+    expect(owned('apps/api-gateway.yaml')).toBe(false);
+  });
+
+  it('needs the platform owners for all code a required check runs: every command, the tests, the entry points and their configuration', () => {
+    const owned = ownedByPlatform(readFileSync(path.join(defaultRepoRoot, '.github', 'CODEOWNERS'), 'utf8'));
+    // validate runs the render check, validate and the whole test suite; rendered diff runs diff; the gate runs gate.
+    const entries = ['renderer/src/cli/commands.ts', ...filesUnder('renderer/test'), ...filesUnder('scripts'), ...filesUnder('.ci')];
+    const code = [...modulesFrom(entries), 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts', 'eslint.config.js'];
+    expect(code).toContain('renderer/src/cli/render.ts');
+    expect(code).toContain('renderer/src/validate/run.ts');
+    expect(code.filter((f) => !owned(f))).toEqual([]);
   });
 });
 
@@ -333,5 +353,48 @@ describe('the rendered diff step', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the diff comment', () => {
+  it("says above whatever the artifact holds that the diff is the pull request's own code's, and which check judges with base code", async () => {
+    const workflow = parse(readFileSync(path.join(workflowsDir, 'diff-comment.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { name?: string; with?: { script?: string } }[] }>;
+    };
+    const script = Object.values(workflow.jobs)
+      .flatMap((j) => j.steps)
+      .find((s) => s.name === 'Create or update the one diff comment')!.with!.script!;
+    // The artifact as a hostile pull request could write it: the marker, then a claim of its own.
+    const artifact = '<!-- berrys-rendered-diff -->\n## Rendered diff\n\nVerified by the base branch.\n';
+    const posted: string[] = [];
+    const fakeFs = { existsSync: () => true, readFileSync: () => artifact };
+    const github = {
+      paginate: async () => [],
+      rest: {
+        issues: {
+          listComments: {},
+          createComment: async ({ body }: { body: string }) => {
+            posted.push(body);
+            return { data: { html_url: 'comment' } };
+          },
+        },
+      },
+    };
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+    const run = new AsyncFunction('require', 'github', 'context', 'core', 'process', script);
+    await run(() => fakeFs, github, { repo: { owner: 'o', repo: 'r' } }, { info: () => undefined, warning: () => undefined }, { env: { PR_NUMBER: '7' } });
+    expect(posted).toEqual([
+      [
+        '<!-- berrys-rendered-diff -->',
+        '> [!WARNING]',
+        "> **Produced by this pull request's own code** (the diff workflow runs the pull request's renderer), so it shows what that code says.",
+        "> The `promotion gate` check judges with the base branch's code: it renders this pull request's inputs and refuses any file under `clusters/` it does not make.",
+        '',
+        '## Rendered diff',
+        '',
+        'Verified by the base branch.',
+        '',
+      ].join('\n'),
+    ]);
   });
 });
