@@ -246,6 +246,15 @@ describe('5. the secret scanner', () => {
     ['GitLab token', 'X', 'glpat-aB3dE5fG7hJ9kL1mN3pQ', 'a GitLab token'],
     ['Slack token', 'X', 'xoxb-123456789012-abcdefABCDEF', 'a Slack token'],
     ['JWT', 'X', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'a JSON Web Token'],
+    ['Google API key', 'X', `AI${'za'}Sy${'a1B2c3D4e5'.repeat(3)}abc`, 'a Google API key'],
+    ['Stripe key', 'X', `sk${'_live_'}${'a1B2c3D4e5'.repeat(3)}`, 'a Stripe secret key'],
+    ['Azure connection string', 'X', `DefaultEndpointsProtocol=https;AccountName=x;Account${'Key'}=${'a1B2c3D4'.repeat(11)}==;`, 'an Azure storage account key'],
+    [
+      'base64-encoded PEM key',
+      'X',
+      Buffer.from(`-----BEGIN ${'RSA PRIVATE'} KEY-----\n${'MIIBOgIBAAJB'.repeat(6)}\n-----END RSA PRIVATE KEY-----`).toString('base64'),
+      'a private key (base64)',
+    ],
     ['random value under *PASSWORD*', 'DB_PASSWORD_FILE_CONTENT', 'q8Z!rT3#vL9@pX2$', "a random-looking value under the key 'DB_PASSWORD_FILE_CONTENT'"],
     ['value under a secret name', 'apiToken', 'abc', "a value under the key 'apiToken'"],
   ])('finds a %s', (_what, key, value, found) => {
