@@ -262,15 +262,13 @@ function isRandomValue(value: string): boolean {
 
 /** Words in a name that say the value is a credential (gitleaks' generic rule looks for the same ones). */
 const credentialWords = ['access', 'auth', 'api', 'credential', 'creds', 'key', 'passwd', 'password', 'pwd', 'secret', 'token'];
-const longestWord = Math.max(...credentialWords.map((w) => w.length));
 const isValueCode = (c: number) => isWordCode(c) || c === 46 || c === 61 || c === 45 || c === 43 || c === 47 || c === 126; // . = - + / ~
 const isNameGapCode = (c: number) => isWordCode(c) || c === 32 || c === 9 || c === 46 || c === 45; // [ \t\w.-]
 const isOperatorCode = (c: number) => c === 61 || c === 58 || c === 62 || c === 44 || c === 124; // = : > , |
 
 /** Whether a credential word ends at `end` (case-insensitive). */
 function credentialWordEndsAt(lower: string, end: number): boolean {
-  const tail = lower.slice(Math.max(0, end - longestWord), end);
-  return credentialWords.some((w) => tail.endsWith(w));
+  return credentialWords.some((w) => end >= w.length && lower.startsWith(w, end - w.length));
 }
 
 /**
@@ -279,10 +277,11 @@ function credentialWordEndsAt(lower: string, end: number): boolean {
  * name characters for the word, then on at most 5 quotes, spaces or `=` for the value.
  */
 function findAssignments(text: string, out: SecretMatch[]): void {
-  const lower = text.toLowerCase();
+  let lower: string | undefined;
   const operators = /[=:>,|]/g;
   for (let op = operators.exec(text); op !== null; op = operators.exec(text)) {
     const i = op.index;
+    lower ??= text.toLowerCase();
     let j = i;
     for (let q = 0; q < 3 && j > 0 && /[\s'"]/.test(text[j - 1]!); q++) j--;
     let named = false;
@@ -435,7 +434,9 @@ function looksRandom(value: string): boolean {
 export function detectSecret(key: string, value: string): string | undefined {
   const found = findSecretsInText(value);
   if (found.length > 0) return found[0]!.what;
-  if (findSecretsInText(key).length === 0 && findSecretsInText(`${key}: ${value}`).length > 0) return `a random-looking value under the key '${key}'`;
+  // The key gives the value a name only when it holds a credential word (the assignment rule's condition).
+  const named = credentialWords.some((w) => key.toLowerCase().includes(w));
+  if (named && findSecretsInText(key).length === 0 && findSecretsInText(`${key}: ${value}`).length > 0) return `a random-looking value under the key '${key}'`;
   const trimmed = value.trim();
   if (trimmed !== '' && !/^(true|false|\d+)$/.test(trimmed) && secretName.test(key)) return `a value under the key '${key}'`;
   if (secretishName.test(key) && looksRandom(value)) return `a random-looking value under the key '${key}'`;

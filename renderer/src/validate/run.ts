@@ -158,7 +158,10 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
   for (const f of kubeconformFindings({ resources }, withResults, pins.kubernetes)) findings.push({ ...f, cluster: clusterOf(f.file) });
   const linesOf = (file: string) => (texts.get(file) ?? readRepoFile(root, file) ?? '').split('\n');
-  findings.push(...gitleaksFindings(await gitleaks, exceptedValues(root), linesOf), ...ignoreFileFindings(root));
+  for (const f of [...gitleaksFindings(await gitleaks, exceptedValues(root), linesOf), ...ignoreFileFindings(root)]) {
+    const cluster = clusterOf(f.file);
+    findings.push(cluster ? { ...f, cluster } : f);
+  }
   let charts: Omit<ChartCheckResult, 'findings'> | undefined;
   if (options.charts) {
     const manifestsOf = (name: string) => (filesByCluster.get(name) ?? []).flatMap(parsed);

@@ -115,7 +115,7 @@ export function fakeSecrets(seed = 20261206): FakeSecret[] {
     ['rubygems-api-token', 'add-on value', p('ruby', 'gems_', r(hex, 48))],
     ['generic-api-key', 'comment', p('api_', 'key = ', r(alnum, 32))],
     ['generic-api-key', 'add-on value', r(alnum, 40)],
-    ['curl-auth-user', 'comment', p('cu', 'rl -u deploy:', r(alnum, 20), ' https://registry.internal/api')],
+    ['curl-auth-user', 'comment', p('cu', 'rl -', 'u deploy:', r(alnum, 20), ' https://registry.internal/api')],
     ['curl-auth-header', 'comment', p('cu', 'rl -H "Authorization: Bearer ', r(alnum, 40), '" https://registry.internal/api')],
   ];
   return s.map(([format, place, secret]) => ({ format, place, secret }));
