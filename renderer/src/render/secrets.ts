@@ -127,13 +127,21 @@ const formatRules: FormatRule[] = formats.flatMap(([what, prefixes, rest]) =>
 /** An Azure AD client secret: three characters, a digit and `Q~` (found by that marker), then 31 or more. */
 const azureClientSecret = /[\w~.]{3}\dQ~[\w~.-]{31}/y;
 
+/** The format rules by the first character of their prefix: one pass over a text looks only at rules that can start. */
+const rulesByFirst = new Map<number, FormatRule[]>();
+for (const rule of formatRules) rulesByFirst.set(rule.prefix.charCodeAt(0), [...(rulesByFirst.get(rule.prefix.charCodeAt(0)) ?? []), rule]);
+
 function findFormats(text: string, out: SecretMatch[]): void {
-  for (const { prefix, pattern, what } of formatRules) {
-    for (let at = text.indexOf(prefix); at !== -1; at = text.indexOf(prefix, at + 1)) {
-      pattern.lastIndex = at;
-      if (pattern.test(text)) {
-        out.push({ what, start: at, end: pattern.lastIndex });
-        break;
+  const found = new Set<FormatRule>();
+  for (let at = 0; at < text.length; at++) {
+    const rules = rulesByFirst.get(text.charCodeAt(at));
+    if (!rules) continue;
+    for (const rule of rules) {
+      if (found.has(rule) || !text.startsWith(rule.prefix, at)) continue;
+      rule.pattern.lastIndex = at;
+      if (rule.pattern.test(text)) {
+        out.push({ what: rule.what, start: at, end: rule.pattern.lastIndex });
+        found.add(rule);
       }
     }
   }
@@ -374,6 +382,8 @@ const maxDecodeDepth = 3;
  * length.
  */
 function findSecretsInText(text: string, depth = 0): SecretMatch[] {
+  // Nothing the scanner knows is shorter (a URL with a password is the shortest: `a://b:c@`).
+  if (text.length < 8) return [];
   const specific: SecretMatch[] = [];
   findFormats(text, specific);
   findAwsSecretKeys(text, specific);
