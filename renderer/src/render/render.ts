@@ -37,7 +37,7 @@ export interface RenderResult {
  * whole render.
  */
 async function stages() {
-  const [load, merge, plan, template, job, check, normalize] = await Promise.all([
+  const [load, merge, plan, template, job, check, normalize, secrets] = await Promise.all([
     import('./load.js'),
     import('./merge.js'),
     import('./plan.js'),
@@ -45,13 +45,32 @@ async function stages() {
     import('./job.js'),
     import('./check.js'),
     import('./normalize.js'),
+    import('./secrets.js'),
   ]);
-  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize };
+  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...secrets };
 }
 
-/** Every stage returns what it made and the problems it found; the first stage with any ends the render here. */
-function stop(problems: Problem[]): void {
-  if (problems.length > 0) throw new RenderError(problems);
+/**
+ * Every stage returns what it made and the problems it found; the first stage with any ends the render here. Messages
+ * quote input (a key that is not a valid name, a value of the wrong type), so whatever the secret scanner would flag
+ * in them is redacted: a secret is never printed, whichever stage tripped over it.
+ */
+function stopper(redact: (text: string) => string): (problems: Problem[]) => void {
+  return (problems) => {
+    if (problems.length > 0) throw new RenderError(problems.map((p) => ({ ...p, file: redact(p.file), message: redact(p.message), ...(p.hint ? { hint: redact(p.hint) } : {}) })));
+  };
+}
+
+/** `reader`, keeping the text of every file read in `texts`: the comment scan needs the text, not the values. */
+function recording(reader: RepoReader, texts: Map<string, string>): RepoReader {
+  return {
+    list: (dir) => reader.list(dir),
+    read: async (file) => {
+      const text = await reader.read(file);
+      if (text !== undefined) texts.set(file, text);
+      return text;
+    },
+  };
 }
 
 /**
@@ -60,12 +79,15 @@ function stop(problems: Problem[]): void {
  * asked about); `envs` only limits which clusters' files are returned and may be pruned.
  */
 export async function renderRepository(reader: RepoReader, opts: RenderOptions = {}): Promise<RenderResult> {
-  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects } = await stages();
-  const load = await loadRepo(reader, { envs: opts.envs });
+  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects, findSecretsInComments, redactSecrets } = await stages();
+  const stop = stopper(redactSecrets);
+  const texts = new Map<string, string>();
+  const load = await loadRepo(recording(reader, texts), { envs: opts.envs });
   stop(load.problems);
   const loaded = load.repo!; // present whenever load found no problem
   const merge = resolveRepo(loaded);
-  stop(merge.problems);
+  // Secrets in comments are reported with those in values and keys (the merge stage's scan), all at once.
+  stop([...merge.problems, ...[...texts].flatMap(([file, text]) => findSecretsInComments(file, text))]);
   const resolved = merge.resolved!; // likewise
   const { compiled, problems: templateProblems } = compileTemplates(loaded.templates);
   stop(templateProblems);

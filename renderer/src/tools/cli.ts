@@ -8,7 +8,7 @@ import { ensureTools } from './ensure.js';
 export const command = defineCommand({
   name: 'tools',
   purpose:
-    'builds kubeconform and actionlint (renderer/pins.json) into .cache/tools/bin and generates the Kubernetes and CRD schemas into .cache/schemas, only when stale; needs Go ≥1.22',
+    'builds kubeconform, actionlint, helm and gitleaks (renderer/pins.json) into .cache/tools/bin and generates the Kubernetes and CRD schemas into .cache/schemas, only when stale; needs Go ≥1.22',
   options: {
     quiet: { type: 'boolean', description: 'print nothing when everything is up to date' },
     force: { type: 'boolean', description: 'rebuild and regenerate even when up to date' },

@@ -13,7 +13,7 @@ export class ToolsError extends Error {
   override readonly name = 'ToolsError';
 }
 
-export const goMissingMessage = 'Go ≥1.22 is needed to build kubeconform/actionlint: apt-get install golang-go or see https://go.dev/doc/install';
+export const goMissingMessage = 'Go ≥1.22 is needed to build kubeconform, actionlint, helm and gitleaks: apt-get install golang-go or see https://go.dev/doc/install';
 
 /** The tools step's runner (process.ts); a missing program becomes `missing` (default: Go's install hint). */
 export async function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; missing?: string }): Promise<RunResult> {

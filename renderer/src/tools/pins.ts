@@ -27,7 +27,7 @@ export interface Pins {
 }
 
 /** The tools the validation gate needs; pins.json must name each. */
-const requiredTools = ['kubeconform', 'actionlint', 'helm'] as const;
+const requiredTools = ['kubeconform', 'actionlint', 'helm', 'gitleaks'] as const;
 /** The upstream modules schema generation reads; pins.json must name each. */
 const requiredSources = ['kubernetes', 'argocd', 'externalSecrets', 'certManager'] as const;
 

@@ -16,7 +16,7 @@ export interface SystemTool {
 
 export const systemTools: readonly SystemTool[] = [
   { program: 'git', why: 'the diff, promotion and gate tests drive real git repositories', install: 'apt-get install -y git' },
-  { program: 'go', why: 'npm run tools builds the pinned kubeconform and actionlint', install: 'apt-get install -y golang-go, or https://go.dev/dl/ (Go ≥1.22)' },
+  { program: 'go', why: 'npm run tools builds the pinned kubeconform, actionlint, helm and gitleaks', install: 'apt-get install -y golang-go, or https://go.dev/dl/ (Go ≥1.22)' },
   { program: 'shellcheck', why: "actionlint checks the workflows' run: scripts with it", install: 'apt-get install -y shellcheck' },
   {
     program: 'python3',

@@ -13,7 +13,8 @@ import { validateRepository } from './run.js';
 
 export const command = defineCommand({
   name: 'validate',
-  purpose: "checks the rendered clusters/ with kubeconform (strict, offline schemas) and the policy rules, and renders every add-on's pinned chart with helm",
+  purpose:
+    "checks the rendered clusters/ with kubeconform (strict, offline schemas) and the policy rules, scans the inputs and clusters/ for secrets with gitleaks, and renders every add-on's pinned chart with helm",
   options: {
     env: { type: 'string', list: true, value: '<env>', description: 'only these environments (from clusters/index.json)' },
     cluster: { type: 'string', list: true, value: '<cluster>', description: 'only these clusters (from clusters/index.json)' },
@@ -33,6 +34,7 @@ export const command = defineCommand({
       clusters: v.cluster,
       cache: !v['no-cache'],
       charts: { lock, requireCharts: v['require-charts'] ?? false, updateLock: v['update-lock'] ?? false, env: io.env },
+      env: io.env,
     });
     if (v['update-lock'] && report.charts) {
       await writeFile(lockFile, serializeChartsLock(updateLock(lock, report.charts.digests)));

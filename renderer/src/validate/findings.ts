@@ -5,7 +5,7 @@ export interface Finding {
   file: string;
   /** 1-based line of the offending field when known, else of the document. */
   line: number;
-  /** Rule id: a policy rule's id, or `schema` / `schema-missing` / `yaml` for what kubeconform and the parser find. */
+  /** Rule id: a policy rule's id, or `schema` / `schema-missing` / `yaml` for what kubeconform and the parser find, `gitleaks` for a secret. */
   rule: string;
   message: string;
   hint?: string;

@@ -30,7 +30,7 @@ export function summaryLines(report: ValidationReport): string[] {
 /** The closing line: the verdict, what was checked, and how long it took when `ms` is given. */
 function verdictLine(report: ValidationReport, ms?: number): string {
   const files = new Set(report.findings.map((f) => f.file)).size;
-  const what = `checked ${plural(report.files, 'file')} with kubeconform ${report.kubeconformVersion} against Kubernetes ${report.kubernetesVersion} and ${plural(report.rules.length, 'policy rule')}`;
+  const what = `checked ${plural(report.files, 'file')} with kubeconform ${report.kubeconformVersion} against Kubernetes ${report.kubernetesVersion} and ${plural(report.rules.length, 'policy rule')}, secrets with gitleaks ${report.gitleaksVersion}`;
   const took = ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
   return report.findings.length === 0
     ? `validate: no findings; ${what}${took}`
@@ -76,6 +76,7 @@ export function formatJson(report: ValidationReport): string {
       ok: report.findings.length === 0,
       kubernetesVersion: report.kubernetesVersion,
       kubeconformVersion: report.kubeconformVersion,
+      gitleaksVersion: report.gitleaksVersion,
       files: report.files,
       environments: report.environments,
       findings: report.findings,

@@ -1,7 +1,8 @@
 /**
  * The validation gate over a repository: pick the clusters, read their rendered files, run kubeconform over them
  * (whole cluster folders; only the changed files when the cache has the rest), run the policy rules per cluster (only
- * for clusters whose files changed, with the cache), and return every finding with a summary per environment.
+ * for clusters whose files changed, with the cache), run gitleaks over the inputs and the rendered output, and return
+ * every finding with a summary per environment.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,9 +15,10 @@ import { sortFindings, type Finding } from './findings.js';
 import { kubeconformFindings, kubeconformFlags, runKubeconform, type KubeconformReport } from './kubeconform.js';
 import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
-import { diskReader } from '../fs.js';
+import { diskReader, readRepoFile } from '../fs.js';
 import { checkPolicies, rules as defaultRules, type Rule } from './rules.js';
 import { foreignFileFindings } from './guard-rules.js';
+import { exceptedValues, gitleaksFindings, ignoreFileFindings, runGitleaks } from './gitleaks.js';
 
 export interface ValidateOptions {
   /** Only clusters of these environments. */
@@ -33,6 +35,8 @@ export interface ValidateOptions {
   cache?: boolean;
   /** Render and check the add-on charts too (charts.ts); off unless asked, since it pulls from chart repositories. */
   charts?: Pick<ChartCheckOptions, 'lock' | 'requireCharts' | 'updateLock' | 'timeoutMs' | 'env'>;
+  /** The environment of the child processes (gitleaks); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface EnvironmentSummary {
@@ -48,6 +52,7 @@ export interface ValidationReport {
   files: number;
   kubernetesVersion: string;
   kubeconformVersion: string;
+  gitleaksVersion: string;
   rules: ReadonlyArray<Pick<Rule, 'id' | 'title' | 'explanation'>>;
   /** What the add-on chart check did, when it ran. */
   charts?: Omit<ChartCheckResult, 'findings'>;
@@ -92,6 +97,9 @@ export async function validateRepository(root: string, options: ValidateOptions 
   // kubeconform reads the files itself, so it runs while this process parses them for the policies.
   const kubeconform = targets.length > 0 ? runKubeconform(root, targets, pins.kubernetes, { batchBytes: options.batchBytes }) : undefined;
   kubeconform?.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+  // gitleaks reads the inputs and the whole of clusters/ (a secret in any cluster's folder is one too many).
+  const gitleaks = runGitleaks(root, options.env);
+  gitleaks.catch(() => {});
 
   const manifestsByFile = new Map<string, Manifest[]>();
   const parsed = (file: string): Manifest[] => {
@@ -149,6 +157,11 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const withResults = new Map(resources.map((r) => [r.filename, parsed(r.filename)]));
   const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
   for (const f of kubeconformFindings({ resources }, withResults, pins.kubernetes)) findings.push({ ...f, cluster: clusterOf(f.file) });
+  const linesOf = (file: string) => (texts.get(file) ?? readRepoFile(root, file) ?? '').split('\n');
+  for (const f of [...gitleaksFindings(await gitleaks, exceptedValues(root), linesOf), ...ignoreFileFindings(root)]) {
+    const cluster = clusterOf(f.file);
+    findings.push(cluster ? { ...f, cluster } : f);
+  }
   let charts: Omit<ChartCheckResult, 'findings'> | undefined;
   if (options.charts) {
     const manifestsOf = (name: string) => (filesByCluster.get(name) ?? []).flatMap(parsed);
@@ -172,6 +185,7 @@ export async function validateRepository(root: string, options: ValidateOptions 
     files: allFiles.length,
     kubernetesVersion: pins.kubernetes,
     kubeconformVersion,
+    gitleaksVersion: pins.tools.gitleaks!.version,
     rules: ruleList.map(({ id, title, explanation }) => ({ id, title, explanation })),
     ...(charts ? { charts } : {}),
   };

@@ -41,7 +41,7 @@ async function provisioned(): Promise<void> {
 describe('ensureTools', () => {
   it('says what to install when Go is missing', async () => {
     await expect(ensureTools({ root, quiet: true, env: noGo, log: () => {} })).rejects.toThrow(goMissingMessage);
-    expect(goMissingMessage).toBe('Go ≥1.22 is needed to build kubeconform/actionlint: apt-get install golang-go or see https://go.dev/doc/install');
+    expect(goMissingMessage).toBe('Go ≥1.22 is needed to build kubeconform, actionlint, helm and gitleaks: apt-get install golang-go or see https://go.dev/doc/install');
   });
 
   it('does nothing, and needs no Go, when the stamps match the pins', async () => {

@@ -29,7 +29,7 @@ describe('system tools', () => {
       out: [],
       err: [
         'Error: the tests need 3 system tools that are not installed:\n' +
-          '  go: npm run tools builds the pinned kubeconform and actionlint; install: apt-get install -y golang-go, or https://go.dev/dl/ (Go ≥1.22)\n' +
+          '  go: npm run tools builds the pinned kubeconform, actionlint, helm and gitleaks; install: apt-get install -y golang-go, or https://go.dev/dl/ (Go ≥1.22)\n' +
           '  python3: npm run tools pip-installs the pinned zizmor (the workflow security audit) into a virtual environment; install: apt-get install -y python3 python3-venv\n' +
           '  kubectl: the benchmark test compares the output with kubectl kustomize; install: apt-get install -y kubernetes-client (Debian), or https://kubernetes.io/docs/tasks/tools/\n' +
           '  hint: install them and run npm test again (.ci/run installs them on a fresh Debian machine)',

@@ -27,6 +27,7 @@ beforeEach(() => {
   mkdirSync(path.dirname(wrapper), { recursive: true });
   writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${path.join(root, 'kubeconform.log')}'\nexec '${path.join(defaultRepoRoot, cachePaths.tool('kubeconform'))}' "$@"\n`);
   chmodSync(wrapper, 0o755);
+  symlinkSync(path.join(defaultRepoRoot, cachePaths.tool('gitleaks')), path.join(root, cachePaths.tool('gitleaks')));
   // Two clusters with the same files: a standby of staging.
   cpSync(path.join(fixtures, 'repo', 'clusters'), path.join(root, 'clusters'), { recursive: true });
   cpSync(path.join(root, 'clusters', 'staging'), path.join(root, 'clusters', 'staging-dr'), { recursive: true });

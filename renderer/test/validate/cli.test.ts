@@ -51,7 +51,9 @@ describe('npm run validate', () => {
     expect(await run([])).toBe(0);
     expect(err).toEqual([]);
     expect(out.slice(0, 3)).toEqual(['environment  clusters  files  findings', 'staging      staging       7         0', '']);
-    expect(out[3]).toMatch(/^validate: no findings; checked 7 files with kubeconform v0\.7\.0 against Kubernetes \d+\.\d+\.\d+ and 12 policy rules in \d+\.\d s$/);
+    expect(out[3]).toMatch(
+      /^validate: no findings; checked 7 files with kubeconform v0\.7\.0 against Kubernetes \d+\.\d+\.\d+ and 12 policy rules, secrets with gitleaks v8\.30\.1 in \d+\.\d s$/,
+    );
   });
 
   it('exits 3 with every finding, schema and policy, sorted by file and line', async () => {

@@ -15,6 +15,7 @@ const report: ValidationReport = {
   files: 129,
   kubernetesVersion: '1.36.3',
   kubeconformVersion: 'v0.7.0',
+  gitleaksVersion: 'v8.30.1',
   rules: [{ id: 'probes', title: 't', explanation: 'e' }],
 };
 
@@ -30,7 +31,7 @@ describe('formatHuman', () => {
       'production   a, a-dr     120         2',
       'staging      s             9         0',
       '',
-      'validate: 2 findings in 1 file; checked 129 files with kubeconform v0.7.0 against Kubernetes 1.36.3 and 1 policy rule in 1.2 s',
+      'validate: 2 findings in 1 file; checked 129 files with kubeconform v0.7.0 against Kubernetes 1.36.3 and 1 policy rule, secrets with gitleaks v8.30.1 in 1.2 s',
     ]);
   });
 
@@ -56,7 +57,7 @@ describe('githubAnnotation', () => {
 describe('formatJson', () => {
   it('prints one document with the verdict first', () => {
     const parsed = JSON.parse(formatJson(report));
-    expect(Object.keys(parsed)).toEqual(['ok', 'kubernetesVersion', 'kubeconformVersion', 'files', 'environments', 'findings', 'rules']);
+    expect(Object.keys(parsed)).toEqual(['ok', 'kubernetesVersion', 'kubeconformVersion', 'gitleaksVersion', 'files', 'environments', 'findings', 'rules']);
     expect(parsed.ok).toBe(false);
   });
 });
