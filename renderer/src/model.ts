@@ -214,10 +214,11 @@ const ExactVersion = Type.String({
  * `monitoring` (its namespace may scrape them), `node-autoscaling` (gets the cluster's region, name and the
  * platform's scale-down settings), `dns` (gets the domain and the cluster as owner), `secrets` (the operator the
  * secret store authenticates as; gets the IAM role), `certificates` (issues the ClusterIssuer's certificates), `logs`
- * (keeps the logs; gets its buckets, named after the cluster, in the cluster's region).
+ * (keeps the logs; gets its buckets, named after the cluster, in the cluster's region), `metrics` (serves the
+ * resource metrics API that HorizontalPodAutoscalers read).
  */
-export const AddonCapability = Type.Union(['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs'].map((c) => Type.Literal(c)));
-export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs';
+export const AddonCapability = Type.Union(['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics'].map((c) => Type.Literal(c)));
+export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
 export const AddonCatalogue = Type.Object(
@@ -231,8 +232,9 @@ export const AddonCatalogue = Type.Object(
           chart: Type.Object({ repoURL: Type.String({ pattern: '^https://' }), name: Type.String({ minLength: 1 }), version: ExactVersion }, { additionalProperties: false }),
           syncWave: Type.Integer({
             minimum: 1,
-            maximum: 2,
-            description: '1: operators whose CRDs other objects need; 2: the rest. The platform folder syncs at 3, the apps at 4.',
+            maximum: 3,
+            description:
+              '1: operators whose CRDs other objects need; 2: the rest, beside the platform folder (secret store, add-on secrets, issuer); 3: add-ons that read what the platform folder makes. The apps sync at 4. The render refuses a consumer that syncs before its producer.',
           }),
           local: Type.Boolean({ description: 'Installed on laptop clusters too.' }),
           provides: Type.Optional(
@@ -272,6 +274,24 @@ export const AddonCatalogue = Type.Object(
                 { additionalProperties: false },
               ),
               { description: "Secrets the chart reads (an existingSecret value), created in the add-on's namespace from the cluster's secret store." },
+            ),
+          ),
+          apiGroups: Type.Optional(
+            Type.Array(Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }), {
+              uniqueItems: true,
+              description: 'API groups of the custom resources whose CRDs the chart installs: objects of these groups sync after it.',
+            }),
+          ),
+          consumes: Type.Optional(
+            Type.Object(
+              {
+                secrets: Type.Array(DnsLabel, {
+                  uniqueItems: true,
+                  description:
+                    "Secrets in the add-on's namespace that its chart values name but `secrets` does not create: something else must make them, in an earlier sync wave.",
+                }),
+              },
+              { additionalProperties: false },
             ),
           ),
           values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

@@ -13,6 +13,7 @@ import { applyWrite, planWrite, readRenderedTree } from './write.js';
 import { RenderCache } from './cache.js';
 import { rendererFingerprint } from './fingerprint.js';
 import type { JobFunction } from './job.js';
+import type { DataPath } from '../source.js';
 
 export interface RenderOptions {
   /** Limit the render (and pruning) to these environments. Every environment is still loaded and checked. */
@@ -37,7 +38,7 @@ export interface RenderResult {
  * whole render.
  */
 async function stages() {
-  const [load, merge, plan, template, job, check, normalize] = await Promise.all([
+  const [load, merge, plan, template, job, check, normalize, ordering] = await Promise.all([
     import('./load.js'),
     import('./merge.js'),
     import('./plan.js'),
@@ -45,8 +46,9 @@ async function stages() {
     import('./job.js'),
     import('./check.js'),
     import('./normalize.js'),
+    import('./ordering.js'),
   ]);
-  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize };
+  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...ordering };
 }
 
 /** Every stage returns what it made and the problems it found; the first stage with any ends the render here. */
@@ -60,7 +62,7 @@ function stop(problems: Problem[]): void {
  * asked about); `envs` only limits which clusters' files are returned and may be pruned.
  */
 export async function renderRepository(reader: RepoReader, opts: RenderOptions = {}): Promise<RenderResult> {
-  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects } = await stages();
+  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects, checkSyncOrder } = await stages();
   const load = await loadRepo(reader, { envs: opts.envs });
   stop(load.problems);
   const loaded = load.repo!; // present whenever load found no problem
@@ -81,6 +83,20 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const sorted = sortObjects(objects);
   const { files, problems: emitProblems } = emitObjects(sorted);
   stop(emitProblems);
+  // Sync order is checked on the emitted manifests, so that each problem names both objects by their file and line.
+  const catalogue = loaded.addons;
+  const addonAt = (addon: string, at: DataPath) => ({
+    file: catalogue.file,
+    ...catalogue.locate(['addons', catalogue.value.addons.findIndex((a) => a.name === addon), ...at]),
+  });
+  stop(
+    checkSyncOrder(
+      sorted,
+      files,
+      resolved.clusters.map((c) => ({ cluster: c.name, addons: c.addons.map((a) => a.spec), locate: addonAt })),
+      resolved.platform.argocdNamespace,
+    ),
+  );
   const clusters = resolved.clusters.filter((c) => !opts.envs || opts.envs.includes(c.environment)).map((c) => c.name);
   const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
   selected.push(emitIndex(resolved, sorted));
