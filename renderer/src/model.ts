@@ -295,6 +295,11 @@ export const AddonCatalogue = Type.Object(
             ),
           ),
           values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          highAvailabilityValues: Type.Optional(
+            Type.Record(Type.String(), Type.Unknown(), {
+              description: 'Chart values merged over `values` in environments with highAvailability (replicas, disruption budgets, spread); overlays still win.',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

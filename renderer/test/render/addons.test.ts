@@ -169,4 +169,27 @@ describe('add-on input errors', () => {
       "overlays/staging/environment.yaml:2:7: error: add-on 'cert-manager' calls AWS, but environment 'staging' has no awsAccountId for its IAM role\n  hint: add awsAccountId: '<12 digits>' (the role is arn:aws:iam::<awsAccountId>:role/berrys-agents-staging-cert-manager)",
     );
   });
+
+  it('refuses HorizontalPodAutoscalers in a cluster without an add-on that provides metrics, at the setting that turns them on', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] += 'addons:\n  metrics-server:\n    enabled: false\n';
+    const message = await renderRepository(memoryReader(files)).then(
+      () => '',
+      (e: unknown) => (e instanceof RenderError ? e.message : String(e)),
+    );
+    const line = files['overlays/staging/environment.yaml']!.split('\n').indexOf('    enabled: true') + 1;
+    expect(message).toBe(
+      `overlays/staging/environment.yaml:${line}:14: error: the HorizontalPodAutoscaler of app 'agent-orchestrator' reads the resource metrics API in cluster 'staging', but none of its add-ons provides 'metrics'\n` +
+        '  hint: enable metrics-server (base/addons.yaml)',
+    );
+  });
+
+  it('installs metrics-server in every cluster, the laptop included, with two replicas and a budget where HPAs matter most', () => {
+    for (const cluster of [...cloudClusters, 'local']) {
+      const v = values(cluster, 'metrics-server');
+      expect(v.resources).toEqual({ requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } });
+      const ha = ['staging', 'production', 'production-dr'].includes(cluster);
+      expect([v.replicas, v.podDisruptionBudget]).toEqual(ha ? [2, { enabled: true, minAvailable: 1 }] : [undefined, undefined]);
+    }
+  });
 });
