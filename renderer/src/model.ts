@@ -93,6 +93,13 @@ const Cluster = Type.Object(
     region: Type.String({ minLength: 1 }),
     apiServer: Type.String({ pattern: '^https://', description: 'The API server URL; bootstrap refuses a kube context pointing elsewhere.' }),
     imageRegistry: Type.Optional(Type.String({ minLength: 1 })),
+    eksClusterName: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z][A-Za-z0-9_-]{0,99}$',
+        description:
+          "The EKS cluster's name, as the infrastructure code creates it (required in the cloud): the autoscaler discovers the node groups by it, and Loki's buckets are named after it.",
+      }),
+    ),
     dataStores: Type.Optional(
       Type.Object(
         { database: DataStore, cache: DataStore },

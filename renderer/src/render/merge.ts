@@ -390,6 +390,14 @@ function resolveCluster(
     secretStore: cluster.secretStore && e.secretStore.provider === 'aws-secrets-manager' ? { ...e.secretStore, ...cluster.secretStore } : e.secretStore,
   };
   const addons: ResolvedAddon[] = [];
+  if (e.cloud !== false && !cluster.eksClusterName) {
+    problems.push({
+      file: env.spec.file,
+      ...env.spec.locate(['clusters', clusterIndex, 'name']),
+      message: `cluster '${cluster.name}' runs in the cloud but has no eksClusterName`,
+      hint: `add eksClusterName: <the EKS cluster's name, as the infrastructure code creates it> (the autoscaler finds its node groups by it)`,
+    });
+  }
   for (const addon of repo.addons.value.addons) {
     if (e.cloud === false && !addon.local) continue;
     if (e.addons?.[addon.name]?.enabled === false) continue;
@@ -451,7 +459,8 @@ function atPath(dotted: string, value: unknown): Record<string, unknown> {
  * autoscaler settings), so nobody copies them into each overlay by hand.
  */
 function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown>[] {
-  const eksName = `${platform.name}-${cluster.name}`;
+  // The EKS cluster's name is data (the environment file), as the infrastructure code names it; never derived here.
+  const eksName = cluster.eksClusterName ?? cluster.name;
   const cloud = env.cloud !== false;
   const role =
     addon.irsa && cloud && env.awsAccountId

@@ -38,11 +38,15 @@ describe('add-on values of the rendered Applications', () => {
       expect(v.deploymentMode).toBe('SimpleScalable');
       expect(v.loki.storage).toEqual({
         type: 's3',
-        bucketNames: { chunks: `berrys-agents-${cluster}-loki-chunks`, ruler: `berrys-agents-${cluster}-loki-ruler`, admin: `berrys-agents-${cluster}-loki-admin` },
+        bucketNames: { chunks: `berrys-agents-v2-${cluster}-loki-chunks`, ruler: `berrys-agents-v2-${cluster}-loki-ruler`, admin: `berrys-agents-v2-${cluster}-loki-admin` },
         s3: { region },
       });
       expect(v.loki.schemaConfig.configs).toEqual([{ from: '2025-01-01', store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'loki_index_', period: '24h' } }]);
     }
+  });
+
+  it("cluster-autoscaler discovers the node groups of the EKS cluster the environment file names, the document's berrys-agents-v2-<cluster>", () => {
+    for (const cluster of cloudClusters) expect(values(cluster, 'cluster-autoscaler').autoDiscovery).toEqual({ clusterName: `berrys-agents-v2-${cluster}` });
   });
 
   it('loki: one binary on the filesystem on the laptop, with no object storage', () => {
@@ -167,6 +171,20 @@ describe('add-on input errors', () => {
     );
     expect(message).toContain(
       "overlays/staging/environment.yaml:2:7: error: add-on 'cert-manager' calls AWS, but environment 'staging' has no awsAccountId for its IAM role\n  hint: add awsAccountId: '<12 digits>' (the role is arn:aws:iam::<awsAccountId>:role/berrys-agents-staging-cert-manager)",
+    );
+  });
+
+  it('refuses a cloud cluster without the name of its EKS cluster, at the cluster', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] = files['overlays/staging/environment.yaml']!.replace(/^ {4}eksClusterName: .*\n/m, '');
+    const message = await renderRepository(memoryReader(files)).then(
+      () => '',
+      (e: unknown) => (e instanceof RenderError ? e.message : String(e)),
+    );
+    const line = files['overlays/staging/environment.yaml']!.split('\n').indexOf('  - name: staging') + 1;
+    expect(message).toBe(
+      `overlays/staging/environment.yaml:${line}:11: error: cluster 'staging' runs in the cloud but has no eksClusterName\n` +
+        "  hint: add eksClusterName: <the EKS cluster's name, as the infrastructure code creates it> (the autoscaler finds its node groups by it)",
     );
   });
 

@@ -42,7 +42,7 @@ describe('bad input', () => {
     [
       'min replicas above max',
       (f) => (f['overlays/staging/apps/planning-system.yaml'] = 'autoscaling:\n  minReplicas: 12\n'),
-      "overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:36)",
+      "overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:37)",
     ],
     [
       'an overlay for an app that is not in the catalogue',
