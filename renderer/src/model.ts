@@ -69,7 +69,7 @@ export const AppSpec = Type.Object(
     description: Type.String({ minLength: 1 }),
     image: Type.String({ pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$', description: 'Repository path under the environment registry, without a tag.' }),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    nodeGroup: Type.Union([Type.Literal('general'), Type.Literal('compute'), Type.Literal('memory')]),
+    nodeGroup: Type.String({ pattern: dnsLabelPattern, description: "The node group it runs on: one of its environment's nodeGroups." }),
     calls: Type.Array(AppName, { uniqueItems: true, description: 'Apps this one calls: gives *_URL variables and network policy rules.' }),
     dataStores: Type.Array(Type.Union([Type.Literal('database'), Type.Literal('cache')]), { uniqueItems: true }),
     externalEgress: Type.Optional(Type.Boolean({ description: 'Needs HTTPS to the internet (model providers, tools).' })),
@@ -98,6 +98,13 @@ const Cluster = Type.Object(
         pattern: '^[A-Za-z][A-Za-z0-9_-]{0,99}$',
         description:
           "The EKS cluster's name, as the infrastructure code creates it (required in the cloud): the autoscaler discovers the node groups by it, and Loki's buckets are named after it.",
+      }),
+    ),
+    zones: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z0-9-]+$' }), {
+        minItems: 1,
+        uniqueItems: true,
+        description: "The availability zones of the cluster's private subnets, which every node group spans (required with nodeGroups).",
       }),
     ),
     dataStores: Type.Optional(
@@ -143,6 +150,23 @@ const SecretStore = Type.Union([
   ),
 ]);
 
+/** One EKS managed node group, as the infrastructure code creates it; node-groups.ts is its one reader. */
+const NodeGroup = Type.Object(
+  {
+    instanceType: Type.String({ pattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$', description: 'The EC2 instance type, e.g. t3.xlarge.' }),
+    allocatable: Type.Object(
+      { cpu: Quantity, memory: Quantity },
+      {
+        additionalProperties: false,
+        description: "What one node offers pods: the instance's capacity less EKS's kube-reserved, system-reserved and eviction threshold (README, Capacity).",
+      },
+    ),
+    minNodes: Type.Integer({ minimum: 0 }),
+    maxNodes: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
 const AddonOverride = Type.Object({ enabled: Type.Optional(Type.Boolean()), values: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false });
 
 /** overlays/<env>/environment.yaml: how one environment differs. */
@@ -172,7 +196,10 @@ export const EnvironmentSpec = Type.Object(
         description: 'Primary clusters must survive losing a pod or a node: at least 3 replicas and a PodDisruptionBudget per Deployment (validate). Default false.',
       }),
     ),
-    nodeGroups: Type.Boolean({ description: 'Pin apps to node groups (false on a one-node laptop cluster).' }),
+    nodeGroups: Type.Union([Type.Literal(false), Type.Record(Type.String({ pattern: dnsLabelPattern }), NodeGroup)], {
+      description:
+        'The node groups apps are pinned to (apps/<app>.yaml nodeGroup), with their sizes; false on a one-node laptop cluster. The render refuses placements they cannot hold.',
+    }),
     cloud: Type.Optional(Type.Boolean({ description: 'Runs in the cloud account (default true); false on a laptop, where only add-ons marked `local` are installed.' })),
     autoSync: Type.Boolean({ description: 'Argo CD syncs on merge without a person pressing sync.' }),
     clusters: Type.Array(Cluster, { minItems: 1 }),

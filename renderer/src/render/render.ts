@@ -38,7 +38,7 @@ export interface RenderResult {
  * whole render.
  */
 async function stages() {
-  const [load, merge, plan, template, job, check, normalize, ordering] = await Promise.all([
+  const [load, merge, plan, template, job, check, normalize, ordering, capacity] = await Promise.all([
     import('./load.js'),
     import('./merge.js'),
     import('./plan.js'),
@@ -47,8 +47,9 @@ async function stages() {
     import('./check.js'),
     import('./normalize.js'),
     import('./ordering.js'),
+    import('./capacity.js'),
   ]);
-  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...ordering };
+  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...ordering, ...capacity };
 }
 
 /** Every stage returns what it made and the problems it found; the first stage with any ends the render here. */
@@ -62,13 +63,14 @@ function stop(problems: Problem[]): void {
  * asked about); `envs` only limits which clusters' files are returned and may be pruned.
  */
 export async function renderRepository(reader: RepoReader, opts: RenderOptions = {}): Promise<RenderResult> {
-  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects, checkSyncOrder } = await stages();
+  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects, checkSyncOrder, checkCapacity } = await stages();
   const load = await loadRepo(reader, { envs: opts.envs });
   stop(load.problems);
   const loaded = load.repo!; // present whenever load found no problem
   const merge = resolveRepo(loaded);
   stop(merge.problems);
   const resolved = merge.resolved!; // likewise
+  stop(resolved.clusters.flatMap((c) => checkCapacity(c).problems));
   const { compiled, problems: templateProblems } = compileTemplates(loaded.templates);
   stop(templateProblems);
   const jobs = planRepo(resolved);
