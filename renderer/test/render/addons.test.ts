@@ -58,6 +58,27 @@ describe('add-on values of the rendered Applications', () => {
     expect([v.singleBinary.replicas, v.read.replicas, v.write.replicas, v.backend.replicas]).toEqual([1, 0, 0, 0]);
   });
 
+  it('kube-prometheus-stack: requests and memory limits on every workload; two Prometheus and Alertmanager replicas with budgets where highAvailability', () => {
+    for (const cluster of cloudClusters) {
+      const v = values(cluster, 'kube-prometheus-stack');
+      for (const path of [
+        'grafana.resources',
+        'grafana.sidecar.resources',
+        'kube-state-metrics.resources',
+        'prometheus-node-exporter.resources',
+        'prometheusOperator.resources',
+        'alertmanager.alertmanagerSpec.resources',
+        'prometheus.prometheusSpec.resources',
+      ]) {
+        expect(Object.keys(at(v, path).requests).sort()).toEqual(['cpu', 'memory']);
+        expect(at(v, path).limits.memory).toMatch(/^\d+(Mi|Gi)$/);
+      }
+      const ha = cluster !== 'development';
+      for (const part of ['prometheus', 'alertmanager'])
+        expect([at(v, `${part}.${part}Spec.replicas`), at(v, `${part}.podDisruptionBudget`)]).toEqual(ha ? [2, { enabled: true, minAvailable: 1 }] : [undefined, undefined]);
+    }
+  });
+
   it('prometheus and alertmanager keep their data on the gp3 StorageClass the EBS CSI add-on creates', () => {
     for (const cluster of cloudClusters) {
       const classes = values(cluster, 'aws-ebs-csi-driver').storageClasses as Array<{ name: string; parameters: { type: string } }>;

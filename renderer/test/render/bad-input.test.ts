@@ -117,7 +117,7 @@ describe('bad input', () => {
     [
       'an add-on without a pinned chart version',
       (f) => (f['base/addons.yaml'] = f['base/addons.yaml']!.replace('version: 9.52.1', 'version: ^9.52.0')),
-      'base/addons.yaml:191:99: error: \'addons.6.chart.version\' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).',
+      'base/addons.yaml:212:99: error: \'addons.6.chart.version\' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).',
     ],
   ];
 
