@@ -18,6 +18,8 @@ const IndexFolder = Type.Object(
 );
 export type IndexFolder = Static<typeof IndexFolder>;
 
+const Usage = Type.Object({ requested: Type.Integer(), allocatable: Type.Integer(), headroom: Type.Integer() }, { additionalProperties: false });
+
 const IndexCluster = Type.Object(
   {
     name: DnsLabel,
@@ -30,6 +32,23 @@ const IndexCluster = Type.Object(
     highAvailability: Type.Boolean(),
     pinnedVersions: Type.Boolean(),
     folders: Type.Array(IndexFolder),
+    /** Each node group's requests at the apps' maximum replicas against its maximum nodes (render/capacity.ts). */
+    capacity: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            nodeGroup: DnsLabel,
+            instanceType: Type.String(),
+            maxNodes: Type.Integer(),
+            zones: Type.Integer(),
+            cpuMillicores: Usage,
+            memoryMiB: Usage,
+            schedulableAtMaximum: Type.Boolean(),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -18,8 +18,15 @@ export type { ClusterIndex, IndexCluster };
 const file = repoPaths.clusterIndex;
 const renderHint = 'run npm run render (and commit the result) so that clusters/ holds the rendered output';
 
-/** The index of a resolved repository and its rendered Applications (folder path → Application name). */
-export function buildClusterIndex(repo: ResolvedRepo, applications: { cluster: string; path: string; application: string }[]): ClusterIndex {
+/**
+ * The index of a resolved repository and its rendered Applications (folder path → Application name), with each
+ * cluster's node-group capacity (render/capacity.ts) where it has node groups.
+ */
+export function buildClusterIndex(
+  repo: ResolvedRepo,
+  applications: { cluster: string; path: string; application: string }[],
+  capacityOf: ReadonlyMap<string, NonNullable<IndexCluster['capacity']>> = new Map(),
+): ClusterIndex {
   const clusters = [...repo.clusters]
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .map((c): IndexCluster => {
@@ -30,6 +37,7 @@ export function buildClusterIndex(repo: ResolvedRepo, applications: { cluster: s
           return { path, application, kind, ...(kind === 'app' ? { app: path.split('/').pop()! } : {}) };
         })
         .sort((a, b) => (a.path < b.path ? -1 : 1));
+      const capacity = capacityOf.get(c.name) ?? [];
       return {
         name: c.name,
         environment: c.environment,
@@ -40,6 +48,7 @@ export function buildClusterIndex(repo: ResolvedRepo, applications: { cluster: s
         highAvailability: c.env.highAvailability ?? false,
         pinnedVersions: c.env.pinnedVersions,
         folders,
+        ...(capacity.length > 0 ? { capacity } : {}),
       };
     });
   return { generatedBy: 'npm run render: do not edit', promotionChain: repo.promotionChain, clusters };

@@ -74,7 +74,7 @@ export const AppSpec = Type.Object(
     description: Type.String({ minLength: 1 }),
     image: Type.String({ pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$', description: 'Repository path under the environment registry, without a tag.' }),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    nodeGroup: Type.Union([Type.Literal('general'), Type.Literal('compute'), Type.Literal('memory')]),
+    nodeGroup: Type.String({ pattern: dnsLabelPattern, description: "The node group it runs on: one of its environment's nodeGroups." }),
     calls: Type.Array(AppName, { uniqueItems: true, description: 'Apps this one calls: gives *_URL variables and network policy rules.' }),
     dataStores: Type.Array(Type.Union([Type.Literal('database'), Type.Literal('cache')]), { uniqueItems: true }),
     externalEgress: Type.Optional(Type.Boolean({ description: 'Needs HTTPS to the internet (model providers, tools).' })),
@@ -98,6 +98,20 @@ const Cluster = Type.Object(
     region: Type.String({ minLength: 1 }),
     apiServer: Type.String({ pattern: '^https://', description: 'The API server URL; bootstrap refuses a kube context pointing elsewhere.' }),
     imageRegistry: Type.Optional(Type.String({ minLength: 1 })),
+    eksClusterName: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z][A-Za-z0-9_-]{0,99}$',
+        description:
+          "The EKS cluster's name, as the infrastructure code creates it (required in the cloud): the autoscaler discovers the node groups by it, and Loki's buckets are named after it.",
+      }),
+    ),
+    zones: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z0-9-]+$' }), {
+        minItems: 1,
+        uniqueItems: true,
+        description: "The availability zones of the cluster's private subnets, which every node group spans (required with nodeGroups).",
+      }),
+    ),
     dataStores: Type.Optional(
       Type.Object(
         { database: DataStore, cache: DataStore },
@@ -141,6 +155,23 @@ const SecretStore = Type.Union([
   ),
 ]);
 
+/** One EKS managed node group, as the infrastructure code creates it; node-groups.ts is its one reader. */
+const NodeGroup = Type.Object(
+  {
+    instanceType: Type.String({ pattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$', description: 'The EC2 instance type, e.g. t3.xlarge.' }),
+    allocatable: Type.Object(
+      { cpu: Quantity, memory: Quantity },
+      {
+        additionalProperties: false,
+        description: "What one node offers pods: the instance's capacity less EKS's kube-reserved, system-reserved and eviction threshold (README, Capacity).",
+      },
+    ),
+    minNodes: Type.Integer({ minimum: 0 }),
+    maxNodes: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
 const AddonOverride = Type.Object({ enabled: Type.Optional(Type.Boolean()), values: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false });
 
 /** overlays/<env>/environment.yaml: how one environment differs. */
@@ -170,7 +201,10 @@ export const EnvironmentSpec = Type.Object(
         description: 'Primary clusters must survive losing a pod or a node: at least 3 replicas and a PodDisruptionBudget per Deployment (validate). Default false.',
       }),
     ),
-    nodeGroups: Type.Boolean({ description: 'Pin apps to node groups (false on a one-node laptop cluster).' }),
+    nodeGroups: Type.Union([Type.Literal(false), Type.Record(Type.String({ pattern: dnsLabelPattern }), NodeGroup)], {
+      description:
+        'The node groups apps are pinned to (apps/<app>.yaml nodeGroup), with their sizes; false on a one-node laptop cluster. The render refuses placements they cannot hold.',
+    }),
     cloud: Type.Optional(Type.Boolean({ description: 'Runs in the cloud account (default true); false on a laptop, where only add-ons marked `local` are installed.' })),
     autoSync: Type.Boolean({ description: 'Argo CD syncs on merge without a person pressing sync.' }),
     clusters: Type.Array(Cluster, { minItems: 1 }),
@@ -219,10 +253,11 @@ const ExactVersion = Type.String({
  * `monitoring` (its namespace may scrape them), `node-autoscaling` (gets the cluster's region, name and the
  * platform's scale-down settings), `dns` (gets the domain and the cluster as owner), `secrets` (the operator the
  * secret store authenticates as; gets the IAM role), `certificates` (issues the ClusterIssuer's certificates), `logs`
- * (keeps the logs; gets its buckets, named after the cluster, in the cluster's region).
+ * (keeps the logs; gets its buckets, named after the cluster, in the cluster's region), `metrics` (serves the
+ * resource metrics API that HorizontalPodAutoscalers read).
  */
-export const AddonCapability = Type.Union(['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs'].map((c) => Type.Literal(c)));
-export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs';
+export const AddonCapability = Type.Union(['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics'].map((c) => Type.Literal(c)));
+export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
 export const AddonCatalogue = Type.Object(
@@ -236,8 +271,9 @@ export const AddonCatalogue = Type.Object(
           chart: Type.Object({ repoURL: Type.String({ pattern: '^https://' }), name: Type.String({ minLength: 1 }), version: ExactVersion }, { additionalProperties: false }),
           syncWave: Type.Integer({
             minimum: 1,
-            maximum: 2,
-            description: '1: operators whose CRDs other objects need; 2: the rest. The platform folder syncs at 3, the apps at 4.',
+            maximum: 3,
+            description:
+              '1: operators whose CRDs other objects need; 2: the rest, beside the platform folder (secret store, add-on secrets, issuer); 3: add-ons that read what the platform folder makes. The apps sync at 4. The render refuses a consumer that syncs before its producer.',
           }),
           local: Type.Boolean({ description: 'Installed on laptop clusters too.' }),
           provides: Type.Optional(
@@ -279,7 +315,30 @@ export const AddonCatalogue = Type.Object(
               { description: "Secrets the chart reads (an existingSecret value), created in the add-on's namespace from the cluster's secret store." },
             ),
           ),
+          apiGroups: Type.Optional(
+            Type.Array(Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }), {
+              uniqueItems: true,
+              description: 'API groups of the custom resources whose CRDs the chart installs: objects of these groups sync after it.',
+            }),
+          ),
+          consumes: Type.Optional(
+            Type.Object(
+              {
+                secrets: Type.Array(DnsLabel, {
+                  uniqueItems: true,
+                  description:
+                    "Secrets in the add-on's namespace that its chart values name but `secrets` does not create: something else must make them, in an earlier sync wave.",
+                }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
           values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          highAvailabilityValues: Type.Optional(
+            Type.Record(Type.String(), Type.Unknown(), {
+              description: 'Chart values merged over `values` in environments with highAvailability (replicas, disruption budgets, spread); overlays still win.',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -15,6 +15,7 @@ import type { ResolvedRepo } from './merge.js';
 import { buildClusterIndex, clusterIndexText } from '../cluster-index.js';
 import type { ApplicationSpec } from './argocd-rules.js';
 import { createYamlWriter } from './serialize.js';
+import { checkCapacity } from './capacity.js';
 
 export interface EmittedFile {
   path: string;
@@ -125,5 +126,6 @@ export function emitIndex(repo: ResolvedRepo, objects: RenderedObject[]): Emitte
   const applications = objects
     .filter((r) => r.object.kind === 'Application' && (r.object.spec as ApplicationSpec).source.path)
     .map((r) => ({ cluster: r.job.cluster, path: (r.object.spec as ApplicationSpec).source.path!, application: r.object.metadata.name }));
-  return { path: repoPaths.clusterIndex, content: clusterIndexText(buildClusterIndex(repo, applications)) };
+  const capacity = new Map(repo.clusters.map((c) => [c.name, checkCapacity(c).groups]));
+  return { path: repoPaths.clusterIndex, content: clusterIndexText(buildClusterIndex(repo, applications, capacity)) };
 }

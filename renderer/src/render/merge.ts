@@ -401,6 +401,14 @@ function resolveCluster(
     secretStore: cluster.secretStore && e.secretStore.provider === 'aws-secrets-manager' ? { ...e.secretStore, ...cluster.secretStore } : e.secretStore,
   };
   const addons: ResolvedAddon[] = [];
+  if (e.cloud !== false && !cluster.eksClusterName) {
+    problems.push({
+      file: env.spec.file,
+      ...env.spec.locate(['clusters', clusterIndex, 'name']),
+      message: `cluster '${cluster.name}' runs in the cloud but has no eksClusterName`,
+      hint: `add eksClusterName: <the EKS cluster's name, as the infrastructure code creates it> (the autoscaler finds its node groups by it)`,
+    });
+  }
   for (const addon of repo.addons.value.addons) {
     if (e.cloud === false && !addon.local) continue;
     if (e.addons?.[addon.name]?.enabled === false) continue;
@@ -414,6 +422,7 @@ function resolveCluster(
     }
     const { value } = mergeLayers([
       { source: repo.addons, base: [], value: addon.values ?? {} },
+      ...(e.highAvailability ? [{ source: repo.addons, base: [], value: addon.highAvailabilityValues }] : []),
       ...clusterDerivedValues(addon, platform, effective, cluster).map((value) => ({ source: env.spec, base: [], value })),
       { source: env.spec, base: ['addons', addon.name, 'values'], value: e.addons?.[addon.name]?.values },
       { source: env.spec, base: ['clusters', clusterIndex, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
@@ -422,18 +431,19 @@ function resolveCluster(
   }
 
   const resolved: ResolvedCluster = { name: cluster.name, environment: env.name, spec: cluster, env: effective, envSource: env.spec, clusterIndex, apps, addons };
-  const needs = (capability: AddonCapability, why: string, path: DataPath) => {
+  const needs = (capability: AddonCapability, why: string, at: DataPath | SourceLocation) => {
     if (providerOf(resolved, capability)) return;
     const providers = repo.addons.value.addons.filter((a) => a.provides?.includes(capability)).map((a) => a.name);
     problems.push({
-      file: env.spec.file,
-      ...env.spec.locate(path),
+      ...(Array.isArray(at) ? { file: env.spec.file, ...env.spec.locate(at) } : (at as SourceLocation)),
       message: `${why} in cluster '${cluster.name}', but none of its add-ons provides '${capability}'`,
       hint: providers.length > 0 ? `enable ${providers.join(' or ')} (base/addons.yaml)` : `add 'provides: [${capability}]' to the add-on that does it in base/addons.yaml`,
     });
   };
   if (e.secretStore.provider === 'aws-secrets-manager') needs('secrets', 'the secret store needs an operator to authenticate as', ['secretStore', 'provider']);
   if (e.ingress.clusterIssuer && e.ingress.acme) needs('certificates', `the ClusterIssuer '${e.ingress.clusterIssuer}' needs a certificate operator`, ['ingress', 'clusterIssuer']);
+  const autoscaled = apps.find((a) => a.settings.autoscaling.enabled);
+  if (autoscaled) needs('metrics', `the HorizontalPodAutoscaler of app '${autoscaled.name}' reads the resource metrics API`, autoscaled.settingAt(['autoscaling', 'enabled']));
   return resolved;
 }
 
@@ -460,7 +470,8 @@ function atPath(dotted: string, value: unknown): Record<string, unknown> {
  * autoscaler settings), so nobody copies them into each overlay by hand.
  */
 function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown>[] {
-  const eksName = `${platform.name}-${cluster.name}`;
+  // The EKS cluster's name is data (the environment file), as the infrastructure code names it; never derived here.
+  const eksName = cluster.eksClusterName ?? cluster.name;
   const cloud = env.cloud !== false;
   const role =
     addon.irsa && cloud && env.awsAccountId

@@ -9,15 +9,16 @@ import type { RenderedObject } from './parse.js';
 const keyRank = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'finalizers', 'spec', 'data', 'stringData', 'type'];
 
 /**
- * Sync waves by kind, in the order the platform needs: namespaces and cluster-wide pieces, then secret stores and
+ * Sync waves by kind, in the order the platform needs: namespaces, cluster-wide pieces and secret stores, then
  * external secrets, configuration, workloads, then ingress. Applications carry their own waves (plan stage).
  */
 const syncWaveByKind: Record<string, number> = {
   Namespace: -3,
   AppProject: -3,
   ClusterIssuer: -3,
-  ClusterSecretStore: -2,
-  SecretStore: -2,
+  // A store before the ExternalSecrets that read from it: ordering.ts refuses a consumer in its producer's wave.
+  ClusterSecretStore: -3,
+  SecretStore: -3,
   ExternalSecret: -2,
   ConfigMap: -1,
   ServiceAccount: -1,

@@ -11,8 +11,13 @@ import type { AppSpec } from '../model.js';
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
-/** Sync wave of the root Application in its own folder: after add-ons (1–2), the platform (3) and the apps (4). */
+/** Sync wave of the root Application in its own folder: after add-ons (1–3), the platform folder and the apps (4). */
 const rootWave = 5;
+/**
+ * Sync wave of the platform folder (secret store, the add-ons' and apps' secrets, issuer): after the operators whose
+ * CRDs it uses (add-on wave 1), before the add-ons that read its secrets (3) and the apps (4). ordering.ts proves it.
+ */
+const platformWave = 2;
 
 /** Kinds the apps project may create: exactly what the app templates render. */
 const appProjectKinds = [
@@ -319,7 +324,7 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   // of that folder: Argo CD waits for a wave's objects to be Healthy before the next wave, and the root is not
   // Healthy while its own sync runs, so in an early wave it held back every Application behind it (npm run e2e).
   gitApp(applicationName(cluster.name, 'root'), platformProject, argocdFolder, argocdNs, rootWave, [], [envFile, repoPaths.platform]);
-  gitApp(applicationName(cluster.name, 'platform'), platformProject, platformFolder, ns, 3, [], [envFile, repoPaths.platform]);
+  gitApp(applicationName(cluster.name, 'platform'), platformProject, platformFolder, ns, platformWave, [], [envFile, repoPaths.platform]);
   for (const app of cluster.apps) {
     const ignore = app.settings.autoscaling.enabled
       ? [{ group: 'apps', kind: 'Deployment', name: app.name, namespace: app.settings.namespace ?? ns, jsonPointers: ['/spec/replicas'] }]

@@ -13,6 +13,7 @@ import { applyWrite, planWrite, readRenderedTree } from './write.js';
 import { RenderCache } from './cache.js';
 import { rendererFingerprint } from './fingerprint.js';
 import type { JobFunction } from './job.js';
+import type { DataPath } from '../source.js';
 
 export interface RenderOptions {
   /** Limit the render (and pruning) to these environments. Every environment is still loaded and checked. */
@@ -37,7 +38,7 @@ export interface RenderResult {
  * whole render.
  */
 async function stages() {
-  const [load, merge, plan, template, job, check, normalize, secrets] = await Promise.all([
+  const [load, merge, plan, template, job, check, normalize, secrets, ordering, capacity] = await Promise.all([
     import('./load.js'),
     import('./merge.js'),
     import('./plan.js'),
@@ -46,8 +47,10 @@ async function stages() {
     import('./check.js'),
     import('./normalize.js'),
     import('./secrets.js'),
+    import('./ordering.js'),
+    import('./capacity.js'),
   ]);
-  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...secrets };
+  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...secrets, ...ordering, ...capacity };
 }
 
 /**
@@ -79,7 +82,7 @@ function recording(reader: RepoReader, texts: Map<string, string>): RepoReader {
  * asked about); `envs` only limits which clusters' files are returned and may be pruned.
  */
 export async function renderRepository(reader: RepoReader, opts: RenderOptions = {}): Promise<RenderResult> {
-  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects, findSecretsInComments, redactSecrets } = await stages();
+  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects, findSecretsInComments, redactSecrets, checkSyncOrder, checkCapacity } = await stages();
   const stop = stopper(redactSecrets);
   const texts = new Map<string, string>();
   const load = await loadRepo(recording(reader, texts), { envs: opts.envs });
@@ -89,6 +92,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   // Secrets in comments are reported with those in values and keys (the merge stage's scan), all at once.
   stop([...merge.problems, ...[...texts].flatMap(([file, text]) => findSecretsInComments(file, text))]);
   const resolved = merge.resolved!; // likewise
+  stop(resolved.clusters.flatMap((c) => checkCapacity(c).problems));
   const { compiled, problems: templateProblems } = compileTemplates(loaded.templates);
   stop(templateProblems);
   const jobs = planRepo(resolved);
@@ -103,6 +107,20 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const sorted = sortObjects(objects);
   const { files, problems: emitProblems } = emitObjects(sorted);
   stop(emitProblems);
+  // Sync order is checked on the emitted manifests, so that each problem names both objects by their file and line.
+  const catalogue = loaded.addons;
+  const addonAt = (addon: string, at: DataPath) => ({
+    file: catalogue.file,
+    ...catalogue.locate(['addons', catalogue.value.addons.findIndex((a) => a.name === addon), ...at]),
+  });
+  stop(
+    checkSyncOrder(
+      sorted,
+      files,
+      resolved.clusters.map((c) => ({ cluster: c.name, addons: c.addons.map((a) => a.spec), locate: addonAt })),
+      resolved.platform.argocdNamespace,
+    ),
+  );
   const clusters = resolved.clusters.filter((c) => !opts.envs || opts.envs.includes(c.environment)).map((c) => c.name);
   const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
   selected.push(emitIndex(resolved, sorted));

@@ -38,11 +38,15 @@ describe('add-on values of the rendered Applications', () => {
       expect(v.deploymentMode).toBe('SimpleScalable');
       expect(v.loki.storage).toEqual({
         type: 's3',
-        bucketNames: { chunks: `berrys-agents-${cluster}-loki-chunks`, ruler: `berrys-agents-${cluster}-loki-ruler`, admin: `berrys-agents-${cluster}-loki-admin` },
+        bucketNames: { chunks: `berrys-agents-v2-${cluster}-loki-chunks`, ruler: `berrys-agents-v2-${cluster}-loki-ruler`, admin: `berrys-agents-v2-${cluster}-loki-admin` },
         s3: { region },
       });
       expect(v.loki.schemaConfig.configs).toEqual([{ from: '2025-01-01', store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'loki_index_', period: '24h' } }]);
     }
+  });
+
+  it("cluster-autoscaler discovers the node groups of the EKS cluster the environment file names, the document's berrys-agents-v2-<cluster>", () => {
+    for (const cluster of cloudClusters) expect(values(cluster, 'cluster-autoscaler').autoDiscovery).toEqual({ clusterName: `berrys-agents-v2-${cluster}` });
   });
 
   it('loki: one binary on the filesystem on the laptop, with no object storage', () => {
@@ -52,6 +56,27 @@ describe('add-on values of the rendered Applications', () => {
     expect(v.loki.storage.s3).toBeUndefined();
     expect(v.loki.schemaConfig.configs[0].object_store).toBe('filesystem');
     expect([v.singleBinary.replicas, v.read.replicas, v.write.replicas, v.backend.replicas]).toEqual([1, 0, 0, 0]);
+  });
+
+  it('kube-prometheus-stack: requests and memory limits on every workload; two Prometheus and Alertmanager replicas with budgets where highAvailability', () => {
+    for (const cluster of cloudClusters) {
+      const v = values(cluster, 'kube-prometheus-stack');
+      for (const path of [
+        'grafana.resources',
+        'grafana.sidecar.resources',
+        'kube-state-metrics.resources',
+        'prometheus-node-exporter.resources',
+        'prometheusOperator.resources',
+        'alertmanager.alertmanagerSpec.resources',
+        'prometheus.prometheusSpec.resources',
+      ]) {
+        expect(Object.keys(at(v, path).requests).sort()).toEqual(['cpu', 'memory']);
+        expect(at(v, path).limits.memory).toMatch(/^\d+(Mi|Gi)$/);
+      }
+      const ha = cluster !== 'development';
+      for (const part of ['prometheus', 'alertmanager'])
+        expect([at(v, `${part}.${part}Spec.replicas`), at(v, `${part}.podDisruptionBudget`)]).toEqual(ha ? [2, { enabled: true, minAvailable: 1 }] : [undefined, undefined]);
+    }
   });
 
   it('prometheus and alertmanager keep their data on the gp3 StorageClass the EBS CSI add-on creates', () => {
@@ -168,5 +193,42 @@ describe('add-on input errors', () => {
     expect(message).toContain(
       "overlays/staging/environment.yaml:2:7: error: add-on 'cert-manager' calls AWS, but environment 'staging' has no awsAccountId for its IAM role\n  hint: add awsAccountId: '<12 digits>' (the role is arn:aws:iam::<awsAccountId>:role/berrys-agents-staging-cert-manager)",
     );
+  });
+
+  it('refuses a cloud cluster without the name of its EKS cluster, at the cluster', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] = files['overlays/staging/environment.yaml']!.replace(/^ {4}eksClusterName: .*\n/m, '');
+    const message = await renderRepository(memoryReader(files)).then(
+      () => '',
+      (e: unknown) => (e instanceof RenderError ? e.message : String(e)),
+    );
+    const line = files['overlays/staging/environment.yaml']!.split('\n').indexOf('  - name: staging') + 1;
+    expect(message).toBe(
+      `overlays/staging/environment.yaml:${line}:11: error: cluster 'staging' runs in the cloud but has no eksClusterName\n` +
+        "  hint: add eksClusterName: <the EKS cluster's name, as the infrastructure code creates it> (the autoscaler finds its node groups by it)",
+    );
+  });
+
+  it('refuses HorizontalPodAutoscalers in a cluster without an add-on that provides metrics, at the setting that turns them on', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] += 'addons:\n  metrics-server:\n    enabled: false\n';
+    const message = await renderRepository(memoryReader(files)).then(
+      () => '',
+      (e: unknown) => (e instanceof RenderError ? e.message : String(e)),
+    );
+    const line = files['overlays/staging/environment.yaml']!.split('\n').indexOf('    enabled: true') + 1;
+    expect(message).toBe(
+      `overlays/staging/environment.yaml:${line}:14: error: the HorizontalPodAutoscaler of app 'agent-orchestrator' reads the resource metrics API in cluster 'staging', but none of its add-ons provides 'metrics'\n` +
+        '  hint: enable metrics-server (base/addons.yaml)',
+    );
+  });
+
+  it('installs metrics-server in every cluster, the laptop included, with two replicas and a budget where HPAs matter most', () => {
+    for (const cluster of [...cloudClusters, 'local']) {
+      const v = values(cluster, 'metrics-server');
+      expect(v.resources).toEqual({ requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } });
+      const ha = ['staging', 'production', 'production-dr'].includes(cluster);
+      expect([v.replicas, v.podDisruptionBudget]).toEqual(ha ? [2, { enabled: true, minAvailable: 1 }] : [undefined, undefined]);
+    }
   });
 });

@@ -27,7 +27,7 @@ describe('bad input', () => {
     [
       'min replicas above max',
       (f) => (f['overlays/staging/apps/planning-system.yaml'] = 'autoscaling:\n  minReplicas: 12\n'),
-      "overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:36)",
+      "overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:43)",
     ],
     [
       'an overlay for an app that is not in the catalogue',
@@ -97,12 +97,12 @@ describe('bad input', () => {
     [
       'a cluster name that does not match its environment',
       (f) => (f['overlays/staging/environment.yaml'] = f['overlays/staging/environment.yaml']!.replace('  - name: staging\n', '  - name: stage-eu\n')),
-      "overlays/staging/environment.yaml:13:11: error: cluster 'stage-eu' does not belong to environment 'staging' by its name\n  hint: name it 'staging' or 'staging-<suffix>' (e.g. staging-dr), so a folder under clusters/ always says its environment",
+      "overlays/staging/environment.yaml:18:11: error: cluster 'stage-eu' does not belong to environment 'staging' by its name\n  hint: name it 'staging' or 'staging-<suffix>' (e.g. staging-dr), so a folder under clusters/ always says its environment",
     ],
     [
       'an add-on without a pinned chart version',
       (f) => (f['base/addons.yaml'] = f['base/addons.yaml']!.replace('version: 9.52.1', 'version: ^9.52.0')),
-      'base/addons.yaml:183:99: error: \'addons.6.chart.version\' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).',
+      'base/addons.yaml:212:99: error: \'addons.6.chart.version\' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).',
     ],
   ];
 

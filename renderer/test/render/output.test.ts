@@ -77,7 +77,9 @@ describe('an edit to one overlay value', () => {
         .filter((d, i) => d !== documents(before[p])[i])
         .map((d) => `${p}: ${d.split('\n')[0]}`),
     );
+    // The index reports each node group's requests at the HPA maximums (capacity), so it changes too.
     expect(changed.sort()).toEqual([
+      'clusters/index.json: {',
       'clusters/production-dr/apps/agent-orchestrator/manifest.yaml: # HorizontalPodAutoscaler berrys-production/agent-orchestrator (base/templates/hpa.yaml.hbs)',
       'clusters/production/apps/agent-orchestrator/manifest.yaml: # HorizontalPodAutoscaler berrys-production/agent-orchestrator (base/templates/hpa.yaml.hbs)',
     ]);

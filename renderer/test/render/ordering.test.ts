@@ -1,0 +1,113 @@
+// The sync-order check (ordering.ts): a consumer never syncs before its producer, and every consumed object has one.
+// Each case changes one input of the real repository and asserts the exact refusal, located in the rendered files
+// (or, for an add-on's declaration, in base/addons.yaml).
+import { describe, expect, it } from 'vitest';
+import { memoryReader } from '../../src/fs.js';
+import { RenderError } from '../../src/errors.js';
+import { renderRepository } from '../../src/render/render.js';
+import { committedOutput, realInputs } from './fixture.js';
+
+const output = committedOutput();
+
+/** `file:line` of an object's document in the committed render (its `# <Kind> <name> (<template>)` comment). */
+function lineOf(file: string, header: string): string {
+  const line = output[file]!.split('\n').findIndex((l) => l.startsWith(`# ${header} (`));
+  if (line < 0) throw new Error(`no ${header} in ${file}`);
+  return `${file}:${line + 1}`;
+}
+
+/** `file:line:col` of the first occurrence of `text` in an input file. */
+function inputAt(files: Record<string, string>, file: string, text: string, col = 1): string {
+  const before = files[file]!.slice(0, files[file]!.indexOf(text));
+  return `${file}:${before.split('\n').length}:${col}`;
+}
+
+async function refusal(change: (files: Record<string, string>) => void): Promise<string[]> {
+  const files = realInputs();
+  change(files);
+  return renderRepository(memoryReader(files)).then(
+    () => [],
+    (e: unknown) => (e instanceof RenderError ? e.message.split('\n') : [String(e)]),
+  );
+}
+
+function replaceOnce(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`fixture text not found: ${from}`);
+  return text.replace(from, to);
+}
+
+describe('sync order', () => {
+  it('renders the repository: every producer syncs before its consumers', async () => {
+    expect(await refusal(() => {})).toEqual([]);
+  });
+
+  it('refuses an add-on that syncs in the wave of the platform folder that makes its secret, naming both files and lines', async () => {
+    let files: Record<string, string> = {};
+    const lines = await refusal((f) => {
+      f['base/addons.yaml'] = replaceOnce(f['base/addons.yaml']!, '    syncWave: 3\n', '    syncWave: 2\n');
+      files = f;
+    });
+    const consumer = lineOf('clusters/production/argocd/manifest.yaml', 'Application argocd/production-addon-kube-prometheus-stack');
+    const producer = lineOf('clusters/production/platform/manifest.yaml', 'ExternalSecret monitoring/grafana-admin');
+    const wave = inputAt(files, 'base/addons.yaml', '    syncWave: 2\n    local: false\n    provides: [monitoring]').replace(/:1$/, '');
+    expect(lines).toContain(
+      `${consumer}:1: error: add-on 'kube-prometheus-stack' (Application production-addon-kube-prometheus-stack) syncs in sync wave 2 ` +
+        `(Application production-addon-kube-prometheus-stack, wave 0 inside it), not after ExternalSecret monitoring/grafana-admin at ${producer} ` +
+        '(sync wave 2 (Application production-platform, wave -2 inside it)), which it needs for Secret monitoring/grafana-admin: the first sync would wait forever',
+    );
+    expect(lines).toContain(`  hint: give the add-on a syncWave after 2 (${wave}), or make the producer sync earlier`);
+    // One refusal per cloud cluster (local does not install the add-on), each in its own files.
+    expect(lines.filter((l) => l.includes('error:')).map((l) => l.split(':')[0])).toEqual([
+      'clusters/development/argocd/manifest.yaml',
+      'clusters/production-dr/argocd/manifest.yaml',
+      'clusters/production/argocd/manifest.yaml',
+      'clusters/staging/argocd/manifest.yaml',
+    ]);
+  });
+
+  it('refuses an add-on that reads a secret nothing produces, at its line in base/addons.yaml', async () => {
+    let files: Record<string, string> = {};
+    const lines = await refusal((f) => {
+      f['base/addons.yaml'] = replaceOnce(
+        f['base/addons.yaml']!,
+        '    apiGroups: [monitoring.coreos.com]\n',
+        '    apiGroups: [monitoring.coreos.com]\n    consumes:\n      secrets: [alertmanager-slack]\n',
+      );
+      files = f;
+    });
+    const consumer = lineOf('clusters/development/argocd/manifest.yaml', 'Application argocd/development-addon-kube-prometheus-stack');
+    expect(lines.slice(0, 2)).toEqual([
+      `${inputAt(files, 'base/addons.yaml', '      secrets: [alertmanager-slack]', 17)}: error: add-on 'kube-prometheus-stack' (Application development-addon-kube-prometheus-stack) at ${consumer} ` +
+        "needs Secret monitoring/alertmanager-slack, which nothing rendered for cluster 'development' produces",
+      "  hint: create it from the secret store (base/addons.yaml: the add-on's secrets, or an ExternalSecret in the platform folder), or remove the reference",
+    ]);
+  });
+
+  it('refuses a custom resource whose CRD no add-on of the cluster installs', async () => {
+    const lines = await refusal((f) => {
+      f['base/addons.yaml'] = replaceOnce(f['base/addons.yaml']!, '    apiGroups: [cert-manager.io, acme.cert-manager.io]\n', '');
+    });
+    const issuer = lineOf('clusters/development/platform/manifest.yaml', 'ClusterIssuer letsencrypt');
+    expect(lines.slice(0, 2)).toEqual([
+      `${issuer}:1: error: ClusterIssuer letsencrypt at ${issuer} needs the CRD of ClusterIssuer (API group cert-manager.io), which nothing rendered for cluster 'development' produces`,
+      '  hint: name the API group in the apiGroups of the add-on that installs its CRD (base/addons.yaml), and install that add-on in this cluster',
+    ]);
+  });
+
+  it('refuses custom resources synced by another Application in the wave of the operator that installs their CRD', async () => {
+    const lines = await refusal((f) => {
+      f['base/addons.yaml'] = replaceOnce(
+        f['base/addons.yaml']!,
+        '    syncWave: 1\n    local: true\n    provides: [secrets]',
+        '    syncWave: 2\n    local: true\n    provides: [secrets]',
+      );
+    });
+    const store = lineOf('clusters/local/platform/manifest.yaml', 'ClusterSecretStore local-secrets');
+    const operator = lineOf('clusters/local/argocd/manifest.yaml', 'Application argocd/local-addon-external-secrets');
+    expect(lines).toContain(
+      `${store}:1: error: ClusterSecretStore local-secrets syncs in sync wave 2 (Application local-platform, wave -3 inside it), not after add-on 'external-secrets' ` +
+        `(Application local-addon-external-secrets) at ${operator} (sync wave 2 (Application local-addon-external-secrets, wave 0 inside it)), ` +
+        'which it needs for the CRD of ClusterSecretStore (API group external-secrets.io): the first sync would wait forever',
+    );
+  });
+});
