@@ -26,7 +26,7 @@ interface ArgoObject {
   apiVersion: string;
   kind: 'Application' | 'AppProject';
   metadata: { name: string; namespace: string; [key: string]: unknown };
-  spec: { project?: string; source?: { repoURL?: string; path?: string; targetRevision?: string }; [key: string]: unknown };
+  spec: { project?: string; source?: { repoURL?: string; path?: string; chart?: string; targetRevision?: string }; [key: string]: unknown };
   [key: string]: unknown;
 }
 
@@ -43,17 +43,41 @@ const render = 'run `npm run render` (and commit the result) so that clusters/ h
 /** Reads everything bootstrap needs for `clusterName`; every problem is a RenderError naming the file. */
 export async function readBootstrapInput(reader: RepoReader, clusterName: string): Promise<BootstrapInput> {
   const cluster = await readClusterEntry(reader, clusterName);
-  const folder = cluster.folders.find((f) => f.kind === 'argocd');
-  if (!folder) {
-    throw fail({ file: repoPaths.clusterIndex, message: `cluster '${clusterName}' has no argocd folder`, hint: render });
-  }
-  // One manifest per folder, one document per resource (ARCHITECTURE.md, contracts).
-  const manifest = await readManifest(reader, repoPaths.manifest(folder.path));
+  const { folder, manifest } = await readArgocdManifest(reader, cluster);
   const root = findDocument(manifest, 'Application', folder.application);
   const documents = [root];
   const project = root.object.spec.project;
   if (project && project !== 'default') documents.unshift(findDocument(manifest, 'AppProject', project));
   return { cluster, documents, argocdVersion: await readArgocdVersion(reader) };
+}
+
+/** The cluster's argocd folder (from the index) and its manifest. */
+async function readArgocdManifest(reader: RepoReader, cluster: IndexCluster): Promise<{ folder: IndexCluster['folders'][number]; manifest: Manifest }> {
+  const folder = cluster.folders.find((f) => f.kind === 'argocd');
+  if (!folder) {
+    throw fail({ file: repoPaths.clusterIndex, message: `cluster '${cluster.name}' has no argocd folder`, hint: render });
+  }
+  // One manifest per folder, one document per resource (ARCHITECTURE.md, contracts).
+  return { folder, manifest: await readManifest(reader, repoPaths.manifest(folder.path)) };
+}
+
+/** One Application the root creates, as rendered: its name, project, and whether its source is a Helm chart. */
+export interface RenderedApplication {
+  name: string;
+  project: string;
+  chart: boolean;
+}
+
+/**
+ * Every Application of a cluster's argocd folder, the root included, in the manifest's order: what `status` asks
+ * Argo CD about. The index names the root, platform and app Applications; the add-ons' are only here.
+ */
+export async function readRenderedApplications(reader: RepoReader, cluster: IndexCluster): Promise<RenderedApplication[]> {
+  const { manifest } = await readArgocdManifest(reader, cluster);
+  return manifest.documents
+    .map((d) => d.toJS() as Partial<ArgoObject> | null)
+    .filter((o): o is ArgoObject => o?.kind === 'Application' && typeof o.metadata?.name === 'string')
+    .map((o) => ({ name: o.metadata.name, project: o.spec?.project || 'default', chart: typeof o.spec?.source?.chart === 'string' }));
 }
 
 async function readClusterEntry(reader: RepoReader, clusterName: string): Promise<IndexCluster> {
