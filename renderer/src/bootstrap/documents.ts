@@ -6,8 +6,8 @@
  * folder the root syncs. Argo CD does not sync an Application whose project does not exist yet ("Application
  * referencing project … which does not exist"), so a root applied alone would wait forever for its own project.
  */
-import { isMap, parseAllDocuments, type Document } from 'yaml';
-import { generatedMarker } from '../render/emit.js';
+import { isMap, type Document } from 'yaml';
+import { readArgocdManifest, renderHint as render, type Manifest } from '../argocd/rendered.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';
@@ -26,7 +26,7 @@ interface ArgoObject {
   apiVersion: string;
   kind: 'Application' | 'AppProject';
   metadata: { name: string; namespace: string; [key: string]: unknown };
-  spec: { project?: string; source?: { repoURL?: string; path?: string; chart?: string; targetRevision?: string }; [key: string]: unknown };
+  spec: { project?: string; source?: { repoURL?: string; path?: string; targetRevision?: string }; [key: string]: unknown };
   [key: string]: unknown;
 }
 
@@ -38,8 +38,6 @@ export interface BootstrapInput {
   argocdVersion: string;
 }
 
-const render = 'run `npm run render` (and commit the result) so that clusters/ holds the rendered output';
-
 /** Reads everything bootstrap needs for `clusterName`; every problem is a RenderError naming the file. */
 export async function readBootstrapInput(reader: RepoReader, clusterName: string): Promise<BootstrapInput> {
   const cluster = await readClusterEntry(reader, clusterName);
@@ -49,35 +47,6 @@ export async function readBootstrapInput(reader: RepoReader, clusterName: string
   const project = root.object.spec.project;
   if (project && project !== 'default') documents.unshift(findDocument(manifest, 'AppProject', project));
   return { cluster, documents, argocdVersion: await readArgocdVersion(reader) };
-}
-
-/** The cluster's argocd folder (from the index) and its manifest. */
-async function readArgocdManifest(reader: RepoReader, cluster: IndexCluster): Promise<{ folder: IndexCluster['folders'][number]; manifest: Manifest }> {
-  const folder = cluster.folders.find((f) => f.kind === 'argocd');
-  if (!folder) {
-    throw fail({ file: repoPaths.clusterIndex, message: `cluster '${cluster.name}' has no argocd folder`, hint: render });
-  }
-  // One manifest per folder, one document per resource (ARCHITECTURE.md, contracts).
-  return { folder, manifest: await readManifest(reader, repoPaths.manifest(folder.path)) };
-}
-
-/** One Application the root creates, as rendered: its name, project, and whether its source is a Helm chart. */
-export interface RenderedApplication {
-  name: string;
-  project: string;
-  chart: boolean;
-}
-
-/**
- * Every Application of a cluster's argocd folder, the root included, in the manifest's order: what `status` asks
- * Argo CD about. The index names the root, platform and app Applications; the add-ons' are only here.
- */
-export async function readRenderedApplications(reader: RepoReader, cluster: IndexCluster): Promise<RenderedApplication[]> {
-  const { manifest } = await readArgocdManifest(reader, cluster);
-  return manifest.documents
-    .map((d) => d.toJS() as Partial<ArgoObject> | null)
-    .filter((o): o is ArgoObject => o?.kind === 'Application' && typeof o.metadata?.name === 'string')
-    .map((o) => ({ name: o.metadata.name, project: o.spec?.project || 'default', chart: typeof o.spec?.source?.chart === 'string' }));
 }
 
 async function readClusterEntry(reader: RepoReader, clusterName: string): Promise<IndexCluster> {
@@ -93,31 +62,6 @@ async function readClusterEntry(reader: RepoReader, clusterName: string): Promis
     );
   }
   return cluster;
-}
-
-interface Manifest {
-  file: string;
-  content: string;
-  documents: Document[];
-}
-
-async function readManifest(reader: RepoReader, file: string): Promise<Manifest> {
-  const content = await reader.read(file);
-  if (content === undefined || content.trim() === '') {
-    throw fail({ file, message: 'the argocd folder has not been rendered (no such file)', hint: render });
-  }
-  if (!content.startsWith(generatedMarker)) {
-    throw fail({ file, line: 1, col: 1, message: `not rendered output: the file does not start with the generated header ('${generatedMarker} …')`, hint: render });
-  }
-  const documents = parseAllDocuments(content);
-  if (!Array.isArray(documents)) throw fail({ file, message: 'no YAML document found', hint: render });
-  for (const doc of documents) {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      throw fail({ file, line: e.linePos?.[0].line, col: e.linePos?.[0].col, message: `not valid YAML: ${e.message.split('\n')[0]}`, hint: render });
-    }
-  }
-  return { file, content, documents };
 }
 
 /** The document of `kind` named `name`, checked to be an Argo CD object bootstrap can apply. */

@@ -9,7 +9,7 @@
 import { argocdConfig, type ArgocdConfig } from '../argocd/api.js';
 import { applicationState, isReady, notReadyReasons, type ApplicationState } from '../argocd/application.js';
 import { ArgocdError, createArgocdClient, readHint, type ArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
-import { readRenderedApplications } from '../bootstrap/documents.js';
+import { readRenderedApplications } from '../argocd/rendered.js';
 import { allowedHint, HintedError, UsageError } from '../errors.js';
 import { clustersOf, environmentsOf, readClusterIndex } from '../cluster-index.js';
 import { repoPaths } from '../paths.js';

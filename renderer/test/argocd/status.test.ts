@@ -2,7 +2,7 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/argocd/api.js';
-import { readRenderedApplications, type RenderedApplication } from '../../src/bootstrap/documents.js';
+import { readRenderedApplications, type RenderedApplication } from '../../src/argocd/rendered.js';
 import { readClusterIndex } from '../../src/cluster-index.js';
 import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { diskReader, readVersions } from '../../src/promote/repo.js';
