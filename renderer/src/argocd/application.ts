@@ -12,6 +12,11 @@ export interface ApplicationState {
   revision: string | undefined;
   /** The tag of the app's image among the Application's images, when found. */
   version: string | undefined;
+  /**
+   * The images Argo CD reports running (status.summary.images); empty when it reports none, which is not the same
+   * as running another image. Absent in observations written before it was recorded.
+   */
+  images?: string[];
 }
 
 /**
@@ -33,7 +38,34 @@ export function applicationState(app: Application, image: string | undefined): A
     health: app.status?.health?.status || 'Unknown',
     revision: app.status?.sync?.revision || undefined,
     version: imageTag(app.status?.summary?.images, image),
+    images: app.status?.summary?.images ?? [],
   };
+}
+
+/** Why an app's running version is not known: Argo CD lists no image at all, or none of the app's. */
+export function versionUnknownReason(state: ApplicationState): string {
+  return state.images?.length === 0 ? 'Argo CD reports no images' : 'running image not found';
+}
+
+/**
+ * Argo CD's own words for why an Application is not Synced and Healthy: its conditions (a ComparisonError such as
+ * `failed running helm: …`), the last sync operation when it did not succeed, and the health message of the
+ * Application and of each resource that is not Healthy. Argo CD 3 no longer fills the Application's health message
+ * (deprecated in AppHealthStatus), so the resources' messages carry the health reason; the API server fills them in
+ * on GET from its resource tree (`inferResourcesStatusHealth` in server/application/application.go).
+ */
+export function notReadyReasons(app: Application): string[] {
+  const status = app.status;
+  const reasons: string[] = [];
+  for (const c of status?.conditions ?? []) if (c.message) reasons.push(`${c.type ?? 'condition'}: ${c.message}`);
+  const op = status?.operationState;
+  if (op?.phase && op.phase !== 'Succeeded' && op.message) reasons.push(`sync ${op.phase}: ${op.message}`);
+  if (status?.health?.message) reasons.push(`health: ${status.health.message}`);
+  for (const r of status?.resources ?? []) {
+    const health = r.health?.status;
+    if (health && health !== 'Healthy' && r.health?.message) reasons.push(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} ${health}: ${r.health.message}`);
+  }
+  return reasons;
 }
 
 /** Synced, Healthy, and (when a revision is wanted) at that revision; a short wanted id matches its full id. */

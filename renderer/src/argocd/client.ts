@@ -30,8 +30,15 @@ export interface ArgocdClientOptions {
 
 export interface ArgocdClient {
   readonly server: string;
-  /** One Application by name (namespace `argocd`). `refresh: 'normal'` asks Argo CD to look at git again first. */
-  getApplication(name: string, opts?: { refresh?: 'normal' | 'hard' }): Promise<Application>;
+  /**
+   * One Application by name (namespace `argocd`). `refresh: 'normal'` asks Argo CD to look at git again first.
+   * `project`, the project the Application belongs to, makes Argo CD's answer exact: without it, Argo CD answers 403
+   * both for an Application that does not exist and for one the token may not read, so as not to tell that it exists;
+   * with it, 403 means the token may not read Applications of that project, and 404 that there is no such Application
+   * in it (`getAppEnforceRBAC`,
+   * https://github.com/argoproj/argo-cd/blob/v3.5.1/server/application/application.go#L166-L256, the same in v3.5.7).
+   */
+  getApplication(name: string, opts?: { refresh?: 'normal' | 'hard'; project?: string }): Promise<Application>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,7 +54,7 @@ export function createArgocdClient(config: ArgocdConfig, opts: ArgocdClientOptio
 
   type Outcome<T> = { data?: T; error?: RuntimeError | unknown; response: Response };
 
-  async function call<T>(what: string, subject: string, attempt: (signal: AbortSignal) => Promise<Outcome<T>>): Promise<T> {
+  async function call<T>(what: string, subject: string, project: string | undefined, attempt: (signal: AbortSignal) => Promise<Outcome<T>>): Promise<T> {
     let lastProblem = '';
     for (let n = 0; n <= retries; n++) {
       if (n > 0) await sleep(backoffMs * 2 ** (n - 1));
@@ -73,7 +80,7 @@ export function createArgocdClient(config: ArgocdConfig, opts: ArgocdClientOptio
         lastProblem = `${response.status} ${response.statusText}${detail ? `: ${detail}` : ''}`;
         continue;
       }
-      throw new ArgocdError(statusMessage(config, response.status, what, subject, detail), response.status);
+      throw new ArgocdError(statusMessage(config, response.status, what, subject, project, detail), response.status);
     }
     throw new ArgocdError(
       `Argo CD at ${config.server} failed ${what} ${retries + 1} times (last: ${lastProblem}); check that ${config.serverVariable} is right and that Argo CD's API server is up`,
@@ -83,9 +90,11 @@ export function createArgocdClient(config: ArgocdConfig, opts: ArgocdClientOptio
   return {
     server: config.server,
     getApplication(name, getOpts = {}) {
-      return call<Application>(`GET /api/v1/applications/${name}`, `Application '${name}'`, (signal) =>
+      const { refresh, project } = getOpts;
+      const subject = project === undefined ? `Application '${name}'` : `Application '${name}' in project '${project}'`;
+      return call<Application>(`GET /api/v1/applications/${name}`, subject, project, (signal) =>
         client.GET('/api/v1/applications/{name}', {
-          params: { path: { name }, query: getOpts.refresh ? { refresh: getOpts.refresh } : {} },
+          params: { path: { name }, query: { ...(refresh ? { refresh } : {}), ...(project === undefined ? {} : { projects: [project] }) } },
           signal,
         }),
       );
@@ -99,7 +108,7 @@ function errorMessage(error: unknown): string {
   return '';
 }
 
-function statusMessage(config: ArgocdConfig, status: number, what: string, subject: string, detail: string): string {
+function statusMessage(config: ArgocdConfig, status: number, what: string, subject: string, project: string | undefined, detail: string): string {
   const said = detail ? ` (Argo CD said: ${detail})` : '';
   switch (status) {
     case 401:
@@ -108,11 +117,11 @@ function statusMessage(config: ArgocdConfig, status: number, what: string, subje
         `it may be expired, revoked or made for another Argo CD (a new one: argocd account generate-token --account <account>)`
       );
     case 403:
-      return (
-        `Argo CD at ${config.server} denied ${what} (403 Forbidden)${said}; check that the account of ${config.tokenVariable} may read ` +
-        `applications (policy.csv in argocd-rbac-cm: p, role:<name>, applications, get, */*, allow) — Argo CD also answers 403 for ` +
-        `an Application that does not exist, so check the name of ${subject} too`
-      );
+      return project === undefined
+        ? `Argo CD at ${config.server} denied ${what} (403 Forbidden)${said}; check that the account of ${config.tokenVariable} may read ` +
+            `applications (policy.csv in argocd-rbac-cm: p, role:<name>, applications, get, */*, allow) — Argo CD also answers 403 for ` +
+            `an Application that does not exist, so check the name of ${subject} too`
+        : `Argo CD at ${config.server} denied ${what} (403 Forbidden)${said}; ${readHint(config, [project])}`;
     case 404:
       return (
         `Argo CD at ${config.server} has no ${subject} (404 Not Found)${said}; check that ${config.serverVariable} points at the Argo CD ` +
@@ -121,4 +130,12 @@ function statusMessage(config: ArgocdConfig, status: number, what: string, subje
     default:
       return `Argo CD at ${config.server} answered ${status} to ${what}${said}`;
   }
+}
+
+/** What to give the token's account so that it may read the Applications of these projects. */
+export function readHint(config: ArgocdConfig, projects: readonly string[]): string {
+  return (
+    `the account of ${config.tokenVariable} may not read Applications of project ${projects.join(', ')}; allow it in policy.csv of argocd-rbac-cm: ` +
+    projects.map((p) => `p, role:<name>, applications, get, ${p}/*, allow`).join('; ')
+  );
 }

@@ -84,7 +84,12 @@ export function parseObservations(file: string, text: string): ClusterObservatio
       const ok =
         isText((seen as Observed).application) &&
         optionalText((seen as Observed).error) &&
-        (s === undefined || (isText(s.sync) && isText(s.health) && optionalText(s.revision) && optionalText(s.version)));
+        (s === undefined ||
+          (isText(s.sync) &&
+            isText(s.health) &&
+            optionalText(s.revision) &&
+            optionalText(s.version) &&
+            (s.images === undefined || (Array.isArray(s.images) && s.images.every(isText)))));
       if (!ok) fail(`live[${i}].applications.${name} is malformed`);
     }
     return { cluster: c.cluster, environment: c.environment, ...(c.server ? { server: c.server } : {}), applications: c.applications as Record<string, Observed> };

@@ -6,8 +6,8 @@
  * folder the root syncs. Argo CD does not sync an Application whose project does not exist yet ("Application
  * referencing project … which does not exist"), so a root applied alone would wait forever for its own project.
  */
-import { isMap, parseAllDocuments, type Document } from 'yaml';
-import { generatedMarker } from '../render/emit.js';
+import { isMap, type Document } from 'yaml';
+import { readArgocdManifest, renderHint as render, type Manifest } from '../argocd/rendered.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';
@@ -38,17 +38,10 @@ export interface BootstrapInput {
   argocdVersion: string;
 }
 
-const render = 'run `npm run render` (and commit the result) so that clusters/ holds the rendered output';
-
 /** Reads everything bootstrap needs for `clusterName`; every problem is a RenderError naming the file. */
 export async function readBootstrapInput(reader: RepoReader, clusterName: string): Promise<BootstrapInput> {
   const cluster = await readClusterEntry(reader, clusterName);
-  const folder = cluster.folders.find((f) => f.kind === 'argocd');
-  if (!folder) {
-    throw fail({ file: repoPaths.clusterIndex, message: `cluster '${clusterName}' has no argocd folder`, hint: render });
-  }
-  // One manifest per folder, one document per resource (ARCHITECTURE.md, contracts).
-  const manifest = await readManifest(reader, repoPaths.manifest(folder.path));
+  const { folder, manifest } = await readArgocdManifest(reader, cluster);
   const root = findDocument(manifest, 'Application', folder.application);
   const documents = [root];
   const project = root.object.spec.project;
@@ -69,31 +62,6 @@ async function readClusterEntry(reader: RepoReader, clusterName: string): Promis
     );
   }
   return cluster;
-}
-
-interface Manifest {
-  file: string;
-  content: string;
-  documents: Document[];
-}
-
-async function readManifest(reader: RepoReader, file: string): Promise<Manifest> {
-  const content = await reader.read(file);
-  if (content === undefined || content.trim() === '') {
-    throw fail({ file, message: 'the argocd folder has not been rendered (no such file)', hint: render });
-  }
-  if (!content.startsWith(generatedMarker)) {
-    throw fail({ file, line: 1, col: 1, message: `not rendered output: the file does not start with the generated header ('${generatedMarker} …')`, hint: render });
-  }
-  const documents = parseAllDocuments(content);
-  if (!Array.isArray(documents)) throw fail({ file, message: 'no YAML document found', hint: render });
-  for (const doc of documents) {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      throw fail({ file, line: e.linePos?.[0].line, col: e.linePos?.[0].col, message: `not valid YAML: ${e.message.split('\n')[0]}`, hint: render });
-    }
-  }
-  return { file, content, documents };
 }
 
 /** The document of `kind` named `name`, checked to be an Argo CD object bootstrap can apply. */

@@ -139,16 +139,20 @@ export const versionsCommand = defineCommand({
 
 export const statusCommand = defineCommand({
   name: 'status',
-  purpose: "an environment's Argo CD Applications: sync and health, optionally waiting until they run a revision",
+  purpose: "every Argo CD Application of an environment, add-ons included: sync, health and Argo CD's reasons, optionally waiting until they run a revision",
   options: {
     env: { type: 'string', required: true, value: '<env>', description: 'the environment' },
-    wait: { type: 'boolean', description: 'wait until every Application is synced and healthy' },
+    wait: { type: 'boolean', description: 'wait until every Application exists and is synced and healthy' },
     revision: { type: 'string', value: '<commit>', description: 'with --wait: wait for this revision' },
     timeout: { type: 'string', value: '<seconds>', description: 'with --wait: give up after this long (default 600)' },
     interval: { type: 'string', value: '<seconds>', description: 'with --wait: poll this often (default 5)' },
     root: changeOptions.root,
   },
-  exitCodes: { 0: 'printed (with --wait: every Application is synced and healthy)', ...standardExitCodes },
+  exitCodes: {
+    0: 'printed (with --wait: every Application is synced and healthy)',
+    ...standardExitCodes,
+    1: 'Argo CD error, an Application the token may not read, or --wait timed out',
+  },
   async run(v, { root, io }) {
     await runStatus({
       root: v.root ?? root,

@@ -4,6 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { argocdConfig } from '../argocd/api.js';
+import { versionUnknownReason } from '../argocd/application.js';
 import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
 import { appApplication, clustersOf, promotionChainOf, readClusterIndex } from '../cluster-index.js';
 import type { ArgocdClientOptions } from '../argocd/client.js';
@@ -79,7 +80,7 @@ function liveRows(matrix: Matrix, observations: ClusterObservation[]): LiveRow[]
       const { sync, health, revision, version: live } = seen.state;
       const problems = [
         live !== undefined && live !== git ? `runs ${live}, git says ${git}` : undefined,
-        live === undefined ? 'running image not found' : undefined,
+        live === undefined ? versionUnknownReason(seen.state) : undefined,
         sync !== 'Synced' ? sync : undefined,
         health !== 'Healthy' ? health : undefined,
       ].filter(Boolean);

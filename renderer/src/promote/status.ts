@@ -1,12 +1,17 @@
 /**
- * `status --env <env>`: every app's Application in the environment's clusters, as Argo CD sees it; with `wait`,
- * polls until all are Synced and Healthy (at a revision, when given), printing progress as it changes.
+ * `status --env <env>`: every Application of the environment's clusters (the root, the platform folder, each app and
+ * each add-on), as Argo CD sees it, with Argo CD's own reasons for anything not Synced and Healthy; with `wait`, polls
+ * until all are Synced and Healthy (at a revision, when given), printing progress as it changes.
+ *
+ * Each Application is asked for within its rendered project, so that Argo CD tells an Application that does not exist
+ * yet (404: keep waiting; the root creates it) from one the token may not read (403: waiting cannot help).
  */
-import { argocdConfig } from '../argocd/api.js';
-import { applicationState, isReady, type ApplicationState } from '../argocd/application.js';
-import { ArgocdError, createArgocdClient, type ArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
-import { allowedHint, UsageError } from '../errors.js';
-import { appApplication, clustersOf, environmentsOf, readClusterIndex } from '../cluster-index.js';
+import { argocdConfig, type ArgocdConfig } from '../argocd/api.js';
+import { applicationState, isReady, notReadyReasons, type ApplicationState } from '../argocd/application.js';
+import { ArgocdError, createArgocdClient, readHint, type ArgocdClient, type ArgocdClientOptions } from '../argocd/client.js';
+import { readRenderedApplications } from '../argocd/rendered.js';
+import { allowedHint, HintedError, UsageError } from '../errors.js';
+import { clustersOf, environmentsOf, readClusterIndex } from '../cluster-index.js';
 import { repoPaths } from '../paths.js';
 import { resolveCommit } from './git.js';
 import { diskReader, readCatalogue, readImages, readVersions } from './repo.js';
@@ -14,14 +19,29 @@ import { formatTable, shortRevision } from './table.js';
 
 export interface StatusRow {
   cluster: string;
-  app: string;
   application: string;
-  /** undefined when Argo CD has no such Application. */
+  /** The project the Application is rendered in, and asked for in. */
+  project: string;
+  /** The app whose folder it syncs; undefined for the root, the platform folder and the add-ons. */
+  app?: string;
+  /** undefined when Argo CD could not show it: see `absent`. */
   state?: ApplicationState;
-  /** What overlays/<env>/versions.yaml in this checkout says. */
+  /** `missing`: Argo CD has no such Application in its project (yet); `forbidden`: the token may not read it. */
+  absent?: 'missing' | 'forbidden';
+  /** Argo CD's own words for why it is not Synced and Healthy. */
+  reasons: string[];
+  /** What overlays/<env>/versions.yaml in this checkout says (apps only). */
   wanted?: string;
   ready: boolean;
 }
+
+/** The clock of `--wait`, a seam so that tests drive the waiting without sleeping. */
+export interface WaitClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: WaitClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 export interface StatusOptions {
   root: string;
@@ -32,16 +52,31 @@ export interface StatusOptions {
   timeoutSeconds?: number;
   /** Milliseconds between polls; default 5000. */
   intervalMs?: number;
+  clock?: WaitClock;
   processEnv?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
   argocd?: ArgocdClientOptions;
 }
 
+/** What the table shows for the running version: the tag, or why there is none. */
+function versionCell(r: StatusRow): string {
+  if (r.app === undefined || !r.state) return '-';
+  // Short for versionUnknownReason's two cases: Argo CD lists no image at all, or none of this app's.
+  return r.state.version ?? (r.state.images?.length === 0 ? 'no images' : 'not found');
+}
+
 function formatStatus(rows: StatusRow[]): string {
   return formatTable(
     ['APPLICATION', 'SYNC', 'HEALTH', 'REVISION', 'VERSION', 'VERSIONS.YAML'],
-    rows.map((r) => [r.application, r.state?.sync ?? 'NotFound', r.state?.health ?? '-', shortRevision(r.state?.revision), r.state?.version ?? '-', r.wanted ?? '-']),
+    rows.map((r) => [r.application, r.state?.sync ?? absentWord(r), r.state?.health ?? '-', shortRevision(r.state?.revision), versionCell(r), r.wanted ?? '-']),
   );
+}
+
+const absentWord = (r: StatusRow) => (r.absent === 'forbidden' ? 'Forbidden' : 'Missing');
+
+/** What a row is doing, for the progress line and the reasons. */
+function stateText(r: StatusRow): string {
+  return r.state ? `${r.state.sync}, ${r.state.health}, ${shortRevision(r.state.revision)}` : r.absent === 'forbidden' ? 'forbidden' : 'missing';
 }
 
 /** One line of progress: how many are ready and what the others are doing. */
@@ -49,16 +84,71 @@ function progressLine(rows: StatusRow[]): string {
   const waiting = rows.filter((r) => !r.ready);
   const ready = `${rows.length - waiting.length}/${rows.length} ready`;
   if (waiting.length === 0) return ready;
-  const shown = waiting.slice(0, 4).map((r) => `${r.application} (${r.state ? `${r.state.sync}, ${r.state.health}, ${shortRevision(r.state.revision)}` : 'not found'})`);
+  const shown = waiting.slice(0, 4).map((r) => `${r.application} (${stateText(r)})`);
   return `${ready}; waiting for ${shown.join(', ')}${waiting.length > 4 ? `, and ${waiting.length - 4} more` : ''}`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Who creates a missing Application: the cluster's root creates every other one when it syncs the argocd folder (its
+ * state says whether it has got that far); the root itself is applied once by bootstrap.
+ */
+function creator(r: StatusRow, roots: ReadonlyMap<string, StatusRow>): string {
+  const root = roots.get(r.cluster);
+  if (!root || root.application === r.application) return `the root Application is applied once: npm run bootstrap -- --cluster ${r.cluster}`;
+  return `the root Application ${root.application} creates it when it syncs ${repoPaths.argocdFolder(r.cluster)} (${root.application}: ${stateText(root)})`;
+}
+
+/** Argo CD's reasons for every row that is not Synced and Healthy, one line each. */
+function reasonLines(rows: StatusRow[], roots: ReadonlyMap<string, StatusRow>): string[] {
+  const off = rows.filter((r) => !r.state || r.state.sync !== 'Synced' || r.state.health !== 'Healthy');
+  if (off.length === 0) return [];
+  return [
+    '',
+    'Not Synced and Healthy, with what Argo CD says:',
+    ...off.map((r) => {
+      if (r.absent === 'missing') return `  ${r.application}: Argo CD has no such Application in project ${r.project}; ${creator(r, roots)}`;
+      if (r.absent === 'forbidden') return `  ${r.application}: the token may not read Applications of project ${r.project}`;
+      return `  ${r.application} (${r.state!.sync}, ${r.state!.health}): ${r.reasons.length ? r.reasons.join('; ') : 'Argo CD gives no reason'}`;
+    }),
+  ];
+}
+
+interface Target {
+  cluster: string;
+  application: string;
+  project: string;
+  app?: string;
+  /** A chart's Application runs the chart's version, not a git revision. */
+  chart: boolean;
+  client: ArgocdClient;
+  config: ArgocdConfig;
+}
+
+/** One error for every Application the token may not read, per cluster, with what to allow. */
+function forbiddenError(rows: StatusRow[], targets: Target[]): HintedError {
+  const forbidden = rows.filter((r) => r.absent === 'forbidden');
+  const clusters = [...new Set(forbidden.map((r) => r.cluster))];
+  const parts = clusters.map((cluster) => {
+    const mine = forbidden.filter((r) => r.cluster === cluster);
+    const config = targets.find((t) => t.cluster === cluster)!.config;
+    return { cluster, config, names: mine.map((r) => r.application), projects: [...new Set(mine.map((r) => r.project))].sort() };
+  });
+  return new HintedError(
+    parts
+      .map(
+        (p) =>
+          `Argo CD at ${p.config.server} denied reading ${p.names.length} Application${p.names.length === 1 ? '' : 's'} of cluster ${p.cluster} (403 Forbidden, asked within their projects): ${p.names.join(', ')}`,
+      )
+      .join('\n'),
+    parts.map((p) => readHint(p.config, p.projects)).join('\n  hint: '),
+  );
+}
 
 /** Prints the table (and with `wait`, progress); returns when done, throws on timeout or an Argo CD error. */
 export async function runStatus(opts: StatusOptions): Promise<StatusRow[]> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const processEnv = opts.processEnv ?? process.env;
+  const clock = opts.clock ?? realClock;
   const reader = diskReader(opts.root);
   const index = await readClusterIndex(reader);
   const environments = environmentsOf(index);
@@ -70,7 +160,8 @@ export async function runStatus(opts: StatusOptions): Promise<StatusRow[]> {
   const images = await readImages(reader, apps);
   const { versions } = await readVersions(reader, opts.env);
   const clusters = clustersOf(index, opts.env);
-  const targets: { cluster: string; app: string; application: string; client: ArgocdClient }[] = [];
+  const targets: Target[] = [];
+  const rootNames = new Map<string, string>();
   for (const cluster of clusters) {
     const config = argocdConfig(processEnv, cluster.name, opts.env);
     if (!config) {
@@ -80,58 +171,86 @@ export async function runStatus(opts: StatusOptions): Promise<StatusRow[]> {
       );
     }
     const client = createArgocdClient(config, opts.argocd);
+    const appOf = new Map(cluster.folders.flatMap((f) => (f.kind === 'app' && f.app !== undefined ? [[f.application, f.app] as const] : [])));
     for (const app of apps) {
-      const application = appApplication(cluster, app);
-      if (application !== undefined) {
-        targets.push({ cluster: cluster.name, app, application, client });
-      } else if (versions.has(app)) {
+      // else: not deployed in this environment (no version there), so there is no Application to ask about
+      if (versions.has(app) && ![...appOf.values()].includes(app)) {
         throw new Error(`${repoPaths.clusterIndex} lists no Application of ${app} in cluster ${cluster.name}; run npm run render`);
-      } // else: not deployed in this environment (no version there), so there is nothing to ask about
+      }
+    }
+    const root = cluster.folders.find((f) => f.kind === 'argocd');
+    if (root) rootNames.set(cluster.name, root.application);
+    for (const rendered of await readRenderedApplications(reader, cluster)) {
+      targets.push({ cluster: cluster.name, application: rendered.name, project: rendered.project, app: appOf.get(rendered.name), chart: rendered.chart, client, config });
     }
   }
+  targets.sort((a, b) => (a.cluster === b.cluster ? (a.application < b.application ? -1 : 1) : a.cluster < b.cluster ? -1 : 1));
 
+  const look = async (t: Target, refresh: boolean): Promise<StatusRow> => {
+    const row: StatusRow = { cluster: t.cluster, application: t.application, project: t.project, app: t.app, reasons: [], wanted: t.app && versions.get(t.app), ready: false };
+    try {
+      const found = await t.client.getApplication(t.application, { project: t.project, ...(refresh ? { refresh: 'normal' as const } : {}) });
+      row.state = applicationState(found, t.app && images.get(t.app));
+      row.reasons = notReadyReasons(found);
+      // A chart's Application is at the chart's version; the root being at the revision is what puts its spec there.
+      row.ready = isReady(row.state, t.chart ? undefined : revision);
+    } catch (err) {
+      // Asked within its project, Argo CD answers 404 only when it has no such Application and 403 only when the
+      // token may not read that project's Applications (ArgocdClient.getApplication).
+      if (!(err instanceof ArgocdError && (err.status === 404 || err.status === 403))) throw err;
+      row.absent = err.status === 404 ? 'missing' : 'forbidden';
+    }
+    return row;
+  };
   let first = true;
   const poll = async (): Promise<StatusRow[]> => {
-    const rows: StatusRow[] = [];
-    for (const t of targets) {
-      let state: ApplicationState | undefined;
-      try {
-        // The first look asks Argo CD to re-read git, so a just-merged commit shows without waiting for its poll.
-        state = applicationState(await t.client.getApplication(t.application, first && opts.wait ? { refresh: 'normal' } : {}), images.get(t.app));
-      } catch (err) {
-        if (!(err instanceof ArgocdError && err.status === 404)) throw err;
-      }
-      rows.push({ cluster: t.cluster, app: t.app, application: t.application, state, wanted: versions.get(t.app), ready: !!state && isReady(state, revision) });
-    }
+    // The first look asks Argo CD to re-read git, so a just-merged commit shows without waiting for its poll.
+    const rows = await Promise.all(targets.map((t) => look(t, first && !!opts.wait)));
     first = false;
     return rows;
+  };
+  const rootsOf = (rows: StatusRow[]) => new Map(rows.filter((r) => rootNames.get(r.cluster) === r.application).map((r) => [r.cluster, r]));
+  const report = (rows: StatusRow[]) => {
+    log([formatStatus(rows), ...reasonLines(rows, rootsOf(rows))].join('\n'));
+    if (rows.some((r) => r.absent === 'forbidden')) throw forbiddenError(rows, targets);
   };
 
   if (!opts.wait) {
     const rows = await poll();
-    log(formatStatus(rows));
+    report(rows);
     return rows;
   }
 
   const timeoutMs = (opts.timeoutSeconds ?? 600) * 1000;
   const intervalMs = opts.intervalMs ?? 5000;
-  const started = Date.now();
+  const started = clock.now();
   log(`Waiting up to ${timeoutMs / 1000} s for ${targets.length} Applications in ${opts.env} to be Synced and Healthy${revision ? ` at ${shortRevision(revision)}` : ''} …`);
   let last = '';
   for (;;) {
     const rows = await poll();
+    // Waiting cannot give the token a permission it lacks.
+    if (rows.some((r) => r.absent === 'forbidden')) report(rows);
     const line = progressLine(rows);
-    if (line !== last) log(`[${Math.round((Date.now() - started) / 1000)}s] ${line}`);
+    if (line !== last) log(`[${Math.round((clock.now() - started) / 1000)}s] ${line}`);
     last = line;
     if (rows.every((r) => r.ready)) {
-      log(formatStatus(rows));
+      report(rows);
       return rows;
     }
-    if (Date.now() + intervalMs > started + timeoutMs) {
-      log(formatStatus(rows));
-      const waiting = rows.filter((r) => !r.ready).map((r) => r.application);
-      throw new Error(`timed out after ${timeoutMs / 1000} s; not yet Synced and Healthy${revision ? ` at ${shortRevision(revision)}` : ''}: ${waiting.join(', ')}`);
+    if (clock.now() + intervalMs > started + timeoutMs) {
+      report(rows);
+      const roots = rootsOf(rows);
+      const missing = rows.filter((r) => r.absent === 'missing');
+      const waiting = rows.filter((r) => !r.ready && !r.absent).map((r) => r.application);
+      const at = revision ? ` at ${shortRevision(revision)}` : '';
+      throw new Error(
+        [
+          `timed out after ${timeoutMs / 1000} s`,
+          ...(waiting.length ? [`not yet Synced and Healthy${at}: ${waiting.join(', ')}`] : []),
+          ...missing.map((r) => `${r.application} never appeared in Argo CD; ${creator(r, roots)}`),
+        ].join('; '),
+      );
     }
-    await sleep(intervalMs);
+    await clock.sleep(intervalMs);
   }
 }

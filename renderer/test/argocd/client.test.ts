@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { argocdConfig, type ArgocdConfig } from '../../src/argocd/api.js';
 import { applicationState, imageTag } from '../../src/argocd/application.js';
 import { createArgocdClient } from '../../src/argocd/client.js';
-import { application, fakeArgocd, notFound, type FakeArgocd } from './argocd-server.js';
+import { application, argocdAnswers, fakeArgocd, notFound, type FakeArgocd } from './argocd-server.js';
 
 let server: FakeArgocd | undefined;
 afterEach(async () => {
@@ -19,7 +19,13 @@ describe('Argo CD client', () => {
   it('gets an Application with the bearer token', async () => {
     server = await fakeArgocd((name) => ({ status: 200, body: application(name, { images: ['reg.example/berrys/api-gateway:1.9.0'] }) }));
     const app = await createArgocdClient(config(server.url), fast).getApplication('staging-api-gateway');
-    expect(applicationState(app, 'berrys/api-gateway')).toEqual({ sync: 'Synced', health: 'Healthy', revision: 'a'.repeat(40), version: '1.9.0' });
+    expect(applicationState(app, 'berrys/api-gateway')).toEqual({
+      sync: 'Synced',
+      health: 'Healthy',
+      revision: 'a'.repeat(40),
+      version: '1.9.0',
+      images: ['reg.example/berrys/api-gateway:1.9.0'],
+    });
     expect(server.requests).toEqual([{ method: 'GET', url: '/api/v1/applications/staging-api-gateway', auth: 'Bearer tok-123' }]);
   });
 
@@ -38,6 +44,26 @@ describe('Argo CD client', () => {
       `Argo CD at ${server.url} denied GET /api/v1/applications/staging-api-gateway (403 Forbidden) (Argo CD said: permission denied); check that the account of ` +
         'ARGOCD_AUTH_TOKEN_STAGING may read applications (policy.csv in argocd-rbac-cm: p, role:<name>, applications, get, */*, allow) — Argo CD also answers 403 ' +
         "for an Application that does not exist, so check the name of Application 'staging-api-gateway' too",
+    );
+  });
+
+  it('asked within a project, says a 403 is about reading that project and names the policy line', async () => {
+    server = await fakeArgocd(argocdAnswers({ applications: new Map(), mayRead: (project) => project !== 'staging-platform' }));
+    await expect(createArgocdClient(config(server.url), fast).getApplication('staging-root', { project: 'staging-platform' })).rejects.toThrow(
+      `Argo CD at ${server.url} denied GET /api/v1/applications/staging-root (403 Forbidden) (Argo CD said: permission denied); the account of ` +
+        'ARGOCD_AUTH_TOKEN_STAGING may not read Applications of project staging-platform; allow it in policy.csv of argocd-rbac-cm: ' +
+        'p, role:<name>, applications, get, staging-platform/*, allow',
+    );
+    expect(server.requests.map((r) => r.url)).toEqual(['/api/v1/applications/staging-root?projects=staging-platform']);
+  });
+
+  it('asked within a project, names the project of a missing Application (Argo CD answers 404 only then)', async () => {
+    server = await fakeArgocd(argocdAnswers({ applications: new Map() }));
+    const client = createArgocdClient(config(server.url), fast);
+    await expect(client.getApplication('staging-billing')).rejects.toMatchObject({ status: 403 });
+    await expect(client.getApplication('staging-billing', { project: 'staging' })).rejects.toThrow(
+      `Argo CD at ${server.url} has no Application 'staging-billing' in project 'staging' (404 Not Found) (Argo CD said: applications.argoproj.io "staging-billing" not found); ` +
+        "check that ARGOCD_SERVER_STAGING points at the Argo CD of that cluster and that the cluster's root Application has synced its argocd/ folder",
     );
   });
 

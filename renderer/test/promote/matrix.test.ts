@@ -109,6 +109,20 @@ describe('versions --live', () => {
     expect(server.requests.every((r) => r.url.startsWith('/api/v1/applications/staging-') && r.auth === 'Bearer t')).toBe(true);
   });
 
+  it('says Argo CD reports no images when it lists none, and that the app’s image is not among those it lists', async () => {
+    server = await fakeArgocd((name) => {
+      const images = name === 'staging-api-gateway' ? [image('sidecar', '1.0.0')] : name === 'staging-agent-orchestrator' ? [image('agent-orchestrator', '2.4.1')] : [];
+      return { status: 200, body: application(name, { revision, images }) };
+    });
+    const text = await print({ root: repo(), live: true, cluster: 'staging', processEnv: { ARGOCD_SERVER: server.url, ARGOCD_AUTH_TOKEN: 't' }, argocd: { retries: 0 } });
+    const live = text.slice(text.indexOf('APPLICATION')).split('\n');
+    expect(live.slice(1, 4)).toEqual([
+      'staging-agent-orchestrator   2.4.1   2.4.1  Synced  Healthy  1a2b3c4',
+      'staging-api-gateway          1.8.3   -      Synced  Healthy  1a2b3c4   ≠ running image not found',
+      'staging-model-orchestration  3.1.2   -      Synced  Healthy  1a2b3c4   ≠ Argo CD reports no images',
+    ]);
+  });
+
   it('writes observations the gate can judge without a token (the workflow path)', { timeout: 300_000 }, async () => {
     const root = renderedRepo();
     const staging = gitIn(root, 'rev-parse', 'HEAD');
