@@ -249,7 +249,7 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     log(`  ${victim}'s Application and objects are gone; the other ${before.filter((o) => !o.endsWith(`/${victim}`)).length} objects stayed`);
     await waitConverged('the rest to stay Synced and Healthy', note, { extra: deploymentsAvailable });
     // The command a release pipeline waits with: every app of the environment Synced and Healthy at this commit.
-    const wait = await inWork`npm run --silent status -- --env ${env} --wait --revision ${sha} --timeout 180 --interval 2`;
+    const wait = await inWork`npm run --silent status -- --env ${env} --wait --skip-charts --revision ${sha} --timeout 180 --interval 2`;
     if (wait.exitCode !== 0) throw new Error(`npm run status -- --wait --revision ${sha} exited ${wait.exitCode}: ${(wait.stderr || wait.stdout).trim()}`);
     log(`  npm run status -- --env ${env} --wait --revision ${sha.slice(0, 12)}: exit 0`);
   });

@@ -81,7 +81,7 @@ export async function releaseAndPromote({ app, cluster, env, work, kubectl, ns, 
   log(`  Argo CD rolled deployment/${app} from ${before} to ${version}`);
   await must(
     `npm run status -- --env ${env} --wait --revision ${released.sha}`,
-    inWork`npm run --silent status -- --env ${env} --wait --revision ${released.sha} --timeout 180 --interval 2`,
+    inWork`npm run --silent status -- --env ${env} --wait --skip-charts --revision ${released.sha} --timeout 180 --interval 2`,
   );
   log(`  npm run status -- --env ${env} --wait --revision ${released.sha.slice(0, 12)}: exit 0`);
 

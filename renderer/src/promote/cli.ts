@@ -146,6 +146,7 @@ export const statusCommand = defineCommand({
     revision: { type: 'string', value: '<commit>', description: 'with --wait: wait for this revision' },
     timeout: { type: 'string', value: '<seconds>', description: 'with --wait: give up after this long (default 600)' },
     interval: { type: 'string', value: '<seconds>', description: 'with --wait: poll this often (default 5)' },
+    'skip-charts': { type: 'boolean', description: 'with --wait: list chart add-ons but do not wait for them (a cluster that cannot pull charts)' },
     root: changeOptions.root,
   },
   exitCodes: {
@@ -161,6 +162,7 @@ export const statusCommand = defineCommand({
       revision: v.revision,
       timeoutSeconds: seconds(v.timeout, '--timeout', 600),
       intervalMs: seconds(v.interval, '--interval', 5) * 1000,
+      skipCharts: v['skip-charts'],
       log: io.out,
       processEnv: io.env,
     });

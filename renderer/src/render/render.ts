@@ -82,7 +82,20 @@ function recording(reader: RepoReader, texts: Map<string, string>): RepoReader {
  * asked about); `envs` only limits which clusters' files are returned and may be pruned.
  */
 export async function renderRepository(reader: RepoReader, opts: RenderOptions = {}): Promise<RenderResult> {
-  const { loadRepo, resolveRepo, planRepo, compileTemplates, renderJob, renderJobs, checkObjects, sortObjects, findSecretsInComments, redactSecrets, checkSyncOrder, checkCapacity } = await stages();
+  const {
+    loadRepo,
+    resolveRepo,
+    planRepo,
+    compileTemplates,
+    renderJob,
+    renderJobs,
+    checkObjects,
+    sortObjects,
+    findSecretsInComments,
+    redactSecrets,
+    checkSyncOrder,
+    checkCapacity,
+  } = await stages();
   const stop = stopper(redactSecrets);
   const texts = new Map<string, string>();
   const load = await loadRepo(recording(reader, texts), { envs: opts.envs });

@@ -120,6 +120,7 @@ describe('status', () => {
       'APPLICATION                   SYNC     HEALTH    REVISION  VERSION    VERSIONS.YAML',
       'local-addon-external-secrets  Synced   Healthy   1.0.0     -          -',
       'local-addon-loki              Synced   Healthy   1.0.0     -          -',
+      'local-addon-metrics-server    Synced   Healthy   1.0.0     -          -',
       'local-addon-traefik           Unknown  Healthy   1.0.0     -          -',
       'local-agent-orchestrator      Synced   Healthy   1a2b3c4   2.5.0      2.5.0',
       'local-api-gateway             Synced   Degraded  1a2b3c4   1.9.0      1.9.0',
@@ -150,8 +151,8 @@ describe('status', () => {
     const { lines, error } = await status({ root, env: 'local', url: server.url });
     expect(error).toBeInstanceOf(HintedError);
     expect(error!.message).toBe(
-      `Argo CD at ${server.url} denied reading 5 Applications of cluster local (403 Forbidden, asked within their projects): ` +
-        'local-addon-external-secrets, local-addon-loki, local-addon-traefik, local-platform, local-root\n' +
+      `Argo CD at ${server.url} denied reading 6 Applications of cluster local (403 Forbidden, asked within their projects): ` +
+        'local-addon-external-secrets, local-addon-loki, local-addon-metrics-server, local-addon-traefik, local-platform, local-root\n' +
         '  hint: the account of ARGOCD_AUTH_TOKEN may not read Applications of project local-platform; allow it in policy.csv of argocd-rbac-cm: ' +
         'p, role:<name>, applications, get, local-platform/*, allow',
     );
@@ -174,9 +175,9 @@ describe('status', () => {
     const { lines, error } = await status({ root, env: 'local', url: server.url, wait: true, revision: revision.slice(0, 7), timeoutSeconds: 600, intervalMs: 5000, clock });
     expect(error).toBeUndefined();
     expect(lines.slice(0, 3)).toEqual([
-      'Waiting up to 600 s for 13 Applications in local to be Synced and Healthy at 1a2b3c4 …',
-      '[0s] 12/13 ready; waiting for local-web-dashboard (missing)',
-      '[10s] 13/13 ready',
+      'Waiting up to 600 s for 14 Applications in local to be Synced and Healthy at 1a2b3c4 …',
+      '[0s] 13/14 ready; waiting for local-web-dashboard (missing)',
+      '[10s] 14/14 ready',
     ]);
     expect(clock.sleeps).toBe(2);
     // The first look asks Argo CD to refresh from git; later ones do not. Chart add-ons run their chart version and count as ready.
@@ -245,9 +246,9 @@ describe('status', () => {
     });
     expect(rows.every((r) => r.ready)).toBe(true);
     expect(lines.slice(0, 3)).toEqual([
-      'Waiting up to 60 s for 18 Applications in staging to be Synced and Healthy at 1a2b3c4 …',
-      '[0s] 17/18 ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)',
-      '[2s] 18/18 ready',
+      'Waiting up to 60 s for 19 Applications in staging to be Synced and Healthy at 1a2b3c4 …',
+      '[0s] 18/19 ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)',
+      '[2s] 19/19 ready',
     ]);
   });
 
@@ -270,6 +271,30 @@ describe('status', () => {
       'timed out after 10 s; not yet Synced and Healthy at 1a2b3c4: staging-agent-orchestrator, staging-api-gateway, staging-model-orchestration, ' +
         'staging-planning-system, staging-platform, staging-project-coordinator, staging-root, staging-service-integration, staging-tool-integration, staging-web-dashboard',
     );
+  });
+
+  it('with skipCharts, waits for the git Applications only, and says how many chart add-ons it did not wait for', async () => {
+    const root = statusRepo();
+    // Every chart add-on stays Unknown, as in a cluster whose repo-server cannot pull charts.
+    server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision, sync: /-addon-/.test(name) ? 'Unknown' : 'Synced', images: [image(name)] }) }));
+    const lines: string[] = [];
+    const rows = await runStatus({
+      root,
+      env: 'staging',
+      wait: true,
+      revision,
+      skipCharts: true,
+      timeoutSeconds: 10,
+      intervalMs: 5000,
+      clock: testClock(),
+      processEnv: { ARGOCD_SERVER: server.url, ARGOCD_AUTH_TOKEN: 't' },
+      log: (l) => lines.push(...l.split('\n')),
+    });
+    const charts = rows.filter((r) => r.application.includes('-addon-'));
+    expect(charts.length).toBeGreaterThan(0);
+    expect(charts.every((r) => r.state?.sync === 'Unknown')).toBe(true);
+    expect(lines[1]).toBe(`(--skip-charts: ${charts.length} chart add-on Applications must exist but are not waited for)`);
+    expect(lines).toContain('Not Synced and Healthy, with what Argo CD says:');
   });
 
   it('says which variables to set when no Argo CD is configured', async () => {
