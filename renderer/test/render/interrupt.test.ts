@@ -38,7 +38,8 @@ const points: WritePoint[] = ['mid-stage', 'before-publish', 'after-first-rename
 const beforePublish = new Set<WritePoint>(['mid-stage', 'before-publish']);
 const interruptMessage = 'render interrupted (SIGINT): nothing staged is left and clusters/ is either as it was or fully written; run npm run render again\n';
 
-describe('an interrupted render', () => {
+// Each test runs up to six renders as processes: a generous limit, so that only a hung render fails on a busy machine.
+describe('an interrupted render', { timeout: 300_000 }, () => {
   let root = '';
   let clusters = '';
   let total = 0;

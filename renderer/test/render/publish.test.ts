@@ -67,7 +67,8 @@ function changes(root: string): string[] {
     .map((line) => line.trim());
 }
 
-describe.runIf(available)('an all-or-nothing publish', () => {
+// Renders as processes: a generous limit, so that only a hung render fails on a busy machine.
+describe.runIf(available)('an all-or-nothing publish', { timeout: 300_000 }, () => {
   let root = '';
   const orchestrator = 'overlays/production/apps/agent-orchestrator.yaml';
   const production = 'clusters/production/apps/agent-orchestrator/manifest.yaml';
