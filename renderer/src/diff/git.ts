@@ -1,7 +1,7 @@
 /**
  * The git and file-system edge of the diff: which commits to compare, and the rendered tree (clusters/) of a
- * commit or of the working tree. Two git processes per commit however many files there are: `git ls-tree` for
- * the blob ids and one `git cat-file --batch` for the contents of the files that differ.
+ * commit or of the working tree. Few git processes however many files there are: `git ls-tree` per commit for
+ * the blob ids and one `git cat-file --batch` for the contents of the files that differ, on both sides.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -73,15 +73,21 @@ interface Listing {
   texts: Map<string, string>;
 }
 
-async function listCommit(root: string, commit: string): Promise<Listing> {
-  const out = await run(root, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', repoPaths.clustersDir]);
-  const ids = new Map<string, string>();
+/** Every blob `git ls-tree -r` lists in a commit (under `paths` when given): path, mode and blob id. */
+async function lsTree(root: string, commit: string, paths: string[] = []): Promise<{ path: string; mode: string; id: string }[]> {
+  const out = await run(root, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...paths]);
+  const entries: { path: string; mode: string; id: string }[] = [];
   for (const entry of out.toString('utf8').split('\0')) {
     const tab = entry.indexOf('\t');
     if (tab < 0) continue;
-    const [, type, id] = entry.slice(0, tab).split(' ');
-    if (type === 'blob') ids.set(entry.slice(tab + 1), id!);
+    const [mode, type, id] = entry.slice(0, tab).split(' ');
+    if (type === 'blob') entries.push({ path: entry.slice(tab + 1), mode: mode!, id: id! });
   }
+  return entries;
+}
+
+async function listCommit(root: string, commit: string): Promise<Listing> {
+  const ids = new Map((await lsTree(root, commit, [repoPaths.clustersDir])).map((e) => [e.path, e.id] as const));
   return { ids, texts: new Map() };
 }
 
@@ -103,9 +109,9 @@ function listWorktree(root: string): Listing {
   return { ids, texts };
 }
 
-/** Contents of many blobs through one `git cat-file --batch`. */
-async function readBlobs(root: string, ids: readonly string[]): Promise<Map<string, string>> {
-  const blobs = new Map<string, string>();
+/** The raw bytes of many blobs through one `git cat-file --batch`, by blob id. */
+async function readBlobBytes(root: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  const blobs = new Map<string, Buffer>();
   if (ids.length === 0) return blobs;
   const unique = [...new Set(ids)];
   const out = await run(root, ['cat-file', '--batch'], `${unique.join('\n')}\n`);
@@ -118,10 +124,38 @@ async function readBlobs(root: string, ids: readonly string[]): Promise<Map<stri
     const size = Number(header[2]);
     const end = eol + 1 + size;
     if (eol < 0 || !Number.isSafeInteger(size) || out[end] !== 0x0a) throw new Error(`git cat-file: output ends or drifts inside object ${header[0]}`);
-    blobs.set(header[0]!, out.toString('utf8', eol + 1, end));
+    blobs.set(header[0]!, out.subarray(eol + 1, end));
     at = end + 1;
   }
   return blobs;
+}
+
+/** Contents of many blobs as text, through one `git cat-file --batch`. */
+async function readBlobs(root: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (const [id, bytes] of await readBlobBytes(root, ids)) texts.set(id, bytes.toString('utf8'));
+  return texts;
+}
+
+/** One file of a commit: its path, git mode (`100644`, `100755`, `120000` for a link) and bytes. */
+export interface CommittedFile {
+  path: string;
+  mode: string;
+  bytes: Buffer;
+}
+
+/**
+ * Every file of a commit (its whole tree, submodules left out) as git stores it: one `git ls-tree` and one
+ * `git cat-file --batch`. Not `git archive`, whose export attributes (`export-ignore`, `export-subst`) the commit
+ * itself controls, so an archive need not be the commit's files.
+ */
+export async function readCommitFiles(root: string, commit: string): Promise<CommittedFile[]> {
+  const entries = await lsTree(root, commit);
+  const blobs = await readBlobBytes(
+    root,
+    entries.map((e) => e.id),
+  );
+  return entries.map((e) => ({ path: e.path, mode: e.mode, bytes: blobs.get(e.id)! }));
 }
 
 const isManifest = (file: string) => /\.ya?ml$/.test(file);

@@ -3,13 +3,14 @@
  * (scripts/render.mjs of a full copy of this repository) on a real git repository.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command } from '../../src/diff/cli.js';
+import { exportHead } from '../../src/diff/render-check.js';
 import { runCaptured } from '../command.js';
 import { cleanUp, commit, gitIn } from './fixture.js';
-import { renderedWorkingCopy } from '../git-repo.js';
+import { renderedWorkingCopy, tempDir } from '../git-repo.js';
 
 afterAll(cleanUp);
 
@@ -22,6 +23,15 @@ beforeAll(() => {
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const result = await runCaptured(command, argv, root);
   return { code: result.code, out: result.out.join('\n'), err: result.err.join('\n') };
+}
+
+/** The newest modification time of any file under `dir`, as `scripts/lib/run.mjs` compares it with its build stamp. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
 }
 
 function bumpStaging(version: string): void {
@@ -64,6 +74,23 @@ describe('diff render check', () => {
       const result = await run(['--base', 'HEAD~1', '--head', stale, '--env', 'staging']);
       expect(result.code).toBe(1);
       expect(result.err).toContain(`Error: the rendered output of commit ${stale.slice(0, 12)} is stale`);
+    } finally {
+      gitIn(root, 'reset', '--quiet', '--hard', 'HEAD~1');
+    }
+  });
+
+  it("checks a head commit whose renderer is this checkout's with this checkout's compiled renderer, so nothing compiles", async () => {
+    const dir = tempDir('diff-export');
+    const exported = await exportHead(root, gitIn(root, 'rev-parse', 'HEAD'), dir);
+    expect(exported.reusedRenderer).toBe(true);
+    // scripts/lib/run.mjs recompiles when any source is newer than the stamp; every exported file is new.
+    expect(statSync(path.join(dir, 'dist', '.build-stamp')).mtimeMs).toBeGreaterThanOrEqual(newestMtime(path.join(dir, 'renderer', 'src')));
+  });
+
+  it("reads a head commit's own files even when its .gitattributes keeps them out of an archive", async () => {
+    const head = commit(root, 'export-ignore the rendered output', { '.gitattributes': 'clusters/** export-ignore\n' });
+    try {
+      expect(await run(['--base', 'HEAD~1', '--head', head])).toMatchObject({ code: 0, err: '' });
     } finally {
       gitIn(root, 'reset', '--quiet', '--hard', 'HEAD~1');
     }
