@@ -117,6 +117,8 @@ export function classify(base: JsonObject | undefined, head: JsonObject | undefi
   let scaling: ScalingChange[] = [];
   if (!base || !head) {
     if (template) categories.add('rolls-pods');
+    // A new workload's version is what a reviewer of a new app or environment looks for first.
+    if (template && head) images = imageChanges(undefined, get(head, template));
     if (isAccessKind(obj) || kind === 'Service' || (kind === 'Application' && group(obj.apiVersion) === 'argoproj.io')) categories.add('exposure');
     if (categories.size === 0) categories.add('config');
   } else {

@@ -123,25 +123,59 @@ interface Section {
   dropped: boolean;
 }
 
-function reproduceHint(opts: MarkdownOptions): string {
+/** The command that shows what the comment left out: one environment's diff between the two sides. */
+function diffCommandText(opts: MarkdownOptions, environment?: string): string {
   const base = opts.base.commit ?? opts.base.ref;
   const head = opts.head.commit ? ` --head ${opts.head.commit}` : '';
-  return `Reproduce locally: ${code(`npm run diff -- --base ${base}${head}`)}`;
+  return `npm run diff -- --base ${base}${head}${environment ? ` --env ${environment}` : ''}`;
 }
 
-/** Renders the comment, cutting long resource diffs first and then whole sections, largest first, to fit. */
+function reproduceHint(opts: MarkdownOptions): string {
+  return `Reproduce locally: ${code(diffCommandText(opts))}`;
+}
+
+/** A section left out: its summary, every version change in it (they are kept whatever is dropped), and how to see it. */
+function droppedText(s: Section, opts: MarkdownOptions): string {
+  const lines = [`- ✂️ ${sectionSummary(s.group)}: details left out to fit the comment limit; see them with ${code(diffCommandText(opts, s.environment))}`];
+  for (const c of s.group.changes)
+    for (const i of c.images) lines.push(`  - ${c.kind} ${code(c.name)}${c.cluster !== s.environment ? ` in cluster ${code(c.cluster)}` : ''}: image ${code(imageText(i))}`);
+  return lines.join('\n');
+}
+
+/**
+ * Per-resource diff budgets (lines, characters), tried in turn before any section is dropped: every resource
+ * stays listed with its images and scaling, only its diff gets shorter.
+ */
+const shorterPatches: readonly (readonly [number, number])[] = [
+  [40, 2_000],
+  [10, 600],
+];
+
+/**
+ * Renders the comment. To fit, it first shortens each resource's diff, then leaves out whole sections: the
+ * environments earliest in the promotion chain first (production, with its standby, is the last to go), the
+ * largest sections first within one. A left-out section keeps its summary, its version changes and a command.
+ */
 export function formatMarkdown(report: DiffReport, opts: MarkdownOptions): string {
   const maxLength = opts.maxLength ?? githubCommentLimit;
-  const patchOpts = { maxPatchLines: opts.maxPatchLines ?? 150, maxPatchChars: opts.maxPatchChars ?? 8_000 };
   const head = header(report, opts);
-  const sections: Section[] = [];
-  for (const env of groupChanges(report)) {
-    const showCluster = env.clusters.length > 1;
-    for (const group of env.apps) {
-      const body = group.changes.map((c) => resourceBlock(c, showCluster, patchOpts)).join('\n\n');
-      sections.push({ environment: env.environment, group, dropped: false, text: `<details><summary>${sectionSummary(group)}</summary>\n\n${body}\n\n</details>` });
+  const first = { maxPatchLines: opts.maxPatchLines ?? 150, maxPatchChars: opts.maxPatchChars ?? 8_000 };
+  const budgets = [
+    first,
+    ...shorterPatches.map(([lines, chars]) => ({ maxPatchLines: Math.min(lines, first.maxPatchLines), maxPatchChars: Math.min(chars, first.maxPatchChars) })),
+  ];
+  let sections: Section[] = [];
+  const build = (patchOpts: (typeof budgets)[number]): Section[] => {
+    const built: Section[] = [];
+    for (const env of groupChanges(report)) {
+      const showCluster = env.clusters.length > 1;
+      for (const group of env.apps) {
+        const body = group.changes.map((c) => resourceBlock(c, showCluster, patchOpts)).join('\n\n');
+        built.push({ environment: env.environment, group, dropped: false, text: `<details><summary>${sectionSummary(group)}</summary>\n\n${body}\n\n</details>` });
+      }
     }
-  }
+    return built;
+  };
   const compose = (): string => {
     const lines = [...head];
     const dropped = sections.filter((s) => s.dropped);
@@ -159,18 +193,26 @@ export function formatMarkdown(report: DiffReport, opts: MarkdownOptions): strin
         const clusters = [...new Set(report.changes.filter((c) => c.environment === env).map((c) => c.cluster))];
         lines.push('', `### ${env}${clusters.length > 1 || clusters[0] !== env ? ` (cluster${clusters.length > 1 ? 's' : ''} ${clusters.join(', ')})` : ''}`);
       }
-      lines.push('', s.dropped ? `- ✂️ ${sectionSummary(s.group)}: details left out to fit the comment limit` : s.text);
+      lines.push('', s.dropped ? droppedText(s, opts) : s.text);
     }
     if (report.changes.length > 0) lines.push('', reproduceHint(opts));
     return `${lines.join('\n')}\n`;
   };
-  let text = compose();
+  let text = '';
+  for (const budget of budgets) {
+    sections = build(budget);
+    text = compose();
+    if (text.length <= maxLength) return text;
+  }
   if (text.length > maxLength) {
-    // Drop the largest sections first; track the length by arithmetic and compose again only when it may fit.
+    // Earliest environment in the chain first, largest section first within it; track the length by arithmetic
+    // and compose again only when it may fit.
+    const rank = new Map(report.environments.map((e, i) => [e, i]));
+    const order = [...sections].sort((a, b) => rank.get(a.environment)! - rank.get(b.environment)! || b.text.length - a.text.length);
     let estimate = text.length + 400; // the note that appears once something is dropped
-    for (const s of [...sections].sort((a, b) => b.text.length - a.text.length)) {
+    for (const s of order) {
       s.dropped = true;
-      estimate -= s.text.length - (sectionSummary(s.group).length + 80);
+      estimate -= s.text.length - droppedText(s, opts).length;
       if (estimate > maxLength) continue;
       text = compose();
       if (text.length <= maxLength) break;

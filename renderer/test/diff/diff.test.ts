@@ -262,6 +262,22 @@ describe('diff classification', () => {
   });
 });
 
+describe('diff text format', () => {
+  it("shows an added Deployment's image, so a new app's or environment's version is visible", async () => {
+    const root = repo(smallTree());
+    commit(root, 'add a worker', {
+      'clusters/development/apps/api-gateway/deployment-worker.yaml': {
+        ...deployment('berrys-development', { tag: '2.0.1' }),
+        metadata: { name: 'worker', namespace: 'berrys-development' },
+      },
+    });
+    const result = await runDiff(root, ['--base', 'HEAD~1', '--head', 'HEAD']);
+    expect(result.out).toContain(
+      '    + Deployment berrys-development/worker  added  [rolls pods]\n        image api-gateway: (none) → registry.example.com/berrys/api-gateway:2.0.1\n',
+    );
+  });
+});
+
 describe('diff redaction', () => {
   const value1 = 'c2VjcmV0LXZhbHVlLTE=';
   const value2 = 'c2VjcmV0LXZhbHVlLTI=';
