@@ -3,7 +3,7 @@
  * head's own renderer (`scripts/render.mjs --check`), so a head that changes the renderer is judged by its own
  * code. Swap this function to change how freshness is proven.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../process.js';
@@ -49,6 +49,15 @@ async function checkIn(dir: string, headLabel: string): Promise<void> {
   throw new Error(`the render check of ${headLabel} failed (exit ${result.code}); the head does not render:\n${boundedLines(result.stderr.trim())}`);
 }
 
+/** The newest modification time under `dir`: this checkout's compiled renderer is current when its stamp is newer (scripts/lib/run.mjs). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
 /** What `exportHead` made: the folder, and whether it borrows this checkout's compiled renderer. */
 export interface ExportedHead {
   dir: string;
@@ -58,7 +67,7 @@ export interface ExportedHead {
 /**
  * Writes a commit's files into `dir` from `git ls-tree` and one `git cat-file --batch` (not `git archive`: see
  * `readCommitFiles`), borrowing this checkout's node_modules. When the commit's renderer sources are this
- * checkout's (nothing differs or is untracked under them), it also borrows the compiled renderer (`dist/`), with its
+ * checkout's (nothing differs or is untracked under them) and that compiled renderer (`dist/`) is current, it borrows it, with its
  * build stamp set newer than the files just written: `scripts/lib/run.mjs` rebuilds when a source is newer than the
  * stamp, and every written file is new, so without that every head commit would cost a full compile (about 10 s
  * here, 30 s on a busy machine) although its compiled code is byte for byte the same. A commit whose renderer
@@ -81,6 +90,7 @@ export async function exportHead(root: string, commit: string, dir: string): Pro
   const stamp = path.join(root, 'dist', '.build-stamp');
   const reusedRenderer =
     existsSync(stamp) &&
+    statSync(stamp).mtimeMs >= newestMtime(path.join(root, 'renderer', 'src')) &&
     (await run('git', ['diff', '--quiet', commit, '--', ...rendererPaths], { cwd: root })).code === 0 &&
     (await run('git', ['ls-files', '--others', '--exclude-standard', '--', ...rendererPaths], { cwd: root })).stdout.trim() === '';
   if (reusedRenderer) {

@@ -3,7 +3,7 @@
  * (scripts/render.mjs of a full copy of this repository) on a real git repository.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command } from '../../src/diff/cli.js';
@@ -85,6 +85,20 @@ describe('diff render check', () => {
     expect(exported.reusedRenderer).toBe(true);
     // scripts/lib/run.mjs recompiles when any source is newer than the stamp; every exported file is new.
     expect(statSync(path.join(dir, 'dist', '.build-stamp')).mtimeMs).toBeGreaterThanOrEqual(newestMtime(path.join(dir, 'renderer', 'src')));
+  });
+
+  it("compiles the head's own renderer when this checkout's compiled one is older than its sources", async () => {
+    const source = path.join(root, 'renderer', 'src', 'paths.ts');
+    const before = statSync(source);
+    const later = new Date(statSync(path.join(root, 'dist', '.build-stamp')).mtimeMs + 60_000);
+    utimesSync(source, later, later);
+    try {
+      const exported = await exportHead(root, gitIn(root, 'rev-parse', 'HEAD'), tempDir('diff-export'));
+      expect(exported.reusedRenderer).toBe(false);
+      expect(existsSync(path.join(exported.dir, 'dist'))).toBe(false);
+    } finally {
+      utimesSync(source, before.atime, before.mtime);
+    }
   });
 
   it("reads a head commit's own files even when its .gitattributes keeps them out of an archive", async () => {
