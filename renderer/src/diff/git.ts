@@ -4,7 +4,7 @@
  * the blob ids and one `git cat-file --batch` for the contents of the files that differ, on both sides.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoPaths } from '../paths.js';
 import { ProgramNotFound, run as runProcess } from '../process.js';
@@ -145,17 +145,35 @@ export interface CommittedFile {
 }
 
 /**
- * Every file of a commit (its whole tree, submodules left out) as git stores it: one `git ls-tree` and one
- * `git cat-file --batch`. Not `git archive`, whose export attributes (`export-ignore`, `export-subst`) the commit
- * itself controls, so an archive need not be the commit's files.
+ * Every file of a commit (its whole tree, or the folders in `paths`; submodules left out) as git stores it: one
+ * `git ls-tree` and one `git cat-file --batch`. Not `git archive`, whose export attributes (`export-ignore`,
+ * `export-subst`) the commit itself controls, so an archive need not be the commit's files.
  */
-export async function readCommitFiles(root: string, commit: string): Promise<CommittedFile[]> {
-  const entries = await lsTree(root, commit);
+export async function readCommitFiles(root: string, commit: string, paths: string[] = []): Promise<CommittedFile[]> {
+  const entries = await lsTree(root, commit, paths);
   const blobs = await readBlobBytes(
     root,
     entries.map((e) => e.id),
   );
   return entries.map((e) => ({ path: e.path, mode: e.mode, bytes: blobs.get(e.id)! }));
+}
+
+/**
+ * Writes a commit's files (`readCommitFiles`) under `dest`, byte for byte, executable bits kept. A path that git
+ * itself would not check out (an empty, `.`, `..` or `.git` part) is refused before anything is written, and
+ * symbolic links stay links, made last, so that no file is ever written through one (readers decide what a link
+ * may point at: the renderer's refuses one that leads out of the repository).
+ */
+export function writeCommitFiles(dest: string, files: CommittedFile[], label: string): void {
+  const unsafe = files.find((f) => f.path.split('/').some((part) => part === '' || part === '.' || part === '..' || part === '.git'));
+  if (unsafe) throw new Error(`${label} holds a path git itself would not check out: ${JSON.stringify(unsafe.path)}`);
+  const target = (file: CommittedFile) => {
+    const at = path.join(dest, file.path);
+    mkdirSync(path.dirname(at), { recursive: true });
+    return at;
+  };
+  for (const file of files) if (file.mode !== '120000') writeFileSync(target(file), file.bytes, { mode: file.mode === '100755' ? 0o755 : 0o644 });
+  for (const file of files) if (file.mode === '120000') symlinkSync(file.bytes.toString('utf8'), target(file));
 }
 
 const isManifest = (file: string) => /\.ya?ml$/.test(file);

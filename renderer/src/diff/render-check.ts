@@ -3,11 +3,11 @@
  * head's own renderer (`scripts/render.mjs --check`), so a head that changes the renderer is judged by its own
  * code. Swap this function to change how freshness is proven.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../process.js';
-import { readCommitFiles, type Revision } from './git.js';
+import { readCommitFiles, writeCommitFiles, type Revision } from './git.js';
 import { boundedLines } from '../errors.js';
 
 /** Exit code of `render --check` when the committed output differs (ARCHITECTURE.md: 3 = differences). */
@@ -74,12 +74,7 @@ export interface ExportedHead {
  * differs is compiled by its own code in `dir`: the cost of judging a head by its own renderer.
  */
 export async function exportHead(root: string, commit: string, dir: string): Promise<ExportedHead> {
-  for (const file of await readCommitFiles(root, commit)) {
-    const target = path.join(dir, file.path);
-    mkdirSync(path.dirname(target), { recursive: true });
-    if (file.mode === '120000') symlinkSync(file.bytes.toString('utf8'), target);
-    else writeFileSync(target, file.bytes, { mode: file.mode === '100755' ? 0o755 : 0o644 });
-  }
+  writeCommitFiles(dir, await readCommitFiles(root, commit), commit.slice(0, 12));
   if (existsSync(path.join(root, 'node_modules')) && !existsSync(path.join(dir, 'node_modules'))) symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
   const generated = path.join(root, '.cache', 'generated');
   if (existsSync(generated) && !existsSync(path.join(dir, '.cache', 'generated'))) {

@@ -8,7 +8,7 @@
  * changes the render pipeline's own code, which the base renderer cannot judge: then the differing files are
  * attributed to that change and a code owner must approve it.
  */
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,8 +16,8 @@ import { readClusterIndex, type ClusterIndex } from '../cluster-index.js';
 import { formatProblem, type Problem } from '../errors.js';
 import { defaultRepoRoot, repoPaths } from '../paths.js';
 import { run } from '../process.js';
+import { readCommitFiles, writeCommitFiles } from '../diff/git.js';
 import { codeFingerprint } from '../render/fingerprint.js';
-import { git } from './git.js';
 import { gitReader } from './repo.js';
 
 /** The folders the render reads (its inputs) and the one it writes. */
@@ -147,46 +147,12 @@ async function indexAt(root: string, rev: string): Promise<ClusterIndex | undefi
 }
 
 /**
- * Writes the files of `rev` under `dirs` into `dest`, byte for byte: `git ls-tree` for modes and blob ids and one
- * `git cat-file --batch` for the contents. Not `git archive`, because the archived tree's own .gitattributes
+ * Writes the files of `rev` under `dirs` into `dest`, byte for byte, through the diff's commit reader (one
+ * `git ls-tree` and one `git cat-file --batch`). Not `git archive`, because the archived tree's own .gitattributes
  * (export-subst, export-ignore) would let the pull request change what the gate reads. Symbolic links stay links
  * (the renderer's reader refuses one that leads out of the folder); submodules are skipped.
  */
 async function extract(root: string, rev: string, dirs: string[], dest: string): Promise<void> {
   mkdirSync(dest, { recursive: true });
-  const listing = await git(root, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...dirs]);
-  const entries = listing
-    .split('\0')
-    .filter(Boolean)
-    .map((line) => {
-      const [meta, file] = line.split('\t') as [string, string];
-      const [mode, type, oid] = meta.split(' ') as [string, string, string];
-      return { mode, type, oid, file };
-    })
-    .filter((e) => e.type === 'blob');
-  const unsafe = entries.find((e) => e.file.split('/').some((part) => part === '' || part === '.' || part === '..' || part === '.git'));
-  if (unsafe) throw new Error(`${rev.slice(0, 12)} holds a path git itself would not check out: ${JSON.stringify(unsafe.file)}`);
-  if (entries.length === 0) return;
-  // Bytes, not text: the renderer decides what to do with a file that is not UTF-8. promote/git.ts's runner returns
-  // text only, so this one call goes to the process runner directly.
-  const result = await run('git', ['cat-file', '--batch'], { cwd: root, input: `${entries.map((e) => e.oid).join('\n')}\n`, env: { ...process.env, LC_ALL: 'C' } });
-  if (result.code !== 0) throw new Error(`git cat-file --batch failed in ${root}: ${result.stderr.trim()}`);
-  const bytes = result.stdoutBytes;
-  let at = 0;
-  const links: { file: string; target: string }[] = [];
-  for (const e of entries) {
-    const end = bytes.indexOf(0x0a, at);
-    const size = Number(bytes.subarray(at, end).toString('latin1').split(' ')[2]);
-    const content = bytes.subarray(end + 1, end + 1 + size);
-    at = end + 1 + size + 1;
-    if (e.mode === '120000') links.push({ file: e.file, target: content.toString('utf8') });
-    else {
-      mkdirSync(path.dirname(path.join(dest, e.file)), { recursive: true });
-      writeFileSync(path.join(dest, e.file), content);
-    }
-  }
-  for (const l of links) {
-    mkdirSync(path.dirname(path.join(dest, l.file)), { recursive: true });
-    symlinkSync(l.target, path.join(dest, l.file));
-  }
+  writeCommitFiles(dest, await readCommitFiles(root, rev, dirs), rev.slice(0, 12));
 }
