@@ -264,7 +264,7 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
  * Plays the controllers of the two add-on charts local installs, which no chart repository can deliver here:
  * External Secrets (the store and each ExternalSecret become Ready, and its target Secret is created with a
  * placeholder) and the ingress controller (each Ingress gets a load-balancer address). Without them the platform
- * Application's sync waits forever on wave -2 and its network policies are never applied, and Ingresses stay
+ * Application's sync waits forever on the secret store's wave (normalize.ts) and its network policies are never applied, and Ingresses stay
  * Progressing. Everything they do is printed as a stand-in, so the report says what was not real.
  */
 async function playChartControllers(kubectl, dir, say) {
