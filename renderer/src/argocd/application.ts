@@ -48,13 +48,26 @@ export function versionUnknownReason(state: ApplicationState): string {
 }
 
 /**
+ * The part of an Application that its reasons come from: satisfied by the generated API type and by an Application
+ * read from the Kubernetes API (the e2e's `kubectl get applications -o json`), so both read reasons one way.
+ */
+export interface ApplicationStatusView {
+  status?: {
+    conditions?: { type?: string; message?: string }[];
+    operationState?: { phase?: string; message?: string };
+    health?: { message?: string };
+    resources?: { kind?: string; namespace?: string; name?: string; health?: { status?: string; message?: string } }[];
+  };
+}
+
+/**
  * Argo CD's own words for why an Application is not Synced and Healthy: its conditions (a ComparisonError such as
  * `failed running helm: …`), the last sync operation when it did not succeed, and the health message of the
  * Application and of each resource that is not Healthy. Argo CD 3 no longer fills the Application's health message
  * (deprecated in AppHealthStatus), so the resources' messages carry the health reason; the API server fills them in
  * on GET from its resource tree (`inferResourcesStatusHealth` in server/application/application.go).
  */
-export function notReadyReasons(app: Application): string[] {
+export function notReadyReasons(app: ApplicationStatusView): string[] {
   const status = app.status;
   const reasons: string[] = [];
   for (const c of status?.conditions ?? []) if (c.message) reasons.push(`${c.type ?? 'condition'}: ${c.message}`);

@@ -3,6 +3,7 @@
  * e2e waits for and reports: Synced and Healthy, still converging, or not checked because the source is a Helm
  * chart from a repository this machine cannot reach. Pure.
  */
+import { notReadyReasons } from '../argocd/application.js';
 
 export interface LiveApplication {
   metadata: { name: string };
@@ -12,7 +13,7 @@ export interface LiveApplication {
     health?: { status?: string; message?: string };
     conditions?: { type: string; message?: string }[];
     operationState?: { phase?: string; message?: string };
-    resources?: { group?: string; kind: string; name: string; health?: { status?: string } }[];
+    resources?: { group?: string; kind: string; namespace?: string; name: string; health?: { status?: string; message?: string } }[];
   };
 }
 
@@ -46,13 +47,7 @@ export function verdictOf(app: LiveApplication, controllerless: readonly string[
       why: `Synced; health not checked: ${what} wait${unhealthy.length === 1 ? 's' : ''} for a controller that an add-on chart installs (no chart repository is reachable)`,
     };
   }
-  const details = [
-    ...(app.status?.conditions ?? []).map((c) => `${c.type}: ${c.message ?? ''}`),
-    app.status?.health?.message,
-    app.status?.operationState?.phase && app.status.operationState.phase !== 'Succeeded'
-      ? `last sync ${app.status.operationState.phase}: ${app.status.operationState.message ?? ''}`
-      : undefined,
-  ].filter((d): d is string => Boolean(d && d.trim()));
+  const details = notReadyReasons(app);
   return { name, state: 'waiting', why: `${sync}/${health}${details.length ? ` (${details.join('; ').slice(0, 400)})` : ''}` };
 }
 
