@@ -10,6 +10,7 @@ import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
 import { findPlaintextSecrets } from './secrets.js';
 import { checkAppGuards, checkAppNames, checkSecretExceptions } from './guards.js';
+import { callersIn, checkCalleesDeployed, checkCallGraph } from './call-graph.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
 export type MergedSettings = Required<Omit<Settings, 'writableRootFilesystem' | 'namespace'>> &
@@ -276,47 +277,6 @@ function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo:
   });
 }
 
-function checkCallGraph(repo: LoadedRepo, appNames: string[], problems: Problem[]): void {
-  for (const [name, app] of repo.apps) {
-    app.value.calls.forEach((callee, i) => {
-      if (!repo.apps.has(callee)) {
-        problems.push({
-          file: app.file,
-          ...app.locate(['calls', i]),
-          message: `app '${name}' calls '${callee}', which is not in the catalogue`,
-          hint: allowedHint(callee, appNames),
-        });
-      }
-    });
-  }
-  // Why cycles matter: the call graph orders first rollouts and is the network policy; services that call each
-  // other in a ring can neither start nor be reasoned about alone, so the platform keeps its call graph layered.
-  const state = new Map<string, 'visiting' | 'done'>();
-  const reported = new Set<string>();
-  const visit = (name: string, trail: string[]) => {
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') {
-      const cycle = [...trail.slice(trail.indexOf(name)), name];
-      const key = [...cycle.slice(0, -1)].sort().join(',');
-      if (reported.has(key)) return;
-      reported.add(key);
-      const from = repo.apps.get(cycle[cycle.length - 2]!)!;
-      const index = from.value.calls.indexOf(name);
-      problems.push({
-        file: from.file,
-        ...from.locate(['calls', index]),
-        message: `dependency cycle: ${cycle.join(' → ')}`,
-        hint: 'the call graph must be layered; remove one of these calls',
-      });
-      return;
-    }
-    state.set(name, 'visiting');
-    for (const callee of repo.apps.get(name)?.value.calls ?? []) if (repo.apps.has(callee)) visit(callee, [...trail, name]);
-    state.set(name, 'done');
-  };
-  for (const name of appNames) visit(name, []);
-}
-
 function resolveCluster(
   repo: LoadedRepo,
   platform: PlatformSpec,
@@ -328,12 +288,7 @@ function resolveCluster(
 ): ResolvedCluster {
   const e = env.spec.value;
   const apps: ResolvedApp[] = [];
-  // Who calls whom among the apps deployed here, built once: filtering every app per app is quadratic at 1,000 apps.
-  const callersOf = new Map<string, string[]>();
-  for (const caller of appNames) {
-    if (env.versions.value[caller] === undefined) continue;
-    for (const callee of new Set(repo.apps.get(caller)!.value.calls)) callersOf.set(callee, [...(callersOf.get(callee) ?? []), caller]);
-  }
+  const callersOf = callersIn(repo, env, appNames);
   for (const name of appNames) {
     const app = repo.apps.get(name)!;
     const override = env.overrides.get(name);
@@ -364,15 +319,7 @@ function resolveCluster(
     // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
     // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
     if (version === undefined) continue;
-    for (const callee of app.value.calls) {
-      if (env.versions.value[callee] !== undefined || !repo.apps.has(callee) || clusterIndex !== 0) continue;
-      problems.push({
-        file: env.versions.file,
-        ...env.versions.locate([name]),
-        message: `app '${name}' calls '${callee}', which is not deployed in '${env.name}' (no version in ${env.versions.file})`,
-        hint: `deploy ${callee} in ${env.name} first (npm run promote), or leave ${name} out of ${env.name} too`,
-      });
-    }
+    if (clusterIndex === 0) problems.push(...checkCalleesDeployed(repo, env, name));
     if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
       problems.push({
         file: env.versions.file,
