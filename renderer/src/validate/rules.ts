@@ -8,7 +8,7 @@ import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
 import type { DataPath, Manifest } from './manifests.js';
 import type { IndexCluster } from '../cluster-index.js';
-import { envNamesUnique } from './guard-rules.js';
+import { duplicateEnvNames } from '../render/kube-rules.js';
 import { ofKind, podLabels, selectorMatches, serviceSelectorMatches, servingKinds } from './workloads.js';
 
 export interface RuleContext {
@@ -343,6 +343,25 @@ export const recommendedLabelsSet: Rule = {
         ),
       ];
     }),
+};
+
+/** The render refuses the same (kube-rules.ts duplicateEnvNames); this catches what came under clusters/ otherwise. */
+const envNamesUnique: Rule = {
+  id: 'env-unique',
+  title: 'no env name twice in a container',
+  explanation: 'Kubernetes keeps the later of two env entries with one name, silently; a plain value could replace a secret-backed one.',
+  check: (ctx) =>
+    ctx.manifests.flatMap((m) =>
+      containersOf(m.object).flatMap((c) =>
+        duplicateEnvNames(c.container).map((name) => ({
+          file: m.file,
+          line: m.lineOf([...c.path, 'env']),
+          rule: 'env-unique',
+          message: `${describe(m.object)}: container '${c.name}' lists env '${name}' more than once`,
+          hint: 'keep one entry per name (in rendered output: remove it from the env: settings; see the render error)',
+        })),
+      ),
+    ),
 };
 
 /** Every policy rule `npm run validate` runs, in report order. */
