@@ -49,7 +49,7 @@ writeFileSync(${JSON.stringify(path.join(repoRoot, 'dist', 'validators.cjs'))}, 
   writeFileSync(stamp, `${new Date(0).toISOString()}\n`);
 }
 
-/** Imports a compiled module of the renderer, e.g. `await load('cli/render.js')`. */
+/** Imports a compiled module of the renderer, e.g. `await load('render/cli.js')`. */
 export async function load(modulePath) {
   ensureBuilt();
   return import(path.join(repoRoot, 'dist', modulePath));

@@ -61,7 +61,7 @@ describe('gate: clusters/ is what the base branch renders from the pull request 
     const base = branch(root);
     edit(root, stagingManifest, ...stagingImage);
     // The edit that made `render --check` pass: the comparison lives in the command, not in the render pipeline.
-    writeFile(root, 'renderer/src/cli/render.ts', `${read(root, 'renderer/src/cli/render.ts')}\n// up to date\n`);
+    writeFile(root, 'renderer/src/render/cli.ts', `${read(root, 'renderer/src/render/cli.ts')}\n// up to date\n`);
     commit(root, 'api-gateway 1.9.0 in staging');
     const result = await gate(root, base);
     expect(result.passed).toBe(false);
