@@ -1,7 +1,7 @@
 /**
  * Every `npm run` command, by name. A command module is imported only when its command runs, so `npm run render`
  * never pays for loading the Kubernetes client. To add a command: declare it with `defineCommand` in its module, add
- * it here, add `scripts/<name>.mjs` (`await run('<name>')`) and the npm script; the command-line test then checks
+ * it here and add the npm script (`node scripts/run.mjs <name>`); the command-line test then checks
  * its --help and usage errors, and the README's command table must list it.
  */
 import type { Command } from './command.js';
