@@ -10,6 +10,7 @@ import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
 import { resolvePromotionChain } from './chain.js';
+import { unpinnedTag } from '../kube.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
 export type MergedSettings = Required<Omit<Settings, 'writableRootFilesystem' | 'namespace'>> &
@@ -309,7 +310,7 @@ function resolveCluster(
         hint: `deploy ${callee} in ${env.name} first (npm run promote), or leave ${name} out of ${env.name} too`,
       });
     }
-    if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
+    if (clusterIndex === 0 && unpinnedTag({ repository: app.value.image, tag: version }, e.pinnedVersions === true) === 'latest') {
       problems.push({
         file: env.versions.file,
         ...env.versions.locate([name]),

@@ -2,7 +2,7 @@
  * The platform's policy rules over rendered manifests. Each rule is pure: a cluster's parsed manifests in,
  * findings (file, line, rule, message) out. The list at the bottom is what `npm run validate` runs.
  */
-import { containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, parseImage, podSpecPath, type ContainerRef, type Obj } from '../kube.js';
+import { containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, parseImage, podSpecPath, unpinnedTag, type ContainerRef, type Obj } from '../kube.js';
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
@@ -49,14 +49,11 @@ export const imageTagPinned: Rule = {
     forEachContainer(ctx, (m, c) => {
       const image = c.container.image;
       if (typeof image !== 'string' || image === '') return [finding(m, 'image-tag-pinned', c.path, `${describe(m.object)}: container '${c.name}' has no image`)];
-      const ref = parseImage(image);
-      if (ref.digest) return [];
+      const unpinned = unpinnedTag(parseImage(image), ctx.cluster.pinnedVersions === true);
+      if (!unpinned) return [];
       const hint = 'pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml';
-      if (ref.tag === undefined) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' has no tag`, hint)];
-      // The environment's own policy, as the render applies it (merge.ts): 'latest' only where versions are not pinned.
-      if (ref.tag === 'latest' && ctx.cluster.pinnedVersions)
-        return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' uses the tag 'latest'`, hint)];
-      return [];
+      const what = unpinned === 'no tag' ? 'has no tag' : "uses the tag 'latest'";
+      return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' ${what}`, hint)];
     }),
 };
 
