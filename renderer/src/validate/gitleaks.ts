@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { generatedMarker } from '../render/emit.js';
+import { isRegularText } from '../render/write.js';
 import { distinctText } from './distinct-lines.js';
 import { readRepoFile } from '../fs.js';
 import { ProgramNotFound, run } from '../process.js';
@@ -196,9 +197,10 @@ async function gitleaksOver(root: string, target: string, env: NodeJS.ProcessEnv
  * gitleaks over the rendered tree, each distinct line (or block scalar) once (distinct-lines.ts): written as chunks
  * into a temporary folder, scanned there, and every result placed back at each file and line that piece occurs in.
  */
-async function gitleaksOverRendered(root: string, env: NodeJS.ProcessEnv): Promise<GitleaksResult[]> {
+async function gitleaksOverRendered(root: string, env: NodeJS.ProcessEnv, rendered: ReadonlyMap<string, string> | undefined): Promise<GitleaksResult[]> {
   const files = new Map<string, string>();
-  filesUnder(root, repoPaths.clustersDir, files);
+  if (rendered) for (const [file, text] of rendered) if (isRegularText(text)) files.set(file, text);
+  if (!rendered) filesUnder(root, repoPaths.clustersDir, files);
   const { chunks, locate } = distinctText(files, generatedMarker);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'validate-secrets-'));
   try {
@@ -220,7 +222,12 @@ async function gitleaksOverRendered(root: string, env: NodeJS.ProcessEnv): Promi
  * Runs the built gitleaks over each folder of `gitleaksFolders` that exists under `root`; every result, redacted.
  * The inputs are scanned as they are; the rendered tree once per distinct line (gitleaksOverRendered).
  */
-export async function runGitleaks(root: string, env: NodeJS.ProcessEnv = process.env): Promise<GitleaksResult[]> {
+export async function runGitleaks(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+  /** clusters/ as readRenderedTree gives it, when the caller read it already. */
+  rendered?: ReadonlyMap<string, string>,
+): Promise<GitleaksResult[]> {
   const results: GitleaksResult[] = [];
   for (const folder of gitleaksFolders) {
     try {
@@ -228,7 +235,7 @@ export async function runGitleaks(root: string, env: NodeJS.ProcessEnv = process
     } catch {
       continue;
     }
-    results.push(...(folder === repoPaths.clustersDir ? await gitleaksOverRendered(root, env) : await gitleaksOver(root, folder, env)));
+    results.push(...(folder === repoPaths.clustersDir ? await gitleaksOverRendered(root, env, rendered) : await gitleaksOver(root, folder, env)));
   }
   return results;
 }
