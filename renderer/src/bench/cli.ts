@@ -20,12 +20,12 @@ import { repoPaths } from '../paths.js';
 import { readRenderedTree } from '../render/write.js';
 import type { LayoutFigures } from './layout.js';
 import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, overlayEdit, renderedAppObjects, renderedClusterObjects, syntheticInputs } from './generate.js';
-import type { FloorResult, Times } from './floors.js';
+import type { FloorResult, Times, YamlComparison } from './floors.js';
 import { formatWorkers, summarizeRounds, type WorkersRound } from './workers.js';
 import { benchGit, hasGnuTime, measure, median, type Measurement } from './measure.js';
 
 /** The parts `--only` selects (the full render always runs). */
-export const benchParts = ['render', 'floors', 'layout', 'workers', 'validate', 'pr-check', 'kustomize', 'cdk8s'] as const;
+export const benchParts = ['render', 'floors', 'yaml', 'layout', 'workers', 'validate', 'pr-check', 'kustomize', 'cdk8s'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface ScenarioResult {
@@ -331,6 +331,30 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
           resourcesPerSecond: r.units / r.seconds,
           exitCode: 0,
         };
+      });
+    }
+
+    if (wanted('yaml')) {
+      await part('YAML libraries against the yaml library alone', async () => {
+        const m = await measure(node, callArgs(tmp, 'bench/floors.js', 'yamlLibrariesFloor', [tmp]), tmp);
+        if (m.exitCode !== 0) fail('YAML library comparison', m);
+        for (const [i, c] of (JSON.parse(m.stdout) as YamlComparison[]).entries()) {
+          scenarios.push({
+            id: `yaml-${i}`,
+            name: `${c.what}: ${c.chosen} (CPU, best of 3; work alone)`,
+            command: `yamlLibrariesFloor (bench/floors.ts)`,
+            available: true,
+            runs: 3,
+            wallSeconds: c.chosenCpuSeconds,
+            cpuSeconds: c.chosenCpuSeconds,
+            maxRssMiB: m.maxRssMiB,
+            resources: c.units,
+            resourcesPerSecond: c.units / c.chosenCpuSeconds,
+            exitCode: 0,
+            note: `${c.chosen} ${c.chosenCpuSeconds.toFixed(3)} s against the yaml library alone ${c.yamlCpuSeconds.toFixed(3)} s CPU: saves ${(c.yamlCpuSeconds - c.chosenCpuSeconds).toFixed(3)} s (${(c.yamlCpuSeconds / c.chosenCpuSeconds).toFixed(1)}×) over ${c.units} ${c.what.includes('object') ? 'objects' : 'files'}`,
+          });
+        }
+        return undefined;
       });
     }
 
