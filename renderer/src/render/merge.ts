@@ -10,7 +10,7 @@ import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
 import { findPlaintextSecrets } from './secrets.js';
 import { checkAppGuards, checkAppNames, checkSecretExceptions } from './guards.js';
-import { callersIn, checkCalleesDeployed, checkCallGraph } from './call-graph.js';
+import { checkCallGraph, resolveCalls, type EnvironmentCalls } from './call-graph.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
 export type MergedSettings = Required<Omit<Settings, 'writableRootFilesystem' | 'namespace'>> &
@@ -29,8 +29,10 @@ export interface ResolvedApp {
   settingAt(path: DataPath): SourceLocation;
   version: string;
   image: string;
-  /** Apps that call this one (they get ingress rules). */
+  /** Apps deployed here that call this one (they get ingress rules). */
   callers: string[];
+  /** Apps deployed here that this one calls (it gets their *_URL variables and egress rules): call-graph.ts. */
+  calls: string[];
   /** Input files that shaped this app's objects, for the generated-file header. */
   sources: string[];
 }
@@ -57,6 +59,8 @@ export interface ResolvedRepo {
   /** The environments versions move through, in order (each one's `promotesFrom` is the one before). */
   promotionChain: string[];
   clusters: ResolvedCluster[];
+  /** What the render leaves out on purpose and says so (calls waiting for their callee), one line per environment. */
+  notes: string[];
 }
 
 interface Layer {
@@ -123,6 +127,10 @@ export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; proble
   if (repo.exceptions) problems.push(...checkSecretExceptions(repo.exceptions, inputs));
   for (const app of repo.apps.values()) problems.push(...checkAppNames(app, [...repo.environments.keys()].sort()));
 
+  const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
+  const calls = resolveCalls(repo, appNames, promotionChain);
+  problems.push(...calls.problems);
+
   const clusterOwners = new Map<string, string>();
   const clusters: ResolvedCluster[] = [];
   for (const env of [...repo.environments.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -140,7 +148,7 @@ export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; proble
       if (owner)
         problems.push({ ...where(), message: `cluster '${cluster.name}' is already declared by environment '${owner}'`, hint: 'cluster names are unique across environments' });
       clusterOwners.set(cluster.name, env.name);
-      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems));
+      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, calls.byEnvironment.get(env.name)!, problems));
     });
   }
   for (const name of appNames) {
@@ -154,9 +162,8 @@ export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; proble
       hint: `a new app enters the promotion chain at its start: npm run release -- --app ${name} --version <release tag>`,
     });
   }
-  const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
   if (problems.length > 0) return { problems };
-  return { resolved: { platform: platform.value, promotionChain, clusters }, problems };
+  return { resolved: { platform: platform.value, promotionChain, clusters, notes: calls.notes }, problems };
 }
 
 /**
@@ -284,11 +291,11 @@ function resolveCluster(
   cluster: ClusterSpec,
   clusterIndex: number,
   appNames: string[],
+  graph: EnvironmentCalls,
   problems: Problem[],
 ): ResolvedCluster {
   const e = env.spec.value;
   const apps: ResolvedApp[] = [];
-  const callersOf = callersIn(repo, env, appNames);
   for (const name of appNames) {
     const app = repo.apps.get(name)!;
     const override = env.overrides.get(name);
@@ -319,7 +326,6 @@ function resolveCluster(
     // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
     // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
     if (version === undefined) continue;
-    if (clusterIndex === 0) problems.push(...checkCalleesDeployed(repo, env, name));
     if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
       problems.push({
         file: env.versions.file,
@@ -336,7 +342,8 @@ function resolveCluster(
       settingAt,
       version,
       image: `${registry}/${app.value.image}:${version}`,
-      callers: callersOf.get(name) ?? [],
+      callers: graph.callersOf.get(name) ?? [],
+      calls: graph.callsOf.get(name) ?? [],
       sources: [app.file, repo.defaults.file, env.spec.file, env.versions.file, ...(override ? [override.file] : [])],
     });
   }
