@@ -20,7 +20,7 @@ export interface DeclaredCall {
 }
 
 /** The calls an app declares, in the order written. */
-export function declaredCalls(spec: AppSpec): DeclaredCall[] {
+export function declaredCalls(spec: Pick<AppSpec, 'calls'>): DeclaredCall[] {
   return spec.calls.map((c, index) => (typeof c === 'string' ? { callee: c, waits: false, index } : { callee: c.app, waits: true, index }));
 }
 
