@@ -67,7 +67,12 @@ describe('introducing an app', () => {
     const productionGate = await gate(root, toProduction.branch);
     expect(productionGate.passed).toBe(true);
     expect(productionGate.moves.map((m) => `${m.env} ${m.app} ${m.kind}`)).toEqual(['production notification-service promotion']);
-    expect(productionGate.other).toEqual(['clusters/production-dr/argocd/manifest.yaml', 'clusters/production/argocd/manifest.yaml']);
+    // Its new Applications follow from the promotion: listed under it, not as other changes reaching production.
+    expect(productionGate.other).toEqual([]);
+    expect(productionGate.caused.map((c) => `${c.app} ${c.file}`)).toEqual([
+      'notification-service clusters/production/argocd/manifest.yaml',
+      'notification-service clusters/production-dr/argocd/manifest.yaml',
+    ]);
     merge(root, toProduction.branch);
     for (const cluster of ['staging', 'production', 'production-dr']) {
       expect(read(root, `clusters/${cluster}/apps/notification-service/manifest.yaml`)).toContain('berrys/notification-service:1.0.0');
