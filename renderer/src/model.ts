@@ -81,7 +81,6 @@ const Call = Type.Union([
     { additionalProperties: false },
   ),
 ]);
-export type Call = Static<typeof Call>;
 
 /** apps/<app>.yaml: what an app is, whatever the environment. */
 export const AppSpec = Type.Object(
