@@ -8,6 +8,7 @@ import { providerOf, type ResolvedApp, type ResolvedCluster, type ResolvedRepo }
 import type { TemplateJob } from './template.js';
 import type { SourceLocation } from '../errors.js';
 import type { AppSpec } from '../model.js';
+import { calleeNames, envVarName } from './call-graph.js';
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -50,12 +51,8 @@ const secretName = { database: 'database-credentials', cache: 'redis-credentials
 export function derivedEnvNames(spec: AppSpec): Map<string, string> {
   const names = new Map<string, string>([['LOG_LEVEL', "derived from the setting 'logLevel'"]]);
   for (const store of spec.dataStores) names.set(secretEnvName[store], `read from the Secret '${secretName[store]}'`);
-  for (const callee of spec.calls) names.set(envVarName(callee), `derived from the call to '${callee}'`);
+  for (const callee of calleeNames(spec)) names.set(envVarName(callee), `derived from the call to '${callee}'`);
   return names;
-}
-
-function envVarName(app: string): string {
-  return `${app.replace(/-/g, '_').toUpperCase()}_URL`;
 }
 
 /** `platform` is the platform's name (base/platform.yaml `name`): every object is part of it. */
@@ -128,7 +125,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
     const labels = appLabels(app.name, cluster, repo.platform.name);
     const autoscaled = s.autoscaling.enabled;
     const secretEnv = app.spec.dataStores.map((store) => ({ name: secretEnvName[store], valueFrom: { secretKeyRef: { name: secretName[store], key: 'url' } } }));
-    const callEnv = app.spec.calls.map((callee) => {
+    const callEnv = app.calls.map((callee) => {
       const target = byName.get(callee)!;
       return { name: envVarName(callee), value: serviceUrl(target, target.settings.namespace ?? env.namespace) };
     });
@@ -173,7 +170,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
     const sources = [
       ...app.sources,
       ...app.callers.map((caller) => repoPaths.app(caller)),
-      ...app.spec.calls.flatMap((callee) => byName.get(callee)!.sources),
+      ...app.calls.flatMap((callee) => byName.get(callee)!.sources),
       repoPaths.platform,
       repoPaths.addons,
     ];
@@ -388,7 +385,7 @@ function networkPolicyFor(
   if (app.callers.length) ingress.push({ from: app.callers.map((c) => ({ podSelector: { matchLabels: selectorFor(c) } })), ports: port });
   if (app.spec.ingress && ingressNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ingressNamespace } } }], ports: port });
   if (monitoringNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: port });
-  const egress: unknown[] = app.spec.calls.map((callee) => ({
+  const egress: unknown[] = app.calls.map((callee) => ({
     to: [{ podSelector: { matchLabels: selectorFor(callee) } }],
     ports: [{ protocol: 'TCP', port: byName.get(callee)!.spec.port }],
   }));
