@@ -229,6 +229,17 @@ export const EnvironmentSpec = Type.Object(
       { additionalProperties: false },
     ),
     addons: Type.Optional(Type.Record(AppName, AddonOverride)),
+    logging: Type.Optional(
+      Type.Object(
+        {
+          retention: Type.String({
+            pattern: '^[0-9]+[hdw]$',
+            description: 'How long the logs store keeps logs before its compactor deletes them, e.g. 30d (Loki limits_config.retention_period).',
+          }),
+        },
+        { additionalProperties: false, description: 'The log pipeline: required where an add-on keeps logs (base/addons.yaml reads it).' },
+      ),
+    ),
     settings: Type.Optional(Settings),
   },
   { additionalProperties: false },
@@ -255,7 +266,8 @@ const ExactVersion = Type.String({
  * (serves the resource metrics API that HorizontalPodAutoscalers read). What each gets from the cluster (its name,
  * region, domain, buckets) is the add-on's clusterValues and cloudValues, data in base/addons.yaml.
  */
-export const AddonCapability = Type.Union(['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics'].map((c) => Type.Literal(c)));
+const addonCapabilities = ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics'] as const;
+export const AddonCapability = Type.Union(addonCapabilities.map((c) => Type.Literal(c)));
 export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
@@ -342,6 +354,19 @@ export const AddonCatalogue = Type.Object(
           cloudValues: Type.Optional(
             Type.Record(Type.String(), Type.Unknown(), {
               description: 'Like clusterValues, merged only in cloud clusters (cloud not false): for facts a laptop cluster does not have (its EKS name, an IAM role, buckets).',
+            }),
+          ),
+          requires: Type.Optional(
+            Type.Array(AddonCapability, {
+              uniqueItems: true,
+              description: 'Installed only in clusters where other add-ons provide all of these (a log collector where something keeps the logs).',
+            }),
+          ),
+          whenProvided: Type.Optional(
+            Type.Object(Object.fromEntries(addonCapabilities.map((c) => [c, Type.Optional(Type.Record(Type.String(), Type.Unknown()))])), {
+              additionalProperties: false,
+              description:
+                'Chart values merged only in clusters where an add-on provides the capability named by the key (a data source for the logs store), with the placeholders of clusterValues.',
             }),
           ),
           highAvailabilityValues: Type.Optional(

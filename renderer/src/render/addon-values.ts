@@ -44,9 +44,12 @@ export function resolveClusterAddons(input: ClusterAddonsInput): { addons: Resol
   const { catalogue, platform, envSource, environment: env, cluster, clusterIndex } = input;
   const problems: Problem[] = [];
   const cloud = env.cloud !== false;
-  const installed = catalogue.value.addons.map((spec, index) => ({ spec, index })).filter(({ spec }) => (cloud || spec.local) && env.addons?.[spec.name]?.enabled !== false);
+  const wanted = catalogue.value.addons.map((spec, index) => ({ spec, index })).filter(({ spec }) => (cloud || spec.local) && env.addons?.[spec.name]?.enabled !== false);
   const providers: PlaceholderContext['providers'] = {};
-  for (const { spec } of installed) for (const c of (spec.provides ?? []) as AddonCapability[]) providers[c] ??= { name: spec.name, namespace: spec.namespace };
+  for (const { spec } of wanted) for (const c of (spec.provides ?? []) as AddonCapability[]) providers[c] ??= { name: spec.name, namespace: spec.namespace };
+  // An add-on that serves another (a log collector) goes only where that other one runs. One pass decides: what
+  // an add-on provides never depends on what it requires.
+  const installed = wanted.filter(({ spec }) => ((spec.requires ?? []) as AddonCapability[]).every((c) => providers[c] !== undefined));
   const context: PlaceholderContext = { platform, environment: env, cluster, providers };
 
   const addons: ResolvedAddon[] = [];
@@ -61,14 +64,15 @@ export function resolveClusterAddons(input: ClusterAddonsInput): { addons: Resol
         hint: `add awsAccountId: '<12 digits>' (the role is arn:aws:iam::<awsAccountId>:role/${irsaRoleName(platform, cluster, addon.name)})`,
       });
     }
-    const fromCatalogue = (key: 'clusterValues' | 'cloudValues'): Layer => {
-      const base = ['addons', index, key];
+    const fromCatalogue = (key: 'clusterValues' | 'cloudValues' | readonly ['whenProvided', string]): Layer => {
+      const base = ['addons', index, ...(typeof key === 'string' ? [key] : key)];
       const at = (path: DataPath) => ({ file: catalogue.file, ...catalogue.locate([...base, ...path]) });
+      const value = typeof key === 'string' ? addon[key] : addon.whenProvided?.[key[1]];
       const missing = (placeholder: string, where: SourceLocation) => {
         const users = unset.get(placeholder) ?? [];
         if (!users.some((u) => u.addon === addon.name)) unset.set(placeholder, [...users, { addon: addon.name, where }]);
       };
-      return { source: catalogue, base, value: fillPlaceholders(addon[key] ?? {}, context, at, problems, missing) };
+      return { source: catalogue, base, value: fillPlaceholders(value ?? {}, context, at, problems, missing) };
     };
     const { value } = mergeLayers([
       { source: catalogue, base: ['addons', index, 'values'], value: addon.values ?? {} },
@@ -76,6 +80,9 @@ export function resolveClusterAddons(input: ClusterAddonsInput): { addons: Resol
       ...mechanismValues(addon, platform, env, cluster).map((value) => ({ source: envSource, base: [], value })),
       fromCatalogue('clusterValues'),
       ...(cloud ? [fromCatalogue('cloudValues')] : []),
+      ...Object.keys(addon.whenProvided ?? {})
+        .filter((c) => providers[c as AddonCapability] !== undefined)
+        .map((c) => fromCatalogue(['whenProvided', c])),
       { source: envSource, base: ['addons', addon.name, 'values'], value: env.addons?.[addon.name]?.values },
       { source: envSource, base: ['clusters', clusterIndex, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
     ]);

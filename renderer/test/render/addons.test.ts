@@ -287,3 +287,58 @@ describe('add-on values as data (clusterValues, cloudValues)', () => {
     ]);
   });
 });
+
+describe('the log pipeline', () => {
+  const allClusters = [...cloudClusters, 'local'];
+
+  it('ships container logs with an Alloy DaemonSet to the Loki gateway of every cluster that runs Loki, labelled with the cluster', () => {
+    for (const cluster of allClusters) {
+      const v = values(cluster, 'alloy');
+      expect(v.controller.type).toBe('daemonset');
+      expect(v.alloy.mounts.varlog).toBe(true);
+      expect(v.alloy.configMap.content).toContain('url = "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push"');
+      expect(v.alloy.configMap.content).toContain(`external_labels = { cluster = "${cluster}" }`);
+      expect(v.alloy.configMap.content).not.toContain('{{');
+    }
+  });
+
+  it("gives Grafana the cluster's Loki as a data source", () => {
+    for (const cluster of cloudClusters) {
+      expect(values(cluster, 'kube-prometheus-stack').grafana.additionalDataSources).toEqual([
+        { name: 'Loki', uid: 'loki', type: 'loki', access: 'proxy', url: 'http://loki-gateway.monitoring.svc.cluster.local', editable: false },
+      ]);
+    }
+  });
+
+  it("keeps each environment's logs for its own retention, with the compactor deleting older ones", () => {
+    const retention: Record<string, string> = { local: '7d', development: '7d', staging: '14d', production: '30d', 'production-dr': '30d' };
+    for (const cluster of allClusters) {
+      const loki = values(cluster, 'loki').loki;
+      expect([loki.limits_config.retention_period, loki.compactor.retention_enabled]).toEqual([retention[cluster], true]);
+      expect(loki.compactor.delete_request_store).toBe(cluster === 'local' ? 'filesystem' : 's3');
+    }
+  });
+
+  it('installs neither the collector nor the data source where no add-on keeps logs', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] += 'addons:\n  loki:\n    enabled: false\n';
+    const result = await renderRepository(memoryReader(files));
+    const staging = result.files.find((f) => f.path === 'clusters/staging/argocd/manifest.yaml')!.content;
+    expect(staging).toContain('name: staging-addon-kube-prometheus-stack');
+    expect(staging).not.toContain('staging-addon-alloy');
+    expect(staging).not.toContain('additionalDataSources');
+  });
+
+  it('refuses an environment that runs Loki without saying how long to keep logs, at the environment', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] = files['overlays/staging/environment.yaml']!.replace(/^logging:\n {2}retention: .*\n/m, '');
+    const message = await renderRepository(memoryReader(files)).then(
+      () => '',
+      (e: unknown) => (e instanceof RenderError ? e.message : String(e)),
+    );
+    expect(message).toBe(
+      `overlays/staging/environment.yaml:2:7: error: the add-on values of loki (base/addons.yaml:${lineOf('{{environment.logging.retention}}')}) need environment.logging.retention, which cluster 'staging' of environment 'staging' does not set\n` +
+        '  hint: add logging.retention: … to overlays/staging/environment.yaml',
+    );
+  });
+});
