@@ -174,6 +174,17 @@ const NodeGroup = Type.Object(
 
 const AddonOverride = Type.Object({ enabled: Type.Optional(Type.Boolean()), values: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false });
 
+const AlertStoreEntry = Type.String({
+  pattern: '^[a-z0-9][-a-z0-9]*$',
+  description:
+    'The secret store entry (under berrys/<environment>/) holding the credential as JSON: a Slack bot token in "token", a PagerDuty routing key in "routingKey". Never the value itself.',
+});
+const AlertSeverities = Type.Array(Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]), {
+  minItems: 1,
+  uniqueItems: true,
+  description: 'The alert severities (the severity label of the rules) this receiver gets.',
+});
+
 /** overlays/<env>/environment.yaml: how one environment differs. */
 export const EnvironmentSpec = Type.Object(
   {
@@ -229,6 +240,37 @@ export const EnvironmentSpec = Type.Object(
       { additionalProperties: false },
     ),
     addons: Type.Optional(Type.Record(AppName, AddonOverride)),
+    alerting: Type.Optional(
+      Type.Object(
+        {
+          receivers: Type.Array(
+            Type.Union([
+              Type.Object(
+                {
+                  name: DnsLabel,
+                  type: Type.Literal('slack'),
+                  channel: Type.String({ pattern: '^#?[a-z0-9][-_a-z0-9]*$', description: 'The Slack channel the bot posts to.' }),
+                  storeEntry: AlertStoreEntry,
+                  severities: AlertSeverities,
+                },
+                { additionalProperties: false },
+              ),
+              Type.Object(
+                { name: DnsLabel, type: Type.Literal('pagerduty'), storeEntry: AlertStoreEntry, severities: AlertSeverities },
+                { additionalProperties: false, description: 'Pages the on-call engineer (PagerDuty Events API v2).' },
+              ),
+            ]),
+            { minItems: 1, description: 'Where alerts go; an alert goes to every receiver whose severities include its own, and what matches none to the first.' },
+          ),
+          deployments: Type.Optional(DnsLabel),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Alert routing: required where an add-on provides monitoring. deployments: the (Slack) receiver that Argo CD tells about failed syncs and Degraded Applications.',
+        },
+      ),
+    ),
     logging: Type.Optional(
       Type.Object(
         {

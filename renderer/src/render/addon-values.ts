@@ -10,6 +10,7 @@ import type { Problem, SourceLocation } from '../errors.js';
 import type { DataPath, Source } from '../source.js';
 import type { AddonCapability, AddonCatalogue, AddonSpec, ClusterSpec, EnvironmentSpec, PlatformSpec } from '../model.js';
 import { isPlainObject, mergeLayers, type Layer } from './layers.js';
+import { alertmanagerConfig, alertmanagerSecret } from './alerting.js';
 
 export interface ResolvedAddon {
   spec: AddonSpec;
@@ -24,6 +25,8 @@ export interface PlaceholderContext {
   cluster: ClusterSpec;
   /** The installed add-on that provides each capability. */
   providers: Partial<Record<AddonCapability, { name: string; namespace: string }>>;
+  /** Alertmanager's route and receivers and the Secret of their credentials, where the environment declares alerting. */
+  alerting?: { alertmanager: ReturnType<typeof alertmanagerConfig>; secretName: string };
 }
 
 export interface ClusterAddonsInput {
@@ -37,7 +40,7 @@ export interface ClusterAddonsInput {
 }
 
 const placeholderHint =
-  'placeholders read platform.<key> (base/platform.yaml), environment.<key> and cluster.<key> (overlays/<env>/environment.yaml), providers.<capability>.name|namespace';
+  'placeholders read platform.<key> (base/platform.yaml), environment.<key> and cluster.<key> (overlays/<env>/environment.yaml), providers.<capability>.name|namespace, alerting.alertmanager.route|receivers and alerting.secretName';
 
 /** The add-ons a cluster installs, each with its merged values, or the problems that stop it. */
 export function resolveClusterAddons(input: ClusterAddonsInput): { addons: ResolvedAddon[]; problems: Problem[] } {
@@ -50,7 +53,13 @@ export function resolveClusterAddons(input: ClusterAddonsInput): { addons: Resol
   // An add-on that serves another (a log collector) goes only where that other one runs. One pass decides: what
   // an add-on provides never depends on what it requires.
   const installed = wanted.filter(({ spec }) => ((spec.requires ?? []) as AddonCapability[]).every((c) => providers[c] !== undefined));
-  const context: PlaceholderContext = { platform, environment: env, cluster, providers };
+  const context: PlaceholderContext = {
+    platform,
+    environment: env,
+    cluster,
+    providers,
+    ...(env.alerting ? { alerting: { alertmanager: alertmanagerConfig(env.alerting), secretName: alertmanagerSecret } } : {}),
+  };
 
   const addons: ResolvedAddon[] = [];
   /** Placeholders that name nothing for this cluster → the add-ons and lines that use them. */
@@ -105,6 +114,8 @@ function unsetFact(placeholder: string, users: { addon: string; where: SourceLoc
   if (scope === 'cluster')
     return { file: envSource.file, ...envSource.locate(['clusters', clusterIndex, 'name']), message, hint: `add ${key}: … to cluster '${cluster.name}' in ${envSource.file}` };
   if (scope === 'environment') return { file: envSource.file, ...envSource.locate(['name']), message, hint: `add ${key}: … to ${envSource.file}` };
+  if (scope === 'alerting')
+    return { file: envSource.file, ...envSource.locate(['name']), message, hint: `add alerting: { receivers: [...] } to ${envSource.file} (README, Alerts)` };
   return { ...users[0]!.where, message, hint: placeholderHint };
 }
 

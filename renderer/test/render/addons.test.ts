@@ -342,3 +342,71 @@ describe('the log pipeline', () => {
     );
   });
 });
+
+describe('alert routing', () => {
+  const config = (cluster: string) => values(cluster, 'kube-prometheus-stack').alertmanager.config;
+  const receiverNames = (cluster: string): string[] => config(cluster).receivers.map((r: Json) => r.name);
+
+  it("routes alerts to the environment's receivers, with null kept only for the chart's always-firing Watchdog and InfoInhibitor", () => {
+    for (const cluster of cloudClusters) {
+      const { route, receivers } = config(cluster);
+      expect(route.receiver).toBe('platform-slack');
+      expect(route.routes[0]).toEqual({ receiver: 'null', matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] });
+      expect(route.routes.slice(1).map((r: Json) => r.receiver)).not.toContain('null');
+      const slack = receivers.find((r: Json) => r.name === 'platform-slack');
+      expect(slack.slack_configs[0].http_config.authorization.credentials_file).toBe('/etc/alertmanager/secrets/alertmanager-receivers/platform-slack-token');
+      expect(values(cluster, 'kube-prometheus-stack').alertmanager.alertmanagerSpec.secrets).toEqual(['alertmanager-receivers']);
+    }
+  });
+
+  it('pages critical alerts through PagerDuty in production (and its standby) only', () => {
+    for (const cluster of cloudClusters) {
+      const pages = cluster.startsWith('production');
+      expect(receiverNames(cluster).includes('platform-pagerduty')).toBe(pages);
+      if (pages) expect(config(cluster).route.routes).toContainEqual({ receiver: 'platform-pagerduty', matchers: ['severity =~ "critical"'], continue: true });
+    }
+  });
+
+  it("brings each receiver's credential from the secret store into the Secret Alertmanager mounts, before the monitoring add-on syncs", () => {
+    for (const cluster of cloudClusters) {
+      const secret = objects.find((o) => o.cluster === cluster && o.object.kind === 'ExternalSecret' && o.object.metadata.name === 'alertmanager-receivers')!;
+      expect(secret.file).toBe(`clusters/${cluster}/platform/manifest.yaml`);
+      const keys = secret.object.spec.data.map((d: Json) => [d.secretKey, d.remoteRef.key, d.remoteRef.property]);
+      const env = cluster === 'production-dr' ? 'production' : cluster;
+      expect(keys[0]).toEqual(['platform-slack-token', `berrys/${env}/alerting-slack`, 'token']);
+    }
+  });
+
+  it("tells the deployments receiver about failed syncs and Degraded Applications through Argo CD notifications, from the argocd folder, after the secret store's wave", () => {
+    for (const cluster of cloudClusters) {
+      const inArgocd = (kind: string, name: string) =>
+        objects.find((o) => o.file === `clusters/${cluster}/argocd/manifest.yaml` && o.object.kind === kind && o.object.metadata.name === name)!.object as Json;
+      const cm = inArgocd('ConfigMap', 'argocd-notifications-cm');
+      expect(Object.keys(cm.data).sort()).toEqual([
+        'service.slack',
+        'subscriptions',
+        'template.app-health-degraded',
+        'template.app-sync-failed',
+        'trigger.on-health-degraded',
+        'trigger.on-sync-failed',
+      ]);
+      expect(cm.data['service.slack']).toBe('token: $slack-token\n');
+      const secret = inArgocd('ExternalSecret', 'argocd-notifications-secret');
+      expect(secret.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('3');
+      expect(secret.spec.data.map((d: Json) => d.secretKey)).toEqual(['slack-token']);
+    }
+    expect(objects.some((o) => o.cluster === 'local' && o.object.metadata.name === 'argocd-notifications-cm')).toBe(false);
+  });
+
+  it('refuses an environment that runs Alertmanager without receivers, at the environment', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] = files['overlays/staging/environment.yaml']!.replace(/^alerting:\n(?: {2}.*\n)+/m, '');
+    const message = await renderRepository(memoryReader(files)).then(
+      () => '',
+      (e: unknown) => (e instanceof RenderError ? e.message : String(e)),
+    );
+    expect(message).toContain('overlays/staging/environment.yaml:2:7: error: the add-on values of kube-prometheus-stack (base/addons.yaml:');
+    expect(message).toContain('need alerting.alertmanager.route');
+    expect(message).toContain('hint: add alerting: { receivers: [...] } to overlays/staging/environment.yaml (README, Alerts)');
+  });
+});
