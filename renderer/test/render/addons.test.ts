@@ -410,3 +410,51 @@ describe('alert routing', () => {
     expect(message).toContain('hint: add alerting: { receivers: [...] } to overlays/staging/environment.yaml (README, Alerts)');
   });
 });
+
+describe('add-ons sized for production', () => {
+  const haClusters = ['staging', 'production', 'production-dr'];
+  const zoneSpread = (v: Json) => v.topologySpreadConstraints?.[0]?.topologyKey;
+
+  it('gives every add-on workload requests and a memory limit', () => {
+    const sized: Record<string, string[]> = {
+      'cert-manager': ['resources', 'webhook.resources', 'cainjector.resources', 'startupapicheck.resources'],
+      'external-secrets': ['resources', 'webhook.resources', 'certController.resources'],
+      'external-dns': ['resources'],
+      'cluster-autoscaler': ['resources'],
+      loki: ['read.resources', 'write.resources', 'backend.resources', 'gateway.resources', 'memcachedExporter.resources', 'sidecar.resources', 'lokiCanary.resources'],
+      alloy: ['alloy.resources', 'configReloader.resources'],
+      'kube-prometheus-stack': ['prometheusOperator.admissionWebhooks.patch.resources'],
+    };
+    for (const cluster of cloudClusters) {
+      for (const [addon, paths] of Object.entries(sized)) {
+        for (const p of paths) {
+          expect(Object.keys(at(values(cluster, addon), p).requests).sort(), `${cluster} ${addon} ${p}`).toEqual(['cpu', 'memory']);
+          expect(at(values(cluster, addon), p).limits.memory).toMatch(/^\d+(Mi|Gi)$/);
+        }
+      }
+    }
+  });
+
+  it('runs monitoring and the add-ons that admit or serve others with two replicas, a budget and zone spread where highAvailability', () => {
+    for (const cluster of haClusters) {
+      const kps = values(cluster, 'kube-prometheus-stack');
+      expect([kps.grafana.replicas, kps.grafana.podDisruptionBudget, zoneSpread(kps.grafana)]).toEqual([2, { minAvailable: 1 }, 'topology.kubernetes.io/zone']);
+      for (const part of ['prometheus', 'alertmanager']) expect(zoneSpread(at(kps, `${part}.${part}Spec`))).toBe('topology.kubernetes.io/zone');
+      const es = values(cluster, 'external-secrets');
+      expect(es.leaderElect).toBe(true);
+      for (const v of [es, es.webhook, es.certController, values(cluster, 'cert-manager'), values(cluster, 'cert-manager').webhook, values(cluster, 'cert-manager').cainjector])
+        expect([v.replicaCount, v.podDisruptionBudget, zoneSpread(v)]).toEqual([2, { enabled: true, minAvailable: 1 }, 'topology.kubernetes.io/zone']);
+      expect(values(cluster, 'cluster-autoscaler').replicaCount).toBe(2);
+      expect(values(cluster, 'loki').gateway.replicas).toBe(2);
+    }
+    expect(values('development', 'cert-manager').replicaCount).toBeUndefined();
+  });
+
+  it('keeps Grafana state in the environment database, from the secret store, so its replicas share one state', () => {
+    for (const cluster of cloudClusters) {
+      expect(values(cluster, 'kube-prometheus-stack').grafana.envFromSecret).toBe('grafana-database');
+      const secret = objects.find((o) => o.cluster === cluster && o.object.kind === 'ExternalSecret' && o.object.metadata.name === 'grafana-database')!;
+      expect(secret.object.spec.data.map((d: Json) => d.secretKey)).toEqual(['GF_DATABASE_URL']);
+    }
+  });
+});
