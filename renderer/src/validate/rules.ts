@@ -60,6 +60,14 @@ export const imageTagPinned: Rule = {
     }),
 };
 
+/** The dotted fields (`requests.cpu`, …) a container's `resources` leaves unset. */
+function missingResources(resources: unknown, fields: readonly string[]): string[] {
+  return fields.filter((p) => {
+    const v = get(resources, p.split('.'));
+    return v === undefined || v === null || v === '';
+  });
+}
+
 /** Argo CD never runs Helm's test hooks (`helm test` only), so a chart's test pods never reach the cluster. */
 function isHelmTest(o: Obj): boolean {
   const hook = get(o, ['metadata', 'annotations', 'helm.sh/hook']);
@@ -89,10 +97,7 @@ export const chartPodResources: Rule = {
     return ctx.manifests.flatMap((m) => {
       if (isHelmTest(m.object)) return [];
       return podResources(m).flatMap(({ name, resources, path }) => {
-        const missing = ['requests.cpu', 'requests.memory', 'limits.memory'].filter((p) => {
-          const v = get(resources, p.split('.'));
-          return v === undefined || v === null || v === '';
-        });
+        const missing = missingResources(resources, ['requests.cpu', 'requests.memory', 'limits.memory']);
         if (missing.length === 0) return [];
         const bestEffort = missing.includes('requests.cpu') && missing.includes('requests.memory');
         return [
@@ -115,10 +120,7 @@ export const resourcesSet: Rule = {
   explanation: 'Requests let the scheduler place pods and the HPA compute utilisation; limits stop one container from starving its node.',
   check: (ctx) =>
     forEachContainer(ctx, (m, c) => {
-      const missing = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'].filter((p) => {
-        const v = get(c.container, ['resources', ...p.split('.')]);
-        return v === undefined || v === null || v === '';
-      });
+      const missing = missingResources(c.container.resources, ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
       if (missing.length === 0) return [];
       return [
         finding(
