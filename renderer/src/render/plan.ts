@@ -9,6 +9,7 @@ import type { TemplateJob } from './template.js';
 import type { SourceLocation } from '../errors.js';
 import type { AppSpec } from '../model.js';
 import { calleeNames, envVarName } from './call-graph.js';
+import { alertmanagerSecret, alertmanagerSecretItems, argocdNotifications, argocdNotificationsSecret } from './alerting.js';
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -186,6 +187,16 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
   return jobs;
 }
 
+/** The cluster's ClusterSecretStore (platform folder), which every ExternalSecret reads from. */
+function secretStoreName(cluster: ResolvedCluster): string {
+  return `${cluster.environment}-secrets`;
+}
+
+/** A secret store entry's full key: every entry of an environment lives under berrys/<environment>/. */
+function secretStoreKey(cluster: ResolvedCluster): (key: string) => string {
+  return (key) => `berrys/${cluster.environment}/${key}`;
+}
+
 /** The platform folder: guard rails and secret plumbing shared by the apps, and the certificate issuer. */
 function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
@@ -197,23 +208,29 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
   // The add-on catalogue always shapes the folder: which add-on issues certificates, which namespaces get secrets.
   const platformSources = [envFile, repoPaths.platform, repoPaths.addons];
   const store = env.secretStore;
-  const storeName = `${cluster.environment}-secrets`;
-  const storeKey = (key: string) => `berrys/${cluster.environment}/${key}`;
+  const storeName = secretStoreName(cluster);
+  const storeKey = secretStoreKey(cluster);
+  const argocdNamespace = repo.platform.argocdNamespace;
+  const notifications = env.alerting && argocdNotifications(env.alerting, storeKey);
   // Secrets an add-on's chart reads instead of generating its own (a generated one changes on every render).
   const addonSecrets = cluster.addons.flatMap((a) =>
     (a.spec.secrets ?? []).map((s) => ({
       name: s.name,
       namespace: a.spec.namespace,
-      key: storeKey(s.key),
-      data: s.data,
+      data: s.data.map((d) => ({ ...d, key: storeKey(s.key) })),
     })),
   );
+  // The alert receivers' credentials, beside the Alertmanager that mounts them.
+  const monitoring = providerOf(cluster, 'monitoring');
+  if (env.alerting && monitoring) {
+    addonSecrets.push({ name: alertmanagerSecret, namespace: monitoring.spec.namespace, data: alertmanagerSecretItems(env.alerting, storeKey) });
+  }
   add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: labelsOf('guardrails') }, platformSources);
   add(
     platformFolder,
     'secrets.yaml.hbs',
     {
-      namespaces: [ns, ...[...new Set(addonSecrets.map((s) => s.namespace))].filter((n) => n !== ns).sort()],
+      namespaces: [ns, ...[...new Set([...addonSecrets.map((s) => s.namespace), ...(notifications ? [argocdNamespace] : [])])].filter((n) => n !== ns).sort()],
       labels: labelsOf('secrets'),
       storeName,
       provider:
@@ -221,8 +238,8 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
           ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
-        { name: 'database-credentials', namespace: ns, key: storeKey('database'), data: [{ secretKey: 'url', property: 'url' }] },
-        { name: 'redis-credentials', namespace: ns, key: storeKey('cache'), data: [{ secretKey: 'url', property: 'url' }] },
+        { name: 'database-credentials', namespace: ns, data: [{ secretKey: 'url', key: storeKey('database'), property: 'url' }] },
+        { name: 'redis-credentials', namespace: ns, data: [{ secretKey: 'url', key: storeKey('cache'), property: 'url' }] },
         ...addonSecrets,
       ],
     },
@@ -262,6 +279,25 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   for (const [name, level] of [...namespaces].sort()) {
     const podSecurity = { 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/audit': level, 'pod-security.kubernetes.io/warn': level };
     add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...labelsOf(name), ...podSecurity } }, [envFile, repoPaths.platform, repoPaths.addons]);
+  }
+
+  const notifications = env.alerting && argocdNotifications(env.alerting, secretStoreKey(cluster));
+  if (notifications) {
+    add(
+      argocdFolder,
+      'argocd-notifications.yaml.hbs',
+      {
+        namespace: argocdNs,
+        // Argo CD reads only its own ConfigMaps, those labelled part of it.
+        labels: { ...labelsOf('argocd'), 'app.kubernetes.io/part-of': 'argocd' },
+        data: notifications.data,
+        secretName: argocdNotificationsSecret,
+        storeName: secretStoreName(cluster),
+        secret: notifications.secret,
+        wave: String(platformWave + 1),
+      },
+      [envFile],
+    );
   }
 
   const appsProject = cluster.environment;
