@@ -505,6 +505,9 @@ function capabilityValues(
         },
       };
     }
+    case provides.includes('load-balancing'):
+      // The VPC as data: the controller would otherwise ask the instance metadata service, which EKS nodes' hop limit blocks.
+      return { clusterName: eksName, region: cluster.region, ...(cluster.infrastructure?.vpcId ? { vpcId: cluster.infrastructure.vpcId } : {}) };
     case provides.includes('dns'):
       return { domainFilters: [env.domain], txtOwnerId: cluster.name, env: [{ name: 'AWS_DEFAULT_REGION', value: cluster.region }] };
     case provides.includes('secrets'):

@@ -160,9 +160,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
             className: env.ingress.className,
             clusterIssuer: env.ingress.clusterIssuer ?? null,
             tlsSecret: `${app.name}-tls`,
-            // Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and
-            // Route 53 failover routing answers with the standby's only while the primary's load balancer is unhealthy.
-            failover: env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null,
+            failover: failoverOf(cluster),
           }
         : null,
     };
@@ -188,7 +186,15 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
   return jobs;
 }
 
-/** The platform folder: guard rails and secret plumbing shared by the apps, and the certificate issuer. */
+/**
+ * Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and Route 53
+ * failover routing answers with the standby's only while the primary's load balancer is unhealthy.
+ */
+function failoverOf(cluster: ResolvedCluster): { setIdentifier: string; role: 'PRIMARY' | 'SECONDARY' } | null {
+  return cluster.env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null;
+}
+
+/** The platform folder: guard rails and secret plumbing shared by the apps, the certificate issuer, the load balancer. */
 function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
   const env = cluster.env;
@@ -200,6 +206,9 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
   const store = env.secretStore;
   const storeName = `${cluster.environment}-secrets`;
   const storeKey = (key: string) => `berrys/${cluster.environment}/${key}`;
+  // A cluster with data stores of its own (a standby's replicas) reads their connection secrets under its own name:
+  // the environment's hold the primary's endpoints, which the standby's network policies do not even allow.
+  const dataStoreKey = (key: string) => `berrys/${cluster.spec.dataStores ? cluster.name : cluster.environment}/${key}`;
   // Secrets an add-on's chart reads instead of generating its own (a generated one changes on every render).
   const addonSecrets = cluster.addons.flatMap((a) =>
     (a.spec.secrets ?? []).map((s) => ({
@@ -222,8 +231,8 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
           ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
-        { name: 'database-credentials', namespace: ns, key: storeKey('database'), data: [{ secretKey: 'url', property: 'url' }] },
-        { name: 'redis-credentials', namespace: ns, key: storeKey('cache'), data: [{ secretKey: 'url', property: 'url' }] },
+        { name: 'database-credentials', namespace: ns, key: dataStoreKey('database'), data: [{ secretKey: 'url', property: 'url' }] },
+        { name: 'redis-credentials', namespace: ns, key: dataStoreKey('cache'), data: [{ secretKey: 'url', property: 'url' }] },
         ...addonSecrets,
       ],
     },
@@ -236,6 +245,30 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
       'clusterissuer.yaml.hbs',
       { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
       platformSources,
+    );
+  }
+  // The document's Route 53 → ALB (AWS WAF) → ingress controller: one Ingress of the load balancer's class in front of
+  // the ingress controller's Service, which routes by host name as before.
+  const balancer = providerOf(cluster, 'load-balancing');
+  const ingress = providerOf(cluster, 'ingress');
+  const backend = ingress?.spec.loadBalancerBackend;
+  if (balancer && ingress && backend && cluster.spec.loadBalancer) {
+    const hosts = [...new Set(cluster.apps.flatMap((a) => (a.spec.ingress ? [`${a.spec.ingress.subdomain}.${env.domain}`] : [])))].sort();
+    add(
+      platformFolder,
+      'load-balancer.yaml.hbs',
+      {
+        name: `${ingress.spec.name}-load-balancer`,
+        namespace: ingress.spec.namespace,
+        labels: platformLabels(balancer.spec.name),
+        loadBalancer: cluster.spec.loadBalancer,
+        backend,
+        // An annotation value is a string.
+        healthCheckPort: String(backend.healthCheck.port),
+        hosts: hosts.length > 0 ? hosts.join(',') : null,
+        failover: failoverOf(cluster),
+      },
+      [...platformSources, ...cluster.apps.filter((a) => a.spec.ingress).map((a) => repoPaths.app(a.name))],
     );
   }
 

@@ -100,6 +100,7 @@ describe('add-on values of the rendered Applications', () => {
     const callers = catalogue.addons.filter((a) => a.irsa);
     expect(callers.map((a) => `${a.name}:${a.irsa}`).sort()).toEqual([
       'aws-ebs-csi-driver:controller.serviceAccount',
+      'aws-load-balancer-controller:serviceAccount',
       'cert-manager:serviceAccount',
       'cluster-autoscaler:rbac.serviceAccount',
       'external-dns:serviceAccount',
