@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { cachePaths } from '../../src/tools/layout.js';
-import { apiVersionsOf, checkAddonCharts, type ChartCheckOptions } from '../../src/validate/charts.js';
+import { apiVersionsOf, checkAddonCharts, clusterApiVersions, type ChartCheckOptions } from '../../src/validate/charts.js';
 import { helmMessage } from '../../src/validate/charts-helm.js';
 import { archiveUrl, cachedArchive } from '../../src/validate/charts-repo.js';
 import { checkDigest, parseChartsLock, serializeChartsLock, updateLock, type ChartsLock } from '../../src/validate/charts-lock.js';
@@ -310,6 +310,12 @@ describe('helm arguments and messages', () => {
         { group: 'external-secrets.io', version: 'v1', kind: '', scope: 'Namespaced' },
       ]),
     ).toEqual(['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PodMonitor', 'external-secrets.io/v1']);
+  });
+
+  it('gives helm the built-in kinds too, as Argo CD does, so charts pick the API the cluster serves', async () => {
+    const versions = await clusterApiVersions(defaultRepoRoot, [{ group: 'example.io', version: 'v1', kind: 'Widget', scope: 'Namespaced' }]);
+    expect(versions).toEqual(expect.arrayContaining(['example.io/v1', 'example.io/v1/Widget', 'policy/v1/PodDisruptionBudget', 'v1/Pod', 'apps/v1/Deployment']));
+    expect(versions).not.toContain('policy/v1beta1/PodDisruptionBudget');
   });
 
   it("keeps helm's own message and drops its prefix, warnings and --debug advice", () => {
