@@ -159,9 +159,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
             className: env.ingress.className,
             clusterIssuer: env.ingress.clusterIssuer ?? null,
             tlsSecret: `${app.name}-tls`,
-            // Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and
-            // Route 53 failover routing answers with the standby's only while the primary's load balancer is unhealthy.
-            failover: env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null,
+            failover: failoverOf(cluster),
           }
         : null,
     };
@@ -197,7 +195,15 @@ function secretStoreKey(cluster: ResolvedCluster): (key: string) => string {
   return (key) => `berrys/${cluster.environment}/${key}`;
 }
 
-/** The platform folder: guard rails and secret plumbing shared by the apps, and the certificate issuer. */
+/**
+ * Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and Route 53
+ * failover routing answers with the standby's only while the primary's load balancer is unhealthy.
+ */
+function failoverOf(cluster: ResolvedCluster): { setIdentifier: string; role: 'PRIMARY' | 'SECONDARY' } | null {
+  return cluster.env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null;
+}
+
+/** The platform folder: guard rails and secret plumbing shared by the apps, the certificate issuer, the load balancer. */
 function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
   const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
@@ -212,6 +218,9 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
   const storeKey = secretStoreKey(cluster);
   const argocdNamespace = repo.platform.argocdNamespace;
   const notifications = env.alerting && argocdNotifications(env.alerting, storeKey);
+  // A cluster with data stores of its own (a standby's replicas) reads their connection secrets under its own name:
+  // the environment's hold the primary's endpoints, which the standby's network policies do not even allow.
+  const dataStoreKey = (key: string) => `berrys/${cluster.spec.dataStores ? cluster.name : cluster.environment}/${key}`;
   // Secrets an add-on's chart reads instead of generating its own (a generated one changes on every render).
   const addonSecrets = cluster.addons.flatMap((a) =>
     (a.spec.secrets ?? []).map((s) => ({
@@ -238,8 +247,8 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
           ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
-        { name: 'database-credentials', namespace: ns, data: [{ secretKey: 'url', key: storeKey('database'), property: 'url' }] },
-        { name: 'redis-credentials', namespace: ns, data: [{ secretKey: 'url', key: storeKey('cache'), property: 'url' }] },
+        { name: 'database-credentials', namespace: ns, data: [{ secretKey: 'url', key: dataStoreKey('database'), property: 'url' }] },
+        { name: 'redis-credentials', namespace: ns, data: [{ secretKey: 'url', key: dataStoreKey('cache'), property: 'url' }] },
         ...addonSecrets,
       ],
     },
@@ -252,6 +261,30 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
       'clusterissuer.yaml.hbs',
       { name: env.ingress.clusterIssuer, labels: labelsOf(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
       platformSources,
+    );
+  }
+  // The document's Route 53 → ALB (AWS WAF) → ingress controller: one Ingress of the load balancer's class in front of
+  // the ingress controller's Service, which routes by host name as before.
+  const balancer = providerOf(cluster, 'load-balancing');
+  const ingress = providerOf(cluster, 'ingress');
+  const backend = ingress?.spec.loadBalancerBackend;
+  if (balancer && ingress && backend && cluster.spec.loadBalancer) {
+    const hosts = [...new Set(cluster.apps.flatMap((a) => (a.spec.ingress ? [`${a.spec.ingress.subdomain}.${env.domain}`] : [])))].sort();
+    add(
+      platformFolder,
+      'load-balancer.yaml.hbs',
+      {
+        name: `${ingress.spec.name}-load-balancer`,
+        namespace: ingress.spec.namespace,
+        labels: labelsOf(balancer.spec.name),
+        loadBalancer: cluster.spec.loadBalancer,
+        backend,
+        // An annotation value is a string.
+        healthCheckPort: String(backend.healthCheck.port),
+        hosts: hosts.length > 0 ? hosts.join(',') : null,
+        failover: failoverOf(cluster),
+      },
+      [...platformSources, ...cluster.apps.filter((a) => a.spec.ingress).map((a) => repoPaths.app(a.name))],
     );
   }
 
