@@ -33,7 +33,14 @@ export function buildClusterIndex(
       const folders = applications
         .filter((a) => a.cluster === c.name)
         .map(({ path, application }): IndexFolder => {
-          const kind = path === repoPaths.argocdFolder(c.name) ? 'argocd' : path === repoPaths.platformFolder(c.name) ? 'platform' : 'app';
+          const kind =
+            path === repoPaths.argocdFolder(c.name)
+              ? 'argocd'
+              : path === repoPaths.platformFolder(c.name)
+                ? 'platform'
+                : path === repoPaths.postDeployFolder(c.name)
+                  ? 'post-deploy'
+                  : 'app';
           return { path, application, kind, ...(kind === 'app' ? { app: path.split('/').pop()! } : {}) };
         })
         .sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -229,6 +229,17 @@ export const EnvironmentSpec = Type.Object(
       { additionalProperties: false },
     ),
     addons: Type.Optional(Type.Record(AppName, AddonOverride)),
+    postDeployTests: Type.Optional(
+      Type.Object(
+        {
+          integration: Type.Boolean({
+            description:
+              "Also test the call graph after each sync: for every caller -> callee edge, the callee's URL the caller is given answers its readiness path from a pod with the caller's network identity.",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     settings: Type.Optional(Settings),
   },
   { additionalProperties: false },
@@ -368,6 +379,18 @@ export const PlatformSpec = Type.Object(
         description:
           'The largest input file the renderer reads, in bytes (default 1048576, 1 MiB: a hundred times the largest input today). A larger file is refused before it is parsed.',
       }),
+    ),
+    postDeployTests: Type.Optional(
+      Type.Object(
+        {
+          image: Type.String({
+            minLength: 1,
+            description:
+              'The image of the post-deploy test Jobs (Argo CD PostSync hooks): it needs sh and curl, and is pinned by a release tag of a registry whose tags are immutable, or by a digest.',
+          }),
+        },
+        { additionalProperties: false, description: 'The post-deploy tests every cluster runs after its apps sync (README, Post-deploy tests).' },
+      ),
     ),
     clusterAutoscaler: Type.Object(
       {

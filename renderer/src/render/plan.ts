@@ -11,8 +11,15 @@ import type { AppSpec } from '../model.js';
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
-/** Sync wave of the root Application in its own folder: after add-ons (1–3), the platform folder and the apps (4). */
-const rootWave = 5;
+/** Sync wave of the apps' Applications: after the add-ons (1–3) and the platform folder (2). */
+const appWave = 4;
+/**
+ * Sync wave of the post-deploy tests' Application: after the apps (4), so on the first sync its PostSync hooks test
+ * apps that are Healthy. ordering.ts proves that every Service a test calls syncs before it.
+ */
+const postDeployWave = 5;
+/** Sync wave of the root Application in its own folder: after everything else it syncs. */
+const rootWave = 6;
 /**
  * Sync wave of the platform folder (secret store, the add-ons' and apps' secrets, issuer): after the operators whose
  * CRDs it uses (add-on wave 1), before the add-ons that read its secrets (3) and the apps (4). ordering.ts proves it.
@@ -21,6 +28,9 @@ const platformWave = 2;
 
 /** Kinds the apps project may create: exactly what the app templates render. */
 const appProjectKinds = [
+  // The post-deploy tests: their checks and their PostSync Jobs.
+  { group: '', kind: 'ConfigMap' },
+  { group: 'batch', kind: 'Job' },
   { group: '', kind: 'Service' },
   { group: '', kind: 'ServiceAccount' },
   { group: 'apps', kind: 'Deployment' },
@@ -100,9 +110,9 @@ export function planRepo(repo: ResolvedRepo): TemplateJob[] {
   return repo.clusters.flatMap((cluster) => planCluster(repo, cluster));
 }
 
-/** A cluster's jobs in a stable order: its app folders, its platform folder, its Argo CD folder. */
+/** A cluster's jobs in a stable order: its app folders, its platform folder, its post-deploy tests, its Argo CD folder. */
 function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
-  return [...planAppFolders(repo, cluster), ...planPlatformFolder(cluster), ...planArgocdFolder(repo, cluster)];
+  return [...planAppFolders(repo, cluster), ...planPlatformFolder(cluster), ...planPostDeployFolder(repo, cluster), ...planArgocdFolder(repo, cluster)];
 }
 
 /** Collects template jobs of one cluster; each job's sources are de-duplicated and sorted. */
@@ -152,7 +162,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
             { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorFor(app.name) } },
           ]
         : null,
-      networkPolicy: networkPolicyFor(app, cluster, byName, ingressNamespace, monitoringNamespace),
+      networkPolicy: networkPolicyFor(app, cluster, byName, ingressNamespace, monitoringNamespace, repo.platform.postDeployTests !== undefined),
       ingress: app.spec.ingress
         ? {
             host: `${app.spec.ingress.subdomain}.${env.domain}`,
@@ -325,6 +335,9 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   // Healthy while its own sync runs, so in an early wave it held back every Application behind it (npm run e2e).
   gitApp(applicationName(cluster.name, 'root'), platformProject, argocdFolder, argocdNs, rootWave, [], [envFile, repoPaths.platform]);
   gitApp(applicationName(cluster.name, 'platform'), platformProject, platformFolder, ns, platformWave, [], [envFile, repoPaths.platform]);
+  if (repo.platform.postDeployTests) {
+    gitApp(applicationName(cluster.name, 'post-deploy'), appsProject, repoPaths.postDeployFolder(cluster.name), ns, postDeployWave, [], [envFile, repoPaths.platform]);
+  }
   for (const app of cluster.apps) {
     const ignore = app.settings.autoscaling.enabled
       ? [{ group: 'apps', kind: 'Deployment', name: app.name, namespace: app.settings.namespace ?? ns, jsonPointers: ['/spec/replicas'] }]
@@ -334,7 +347,7 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
       appsProject,
       repoPaths.appFolder(cluster.name, app.name),
       app.settings.namespace ?? ns,
-      4,
+      appWave,
       ignore,
       [...app.sources],
       app.settings.namespace ? app.settingAt(['namespace']) : undefined,
@@ -379,9 +392,12 @@ function networkPolicyFor(
   byName: Map<string, ResolvedApp>,
   ingressNamespace: string | null,
   monitoringNamespace: string | null,
+  postDeployTests: boolean,
 ): { ingress: unknown[]; egress: unknown[] } {
   const port = [{ protocol: 'TCP', port: app.spec.port }];
   const ingress: unknown[] = [];
+  const appNs = app.settings.namespace ?? cluster.env.namespace;
+  if (postDeployTests) ingress.push({ from: [peer(smokeTest.selector, cluster.env.namespace, appNs)], ports: port });
   if (app.callers.length) ingress.push({ from: app.callers.map((c) => ({ podSelector: { matchLabels: selectorFor(c) } })), ports: port });
   if (app.spec.ingress && ingressNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ingressNamespace } } }], ports: port });
   if (monitoringNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: port });
@@ -397,4 +413,54 @@ function networkPolicyFor(
     egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
   }
   return { ingress, egress };
+}
+
+/** A NetworkPolicy peer: pods with `selector` in `podNs`, as seen from a policy in `policyNs`. */
+function peer(selector: Record<string, string>, podNs: string, policyNs: string): Record<string, unknown> {
+  return podNs === policyNs
+    ? { podSelector: { matchLabels: selector } }
+    : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': podNs } }, podSelector: { matchLabels: selector } };
+}
+
+/** The smoke test's identity: its objects' name and its pod's labels, which the apps' NetworkPolicies admit. */
+const smokeTest = { name: 'smoke-test', selector: { 'app.kubernetes.io/name': 'smoke-test' } };
+
+/** Requests and limits of a test pod: curl and a shell loop. */
+const testResources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
+
+/**
+ * The post-deploy tests (base/platform.yaml `postDeployTests`), one Argo CD Application per cluster that syncs after
+ * the apps: the smoke test calls every app's readiness path through its Service.
+ */
+function planPostDeployFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
+  const tests = repo.platform.postDeployTests;
+  if (!tests) return [];
+  const { jobs, add } = jobList(cluster);
+  const ns = cluster.env.namespace;
+  const folder = repoPaths.postDeployFolder(cluster.name);
+  const apps = [...cluster.apps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const appNs = (app: ResolvedApp) => app.settings.namespace ?? ns;
+  const readinessUrl = (app: ResolvedApp) => `${serviceUrl(app, appNs(app))}${app.settings.probes.readiness.path}`;
+  const labels = (name: string) => ({ ...platformLabels(name), 'app.kubernetes.io/component': 'post-deploy-test' });
+  const sources = [cluster.envSource.file, repoPaths.platform, ...apps.flatMap((a) => a.sources)];
+  add(
+    folder,
+    'post-deploy-test.yaml.hbs',
+    {
+      name: smokeTest.name,
+      namespace: ns,
+      labels: labels(smokeTest.name),
+      podLabels: { ...labels(smokeTest.name), ...smokeTest.selector },
+      checks: apps.map((a) => `${a.name} ${a.version} ${readinessUrl(a)}\n`).join(''),
+      proves: "each app's readiness path answers 2xx through its Service: its DNS name, the Service's ready endpoints and the NetworkPolicy that admits this test",
+      networkPolicy: {
+        podSelector: smokeTest.selector,
+        egress: apps.map((a) => ({ to: [peer(selectorFor(a.name), appNs(a), ns)], ports: [{ protocol: 'TCP', port: a.spec.port }] })),
+      },
+      image: tests.image,
+      resources: testResources,
+    },
+    sources,
+  );
+  return jobs;
 }

@@ -127,6 +127,7 @@ describe('status', () => {
       'local-model-orchestration     Synced   Healthy   1a2b3c4   3.1.2      3.1.2',
       'local-planning-system         Synced   Healthy   1a2b3c4   no images  1.12.0',
       'local-platform                Synced   Healthy   1a2b3c4   -          -',
+      'local-post-deploy             Synced   Healthy   1a2b3c4   -          -',
       'local-project-coordinator     Synced   Healthy   1a2b3c4   1.4.7      1.4.7',
       'local-root                    Synced   Healthy   1a2b3c4   -          -',
       'local-service-integration     Synced   Healthy   1a2b3c4   0.9.4      0.9.4',
@@ -175,9 +176,9 @@ describe('status', () => {
     const { lines, error } = await status({ root, env: 'local', url: server.url, wait: true, revision: revision.slice(0, 7), timeoutSeconds: 600, intervalMs: 5000, clock });
     expect(error).toBeUndefined();
     expect(lines.slice(0, 3)).toEqual([
-      'Waiting up to 600 s for 14 Applications in local to be Synced and Healthy at 1a2b3c4 …',
-      '[0s] 13/14 ready; waiting for local-web-dashboard (missing)',
-      '[10s] 14/14 ready',
+      'Waiting up to 600 s for 15 Applications in local to be Synced and Healthy at 1a2b3c4 …',
+      '[0s] 14/15 ready; waiting for local-web-dashboard (missing)',
+      '[10s] 15/15 ready',
     ]);
     expect(clock.sleeps).toBe(2);
     // The first look asks Argo CD to refresh from git; later ones do not. Chart add-ons run their chart version and count as ready.
@@ -246,9 +247,9 @@ describe('status', () => {
     });
     expect(rows.every((r) => r.ready)).toBe(true);
     expect(lines.slice(0, 3)).toEqual([
-      'Waiting up to 60 s for 19 Applications in staging to be Synced and Healthy at 1a2b3c4 …',
-      '[0s] 18/19 ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)',
-      '[2s] 19/19 ready',
+      'Waiting up to 60 s for 20 Applications in staging to be Synced and Healthy at 1a2b3c4 …',
+      '[0s] 19/20 ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)',
+      '[2s] 20/20 ready',
     ]);
   });
 
@@ -269,7 +270,7 @@ describe('status', () => {
       }),
     ).rejects.toThrow(
       'timed out after 10 s; not yet Synced and Healthy at 1a2b3c4: staging-agent-orchestrator, staging-api-gateway, staging-model-orchestration, ' +
-        'staging-planning-system, staging-platform, staging-project-coordinator, staging-root, staging-service-integration, staging-tool-integration, staging-web-dashboard',
+        'staging-planning-system, staging-platform, staging-post-deploy, staging-project-coordinator, staging-root, staging-service-integration, staging-tool-integration, staging-web-dashboard',
     );
   });
 
