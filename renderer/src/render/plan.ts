@@ -81,6 +81,15 @@ function selectorFor(app: string): Record<string, string> {
   return { 'app.kubernetes.io/name': app };
 }
 
+/**
+ * The label an app's NetworkPolicies admit its calls by, besides its name: a pod that carries it is let through as that
+ * caller. It is not the Service's selector, so the staging integration test's pods carry a caller's identity without
+ * receiving that caller's traffic (or counting in its HPA or budget). Every app pod carries its own.
+ */
+function networkIdentity(app: string): Record<string, string> {
+  return { 'berrys.io/network-identity': app };
+}
+
 function platformLabels(name: string): Record<string, string> {
   return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': rendererName };
 }
@@ -147,7 +156,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
       app: { name: app.name, port: app.spec.port, image: app.image, version: app.version },
       namespace: ns,
       labels,
-      podLabels: { ...labels, 'app.kubernetes.io/version': app.version },
+      podLabels: { ...labels, ...networkIdentity(app.name), 'app.kubernetes.io/version': app.version },
       selector: selectorFor(app.name),
       // Why no replicas under an HPA: Argo CD would reset what the autoscaler chose on every sync.
       replicas: autoscaled ? null : s.replicas,
@@ -398,13 +407,12 @@ function networkPolicyFor(
   const ingress: unknown[] = [];
   const appNs = app.settings.namespace ?? cluster.env.namespace;
   if (postDeployTests) ingress.push({ from: [peer(smokeTest.selector, cluster.env.namespace, appNs)], ports: port });
-  if (app.callers.length) ingress.push({ from: app.callers.map((c) => ({ podSelector: { matchLabels: selectorFor(c) } })), ports: port });
+  if (app.callers.length) {
+    ingress.push({ from: app.callers.flatMap((c) => [{ podSelector: { matchLabels: selectorFor(c) } }, { podSelector: { matchLabels: networkIdentity(c) } }]), ports: port });
+  }
   if (app.spec.ingress && ingressNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ingressNamespace } } }], ports: port });
   if (monitoringNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: port });
-  const egress: unknown[] = app.spec.calls.map((callee) => ({
-    to: [{ podSelector: { matchLabels: selectorFor(callee) } }],
-    ports: [{ protocol: 'TCP', port: byName.get(callee)!.spec.port }],
-  }));
+  const egress: unknown[] = callEgress(app, byName);
   for (const store of app.spec.dataStores) {
     const target = cluster.env.dataStores[store];
     egress.push({ to: [{ ipBlock: { cidr: target.cidr } }], ports: [{ protocol: 'TCP', port: target.port }] });
@@ -413,6 +421,14 @@ function networkPolicyFor(
     egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
   }
   return { ingress, egress };
+}
+
+/** An app's egress rules for its calls: to each callee's pods, on its port. */
+function callEgress(app: ResolvedApp, byName: Map<string, ResolvedApp>): unknown[] {
+  return app.spec.calls.map((callee) => ({
+    to: [{ podSelector: { matchLabels: selectorFor(callee) } }],
+    ports: [{ protocol: 'TCP', port: byName.get(callee)!.spec.port }],
+  }));
 }
 
 /** A NetworkPolicy peer: pods with `selector` in `podNs`, as seen from a policy in `policyNs`. */
@@ -462,5 +478,31 @@ function planPostDeployFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Tem
     },
     sources,
   );
+  if (!cluster.env.postDeployTests?.integration) return jobs;
+  // The call graph, one Job per caller: its pod carries the caller's network identity, so the callees' real ingress
+  // rules judge it, and it calls each callee at the URL the caller is given (its *_URL variable).
+  const byName = new Map(cluster.apps.map((a) => [a.name, a]));
+  for (const caller of apps.filter((a) => a.spec.calls.length > 0)) {
+    const name = `integration-${caller.name}`;
+    const callees = [...caller.spec.calls].sort().map((c) => byName.get(c)!);
+    add(
+      folder,
+      'post-deploy-test.yaml.hbs',
+      {
+        name,
+        namespace: ns,
+        labels: labels(name),
+        podLabels: { ...labels(name), ...networkIdentity(caller.name) },
+        checks: callees.map((c) => `${caller.name}->${c.name} ${c.version} ${readinessUrl(c)}\n`).join(''),
+        proves:
+          `each call of ${caller.name}: from a pod with its network identity, the callee's URL it is given resolves and the callee's readiness path answers 2xx ` +
+          "through its Service, admitted by the callee's NetworkPolicy rule for this caller; the egress allowed is a copy of the caller's call rules, and the caller's own code is not run",
+        networkPolicy: { podSelector: selectorFor(name), egress: callEgress(caller, byName) },
+        image: tests.image,
+        resources: testResources,
+      },
+      sources,
+    );
+  }
   return jobs;
 }
