@@ -131,6 +131,11 @@ export function appApplication(cluster: IndexCluster, app: string): string | und
   return cluster.folders.find((f) => f.kind === 'app' && f.app === app)?.application;
 }
 
+/** The Argo CD Application of a cluster's post-deploy tests (PostSync hooks), when it has them. */
+export function postDeployApplication(cluster: IndexCluster): string | undefined {
+  return cluster.folders.find((f) => f.kind === 'post-deploy')?.application;
+}
+
 /** The promotion chain as the promote, release and gate commands use it. */
 export interface PromotionChain {
   /** In order: the first is where releases enter, the last is the end of the chain. */
