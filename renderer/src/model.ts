@@ -265,10 +265,11 @@ const ExactVersion = Type.String({
  * platform's scale-down settings), `dns` (gets the domain and the cluster as owner), `secrets` (the operator the
  * secret store authenticates as; gets the IAM role), `certificates` (issues the ClusterIssuer's certificates), `logs`
  * (keeps the logs; gets its buckets, named after the cluster, in the cluster's region), `metrics` (serves the
- * resource metrics API that HorizontalPodAutoscalers read).
+ * resource metrics API that HorizontalPodAutoscalers read), `gitops` (Argo CD itself: bootstrap installs it from its
+ * rendered Application, which then manages it; deleting that Application leaves Argo CD running).
  */
-export const AddonCapability = Type.Union(['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics'].map((c) => Type.Literal(c)));
-export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics';
+export const AddonCapability = Type.Union(['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics', 'gitops'].map((c) => Type.Literal(c)));
+export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics' | 'gitops';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
 export const AddonCatalogue = Type.Object(

@@ -273,7 +273,9 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   const argocdNs = repo.platform.argocdNamespace;
   const namespaces = new Map<string, (typeof podSecurityOrder)[number]>([[ns, 'restricted']]);
   for (const addon of cluster.addons) {
-    if (addon.spec.namespace === 'kube-system') continue;
+    // Kubernetes' own namespace, and Argo CD's, which exists before the root (bootstrap makes it): a Namespace object
+    // for it would let a cascading delete of the root take Argo CD with it.
+    if (addon.spec.namespace === 'kube-system' || addon.spec.namespace === argocdNs) continue;
     const current = namespaces.get(addon.spec.namespace) ?? 'restricted';
     const wanted = addon.spec.podSecurity;
     namespaces.set(addon.spec.namespace, podSecurityOrder.indexOf(wanted) > podSecurityOrder.indexOf(current) ? wanted : current);
@@ -299,6 +301,7 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
       destinations: [{ server: inClusterServer, namespace: ns }],
       clusterKinds: [],
       namespaceKinds: appProjectKinds,
+      orphanedResourcesIgnore: null,
     },
     [envFile, repoPaths.platform],
   );
@@ -315,6 +318,7 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
       destinations: [...new Set([argocdNs, ns, ...addonNamespaces, 'kube-system'])].sort().map((namespace) => ({ server: inClusterServer, namespace })),
       clusterKinds: platformClusterKindList,
       namespaceKinds: [{ group: '*', kind: '*' }],
+      orphanedResourcesIgnore: providerOf(cluster, 'gitops') ? argocdRuntimeObjects : [...argocdRuntimeObjects, ...argocdInstallObjects],
     },
     [envFile, repoPaths.platform, repoPaths.addons],
   );
@@ -335,6 +339,7 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
         destination: { server: inClusterServer, namespace },
         sync,
         ignoreDifferences: ignoreDifferences.length ? ignoreDifferences : null,
+        cascadeDelete: true,
       },
       sources,
       origin,
@@ -363,13 +368,23 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
     );
   }
   for (const addon of cluster.addons) {
+    const provides = addon.spec.provides ?? [];
     add(
       argocdFolder,
       'application.yaml.hbs',
       {
         name: applicationName(cluster.name, `addon-${addon.spec.name}`),
         namespace: argocdNs,
-        labels: { ...argocdLabels, 'berrys.io/cluster': cluster.name, 'berrys.io/environment': cluster.environment },
+        // One label per capability, so that bootstrap finds Argo CD's own Application by what it provides.
+        labels: {
+          ...argocdLabels,
+          'berrys.io/cluster': cluster.name,
+          'berrys.io/environment': cluster.environment,
+          ...Object.fromEntries(provides.map((p) => [providesLabel(p), 'true'])),
+        },
+        // Argo CD's own Application deletes nothing when it is deleted: its finalizer would uninstall Argo CD,
+        // halfway through, from under the controller running the deletion.
+        cascadeDelete: !provides.includes('gitops'),
         wave: String(addon.spec.syncWave),
         project: platformProject,
         source: {
@@ -387,6 +402,36 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   }
   return jobs;
 }
+
+/** The label an add-on's Application carries for each capability it provides (base/addons.yaml `provides`). */
+export function providesLabel(capability: string): string {
+  return `provides.berrys.io/${capability}`;
+}
+
+/**
+ * Objects Argo CD and its chart create at run time in its namespace, which no Application renders: without this
+ * list every Application of the platform project with that destination (the root, Argo CD's own) carries a permanent
+ * OrphanedResourceWarning. The initial admin password and the Redis password (made by the chart's secret-init Job),
+ * the controller's shard map, and the repository and cluster credentials people add with `argocd repo add` and
+ * `argocd cluster add` (named `repo-…`, `creds-…`, `cluster-…`). On a laptop, where Argo CD is installed by hand,
+ * its own ConfigMaps and Secret are not rendered either.
+ */
+const argocdRuntimeObjects = [
+  { kind: 'Secret', name: 'argocd-initial-admin-secret' },
+  { kind: 'Secret', name: 'argocd-redis' },
+  { kind: 'ConfigMap', name: 'argocd-app-controller-shard-cm' },
+  { kind: 'Secret', name: 'repo-*' },
+  { kind: 'Secret', name: 'creds-*' },
+  { kind: 'Secret', name: 'cluster-*' },
+];
+
+/** Argo CD's own configuration, which a cluster without the Argo CD add-on (a laptop) has from a hand install. */
+const argocdInstallObjects = [
+  { kind: 'ConfigMap', name: 'argocd-cm' },
+  { kind: 'ConfigMap', name: 'argocd-cmd-params-cm' },
+  { kind: 'ConfigMap', name: 'argocd-rbac-cm' },
+  { kind: 'Secret', name: 'argocd-secret' },
+];
 
 function uniqueKinds(kinds: { group: string; kind: string }[]): { group: string; kind: string }[] {
   const seen = new Map<string, { group: string; kind: string }>();

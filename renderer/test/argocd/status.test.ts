@@ -247,9 +247,9 @@ describe('status', () => {
     });
     expect(rows.every((r) => r.ready)).toBe(true);
     expect(lines.slice(0, 3)).toEqual([
-      'Waiting up to 60 s for 20 Applications in staging to be Synced and Healthy at 1a2b3c4 …',
-      '[0s] 19/20 ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)',
-      '[2s] 20/20 ready',
+      'Waiting up to 60 s for 21 Applications in staging to be Synced and Healthy at 1a2b3c4 …',
+      '[0s] 20/21 ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)',
+      '[2s] 21/21 ready',
     ]);
   });
 
