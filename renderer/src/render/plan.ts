@@ -4,6 +4,7 @@
  * projects and Applications from the folder list). Pure: resolved model in, template jobs out.
  */
 import { repoPaths } from '../paths.js';
+import { providesLabel } from '../kube.js';
 import { providerOf, type ResolvedApp, type ResolvedCluster, type ResolvedRepo } from './merge.js';
 import type { TemplateJob } from './template.js';
 import type { SourceLocation } from '../errors.js';
@@ -401,11 +402,6 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
     );
   }
   return jobs;
-}
-
-/** The label an add-on's Application carries for each capability it provides (base/addons.yaml `provides`). */
-export function providesLabel(capability: string): string {
-  return `provides.berrys.io/${capability}`;
 }
 
 /**
