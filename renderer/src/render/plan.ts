@@ -69,11 +69,12 @@ function envVarName(app: string): string {
   return `${app.replace(/-/g, '_').toUpperCase()}_URL`;
 }
 
-function appLabels(app: string, cluster: ResolvedCluster): Record<string, string> {
+/** `platform` is the platform's name (base/platform.yaml `name`): every object is part of it. */
+function appLabels(app: string, cluster: ResolvedCluster, platform: string): Record<string, string> {
   return {
     'app.kubernetes.io/name': app,
     'app.kubernetes.io/instance': `${app}-${cluster.environment}`,
-    'app.kubernetes.io/part-of': 'berrys-agents',
+    'app.kubernetes.io/part-of': platform,
     'app.kubernetes.io/managed-by': rendererName,
   };
 }
@@ -91,8 +92,8 @@ function networkIdentity(app: string): Record<string, string> {
   return { 'berrys.io/network-identity': app };
 }
 
-function platformLabels(name: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': rendererName };
+function platformLabels(name: string, platform: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': platform, 'app.kubernetes.io/managed-by': rendererName };
 }
 
 /**
@@ -122,7 +123,7 @@ export function planRepo(repo: ResolvedRepo): TemplateJob[] {
 
 /** A cluster's jobs in a stable order: its app folders, its platform folder, its post-deploy tests, its Argo CD folder. */
 function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
-  return [...planAppFolders(repo, cluster), ...planPlatformFolder(cluster), ...planPostDeployFolder(repo, cluster), ...planArgocdFolder(repo, cluster)];
+  return [...planAppFolders(repo, cluster), ...planPlatformFolder(repo, cluster), ...planPostDeployFolder(repo, cluster), ...planArgocdFolder(repo, cluster)];
 }
 
 /** Collects template jobs of one cluster; each job's sources are de-duplicated and sorted. */
@@ -144,7 +145,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
     const folder = repoPaths.appFolder(cluster.name, app.name);
     const s = app.settings;
     const ns = s.namespace ?? env.namespace;
-    const labels = appLabels(app.name, cluster);
+    const labels = appLabels(app.name, cluster, repo.platform.name);
     const autoscaled = s.autoscaling.enabled;
     const secretEnv = app.spec.dataStores.map((store) => ({ name: secretEnvName[store], valueFrom: { secretKeyRef: { name: secretName[store], key: 'url' } } }));
     const callEnv = app.spec.calls.map((callee) => {
@@ -209,8 +210,9 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
 }
 
 /** The platform folder: guard rails and secret plumbing shared by the apps, and the certificate issuer. */
-function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
+function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
+  const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
   const env = cluster.env;
   const ns = env.namespace;
   const envFile = cluster.envSource.file;
@@ -229,13 +231,13 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
       data: s.data,
     })),
   );
-  add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: platformLabels('guardrails') }, platformSources);
+  add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: labelsOf('guardrails') }, platformSources);
   add(
     platformFolder,
     'secrets.yaml.hbs',
     {
       namespaces: [ns, ...[...new Set(addonSecrets.map((s) => s.namespace))].filter((n) => n !== ns).sort()],
-      labels: platformLabels('secrets'),
+      labels: labelsOf('secrets'),
       storeName,
       provider:
         store.provider === 'aws-secrets-manager'
@@ -254,7 +256,7 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
     add(
       platformFolder,
       'clusterissuer.yaml.hbs',
-      { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
+      { name: env.ingress.clusterIssuer, labels: labelsOf(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
       platformSources,
     );
   }
@@ -265,6 +267,7 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
 /** The Argo CD folder, the cluster's skeleton synced by the root Application: namespaces, projects, Applications. */
 function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
+  const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
   const env = cluster.env;
   const ns = env.namespace;
   const envFile = cluster.envSource.file;
@@ -283,12 +286,12 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   }
   for (const [name, level] of [...namespaces].sort()) {
     const podSecurity = { 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/audit': level, 'pod-security.kubernetes.io/warn': level };
-    add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...platformLabels(name), ...podSecurity } }, [envFile, repoPaths.addons]);
+    add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...labelsOf(name), ...podSecurity } }, [envFile, repoPaths.platform, repoPaths.addons]);
   }
 
   const appsProject = cluster.environment;
   const platformProject = `${cluster.environment}-platform`;
-  const argocdLabels = platformLabels('argocd');
+  const argocdLabels = labelsOf('argocd');
   const sync = { automated: env.autoSync };
   add(
     argocdFolder,
@@ -498,7 +501,7 @@ function planPostDeployFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Tem
   const apps = [...cluster.apps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const appNs = (app: ResolvedApp) => app.settings.namespace ?? ns;
   const readinessUrl = (app: ResolvedApp) => `${serviceUrl(app, appNs(app))}${app.settings.probes.readiness.path}`;
-  const labels = (name: string) => ({ ...platformLabels(name), 'app.kubernetes.io/component': 'post-deploy-test' });
+  const labels = (name: string) => ({ ...platformLabels(name, repo.platform.name), 'app.kubernetes.io/component': 'post-deploy-test' });
   const sources = [cluster.envSource.file, repoPaths.platform, ...apps.flatMap((a) => a.sources)];
   add(
     folder,
