@@ -67,6 +67,21 @@ export type Settings = Static<typeof Settings>;
 
 const AppName = Type.String({ pattern: dnsLabelPattern });
 
+/**
+ * One entry of `calls`: a callee's name (it must be deployed wherever the caller is), or a call that waits for its
+ * callee: wired (URL variable, network policy rules) only in environments where the callee is deployed.
+ */
+const Call = Type.Union([
+  AppName,
+  Type.Object(
+    {
+      app: AppName,
+      when: Type.Literal('deployed', { description: 'Wire the call only where the callee is deployed; elsewhere the render leaves it out and says so.' }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
 /** apps/<app>.yaml: what an app is, whatever the environment. */
 export const AppSpec = Type.Object(
   {
@@ -75,7 +90,11 @@ export const AppSpec = Type.Object(
     image: Type.String({ pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$', description: 'Repository path under the environment registry, without a tag.' }),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
     nodeGroup: Type.String({ pattern: dnsLabelPattern, description: "The node group it runs on: one of its environment's nodeGroups." }),
-    calls: Type.Array(AppName, { uniqueItems: true, description: 'Apps this one calls: gives *_URL variables and network policy rules.' }),
+    calls: Type.Array(Call, {
+      uniqueItems: true,
+      description:
+        'Apps this one calls: gives *_URL variables and network policy rules. A name needs the callee deployed wherever this app is; `{app: <name>, when: deployed}` wires the call only in environments where the callee is deployed (introducing a new service gradually).',
+    }),
     dataStores: Type.Array(Type.Union([Type.Literal('database'), Type.Literal('cache')]), { uniqueItems: true }),
     externalEgress: Type.Optional(Type.Boolean({ description: 'Needs HTTPS to the internet (model providers, tools).' })),
     ingress: Type.Optional(Type.Object({ subdomain: DnsLabel, path: Type.Optional(Type.String({ pattern: '^/' })) }, { additionalProperties: false })),

@@ -10,6 +10,7 @@
  * `.cache/bench/bench-<N>-apps.json`. The full render always runs: every other part reads its output.
  * Exit codes: 0 done, 1 a step failed or a peer disagrees, 2 usage.
  */
+import { diffBetweenCommits, diffCommitsTarget } from './diff-commits.js';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -502,6 +503,10 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
             const middle = totals.indexOf([...totals].sort((x, y) => x.wallSeconds - y.wallSeconds)[Math.floor((totals.length - 1) / 2)]!);
             return { ...result, note: `check + validate + diff = ${parts[middle]} s` };
           });
+          await part('diff between commits, one-app change (as pull-request CI runs it)', async () => {
+            const { runs: measured, command } = await diffBetweenCommits({ timed, git: (a) => benchGit(tmp, a) });
+            return summarize('diff-commits', 'diff between commits, one-app change (explicit --base and --head commits)', command, measured, counted.resources);
+          });
         }
       } finally {
         rmSync(baseCache, { recursive: true, force: true });
@@ -669,6 +674,8 @@ export function targetsFor(apps: number, scenarios: ScenarioResult[], previous?:
     below('validate-change', 'validate, one-app change < 2 s', 2);
     below('pr-check', 'pull-request check, one-app change < 10 s', 10);
   }
+  const diffCommits = diffCommitsTarget(apps, get('diff-commits')?.wallSeconds);
+  if (diffCommits) t.push(diffCommits);
   const cold = get('validate-cold');
   const alone = get('kubeconform');
   const limit = alone ? alone.wallSeconds! * 1.25 : undefined;

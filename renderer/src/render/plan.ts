@@ -9,6 +9,7 @@ import { providerOf, type ResolvedApp, type ResolvedCluster, type ResolvedRepo }
 import type { TemplateJob } from './template.js';
 import type { SourceLocation } from '../errors.js';
 import type { AppSpec } from '../model.js';
+import { calleeNames, envVarName } from './call-graph.js';
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -61,12 +62,8 @@ const secretName = { database: 'database-credentials', cache: 'redis-credentials
 export function derivedEnvNames(spec: AppSpec): Map<string, string> {
   const names = new Map<string, string>([['LOG_LEVEL', "derived from the setting 'logLevel'"]]);
   for (const store of spec.dataStores) names.set(secretEnvName[store], `read from the Secret '${secretName[store]}'`);
-  for (const callee of spec.calls) names.set(envVarName(callee), `derived from the call to '${callee}'`);
+  for (const callee of calleeNames(spec)) names.set(envVarName(callee), `derived from the call to '${callee}'`);
   return names;
-}
-
-function envVarName(app: string): string {
-  return `${app.replace(/-/g, '_').toUpperCase()}_URL`;
 }
 
 /** `platform` is the platform's name (base/platform.yaml `name`): every object is part of it. */
@@ -148,7 +145,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
     const labels = appLabels(app.name, cluster, repo.platform.name);
     const autoscaled = s.autoscaling.enabled;
     const secretEnv = app.spec.dataStores.map((store) => ({ name: secretEnvName[store], valueFrom: { secretKeyRef: { name: secretName[store], key: 'url' } } }));
-    const callEnv = app.spec.calls.map((callee) => {
+    const callEnv = app.calls.map((callee) => {
       const target = byName.get(callee)!;
       return { name: envVarName(callee), value: serviceUrl(target, target.settings.namespace ?? env.namespace) };
     });
@@ -193,7 +190,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
     const sources = [
       ...app.sources,
       ...app.callers.map((caller) => repoPaths.app(caller)),
-      ...app.spec.calls.flatMap((callee) => byName.get(callee)!.sources),
+      ...app.calls.flatMap((callee) => byName.get(callee)!.sources),
       repoPaths.platform,
       repoPaths.addons,
     ];
@@ -469,7 +466,7 @@ function networkPolicyFor(
 
 /** An app's egress rules for its calls: to each callee's pods, on its port. */
 function callEgress(app: ResolvedApp, byName: Map<string, ResolvedApp>): unknown[] {
-  return app.spec.calls.map((callee) => ({
+  return app.calls.map((callee) => ({
     to: [{ podSelector: { matchLabels: selectorFor(callee) } }],
     ports: [{ protocol: 'TCP', port: byName.get(callee)!.spec.port }],
   }));
@@ -526,9 +523,9 @@ function planPostDeployFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Tem
   // The call graph, one Job per caller: its pod carries the caller's network identity, so the callees' real ingress
   // rules judge it, and it calls each callee at the URL the caller is given (its *_URL variable).
   const byName = new Map(cluster.apps.map((a) => [a.name, a]));
-  for (const caller of apps.filter((a) => a.spec.calls.length > 0)) {
+  for (const caller of apps.filter((a) => a.calls.length > 0)) {
     const name = `integration-${caller.name}`;
-    const callees = [...caller.spec.calls].sort().map((c) => byName.get(c)!);
+    const callees = [...caller.calls].sort().map((c) => byName.get(c)!);
     add(
       folder,
       'post-deploy-test.yaml.hbs',

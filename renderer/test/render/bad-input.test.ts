@@ -74,7 +74,7 @@ describe('bad input', () => {
     [
       'an app left out of production that a deployed app there calls',
       (f) => (f['overlays/production/versions.yaml'] = f['overlays/production/versions.yaml']!.replace('api-gateway: 1.8.3\n', '')),
-      "overlays/production/versions.yaml:9:16: error: app 'web-dashboard' calls 'api-gateway', which is not deployed in 'production' (no version in overlays/production/versions.yaml)\n  hint: deploy api-gateway in production first (npm run promote), or leave web-dashboard out of production too",
+      "overlays/production/versions.yaml:9:16: error: app 'web-dashboard' calls 'api-gateway', which is not deployed in 'production' (no version in overlays/production/versions.yaml)\n  hint: to introduce or retire api-gateway gradually, make the call wait for it: {app: api-gateway, when: deployed} in apps/web-dashboard.yaml (then production renders web-dashboard without it); or deploy api-gateway here (npm run promote -- --from staging --to production --app api-gateway); or leave web-dashboard out of production too",
     ],
     [
       'an app with no version in any environment',
