@@ -15,6 +15,10 @@ import { startArgocd } from './argocd.mjs';
 import { startGitServer } from './git-server.mjs';
 import { renderedFiles, namespacesOf, dryRunAll, proveBrokenFileIsNamed, prepareServedRepo } from './checks.mjs';
 import { runLoopAndFlows } from './flows.mjs';
+import { chartMirrorFolder, startChartMirror, chartRepoReachable } from './chart-mirror.mjs';
+
+/** The add-on charts the laptop run installs for real; the others are listed, not waited for (see flows.mjs). */
+const localCharts = ['metrics-server'];
 
 /** Runs the whole end-to-end proof; resolves with the exit code (0 passed, 1 failed). */
 export async function e2e({ keep }) {
@@ -112,19 +116,43 @@ export async function e2e({ keep }) {
       startKwok({ c, bin: built.bin, kwokModule: built.kwokModule, stateDir, processes, kubeconfig, kubectl: kubectlCmd, nodes, fs }),
     );
 
+    const charts = await load('e2e/charts.js');
+    const chartSources = await phases.run(`chart sources: ${localCharts.join(', ')} (their repositories, else the local mirror)`, async () => {
+      const addons = parseYaml(fs.readFileSync(path.join(repoRoot, 'base', 'addons.yaml'), 'utf8'));
+      const unreachable = [];
+      for (const name of localCharts) {
+        const repo = (addons.addons ?? addons).find?.((a) => a.chart?.name === name)?.chart?.repoURL;
+        if (!repo || !(await chartRepoReachable(repo))) unreachable.push(name);
+        else log(`  ${name}: ${repo} is reachable; Argo CD pulls it from there`);
+      }
+      if (unreachable.length === 0) return { mirrored: [], urls: [] };
+      const folder = await chartMirrorFolder(repoRoot);
+      if (!folder) throw new Error(`${unreachable.join(', ')}: the chart repositories are unreachable and no chart mirror was found (set BERRYS_CHART_MIRROR to a folder with index.yaml and the archives)`);
+      const mirror = await startChartMirror({ folder, port: c.ports.chartMirror, cert: p.pki.serverCert, key: p.pki.serverKey });
+      servers.push(mirror);
+      return { folder, url: mirror.url, unreachable, urls: [mirror.url] };
+    });
+
     const repoUrl = `https://127.0.0.1:${c.ports.gitDaemon}/agents-gitops.git`;
     const served = await phases.run('served repository (a clone with its repoURL on 127.0.0.1, rendered and committed)', async () => {
-      const s = await prepareServedRepo({ root: repoRoot, stateDir, repoUrl, log });
+      const adjustSources = (work) => {
+        if (!chartSources.url) return;
+        const file = path.join(work, 'base', 'addons.yaml');
+        const r = charts.pointChartsAtMirror(fs.readFileSync(file, 'utf8'), chartSources.unreachable, chartSources.url);
+        fs.writeFileSync(file, r.text);
+        log(`  ${charts.mirrorNotice(r.mirrored, chartSources.url, chartSources.folder)}`);
+      };
+      const s = await prepareServedRepo({ root: repoRoot, stateDir, repoUrl, log, adjustSources });
       servers.push(await startGitServer({ projectRoot: path.dirname(s.bare), port: c.ports.gitDaemon, cert: p.pki.serverCert, key: p.pki.serverKey, log: () => {} }));
       return s;
     });
 
     const argocdBin = argocdBinDir(built.bin, built.argocdModule, recipes.argocdRoles, stateDir);
     const argocd = await phases.run('Argo CD: redis, repo-server, application-controller, server', ({ note }) =>
-      startArgocd({ c, argocdBin, stateDir, processes, kubectl: kubectlCmd, kubeconfig, repoUrl, note }),
+      startArgocd({ c, argocdBin, toolsBin: path.join(repoRoot, '.cache', 'tools', 'bin'), stateDir, processes, kubectl: kubectlCmd, kubeconfig, repoUrl, chartRepos: chartSources.urls, note }),
     );
 
-    await runLoopAndFlows({ c, phases, processes, kubectl: kubectlCmd, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir });
+    await runLoopAndFlows({ c, phases, processes, kubectl: kubectlCmd, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir, bin: built.bin, pki: p.pki, chartRepos: chartSources.urls });
 
     if (keep) {
       log(

@@ -3,7 +3,7 @@
  * distinct nodeSelector, labelled exactly as the Deployments select (node group, zone, host name), so the scheduler
  * places the pods where the real cluster would and topology spread is exercised for real. Pure.
  */
-import { kwokNodeAnnotation } from './components.js';
+import { kwokNodeAnnotation, resourceMetricsPath, resourceMetricsPathAnnotation } from './components.js';
 
 export interface DeploymentLike {
   metadata: { name: string; namespace?: string };
@@ -55,7 +55,7 @@ export function fakeNodes(deployments: readonly DeploymentLike[], region: string
         metadata: {
           name,
           labels: { ...selector, [zoneLabel]: zone, [hostnameLabel]: name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
-          annotations: { [kwokNodeAnnotation]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+          annotations: { [kwokNodeAnnotation]: 'fake', 'node.alpha.kubernetes.io/ttl': '0', [resourceMetricsPathAnnotation]: resourceMetricsPath(name) },
         },
         spec: { taints: [] },
         status: { allocatable: capacity, capacity },

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { metricsServerArgs, podCidr } from '../../src/e2e/components.js';
+
+describe('metrics-server as a host process playing its pod', () => {
+  const chartArgs = ['--secure-port=10250', '--cert-dir=/tmp', '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname', '--kubelet-use-node-status-port', '--metric-resolution=15s'];
+
+  it("keeps the chart's arguments and listens on the pod's own IP", () => {
+    const args = metricsServerArgs(chartArgs, { podIp: '127.16.0.7', kubeconfig: '/s/kubeconfig', certDir: '/s/certs' });
+    expect(args).toEqual([
+      '--secure-port=10250',
+      '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+      '--kubelet-use-node-status-port',
+      '--metric-resolution=15s',
+      '--bind-address=127.16.0.7',
+      '--cert-dir=/s/certs',
+      '--kubeconfig=/s/kubeconfig',
+      '--authentication-kubeconfig=/s/kubeconfig',
+      '--authorization-kubeconfig=/s/kubeconfig',
+      '--kubelet-insecure-tls',
+    ]);
+  });
+
+  it('replaces, never repeats, a flag the chart already sets', () => {
+    const args = metricsServerArgs([...chartArgs, '--kubelet-insecure-tls', '--bind-address=0.0.0.0'], { podIp: '127.16.0.7', kubeconfig: 'k', certDir: 'c' });
+    expect(args.filter((a) => a.startsWith('--bind-address'))).toEqual(['--bind-address=127.16.0.7']);
+    expect(args.filter((a) => a === '--kubelet-insecure-tls')).toHaveLength(1);
+  });
+
+  it('gives pods loopback addresses away from 127.0.0.1, where the control plane listens', () => {
+    expect(podCidr).toMatch(/^127\.(?!0\.)/);
+  });
+});
