@@ -17,7 +17,14 @@ export async function ensureE2eBinaries({ root, recipes, pins, phases, log }) {
   const bin = path.join(dir, 'bin');
   const src = path.join(root, '.cache', 'tools', 'e2e', 'src');
   const stamp = path.join(dir, 'stamp.json');
-  const want = { kubernetes: p.kubernetes.version, argocd: p.argocd.version, etcd: p.etcd.version, kwok: p.kwok.version, gitopsEngine: p.gitopsEngine.version, metricsServer: p.metricsServer.version };
+  const want = {
+    kubernetes: p.kubernetes.version,
+    argocd: p.argocd.version,
+    etcd: p.etcd.version,
+    kwok: p.kwok.version,
+    gitopsEngine: p.gitopsEngine.version,
+    metricsServer: p.metricsServer.version,
+  };
   if (existsSync(stamp) && recipes.e2eBinaries.every((b) => existsSync(path.join(bin, b)))) {
     log(
       `  binaries for ${Object.entries(want)
@@ -82,7 +89,9 @@ export async function ensureE2eBinaries({ root, recipes, pins, phases, log }) {
     const scratch = path.join(src, 'metrics-server-scratch');
     mkdirSync(scratch, { recursive: true });
     const { target, ldflags } = recipes.metricsServerInstall(p.metricsServer);
-    await into(['metrics-server'], (out) => $({ cwd: scratch, env: { ...process.env, CGO_ENABLED: '0', GOBIN: out, GO111MODULE: 'on' } })`go install -ldflags ${ldflags} ${target}`.quiet());
+    await into(['metrics-server'], (out) =>
+      $({ cwd: scratch, env: { ...process.env, CGO_ENABLED: '0', GOBIN: out, GO111MODULE: 'on' } })`go install -ldflags ${ldflags} ${target}`.quiet(),
+    );
   };
   metricsServer.outputs = ['metrics-server'];
 

@@ -204,7 +204,8 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
       const sample = await live();
       const verdict = replicasOwnedByHpa(sample, sample.deployment.spec.replicas ?? 1);
       if (verdict !== true) throw new Error(verdict);
-      if ((sample.deployment.spec.replicas ?? 1) < 2) throw new Error(`Deployment ${deployment.metadata.name} went back to ${sample.deployment.spec.replicas} replicas while its CPU stayed at ${busy}`);
+      if ((sample.deployment.spec.replicas ?? 1) < 2)
+        throw new Error(`Deployment ${deployment.metadata.name} went back to ${sample.deployment.spec.replicas} replicas while its CPU stayed at ${busy}`);
       samples++;
       note(`Synced at ${sample.deployment.spec.replicas} replicas for ${Math.round((Date.now() - started) / 1000)} s`);
       await new Promise((r) => setTimeout(r, 2000));

@@ -127,7 +127,10 @@ export async function e2e({ keep }) {
       }
       if (unreachable.length === 0) return { mirrored: [], urls: [] };
       const folder = await chartMirrorFolder(repoRoot);
-      if (!folder) throw new Error(`${unreachable.join(', ')}: the chart repositories are unreachable and no chart mirror was found (set BERRYS_CHART_MIRROR to a folder with index.yaml and the archives)`);
+      if (!folder)
+        throw new Error(
+          `${unreachable.join(', ')}: the chart repositories are unreachable and no chart mirror was found (set BERRYS_CHART_MIRROR to a folder with index.yaml and the archives)`,
+        );
       const mirror = await startChartMirror({ folder, port: c.ports.chartMirror, cert: p.pki.serverCert, key: p.pki.serverKey });
       servers.push(mirror);
       return { folder, url: mirror.url, unreachable, urls: [mirror.url] };
@@ -149,10 +152,37 @@ export async function e2e({ keep }) {
 
     const argocdBin = argocdBinDir(built.bin, built.argocdModule, recipes.argocdRoles, stateDir);
     const argocd = await phases.run('Argo CD: redis, repo-server, application-controller, server', ({ note }) =>
-      startArgocd({ c, argocdBin, toolsBin: path.join(repoRoot, '.cache', 'tools', 'bin'), stateDir, processes, kubectl: kubectlCmd, kubeconfig, repoUrl, chartRepos: chartSources.urls, note }),
+      startArgocd({
+        c,
+        argocdBin,
+        toolsBin: path.join(repoRoot, '.cache', 'tools', 'bin'),
+        stateDir,
+        processes,
+        kubectl: kubectlCmd,
+        kubeconfig,
+        repoUrl,
+        chartRepos: chartSources.urls,
+        note,
+      }),
     );
 
-    await runLoopAndFlows({ c, phases, processes, kubectl: kubectlCmd, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir, bin: built.bin, pki: p.pki, chartRepos: chartSources.urls });
+    await runLoopAndFlows({
+      c,
+      phases,
+      processes,
+      kubectl: kubectlCmd,
+      kubeconfig,
+      contextName,
+      served,
+      argocd,
+      nodes,
+      log,
+      load,
+      stateDir,
+      bin: built.bin,
+      pki: p.pki,
+      chartRepos: chartSources.urls,
+    });
 
     if (keep) {
       log(

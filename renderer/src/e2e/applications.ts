@@ -116,7 +116,10 @@ export function hpaReading(hpa: LiveHpa): { active: true; text: string; cpu: num
   const byName = new Map((hpa.status?.currentMetrics ?? []).flatMap((m) => (m.resource ? [[m.resource.name, m.resource.current?.averageUtilization] as const] : [])));
   const cpu = byName.get('cpu');
   if (c?.status !== 'True' || cpu === undefined) {
-    return { active: false, text: `ScalingActive=${c?.status ?? 'absent'}${c?.reason ? ` (${c.reason}: ${(c.message ?? '').slice(0, 200)})` : ''}${cpu === undefined ? ', no current CPU yet' : ''}` };
+    return {
+      active: false,
+      text: `ScalingActive=${c?.status ?? 'absent'}${c?.reason ? ` (${c.reason}: ${(c.message ?? '').slice(0, 200)})` : ''}${cpu === undefined ? ', no current CPU yet' : ''}`,
+    };
   }
   const others = [...byName].filter(([n]) => n !== 'cpu').map(([n, v]) => `${n} ${v ?? '?'}%`);
   const replicas = hpa.status?.currentReplicas ?? 0;

@@ -20,7 +20,8 @@ export function pointChartsAtMirror(addonsYaml: string, charts: readonly string[
   for (const name of charts) {
     const line = new RegExp(`(chart:\\s*\\{\\s*repoURL:\\s*)(\\S+?)(,\\s*name:\\s*${name.replace(/[.-]/g, '\\$&')}\\s*,)`);
     const m = line.exec(text);
-    if (!m) throw new Error(`base/addons.yaml: no add-on with chart ${name} in the form "chart: { repoURL: …, name: ${name}, version: … }"; the e2e cannot point it at the chart mirror`);
+    if (!m)
+      throw new Error(`base/addons.yaml: no add-on with chart ${name} in the form "chart: { repoURL: …, name: ${name}, version: … }"; the e2e cannot point it at the chart mirror`);
     mirrored.push({ name, from: m[2]! });
     text = text.replace(line, `$1${mirrorUrl}$3`);
   }

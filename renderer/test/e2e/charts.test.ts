@@ -23,7 +23,7 @@ describe('pointing chart sources at the local chart mirror', () => {
   it('says that a mirror was used and that digests differ', () => {
     const { mirrored } = pointChartsAtMirror(addons, ['metrics-server', 'external-secrets'], 'http://127.0.0.1:28879');
     expect(mirrorNotice(mirrored, 'http://127.0.0.1:28879', '/srv/charts')).toBe(
-      'chart mirror: metrics-server, external-secrets from http://127.0.0.1:28879 (/srv/charts), not from https://kubernetes-sigs.github.io/metrics-server/, https://charts.external-secrets.io: their archives are repackaged from each project\'s release tag, so their digests differ from base/charts.lock.json',
+      "chart mirror: metrics-server, external-secrets from http://127.0.0.1:28879 (/srv/charts), not from https://kubernetes-sigs.github.io/metrics-server/, https://charts.external-secrets.io: their archives are repackaged from each project's release tag, so their digests differ from base/charts.lock.json",
     );
   });
 });

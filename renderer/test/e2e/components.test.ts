@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { metricsServerArgs, podCidr } from '../../src/e2e/components.js';
 
 describe('metrics-server as a host process playing its pod', () => {
-  const chartArgs = ['--secure-port=10250', '--cert-dir=/tmp', '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname', '--kubelet-use-node-status-port', '--metric-resolution=15s'];
+  const chartArgs = [
+    '--secure-port=10250',
+    '--cert-dir=/tmp',
+    '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+    '--kubelet-use-node-status-port',
+    '--metric-resolution=15s',
+  ];
 
   it("keeps the chart's arguments and listens on the pod's own IP", () => {
     const args = metricsServerArgs(chartArgs, { podIp: '127.16.0.7', kubeconfig: '/s/kubeconfig', certDir: '/s/certs' });
