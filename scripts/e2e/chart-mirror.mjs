@@ -42,7 +42,7 @@ export function startChartMirror({ folder, port, cert, key }) {
 /** Whether a chart repository answers for its index within a few seconds (a laptop or a runner with network). */
 export async function chartRepoReachable(repoURL) {
   try {
-    const r = await fetch(`${repoURL.replace(/\/+$/, '')}/index.yaml`, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    const r = await fetch(`${repoURL.replace(/\/+$/, '')}/index.yaml`, { method: 'HEAD', signal: globalThis.AbortSignal.timeout(5000) });
     return r.ok;
   } catch {
     return false;
