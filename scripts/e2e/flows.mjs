@@ -69,6 +69,17 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     return true;
   };
 
+  // Before bootstrap no Application exists: `status --wait` must call them missing and keep waiting (Argo CD answers
+  // 404 when asked within the project), never blame the token (403), and give up only at its timeout.
+  await phases.run('status --wait before any Application exists: missing, not forbidden, waits out its timeout', async () => {
+    const r = await inWork`npm run --silent status -- --env ${env} --wait --skip-charts --timeout 8 --interval 2`;
+    const out = `${r.stdout}\n${r.stderr}`;
+    if (r.exitCode === 0) throw new Error(`npm run status -- --wait passed with no Application in Argo CD: ${out.trim()}`);
+    if (/forbidden|403/i.test(out)) throw new Error(`npm run status -- --wait blamed the token for Applications that do not exist yet: ${out.trim()}`);
+    if (!/never appeared/.test(out)) throw new Error(`npm run status -- --wait did not say the Applications never appeared: ${out.trim()}`);
+    log(`  exit ${r.exitCode} after its 8 s timeout: ${out.trim().split('\n').find((l) => /never appeared/.test(l))?.trim()}`);
+  });
+
   await phases.run('bootstrap (the real npm run bootstrap, context check included)', async () => {
     const r = await inWork`npm run --silent bootstrap -- --cluster ${cluster} --context ${contextName}`;
     for (const line of r.stdout.trim().split('\n')) log(`  ${line}`);

@@ -28,6 +28,8 @@ export async function e2e({ keep }) {
   const processes = createProcesses(stateDir, log);
   let servers = [];
   let stopping;
+  /** What --keep prints once the run has a verdict; filled in as the parts come up. */
+  let kept = {};
 
   /** Idempotent: a signal and the failure it causes in main() both end up here, and both wait for the same stop. */
   function stopEverything() {
@@ -166,6 +168,7 @@ export async function e2e({ keep }) {
       }),
     );
 
+    kept = { c, kubeconfig, contextName, bin: built.bin, argocd, served, repoUrl, ca: p.pki.ca };
     await runLoopAndFlows({
       c,
       phases,
@@ -183,23 +186,41 @@ export async function e2e({ keep }) {
       pki: p.pki,
       chartRepos: chartSources.urls,
     });
+  }
 
-    if (keep) {
-      log(
-        [
-          '',
-          'The cluster stays up (--keep). Reach it with:',
-          `  export KUBECONFIG=${kubeconfig}   # context ${contextName}, ${c.apiServerUrl}`,
-          `  ${path.join(built.bin, 'kubectl')} get applications -n ${c.argocdNamespace}`,
-          `  Argo CD API: ${argocd.server} (ARGOCD_SERVER=${argocd.server} ARGOCD_AUTH_TOKEN=$(cat ${path.join(stateDir, 'argocd-token')}))`,
-          `  served repository: ${repoUrl} (working clone: ${served.work})`,
-          `  logs: ${processes.logs}`,
-          `Stop it with: kill ${process.pid}  (or Ctrl-C here)`,
-        ].join('\n'),
-      );
-      fs.writeFileSync(path.join(stateDir, 'argocd-token'), `${argocd.token}\n`, { mode: 0o600 });
-      await new Promise(() => {});
+  /**
+   * --keep: the verdict, how to reach the cluster, where to push (the served repository accepts pushes over HTTPS
+   * with the e2e CA, or through its folder), and what the flows changed there compared with this checkout.
+   */
+  async function keepRunning(verdict) {
+    if (!kept.argocd) {
+      log(`--keep: ${verdict}; nothing to keep (the run stopped before Argo CD was up)`);
+      return;
     }
+    const { c, kubeconfig, contextName, bin, argocd, served, repoUrl, ca } = kept;
+    fs.writeFileSync(path.join(stateDir, 'argocd-token'), `${argocd.token}\n`, { mode: 0o600 });
+    const head = (await $`git -C ${repoRoot} rev-parse HEAD`.quiet()).stdout.trim();
+    const commits = (await $`git -C ${served.bare} log --format=%h\ %s ${head}..main`.quiet()).stdout.trim().split('\n').filter(Boolean);
+    const files = (await $`git -C ${served.bare} diff --stat=120 ${head} main -- apps overlays base`.quiet()).stdout.trim();
+    log(
+      [
+        '',
+        `--keep: ${verdict}. The cluster stays up. Reach it with:`,
+        `  export KUBECONFIG=${kubeconfig}   # context ${contextName}, ${c.apiServerUrl}`,
+        `  ${path.join(bin, 'kubectl')} get applications -n ${c.argocdNamespace}`,
+        `  Argo CD API: ${argocd.server} (ARGOCD_SERVER=${argocd.server} ARGOCD_AUTH_TOKEN=$(cat ${path.join(stateDir, 'argocd-token')}))`,
+        `Push changes for Argo CD to ${repoUrl} (branch main), from this checkout:`,
+        `  git -c http.sslCAInfo=${ca} push ${repoUrl} HEAD:main     # or: git push ${served.bare} HEAD:main`,
+        `  (the working clone ${served.work} already has it as origin)`,
+        `The served repository is not this checkout: ${commits.length} commit(s) on top of ${head.slice(0, 12)}:`,
+        ...commits.map((l) => `  ${l}`),
+        ...(files ? ['  changed sources (apps/ overlays/ base/) against this checkout:', ...files.split('\n').map((l) => `  ${l}`)] : []),
+        `  A push from this checkout must build on served main (git pull ${served.bare} main first) or it is refused as non-fast-forward.`,
+        `  logs: ${processes.logs}`,
+        `Stop it with: kill ${process.pid}  (or Ctrl-C here)`,
+      ].join('\n'),
+    );
+    await new Promise(() => {});
   }
 
   /** Prefixes a zx template with the built kubectl binary. */
@@ -211,12 +232,15 @@ export async function e2e({ keep }) {
 
   let code = 0;
   try {
-    await main();
-    log('e2e: passed');
-  } catch (err) {
-    code = 1;
-    log(`Error: ${err?.message ?? err}`);
-    log(`logs: ${processes.logs}`);
+    try {
+      await main();
+      log('e2e: passed');
+    } catch (err) {
+      code = 1;
+      log(`Error: ${err?.message ?? err}`);
+      log(`logs: ${processes.logs}`);
+    }
+    if (keep) await keepRunning(code === 0 ? 'e2e passed' : 'e2e FAILED (see the error above)');
   } finally {
     await stopEverything();
     log(phases.summary());
