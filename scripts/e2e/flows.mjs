@@ -77,7 +77,13 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     if (r.exitCode === 0) throw new Error(`npm run status -- --wait passed with no Application in Argo CD: ${out.trim()}`);
     if (/forbidden|403/i.test(out)) throw new Error(`npm run status -- --wait blamed the token for Applications that do not exist yet: ${out.trim()}`);
     if (!/never appeared/.test(out)) throw new Error(`npm run status -- --wait did not say the Applications never appeared: ${out.trim()}`);
-    log(`  exit ${r.exitCode} after its 8 s timeout: ${out.trim().split('\n').find((l) => /never appeared/.test(l))?.trim()}`);
+    log(
+      `  exit ${r.exitCode} after its 8 s timeout: ${out
+        .trim()
+        .split('\n')
+        .find((l) => /never appeared/.test(l))
+        ?.trim()}`,
+    );
   });
 
   await phases.run('bootstrap (the real npm run bootstrap, context check included)', async () => {

@@ -1,10 +1,30 @@
 // Pods whose program must really run, played by host processes: kwok runs no containers, so the program a chart
 // deploys (metrics-server) is built from its pinned Go module and started on this machine, listening on its kwok
-// pod's own IP and port (a loopback address, components.ts podCidr). The API server then reaches it exactly as in a
-// cluster: APIService → Service → EndpointSlice of the pod (--enable-aggregator-routing). Its arguments are the
-// live container's, with the host-only changes metricsServerArgs names.
-import { writeFileSync, mkdirSync } from 'node:fs';
+// pod's own IP and port: that IP is added to the loopback interface (needs root, as the rest of npm run e2e does).
+// The API server then reaches it exactly as in a cluster: APIService → Service → EndpointSlice of the pod
+// (--enable-aggregator-routing). Its arguments are the live container's, with the host-only changes
+// metricsServerArgs names. The addresses are recorded and removed when the run stops (and by the next run).
+import { $ } from 'zx';
+import { writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+
+const addressFile = (stateDir) => path.join(stateDir, 'host-pod-addresses.json');
+
+/** Removes the pod IPs a run added to the loopback interface (this run's, or a killed run's). */
+export async function removeHostPodAddresses(stateDir) {
+  const file = addressFile(stateDir);
+  if (!existsSync(file)) return;
+  for (const ip of JSON.parse(readFileSync(file, 'utf8'))) await $`ip addr del ${`${ip}/32`} dev lo`.quiet().nothrow();
+  writeFileSync(file, '[]\n');
+}
+
+async function addHostPodAddress(stateDir, ip) {
+  const file = addressFile(stateDir);
+  const known = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
+  writeFileSync(file, `${JSON.stringify([...new Set([...known, ip])])}\n`);
+  const r = await $`ip addr add ${`${ip}/32`} dev lo`.quiet().nothrow();
+  if (r.exitCode !== 0 && !/File exists/.test(r.stderr)) throw new Error(`could not add the pod IP ${ip} to the loopback interface (ip addr add needs root): ${r.stderr.trim()}`);
+}
 
 /** A kube config that authenticates as a ServiceAccount (a short-lived token), so the chart's own RBAC is exercised. */
 async function serviceAccountKubeconfig({ c, kubectl, ca, namespace, serviceAccount, file }) {
@@ -51,6 +71,7 @@ export function createHostPods({ c, bin, stateDir, processes, kubectl, ca, say }
           serviceAccount: pod.spec.serviceAccountName ?? 'default',
           file: path.join(dir, 'kubeconfig'),
         });
+        await addHostPodAddress(stateDir, pod.status.podIP);
         const args = h.args([...(container.command ?? []).slice(1), ...(container.args ?? [])], { podIp: pod.status.podIP, kubeconfig, certDir: dir });
         started.set(h.name, processes.start(h.name, path.join(bin, h.binary), args));
         say(

@@ -16,6 +16,7 @@ import { startGitServer } from './git-server.mjs';
 import { renderedFiles, namespacesOf, dryRunAll, proveBrokenFileIsNamed, prepareServedRepo } from './checks.mjs';
 import { runLoopAndFlows } from './flows.mjs';
 import { chartMirrorFolder, startChartMirror, chartRepoReachable } from './chart-mirror.mjs';
+import { removeHostPodAddresses } from './host-pods.mjs';
 
 /** The add-on charts the laptop run installs for real; the others are listed, not waited for (see flows.mjs). */
 const localCharts = ['metrics-server'];
@@ -36,6 +37,7 @@ export async function e2e({ keep }) {
     stopping ??= (async () => {
       for (const s of servers) s.close();
       await processes.stopAll();
+      await removeHostPodAddresses(stateDir);
     })();
     return stopping;
   }
@@ -62,6 +64,7 @@ export async function e2e({ keep }) {
     const built = await phases.run('binaries (.cache/tools/e2e)', () => ensureE2eBinaries({ root: repoRoot, recipes, pins, phases, log }));
 
     await processes.cleanLeftovers();
+    await removeHostPodAddresses(stateDir);
     for (const d of ['etcd', 'pki', 'logs']) rmSync(path.join(stateDir, d), { recursive: true, force: true });
     mkdirSync(processes.logs, { recursive: true });
     const kubeconfig = path.join(stateDir, 'kubeconfig');

@@ -165,11 +165,11 @@ export function kwokArgs(kubeconfig: string, config: string): string[] {
 }
 
 /**
- * Pod IPs come from a loopback range: every address in it reaches this machine, so a host process that plays a
- * pod (metrics-server) listens on that pod's own IP and port, and the API server reaches it through the pod's
- * Service and EndpointSlice as it would in a cluster (see --enable-aggregator-routing). 127.0.0.1 stays outside it.
+ * kwok gives pods IPs from this range (the API server rejects loopback addresses in EndpointSlices). A host process
+ * that plays a pod (metrics-server) gets its pod's IP added to the loopback interface and listens there, so the API
+ * server reaches it through the pod's Service and EndpointSlice exactly as in a cluster (--enable-aggregator-routing).
  */
-export const podCidr = '127.16.0.0/16';
+export const podCidr = '10.244.0.0/16';
 
 /** The annotation metrics-server reads for a node's resource-metrics path; kwok serves one path per node. */
 export const resourceMetricsPathAnnotation = 'metrics.k8s.io/resource-metrics-path';
