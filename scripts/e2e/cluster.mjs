@@ -116,9 +116,12 @@ export async function startControlPlane({ c, bin, stateDir, processes, kube, kub
 }
 
 /** kwok with its module's own Stage definitions, then the fake nodes, waited for until Ready. */
-export async function startKwok({ c, bin, kwokModule, stateDir, processes, kubeconfig, kubectl, nodes, fs }) {
+export async function startKwok({ c, bin, kwokModule, stateDir, processes, kubeconfig, kubectl, nodes, fs, gatePodsOnReferences = false }) {
   const config = path.join(stateDir, 'kwok.yaml');
-  const stages = c.kwokStageFiles.map((f) => fs.readFileSync(path.join(kwokModule, f), 'utf8').trim());
+  const stages = c.kwokStageFiles.map((f) => {
+    const text = fs.readFileSync(path.join(kwokModule, f), 'utf8').trim();
+    return gatePodsOnReferences && f.endsWith('/pod-ready.yaml') ? c.gatePodReadyOnReferences(text) : text;
+  });
   writeFileSync(config, `${stages.join('\n---\n')}\n`);
   const kwok = processes.start('kwok', path.join(bin, 'kwok'), c.kwokArgs(kubeconfig, config));
   const file = path.join(stateDir, 'nodes.json');

@@ -323,7 +323,7 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
  * Application's sync waits forever on the secret store's wave (normalize.ts) and its network policies are never applied, and Ingresses stay
  * Progressing. Everything they do is printed as a stand-in, so the report says what was not real.
  */
-async function playChartControllers(kubectl, dir, say) {
+export async function playChartControllers(kubectl, dir, say) {
   const list = async (what) => JSON.parse((await kubectl`get ${what} -A -o json`).stdout).items;
   const ready = (o) => (o.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True');
   const condition = (reason) => ({

@@ -17,12 +17,13 @@ import { renderedFiles, namespacesOf, dryRunAll, proveBrokenFileIsNamed, prepare
 import { runLoopAndFlows } from './flows.mjs';
 import { chartMirrorFolder, startChartMirror, chartRepoReachable } from './chart-mirror.mjs';
 import { removeHostPodAddresses } from './host-pods.mjs';
+import { runRehearsal, rehearsalNodes } from './rehearsal.mjs';
 
 /** The add-on charts the laptop run installs for real; the others are listed, not waited for (see flows.mjs). */
 const localCharts = ['metrics-server'];
 
 /** Runs the whole end-to-end proof; resolves with the exit code (0 passed, 1 failed). */
-export async function e2e({ keep }) {
+export async function e2e({ keep, rehearse }) {
   const log = (line) => console.log(line);
   const stateDir = path.join(repoRoot, '.cache', 'e2e');
   const phases = createPhases(log);
@@ -108,24 +109,31 @@ export async function e2e({ keep }) {
       log(`  broken-file check: ${await proveBrokenFileIsNamed({ dryRun, kube: p.kube, files })}`);
     });
 
-    const local = index.clusters.find((x) => x.name === 'local');
-    if (!local) throw new Error('clusters/index.json has no cluster `local`; the GitOps loop runs against the laptop cluster');
-    if (local.apiServer.replace(/\/+$/, '') !== c.apiServerUrl)
-      throw new Error(`the laptop cluster declares apiServer ${local.apiServer}, but the e2e API server listens on ${c.apiServerUrl}`);
-    const deployments = files
-      .filter((f) => f.cluster === 'local')
-      .map((f) => parseYaml(f.content))
-      .filter((o) => o?.kind === 'Deployment');
-    const nodes = fakeNodes(deployments, local.region);
+    const target = rehearse ?? 'local';
+    const cluster = index.clusters.find((x) => x.name === target);
+    if (!cluster) throw new Error(`clusters/index.json has no cluster \`${target}\`${rehearse ? ' to rehearse' : '; the GitOps loop runs against the laptop cluster'}`);
+    if (!rehearse && cluster.apiServer.replace(/\/+$/, '') !== c.apiServerUrl)
+      throw new Error(`the laptop cluster declares apiServer ${cluster.apiServer}, but the e2e API server listens on ${c.apiServerUrl}`);
+    const clusterObjects = files.filter((f) => f.cluster === target).map((f) => parseYaml(f.content));
+    const nodes = rehearse
+      ? await rehearsalNodes({ root: repoRoot, load, cluster: target, log })
+      : fakeNodes(
+          clusterObjects.filter((o) => o?.kind === 'Deployment'),
+          cluster.region,
+        );
     await phases.run(`kwok and ${nodes.length} fake nodes`, () =>
-      startKwok({ c, bin: built.bin, kwokModule: built.kwokModule, stateDir, processes, kubeconfig, kubectl: kubectlCmd, nodes, fs }),
+      startKwok({ c, bin: built.bin, kwokModule: built.kwokModule, stateDir, processes, kubeconfig, kubectl: kubectlCmd, nodes, fs, gatePodsOnReferences: Boolean(rehearse) }),
     );
 
+    // The laptop installs metrics-server for real; a rehearsal every chart its cluster renders.
+    const wantedCharts = rehearse
+      ? [...new Set(clusterObjects.filter((o) => o?.kind === 'Application' && o.spec?.source?.chart).map((o) => o.spec.source.chart))].sort()
+      : localCharts;
     const charts = await load('e2e/charts.js');
-    const chartSources = await phases.run(`chart sources: ${localCharts.join(', ')} (their repositories, else the local mirror)`, async () => {
+    const chartSources = await phases.run(`chart sources: ${wantedCharts.join(', ')} (their repositories, else the local mirror)`, async () => {
       const addons = parseYaml(fs.readFileSync(path.join(repoRoot, 'base', 'addons.yaml'), 'utf8'));
       const unreachable = [];
-      for (const name of localCharts) {
+      for (const name of wantedCharts) {
         const repo = (addons.addons ?? addons).find?.((a) => a.chart?.name === name)?.chart?.repoURL;
         if (!repo || !(await chartRepoReachable(repo))) unreachable.push(name);
         else log(`  ${name}: ${repo} is reachable; Argo CD pulls it from there`);
@@ -172,7 +180,8 @@ export async function e2e({ keep }) {
     );
 
     kept = { c, kubeconfig, contextName, bin: built.bin, argocd, served, repoUrl, ca: p.pki.ca };
-    await runLoopAndFlows({
+    // What the laptop loop and a rehearsal both drive: the started components and where their inputs live.
+    const run = {
       c,
       phases,
       processes,
@@ -188,7 +197,9 @@ export async function e2e({ keep }) {
       bin: built.bin,
       pki: p.pki,
       chartRepos: chartSources.urls,
-    });
+    };
+    if (rehearse) await runRehearsal({ ...run, cluster: target });
+    else await runLoopAndFlows(run);
   }
 
   /**

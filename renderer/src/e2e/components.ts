@@ -281,3 +281,20 @@ export function metricsServerArgs(containerArgs: readonly string[], { podIp, kub
     '--kubelet-insecure-tls',
   ];
 }
+
+/**
+ * The annotation a rehearsal puts on a pod once every Secret and ConfigMap it needs exists: the one kubelet check that
+ * decides sync order (a pod without its Secret never starts), which kwok does not make. See verdict.ts.
+ */
+export const referencesPresentAnnotation = 'berrys.io/rehearsal-references';
+
+/**
+ * kwok's pod-ready Stage, made to wait for `referencesPresentAnnotation`: the stage's selector gets one more match
+ * expression. Throws when the stage text no longer has the selector this edits.
+ */
+export function gatePodReadyOnReferences(stageText: string): string {
+  const anchor = '  selector:\n    matchExpressions:\n';
+  if (!stageText.includes('name: pod-ready') || !stageText.includes(anchor))
+    throw new Error("kwok's pod-ready stage has no selector.matchExpressions to gate on the rehearsal's reference check");
+  return stageText.replace(anchor, `${anchor}    - key: '.metadata.annotations."${referencesPresentAnnotation}"'\n      operator: 'In'\n      values:\n      - 'present'\n`);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricsServerArgs, podCidr } from '../../src/e2e/components.js';
+import { gatePodReadyOnReferences, metricsServerArgs, podCidr } from '../../src/e2e/components.js';
 
 describe('metrics-server as a host process playing its pod', () => {
   const chartArgs = [
@@ -34,5 +34,29 @@ describe('metrics-server as a host process playing its pod', () => {
 
   it('gives pods addresses the API server accepts in EndpointSlices (not loopback)', () => {
     expect(podCidr).not.toMatch(/^127\./);
+  });
+});
+
+describe("gating kwok's pod-ready stage on the rehearsal's reference check", () => {
+  const stage = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-ready
+spec:
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+`;
+  it('adds one match expression on the annotation', () => {
+    expect(gatePodReadyOnReferences(stage)).toContain(`    matchExpressions:
+    - key: '.metadata.annotations."berrys.io/rehearsal-references"'
+      operator: 'In'
+      values:
+      - 'present'
+    - key: '.metadata.deletionTimestamp'`);
+  });
+  it('refuses a stage it cannot gate', () => {
+    expect(() => gatePodReadyOnReferences('kind: Stage\nmetadata:\n  name: pod-delete\n')).toThrow(/pod-ready stage/);
   });
 });

@@ -41,7 +41,9 @@ describe('naming the stall of a sync in wave order', () => {
       app('production-platform', 3, 'berrys-production', 'OutOfSync', 'Missing'),
       app('production-api-gateway', 4, 'berrys-production', 'OutOfSync', 'Missing'),
     ];
-    const v = stallVerdict(apps, [{ pod: 'grafana-6d9f-abcde', namespace: 'monitoring', owner: 'Deployment grafana', missing: [{ kind: 'Secret', namespace: 'monitoring', name: 'grafana-admin' }] }]);
+    const v = stallVerdict(apps, [
+      { pod: 'grafana-6d9f-abcde', namespace: 'monitoring', owner: 'Deployment grafana', missing: [{ kind: 'Secret', namespace: 'monitoring', name: 'grafana-admin' }] },
+    ]);
     expect(v).toEqual({
       wave: 2,
       application: 'production-addon-kube-prometheus-stack',
