@@ -1,6 +1,6 @@
 // Pods whose program must really run, played by host processes: kwok runs no containers, so the program a chart
 // deploys (metrics-server) is built from its pinned Go module and started on this machine, listening on its kwok
-// pod's own IP and port: that IP is added to the loopback interface (needs root, as the rest of npm run e2e does).
+// pod's own IP and port: that IP is added to the loopback interface (as root, or through passwordless sudo as on a GitHub runner).
 // The API server then reaches it exactly as in a cluster: APIService → Service → EndpointSlice of the pod
 // (--enable-aggregator-routing). Its arguments are the live container's, with the host-only changes
 // metricsServerArgs names. The addresses are recorded and removed when the run stops (and by the next run).
@@ -9,21 +9,24 @@ import { writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
 const addressFile = (stateDir) => path.join(stateDir, 'host-pod-addresses.json');
+/** `ip` as root: directly when this process is root (this machine, CI containers), else through `sudo -n` (a runner). */
+const ip = (args) => (process.getuid?.() === 0 ? $`ip ${args}` : $`sudo -n ip ${args}`).quiet().nothrow();
 
 /** Removes the pod IPs a run added to the loopback interface (this run's, or a killed run's). */
 export async function removeHostPodAddresses(stateDir) {
   const file = addressFile(stateDir);
   if (!existsSync(file)) return;
-  for (const ip of JSON.parse(readFileSync(file, 'utf8'))) await $`ip addr del ${`${ip}/32`} dev lo`.quiet().nothrow();
+  for (const address of JSON.parse(readFileSync(file, 'utf8'))) await ip(['addr', 'del', `${address}/32`, 'dev', 'lo']);
   writeFileSync(file, '[]\n');
 }
 
-async function addHostPodAddress(stateDir, ip) {
+async function addHostPodAddress(stateDir, address) {
   const file = addressFile(stateDir);
   const known = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
-  writeFileSync(file, `${JSON.stringify([...new Set([...known, ip])])}\n`);
-  const r = await $`ip addr add ${`${ip}/32`} dev lo`.quiet().nothrow();
-  if (r.exitCode !== 0 && !/File exists/.test(r.stderr)) throw new Error(`could not add the pod IP ${ip} to the loopback interface (ip addr add needs root): ${r.stderr.trim()}`);
+  writeFileSync(file, `${JSON.stringify([...new Set([...known, address])])}\n`);
+  const r = await ip(['addr', 'add', `${address}/32`, 'dev', 'lo']);
+  if (r.exitCode !== 0 && !/File exists/.test(r.stderr))
+    throw new Error(`could not add the pod IP ${address} to the loopback interface (ip addr add needs root or passwordless sudo): ${r.stderr.trim()}`);
 }
 
 /** A kube config that authenticates as a ServiceAccount (a short-lived token), so the chart's own RBAC is exercised. */

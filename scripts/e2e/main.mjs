@@ -17,7 +17,7 @@ import { renderedFiles, namespacesOf, dryRunAll, proveBrokenFileIsNamed, prepare
 import { runLoopAndFlows } from './flows.mjs';
 import { chartMirrorFolder, startChartMirror, chartRepoReachable } from './chart-mirror.mjs';
 import { removeHostPodAddresses } from './host-pods.mjs';
-import { runRehearsal, rehearsalNodes } from './rehearsal.mjs';
+import { runRehearsal, rehearsalNodes, rehearsalTarget } from './rehearsal.mjs';
 
 /** The add-on charts the laptop run installs for real; the others are listed, not waited for (see flows.mjs). */
 const localCharts = ['metrics-server'];
@@ -109,7 +109,7 @@ export async function e2e({ keep, rehearse }) {
       log(`  broken-file check: ${await proveBrokenFileIsNamed({ dryRun, kube: p.kube, files })}`);
     });
 
-    const target = rehearse ?? 'local';
+    const target = rehearse ? await rehearsalTarget({ root: repoRoot, load, name: rehearse }) : 'local';
     const cluster = index.clusters.find((x) => x.name === target);
     if (!cluster) throw new Error(`clusters/index.json has no cluster \`${target}\`${rehearse ? ' to rehearse' : '; the GitOps loop runs against the laptop cluster'}`);
     if (!rehearse && cluster.apiServer.replace(/\/+$/, '') !== c.apiServerUrl)
@@ -163,6 +163,8 @@ export async function e2e({ keep, rehearse }) {
       return s;
     });
 
+    if (!fs.existsSync(path.join(repoRoot, '.cache', 'tools', 'bin', 'helm')))
+      throw new Error(".cache/tools/bin/helm is missing: Argo CD's repo-server runs the pinned helm for chart add-ons; run npm run tools first");
     const argocdBin = argocdBinDir(built.bin, built.argocdModule, recipes.argocdRoles, stateDir);
     const argocd = await phases.run('Argo CD: redis, repo-server, application-controller, server', ({ note }) =>
       startArgocd({

@@ -8,17 +8,36 @@ import { waitFor } from './cluster.mjs';
 import { playChartControllers } from './flows.mjs';
 import { createHostPods } from './host-pods.mjs';
 
-/** kwok nodes for every node group of `cluster`, through the renderer's own reader of the environment data. */
-export async function rehearsalNodes({ root, load, cluster, log }) {
+/** The repository as the renderer resolves it (environments merged over base), from this checkout. */
+async function resolvedRepo(root, load) {
   const { loadRepo } = await load('render/load.js');
   const { resolveRepo } = await load('render/merge.js');
   const { diskReader } = await load('fs.js');
-  const { nodeGroupsOf } = await load('render/node-groups.js');
-  const { nodeGroupNodes } = await load('e2e/nodes.js');
   const loaded = await loadRepo(diskReader(root));
   if (!loaded.repo) throw new Error(`the repository does not load: ${loaded.problems.map((p) => p.message).join('; ')}`);
   const { resolved, problems } = resolveRepo(loaded.repo);
   if (!resolved) throw new Error(`the repository does not resolve: ${problems.map((p) => p.message).join('; ')}`);
+  return resolved;
+}
+
+/**
+ * The cluster to rehearse: a cluster name, or `last`, the primary cluster of the promotion chain's last environment
+ * (what the nightly workflow rehearses, so that it names no environment itself).
+ */
+export async function rehearsalTarget({ root, load, name }) {
+  if (name !== 'last') return name;
+  const resolved = await resolvedRepo(root, load);
+  const env = resolved.promotionChain.at(-1);
+  const primary = resolved.clusters.find((x) => x.environment === env && x.spec.role !== 'standby') ?? resolved.clusters.find((x) => x.environment === env);
+  if (!primary) throw new Error(`the promotion chain ends in ${env ?? 'nothing'}, which has no cluster to rehearse`);
+  return primary.name;
+}
+
+/** kwok nodes for every node group of `cluster`, through the renderer's own reader of the environment data. */
+export async function rehearsalNodes({ root, load, cluster, log }) {
+  const { nodeGroupsOf } = await load('render/node-groups.js');
+  const { nodeGroupNodes } = await load('e2e/nodes.js');
+  const resolved = await resolvedRepo(root, load);
   const c = resolved.clusters.find((x) => x.name === cluster);
   const groups = nodeGroupsOf(c);
   if (groups.length === 0) throw new Error(`cluster ${cluster} declares no node groups (overlays/${c.environment}/environment.yaml nodeGroups); a rehearsal needs them`);
