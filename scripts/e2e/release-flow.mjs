@@ -115,21 +115,30 @@ export async function releaseAndPromote({ app, cluster, env, work, kubectl, ns, 
   const container = pods[0].spec.containers[0];
   const strayImage = container.image.replace(/:[^:@/]+$/, ':0.0.0-stray');
   await kubectl`set image pod/${pods[0].metadata.name} -n ${appNamespace} ${`${container.name}=${strayImage}`}`;
-  const strayWhy = `runs image tag 0.0.0-stray and ${version}, not ${version}`;
+  // Every tag the app's pods run, joined (argocd/application.ts imageTag): the stray one alone when it is the only pod.
+  const strayWhy = new RegExp(`runs image tag (0\\.0\\.0-stray|0\\.0\\.0-stray and ${version.replace(/\./g, '\\.')}), not ${version.replace(/\./g, '\\.')}`);
   let strayGate;
   await waitFor(
     `the gate to see pod ${pods[0].metadata.name} running ${strayImage} through Argo CD`,
     async () => {
       strayGate = await gate(released.sha);
       note(`gate exit ${strayGate.exitCode}`);
-      return (strayGate.exitCode !== 0 && strayGate.stdout.includes(strayWhy)) || `gate exit ${strayGate.exitCode}`;
+      return (
+        (strayGate.exitCode !== 0 && strayWhy.test(strayGate.stdout)) ||
+        `gate exit ${strayGate.exitCode}: ${
+          strayGate.stdout
+            .split('\n')
+            .find((l) => l.includes(appName))
+            ?.trim() ?? strayGate.stderr.trim()
+        }`
+      );
     },
     { processes, entries: argocd.entries, timeoutMs: 120_000, intervalMs: 5000 },
   );
   for (const l of strayGate.stdout.trim().split('\n')) log(`    ${l}`);
   const stillSynced = JSON.parse((await kubectl`get application ${appName} -n ${ns} -o json`).stdout).status?.sync;
   log(
-    `  pod ${pods[0].metadata.name} set to ${strayImage} live, ${appName} ${stillSynced?.status} at ${(stillSynced?.revision ?? '').slice(0, 12)}: the gate refused (exit ${strayGate.exitCode}): "${strayWhy}"`,
+    `  pod ${pods[0].metadata.name} set to ${strayImage} live, ${appName} ${stillSynced?.status} at ${(stillSynced?.revision ?? '').slice(0, 12)}: the gate refused (exit ${strayGate.exitCode}): "${strayGate.stdout.match(strayWhy)[0]}"`,
   );
   await kubectl`delete pod ${pods[0].metadata.name} -n ${appNamespace} --wait=true`;
   await rolledTo(version, released.sha);
