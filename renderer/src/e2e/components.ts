@@ -101,6 +101,9 @@ export function apiServerArgs(p: Pki): string[] {
     `--service-cluster-ip-range=${serviceClusterIpRange}`,
     '--authorization-mode=Node,RBAC',
     '--enable-priority-and-fairness=false',
+    // As on EKS (and kubeadm): add-on charts run privileged node agents (the EBS CSI node DaemonSet); the default
+    // (false) would refuse them, a difference from the real cluster, not a defect of the repository.
+    '--allow-privileged=true',
     // The aggregation layer, as kubeadm configures it: the API server proves itself to aggregated APIs
     // (metrics-server) with a front-proxy client certificate, and they trust the user it names in these headers.
     `--requestheader-client-ca-file=${p.frontProxyCa}`,
