@@ -58,7 +58,6 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, ser
   const say = (line) => played.has(line) || (played.add(line), log(`  stand-in: ${line}`));
   const hostPods = createHostPods({ c, bin, stateDir, processes, kubectl, ca: pki.ca, say });
   const getApps = async () => JSON.parse((await kubectl`get applications -n ${ns} -o json`).stdout).items;
-  const folder = path.join(work, 'clusters', cluster, 'argocd', 'manifest.yaml');
 
   // The kubelet's check that decides sync order: a pod starts only when every Secret and ConfigMap it needs exists.
   const waitingPods = [];
@@ -84,16 +83,28 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, ser
     }
   };
 
-  await phases.run(`${cluster}'s argocd folder applied (stand-in for npm run bootstrap)`, async () => {
+  // What bootstrap applies (its own reader: the root Application and its AppProject), applied without its context
+  // check; the root then creates every other Application in wave order, as on the first day of the real cluster.
+  await phases.run(`${cluster}'s root Application applied, as npm run bootstrap would`, async () => {
+    const { readBootstrapInput } = await load('bootstrap/documents.js');
+    const { diskReader } = await load('fs.js');
+    const input = await readBootstrapInput(diskReader(work), cluster);
     say(
-      `bootstrap: ${cluster} declares its EKS API server, and bootstrap's context check (rightly) refuses 127.0.0.1; the rehearsal applies clusters/${cluster}/argocd as bootstrap would`,
+      `bootstrap: ${cluster} declares its own API server (${input.cluster.apiServer}), so bootstrap's context check (rightly) refuses 127.0.0.1; the rehearsal applies what bootstrap reads (the root Application and its AppProject)`,
     );
-    await kubectl`apply --server-side -f ${folder}`;
-    log(`  applied ${path.relative(work, folder)} from the served clone`);
+    const file = path.join(stateDir, 'bootstrap.json');
+    writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: input.documents.map((d) => d.object) }));
+    await kubectl`apply --server-side -f ${file}`;
+    log(`  applied ${input.documents.map((d) => `${d.object.kind} ${d.object.metadata.name}`).join(', ')} from ${input.documents[0].file}`);
   });
 
   say('kubelet: kwok runs no containers; the rehearsal starts a pod only when every Secret and ConfigMap it needs exists (kwok pod-ready waits for that check)');
-  const expected = (await getApps()).map((a) => a.metadata.name);
+  const { parseAllDocuments } = await import('yaml');
+  const { readFileSync } = await import('node:fs');
+  const expected = parseAllDocuments(readFileSync(path.join(work, 'clusters', cluster, 'argocd', 'manifest.yaml'), 'utf8'))
+    .map((d) => d.toJS())
+    .filter((o) => o?.kind === 'Application')
+    .map((o) => o.metadata.name);
   let summary;
   try {
     await phases.run('every Application Synced and Healthy, in wave order', ({ note }) =>
@@ -104,7 +115,12 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, ser
           await kubeletReferences();
           await hostPods.play();
           summary = summarize(await getApps(), expected, [], chartRepos);
-          const v = verdict.stallVerdict(await getApps(), waitingPods);
+          const live = await getApps();
+          const v = verdict.stallVerdict(
+            live,
+            waitingPods,
+            expected.filter((n) => !live.some((a) => a.metadata.name === n)),
+          );
           note(`${summary.ok.length} Synced+Healthy, ${summary.waiting.length} waiting${v ? `; lowest wave ${v.wave}: ${v.application} ${v.state}` : ''}`);
           return summary.done || `${summary.waiting.length} waiting`;
         },
@@ -112,7 +128,12 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, ser
       ),
     );
   } catch (err) {
-    const v = verdict.stallVerdict(await getApps(), waitingPods);
+    const live = await getApps();
+    const v = verdict.stallVerdict(
+      live,
+      waitingPods,
+      expected.filter((n) => !live.some((a) => a.metadata.name === n)),
+    );
     if (v) throw new Error(`the rehearsal of ${cluster} did not converge: ${verdict.formatStall(v)}\n(${err.message.slice(0, 300)})`);
     throw err;
   }

@@ -92,6 +92,8 @@ const waveOf = (a: LiveApplication & { metadata: { annotations?: Record<string, 
 export function stallVerdict(
   apps: readonly (LiveApplication & { metadata: { annotations?: Record<string, string> }; spec: LiveApplication['spec'] & { destination?: { namespace?: string } } })[],
   waiting: readonly WaitingPod[],
+  /** Rendered Applications the root has not created yet (their wave never came): they wait behind too. */
+  notCreated: readonly string[] = [],
 ): StallVerdict | undefined {
   const open = apps
     .filter((a) => !(a.status?.sync?.status === 'Synced' && a.status?.health?.status === 'Healthy'))
@@ -112,7 +114,7 @@ export function stallVerdict(
     application: culprit.metadata.name,
     state: `${culprit.status?.sync?.status ?? 'Unknown'}/${culprit.status?.health?.status ?? 'Unknown'}`,
     waitsOn: [...new Set(waitsOn)],
-    behind: open.filter((a) => waveOf(a) > wave).map((a) => a.metadata.name),
+    behind: [...open.filter((a) => waveOf(a) > wave).map((a) => a.metadata.name), ...notCreated],
   };
 }
 
@@ -121,6 +123,6 @@ export function formatStall(v: StallVerdict): string {
   return [
     `stalled in sync wave ${v.wave}: Application ${v.application} is ${v.state} and waits on`,
     ...v.waitsOn.map((w) => `  - ${w}`),
-    ...(v.behind.length ? [`  behind it, never synced: ${v.behind.join(', ')}`] : []),
+    ...(v.behind.length ? [`  behind it, not synced or never created: ${v.behind.join(', ')}`] : []),
   ].join('\n');
 }

@@ -41,21 +41,23 @@ describe('naming the stall of a sync in wave order', () => {
       app('production-platform', 3, 'berrys-production', 'OutOfSync', 'Missing'),
       app('production-api-gateway', 4, 'berrys-production', 'OutOfSync', 'Missing'),
     ];
-    const v = stallVerdict(apps, [
-      { pod: 'grafana-6d9f-abcde', namespace: 'monitoring', owner: 'Deployment grafana', missing: [{ kind: 'Secret', namespace: 'monitoring', name: 'grafana-admin' }] },
-    ]);
+    const v = stallVerdict(
+      apps,
+      [{ pod: 'grafana-6d9f-abcde', namespace: 'monitoring', owner: 'Deployment grafana', missing: [{ kind: 'Secret', namespace: 'monitoring', name: 'grafana-admin' }] }],
+      ['production-web-dashboard'],
+    );
     expect(v).toEqual({
       wave: 2,
       application: 'production-addon-kube-prometheus-stack',
       state: 'Synced/Progressing',
       waitsOn: ['Secret monitoring/grafana-admin, which nothing has created (Deployment grafana cannot start without it)'],
-      behind: ['production-platform', 'production-api-gateway'],
+      behind: ['production-platform', 'production-api-gateway', 'production-web-dashboard'],
     });
     expect(formatStall(v!)).toBe(
       [
         'stalled in sync wave 2: Application production-addon-kube-prometheus-stack is Synced/Progressing and waits on',
         '  - Secret monitoring/grafana-admin, which nothing has created (Deployment grafana cannot start without it)',
-        '  behind it, never synced: production-platform, production-api-gateway',
+        '  behind it, not synced or never created: production-platform, production-api-gateway, production-web-dashboard',
       ].join('\n'),
     );
   });
