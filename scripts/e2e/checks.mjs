@@ -69,12 +69,13 @@ export async function proveBrokenFileIsNamed({ dryRun, kube, files }) {
  * 127.0.0.1 (and, through `adjustSources`, whatever else must point at this machine), rendered by its own renderer
  * and committed in one extra commit, pushed to a bare repository.
  */
-export async function prepareServedRepo({ root, stateDir, repoUrl, log, adjustSources = () => {} }) {
+export async function prepareServedRepo({ root, stateDir, repoUrl, log, adjustSources = () => {}, commit }) {
   const work = path.join(stateDir, 'work');
   const bare = path.join(stateDir, 'served', 'agents-gitops.git');
   rmSync(work, { recursive: true, force: true });
   rmSync(path.dirname(bare), { recursive: true, force: true });
-  const head = (await $`git -C ${root} rev-parse HEAD`.quiet()).stdout.trim();
+  const head = (await $`git -C ${root} rev-parse ${commit ?? 'HEAD'}`.quiet()).stdout.trim();
+  if (commit) log(`  serving ${commit} (${head.slice(0, 12)}), not HEAD`);
   const dirty = (await $`git -C ${root} status --porcelain -- apps base overlays clusters renderer`.quiet()).stdout.trim();
   if (dirty)
     log(

@@ -5,7 +5,7 @@
 import { $ } from 'zx';
 import fs, { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { load, repoRoot } from '../lib/run.mjs';
 import { createPhases } from './phase.mjs';
 import { createProcesses } from './processes.mjs';
@@ -23,7 +23,7 @@ import { runRehearsal, rehearsalNodes, rehearsalTarget } from './rehearsal.mjs';
 const localCharts = ['metrics-server'];
 
 /** Runs the whole end-to-end proof; resolves with the exit code (0 passed, 1 failed). */
-export async function e2e({ keep, rehearse }) {
+export async function e2e({ keep, rehearse, at }) {
   const log = (line) => console.log(line);
   const stateDir = path.join(repoRoot, '.cache', 'e2e');
   const phases = createPhases(log);
@@ -114,7 +114,10 @@ export async function e2e({ keep, rehearse }) {
     if (!cluster) throw new Error(`clusters/index.json has no cluster \`${target}\`${rehearse ? ' to rehearse' : '; the GitOps loop runs against the laptop cluster'}`);
     if (!rehearse && cluster.apiServer.replace(/\/+$/, '') !== c.apiServerUrl)
       throw new Error(`the laptop cluster declares apiServer ${cluster.apiServer}, but the e2e API server listens on ${c.apiServerUrl}`);
-    const clusterObjects = files.filter((f) => f.cluster === target).map((f) => parseYaml(f.content));
+    if (at && !rehearse) throw new Error('--at <commit> goes with --rehearse <cluster>');
+    // With --at, the served commit's own rendered Applications decide which charts it pulls.
+    const atManifest = at ? (await $`git -C ${repoRoot} show ${`${at}:clusters/${target}/argocd/manifest.yaml`}`.quiet()).stdout : undefined;
+    const clusterObjects = at ? parseAllDocuments(atManifest).map((d) => d.toJS()) : files.filter((f) => f.cluster === target).map((f) => parseYaml(f.content));
     const nodes = rehearse
       ? await rehearsalNodes({ root: repoRoot, load, cluster: target, log })
       : fakeNodes(
@@ -158,7 +161,7 @@ export async function e2e({ keep, rehearse }) {
         fs.writeFileSync(file, r.text);
         log(`  ${charts.mirrorNotice(r.mirrored, chartSources.url, chartSources.folder)}`);
       };
-      const s = await prepareServedRepo({ root: repoRoot, stateDir, repoUrl, log, adjustSources });
+      const s = await prepareServedRepo({ root: repoRoot, stateDir, repoUrl, log, adjustSources, commit: at });
       servers.push(await startGitServer({ projectRoot: path.dirname(s.bare), port: c.ports.gitDaemon, cert: p.pki.serverCert, key: p.pki.serverKey, log: () => {} }));
       return s;
     });
