@@ -230,7 +230,7 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     const { app: after, deployment: dAfter } = await live();
     log(`  ${samples} samples over 30 s: ${appName} stayed Synced (last compared ${after.status?.reconciledAt ?? '?'}) at the HPA's ${dAfter.spec.replicas} replicas`);
     await kubectl`annotate pods -n ${appNamespace} -l ${selector} ${`${c.usageCpuAnnotation}-`}`;
-    log(`  emulated CPU back to kwok's default (1m); the scale-down waits for the HPA's 300 s stabilisation window, not waited for here (the rehearsal shows it)`);
+    log(`  emulated CPU back to kwok's default (1m); the scale-down waits for the HPA's 300 s stabilisation window, not waited for`);
     // Put local back as it was (no HPA, replicas from git), so the flows after this one start from a Healthy cluster.
     const back = await commitAndPush(work, `e2e: stop autoscaling ${app} in ${env}`, (w) => rmSync(path.join(w, override)));
     await waitConverged(`every Application Synced and Healthy at ${back.slice(0, 12)}, ${app} without its HPA`, note, {
