@@ -7,11 +7,34 @@ import { waitFor } from './cluster.mjs';
 
 const partOf = { 'app.kubernetes.io/part-of': 'argocd' };
 
+/**
+ * The health check for Applications that the README's install step requires (Argo CD's documented Lua): without it
+ * an Application is always Healthy to its parent, so the root's sync waves would not wait for the add-ons they order.
+ */
+const applicationHealth = `hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+`;
+
 /** The ConfigMaps and Secret Argo CD's processes read at start (they refuse to run without them). */
 function configObjects(ns, adminHash, repo, chartRepos) {
   const meta = (name, labels = partOf) => ({ name, namespace: ns, labels });
   return [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('argocd-cm'), data: { 'admin.enabled': 'true', 'timeout.reconciliation': '10s', url: 'http://127.0.0.1' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('argocd-cm'),
+      data: { 'admin.enabled': 'true', 'timeout.reconciliation': '10s', url: 'http://127.0.0.1', 'resource.customizations.health.argoproj.io_Application': applicationHealth },
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('argocd-rbac-cm'), data: { 'policy.default': 'role:readonly' } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('argocd-cmd-params-cm'), data: {} },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('argocd-tls-certs-cm'), data: {} },
