@@ -108,7 +108,7 @@ export function stallVerdict(
   const pods = waiting.filter((w) => w.namespace === ns);
   const waitsOn = pods.length
     ? pods.flatMap((w) => w.missing.map((r) => `${r.kind} ${r.namespace}/${r.name}, which nothing has created (${w.owner ?? `pod ${w.pod}`} cannot start without it)`))
-    : notReadyReasons(culprit).slice(0, 5);
+    : [...notReadyReasons(culprit), ...outOfSyncResources(culprit)].slice(0, 8);
   return {
     wave,
     application: culprit.metadata.name,
@@ -116,6 +116,16 @@ export function stallVerdict(
     waitsOn: [...new Set(waitsOn)],
     behind: [...open.filter((a) => waveOf(a) > wave).map((a) => a.metadata.name), ...notCreated],
   };
+}
+
+/**
+ * The Application's resources that are OutOfSync (notReadyReasons names the unhealthy ones): a sync that never
+ * finishes applying, e.g. a CRD or webhook configuration another controller keeps changing.
+ */
+function outOfSyncResources(app: LiveApplication): string[] {
+  return (app.status?.resources ?? [])
+    .filter((r) => (r as { status?: string }).status === 'OutOfSync')
+    .map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}: OutOfSync`);
 }
 
 /** The verdict as the rehearsal prints it. */

@@ -62,6 +62,31 @@ describe('naming the stall of a sync in wave order', () => {
     );
   });
 
+  it("names the Application's unhealthy and unsynced resources when no pod lacks a Secret", () => {
+    const stuck = {
+      ...app('production-addon-external-secrets', 1, 'external-secrets', 'Synced', 'Progressing'),
+      status: {
+        sync: { status: 'Synced' },
+        health: { status: 'Progressing' },
+        resources: [
+          {
+            kind: 'Deployment',
+            namespace: 'external-secrets',
+            name: 'external-secrets-webhook',
+            status: 'Synced',
+            health: { status: 'Progressing', message: 'Waiting for rollout to finish: 0 of 1 updated replicas are available...' },
+          },
+          { kind: 'Service', namespace: 'external-secrets', name: 'external-secrets-webhook', status: 'Synced', health: { status: 'Healthy' } },
+          { kind: 'CustomResourceDefinition', name: 'externalsecrets.external-secrets.io', status: 'OutOfSync' },
+        ],
+      },
+    };
+    expect(stallVerdict([stuck], [])?.waitsOn).toEqual([
+      'Deployment external-secrets/external-secrets-webhook Progressing: Waiting for rollout to finish: 0 of 1 updated replicas are available...',
+      'CustomResourceDefinition externalsecrets.external-secrets.io: OutOfSync',
+    ]);
+  });
+
   it('gives nothing when every Application converged', () => {
     expect(stallVerdict([app('a', 1, 'x', 'Synced', 'Healthy')], [])).toBeUndefined();
   });
