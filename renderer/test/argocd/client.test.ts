@@ -144,5 +144,6 @@ describe('imageTag', () => {
     [['reg.example/berrys/api-gateway:1.9.0@sha256:abc'], '1.9.0'],
     [['reg.example/berrys/web-dashboard:4.2.0', 'reg.example/berrys/api-gateway:v2.0.0'], 'v2.0.0'],
     [['reg.example:5000/berrys/api-gateway'], undefined],
+    [['reg.example/berrys/api-gateway:1.9.1', 'reg.example/berrys/api-gateway:1.9.0', 'reg.example/berrys/web-dashboard:4.2.0'], '1.9.0 and 1.9.1'],
   ])('finds the app image tag in %j', (images, tag) => expect(imageTag(images, 'berrys/api-gateway')).toBe(tag));
 });
