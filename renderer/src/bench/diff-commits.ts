@@ -21,7 +21,7 @@ export interface DiffCommitsBench {
  */
 export async function diffBetweenCommits(bench: DiffCommitsBench): Promise<{ runs: Measurement[]; command: string }> {
   const base = bench.git(['rev-parse', 'HEAD']).trim();
-  // The diff renders the head commit by its own scripts/render.mjs, which needs renderer/src in the commit, as any
+  // The diff renders the head commit by its own entry point (scripts/run.mjs), which needs renderer/src in the commit, as any
   // checkout has it. The benchmark keeps that folder empty (git keeps no empty folder): one marker file, dated before
   // the build, so that the entry point's freshness check still finds nothing newer than the compiled renderer.
   const marker = path.join(bench.root, 'renderer', 'src', '.bench-keep');
@@ -31,9 +31,9 @@ export async function diffBetweenCommits(bench: DiffCommitsBench): Promise<{ run
   bench.git(['commit', '-q', '-m', 'one-app change']);
   const head = bench.git(['rev-parse', 'HEAD']).trim();
   try {
-    const args = [path.join('scripts', 'diff.mjs'), '--base', base, '--head', head];
+    const args = [path.join('scripts', 'run.mjs'), 'diff', '--base', base, '--head', head];
     const runs = await bench.timed('diff between commits', args, undefined, [3]);
-    return { runs, command: `diff.mjs --base ${base.slice(0, 7)} --head ${head.slice(0, 7)}` };
+    return { runs, command: `run.mjs diff --base ${base.slice(0, 7)} --head ${head.slice(0, 7)}` };
   } finally {
     // Back on the base commit with the change left in the working tree, which the benchmark then puts back itself.
     bench.git(['reset', '-q', base]);

@@ -9,6 +9,7 @@ import type { TemplateJob } from './template.js';
 import type { SourceLocation } from '../errors.js';
 import type { AppSpec } from '../model.js';
 import { calleeNames, envVarName } from './call-graph.js';
+import { alertmanagerSecret, alertmanagerSecretItems, argocdNotifications, argocdNotificationsSecret } from './alerting.js';
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -55,11 +56,12 @@ export function derivedEnvNames(spec: AppSpec): Map<string, string> {
   return names;
 }
 
-function appLabels(app: string, cluster: ResolvedCluster): Record<string, string> {
+/** `platform` is the platform's name (base/platform.yaml `name`): every object is part of it. */
+function appLabels(app: string, cluster: ResolvedCluster, platform: string): Record<string, string> {
   return {
     'app.kubernetes.io/name': app,
     'app.kubernetes.io/instance': `${app}-${cluster.environment}`,
-    'app.kubernetes.io/part-of': 'berrys-agents',
+    'app.kubernetes.io/part-of': platform,
     'app.kubernetes.io/managed-by': rendererName,
   };
 }
@@ -68,8 +70,8 @@ function selectorFor(app: string): Record<string, string> {
   return { 'app.kubernetes.io/name': app };
 }
 
-function platformLabels(name: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': rendererName };
+function platformLabels(name: string, platform: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': platform, 'app.kubernetes.io/managed-by': rendererName };
 }
 
 /**
@@ -99,7 +101,7 @@ export function planRepo(repo: ResolvedRepo): TemplateJob[] {
 
 /** A cluster's jobs in a stable order: its app folders, its platform folder, its Argo CD folder. */
 function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
-  return [...planAppFolders(repo, cluster), ...planPlatformFolder(cluster), ...planArgocdFolder(repo, cluster)];
+  return [...planAppFolders(repo, cluster), ...planPlatformFolder(repo, cluster), ...planArgocdFolder(repo, cluster)];
 }
 
 /** Collects template jobs of one cluster; each job's sources are de-duplicated and sorted. */
@@ -121,7 +123,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
     const folder = repoPaths.appFolder(cluster.name, app.name);
     const s = app.settings;
     const ns = s.namespace ?? env.namespace;
-    const labels = appLabels(app.name, cluster);
+    const labels = appLabels(app.name, cluster, repo.platform.name);
     const autoscaled = s.autoscaling.enabled;
     const secretEnv = app.spec.dataStores.map((store) => ({ name: secretEnvName[store], valueFrom: { secretKeyRef: { name: secretName[store], key: 'url' } } }));
     const callEnv = app.calls.map((callee) => {
@@ -157,9 +159,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
             className: env.ingress.className,
             clusterIssuer: env.ingress.clusterIssuer ?? null,
             tlsSecret: `${app.name}-tls`,
-            // Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and
-            // Route 53 failover routing answers with the standby's only while the primary's load balancer is unhealthy.
-            failover: env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null,
+            failover: failoverOf(cluster),
           }
         : null,
     };
@@ -185,9 +185,28 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
   return jobs;
 }
 
-/** The platform folder: guard rails and secret plumbing shared by the apps, and the certificate issuer. */
-function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
+/** The cluster's ClusterSecretStore (platform folder), which every ExternalSecret reads from. */
+function secretStoreName(cluster: ResolvedCluster): string {
+  return `${cluster.environment}-secrets`;
+}
+
+/** A secret store entry's full key: every entry of an environment lives under berrys/<environment>/. */
+function secretStoreKey(cluster: ResolvedCluster): (key: string) => string {
+  return (key) => `berrys/${cluster.environment}/${key}`;
+}
+
+/**
+ * Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and Route 53
+ * failover routing answers with the standby's only while the primary's load balancer is unhealthy.
+ */
+function failoverOf(cluster: ResolvedCluster): { setIdentifier: string; role: 'PRIMARY' | 'SECONDARY' } | null {
+  return cluster.env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null;
+}
+
+/** The platform folder: guard rails and secret plumbing shared by the apps, the certificate issuer, the load balancer. */
+function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
+  const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
   const env = cluster.env;
   const ns = env.namespace;
   const envFile = cluster.envSource.file;
@@ -195,32 +214,41 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
   // The add-on catalogue always shapes the folder: which add-on issues certificates, which namespaces get secrets.
   const platformSources = [envFile, repoPaths.platform, repoPaths.addons];
   const store = env.secretStore;
-  const storeName = `${cluster.environment}-secrets`;
-  const storeKey = (key: string) => `berrys/${cluster.environment}/${key}`;
+  const storeName = secretStoreName(cluster);
+  const storeKey = secretStoreKey(cluster);
+  const argocdNamespace = repo.platform.argocdNamespace;
+  const notifications = env.alerting && argocdNotifications(env.alerting, storeKey);
+  // A cluster with data stores of its own (a standby's replicas) reads their connection secrets under its own name:
+  // the environment's hold the primary's endpoints, which the standby's network policies do not even allow.
+  const dataStoreKey = (key: string) => `berrys/${cluster.spec.dataStores ? cluster.name : cluster.environment}/${key}`;
   // Secrets an add-on's chart reads instead of generating its own (a generated one changes on every render).
   const addonSecrets = cluster.addons.flatMap((a) =>
     (a.spec.secrets ?? []).map((s) => ({
       name: s.name,
       namespace: a.spec.namespace,
-      key: storeKey(s.key),
-      data: s.data,
+      data: s.data.map((d) => ({ ...d, key: storeKey(s.key) })),
     })),
   );
-  add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: platformLabels('guardrails') }, platformSources);
+  // The alert receivers' credentials, beside the Alertmanager that mounts them.
+  const monitoring = providerOf(cluster, 'monitoring');
+  if (env.alerting && monitoring) {
+    addonSecrets.push({ name: alertmanagerSecret, namespace: monitoring.spec.namespace, data: alertmanagerSecretItems(env.alerting, storeKey) });
+  }
+  add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: labelsOf('guardrails') }, platformSources);
   add(
     platformFolder,
     'secrets.yaml.hbs',
     {
-      namespaces: [ns, ...[...new Set(addonSecrets.map((s) => s.namespace))].filter((n) => n !== ns).sort()],
-      labels: platformLabels('secrets'),
+      namespaces: [ns, ...[...new Set([...addonSecrets.map((s) => s.namespace), ...(notifications ? [argocdNamespace] : [])])].filter((n) => n !== ns).sort()],
+      labels: labelsOf('secrets'),
       storeName,
       provider:
         store.provider === 'aws-secrets-manager'
           ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
-        { name: 'database-credentials', namespace: ns, key: storeKey('database'), data: [{ secretKey: 'url', property: 'url' }] },
-        { name: 'redis-credentials', namespace: ns, key: storeKey('cache'), data: [{ secretKey: 'url', property: 'url' }] },
+        { name: 'database-credentials', namespace: ns, data: [{ secretKey: 'url', key: dataStoreKey('database'), property: 'url' }] },
+        { name: 'redis-credentials', namespace: ns, data: [{ secretKey: 'url', key: dataStoreKey('cache'), property: 'url' }] },
         ...addonSecrets,
       ],
     },
@@ -231,8 +259,32 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
     add(
       platformFolder,
       'clusterissuer.yaml.hbs',
-      { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
+      { name: env.ingress.clusterIssuer, labels: labelsOf(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
       platformSources,
+    );
+  }
+  // The document's Route 53 → ALB (AWS WAF) → ingress controller: one Ingress of the load balancer's class in front of
+  // the ingress controller's Service, which routes by host name as before.
+  const balancer = providerOf(cluster, 'load-balancing');
+  const ingress = providerOf(cluster, 'ingress');
+  const backend = ingress?.spec.loadBalancerBackend;
+  if (balancer && ingress && backend && cluster.spec.loadBalancer) {
+    const hosts = [...new Set(cluster.apps.flatMap((a) => (a.spec.ingress ? [`${a.spec.ingress.subdomain}.${env.domain}`] : [])))].sort();
+    add(
+      platformFolder,
+      'load-balancer.yaml.hbs',
+      {
+        name: `${ingress.spec.name}-load-balancer`,
+        namespace: ingress.spec.namespace,
+        labels: labelsOf(balancer.spec.name),
+        loadBalancer: cluster.spec.loadBalancer,
+        backend,
+        // An annotation value is a string.
+        healthCheckPort: String(backend.healthCheck.port),
+        hosts: hosts.length > 0 ? hosts.join(',') : null,
+        failover: failoverOf(cluster),
+      },
+      [...platformSources, ...cluster.apps.filter((a) => a.spec.ingress).map((a) => repoPaths.app(a.name))],
     );
   }
 
@@ -242,6 +294,7 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
 /** The Argo CD folder, the cluster's skeleton synced by the root Application: namespaces, projects, Applications. */
 function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
+  const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
   const env = cluster.env;
   const ns = env.namespace;
   const envFile = cluster.envSource.file;
@@ -258,12 +311,31 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   }
   for (const [name, level] of [...namespaces].sort()) {
     const podSecurity = { 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/audit': level, 'pod-security.kubernetes.io/warn': level };
-    add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...platformLabels(name), ...podSecurity } }, [envFile, repoPaths.addons]);
+    add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...labelsOf(name), ...podSecurity } }, [envFile, repoPaths.platform, repoPaths.addons]);
+  }
+
+  const notifications = env.alerting && argocdNotifications(env.alerting, secretStoreKey(cluster));
+  if (notifications) {
+    add(
+      argocdFolder,
+      'argocd-notifications.yaml.hbs',
+      {
+        namespace: argocdNs,
+        // Argo CD reads only its own ConfigMaps, those labelled part of it.
+        labels: { ...labelsOf('argocd'), 'app.kubernetes.io/part-of': 'argocd' },
+        data: notifications.data,
+        secretName: argocdNotificationsSecret,
+        storeName: secretStoreName(cluster),
+        secret: notifications.secret,
+        wave: String(platformWave + 1),
+      },
+      [envFile],
+    );
   }
 
   const appsProject = cluster.environment;
   const platformProject = `${cluster.environment}-platform`;
-  const argocdLabels = platformLabels('argocd');
+  const argocdLabels = labelsOf('argocd');
   const sync = { automated: env.autoSync };
   add(
     argocdFolder,

@@ -8,31 +8,12 @@ import path from 'node:path';
 import { RenderError, type Problem } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { diskReader, diskStore, type RepoReader } from '../fs.js';
-import { emitIndex, emitObjects, type EmittedFile } from './emit.js';
+import { emitIndex, emitObjects } from './emit.js';
 import { applyWrite, planWrite, readRenderedTree } from './write.js';
 import { RenderCache } from './cache.js';
 import { rendererFingerprint } from './fingerprint.js';
-import type { JobFunction } from './job.js';
+import type { RenderOptions, RenderResult } from './result.js';
 import type { DataPath } from '../source.js';
-
-export interface RenderOptions {
-  /** Limit the render (and pruning) to these environments. Every environment is still loaded and checked. */
-  envs?: string[];
-  /** Wraps the job function (the job cache, cache.ts); without it every job runs as is. */
-  wrapJob?: (run: JobFunction) => JobFunction;
-}
-
-export interface RenderResult {
-  files: EmittedFile[];
-  /** Clusters whose folders these files cover. */
-  clusters: string[];
-  /** Every cluster the inputs declare. */
-  allClusters: string[];
-  /** Files under clusters/ declared hand-written in base/exceptions.yaml. */
-  handWritten: string[];
-  /** What the render left out on purpose, one line per environment (calls waiting for their callee: call-graph.ts). */
-  notes: string[];
-}
 
 /**
  * Performance (bench helper): the stage modules are imported on first use. A render whose inputs did not change
@@ -40,9 +21,9 @@ export interface RenderResult {
  * whole render.
  */
 async function stages() {
-  const [load, merge, plan, template, job, check, normalize, secrets, ordering, capacity] = await Promise.all([
+  const [load, merge, plan, template, job, check, normalize, secrets, ordering, capacity, infrastructure] = await Promise.all([
     import('./load.js'),
-    import('./merge.js'),
+    import('./resolve.js'),
     import('./plan.js'),
     import('./template.js'),
     import('./job.js'),
@@ -51,8 +32,9 @@ async function stages() {
     import('./secrets.js'),
     import('./ordering.js'),
     import('./capacity.js'),
+    import('./infrastructure.js'),
   ]);
-  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...secrets, ...ordering, ...capacity };
+  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...secrets, ...ordering, ...capacity, ...infrastructure };
 }
 
 /**
@@ -97,6 +79,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
     redactSecrets,
     checkSyncOrder,
     checkCapacity,
+    checkInfrastructure,
   } = await stages();
   const stop = stopper(redactSecrets);
   const texts = new Map<string, string>();
@@ -107,7 +90,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   // Secrets in comments are reported with those in values and keys (the merge stage's scan), all at once.
   stop([...merge.problems, ...[...texts].flatMap(([file, text]) => findSecretsInComments(file, text))]);
   const resolved = merge.resolved!; // likewise
-  stop(resolved.clusters.flatMap((c) => checkCapacity(c).problems));
+  stop(resolved.clusters.flatMap((c) => [...checkCapacity(c).problems, ...checkInfrastructure(c)]));
   const { compiled, problems: templateProblems } = compileTemplates(loaded.templates);
   stop(templateProblems);
   const jobs = planRepo(resolved);
