@@ -421,8 +421,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const lastClusters = headIndex.clusters.filter((c) => c.environment === last).map((c) => c.name);
   const explained = moves.filter((m) => m.env === last).map((m) => m.app);
   // What the version changes do to the call graph of each environment, and the rendered files that follow from them.
-  const fromReader = gitReader(opts.root, from);
-  const [fromCalls, headCalls] = [await readCalls(fromReader, await readCatalogue(fromReader)), await readCalls(headReader, await readCatalogue(headReader))];
+  const [fromCalls, headCalls] = await Promise.all([readCalls(opts.root, from), readCalls(opts.root, head)]);
   const wiring = headChain
     .filter((e) => chain.includes(e))
     .flatMap((e) => wiringChanges(e, { calls: fromCalls, versions: fromVersions.get(e) ?? new Map() }, { calls: headCalls, versions: headVersions.get(e) ?? new Map() }));
