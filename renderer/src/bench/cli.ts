@@ -437,7 +437,7 @@ async function yamlStep(run: BenchRun): Promise<void> {
     for (const [i, c] of (JSON.parse(m.stdout) as YamlComparison[]).entries()) {
       scenarios.push({
         id: `yaml-${i}`,
-        name: `${c.what}: ${c.chosen} (CPU, best of 3; work alone)`,
+        name: `${c.what}: ${c.chosen} (CPU; work alone)`,
         command: `yamlLibrariesFloor (bench/floors.ts)`,
         available: true,
         runs: 3,
