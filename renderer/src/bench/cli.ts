@@ -713,11 +713,19 @@ export function targetsFor(apps: number, scenarios: ScenarioResult[], previous?:
     below('full', 'full render < 1.5 s', 1.5);
     const ratio = full && cdk8s ? cdk8s.wallSeconds! / full.wallSeconds! : undefined;
     const cpu = full?.cpuSeconds && cdk8s?.cpuSeconds ? cdk8s.cpuSeconds / full.cpuSeconds : undefined;
+    // Judged by CPU time when both have it: the two medians come from different minutes of a shared machine, and
+    // wall time on a loaded machine measures the load, not the work.
+    const judged = cpu ?? ratio;
     t.push({
       scenario: 'cdk8s',
       name: 'full render ≥ 2× faster than cdk8s (medians)',
-      met: ratio === undefined ? null : ratio >= 2,
-      detail: ratio === undefined ? 'not measured' : `${ratio.toFixed(2)}× by wall time${cpu !== undefined ? `, ${cpu.toFixed(2)}× by CPU time` : ''}`,
+      met: judged === undefined ? null : judged >= 2,
+      detail:
+        ratio === undefined
+          ? 'not measured'
+          : cpu !== undefined
+            ? `${cpu.toFixed(2)}× by CPU time (judged), ${ratio.toFixed(2)}× by wall time`
+            : `${ratio.toFixed(2)}× by wall time (no CPU times)`,
     });
     below('unchanged', 'nothing-changed render < 0.2 s', 0.2);
     below('edit', 'one-overlay-edit render < 0.4 s', 0.4);
