@@ -77,6 +77,8 @@ export class JobCache {
   private readonly shards = new Map<string, Map<string, CachedObject[]>>();
   private readonly used = new Map<string, Map<string, CachedObject[]>>();
   private readonly changed = new Set<string>();
+  /** Jobs wrapped per cluster in this render. */
+  private readonly jobCount = new Map<string, number>();
   private readonly contextHash = new WeakMap<object, string>();
   private readonly templateHash = new Map<string, string>();
 
@@ -88,6 +90,7 @@ export class JobCache {
   /** `run` memoised: a job whose key is known returns the stored objects; a job that fails is never stored. */
   wrap(run: JobFunction): JobFunction {
     return (template, job) => {
+      this.jobCount.set(job.cluster, (this.jobCount.get(job.cluster) ?? 0) + 1);
       const key = this.keyOf(template, job);
       const hit = this.shard(job.cluster).get(key);
       if (hit) {
@@ -104,6 +107,16 @@ export class JobCache {
       }
       return result;
     };
+  }
+
+  /**
+   * Whether every job of `cluster` in this render was a hit and they were exactly the jobs of the stored entry: then
+   * the cluster has exactly the objects and folders of the last render that stored it, and entries are stored only
+   * after a render passed every check (RenderCache.save). A job run again, one more or one fewer: false.
+   */
+  unchanged(cluster: string): boolean {
+    const stored = this.shard(cluster).size;
+    return !this.changed.has(cluster) && (this.jobCount.get(cluster) ?? 0) === stored && (this.used.get(cluster)?.size ?? 0) === stored;
   }
 
   /** The key of a job: the fingerprint, the template (name, file and text), every job field and the context. */
@@ -243,7 +256,7 @@ export class RenderCache {
   /** `render` with the job cache around each job, recording what it reads for the snapshot. */
   async render(render: (reader: RepoReader, opts: RenderOptions) => Promise<RenderResult>, reader: RepoReader, opts: RenderOptions): Promise<RenderResult> {
     const recorder = recordingReader(reader);
-    const result = await render(recorder.reader, { ...opts, wrapJob: (run) => this.jobs.wrap(run) });
+    const result = await render(recorder.reader, { ...opts, wrapJob: (run) => this.jobs.wrap(run), passedBefore: (cluster) => this.jobs.unchanged(cluster) });
     this.pending = {
       envs: envsKey(opts.envs),
       reads: [...recorder.reads].sort(byFirst),

@@ -96,12 +96,9 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const jobs = planRepo(resolved);
   const { objects, problems: jobProblems } = renderJobs(compiled, jobs, opts.wrapJob ? opts.wrapJob(renderJob) : renderJob);
   stop(jobProblems);
-  stop(
-    checkObjects(
-      objects,
-      resolved.clusters.map((c) => c.name),
-    ),
-  );
+  // The object rules run per cluster; a cluster whose objects passed them before, unchanged, is not checked again.
+  const toCheck = new Set(resolved.clusters.map((c) => c.name).filter((c) => !opts.passedBefore?.(c)));
+  stop(checkObjects(toCheck.size === resolved.clusters.length ? objects : objects.filter((o) => toCheck.has(o.job.cluster)), [...toCheck]));
   const sorted = sortObjects(objects);
   const { files, problems: emitProblems } = emitObjects(sorted);
   stop(emitProblems);

@@ -10,6 +10,12 @@ export interface RenderOptions {
   envs?: string[];
   /** Wraps the job function (the job cache, cache.ts); without it every job runs as is. */
   wrapJob?: (run: JobFunction) => JobFunction;
+  /**
+   * Asked once every job ran: whether each job of `cluster` returned exactly the objects (and folders) of an earlier
+   * render that passed every check. The object checks of such a cluster are skipped: they are a function of its
+   * objects alone. The job cache answers it; without it every cluster is checked.
+   */
+  passedBefore?: (cluster: string) => boolean;
 }
 
 export interface RenderResult {

@@ -114,7 +114,7 @@ describe('render cache', () => {
     await renderToDisk(warm);
     expect(treeOf(warm, 'clusters')).toEqual(await coldRender());
     expect(treeOf(warm, repoPaths.renderCacheDir)).toEqual(before);
-    expect(await checkRepository(warm)).toEqual({ upToDate: true, stale: [], extra: [], foreign: [] });
+    expect(await checkRepository(warm)).toEqual({ upToDate: true, stale: [], extra: [], foreign: [], notes: [] });
     expect(treeOf(warm, repoPaths.renderCacheDir)).toEqual(before);
 
     rmSync(path.join(warm, 'clusters'), { recursive: true });
@@ -145,7 +145,7 @@ describe('render cache', () => {
       .filter((f) => fresh[f] !== treeOf(warm, 'clusters')[f])
       .sort();
     expect(stale.length).toBeGreaterThan(0);
-    expect(await checkRepository(warm, cached)).toEqual({ upToDate: false, stale, extra: [], foreign: [] });
+    expect(await checkRepository(warm, cached)).toEqual({ upToDate: false, stale, extra: [], foreign: [], notes: [] });
   });
 });
 
@@ -202,6 +202,27 @@ describe('job cache (a wrapper around renderJob)', () => {
     const serviceJobs = templateEdit.files.map((f) => f.content.match(/^kind: Service$/gm)?.length ?? 0).reduce((a, b) => a + b, 0);
     expect(templateEdit.ran).toBe(serviceJobs);
     expect(templateEdit.files).toEqual((await renderRepository(memoryReader(files))).files);
+  });
+
+  it('checks again only the clusters whose jobs changed, and still refuses an edit that breaks a rule there', async () => {
+    const store = memoryStore();
+    await renderWith(store, realInputs());
+    const files = realInputs();
+    const override = 'overlays/staging/apps/api-gateway.yaml';
+    const renderChecked = async (inputs: Record<string, string>) => {
+      const cache = new JobCache(store, 'renderer-1');
+      const result = await renderRepository(memoryReader(inputs), { wrapJob: (run) => cache.wrap(run), passedBefore: (c) => cache.unchanged(c) });
+      cache.save();
+      return { checked: result.allClusters.filter((c) => !cache.unchanged(c)), all: result.allClusters };
+    };
+    const unchanged = await renderChecked(files);
+    expect(unchanged.all.length).toBeGreaterThan(2);
+    expect(unchanged.checked).toEqual([]);
+    files[override] = `${files[override] ?? ''}logLevel: ERROR\n`;
+    expect((await renderChecked(files)).checked).toEqual(['staging']);
+    // An Application outside its project is found only by the object checks: the edited cluster is still checked.
+    files[override] = `${files[override]}namespace: somewhere-else\n`;
+    await expect(renderChecked(files)).rejects.toThrow(/outside its project/);
   });
 
   it('reuses nothing stored by another renderer (another fingerprint)', async () => {

@@ -96,8 +96,15 @@ describe('fastParseAll', () => {
       expect(ran).not.toHaveProperty('problem');
       return { text: (ran as { text: string }).text, templateFile: template.file };
     });
+    // The post-deploy tests carry their check script as a block scalar, for a reviewer to read in the diff; block
+    // scalars are the library's job, so the fast reader must decline that output (one file per cluster).
+    const libraryOnly = new Set(['base/templates/post-deploy-test.yaml.hbs']);
     for (const { text, templateFile } of texts) {
       const mine = fast(text);
+      if (libraryOnly.has(templateFile)) {
+        expect(mine, `${templateFile} has block scalars`).toBeUndefined();
+        continue;
+      }
       expect(mine, `${templateFile} is outside the fast subset`).toBeDefined();
       expect(mine, templateFile).toEqual(library(text));
     }

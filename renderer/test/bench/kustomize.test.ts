@@ -86,8 +86,14 @@ describe('benchmark repositories', () => {
         readdirSync(path.join(outdir, cluster)).flatMap((f) => kustomizeObjects(readFileSync(path.join(outdir, cluster, f), 'utf8')));
       synthesize(model, path.join(root, 'cdk8s'));
       expect(readdirSync(path.join(root, 'cdk8s')).sort()).toEqual(['development', 'local', 'production', 'production-dr', 'staging']);
-      // One file per folder and cluster, as the render writes one manifest per folder: apps, platform and Argo CD.
-      for (const cluster of model.clusters) expect(readdirSync(path.join(root, 'cdk8s', cluster.name)).length, cluster.name).toBe(cluster.apps.length + 2);
+      // One file per folder and cluster, as the render writes one manifest per folder: apps, platform, Argo CD and
+      // the post-deploy tests where a cluster has them.
+      const renderedFolders = (cluster: string) =>
+        new Set([...rendered.keys()].filter((f) => f.startsWith(`clusters/${cluster}/`) && f.endsWith('/manifest.yaml')).map((f) => path.dirname(f))).size;
+      for (const cluster of model.clusters) {
+        expect(renderedFolders(cluster.name), cluster.name).toBeGreaterThanOrEqual(cluster.apps.length + 2);
+        expect(readdirSync(path.join(root, 'cdk8s', cluster.name)).length, cluster.name).toBe(renderedFolders(cluster.name));
+      }
       for (const cluster of model.clusters.map((c) => c.name)) {
         const ours = objectModel(renderedClusterObjects(rendered, cluster));
         expect([...ours.keys()].filter((k) => k.startsWith('Application/')).length, cluster).toBeGreaterThan(5);
