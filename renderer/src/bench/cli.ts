@@ -586,7 +586,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
 }
 
 /**
- * The targets of issue 15 for this size, on the measured figures. Ratios to a peer come from the same run; the
+ * The benchmark's targets for this size, on the measured figures. Ratios to a peer come from the same run; the
  * growth from 250 to 1,000 apps needs the 250-app report of an earlier run on this machine (`previous`).
  */
 export function targetsFor(apps: number, scenarios: ScenarioResult[], previous?: BenchReport): Target[] {
