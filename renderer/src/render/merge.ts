@@ -8,9 +8,12 @@
 import { allowedHint, type Problem, type SourceLocation } from '../errors.js';
 import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
-import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
+import type { AddonCapability, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
 import { resolvePromotionChain } from './chain.js';
 import { unpinnedTag } from '../kube.js';
+import { callersIn, checkCalleesDeployed, checkCallGraph } from './call-graph.js';
+import { mergeLayers, type Layer } from './layers.js';
+import { resolveClusterAddons, type ResolvedAddon } from './addon-values.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
 export type MergedSettings = Required<Omit<Settings, 'writableRootFilesystem' | 'namespace'>> &
@@ -32,12 +35,6 @@ export interface ResolvedApp {
   /** Apps that call this one (they get ingress rules). */
   callers: string[];
   /** Input files that shaped this app's objects, for the generated-file header. */
-  sources: string[];
-}
-
-export interface ResolvedAddon {
-  spec: AddonSpec;
-  values: Record<string, unknown>;
   sources: string[];
 }
 
@@ -65,57 +62,6 @@ export interface ResolvedRepo {
   /** The environments versions move through, in order (each one's `promotesFrom` is the one before). */
   promotionChain: string[];
   clusters: ResolvedCluster[];
-}
-
-interface Layer {
-  source: Source<unknown>;
-  base: DataPath;
-  value: unknown;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * A mapping that holds keys from files: no prototype, so a key is only ever data (`__proto__` cannot reach
- * Object.prototype, and a missing key is never found on a prototype). The loader refuses the reserved keys too
- * (source.ts); this keeps the merge safe whatever its input.
- */
-function dataObject(): Record<string, unknown> {
-  return Object.create(null) as Record<string, unknown>;
-}
-
-/**
- * Deep-merges layers left to right; lists and scalars replace, mappings merge. Remembers which layer set each leaf;
- * `origin` turns that into file:line:col only when asked (a problem needs it), because locating every leaf of every
- * app in every cluster would cost more than the merge itself.
- */
-export function mergeLayers(layers: Layer[]): { value: Record<string, unknown>; origin: (path: DataPath) => SourceLocation | undefined } {
-  const setBy = new Map<string, Layer>();
-  const result = dataObject();
-  const walk = (target: Record<string, unknown>, value: Record<string, unknown>, layer: Layer, path: string) => {
-    for (const key of Object.keys(value)) {
-      const v = value[key];
-      // NUL joins the keys: keys may hold dots (label and annotation names).
-      const here = path ? `${path}\u0000${key}` : key;
-      // Own keys only: in an object with a prototype, target['constructor'] would be a function found through it.
-      const current = Object.hasOwn(target, key) ? target[key] : undefined;
-      if (isPlainObject(v) && Object.keys(v).length > 0) {
-        if (!isPlainObject(current)) target[key] = dataObject();
-        walk(target[key] as Record<string, unknown>, v, layer, here);
-      } else {
-        target[key] = isPlainObject(v) ? Object.assign(dataObject(), isPlainObject(current) ? current : {}) : v;
-        setBy.set(here, layer);
-      }
-    }
-  };
-  for (const layer of layers) if (isPlainObject(layer.value)) walk(result, layer.value, layer, '');
-  const origin = (path: DataPath): SourceLocation | undefined => {
-    const layer = setBy.get(path.join('\u0000'));
-    return layer && { file: layer.source.file, ...layer.source.locate([...layer.base, ...path]) };
-  };
-  return { value: result, origin };
 }
 
 /**
@@ -212,47 +158,6 @@ function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo:
   });
 }
 
-function checkCallGraph(repo: LoadedRepo, appNames: string[], problems: Problem[]): void {
-  for (const [name, app] of repo.apps) {
-    app.value.calls.forEach((callee, i) => {
-      if (!repo.apps.has(callee)) {
-        problems.push({
-          file: app.file,
-          ...app.locate(['calls', i]),
-          message: `app '${name}' calls '${callee}', which is not in the catalogue`,
-          hint: allowedHint(callee, appNames),
-        });
-      }
-    });
-  }
-  // Why cycles matter: the call graph orders first rollouts and is the network policy; services that call each
-  // other in a ring can neither start nor be reasoned about alone, so the platform keeps its call graph layered.
-  const state = new Map<string, 'visiting' | 'done'>();
-  const reported = new Set<string>();
-  const visit = (name: string, trail: string[]) => {
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') {
-      const cycle = [...trail.slice(trail.indexOf(name)), name];
-      const key = [...cycle.slice(0, -1)].sort().join(',');
-      if (reported.has(key)) return;
-      reported.add(key);
-      const from = repo.apps.get(cycle[cycle.length - 2]!)!;
-      const index = from.value.calls.indexOf(name);
-      problems.push({
-        file: from.file,
-        ...from.locate(['calls', index]),
-        message: `dependency cycle: ${cycle.join(' → ')}`,
-        hint: 'the call graph must be layered; remove one of these calls',
-      });
-      return;
-    }
-    state.set(name, 'visiting');
-    for (const callee of repo.apps.get(name)?.value.calls ?? []) if (repo.apps.has(callee)) visit(callee, [...trail, name]);
-    state.set(name, 'done');
-  };
-  for (const name of appNames) visit(name, []);
-}
-
 function resolveCluster(
   repo: LoadedRepo,
   platform: PlatformSpec,
@@ -265,12 +170,7 @@ function resolveCluster(
 ): ResolvedCluster {
   const e = env.spec.value;
   const apps: ResolvedApp[] = [];
-  // Who calls whom among the apps deployed here, built once: filtering every app per app is quadratic at 1,000 apps.
-  const callersOf = new Map<string, string[]>();
-  for (const caller of appNames) {
-    if (env.versions.value[caller] === undefined) continue;
-    for (const callee of new Set(repo.apps.get(caller)!.value.calls)) callersOf.set(callee, [...(callersOf.get(callee) ?? []), caller]);
-  }
+  const callersOf = callersIn(repo, env, appNames);
   for (const name of appNames) {
     const app = repo.apps.get(name)!;
     const override = env.overrides.get(name);
@@ -301,15 +201,7 @@ function resolveCluster(
     // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
     // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
     if (version === undefined) continue;
-    for (const callee of app.value.calls) {
-      if (env.versions.value[callee] !== undefined || !repo.apps.has(callee) || clusterIndex !== 0) continue;
-      problems.push({
-        file: env.versions.file,
-        ...env.versions.locate([name]),
-        message: `app '${name}' calls '${callee}', which is not deployed in '${env.name}' (no version in ${env.versions.file})`,
-        hint: `deploy ${callee} in ${env.name} first (npm run promote), or leave ${name} out of ${env.name} too`,
-      });
-    }
+    if (clusterIndex === 0) problems.push(...checkCalleesDeployed(repo, env, name));
     if (clusterIndex === 0 && unpinnedTag({ repository: app.value.image, tag: version }, e.pinnedVersions === true) === 'latest') {
       problems.push({
         file: env.versions.file,
@@ -337,35 +229,8 @@ function resolveCluster(
     dataStores: cluster.dataStores ?? e.dataStores,
     secretStore: cluster.secretStore && e.secretStore.provider === 'aws-secrets-manager' ? { ...e.secretStore, ...cluster.secretStore } : e.secretStore,
   };
-  const addons: ResolvedAddon[] = [];
-  if (e.cloud !== false && !cluster.eksClusterName) {
-    problems.push({
-      file: env.spec.file,
-      ...env.spec.locate(['clusters', clusterIndex, 'name']),
-      message: `cluster '${cluster.name}' runs in the cloud but has no eksClusterName`,
-      hint: `add eksClusterName: <the EKS cluster's name, as the infrastructure code creates it> (the autoscaler finds its node groups by it)`,
-    });
-  }
-  for (const addon of repo.addons.value.addons) {
-    if (e.cloud === false && !addon.local) continue;
-    if (e.addons?.[addon.name]?.enabled === false) continue;
-    if (addon.irsa && e.cloud !== false && !e.awsAccountId) {
-      problems.push({
-        file: env.spec.file,
-        ...env.spec.locate(['name']),
-        message: `add-on '${addon.name}' calls AWS, but environment '${env.name}' has no awsAccountId for its IAM role`,
-        hint: `add awsAccountId: '<12 digits>' (the role is arn:aws:iam::<awsAccountId>:role/${irsaRoleName(platform, cluster, addon.name)})`,
-      });
-    }
-    const { value } = mergeLayers([
-      { source: repo.addons, base: [], value: addon.values ?? {} },
-      ...(e.highAvailability ? [{ source: repo.addons, base: [], value: addon.highAvailabilityValues }] : []),
-      ...clusterDerivedValues(addon, platform, effective, cluster).map((value) => ({ source: env.spec, base: [], value })),
-      { source: env.spec, base: ['addons', addon.name, 'values'], value: e.addons?.[addon.name]?.values },
-      { source: env.spec, base: ['clusters', clusterIndex, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
-    ]);
-    addons.push({ spec: addon, values: value, sources: [repo.addons.file, env.spec.file] });
-  }
+  const { addons, problems: addonProblems } = resolveClusterAddons({ catalogue: repo.addons, platform, envSource: env.spec, environment: effective, cluster, clusterIndex });
+  problems.push(...addonProblems);
 
   const resolved: ResolvedCluster = { name: cluster.name, environment: env.name, spec: cluster, env: effective, envSource: env.spec, clusterIndex, apps, addons };
   const needs = (capability: AddonCapability, why: string, at: DataPath | SourceLocation) => {
@@ -387,78 +252,4 @@ function resolveCluster(
 /** The cluster's add-on that provides a capability (base/addons.yaml `provides`), if it installs one. */
 export function providerOf(cluster: ResolvedCluster, capability: AddonCapability): ResolvedAddon | undefined {
   return cluster.addons.find((a) => a.spec.provides?.includes(capability));
-}
-
-/** The IAM role name of an add-on that calls AWS: one per cluster and add-on, so each gets only its own policy. */
-function irsaRoleName(platform: PlatformSpec, cluster: ClusterSpec, addon: string): string {
-  return `${platform.name}-${cluster.name}-${addon}`;
-}
-
-/** `{ a: { b: value } }` for the dotted path "a.b". */
-function atPath(dotted: string, value: unknown): Record<string, unknown> {
-  return dotted
-    .split('.')
-    .reverse()
-    .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
-}
-
-/**
- * Values every cluster needs that follow from facts declared elsewhere (its name, region, domain, account, the seed's
- * autoscaler settings), so nobody copies them into each overlay by hand.
- */
-function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown>[] {
-  // The EKS cluster's name is data (the environment file), as the infrastructure code names it; never derived here.
-  const eksName = cluster.eksClusterName ?? cluster.name;
-  const cloud = env.cloud !== false;
-  const role =
-    addon.irsa && cloud && env.awsAccountId
-      ? atPath(addon.irsa, { annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${env.awsAccountId}:role/${irsaRoleName(platform, cluster, addon.name)}` } })
-      : {};
-  const secretNames = (addon.secrets ?? []).map((s) => atPath(s.valuesPath, s.name));
-  return [role, ...secretNames, capabilityValues(addon.provides ?? [], platform, env, cluster, eksName, cloud)];
-}
-
-function capabilityValues(
-  provides: readonly string[],
-  platform: PlatformSpec,
-  env: EnvironmentSpec,
-  cluster: ClusterSpec,
-  eksName: string,
-  cloud: boolean,
-): Record<string, unknown> {
-  // The value keys are those of the charts base/addons.yaml pins for these capabilities.
-  switch (true) {
-    case provides.includes('node-autoscaling'): {
-      // The seed's settings reach the autoscaler only here, as its flags (base/platform.yaml).
-      const ca = platform.clusterAutoscaler;
-      return {
-        awsRegion: cluster.region,
-        autoDiscovery: { clusterName: eksName },
-        image: { tag: ca.version },
-        extraArgs: {
-          'scale-down-unneeded-time': ca.scaleDownUnneededTime,
-          'scale-down-delay-after-add': ca.scaleDownDelayAfterAdd,
-          'scale-down-utilization-threshold': ca.scaleDownUtilizationThreshold,
-        },
-      };
-    }
-    case provides.includes('dns'):
-      return { domainFilters: [env.domain], txtOwnerId: cluster.name, env: [{ name: 'AWS_DEFAULT_REGION', value: cluster.region }] };
-    case provides.includes('secrets'):
-      return env.secretStore.provider === 'aws-secrets-manager' ? { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.secretStore.roleArn } } } : {};
-    case provides.includes('logs'):
-      // Each cluster writes its own buckets in its own region, so a standby's logs do not cross regions.
-      return cloud
-        ? {
-            loki: {
-              storage: {
-                bucketNames: { chunks: `${eksName}-loki-chunks`, ruler: `${eksName}-loki-ruler`, admin: `${eksName}-loki-admin` },
-                s3: { region: cluster.region },
-              },
-            },
-          }
-        : {};
-    default:
-      return {};
-  }
 }
