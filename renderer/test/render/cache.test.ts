@@ -9,7 +9,7 @@ import { syntheticInputs } from '../../src/bench/generate.js';
 import { JobCache } from '../../src/render/cache.js';
 import { memoryReader, memoryStore, type CacheStore } from '../../src/fs.js';
 import type { JobFunction } from '../../src/render/job.js';
-import { realInputs, treeOf, writeFiles } from '../render/fixture.js';
+import { realInputs, treeOf, writeFiles } from './fixture.js';
 
 let warm: string;
 let cold: string;
