@@ -114,7 +114,7 @@ describe('render cache', () => {
     await renderToDisk(warm);
     expect(treeOf(warm, 'clusters')).toEqual(await coldRender());
     expect(treeOf(warm, repoPaths.renderCacheDir)).toEqual(before);
-    expect(await checkRepository(warm)).toEqual({ upToDate: true, stale: [], extra: [], foreign: [] });
+    expect(await checkRepository(warm)).toEqual({ upToDate: true, stale: [], extra: [], foreign: [], notes: [] });
     expect(treeOf(warm, repoPaths.renderCacheDir)).toEqual(before);
 
     rmSync(path.join(warm, 'clusters'), { recursive: true });
@@ -145,7 +145,7 @@ describe('render cache', () => {
       .filter((f) => fresh[f] !== treeOf(warm, 'clusters')[f])
       .sort();
     expect(stale.length).toBeGreaterThan(0);
-    expect(await checkRepository(warm, cached)).toEqual({ upToDate: false, stale, extra: [], foreign: [] });
+    expect(await checkRepository(warm, cached)).toEqual({ upToDate: false, stale, extra: [], foreign: [], notes: [] });
   });
 });
 
