@@ -110,6 +110,28 @@ const DataStore = Type.Object(
   { additionalProperties: false, description: 'Where the database or cache answers: network policies allow egress to exactly this.' },
 );
 
+const Arn = (service: string, description: string) => Type.String({ pattern: `^arn:aws:${service}:[a-z0-9-]*:[0-9]{12}:`, description });
+
+/**
+ * What the infrastructure code (not this repository) creates for a cluster, as this repository assumes it: names,
+ * ARNs and CIDRs, so a reviewer can check them against that code and the README's out-of-scope table can point here.
+ * Only vpcId is read by the renderer (the load balancer controller); the rest is the contract, kept as data.
+ */
+const Infrastructure = Type.Object(
+  {
+    vpcId: Type.String({ pattern: '^vpc-[0-9a-f]{8,17}$', description: "The cluster's VPC; the AWS Load Balancer Controller gets it (no instance metadata lookup)." }),
+    vpcCidr: Cidr,
+    publicSubnetCidrs: Type.Array(Cidr, { minItems: 1, description: 'One per zone, tagged kubernetes.io/role/elb: where the ALB lives.' }),
+    privateSubnetCidrs: Type.Array(Cidr, { minItems: 1, description: 'One per zone, tagged kubernetes.io/role/internal-elb: the nodes and pods.' }),
+    // The bastion host's address range: the only one, besides the VPC, that reaches the private API endpoint.
+    bastionCidr: Type.Optional(Cidr),
+    encryptionKmsArn: Type.Optional(Arn('kms', 'The KMS key (or alias) EKS envelope-encrypts Kubernetes Secrets with.')),
+    controlPlaneLogGroup: Type.Optional(Type.String({ pattern: '^/aws/eks/', description: 'The CloudWatch log group of the EKS control-plane logs.' })),
+    backupVault: Type.Optional(Type.String({ minLength: 1, description: 'The AWS Backup vault of the RDS and EBS snapshots.' })),
+  },
+  { additionalProperties: false },
+);
+
 const Cluster = Type.Object(
   {
     name: DnsLabel,
@@ -148,6 +170,33 @@ const Cluster = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    imageReplication: Type.Optional(
+      Type.Object(
+        {
+          from: Type.String({ minLength: 1, description: "The registry the images are pushed to (the primary's), which replicates them into this cluster's imageRegistry." }),
+          mechanism: Type.Literal('ecr-replication', {
+            description: 'ECR cross-region replication, configured on the source registry by the infrastructure code; bootstrap prints the check (it needs AWS).',
+          }),
+        },
+        { additionalProperties: false, description: "How images reach this cluster's own imageRegistry; required when it differs from the environment's." },
+      ),
+    ),
+    loadBalancer: Type.Optional(
+      Type.Object(
+        {
+          wafAclArn: Type.String({
+            pattern: '^arn:aws:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/',
+            description: "The AWS WAF web ACL (REGIONAL, in the cluster's region) the ALB in front of the ingress controller is associated with.",
+          }),
+          certificateArn: Type.String({
+            pattern: '^arn:aws:acm:[a-z0-9-]+:[0-9]{12}:certificate/',
+            description: "The ACM certificate (in the cluster's region) of the ALB's HTTPS listener: the environment's domain and its wildcard.",
+          }),
+        },
+        { additionalProperties: false, description: 'The ALB in front of the ingress controller (add-on that provides load-balancing); both are regional, so per cluster.' },
+      ),
+    ),
+    infrastructure: Type.Optional(Infrastructure),
     settings: Type.Optional(Settings),
     addons: Type.Optional(
       Type.Record(Type.String({ pattern: dnsLabelPattern }), Type.Object({ values: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false })),
@@ -236,6 +285,12 @@ export const EnvironmentSpec = Type.Object(
         'The node groups apps are pinned to (apps/<app>.yaml nodeGroup), with their sizes; false on a one-node laptop cluster. The render refuses placements they cannot hold.',
     }),
     cloud: Type.Optional(Type.Boolean({ description: 'Runs in the cloud account (default true); false on a laptop, where only add-ons marked `local` are installed.' })),
+    networkPolicyEnforcement: Type.Optional(
+      Type.Union([Type.Literal('vpc-cni'), Type.Literal('none')], {
+        description:
+          "What enforces the NetworkPolicies the renderer writes (required in the cloud). vpc-cni: the EKS VPC CNI's network-policy agent, which npm run bootstrap checks for and without which it refuses (unless --allow-unenforced '<reason>'); none: nothing does (a laptop), which bootstrap says.",
+      }),
+    ),
     autoSync: Type.Boolean({ description: 'Argo CD syncs on merge without a person pressing sync.' }),
     clusters: Type.Array(Cluster, { minItems: 1 }),
     dataStores: Type.Object({ database: DataStore, cache: DataStore }, { additionalProperties: false }),
@@ -301,6 +356,17 @@ export const EnvironmentSpec = Type.Object(
         { additionalProperties: false, description: 'The log pipeline: required where an add-on keeps logs (base/addons.yaml reads it).' },
       ),
     ),
+    postDeployTests: Type.Optional(
+      Type.Object(
+        {
+          integration: Type.Boolean({
+            description:
+              "Also test the call graph after each sync: for every caller -> callee edge, the callee's URL the caller is given answers its readiness path from a pod with the caller's network identity.",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     settings: Type.Optional(Settings),
   },
   { additionalProperties: false },
@@ -324,12 +390,14 @@ const ExactVersion = Type.String({
  * What an add-on can provide, and what the renderer does with it: `ingress` (its namespace may reach the apps),
  * `monitoring` (its namespace may scrape them), `node-autoscaling`, `dns`, `secrets` (the operator the secret store
  * authenticates as), `certificates` (issues the ClusterIssuer's certificates), `logs` (keeps the logs), `metrics`
- * (serves the resource metrics API that HorizontalPodAutoscalers read). What each gets from the cluster (its name,
+ * (serves the resource metrics API that HorizontalPodAutoscalers read), `load-balancing` (makes the cloud load
+ * balancer of the platform folder's Ingress in front of the ingress controller), `gitops` (Argo CD itself: bootstrap
+ * installs it from its rendered Application, which then manages it; deleting that Application leaves Argo CD running). What each gets from the cluster (its name,
  * region, domain, buckets) is the add-on's clusterValues and cloudValues, data in base/addons.yaml.
  */
-const addonCapabilities = ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics'] as const;
+const addonCapabilities = ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics', 'load-balancing', 'gitops'] as const;
 export const AddonCapability = Type.Union(addonCapabilities.map((c) => Type.Literal(c)));
-export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics';
+export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics' | 'load-balancing' | 'gitops';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
 export const AddonCatalogue = Type.Object(
@@ -405,6 +473,19 @@ export const AddonCatalogue = Type.Object(
               { additionalProperties: false },
             ),
           ),
+          loadBalancerBackend: Type.Optional(
+            Type.Object(
+              {
+                service: DnsLabel,
+                port: Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', description: "The Service's port name the load balancer forwards HTTPS to." }),
+                healthCheck: Type.Object(
+                  { port: Type.Integer({ minimum: 1, maximum: 65535 }), path: Type.String({ pattern: '^/' }) },
+                  { additionalProperties: false, description: "The pods' health endpoint the load balancer checks (HTTP)." },
+                ),
+              },
+              { additionalProperties: false, description: 'For the add-on that provides ingress: where the cloud load balancer in front of it sends traffic.' },
+            ),
+          ),
           values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
           clusterValues: Type.Optional(
             Type.Record(Type.String(), Type.Unknown(), {
@@ -464,6 +545,18 @@ export const PlatformSpec = Type.Object(
         description:
           'The largest input file the renderer reads, in bytes (default 1048576, 1 MiB: a hundred times the largest input today). A larger file is refused before it is parsed.',
       }),
+    ),
+    postDeployTests: Type.Optional(
+      Type.Object(
+        {
+          image: Type.String({
+            minLength: 1,
+            description:
+              'The image of the post-deploy test Jobs (Argo CD PostSync hooks): it needs sh and curl, and is pinned by a release tag of a registry whose tags are immutable, or by a digest.',
+          }),
+        },
+        { additionalProperties: false, description: 'The post-deploy tests every cluster runs after its apps sync (README, Post-deploy tests).' },
+      ),
     ),
     clusterAutoscaler: Type.Object(
       {

@@ -11,7 +11,7 @@
  * and names the rendered object and where its rendering was kept (.cache/charts/rendered/).
  */
 import { groupKindIn, projectGlobMatch } from '../render/argocd-rules.js';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoPaths } from '../paths.js';
 import { parseSource } from '../source.js';
@@ -211,7 +211,7 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
       clusterApps.map((a) => usable.get(chartKey(a.chart))!),
       env,
     );
-    const apiVersions = apiVersionsOf(crds);
+    const apiVersions = await clusterApiVersions(root, crds);
     const outputs: Array<{ app: AddonApplication; file: string; manifests: Manifest[] }> = [];
     const dir = `${renderedDir}/${cluster.name}`;
     await mkdir(path.join(root, dir), { recursive: true });
@@ -296,6 +296,31 @@ export interface ClusterCrd {
 /** What helm's --api-versions takes for the cluster's custom resources: `group/version` and `group/version/Kind`. */
 export function apiVersionsOf(crds: readonly ClusterCrd[]): string[] {
   return [...new Set(crds.flatMap((c) => [`${c.group}/${c.version}`, ...(c.kind ? [`${c.group}/${c.version}/${c.kind}`] : [])]))];
+}
+
+/**
+ * Everything helm's --api-versions gets for a cluster, as Argo CD passes it (every served `group/version` and
+ * `group/version/Kind`, built-in kinds included): charts choose an API by `.Capabilities.APIVersions.Has
+ * "policy/v1/PodDisruptionBudget"`, and helm's defaults list no kinds, so without them a chart falls back to an API
+ * the cluster removed long ago. The built-in kinds come from the Kubernetes schemas of the tools step, whose files
+ * open with their apiVersion and kind.
+ */
+export async function clusterApiVersions(root: string, crds: readonly ClusterCrd[]): Promise<string[]> {
+  const dir = path.join(root, cachePaths.kubernetesSchemas);
+  const builtins: string[] = [];
+  for (const file of await readdir(dir).catch(() => [] as string[])) {
+    if (!file.endsWith('.json')) continue;
+    const handle = await open(path.join(dir, file));
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(512), 0, 512, 0);
+      const head = buffer.subarray(0, bytesRead).toString('utf8');
+      const m = /"apiVersion":\{"type":"string","enum":\["([^"]+)"\]\},"kind":\{"type":"string","enum":\["([^"]+)"\]/.exec(head);
+      if (m) builtins.push(`${m[1]}/${m[2]}`);
+    } finally {
+      await handle.close();
+    }
+  }
+  return [...new Set([...apiVersionsOf(crds), ...builtins])];
 }
 
 function crdsOf(m: Manifest): ClusterCrd[] {

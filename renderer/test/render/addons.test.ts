@@ -28,13 +28,11 @@ function values(cluster: string, addon: string): Json {
   return app.object.spec.source.helm.valuesObject;
 }
 
-/** The line of base/addons.yaml that holds `text`. */
-function lineOf(text: string): number {
-  return (
-    readFileSync(path.join(defaultRepoRoot, 'base/addons.yaml'), 'utf8')
-      .split('\n')
-      .findIndex((l) => l.includes(text)) + 1
-  );
+/** The line of base/addons.yaml holding `text`, searched from the line holding `after` (the add-on's name). */
+function lineOf(text: string, after = ''): number {
+  const lines = readFileSync(path.join(defaultRepoRoot, 'base/addons.yaml'), 'utf8').split('\n');
+  const from = lines.findIndex((l) => l.includes(after));
+  return lines.findIndex((l, i) => i >= from && l.includes(text)) + 1;
 }
 
 function at(value: Json, dotted: string): Json {
@@ -111,6 +109,7 @@ describe('add-on values of the rendered Applications', () => {
     const callers = catalogue.addons.filter((a) => a.irsa);
     expect(callers.map((a) => `${a.name}:${a.irsa}`).sort()).toEqual([
       'aws-ebs-csi-driver:controller.serviceAccount',
+      'aws-load-balancer-controller:serviceAccount',
       'cert-manager:serviceAccount',
       'cluster-autoscaler:rbac.serviceAccount',
       'external-dns:serviceAccount',
@@ -215,7 +214,7 @@ describe('add-on input errors', () => {
     );
     const line = files['overlays/staging/environment.yaml']!.split('\n').indexOf('  - name: staging') + 1;
     expect(message).toBe(
-      `overlays/staging/environment.yaml:${line}:11: error: the add-on values of loki (base/addons.yaml:${lineOf('{{cluster.eksClusterName}}-loki-chunks')}), cluster-autoscaler (base/addons.yaml:${lineOf("clusterName: '{{cluster.eksClusterName}}'")}) need cluster.eksClusterName, which cluster 'staging' of environment 'staging' does not set\n` +
+      `overlays/staging/environment.yaml:${line}:11: error: the add-on values of loki (base/addons.yaml:${lineOf('{{cluster.eksClusterName}}-loki-chunks')}), cluster-autoscaler (base/addons.yaml:${lineOf("clusterName: '{{cluster.eksClusterName}}'")}), aws-load-balancer-controller (base/addons.yaml:${lineOf("clusterName: '{{cluster.eksClusterName}}'", '- name: aws-load-balancer-controller')}) need cluster.eksClusterName, which cluster 'staging' of environment 'staging' does not set\n` +
         "  hint: add eksClusterName: … to cluster 'staging' in overlays/staging/environment.yaml",
     );
   });

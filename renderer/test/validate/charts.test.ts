@@ -2,15 +2,13 @@
 // chart repository (index.yaml) by an HTTP server on 127.0.0.1, pulled, locked, rendered with helm template and
 // checked with kubeconform and the AppProject, as npm run validate does for the real add-ons.
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { cachePaths } from '../../src/tools/layout.js';
-import { apiVersionsOf, checkAddonCharts, type ChartCheckOptions } from '../../src/validate/charts.js';
+import { apiVersionsOf, checkAddonCharts, clusterApiVersions, type ChartCheckOptions } from '../../src/validate/charts.js';
 import { helmMessage } from '../../src/validate/charts-helm.js';
 import { archiveUrl, cachedArchive } from '../../src/validate/charts-repo.js';
 import { checkDigest, parseChartsLock, serializeChartsLock, updateLock, type ChartsLock } from '../../src/validate/charts-lock.js';
@@ -19,10 +17,11 @@ import { parseManifestFile } from '../../src/validate/manifests.js';
 import { withRenderedCharts } from '../../src/diff/charts.js';
 import { compareTrees } from '../../src/diff/compare.js';
 import { cleanUp, tempDir } from '../git-repo.js';
+import { refusedUrl, serveChartFolder, toolCheckout } from '../helm-repo.js';
 
 const helm = path.join(defaultRepoRoot, cachePaths.tool('helm'));
 let repoDir: string;
-let server: Server;
+let closeServer: () => Promise<void>;
 let repoURL: string;
 let deadURL: string;
 let root: string;
@@ -75,37 +74,21 @@ beforeAll(async () => {
   }
   // No --url: the index lists archives relative to the repository, which the client resolves like helm does.
   execFileSync(helm, ['repo', 'index', repoDir]);
-  server = createServer((req, res) => {
-    try {
-      res.end(readFileSync(path.join(repoDir, path.basename(req.url ?? '/'))));
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  repoURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/charts`;
-  // A port that was free a moment ago: nothing listens, so connecting is refused.
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  deadURL = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+  const served = await serveChartFolder(repoDir);
+  repoURL = served.url;
+  closeServer = served.close;
+  deadURL = await refusedUrl();
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer();
   cleanUp();
 });
 
 beforeEach(() => {
   // A checkout of its own (its own chart cache), with the repository's built tools and schemas.
-  root = tempDir('charts');
-  mkdirSync(path.join(root, '.cache'));
-  mkdirSync(path.join(root, 'renderer'));
+  root = toolCheckout('charts', { schemas: true });
   mkdirSync(path.join(root, 'base'));
-  cpSync(path.join(defaultRepoRoot, 'renderer', 'pins.json'), path.join(root, 'renderer', 'pins.json'));
-  symlinkSync(path.join(defaultRepoRoot, cachePaths.toolsDir), path.join(root, cachePaths.toolsDir));
-  symlinkSync(path.join(defaultRepoRoot, cachePaths.schemasDir), path.join(root, cachePaths.schemasDir));
 });
 
 const cluster: IndexCluster = {
@@ -354,6 +337,12 @@ describe('helm arguments and messages', () => {
         { group: 'external-secrets.io', version: 'v1', kind: '', scope: 'Namespaced' },
       ]),
     ).toEqual(['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PodMonitor', 'external-secrets.io/v1']);
+  });
+
+  it('gives helm the built-in kinds too, as Argo CD does, so charts pick the API the cluster serves', async () => {
+    const versions = await clusterApiVersions(defaultRepoRoot, [{ group: 'example.io', version: 'v1', kind: 'Widget', scope: 'Namespaced' }]);
+    expect(versions).toEqual(expect.arrayContaining(['example.io/v1', 'example.io/v1/Widget', 'policy/v1/PodDisruptionBudget', 'v1/Pod', 'apps/v1/Deployment']));
+    expect(versions).not.toContain('policy/v1beta1/PodDisruptionBudget');
   });
 
   it("keeps helm's own message and drops its prefix, warnings and --debug advice", () => {
