@@ -1,13 +1,12 @@
 /**
- * The one process runner: every child process of the renderer and of scripts/ starts here, through zx (the
- * repository's chosen library for this). zx quotes every argument, so a path with spaces or `$` stays one argument
- * and nothing is interpreted by the shell it starts.
- *
- * Why a shell at all: zx always runs through one (bash). Its cost is a few milliseconds per process, and the one
- * limit it adds (Linux caps a single argument, the `bash -c` string, at 128 KiB) is respected by callers that pass
- * many paths (validate/kubeconform.ts batches its file list under it).
+ * The renderer's process runner: its commands start git, go, kubeconform, helm, gitleaks, tar and the renderer
+ * itself here, on node:child_process spawn with an argument list, so no shell sits between: no quoting to get
+ * wrong, and a long list of paths is no longer one `bash -c` string capped at 128 KiB (each argument still is).
+ * zx stays for the end-to-end scripts in scripts/e2e, which it was chosen for: command lines as a person types them.
  */
-import { $ } from 'zx/core';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 
 export interface RunOptions {
   cwd?: string;
@@ -40,27 +39,31 @@ export class ProgramNotFound extends Error {
  * Runs `program args…` and resolves with its exit code and output, whatever the code: the caller decides what a
  * non-zero code means. Rejects with ProgramNotFound when the program does not exist.
  */
-export async function run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const child = $({
-    cwd: options.cwd,
-    env: options.env ?? process.env,
-    input: options.input,
-    stdio: options.inherit ? 'inherit' : [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    nothrow: true,
-    quiet: true,
-    verbose: false,
-  })`${program} ${args}`;
-  // stdout as the bytes the program wrote. zx decodes each chunk as UTF-8 on its own (a character split between two
-  // chunks becomes two U+FFFD) and its buffer() re-encodes that text together with stderr, so byte counts drift on
-  // non-ASCII output. The stream exists once $ returns: zx spawns the child synchronously.
-  const chunks: Buffer[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const result = await child;
-  const stdoutBytes = Buffer.concat(chunks);
-  const code = result.exitCode ?? 128;
-  // bash's answer for a program it cannot find or execute: 127 and "command not found" / "No such file".
-  if (code === 127 && /command not found|No such file or directory/.test(result.stderr)) throw new ProgramNotFound(program);
-  return { code, stdout: options.inherit ? result.stdout : stdoutBytes.toString('utf8'), stdoutBytes, stderr: result.stderr };
+export function run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  // spawn says ENOENT for a missing working folder too; say which it is.
+  if (options.cwd !== undefined && !existsSync(options.cwd)) return Promise.reject(new Error(`cannot run ${program}: the folder ${options.cwd} does not exist`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: options.inherit ? 'inherit' : [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    // stdout as the bytes the program wrote: decoding chunk by chunk would split a character between two chunks.
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new ProgramNotFound(program) : err));
+    // A child that exits before reading all its input closes the pipe: that is its answer, not an error here.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input);
+    child.on('close', (exitCode, signal) => {
+      const stdoutBytes = Buffer.concat(stdout);
+      // Killed by a signal: 128 + its number, as shells report it.
+      const code = exitCode ?? 128 + (signal ? constants.signals[signal] : 0);
+      resolve({ code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(stderr).toString('utf8') });
+    });
+  });
 }
 
 /** Runs a program and returns its stdout; a non-zero exit throws an Error with the command and its stderr. */

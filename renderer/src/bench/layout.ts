@@ -1,5 +1,5 @@
 /**
- * The layout study (issue 15): the same rendered objects written as one file per folder (the layout the renderer
+ * The layout study: the same rendered objects written as one file per folder (the layout the renderer
  * writes, `manifest.yaml`) and as one file per resource (the layout before it, `<kind>-<name>.yaml`), compared on
  * what a repository of rendered manifests pays for: how many files, how long writing them takes (the render's write
  * stage: stage every file, then rename it into place), how big the git repository gets, and what a reviewer sees in

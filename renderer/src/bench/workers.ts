@@ -1,6 +1,6 @@
 /**
- * The worker-thread measurement (issue 15: "render clusters in worker threads when the machine has cores to spare,
- * and measure whether it pays on 2 cores"). A measurement, not a production path: on a repository on disk it loads,
+ * The worker-thread measurement ("render clusters in worker threads when the machine has cores to spare, and
+ * measure whether it pays on 2 cores"). A measurement, not a production path: on a repository on disk it loads,
  * merges and plans once, then times the job stage (template → parse → normalize → emit, job.ts) (a) on the main
  * thread and (b) split by cluster over N `node:worker_threads` workers, counting everything (b) costs: starting the
  * workers, importing and compiling in each, handing the jobs in and the results out by structured clone. Both

@@ -13,7 +13,7 @@
  *   write. `render --check` never answers from it: a check always renders.
  *
  * The cache reads and writes only through a CacheStore and a RepoReader (fs.ts). A missing, unreadable or foreign
- * entry is a cold cache. renderer/test/bench/cache.test.ts proves that warm and cold renders write the same bytes;
+ * entry is a cold cache. renderer/test/render/cache.test.ts proves that warm and cold renders write the same bytes;
  * renderer/test/render/incremental.test.ts proves it on random sequences of edits, with exactly the changed files
  * written and the vanished ones removed.
  */

@@ -64,7 +64,7 @@ export function libraryToYaml(value: unknown): string {
 }
 
 // Performance (bench helper): plain data is written by serialize.ts, which produces the library's exact bytes and
-// hands anything unusual back to libraryToYaml; renderer/test/bench/serialize.test.ts proves the equality.
+// hands anything unusual back to libraryToYaml; renderer/test/render/serialize.test.ts proves the equality.
 const fastYaml = createYamlWriter(libraryToYaml);
 
 /** The one serializer setting of the repository (same bytes as libraryToYaml, written faster for plain data). */

@@ -10,7 +10,7 @@
  * collections and strings, single-quoted strings, flow collections of plain words, and plain scalars resolved as
  * the core schema does (null, booleans, decimal integers and floats, else strings). Anchors, aliases, tags, block
  * scalars, multi-line scalars or flow collections, tabs, duplicate keys, octal/hex/inf/nan: the library's job.
- * renderer/test/bench/fastparse.test.ts compares the two on every template output of the repository and on
+ * renderer/test/render/fastparse.test.ts compares the two on every template output of the repository and on
  * tricky inputs.
  */
 

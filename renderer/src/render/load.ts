@@ -24,7 +24,7 @@ export interface Template {
   text: string;
 }
 
-/** Everything the pipeline reads, checked one file at a time. Cross-file rules come later (check stage). */
+/** Everything the pipeline reads, checked one file at a time. Rules across files are the resolve stage's (resolve.ts). */
 export interface LoadedRepo {
   platform: Source<PlatformSpec>;
   defaults: Source<Settings>;

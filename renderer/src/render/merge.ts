@@ -43,6 +43,8 @@ export interface ResolvedApp {
 export interface ResolvedCluster {
   name: string;
   environment: string;
+  /** The platform's name (base/platform.yaml `name`): every object of the cluster is labelled part of it. */
+  platform: string;
   spec: ClusterSpec;
   env: EnvironmentSpec;
   envSource: Source<EnvironmentSpec>;
@@ -239,7 +241,17 @@ function resolveCluster(
   const { addons, problems: addonProblems } = resolveClusterAddons({ catalogue: repo.addons, platform, envSource: env.spec, environment: effective, cluster, clusterIndex });
   problems.push(...addonProblems);
 
-  const resolved: ResolvedCluster = { name: cluster.name, environment: env.name, spec: cluster, env: effective, envSource: env.spec, clusterIndex, apps, addons };
+  const resolved: ResolvedCluster = {
+    name: cluster.name,
+    environment: env.name,
+    platform: platform.name,
+    spec: cluster,
+    env: effective,
+    envSource: env.spec,
+    clusterIndex,
+    apps,
+    addons,
+  };
   const needs = (capability: AddonCapability, why: string, at: DataPath | SourceLocation) => {
     if (providerOf(resolved, capability)) return;
     const providers = repo.addons.value.addons.filter((a) => a.provides?.includes(capability)).map((a) => a.name);

@@ -30,7 +30,8 @@ const syncWaveByKind: Record<string, number> = {
   Ingress: 1,
 };
 
-const commonLabels = { 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': 'berrys-renderer' };
+/** The renderer's own name, as every object it makes says (`managed-by`). */
+const rendererName = 'berrys-renderer';
 
 function compareKeys(a: string, b: string): number {
   const ra = keyRank.indexOf(a);
@@ -55,7 +56,8 @@ export function canonical(value: unknown): unknown {
 
 export function normalizeObject(r: RenderedObject): RenderedObject {
   const o = r.object;
-  const metadata = { ...o.metadata, labels: { ...commonLabels, ...(o.metadata.labels ?? {}) } };
+  const common = { 'app.kubernetes.io/part-of': r.job.platform, 'app.kubernetes.io/managed-by': rendererName };
+  const metadata = { ...o.metadata, labels: { ...common, ...(o.metadata.labels ?? {}) } };
   const wave = syncWaveByKind[o.kind];
   if (wave !== undefined && !metadata.annotations?.['argocd.argoproj.io/sync-wave']) {
     metadata.annotations = { ...(metadata.annotations ?? {}), 'argocd.argoproj.io/sync-wave': String(wave) };

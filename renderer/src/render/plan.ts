@@ -136,7 +136,16 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
 function jobList(cluster: ResolvedCluster) {
   const jobs: TemplateJob[] = [];
   const add = (folder: string, template: string, context: Record<string, unknown>, sources: string[], origin?: SourceLocation) =>
-    jobs.push({ cluster: cluster.name, environment: cluster.environment, folder, template, context, sources: [...new Set(sources)].sort(), ...(origin ? { origin } : {}) });
+    jobs.push({
+      cluster: cluster.name,
+      environment: cluster.environment,
+      platform: cluster.platform,
+      folder,
+      template,
+      context,
+      sources: [...new Set(sources)].sort(),
+      ...(origin ? { origin } : {}),
+    });
   return { jobs, add };
 }
 

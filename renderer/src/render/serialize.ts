@@ -6,7 +6,7 @@
  * writing it; for plain data (mappings of strings, numbers, booleans, null, lists) the layout is simple enough to
  * write directly. Whenever a value falls outside what this writer knows for certain (a multi-line string, a string
  * the library might quote or fold, a non-plain object, a non-finite number, …) it gives up and the caller uses the
- * library, so the output is the library's by construction. renderer/test/bench/serialize.test.ts compares the two
+ * library, so the output is the library's by construction. renderer/test/render/serialize.test.ts compares the two
  * over the whole rendered tree and a table of tricky strings.
  */
 

@@ -14,6 +14,8 @@ import type { Template } from './load.js';
 export interface TemplateJob {
   cluster: string;
   environment: string;
+  /** The platform's name (base/platform.yaml `name`); normalize labels every object part of it. */
+  platform: string;
   /** Repository-relative folder the objects go to. */
   folder: string;
   template: string;

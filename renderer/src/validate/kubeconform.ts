@@ -156,9 +156,8 @@ export function kubeconformFindings(report: KubeconformReport, manifestsByFile: 
 /**
  * How many bytes of file paths one kubeconform command line carries. The OS caps a command line (Linux: ARG_MAX,
  * 2 MB including the environment; Windows: 32,767 characters), and a big repository renders tens of thousands of
- * files (1,000 apps × 4 environments ≈ 2 MB of paths: `spawn E2BIG`), so the files go in batches well under the cap.
- * The process runner (process.ts) starts programs through `bash -c`, and Linux caps that one argument at 128 KiB
- * (MAX_ARG_STRLEN): a batch of 100,000 bytes leaves room for the flags.
+ * files (1,000 apps × 4 environments ≈ 2 MB of paths: `spawn E2BIG`), so the files go in batches well under the cap
+ * (process.ts passes the argument list to the program as it is, with no shell in between).
  */
 export const defaultBatchBytes = process.platform === 'win32' ? 24_000 : 100_000;
 

@@ -65,6 +65,7 @@ describe('detach and attach', () => {
   const job = (cluster: string, name: string): TemplateJob => ({
     cluster,
     environment: cluster,
+    platform: 'p',
     folder: `clusters/${cluster}/apps/${name}`,
     template: 'deployment',
     context: { name },

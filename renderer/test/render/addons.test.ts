@@ -1,4 +1,4 @@
-// The add-on Applications of the committed clusters/: one test per finding of issue 13, each on the values Argo CD
+// The add-on Applications of the committed clusters/: one test per finding of a review of them, each on the values Argo CD
 // hands to helm (spec.source.helm.valuesObject), plus the objects the renderer writes around them.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -4,7 +4,7 @@ import { formatProblem } from '../../src/errors.js';
 import type { RenderedObject } from '../../src/render/parse.js';
 
 const repo = 'https://example.test/repo.git';
-const job = (folder: string, sources = ['overlays/dev/environment.yaml']) => ({ cluster: 'dev', environment: 'dev', folder, template: 't', context: {}, sources });
+const job = (folder: string, sources = ['overlays/dev/environment.yaml']) => ({ cluster: 'dev', environment: 'dev', platform: 'p', folder, template: 't', context: {}, sources });
 const obj = (folder: string, kind: string, name: string, spec: unknown = {}, namespace = 'ns'): RenderedObject => ({
   object: { apiVersion: kind === 'Application' || kind === 'AppProject' ? 'argoproj.io/v1alpha1' : 'v1', kind, metadata: { name, namespace }, spec },
   job: job(folder),

@@ -1,5 +1,5 @@
 /**
- * Issue 12, finding 7: file-system errors name the path, its role and what to do, instead of raw errno text.
+ * File-system errors name the path, its role and what to do, instead of raw errno text.
  * Real errors from real file systems: a render runs as a child process in a user and mount namespace (unshare),
  * where an unreadable file, a full tmpfs and a read-only bind mount can be made without privileges. Afterwards the
  * namespace is gone and git must see the committed tree.

@@ -1,5 +1,5 @@
 /**
- * Issue 12: each hole found with hostile or broken input, reproduced through the real render command on a real
+ * Each hole found with hostile or broken input, reproduced through the real render command on a real
  * temporary git repository. Every case asserts the exit code, the exact message (file, line, column, hint), and
  * that git sees nothing but the change the test itself made: a refused render writes nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 15: an incremental render is a full render, only cheaper. On a real checkout of synthetic inputs, a random
+ * An incremental render is a full render, only cheaper. On a real checkout of synthetic inputs, a random
  * sequence of everyday edits (an overlay app value, a catalogue field, a template's text, a version tag, an
  * environment setting, an overlay file added or deleted, an app retired from the catalogue or brought back, now and
  * then a mistake the renderer refuses) is applied one by one; after each, the cached render

@@ -39,7 +39,7 @@ const hostile = [
 
 /** The text of the template run with `{ value }`. */
 function templated(template: CompiledTemplate, value: unknown): string {
-  const ran = runTemplate(template, { cluster: 'c', environment: 'e', folder: 'f', template: 't.yaml.hbs', context: { value }, sources: [] });
+  const ran = runTemplate(template, { cluster: 'c', environment: 'e', platform: 'p', folder: 'f', template: 't.yaml.hbs', context: { value }, sources: [] });
   if ('problem' in ran) throw new Error(ran.problem.message);
   return ran.text;
 }

@@ -1,5 +1,5 @@
 /**
- * Issue 12: the renderer against random damage to its real inputs. Whatever happens to one input file (a value
+ * The renderer against random damage to its real inputs. Whatever happens to one input file (a value
  * replaced by anything, a key removed, the text cut short or sprinkled with random characters), a render either
  * succeeds with output Kubernetes would accept, or fails with a RenderError whose every problem names an input
  * file in one printable line. Never another exception (a stack trace), never an error without a place.

@@ -107,7 +107,7 @@ describe('npm run validate', () => {
     expect(out[0]).toMatch(/^::error file=clusters\/staging\/platform\/agentpool-pool.yaml,line=2,title=schema-missing::no schema for kind AgentPool \(apiVersion berrys.io\/v1\)/);
   });
 
-  it('finds a file under clusters/ the renderer did not generate (issue 12: a hand-written RoleBinding passed)', async () => {
+  it('finds a file under clusters/ the renderer did not generate (a hand-written RoleBinding once passed)', async () => {
     const binding = 'clusters/staging/apps/web/rolebinding-admin.yaml';
     writeFileSync(
       path.join(root, binding),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { libraryToYaml, toYaml } from '../../src/render/emit.js';
-import { committedOutput, renderedObjects } from '../render/fixture.js';
+import { committedOutput, renderedObjects } from './fixture.js';
 
 const tricky = [
   '',

@@ -6,7 +6,7 @@ import { loadRepo } from '../../src/render/load.js';
 import { resolveRepo } from '../../src/render/resolve.js';
 import { planRepo } from '../../src/render/plan.js';
 import { compileTemplates, runTemplate } from '../../src/render/template.js';
-import { realInputs } from '../render/fixture.js';
+import { realInputs } from './fixture.js';
 
 /** What the pipeline takes from the library: the non-empty documents' values, or errors. */
 function library(text: string): unknown[] | 'error' {

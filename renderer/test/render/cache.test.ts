@@ -9,7 +9,7 @@ import { syntheticInputs } from '../../src/bench/generate.js';
 import { JobCache } from '../../src/render/cache.js';
 import { memoryReader, memoryStore, type CacheStore } from '../../src/fs.js';
 import type { JobFunction } from '../../src/render/job.js';
-import { realInputs, treeOf, writeFiles } from '../render/fixture.js';
+import { realInputs, treeOf, writeFiles } from './fixture.js';
 
 let warm: string;
 let cold: string;
@@ -236,7 +236,7 @@ describe('job cache (a wrapper around renderJob)', () => {
     const cache = new JobCache(store, 'renderer-1');
     const failing = counted(() => ({ objects: [], problems: [{ file: 'base/templates/t.yaml.hbs', message: 'broken' }] }));
     const run = cache.wrap(failing.run);
-    const job = { cluster: 'c', environment: 'e', folder: 'clusters/c/apps/a', template: 't.yaml.hbs', context: {}, sources: [] };
+    const job = { cluster: 'c', environment: 'e', platform: 'p', folder: 'clusters/c/apps/a', template: 't.yaml.hbs', context: {}, sources: [] };
     run(undefined, job);
     run(undefined, job);
     cache.save();
