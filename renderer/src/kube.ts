@@ -22,6 +22,14 @@ export type UncheckedObject = {
   [k: string]: unknown;
 };
 
+/**
+ * The label an add-on's Argo CD Application carries for each capability it provides (base/addons.yaml `provides`):
+ * how bootstrap finds Argo CD's own Application in the rendered argocd folder.
+ */
+export function providesLabel(capability: string): string {
+  return `provides.berrys.io/${capability}`;
+}
+
 /** Where each workload kind keeps its pod template (a PodTemplateSpec: metadata and spec). */
 export const podTemplatePaths: Readonly<Record<string, readonly string[]>> = {
   Deployment: ['spec', 'template'],
@@ -58,6 +66,17 @@ export function parseImage(ref: string): ImageReference {
     ...(hasTag ? { tag: name.slice(colon + 1) } : {}),
     ...(digest !== undefined ? { digest } : {}),
   };
+}
+
+/**
+ * The image tag policy, written once: the render asks it of each version in versions.yaml (merge.ts, at that line)
+ * and validate of each rendered image (rule image-tag-pinned). A digest pins; no tag never pins (the runtime would
+ * pull 'latest'); 'latest' is refused where the environment sets pinnedVersions.
+ */
+export function unpinnedTag(ref: ImageReference, pinnedVersions: boolean): 'no tag' | 'latest' | undefined {
+  if (ref.digest !== undefined) return undefined;
+  if (ref.tag === undefined) return 'no tag';
+  return ref.tag === 'latest' && pinnedVersions ? 'latest' : undefined;
 }
 
 /** How a person reads the version part of a reference: `1.9.0`, `1.9.0@sha256:…`, `sha256:…`, or `(no tag)`. */

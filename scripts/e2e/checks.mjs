@@ -98,7 +98,7 @@ export async function prepareServedRepo({ root, stateDir, repoUrl, log, adjustSo
   writeFileSync(platform, readFileSync(platform, 'utf8').replace(/^repoURL: .*$/m, `repoURL: ${repoUrl}`));
   // e.g. chart sources pointed at the local chart mirror, in the same extra commit.
   adjustSources(work);
-  await git`node scripts/render.mjs`;
+  await git`node scripts/run.mjs render`;
   await git`git add -A base clusters`;
   await git`git commit -q -m ${`e2e: serve this clone from ${repoUrl}`}`;
   mkdirSync(path.dirname(bare), { recursive: true });
@@ -114,7 +114,7 @@ export async function prepareServedRepo({ root, stateDir, repoUrl, log, adjustSo
 export async function commitAndPush(work, message, change) {
   const git = $({ cwd: work, quiet: true });
   await change(work);
-  await git`node scripts/render.mjs`;
+  await git`node scripts/run.mjs render`;
   await git`git add -A apps base overlays clusters`;
   await git`git commit -q -m ${message}`;
   await git`git push -q origin main`;

@@ -2,7 +2,9 @@
  * The promotion gate, a required check on every pull request. Measured from the merge base with the base branch,
  * every version change in a step of the promotion chain (clusters/index.json on the base branch) after the first is
  * a promotion (the previous step runs it on the base branch; when Argo CD can be asked, that environment's primary
- * cluster must also be Synced and Healthy at a revision that deploys it), a retirement, a rollback (the environment
+ * cluster must also be Synced and Healthy at a revision that deploys it, its last sync operation must have succeeded
+ * there, hooks included, and the cluster's post-deploy tests must last have run, and passed, at a revision that
+ * deploys it), a retirement, a rollback (the environment
  * ran it before), a hotfix of an app its `Hotfix:` trailer names, or refused. Other changes reaching the end of the
  * chain pass but are listed. A new environment in the chain starts only with versions its predecessor ran. And what
  * Argo CD will sync, the pull request's clusters/, must be what this (the base branch's) renderer makes of the pull
@@ -10,17 +12,18 @@
  */
 import { promises as fsp } from 'node:fs';
 import { argocdConfig, variableSuffix } from '../argocd/api.js';
-import type { ApplicationState } from '../argocd/application.js';
+import { operationProblems, type ApplicationState } from '../argocd/application.js';
 import type { ArgocdClientOptions } from '../argocd/client.js';
 import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
-import { appApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
+import { appApplication, postDeployApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
 import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { checkOutput, type OutputCheck } from './output.js';
 import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
-import { gitReader, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
+import { gitReader, readCalls, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
+import { causedChanges, wiringChanges, type CausedChange, type WiringChange } from './wiring.js';
 
 /**
  * Why a version change in a gated environment passes, or that it does not:
@@ -151,13 +154,35 @@ function hotfixApps(value: string, catalogue: readonly string[]): string[] {
 
 /**
  * Changed files that reach an environment (the end of the chain) but are not a version change: its overlay other
- * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of changed apps.
+ * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of changed apps
+ * and the post-deploy tests.
  */
-function otherChangesReaching(env: string, changed: string[], clusters: string[], changedApps: string[]): string[] {
+function otherChangesReaching(
+  env: string,
+  changed: string[],
+  clusters: string[],
+  changedApps: string[],
+  caused: CausedChange[],
+  deployedThere: (app: string) => boolean,
+): string[] {
   const versions = repoPaths.versions(env);
-  const explained = clusters.flatMap((c) => changedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
-  const reaches = [`${repoPaths.overlayDir(env)}/`, `${repoPaths.appsDir}/`, `${repoPaths.baseDir}/`, ...clusters.map((c) => `${repoPaths.clusterDir(c)}/`)];
-  return changed.filter((f) => f !== versions && reaches.some((p) => f.startsWith(p)) && !explained.some((p) => f.startsWith(p)));
+  // The post-deploy tests name every app's version (a deploy reruns them), so a version change changes them too.
+  const explained = clusters.flatMap((c) => [
+    ...changedApps.map((app) => `${repoPaths.appFolder(c, app)}/`),
+    ...(changedApps.length > 0 ? [`${repoPaths.postDeployFolder(c)}/`] : []),
+  ]);
+  const output = clusters.map((c) => `${repoPaths.clusterDir(c)}/`);
+  // A shared input reaches the environment only through its output (the output rule proves clusters/ is what the
+  // inputs render): a catalogue file of an app it never ran, or base/ when none of its files change, does not.
+  const outputChanges = changed.some((f) => output.some((p) => f.startsWith(p)));
+  const catalogueApp = (f: string) => (f.startsWith(`${repoPaths.appsDir}/`) && f.endsWith('.yaml') ? f.slice(repoPaths.appsDir.length + 1, -'.yaml'.length) : undefined);
+  const reaches = (f: string) => {
+    if (f.startsWith(`${repoPaths.overlayDir(env)}/`) || output.some((p) => f.startsWith(p))) return true;
+    const app = catalogueApp(f);
+    if (app !== undefined) return deployedThere(app) && outputChanges;
+    return (f.startsWith(`${repoPaths.appsDir}/`) || f.startsWith(`${repoPaths.baseDir}/`)) && outputChanges;
+  };
+  return changed.filter((f) => f !== versions && reaches(f) && !explained.some((p) => f.startsWith(p)) && !caused.some((c) => c.file === f));
 }
 
 /** What Argo CD said about the previous environment's Application of a promoted app. */
@@ -175,6 +200,8 @@ function judgeHealth(application: string, expected: string, state: ApplicationSt
   const problems: string[] = [];
   if (state.sync !== 'Synced') problems.push(`is ${state.sync}, not Synced`);
   if (state.health !== 'Healthy') problems.push(`is ${state.health}, not Healthy`);
+  // Synced and Healthy say what runs; the last operation says whether deploying it succeeded, hooks included.
+  problems.push(...operationProblems(state.operation, state.revision));
   if (revisionVersion !== undefined && revisionVersion !== expected) {
     problems.push(`is at ${shortRevision(state.revision)} where versions.yaml has ${revisionVersion}, not ${expected}`);
   }
@@ -189,6 +216,28 @@ function judgeHealth(application: string, expected: string, state: ApplicationSt
     ok: problems.length === 0,
     problem: problems.length ? `${application} ${problems.join(', ')}` : undefined,
   };
+}
+
+/**
+ * The post-deploy rule for one promotion: the cluster's post-deploy tests (PostSync hooks) last ran at a revision
+ * that deploys the promoted version (`testedVersion`, read from that revision's versions.yaml), and that run
+ * succeeded, every hook included.
+ */
+function judgePostDeploy(
+  seen: { application: string; state?: ApplicationState; error?: string } | undefined,
+  application: string,
+  server: string,
+  app: string,
+  expected: string,
+  testedVersion: string | undefined,
+): string[] {
+  if (!seen?.state) return [`post-deploy tests: ${seen?.error ?? `Argo CD at ${server} has no Application ${application}`}`];
+  const op = seen.state.operation;
+  const problems = operationProblems(op, undefined);
+  if (op?.revision !== undefined && testedVersion !== expected) {
+    problems.push(`last ran at ${op.revision.slice(0, 7)}, where versions.yaml has ${app} ${testedVersion ?? '(none)'}, so they have not tested ${expected}`);
+  }
+  return problems.map((p) => `post-deploy tests ${application} ${p}`);
 }
 
 /** Reads GATE_REQUIRE_ARGOCD: the environments whose promotions fail when the health part cannot run. */
@@ -238,6 +287,10 @@ export interface GateResult {
   chain: ChainStart[];
   /** clusters/ against what the base branch's renderer makes of the pull request's inputs. */
   output: OutputCheck;
+  /** Calls that start or stop being live in an environment of the chain, each with the app whose move caused it. */
+  wiring: WiringChange[];
+  /** Rendered files of the chain's end that a version change explains (its Application, the wiring it completes). */
+  caused: CausedChange[];
   report: string;
 }
 
@@ -325,13 +378,14 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     const primary = primaryCluster(baseIndex, move.previousEnv);
     const application = appApplication(primary, move.app);
     if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${move.app} in cluster ${primary.name}; cannot ask Argo CD about it`);
+    const postDeploy = postDeployApplication(primary);
     const observation = opts.observations
       ? opts.observations.find((o) => o.cluster === primary.name)
       : await observeCluster(
           argocdConfig(env, primary.name, move.previousEnv),
           { cluster: primary.name, environment: move.previousEnv },
           new Map([[move.app, { application, image: images.get(move.app) }]]),
-          opts.argocd,
+          { ...opts.argocd, ...(postDeploy ? { postDeploy } : {}) },
         );
     if (!observation?.server) {
       skipped.add(move.env);
@@ -342,13 +396,22 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
       health.set(`${move.env}/${move.app}`, { application, ok: false, problem: seen?.error ?? `Argo CD at ${observation.server} has no Application ${application}` });
       continue;
     }
-    let revisionVersion: string | undefined;
-    if (seen.state.revision && /^[0-9a-f]{40}$/.test(seen.state.revision)) {
-      if ((await hasCommit(opts.root, seen.state.revision)) || (await fetchCommit(opts.root, seen.state.revision))) {
-        revisionVersion = (await readVersions(gitReader(opts.root, seen.state.revision), move.previousEnv)).versions.get(move.app);
+    /** The version of the app in the previous environment's versions.yaml at a revision Argo CD names, when readable. */
+    const versionAt = async (revision: string | undefined): Promise<string | undefined> => {
+      if (!revision || !/^[0-9a-f]{40}$/.test(revision)) return undefined;
+      if (!(await hasCommit(opts.root, revision)) && !(await fetchCommit(opts.root, revision))) return undefined;
+      return (await readVersions(gitReader(opts.root, revision), move.previousEnv)).versions.get(move.app);
+    };
+    const finding = judgeHealth(application, move.head!, seen.state, await versionAt(seen.state.revision));
+    if (postDeploy) {
+      const tests = observation.postDeploy;
+      const problems = judgePostDeploy(tests, postDeploy, observation.server, move.app, move.head!, await versionAt(tests?.state?.operation?.revision));
+      if (problems.length > 0) {
+        finding.ok = false;
+        finding.problem = [finding.problem, ...problems].filter(Boolean).join('; ');
       }
     }
-    health.set(`${move.env}/${move.app}`, judgeHealth(application, move.head!, seen.state, revisionVersion));
+    health.set(`${move.env}/${move.app}`, finding);
   }
 
   const last = chain.at(-1)!;
@@ -357,7 +420,27 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const output = await checkOutput(opts.root, { from, tip, head, changed, renderer: opts.renderer });
   const lastClusters = headIndex.clusters.filter((c) => c.environment === last).map((c) => c.name);
   const explained = moves.filter((m) => m.env === last).map((m) => m.app);
-  const other = otherChangesReaching(last, changed, lastClusters, explained);
+  // What the version changes do to the call graph of each environment, and the rendered files that follow from them.
+  const fromReader = gitReader(opts.root, from);
+  const [fromCalls, headCalls] = [await readCalls(fromReader, await readCatalogue(fromReader)), await readCalls(headReader, await readCatalogue(headReader))];
+  const wiring = headChain
+    .filter((e) => chain.includes(e))
+    .flatMap((e) => wiringChanges(e, { calls: fromCalls, versions: fromVersions.get(e) ?? new Map() }, { calls: headCalls, versions: headVersions.get(e) ?? new Map() }));
+  const changedSet = new Set(changed);
+  const caused = causedChanges(
+    last,
+    lastClusters,
+    moves.filter((m) => m.env === last),
+    wiring.filter((w) => w.env === last),
+    {
+      argocdManifest: (c) => repoPaths.manifest(repoPaths.argocdFolder(c)),
+      appManifest: (c, app) => repoPaths.manifest(repoPaths.appFolder(c, app)),
+      appInputs: (app) => [repoPaths.app(app), repoPaths.appOverride(last, app)],
+    },
+    changedSet,
+  );
+  const deployedLast = (app: string) => fromVersions.get(last)?.has(app) === true || headVersions.get(last)?.has(app) === true;
+  const other = otherChangesReaching(last, changed, lastClusters, explained, caused, deployedLast);
   const entering = headVersions.get(first) ?? new Map();
   const leaving = fromVersions.get(first) ?? new Map();
   const releases = [...entering].filter(([app, v]) => leaving.get(app) !== v);
@@ -388,6 +471,8 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     hotfix,
     starts,
     output,
+    wiring,
+    caused,
     passed,
     env,
   });
@@ -405,7 +490,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     const message = hotfixWarning(hotfixes, hotfix).join(' ').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     log(`::warning title=HOTFIX (break-glass)::${message}`);
   }
-  return { passed, moves, health, skipped: [...skipped], other, hotfix, chain: starts, output, report };
+  return { passed, moves, health, skipped: [...skipped], other, hotfix, chain: starts, output, wiring, caused, report };
 }
 
 function sameVersions(a: Versions, b: Versions): boolean {
@@ -496,6 +581,25 @@ function formatChain(base: readonly string[], head: readonly string[], starts: C
   return out;
 }
 
+/** A move's label in the table: its kind, and "(new here)" for a promotion that brings the app in. */
+function labelOf(m: VersionMove): string {
+  return m.kind === 'promotion' && m.base === undefined ? 'promotion (new here)' : kindLabel[m.kind];
+}
+
+/** One call that a version change wires or leaves out, named with the change that caused it. */
+function formatWiring(w: WiringChange, moves: VersionMove[], first: string): string {
+  const move = moves.find((m) => m.env === w.env && m.app === w.by);
+  const cause =
+    w.by === undefined
+      ? `by the change of ${repoPaths.app(w.caller)}`
+      : move
+        ? `by the ${labelOf(move)} of ${w.by}`
+        : `by the ${w.env === first ? (w.now === 'wired' ? 'release' : 'retirement') : 'change'} of ${w.by}`;
+  return w.now === 'wired'
+    ? `⇄ wiring: ${w.env} ${w.caller} → ${w.callee} is live, completed ${cause} (its URL variable and network policy rules)`
+    : `⇄ wiring: ${w.env} ${w.caller} → ${w.callee} is no longer live, ${cause} (its URL variable and network policy rules go)`;
+}
+
 function formatReport(r: {
   chain: readonly string[];
   headChain: readonly string[];
@@ -513,6 +617,8 @@ function formatReport(r: {
   hotfix: HotfixMarker[];
   starts: ChainStart[];
   output: OutputCheck;
+  wiring: WiringChange[];
+  caused: CausedChange[];
   passed: boolean;
   env: NodeJS.ProcessEnv;
 }): string {
@@ -533,8 +639,7 @@ function formatReport(r: {
             : h.state
               ? `${h.ok ? 'ok' : 'FAIL'}: ${h.application} ${h.state.sync}/${h.state.health} at ${shortRevision(h.state.revision)}${h.state.version ? ` (${h.state.version})` : ''}`
               : `FAIL: ${h.application}`;
-      const label = m.kind === 'promotion' && m.base === undefined ? 'promotion (new here)' : kindLabel[m.kind];
-      return [m.env, m.app, `${m.base ?? '(none)'} → ${m.head ?? '(retired)'}`, `${m.previousEnv} ${m.previousVersion ?? '(none)'}`, label, argo];
+      return [m.env, m.app, `${m.base ?? '(none)'} → ${m.head ?? '(retired)'}`, `${m.previousEnv} ${m.previousVersion ?? '(none)'}`, labelOf(m), argo];
     });
     out.push(formatTable(['ENV', 'APP', 'VERSION', 'PREVIOUS ENV ON BASE', 'VERSION RULE', 'ARGO CD'], rows));
   }
@@ -552,6 +657,8 @@ function formatReport(r: {
       );
     }
   }
+  // A new or leaving caller's own calls come with its folder; what needs saying is a call another app's move completes or cuts.
+  for (const w of r.wiring.filter((x) => x.by !== x.caller)) notes.push(formatWiring(w, r.moves, r.first));
   for (const t of r.hotfix.filter((h) => h.apps.length === 0)) {
     notes.push(
       `✗ The ${hotfixTrailer} trailer "${t.value}" (${shortRevision(t.commit)}) names no app, so it unlocks nothing; ` +
@@ -576,6 +683,10 @@ function formatReport(r: {
   const chain = formatChain(r.chain, r.headChain, r.starts);
   if (chain.length > 0) out.push('', ...chain);
   out.push('', ...formatOutput(r.output, r.tip));
+  if (r.caused.length > 0) {
+    out.push('', `Brought into ${r.chain.at(-1)} by its version changes (explained by them, so not listed as other changes):`);
+    for (const c of r.caused) out.push(`  [${labelOf(r.moves.find((m) => m.env === c.env && m.app === c.app)!)} of ${c.app}] ${c.file}: ${c.why}`);
+  }
   if (r.other.length > 0) {
     out.push('');
     out.push(`Changes reaching ${r.chain.at(-1)} that are not version promotions (they pass the gate; review them):`);

@@ -2,15 +2,16 @@
  * Stage 2, merge: the loaded files → one resolved model per cluster.
  * Settings layer defaults ← app ← environment ← cluster ← per-app overlay; each merged leaf remembers which file
  * set it, so a later problem (min above max) points at the line a person wrote. Rules that span files (an overlay
- * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once.
+ * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once. The guard
+ * rails over what it merged run after it (resolve.ts), so guards.ts may read the merged model without a cycle.
  */
 import { allowedHint, type Problem, type SourceLocation } from '../errors.js';
 import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
-import { findPlaintextSecrets } from './secrets.js';
-import { checkAppGuards, checkAppNames, checkSecretExceptions } from './guards.js';
-import { callersIn, checkCalleesDeployed, checkCallGraph } from './call-graph.js';
+import { resolvePromotionChain } from './chain.js';
+import { unpinnedTag } from '../kube.js';
+import { checkCallGraph, resolveCalls, type EnvironmentCalls } from './call-graph.js';
 import { mergeLayers, type Layer } from './layers.js';
 import { resolveClusterAddons, type ResolvedAddon } from './addon-values.js';
 
@@ -31,8 +32,10 @@ export interface ResolvedApp {
   settingAt(path: DataPath): SourceLocation;
   version: string;
   image: string;
-  /** Apps that call this one (they get ingress rules). */
+  /** Apps deployed here that call this one (they get ingress rules). */
   callers: string[];
+  /** Apps deployed here that this one calls (it gets their *_URL variables and egress rules): call-graph.ts. */
+  calls: string[];
   /** Input files that shaped this app's objects, for the generated-file header. */
   sources: string[];
 }
@@ -53,20 +56,33 @@ export interface ResolvedRepo {
   /** The environments versions move through, in order (each one's `promotesFrom` is the one before). */
   promotionChain: string[];
   clusters: ResolvedCluster[];
+  /** What the render leaves out on purpose and says so (calls waiting for their callee), one line per environment. */
+  notes: string[];
 }
 
-/** Resolves every cluster of every loaded environment: the resolved model, or every cross-file problem (then none). */
-export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; problems: Problem[] } {
+/** One app's merged settings in one cluster, deployed there or not: what the guard rails check (resolve.ts). */
+export interface MergedAppSettings {
+  app: Source<AppSpec>;
+  cluster: string;
+  settings: MergedSettings;
+  settingAt(path: DataPath): SourceLocation;
+}
+
+/**
+ * Merges every cluster of every loaded environment: the merged model, each app's settings per cluster (for the guard
+ * rails) and every cross-file problem. The model is whole only when there are no problems (resolve.ts decides).
+ */
+export function mergeRepo(repo: LoadedRepo): { merged: ResolvedRepo; appSettings: MergedAppSettings[]; problems: Problem[] } {
   const platform = repo.platform;
   const problems: Problem[] = [];
+  const appSettings: MergedAppSettings[] = [];
   const appNames = [...repo.apps.keys()].sort();
 
   checkCallGraph(repo, appNames, problems);
-  const allowed = repo.exceptions?.value.secrets ?? [];
-  const inputs = [platform, repo.defaults, repo.addons, ...repo.apps.values(), ...[...repo.environments.values()].flatMap((e) => [e.spec, e.versions, ...e.overrides.values()])];
-  for (const source of inputs) problems.push(...findPlaintextSecrets(source, allowed));
-  if (repo.exceptions) problems.push(...checkSecretExceptions(repo.exceptions, inputs));
-  for (const app of repo.apps.values()) problems.push(...checkAppNames(app, [...repo.environments.keys()].sort()));
+
+  const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
+  const calls = resolveCalls(repo, appNames, promotionChain);
+  problems.push(...calls.problems);
 
   const clusterOwners = new Map<string, string>();
   const clusters: ResolvedCluster[] = [];
@@ -85,7 +101,7 @@ export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; proble
       if (owner)
         problems.push({ ...where(), message: `cluster '${cluster.name}' is already declared by environment '${owner}'`, hint: 'cluster names are unique across environments' });
       clusterOwners.set(cluster.name, env.name);
-      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems));
+      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, calls.byEnvironment.get(env.name)!, problems, appSettings));
     });
   }
   for (const name of appNames) {
@@ -99,80 +115,7 @@ export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; proble
       hint: `a new app enters the promotion chain at its start: npm run release -- --app ${name} --version <release tag>`,
     });
   }
-  const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
-  if (problems.length > 0) return { problems };
-  return { resolved: { platform: platform.value, promotionChain, clusters }, problems };
-}
-
-/**
- * The promotion chain from each environment's `promotesFrom`: one line from the one environment that names none
- * (where releases enter) to the end, every environment not marked `promotion: none` on it exactly once.
- */
-function resolvePromotionChain(environments: LoadedEnvironment[], problems: Problem[]): string[] {
-  const before = problems.length;
-  const envs = [...environments].sort((a, b) => (a.name < b.name ? -1 : 1));
-  const members = envs.filter((e) => e.spec.value.promotion !== 'none');
-  const memberNames = members.map((e) => e.name);
-  const at = (env: LoadedEnvironment, key: string) => ({ file: env.spec.file, ...env.spec.locate([key], true) });
-  const fix = 'each environment in the chain names the one before it (promotesFrom: <env>), the first names none; `promotion: none` keeps one outside the chain';
-  for (const env of envs.filter((e) => e.spec.value.promotion === 'none' && e.spec.value.promotesFrom !== undefined)) {
-    problems.push({
-      ...at(env, 'promotesFrom'),
-      message: `environment '${env.name}' is outside the promotion chain (promotion: none) but promotes from '${env.spec.value.promotesFrom}'`,
-      hint: 'remove one of the two',
-    });
-  }
-  const next = new Map<string, LoadedEnvironment>();
-  for (const env of members) {
-    const from = env.spec.value.promotesFrom;
-    if (from === undefined) continue;
-    if (from === env.name) {
-      problems.push({ ...at(env, 'promotesFrom'), message: `environment '${env.name}' promotes from itself`, hint: fix });
-    } else if (!memberNames.includes(from)) {
-      const outside = envs.some((e) => e.name === from);
-      problems.push({
-        ...at(env, 'promotesFrom'),
-        message: outside
-          ? `environment '${env.name}' promotes from '${from}', which is outside the promotion chain (promotion: none)`
-          : `environment '${env.name}' promotes from '${from}', which is not an environment`,
-        hint: allowedHint(
-          from,
-          memberNames.filter((n) => n !== env.name),
-        ),
-      });
-    } else if (next.has(from)) {
-      const other = next.get(from)!;
-      problems.push({
-        ...at(env, 'promotesFrom'),
-        message: `environments '${other.name}' and '${env.name}' both promote from '${from}'; the promotion chain is one line`,
-        hint: `make one of them promote from the other (${other.spec.file}:${at(other, 'promotesFrom').line})`,
-      });
-    } else next.set(from, env);
-  }
-  if (problems.length > before) return [];
-  const firsts = members.filter((e) => e.spec.value.promotesFrom === undefined);
-  if (firsts.length > 1) {
-    for (const env of firsts.slice(1)) {
-      problems.push({
-        ...at(env, 'name'),
-        message: `environments ${firsts.map((e) => `'${e.name}'`).join(' and ')} both start the promotion chain (neither names promotesFrom)`,
-        hint: fix,
-      });
-    }
-    return [];
-  }
-  const chain: string[] = [];
-  for (let env = firsts[0]; env; env = next.get(env.name)) chain.push(env.name);
-  const left = members.filter((e) => !chain.includes(e.name));
-  if (left.length > 0) {
-    // Every environment off the line has one predecessor and no two share one, so they form rings.
-    const cycle: string[] = [left[0]!.name];
-    for (let from = left[0]!.spec.value.promotesFrom!; !cycle.includes(from); from = envs.find((e) => e.name === from)!.spec.value.promotesFrom!) cycle.push(from);
-    const env = left[0]!;
-    problems.push({ ...at(env, 'promotesFrom'), message: `promotion cycle: ${[...cycle, cycle[0]].join(' ← ')}`, hint: fix });
-    return [];
-  }
-  return chain;
+  return { merged: { platform: platform.value, promotionChain, clusters, notes: calls.notes }, appSettings, problems };
 }
 
 function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo: LoadedRepo, problems: Problem[]): void {
@@ -229,11 +172,12 @@ function resolveCluster(
   cluster: ClusterSpec,
   clusterIndex: number,
   appNames: string[],
+  graph: EnvironmentCalls,
   problems: Problem[],
+  appSettings: MergedAppSettings[],
 ): ResolvedCluster {
   const e = env.spec.value;
   const apps: ResolvedApp[] = [];
-  const callersOf = callersIn(repo, env, appNames);
   for (const name of appNames) {
     const app = repo.apps.get(name)!;
     const override = env.overrides.get(name);
@@ -258,14 +202,13 @@ function resolveCluster(
       });
     }
 
-    problems.push(...checkAppGuards(app, cluster.name, settings, settingAt));
+    appSettings.push({ app, cluster: cluster.name, settings, settingAt });
 
     const version = env.versions.value[name];
     // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
     // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
     if (version === undefined) continue;
-    if (clusterIndex === 0) problems.push(...checkCalleesDeployed(repo, env, name));
-    if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
+    if (clusterIndex === 0 && unpinnedTag({ repository: app.value.image, tag: version }, e.pinnedVersions === true) === 'latest') {
       problems.push({
         file: env.versions.file,
         ...env.versions.locate([name]),
@@ -281,7 +224,8 @@ function resolveCluster(
       settingAt,
       version,
       image: `${registry}/${app.value.image}:${version}`,
-      callers: callersOf.get(name) ?? [],
+      callers: graph.callersOf.get(name) ?? [],
+      calls: graph.callsOf.get(name) ?? [],
       sources: [app.file, repo.defaults.file, env.spec.file, env.versions.file, ...(override ? [override.file] : [])],
     });
   }

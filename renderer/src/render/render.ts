@@ -8,29 +8,12 @@ import path from 'node:path';
 import { RenderError, type Problem } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { diskReader, diskStore, type RepoReader } from '../fs.js';
-import { emitIndex, emitObjects, type EmittedFile } from './emit.js';
+import { emitIndex, emitObjects } from './emit.js';
 import { applyWrite, planWrite, readRenderedTree } from './write.js';
 import { RenderCache } from './cache.js';
 import { rendererFingerprint } from './fingerprint.js';
-import type { JobFunction } from './job.js';
+import type { RenderOptions, RenderResult } from './result.js';
 import type { DataPath } from '../source.js';
-
-export interface RenderOptions {
-  /** Limit the render (and pruning) to these environments. Every environment is still loaded and checked. */
-  envs?: string[];
-  /** Wraps the job function (the job cache, cache.ts); without it every job runs as is. */
-  wrapJob?: (run: JobFunction) => JobFunction;
-}
-
-export interface RenderResult {
-  files: EmittedFile[];
-  /** Clusters whose folders these files cover. */
-  clusters: string[];
-  /** Every cluster the inputs declare. */
-  allClusters: string[];
-  /** Files under clusters/ declared hand-written in base/exceptions.yaml. */
-  handWritten: string[];
-}
 
 /**
  * Performance (bench helper): the stage modules are imported on first use. A render whose inputs did not change
@@ -38,9 +21,9 @@ export interface RenderResult {
  * whole render.
  */
 async function stages() {
-  const [load, merge, plan, template, job, check, normalize, secrets, ordering, capacity] = await Promise.all([
+  const [load, merge, plan, template, job, check, normalize, secrets, ordering, capacity, infrastructure] = await Promise.all([
     import('./load.js'),
-    import('./merge.js'),
+    import('./resolve.js'),
     import('./plan.js'),
     import('./template.js'),
     import('./job.js'),
@@ -49,8 +32,9 @@ async function stages() {
     import('./secrets.js'),
     import('./ordering.js'),
     import('./capacity.js'),
+    import('./infrastructure.js'),
   ]);
-  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...secrets, ...ordering, ...capacity };
+  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...secrets, ...ordering, ...capacity, ...infrastructure };
 }
 
 /**
@@ -95,6 +79,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
     redactSecrets,
     checkSyncOrder,
     checkCapacity,
+    checkInfrastructure,
   } = await stages();
   const stop = stopper(redactSecrets);
   const texts = new Map<string, string>();
@@ -105,7 +90,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   // Secrets in comments are reported with those in values and keys (the merge stage's scan), all at once.
   stop([...merge.problems, ...[...texts].flatMap(([file, text]) => findSecretsInComments(file, text))]);
   const resolved = merge.resolved!; // likewise
-  stop(resolved.clusters.flatMap((c) => checkCapacity(c).problems));
+  stop(resolved.clusters.flatMap((c) => [...checkCapacity(c).problems, ...checkInfrastructure(c)]));
   const { compiled, problems: templateProblems } = compileTemplates(loaded.templates);
   stop(templateProblems);
   const jobs = planRepo(resolved);
@@ -138,13 +123,15 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
   selected.push(emitIndex(resolved, sorted));
   const handWritten = (loaded.exceptions?.value.handWritten ?? []).map((h) => h.file);
-  return { files: selected, clusters, allClusters: resolved.clusters.map((c) => c.name), handWritten };
+  return { files: selected, clusters, allClusters: resolved.clusters.map((c) => c.name), handWritten, notes: resolved.notes };
 }
 
 export interface DiskResult {
   written: string[];
   removed: string[];
   unchanged: number;
+  /** The render's notes; none when the cache found nothing changed (the previous render said them). */
+  notes: string[];
 }
 
 export interface DiskOptions {
@@ -168,13 +155,13 @@ export async function renderToDisk(root: string, opts: DiskOptions = {}): Promis
   const cache = cacheOf(root, opts);
   const tree = await readRenderedTree(root);
   const unchanged = await cache?.unchanged(reader, tree, opts.envs);
-  if (unchanged !== undefined) return { written: [], removed: [], unchanged };
+  if (unchanged !== undefined) return { written: [], removed: [], unchanged, notes: [] };
   const result = cache ? await cache.render(renderRepository, reader, opts) : await renderRepository(reader, opts);
   const plan = planWrite(tree, result.files, result);
   if (plan.foreign.length > 0) throw new RenderError(plan.foreign);
   await applyWrite(root, plan);
   cache?.save();
-  return { written: plan.write.map((f) => f.path), removed: plan.remove, unchanged: plan.unchanged };
+  return { written: plan.write.map((f) => f.path), removed: plan.remove, unchanged: plan.unchanged, notes: result.notes };
 }
 
 export interface CheckResult {
@@ -185,6 +172,7 @@ export interface CheckResult {
   extra: string[];
   /** Files under clusters/ the renderer did not generate and nobody declared (see write.ts). */
   foreign: Problem[];
+  notes: string[];
 }
 
 /**
@@ -198,5 +186,5 @@ export async function checkRepository(root: string, opts: DiskOptions = {}): Pro
   cache?.save();
   const plan = planWrite(await readRenderedTree(root), result.files, result);
   const stale = plan.write.map((f) => f.path).sort();
-  return { upToDate: stale.length === 0 && plan.remove.length === 0 && plan.foreign.length === 0, stale, extra: plan.remove, foreign: plan.foreign };
+  return { upToDate: stale.length === 0 && plan.remove.length === 0 && plan.foreign.length === 0, stale, extra: plan.remove, foreign: plan.foreign, notes: result.notes };
 }

@@ -1,42 +1,27 @@
 /**
  * Validation's share of the renderer's guard rails, for whatever is under clusters/ (rendered or not): every file
- * there is the renderer's unless base/exceptions.yaml declares it, and no container lists an env name twice.
+ * there is the renderer's unless base/exceptions.yaml declares it. (No env name twice: the rule env-unique in rules.ts.)
  */
 import { checkSource } from '../render/load.js';
 import { formatProblem, RenderError, type Problem } from '../errors.js';
 import { readRepoFile } from '../fs.js';
-import { duplicateEnvNames } from '../render/kube-rules.js';
 import { Exceptions } from '../model.js';
 import { repoPaths } from '../paths.js';
 import { planWrite, readRenderedTree } from '../render/write.js';
 import type { Finding } from './findings.js';
 import type { IndexCluster } from '../cluster-index.js';
-import type { Rule } from './rules.js';
-import { containersOf, describe } from '../kube.js';
-
-export const envNamesUnique: Rule = {
-  id: 'env-unique',
-  title: 'no env name twice in a container',
-  explanation: 'Kubernetes keeps the later of two env entries with one name, silently; a plain value could replace a secret-backed one.',
-  check: (ctx) =>
-    ctx.manifests.flatMap((m) =>
-      containersOf(m.object).flatMap((c) =>
-        duplicateEnvNames(c.container).map((name) => ({
-          file: m.file,
-          line: m.lineOf([...c.path, 'env']),
-          rule: 'env-unique',
-          message: `${describe(m.object)}: container '${c.name}' lists env '${name}' more than once`,
-          hint: 'keep one entry per name (in rendered output: remove it from the env: settings; see the render error)',
-        })),
-      ),
-    ),
-};
 
 /**
  * Files under the selected clusters' folders (and, for every cluster, folders of no cluster) that the renderer did
  * not generate and base/exceptions.yaml does not declare. Throws when base/exceptions.yaml itself is broken.
  */
-export async function foreignFileFindings(root: string, selected: readonly IndexCluster[], all: readonly IndexCluster[]): Promise<Finding[]> {
+export async function foreignFileFindings(
+  root: string,
+  selected: readonly IndexCluster[],
+  all: readonly IndexCluster[],
+  /** clusters/ as readRenderedTree gives it, when the caller read it already. */
+  rendered?: Map<string, string>,
+): Promise<Finding[]> {
   const problems: Problem[] = [];
   let handWritten: string[] = [];
   const text = readRepoFile(root, repoPaths.exceptions);
@@ -45,13 +30,7 @@ export async function foreignFileFindings(root: string, selected: readonly Index
     if (problems.length > 0) throw new Error(problems.map(formatProblem).join('\n'));
     handWritten = (source?.value.handWritten ?? []).map((h) => h.file);
   }
-  let tree: Map<string, string>;
-  try {
-    tree = await readRenderedTree(root);
-  } catch (err) {
-    if (err instanceof RenderError) throw new Error(err.message);
-    throw err;
-  }
+  const tree = rendered ?? (await readRenderedTreeOf(root));
   const whole = selected.length === all.length;
   const plan = planWrite(tree, [], { clusters: selected.map((c) => c.name), ...(whole ? { allClusters: all.map((c) => c.name) } : {}), handWritten });
   return plan.foreign.map((p) => ({
@@ -62,4 +41,14 @@ export async function foreignFileFindings(root: string, selected: readonly Index
     ...(p.hint ? { hint: p.hint } : {}),
     cluster: selected.find((c) => p.file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name,
   }));
+}
+
+/** clusters/ with every file's text (readRenderedTree), a file it cannot read an Error with its message. */
+export async function readRenderedTreeOf(root: string): Promise<Map<string, string>> {
+  try {
+    return await readRenderedTree(root);
+  } catch (err) {
+    if (err instanceof RenderError) throw new Error(err.message);
+    throw err;
+  }
 }

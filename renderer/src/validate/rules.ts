@@ -2,13 +2,13 @@
  * The platform's policy rules over rendered manifests. Each rule is pure: a cluster's parsed manifests in,
  * findings (file, line, rule, message) out. The list at the bottom is what `npm run validate` runs.
  */
-import { containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, parseImage, podSpecPath, type ContainerRef, type Obj } from '../kube.js';
+import { containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, parseImage, podSpecPath, unpinnedTag, type ContainerRef, type Obj } from '../kube.js';
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
 import type { DataPath, Manifest } from './manifests.js';
 import type { IndexCluster } from '../cluster-index.js';
-import { envNamesUnique } from './guard-rules.js';
+import { duplicateEnvNames } from '../render/kube-rules.js';
 import { ofKind, podLabels, selectorMatches, serviceSelectorMatches, servingKinds } from './workloads.js';
 
 export interface RuleContext {
@@ -49,15 +49,66 @@ export const imageTagPinned: Rule = {
     forEachContainer(ctx, (m, c) => {
       const image = c.container.image;
       if (typeof image !== 'string' || image === '') return [finding(m, 'image-tag-pinned', c.path, `${describe(m.object)}: container '${c.name}' has no image`)];
-      const ref = parseImage(image);
-      if (ref.digest) return [];
+      const unpinned = unpinnedTag(parseImage(image), ctx.cluster.pinnedVersions === true);
+      if (!unpinned) return [];
       const hint = 'pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml';
-      if (ref.tag === undefined) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' has no tag`, hint)];
-      // The environment's own policy, as the render applies it (merge.ts): 'latest' only where versions are not pinned.
-      if (ref.tag === 'latest' && ctx.cluster.pinnedVersions)
-        return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' uses the tag 'latest'`, hint)];
-      return [];
+      const what = unpinned === 'no tag' ? 'has no tag' : "uses the tag 'latest'";
+      return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' ${what}`, hint)];
     }),
+};
+
+/** The dotted fields (`requests.cpu`, …) a container's `resources` leaves unset. */
+function missingResources(resources: unknown, fields: readonly string[]): string[] {
+  return fields.filter((p) => {
+    const v = get(resources, p.split('.'));
+    return v === undefined || v === null || v === '';
+  });
+}
+
+/** Argo CD never runs Helm's test hooks (`helm test` only), so a chart's test pods never reach the cluster. */
+function isHelmTest(o: Obj): boolean {
+  const hook = get(o, ['metadata', 'annotations', 'helm.sh/hook']);
+  return typeof hook === 'string' && hook.split(',').every((h) => h.trim().startsWith('test'));
+}
+
+/** The resources a chart's pods ask for: each container's, or the main container's of an operator-managed workload. */
+function podResources(m: Manifest): { name: string; resources: unknown; path: DataPath }[] {
+  const o = m.object;
+  // The Prometheus operator makes the pods of these from spec.resources (its own sidecars carry their defaults).
+  if (kindOf(o) === 'Prometheus' || kindOf(o) === 'Alertmanager') return [{ name: kindOf(o).toLowerCase(), resources: get(o, ['spec', 'resources']), path: ['spec'] }];
+  return containersOf(o).map((c) => ({ name: c.name, resources: c.container.resources, path: c.path }));
+}
+
+/**
+ * A chart's pods in a highAvailability environment: every container requests CPU and memory and has a memory limit.
+ * A pod without requests is BestEffort: the scheduler packs it anywhere and the kubelet evicts it first under
+ * pressure, so a platform component (the secret operator, the certificate webhook, the log store) is the first to go.
+ */
+export const chartPodResources: Rule = {
+  id: 'chart-pod-resources',
+  title: 'add-on pods request CPU and memory and limit memory (highAvailability environments)',
+  explanation:
+    "In an environment with highAvailability: true, every container an add-on's chart renders (helm template with the cluster's values) requests CPU and memory and has a memory limit: a pod without requests is BestEffort, placed without regard to its node's capacity and evicted first.",
+  check: (ctx) => {
+    if (!ctx.cluster.highAvailability) return [];
+    return ctx.manifests.flatMap((m) => {
+      if (isHelmTest(m.object)) return [];
+      return podResources(m).flatMap(({ name, resources, path }) => {
+        const missing = missingResources(resources, ['requests.cpu', 'requests.memory', 'limits.memory']);
+        if (missing.length === 0) return [];
+        const bestEffort = missing.includes('requests.cpu') && missing.includes('requests.memory');
+        return [
+          finding(
+            m,
+            'chart-pod-resources',
+            path,
+            `${describe(m.object)}: container '${name}' has no ${missing.join(', ')}${bestEffort ? ' (a BestEffort pod)' : ''}`,
+            "set its resources in the add-on's values",
+          ),
+        ];
+      });
+    });
+  },
 };
 
 export const resourcesSet: Rule = {
@@ -66,10 +117,7 @@ export const resourcesSet: Rule = {
   explanation: 'Requests let the scheduler place pods and the HPA compute utilisation; limits stop one container from starving its node.',
   check: (ctx) =>
     forEachContainer(ctx, (m, c) => {
-      const missing = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'].filter((p) => {
-        const v = get(c.container, ['resources', ...p.split('.')]);
-        return v === undefined || v === null || v === '';
-      });
+      const missing = missingResources(c.container.resources, ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
       if (missing.length === 0) return [];
       return [
         finding(
@@ -343,6 +391,25 @@ export const recommendedLabelsSet: Rule = {
         ),
       ];
     }),
+};
+
+/** The render refuses the same (kube-rules.ts duplicateEnvNames); this catches what came under clusters/ otherwise. */
+const envNamesUnique: Rule = {
+  id: 'env-unique',
+  title: 'no env name twice in a container',
+  explanation: 'Kubernetes keeps the later of two env entries with one name, silently; a plain value could replace a secret-backed one.',
+  check: (ctx) =>
+    ctx.manifests.flatMap((m) =>
+      containersOf(m.object).flatMap((c) =>
+        duplicateEnvNames(c.container).map((name) => ({
+          file: m.file,
+          line: m.lineOf([...c.path, 'env']),
+          rule: 'env-unique',
+          message: `${describe(m.object)}: container '${c.name}' lists env '${name}' more than once`,
+          hint: 'keep one entry per name (in rendered output: remove it from the env: settings; see the render error)',
+        })),
+      ),
+    ),
 };
 
 /** Every policy rule `npm run validate` runs, in report order. */

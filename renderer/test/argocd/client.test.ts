@@ -25,6 +25,7 @@ describe('Argo CD client', () => {
       revision: 'a'.repeat(40),
       version: '1.9.0',
       images: ['reg.example/berrys/api-gateway:1.9.0'],
+      operation: { phase: 'Succeeded', revision: 'a'.repeat(40), message: 'successfully synced (all tasks run)', failed: [] },
     });
     expect(server.requests).toEqual([{ method: 'GET', url: '/api/v1/applications/staging-api-gateway', auth: 'Bearer tok-123' }]);
   });

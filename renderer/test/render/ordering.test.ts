@@ -56,23 +56,19 @@ describe('sync order', () => {
         '(sync wave 2 (Application production-platform, wave -2 inside it)), which it needs for Secret monitoring/grafana-admin: the first sync would wait forever',
     );
     expect(lines).toContain(`  hint: give the add-on a syncWave after 2 (${wave}), or make the producer sync earlier`);
-    // One refusal per cloud cluster (local does not install the add-on), each in its own files.
-    expect(lines.filter((l) => l.includes('error:')).map((l) => l.split(':')[0])).toEqual([
-      'clusters/development/argocd/manifest.yaml',
-      'clusters/production-dr/argocd/manifest.yaml',
-      'clusters/production/argocd/manifest.yaml',
-      'clusters/staging/argocd/manifest.yaml',
-    ]);
+    // One refusal per cloud cluster (local does not install the add-on) and Secret it reads from the platform
+    // folder (grafana-admin, grafana-database, alertmanager-receivers), each in its own files.
+    const errors = lines.filter((l) => l.includes('error:'));
+    expect([...new Set(errors.map((l) => l.split(':')[0]))]).toEqual(['development', 'production-dr', 'production', 'staging'].map((c) => `clusters/${c}/argocd/manifest.yaml`));
+    for (const secret of ['grafana-admin', 'grafana-database', 'alertmanager-receivers'])
+      expect(errors.filter((l) => l.includes(`which it needs for Secret monitoring/${secret}:`))).toHaveLength(4);
+    expect(errors).toHaveLength(12);
   });
 
   it('refuses an add-on that reads a secret nothing produces, at its line in base/addons.yaml', async () => {
     let files: Record<string, string> = {};
     const lines = await refusal((f) => {
-      f['base/addons.yaml'] = replaceOnce(
-        f['base/addons.yaml']!,
-        '    apiGroups: [monitoring.coreos.com]\n',
-        '    apiGroups: [monitoring.coreos.com]\n    consumes:\n      secrets: [alertmanager-slack]\n',
-      );
+      f['base/addons.yaml'] = replaceOnce(f['base/addons.yaml']!, '      secrets: [alertmanager-receivers]\n', '      secrets: [alertmanager-slack]\n');
       files = f;
     });
     const consumer = lineOf('clusters/development/argocd/manifest.yaml', 'Application argocd/development-addon-kube-prometheus-stack');
@@ -109,5 +105,27 @@ describe('sync order', () => {
         `(Application local-addon-external-secrets) at ${operator} (sync wave 2 (Application local-addon-external-secrets, wave 0 inside it)), ` +
         'which it needs for the CRD of ClusterSecretStore (API group external-secrets.io): the first sync would wait forever',
     );
+  });
+
+  it('refuses a post-deploy test that syncs in the wave of the apps whose Services it calls, naming the hook and each Service', async () => {
+    // As if the plan put the post-deploy tests' Application beside the apps: its PostSync hook would run after its
+    // own sync only, possibly before the apps' Applications have synced at all.
+    const lines = await renderRepository(memoryReader(realInputs()), {
+      wrapJob: (run) => (template, job) => run(template, job.context.name === 'staging-post-deploy' ? { ...job, context: { ...job.context, wave: '4' } } : job),
+    }).then(
+      () => [],
+      (e: unknown) => (e instanceof RenderError ? e.message.split('\n') : [String(e)]),
+    );
+    const hook = lineOf('clusters/staging/post-deploy/manifest.yaml', 'Job berrys-staging/smoke-test');
+    const service = lineOf('clusters/staging/apps/api-gateway/manifest.yaml', 'Service berrys-staging/api-gateway');
+    expect(lines).toContain(
+      `${hook}:1: error: Job berrys-staging/smoke-test syncs in sync wave 4 (Application staging-post-deploy, a PostSync hook of it), not after ` +
+        `Service berrys-staging/api-gateway at ${service} (sync wave 4 (Application staging-api-gateway, wave 0 inside it)), which it needs for ` +
+        'Service berrys-staging/api-gateway (it calls http://api-gateway.berrys-staging.svc.cluster.local): the first sync would wait forever',
+    );
+    // One refusal per Service each test calls (the smoke test: every app), all of them staging's post-deploy Jobs.
+    const refused = lines.filter((l) => l.includes('error:'));
+    expect(refused.filter((l) => l.startsWith(`${hook}:1: error: Job berrys-staging/smoke-test`))).toHaveLength(8);
+    expect(refused.every((l) => l.startsWith('clusters/staging/post-deploy/manifest.yaml:') && l.includes(': error: Job berrys-staging/'))).toBe(true);
   });
 });
