@@ -90,7 +90,9 @@ export async function prepareServedRepo({ root, stateDir, repoUrl, log, adjustSo
   symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'));
   // .gitignore's `node_modules/` matches a folder, not this link; release and promote refuse an unclean tree.
   appendFileSync(path.join(work, '.git', 'info', 'exclude'), 'node_modules\n');
-  cpSync(path.join(root, 'dist'), path.join(work, 'dist'), { recursive: true });
+  // Another commit's inputs need that commit's renderer: build it there; HEAD borrows this checkout's build.
+  if (commit) await git`node scripts/build.mjs`;
+  else cpSync(path.join(root, 'dist'), path.join(work, 'dist'), { recursive: true });
   if (existsSync(path.join(root, '.cache', 'generated'))) cpSync(path.join(root, '.cache', 'generated'), path.join(work, '.cache', 'generated'), { recursive: true });
   const platform = path.join(work, 'base', 'platform.yaml');
   writeFileSync(platform, readFileSync(platform, 'utf8').replace(/^repoURL: .*$/m, `repoURL: ${repoUrl}`));

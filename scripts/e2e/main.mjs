@@ -109,6 +109,13 @@ export async function e2e({ keep, rehearse, at }) {
       log(`  broken-file check: ${await proveBrokenFileIsNamed({ dryRun, kube: p.kube, files })}`);
     });
 
+    // A rehearsal installs the add-on charts, and they bring their own CRDs: the ones put in for the dry run (from the
+    // pinned modules, another field manager, other labels) would keep those Applications OutOfSync.
+    if (rehearse) {
+      const fromCharts = crdSources.filter((s) => s.source !== 'argocd').map((s) => path.basename(s.file).replace(/^([^_]+)_(.+)\.yaml$/, '$2.$1'));
+      await kubectlCmd`delete crd ${fromCharts} --ignore-not-found --wait=true`;
+      log(`  removed the dry run's chart CRDs (${fromCharts.join(', ')}): the charts install their own`);
+    }
     const target = rehearse ? await rehearsalTarget({ root: repoRoot, load, name: rehearse }) : 'local';
     const cluster = index.clusters.find((x) => x.name === target);
     if (!cluster) throw new Error(`clusters/index.json has no cluster \`${target}\`${rehearse ? ' to rehearse' : '; the GitOps loop runs against the laptop cluster'}`);
