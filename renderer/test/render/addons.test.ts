@@ -407,7 +407,7 @@ describe('alert routing', () => {
     );
     expect(message).toContain('overlays/staging/environment.yaml:2:7: error: the add-on values of kube-prometheus-stack (base/addons.yaml:');
     expect(message).toContain('need alerting.alertmanager.route');
-    expect(message).toContain('hint: add alerting: { receivers: [...] } to overlays/staging/environment.yaml (README, Alerts)');
+    expect(message).toContain('hint: add alerting: { receivers: [...] } to overlays/staging/environment.yaml (docs/argocd.md, Add-ons)');
   });
 });
 
@@ -438,7 +438,11 @@ describe('add-ons sized for production', () => {
   it('runs monitoring and the add-ons that admit or serve others with two replicas, a budget and zone spread where highAvailability', () => {
     for (const cluster of haClusters) {
       const kps = values(cluster, 'kube-prometheus-stack');
-      expect([kps.grafana.replicas, kps.grafana.podDisruptionBudget, zoneSpread(kps.grafana)]).toEqual([2, { minAvailable: 1, apiVersion: 'policy/v1' }, 'topology.kubernetes.io/zone']);
+      expect([kps.grafana.replicas, kps.grafana.podDisruptionBudget, zoneSpread(kps.grafana)]).toEqual([
+        2,
+        { minAvailable: 1, apiVersion: 'policy/v1' },
+        'topology.kubernetes.io/zone',
+      ]);
       for (const part of ['prometheus', 'alertmanager']) expect(zoneSpread(at(kps, `${part}.${part}Spec`))).toBe('topology.kubernetes.io/zone');
       const es = values(cluster, 'external-secrets');
       expect(es.leaderElect).toBe(true);
