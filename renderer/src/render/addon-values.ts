@@ -115,7 +115,7 @@ function unsetFact(placeholder: string, users: { addon: string; where: SourceLoc
     return { file: envSource.file, ...envSource.locate(['clusters', clusterIndex, 'name']), message, hint: `add ${key}: … to cluster '${cluster.name}' in ${envSource.file}` };
   if (scope === 'environment') return { file: envSource.file, ...envSource.locate(['name']), message, hint: `add ${key}: … to ${envSource.file}` };
   if (scope === 'alerting')
-    return { file: envSource.file, ...envSource.locate(['name']), message, hint: `add alerting: { receivers: [...] } to ${envSource.file} (README, Alerts)` };
+    return { file: envSource.file, ...envSource.locate(['name']), message, hint: `add alerting: { receivers: [...] } to ${envSource.file} (docs/argocd.md, Add-ons)` };
   return { ...users[0]!.where, message, hint: placeholderHint };
 }
 

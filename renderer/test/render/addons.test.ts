@@ -406,7 +406,7 @@ describe('alert routing', () => {
     );
     expect(message).toContain('overlays/staging/environment.yaml:2:7: error: the add-on values of kube-prometheus-stack (base/addons.yaml:');
     expect(message).toContain('need alerting.alertmanager.route');
-    expect(message).toContain('hint: add alerting: { receivers: [...] } to overlays/staging/environment.yaml (README, Alerts)');
+    expect(message).toContain('hint: add alerting: { receivers: [...] } to overlays/staging/environment.yaml (docs/argocd.md, Add-ons)');
   });
 });
 
