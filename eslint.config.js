@@ -24,4 +24,9 @@ export default tseslint.config(
       'preserve-caught-error': 'off',
     },
   },
+  {
+    // dependency-cruiser reads its configuration as CommonJS (.dependency-cruiser.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
+  },
 );

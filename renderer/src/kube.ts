@@ -60,6 +60,17 @@ export function parseImage(ref: string): ImageReference {
   };
 }
 
+/**
+ * The image tag policy, written once: the render asks it of each version in versions.yaml (merge.ts, at that line)
+ * and validate of each rendered image (rule image-tag-pinned). A digest pins; no tag never pins (the runtime would
+ * pull 'latest'); 'latest' is refused where the environment sets pinnedVersions.
+ */
+export function unpinnedTag(ref: ImageReference, pinnedVersions: boolean): 'no tag' | 'latest' | undefined {
+  if (ref.digest !== undefined) return undefined;
+  if (ref.tag === undefined) return 'no tag';
+  return ref.tag === 'latest' && pinnedVersions ? 'latest' : undefined;
+}
+
 /** How a person reads the version part of a reference: `1.9.0`, `1.9.0@sha256:…`, `sha256:…`, or `(no tag)`. */
 export function imageVersion(ref: ImageReference): string {
   if (ref.tag !== undefined && ref.digest !== undefined) return `${ref.tag}@${ref.digest}`;

@@ -305,12 +305,11 @@ const ExactVersion = Type.String({
 
 /**
  * What an add-on can provide, and what the renderer does with it: `ingress` (its namespace may reach the apps),
- * `monitoring` (its namespace may scrape them), `node-autoscaling` (gets the cluster's region, name and the
- * platform's scale-down settings), `dns` (gets the domain and the cluster as owner), `secrets` (the operator the
- * secret store authenticates as; gets the IAM role), `certificates` (issues the ClusterIssuer's certificates), `logs`
- * (keeps the logs; gets its buckets, named after the cluster, in the cluster's region), `metrics` (serves the
- * resource metrics API that HorizontalPodAutoscalers read), `load-balancing` (makes the cloud load balancer of the
- * platform folder's Ingress in front of the ingress controller; gets the cluster's name, region and VPC).
+ * `monitoring` (its namespace may scrape them), `node-autoscaling`, `dns`, `secrets` (the operator the secret store
+ * authenticates as), `certificates` (issues the ClusterIssuer's certificates), `logs` (keeps the logs), `metrics`
+ * (serves the resource metrics API that HorizontalPodAutoscalers read), `load-balancing` (makes the cloud load balancer
+ * of the platform folder's Ingress in front of the ingress controller). What each gets from the cluster (its name,
+ * region, domain, buckets) is the add-on's clusterValues and cloudValues, data in base/addons.yaml.
  */
 export const AddonCapability = Type.Union(
   ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics', 'load-balancing'].map((c) => Type.Literal(c)),
@@ -405,6 +404,17 @@ export const AddonCatalogue = Type.Object(
             ),
           ),
           values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          clusterValues: Type.Optional(
+            Type.Record(Type.String(), Type.Unknown(), {
+              description:
+                'Chart values that follow from facts declared elsewhere, with placeholders: {{platform.<key>}}, {{environment.<key>}}, {{cluster.<key>}}, {{providers.<capability>.name}} and .namespace. A string that is one placeholder takes the value with its type. Merged in every cluster that installs the add-on, over values and highAvailabilityValues; overlays still win.',
+            }),
+          ),
+          cloudValues: Type.Optional(
+            Type.Record(Type.String(), Type.Unknown(), {
+              description: 'Like clusterValues, merged only in cloud clusters (cloud not false): for facts a laptop cluster does not have (its EKS name, an IAM role, buckets).',
+            }),
+          ),
           highAvailabilityValues: Type.Optional(
             Type.Record(Type.String(), Type.Unknown(), {
               description: 'Chart values merged over `values` in environments with highAvailability (replicas, disruption budgets, spread); overlays still win.',

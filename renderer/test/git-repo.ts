@@ -1,7 +1,7 @@
 /**
  * Real temporary git repositories for tests: made with git in a temporary folder, removed after the suite.
  * `renderedWorkingCopy` is a full copy of this repository (sources, renderer, scripts, compiled dist/) with clusters/
- * rendered by its own scripts/render.mjs and committed on main, as a person's checkout is.
+ * rendered by its own scripts/run.mjs render and committed on main, as a person's checkout is.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -63,7 +63,7 @@ export function renderedWorkingCopy(prefix: string): string {
   initRepo(root);
   // .gitignore's `node_modules/` matches folders only, and here it is a symlink.
   writeFileSync(path.join(root, '.git', 'info', 'exclude'), 'node_modules\n');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'render.mjs'), '--quiet'], { cwd: root, stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'run.mjs'), 'render', '--quiet'], { cwd: root, stdio: 'pipe' });
   commitAll(root, 'initial: sources and rendered clusters/');
   return root;
 }

@@ -1,7 +1,7 @@
 // The shared Kubernetes facts: one image-reference parser for the policy rules, the diff summary and Argo CD state.
 import { describe, expect, it } from 'vitest';
 import { imageText } from '../src/diff/summary.js';
-import { imageVersion, parseImage } from '../src/kube.js';
+import { imageVersion, parseImage, unpinnedTag } from '../src/kube.js';
 
 describe('parseImage', () => {
   it.each([
@@ -28,5 +28,19 @@ describe('the diff summary of an image change', () => {
 
   it('says a reference without a tag has no tag instead of calling it latest', () => {
     expect(imageText({ container: 'web', from: 'r.example:5000/web', to: 'r.example:5000/web:1.2' })).toBe('web: (no tag) → 1.2');
+  });
+});
+
+describe('unpinnedTag, the one tag policy of the render and validate', () => {
+  it.each([
+    ['web:1.4.2', true, undefined],
+    ['web:latest', true, 'latest'],
+    ['web:latest', false, undefined],
+    ['web', false, 'no tag'],
+    ['web', true, 'no tag'],
+    ['web@sha256:ff', true, undefined],
+    ['web:latest@sha256:ff', true, undefined],
+  ])('%s where pinnedVersions is %s: %s', (image, pinned, expected) => {
+    expect(unpinnedTag(parseImage(image), pinned)).toBe(expected);
   });
 });

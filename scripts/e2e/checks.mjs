@@ -92,7 +92,7 @@ export async function prepareServedRepo({ root, stateDir, repoUrl, log }) {
   if (existsSync(path.join(root, '.cache', 'generated'))) cpSync(path.join(root, '.cache', 'generated'), path.join(work, '.cache', 'generated'), { recursive: true });
   const platform = path.join(work, 'base', 'platform.yaml');
   writeFileSync(platform, readFileSync(platform, 'utf8').replace(/^repoURL: .*$/m, `repoURL: ${repoUrl}`));
-  await git`node scripts/render.mjs`;
+  await git`node scripts/run.mjs render`;
   await git`git add -A base clusters`;
   await git`git commit -q -m ${`e2e: serve this clone from ${repoUrl}`}`;
   mkdirSync(path.dirname(bare), { recursive: true });
@@ -108,7 +108,7 @@ export async function prepareServedRepo({ root, stateDir, repoUrl, log }) {
 export async function commitAndPush(work, message, change) {
   const git = $({ cwd: work, quiet: true });
   await change(work);
-  await git`node scripts/render.mjs`;
+  await git`node scripts/run.mjs render`;
   await git`git add -A apps base overlays clusters`;
   await git`git commit -q -m ${message}`;
   await git`git push -q origin main`;

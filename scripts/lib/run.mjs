@@ -49,14 +49,21 @@ writeFileSync(${JSON.stringify(path.join(repoRoot, 'dist', 'validators.cjs'))}, 
   writeFileSync(stamp, `${new Date(0).toISOString()}\n`);
 }
 
-/** Imports a compiled module of the renderer, e.g. `await load('cli/render.js')`. */
+/** Imports a compiled module of the renderer, e.g. `await load('render/cli.js')`. */
 export async function load(modulePath) {
   ensureBuilt();
   return import(path.join(repoRoot, 'dist', modulePath));
 }
 
-/** Runs the command `name` with this process's arguments and sets the exit code from its answer. */
-export async function run(name) {
+/** Runs the command `name` with `argv` and sets the exit code from its answer; an unknown name is a usage error (2). */
+export async function run(name, argv) {
   const [{ commands }, { runCommand, processIo }] = await Promise.all([load('cli/commands.js'), load('cli/command.js')]);
-  process.exitCode = await runCommand(await commands[name](), process.argv.slice(2), { root: repoRoot, io: processIo() });
+  if (!Object.hasOwn(commands, name ?? '')) {
+    console.error(
+      `Error: ${name ? `unknown command '${name}'` : 'no command given'}; usage: node scripts/run.mjs <command> [options]\n  commands: ${Object.keys(commands).join(', ')}`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  process.exitCode = await runCommand(await commands[name](), argv, { root: repoRoot, io: processIo() });
 }

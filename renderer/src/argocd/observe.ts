@@ -1,7 +1,7 @@
 /**
  * What one cluster's Argo CD says about the platform's Applications, as plain data. The gate and the version matrix
  * judge this data; it is either asked for live or read back from a file written by a job that held the token, so
- * the job that judges a pull request never needs the token (README, The pull request checks).
+ * the job that judges a pull request never needs the token (docs/pull-requests.md, The pull request checks).
  */
 import type { ArgocdConfig } from './api.js';
 import { applicationState, type ApplicationState } from './application.js';

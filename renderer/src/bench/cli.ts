@@ -218,7 +218,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
   const peerRuns = num('kustomize-runs', 1);
   const kubectl = wanted('kustomize') ? findKubectl() : undefined;
   const node = process.execPath;
-  const render = path.join('scripts', 'render.mjs');
+  const render = [path.join('scripts', 'run.mjs'), 'render'];
   const loadStart = os.loadavg()[0]!;
 
   const tmp = mkdtempSync(path.join(os.tmpdir(), `berrys-bench-${apps}-`));
@@ -257,12 +257,12 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
 
     let counted = { files: 0, resources: 0 };
     await part('full render (clean clusters/ and cache)', async () => {
-      const full = await timed('full render', [render], () => {
+      const full = await timed('full render', render, () => {
         rmSync(path.join(tmp, repoPaths.clustersDir), { recursive: true, force: true });
         rmSync(path.join(tmp, repoPaths.renderCacheDir), { recursive: true, force: true });
       });
       counted = countRendered(tmp);
-      return summarize('full', 'full render (clean clusters/ and cache)', 'node scripts/render.mjs', full, counted.resources);
+      return summarize('full', 'full render (clean clusters/ and cache)', 'node scripts/run.mjs render', full, counted.resources);
     });
     benchGit(tmp, ['init', '-q', '-b', 'main']);
     benchGit(tmp, ['add', '-A']);
@@ -272,18 +272,18 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
     const original = inputs[edit.path];
     if (wanted('render')) {
       await part('render, nothing changed', async () =>
-        summarize('unchanged', 'render, nothing changed', 'node scripts/render.mjs', await timed('unchanged render', [render]), counted.resources),
+        summarize('unchanged', 'render, nothing changed', 'node scripts/run.mjs render', await timed('unchanged render', render), counted.resources),
       );
       await part('render after one overlay edit', async () => {
-        const editRuns = await timed('render after one overlay edit', [render], (i) => writeInput(edit.path, (runs - 1 - i) % 2 === 0 ? edit.content : original));
-        return summarize('edit', `render after one overlay edit (${edit.path})`, 'node scripts/render.mjs', editRuns, counted.resources);
+        const editRuns = await timed('render after one overlay edit', render, (i) => writeInput(edit.path, (runs - 1 - i) % 2 === 0 ? edit.content : original));
+        return summarize('edit', `render after one overlay edit (${edit.path})`, 'node scripts/run.mjs render', editRuns, counted.resources);
       });
       await part('render --check', async () =>
-        summarize('check', 'render --check', 'node scripts/render.mjs --check', await timed('render --check', [render, '--check']), counted.resources),
+        summarize('check', 'render --check', 'node scripts/run.mjs render --check', await timed('render --check', [...render, '--check']), counted.resources),
       );
       // Back to the committed inputs and output, which the later parts start from.
       writeInput(edit.path, original);
-      await timed('render back to the first commit', [render], undefined, [0], 1);
+      await timed('render back to the first commit', render, undefined, [0], 1);
     }
 
     if (wanted('floors')) {
@@ -380,7 +380,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       });
     }
 
-    const validate = path.join('scripts', 'validate.mjs');
+    const validate = [path.join('scripts', 'run.mjs'), 'validate'];
     const validateCache = path.join(tmp, repoPaths.cacheDir, 'validate');
     const clearValidateCache = () => rmSync(validateCache, { recursive: true, force: true });
     if (wanted('validate')) {
@@ -388,8 +388,8 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
         summarize(
           'validate-cold',
           'validate, cold (whole tree, no validation cache)',
-          'node scripts/validate.mjs',
-          await timed('cold validate', [validate], clearValidateCache, [0, 3]),
+          'node scripts/run.mjs validate',
+          await timed('cold validate', validate, clearValidateCache, [0, 3]),
           counted.resources,
         ),
       );
@@ -413,8 +413,8 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
         summarize(
           'validate-warm',
           'validate, nothing changed (warm validation cache)',
-          'node scripts/validate.mjs',
-          await timed('warm validate', [validate], undefined, [0, 3]),
+          'node scripts/run.mjs validate',
+          await timed('warm validate', validate, undefined, [0, 3]),
           counted.resources,
         ),
       );
@@ -424,7 +424,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       // The pull request: one app's overlay edited and rendered, checked against a validation cache of the base
       // (what main's last run left), then render --check + validate + diff as the workflows run them.
       clearValidateCache();
-      await timed('validate the base', [validate], undefined, [0, 3], 1);
+      await timed('validate the base', validate, undefined, [0, 3], 1);
       const baseCache = mkdtempSync(path.join(os.tmpdir(), 'bench-validate-cache-'));
       if (existsSync(validateCache)) cpSync(validateCache, baseCache, { recursive: true });
       const restoreCache = () => {
@@ -432,15 +432,15 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
         cpSync(baseCache, validateCache, { recursive: true });
       };
       writeInput(edit.path, edit.content);
-      await timed('render the one-app change', [render], undefined, [0], 1);
+      await timed('render the one-app change', render, undefined, [0], 1);
       try {
         if (wanted('validate')) {
           await part('validate, one-app change (cache from the base)', async () =>
             summarize(
               'validate-change',
               `validate, one-app change (${edit.path}; cache from the base)`,
-              'node scripts/validate.mjs',
-              await timed('validate one-app change', [validate], restoreCache, [0, 3]),
+              'node scripts/run.mjs validate',
+              await timed('validate one-app change', validate, restoreCache, [0, 3]),
               counted.resources,
             ),
           );
@@ -451,16 +451,16 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
             const parts: string[] = [];
             for (let i = 0; i < runs; i++) {
               restoreCache();
-              const check = (await timed('render --check', [render, '--check'], undefined, [0], 1))[0]!;
-              const val = (await timed('validate', [validate], undefined, [0, 3], 1))[0]!;
-              const diff = (await timed('diff', [path.join('scripts', 'diff.mjs'), '--base', 'HEAD'], undefined, [0, 3], 1))[0]!;
+              const check = (await timed('render --check', [...render, '--check'], undefined, [0], 1))[0]!;
+              const val = (await timed('validate', validate, undefined, [0, 3], 1))[0]!;
+              const diff = (await timed('diff', [path.join('scripts', 'run.mjs'), 'diff', '--base', 'HEAD'], undefined, [0, 3], 1))[0]!;
               totals.push(sequence([check, val, diff]));
               parts.push(`${check.wallSeconds.toFixed(2)} + ${val.wallSeconds.toFixed(2)} + ${diff.wallSeconds.toFixed(2)}`);
             }
             const result = summarize(
               'pr-check',
               'pull-request check, one-app change (render --check + validate + diff)',
-              'render.mjs --check; validate.mjs; diff.mjs --base HEAD',
+              'run.mjs render --check; run.mjs validate; run.mjs diff --base HEAD',
               totals,
               counted.resources,
             );
@@ -471,7 +471,7 @@ async function bench(args: Values<typeof options>, realRoot: string, out: (line:
       } finally {
         rmSync(baseCache, { recursive: true, force: true });
         writeInput(edit.path, original);
-        await timed('render back to the first commit', [render], undefined, [0], 1);
+        await timed('render back to the first commit', render, undefined, [0], 1);
       }
     }
 

@@ -16,7 +16,7 @@ import { checkObjects } from '../render/check.js';
 import { emitObjects, type EmittedFile } from '../render/emit.js';
 import { gatherJobResults, renderJob, renderJobs, type EmittedObject, type JobResult } from '../render/job.js';
 import { loadRepo, type Template } from '../render/load.js';
-import { resolveRepo } from '../render/merge.js';
+import { resolveRepo } from '../render/resolve.js';
 import { sortObjects } from '../render/normalize.js';
 import { planRepo } from '../render/plan.js';
 import { compileTemplates, type TemplateJob } from '../render/template.js';

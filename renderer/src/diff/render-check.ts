@@ -1,6 +1,6 @@
 /**
  * The one place that decides whether the head's committed output is what its sources render. It runs the
- * head's own renderer (`scripts/render.mjs --check`), so a head that changes the renderer is judged by its own
+ * head's own renderer (`scripts/run.mjs render --check`), so a head that changes the renderer is judged by its own
  * code. Swap this function to change how freshness is proven.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
@@ -31,11 +31,11 @@ class StaleHeadError extends Error {
 }
 
 async function checkIn(dir: string, headLabel: string): Promise<void> {
-  const script = path.join(dir, 'scripts', 'render.mjs');
-  if (!existsSync(script)) {
-    throw new Error(`cannot check that ${headLabel} is rendered: it has no scripts/render.mjs; pass --no-render-check to compare the committed trees as they are`);
+  const entry = headRenderEntry(dir);
+  if (!entry) {
+    throw new Error(`cannot check that ${headLabel} is rendered: it has no scripts/run.mjs; pass --no-render-check to compare the committed trees as they are`);
   }
-  const result = await run(process.execPath, [script, '--check', '--quiet'], { cwd: dir });
+  const result = await run(process.execPath, [...entry, '--check', '--quiet'], { cwd: dir });
   if (result.code === 0) return;
   if (result.code === stale) {
     // `render --check` lists the files as "  differs:    <path>" and "  not produced: <path>".
@@ -47,6 +47,16 @@ async function checkIn(dir: string, headLabel: string): Promise<void> {
     throw new StaleHeadError(files, headLabel);
   }
   throw new Error(`the render check of ${headLabel} failed (exit ${result.code}); the head does not render:\n${boundedLines(result.stderr.trim())}`);
+}
+
+/**
+ * How the head's own code renders: `scripts/run.mjs render`, or, in a commit from before the one entry point,
+ * `scripts/render.mjs` (a diff against an older revision still checks that revision with its own renderer).
+ */
+function headRenderEntry(dir: string): string[] | undefined {
+  if (existsSync(path.join(dir, 'scripts', 'run.mjs'))) return [path.join(dir, 'scripts', 'run.mjs'), 'render'];
+  if (existsSync(path.join(dir, 'scripts', 'render.mjs'))) return [path.join(dir, 'scripts', 'render.mjs')];
+  return undefined;
 }
 
 /** The newest modification time under `dir`: this checkout's compiled renderer is current when its stamp is newer (scripts/lib/run.mjs). */
@@ -98,7 +108,7 @@ export async function exportHead(root: string, commit: string, dir: string): Pro
 
 /**
  * Runs the head's render check. The working tree is checked in place. A commit is written into a temporary
- * folder (`exportHead`) and checked there by its own `scripts/render.mjs`.
+ * folder (`exportHead`) and checked there by its own `scripts/run.mjs render`.
  */
 export const checkHeadRendered: RenderCheck = async (root, head) => {
   if (head.kind === 'worktree') return checkIn(root, 'the working tree');

@@ -43,7 +43,7 @@ export interface ChangeOptions {
   /** Branch the pull request targets; default the branch the checkout is on (a detached HEAD needs it). */
   base?: string;
   /**
-   * How to render the changed checkout; default `node scripts/render.mjs` in it. `false` skips rendering: only for
+   * How to render the changed checkout; default `node scripts/run.mjs render` in it. `false` skips rendering: only for
    * tests of repositories that hold no renderer.
    */
   render?: ((root: string) => Promise<void>) | false;

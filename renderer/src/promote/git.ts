@@ -156,14 +156,14 @@ export function gitOutput(err: unknown): string {
 }
 
 /**
- * Renders the checkout at `root` the way a person would: `node <root>/scripts/render.mjs` in that folder, so the
+ * Renders the checkout at `root` the way a person would: `node <root>/scripts/run.mjs render` in that folder, so the
  * code that renders is the checkout's own. Throws with the renderer's output when it fails.
  */
 export async function renderCheckout(root: string): Promise<void> {
-  const result = await run(process.execPath, [path.join(root, 'scripts', 'render.mjs'), '--quiet'], { cwd: root });
+  const result = await run(process.execPath, [path.join(root, 'scripts', 'run.mjs'), 'render', '--quiet'], { cwd: root });
   if (result.code === 0) return;
   const output = `${result.stderr}${result.stdout}`.trim();
-  throw new Error(`rendering ${root} failed (node scripts/render.mjs):\n${output || `exit ${result.code}`}`);
+  throw new Error(`rendering ${root} failed (node scripts/run.mjs render):\n${output || `exit ${result.code}`}`);
 }
 
 /** The best common ancestor of two commits: what a pull request's changes are measured from. */

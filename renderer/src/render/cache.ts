@@ -23,7 +23,7 @@ import type { CacheStore, RepoReader } from '../fs.js';
 import type { KubeObject } from '../kube.js';
 import type { CompiledTemplate, TemplateJob } from './template.js';
 import type { JobFunction } from './job.js';
-import type { RenderOptions, RenderResult } from './render.js';
+import type { RenderOptions, RenderResult } from './result.js';
 
 /** Bumped when the layout of the stored entries changes. */
 const format = 2;

@@ -8,7 +8,7 @@
  * Scaling group does (the smaller zones get one node less); under zone spread each zone takes ⌊R/Z⌋ or ⌈R/Z⌉ of an
  * app's R pods, and the extra pods go to the smallest zones (the worst the scheduler may do); pods without spread go
  * anywhere. Pods are placed first-fit by decreasing CPU on nodes offering the group's allocatable CPU and memory.
- * Only the apps are counted: DaemonSets and add-ons on the same nodes are not (README, Capacity).
+ * Only the apps are counted: DaemonSets and add-ons on the same nodes are not (docs/environments.md, Capacity).
  */
 import type { Problem } from '../errors.js';
 import type { ResolvedApp, ResolvedCluster } from './merge.js';

@@ -2,7 +2,7 @@
  * Stage 7, emit: normalized objects → files (`{ path, content }`), with one serializer configuration for all
  * output: one `manifest.yaml` per rendered folder, a generated-file header naming the folder's sources, then one
  * document per resource in a fixed order, each introduced by a comment naming the resource and its template.
- * Why one file per folder and not one per resource: README "Performance" (the layout study) — creating files is most
+ * Why one file per folder and not one per resource: renderer/src/bench/BENCHMARKS.md (the layout study) — creating files is most
  * of a full render's time, and Argo CD's own Source Hydrator writes one manifest per folder too.
  * Also emits clusters/index.json (cluster-index.ts), the promotion chain and the map from folders to clusters,
  * environments and Applications that every command reads.

@@ -2,14 +2,18 @@
  * Stage 2, merge: the loaded files → one resolved model per cluster.
  * Settings layer defaults ← app ← environment ← cluster ← per-app overlay; each merged leaf remembers which file
  * set it, so a later problem (min above max) points at the line a person wrote. Rules that span files (an overlay
- * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once.
+ * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once. The guard
+ * rails over what it merged run after it (resolve.ts), so guards.ts may read the merged model without a cycle.
  */
 import { allowedHint, type Problem, type SourceLocation } from '../errors.js';
 import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
-import type { AddonCapability, AddonSpec, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
-import { findPlaintextSecrets } from './secrets.js';
-import { checkAppGuards, checkAppNames, checkSecretExceptions } from './guards.js';
+import type { AddonCapability, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
+import { resolvePromotionChain } from './chain.js';
+import { unpinnedTag } from '../kube.js';
+import { callersIn, checkCalleesDeployed, checkCallGraph } from './call-graph.js';
+import { mergeLayers, type Layer } from './layers.js';
+import { resolveClusterAddons, type ResolvedAddon } from './addon-values.js';
 
 /** Settings after merging: every field the defaults file sets is present. */
 export type MergedSettings = Required<Omit<Settings, 'writableRootFilesystem' | 'namespace'>> &
@@ -34,12 +38,6 @@ export interface ResolvedApp {
   sources: string[];
 }
 
-export interface ResolvedAddon {
-  spec: AddonSpec;
-  values: Record<string, unknown>;
-  sources: string[];
-}
-
 export interface ResolvedCluster {
   name: string;
   environment: string;
@@ -58,69 +56,25 @@ export interface ResolvedRepo {
   clusters: ResolvedCluster[];
 }
 
-interface Layer {
-  source: Source<unknown>;
-  base: DataPath;
-  value: unknown;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * A mapping that holds keys from files: no prototype, so a key is only ever data (`__proto__` cannot reach
- * Object.prototype, and a missing key is never found on a prototype). The loader refuses the reserved keys too
- * (source.ts); this keeps the merge safe whatever its input.
- */
-function dataObject(): Record<string, unknown> {
-  return Object.create(null) as Record<string, unknown>;
+/** One app's merged settings in one cluster, deployed there or not: what the guard rails check (resolve.ts). */
+export interface MergedAppSettings {
+  app: Source<AppSpec>;
+  cluster: string;
+  settings: MergedSettings;
+  settingAt(path: DataPath): SourceLocation;
 }
 
 /**
- * Deep-merges layers left to right; lists and scalars replace, mappings merge. Remembers which layer set each leaf;
- * `origin` turns that into file:line:col only when asked (a problem needs it), because locating every leaf of every
- * app in every cluster would cost more than the merge itself.
+ * Merges every cluster of every loaded environment: the merged model, each app's settings per cluster (for the guard
+ * rails) and every cross-file problem. The model is whole only when there are no problems (resolve.ts decides).
  */
-export function mergeLayers(layers: Layer[]): { value: Record<string, unknown>; origin: (path: DataPath) => SourceLocation | undefined } {
-  const setBy = new Map<string, Layer>();
-  const result = dataObject();
-  const walk = (target: Record<string, unknown>, value: Record<string, unknown>, layer: Layer, path: string) => {
-    for (const key of Object.keys(value)) {
-      const v = value[key];
-      // NUL joins the keys: keys may hold dots (label and annotation names).
-      const here = path ? `${path}\u0000${key}` : key;
-      // Own keys only: in an object with a prototype, target['constructor'] would be a function found through it.
-      const current = Object.hasOwn(target, key) ? target[key] : undefined;
-      if (isPlainObject(v) && Object.keys(v).length > 0) {
-        if (!isPlainObject(current)) target[key] = dataObject();
-        walk(target[key] as Record<string, unknown>, v, layer, here);
-      } else {
-        target[key] = isPlainObject(v) ? Object.assign(dataObject(), isPlainObject(current) ? current : {}) : v;
-        setBy.set(here, layer);
-      }
-    }
-  };
-  for (const layer of layers) if (isPlainObject(layer.value)) walk(result, layer.value, layer, '');
-  const origin = (path: DataPath): SourceLocation | undefined => {
-    const layer = setBy.get(path.join('\u0000'));
-    return layer && { file: layer.source.file, ...layer.source.locate([...layer.base, ...path]) };
-  };
-  return { value: result, origin };
-}
-
-/** Resolves every cluster of every loaded environment: the resolved model, or every cross-file problem (then none). */
-export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; problems: Problem[] } {
+export function mergeRepo(repo: LoadedRepo): { merged: ResolvedRepo; appSettings: MergedAppSettings[]; problems: Problem[] } {
   const platform = repo.platform;
   const problems: Problem[] = [];
+  const appSettings: MergedAppSettings[] = [];
   const appNames = [...repo.apps.keys()].sort();
 
   checkCallGraph(repo, appNames, problems);
-  const allowed = repo.exceptions?.value.secrets ?? [];
-  const inputs = [platform, repo.defaults, repo.addons, ...repo.apps.values(), ...[...repo.environments.values()].flatMap((e) => [e.spec, e.versions, ...e.overrides.values()])];
-  for (const source of inputs) problems.push(...findPlaintextSecrets(source, allowed));
-  if (repo.exceptions) problems.push(...checkSecretExceptions(repo.exceptions, inputs));
-  for (const app of repo.apps.values()) problems.push(...checkAppNames(app, [...repo.environments.keys()].sort()));
 
   const clusterOwners = new Map<string, string>();
   const clusters: ResolvedCluster[] = [];
@@ -139,7 +93,7 @@ export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; proble
       if (owner)
         problems.push({ ...where(), message: `cluster '${cluster.name}' is already declared by environment '${owner}'`, hint: 'cluster names are unique across environments' });
       clusterOwners.set(cluster.name, env.name);
-      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems));
+      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems, appSettings));
     });
   }
   for (const name of appNames) {
@@ -154,79 +108,7 @@ export function resolveRepo(repo: LoadedRepo): { resolved?: ResolvedRepo; proble
     });
   }
   const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
-  if (problems.length > 0) return { problems };
-  return { resolved: { platform: platform.value, promotionChain, clusters }, problems };
-}
-
-/**
- * The promotion chain from each environment's `promotesFrom`: one line from the one environment that names none
- * (where releases enter) to the end, every environment not marked `promotion: none` on it exactly once.
- */
-function resolvePromotionChain(environments: LoadedEnvironment[], problems: Problem[]): string[] {
-  const before = problems.length;
-  const envs = [...environments].sort((a, b) => (a.name < b.name ? -1 : 1));
-  const members = envs.filter((e) => e.spec.value.promotion !== 'none');
-  const memberNames = members.map((e) => e.name);
-  const at = (env: LoadedEnvironment, key: string) => ({ file: env.spec.file, ...env.spec.locate([key], true) });
-  const fix = 'each environment in the chain names the one before it (promotesFrom: <env>), the first names none; `promotion: none` keeps one outside the chain';
-  for (const env of envs.filter((e) => e.spec.value.promotion === 'none' && e.spec.value.promotesFrom !== undefined)) {
-    problems.push({
-      ...at(env, 'promotesFrom'),
-      message: `environment '${env.name}' is outside the promotion chain (promotion: none) but promotes from '${env.spec.value.promotesFrom}'`,
-      hint: 'remove one of the two',
-    });
-  }
-  const next = new Map<string, LoadedEnvironment>();
-  for (const env of members) {
-    const from = env.spec.value.promotesFrom;
-    if (from === undefined) continue;
-    if (from === env.name) {
-      problems.push({ ...at(env, 'promotesFrom'), message: `environment '${env.name}' promotes from itself`, hint: fix });
-    } else if (!memberNames.includes(from)) {
-      const outside = envs.some((e) => e.name === from);
-      problems.push({
-        ...at(env, 'promotesFrom'),
-        message: outside
-          ? `environment '${env.name}' promotes from '${from}', which is outside the promotion chain (promotion: none)`
-          : `environment '${env.name}' promotes from '${from}', which is not an environment`,
-        hint: allowedHint(
-          from,
-          memberNames.filter((n) => n !== env.name),
-        ),
-      });
-    } else if (next.has(from)) {
-      const other = next.get(from)!;
-      problems.push({
-        ...at(env, 'promotesFrom'),
-        message: `environments '${other.name}' and '${env.name}' both promote from '${from}'; the promotion chain is one line`,
-        hint: `make one of them promote from the other (${other.spec.file}:${at(other, 'promotesFrom').line})`,
-      });
-    } else next.set(from, env);
-  }
-  if (problems.length > before) return [];
-  const firsts = members.filter((e) => e.spec.value.promotesFrom === undefined);
-  if (firsts.length > 1) {
-    for (const env of firsts.slice(1)) {
-      problems.push({
-        ...at(env, 'name'),
-        message: `environments ${firsts.map((e) => `'${e.name}'`).join(' and ')} both start the promotion chain (neither names promotesFrom)`,
-        hint: fix,
-      });
-    }
-    return [];
-  }
-  const chain: string[] = [];
-  for (let env = firsts[0]; env; env = next.get(env.name)) chain.push(env.name);
-  const left = members.filter((e) => !chain.includes(e.name));
-  if (left.length > 0) {
-    // Every environment off the line has one predecessor and no two share one, so they form rings.
-    const cycle: string[] = [left[0]!.name];
-    for (let from = left[0]!.spec.value.promotesFrom!; !cycle.includes(from); from = envs.find((e) => e.name === from)!.spec.value.promotesFrom!) cycle.push(from);
-    const env = left[0]!;
-    problems.push({ ...at(env, 'promotesFrom'), message: `promotion cycle: ${[...cycle, cycle[0]].join(' ← ')}`, hint: fix });
-    return [];
-  }
-  return chain;
+  return { merged: { platform: platform.value, promotionChain, clusters }, appSettings, problems };
 }
 
 function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo: LoadedRepo, problems: Problem[]): void {
@@ -276,47 +158,6 @@ function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo:
   });
 }
 
-function checkCallGraph(repo: LoadedRepo, appNames: string[], problems: Problem[]): void {
-  for (const [name, app] of repo.apps) {
-    app.value.calls.forEach((callee, i) => {
-      if (!repo.apps.has(callee)) {
-        problems.push({
-          file: app.file,
-          ...app.locate(['calls', i]),
-          message: `app '${name}' calls '${callee}', which is not in the catalogue`,
-          hint: allowedHint(callee, appNames),
-        });
-      }
-    });
-  }
-  // Why cycles matter: the call graph orders first rollouts and is the network policy; services that call each
-  // other in a ring can neither start nor be reasoned about alone, so the platform keeps its call graph layered.
-  const state = new Map<string, 'visiting' | 'done'>();
-  const reported = new Set<string>();
-  const visit = (name: string, trail: string[]) => {
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') {
-      const cycle = [...trail.slice(trail.indexOf(name)), name];
-      const key = [...cycle.slice(0, -1)].sort().join(',');
-      if (reported.has(key)) return;
-      reported.add(key);
-      const from = repo.apps.get(cycle[cycle.length - 2]!)!;
-      const index = from.value.calls.indexOf(name);
-      problems.push({
-        file: from.file,
-        ...from.locate(['calls', index]),
-        message: `dependency cycle: ${cycle.join(' → ')}`,
-        hint: 'the call graph must be layered; remove one of these calls',
-      });
-      return;
-    }
-    state.set(name, 'visiting');
-    for (const callee of repo.apps.get(name)?.value.calls ?? []) if (repo.apps.has(callee)) visit(callee, [...trail, name]);
-    state.set(name, 'done');
-  };
-  for (const name of appNames) visit(name, []);
-}
-
 function resolveCluster(
   repo: LoadedRepo,
   platform: PlatformSpec,
@@ -325,15 +166,11 @@ function resolveCluster(
   clusterIndex: number,
   appNames: string[],
   problems: Problem[],
+  appSettings: MergedAppSettings[],
 ): ResolvedCluster {
   const e = env.spec.value;
   const apps: ResolvedApp[] = [];
-  // Who calls whom among the apps deployed here, built once: filtering every app per app is quadratic at 1,000 apps.
-  const callersOf = new Map<string, string[]>();
-  for (const caller of appNames) {
-    if (env.versions.value[caller] === undefined) continue;
-    for (const callee of new Set(repo.apps.get(caller)!.value.calls)) callersOf.set(callee, [...(callersOf.get(callee) ?? []), caller]);
-  }
+  const callersOf = callersIn(repo, env, appNames);
   for (const name of appNames) {
     const app = repo.apps.get(name)!;
     const override = env.overrides.get(name);
@@ -358,22 +195,14 @@ function resolveCluster(
       });
     }
 
-    problems.push(...checkAppGuards(app, cluster.name, settings, settingAt));
+    appSettings.push({ app, cluster: cluster.name, settings, settingAt });
 
     const version = env.versions.value[name];
     // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
     // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
     if (version === undefined) continue;
-    for (const callee of app.value.calls) {
-      if (env.versions.value[callee] !== undefined || !repo.apps.has(callee) || clusterIndex !== 0) continue;
-      problems.push({
-        file: env.versions.file,
-        ...env.versions.locate([name]),
-        message: `app '${name}' calls '${callee}', which is not deployed in '${env.name}' (no version in ${env.versions.file})`,
-        hint: `deploy ${callee} in ${env.name} first (npm run promote), or leave ${name} out of ${env.name} too`,
-      });
-    }
-    if (e.pinnedVersions && version === 'latest' && clusterIndex === 0) {
+    if (clusterIndex === 0) problems.push(...checkCalleesDeployed(repo, env, name));
+    if (clusterIndex === 0 && unpinnedTag({ repository: app.value.image, tag: version }, e.pinnedVersions === true) === 'latest') {
       problems.push({
         file: env.versions.file,
         ...env.versions.locate([name]),
@@ -400,35 +229,8 @@ function resolveCluster(
     dataStores: cluster.dataStores ?? e.dataStores,
     secretStore: cluster.secretStore && e.secretStore.provider === 'aws-secrets-manager' ? { ...e.secretStore, ...cluster.secretStore } : e.secretStore,
   };
-  const addons: ResolvedAddon[] = [];
-  if (e.cloud !== false && !cluster.eksClusterName) {
-    problems.push({
-      file: env.spec.file,
-      ...env.spec.locate(['clusters', clusterIndex, 'name']),
-      message: `cluster '${cluster.name}' runs in the cloud but has no eksClusterName`,
-      hint: `add eksClusterName: <the EKS cluster's name, as the infrastructure code creates it> (the autoscaler finds its node groups by it)`,
-    });
-  }
-  for (const addon of repo.addons.value.addons) {
-    if (e.cloud === false && !addon.local) continue;
-    if (e.addons?.[addon.name]?.enabled === false) continue;
-    if (addon.irsa && e.cloud !== false && !e.awsAccountId) {
-      problems.push({
-        file: env.spec.file,
-        ...env.spec.locate(['name']),
-        message: `add-on '${addon.name}' calls AWS, but environment '${env.name}' has no awsAccountId for its IAM role`,
-        hint: `add awsAccountId: '<12 digits>' (the role is arn:aws:iam::<awsAccountId>:role/${irsaRoleName(platform, cluster, addon.name)})`,
-      });
-    }
-    const { value } = mergeLayers([
-      { source: repo.addons, base: [], value: addon.values ?? {} },
-      ...(e.highAvailability ? [{ source: repo.addons, base: [], value: addon.highAvailabilityValues }] : []),
-      ...clusterDerivedValues(addon, platform, effective, cluster).map((value) => ({ source: env.spec, base: [], value })),
-      { source: env.spec, base: ['addons', addon.name, 'values'], value: e.addons?.[addon.name]?.values },
-      { source: env.spec, base: ['clusters', clusterIndex, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
-    ]);
-    addons.push({ spec: addon, values: value, sources: [repo.addons.file, env.spec.file] });
-  }
+  const { addons, problems: addonProblems } = resolveClusterAddons({ catalogue: repo.addons, platform, envSource: env.spec, environment: effective, cluster, clusterIndex });
+  problems.push(...addonProblems);
 
   const resolved: ResolvedCluster = { name: cluster.name, environment: env.name, spec: cluster, env: effective, envSource: env.spec, clusterIndex, apps, addons };
   const needs = (capability: AddonCapability, why: string, at: DataPath | SourceLocation) => {
@@ -450,81 +252,4 @@ function resolveCluster(
 /** The cluster's add-on that provides a capability (base/addons.yaml `provides`), if it installs one. */
 export function providerOf(cluster: ResolvedCluster, capability: AddonCapability): ResolvedAddon | undefined {
   return cluster.addons.find((a) => a.spec.provides?.includes(capability));
-}
-
-/** The IAM role name of an add-on that calls AWS: one per cluster and add-on, so each gets only its own policy. */
-function irsaRoleName(platform: PlatformSpec, cluster: ClusterSpec, addon: string): string {
-  return `${platform.name}-${cluster.name}-${addon}`;
-}
-
-/** `{ a: { b: value } }` for the dotted path "a.b". */
-function atPath(dotted: string, value: unknown): Record<string, unknown> {
-  return dotted
-    .split('.')
-    .reverse()
-    .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
-}
-
-/**
- * Values every cluster needs that follow from facts declared elsewhere (its name, region, domain, account, the seed's
- * autoscaler settings), so nobody copies them into each overlay by hand.
- */
-function clusterDerivedValues(addon: AddonSpec, platform: PlatformSpec, env: EnvironmentSpec, cluster: ClusterSpec): Record<string, unknown>[] {
-  // The EKS cluster's name is data (the environment file), as the infrastructure code names it; never derived here.
-  const eksName = cluster.eksClusterName ?? cluster.name;
-  const cloud = env.cloud !== false;
-  const role =
-    addon.irsa && cloud && env.awsAccountId
-      ? atPath(addon.irsa, { annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${env.awsAccountId}:role/${irsaRoleName(platform, cluster, addon.name)}` } })
-      : {};
-  const secretNames = (addon.secrets ?? []).map((s) => atPath(s.valuesPath, s.name));
-  return [role, ...secretNames, capabilityValues(addon.provides ?? [], platform, env, cluster, eksName, cloud)];
-}
-
-function capabilityValues(
-  provides: readonly string[],
-  platform: PlatformSpec,
-  env: EnvironmentSpec,
-  cluster: ClusterSpec,
-  eksName: string,
-  cloud: boolean,
-): Record<string, unknown> {
-  // The value keys are those of the charts base/addons.yaml pins for these capabilities.
-  switch (true) {
-    case provides.includes('node-autoscaling'): {
-      // The seed's settings reach the autoscaler only here, as its flags (base/platform.yaml).
-      const ca = platform.clusterAutoscaler;
-      return {
-        awsRegion: cluster.region,
-        autoDiscovery: { clusterName: eksName },
-        image: { tag: ca.version },
-        extraArgs: {
-          'scale-down-unneeded-time': ca.scaleDownUnneededTime,
-          'scale-down-delay-after-add': ca.scaleDownDelayAfterAdd,
-          'scale-down-utilization-threshold': ca.scaleDownUtilizationThreshold,
-        },
-      };
-    }
-    case provides.includes('load-balancing'):
-      // The VPC as data: the controller would otherwise ask the instance metadata service, which EKS nodes' hop limit blocks.
-      return { clusterName: eksName, region: cluster.region, ...(cluster.infrastructure?.vpcId ? { vpcId: cluster.infrastructure.vpcId } : {}) };
-    case provides.includes('dns'):
-      return { domainFilters: [env.domain], txtOwnerId: cluster.name, env: [{ name: 'AWS_DEFAULT_REGION', value: cluster.region }] };
-    case provides.includes('secrets'):
-      return env.secretStore.provider === 'aws-secrets-manager' ? { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': env.secretStore.roleArn } } } : {};
-    case provides.includes('logs'):
-      // Each cluster writes its own buckets in its own region, so a standby's logs do not cross regions.
-      return cloud
-        ? {
-            loki: {
-              storage: {
-                bucketNames: { chunks: `${eksName}-loki-chunks`, ruler: `${eksName}-loki-ruler`, admin: `${eksName}-loki-admin` },
-                s3: { region: cluster.region },
-              },
-            },
-          }
-        : {};
-    default:
-      return {};
-  }
 }

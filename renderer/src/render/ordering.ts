@@ -1,6 +1,6 @@
 /**
  * Check stage, after emit: every object that needs another one syncs after it. Argo CD applies a sync wave only when
- * the one before is Healthy, and the root Application waits for each child Application's health (README, "Sync
+ * the one before is Healthy, and the root Application waits for each child Application's health (docs/argocd.md, "Sync
  * waves"), so a consumer in an earlier wave than its producer never starts, and holds back every wave behind it.
  *
  * Who produces what:

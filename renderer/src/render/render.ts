@@ -8,29 +8,12 @@ import path from 'node:path';
 import { RenderError, type Problem } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { diskReader, diskStore, type RepoReader } from '../fs.js';
-import { emitIndex, emitObjects, type EmittedFile } from './emit.js';
+import { emitIndex, emitObjects } from './emit.js';
 import { applyWrite, planWrite, readRenderedTree } from './write.js';
 import { RenderCache } from './cache.js';
 import { rendererFingerprint } from './fingerprint.js';
-import type { JobFunction } from './job.js';
+import type { RenderOptions, RenderResult } from './result.js';
 import type { DataPath } from '../source.js';
-
-export interface RenderOptions {
-  /** Limit the render (and pruning) to these environments. Every environment is still loaded and checked. */
-  envs?: string[];
-  /** Wraps the job function (the job cache, cache.ts); without it every job runs as is. */
-  wrapJob?: (run: JobFunction) => JobFunction;
-}
-
-export interface RenderResult {
-  files: EmittedFile[];
-  /** Clusters whose folders these files cover. */
-  clusters: string[];
-  /** Every cluster the inputs declare. */
-  allClusters: string[];
-  /** Files under clusters/ declared hand-written in base/exceptions.yaml. */
-  handWritten: string[];
-}
 
 /**
  * Performance (bench helper): the stage modules are imported on first use. A render whose inputs did not change
@@ -40,7 +23,7 @@ export interface RenderResult {
 async function stages() {
   const [load, merge, plan, template, job, check, normalize, secrets, ordering, capacity, infrastructure] = await Promise.all([
     import('./load.js'),
-    import('./merge.js'),
+    import('./resolve.js'),
     import('./plan.js'),
     import('./template.js'),
     import('./job.js'),

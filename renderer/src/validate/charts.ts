@@ -10,6 +10,7 @@
  * Every finding lands on the add-on Application's line in clusters/, where the reviewer can change something,
  * and names the rendered object and where its rendering was kept (.cache/charts/rendered/).
  */
+import { groupKindIn, projectGlobMatch } from '../render/argocd-rules.js';
 import { mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoPaths } from '../paths.js';
@@ -366,20 +367,10 @@ function groupOf(apiVersion: unknown): string {
   return s.includes('/') ? s.slice(0, s.indexOf('/')) : '';
 }
 
-/** Argo CD's project globs: `*` matches anything (https://argo-cd.readthedocs.io/en/stable/user-guide/projects/). */
-function globMatch(pattern: unknown, value: string): boolean {
-  if (typeof pattern !== 'string') return false;
-  const re = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return re.test(value);
-}
-
+/** The kinds an AppProject list admits, as Argo CD matches them (render/argocd-rules.ts). */
 function allowedBy(list: unknown, group: string, kind: string): boolean {
-  return Array.isArray(list) && list.some((e) => isObj(e) && globMatch(e.group, group) && globMatch(e.kind, kind));
+  const entries = Array.isArray(list) ? list.filter(isObj).map((e) => ({ group: String(e.group ?? ''), kind: String(e.kind ?? '') })) : [];
+  return groupKindIn(entries, group, kind);
 }
 
 /** Every rendered object against the Application's AppProject: Argo CD refuses to sync anything else. */
@@ -414,7 +405,7 @@ function projectFindings(app: AddonApplication, manifests: readonly Manifest[], 
       out.push({ file: m.file, line: m.lineOf(['kind']), rule: 'chart-project', message: `${what} is kind ${gk}, which AppProject '${app.project}' does not allow in namespaces` });
     }
     const namespace = namespaceOf(m.object) ?? app.namespace;
-    if (!destinations.some((d) => globMatch(d.namespace, namespace))) {
+    if (!destinations.some((d) => typeof d.namespace === 'string' && projectGlobMatch(d.namespace, namespace))) {
       out.push({
         file: m.file,
         line: m.lineOf(['kind']),

@@ -1,36 +1,15 @@
 /**
  * Validation's share of the renderer's guard rails, for whatever is under clusters/ (rendered or not): every file
- * there is the renderer's unless base/exceptions.yaml declares it, and no container lists an env name twice.
+ * there is the renderer's unless base/exceptions.yaml declares it. (No env name twice: the rule env-unique in rules.ts.)
  */
 import { checkSource } from '../render/load.js';
 import { formatProblem, RenderError, type Problem } from '../errors.js';
 import { readRepoFile } from '../fs.js';
-import { duplicateEnvNames } from '../render/kube-rules.js';
 import { Exceptions } from '../model.js';
 import { repoPaths } from '../paths.js';
 import { planWrite, readRenderedTree } from '../render/write.js';
 import type { Finding } from './findings.js';
 import type { IndexCluster } from '../cluster-index.js';
-import type { Rule } from './rules.js';
-import { containersOf, describe } from '../kube.js';
-
-export const envNamesUnique: Rule = {
-  id: 'env-unique',
-  title: 'no env name twice in a container',
-  explanation: 'Kubernetes keeps the later of two env entries with one name, silently; a plain value could replace a secret-backed one.',
-  check: (ctx) =>
-    ctx.manifests.flatMap((m) =>
-      containersOf(m.object).flatMap((c) =>
-        duplicateEnvNames(c.container).map((name) => ({
-          file: m.file,
-          line: m.lineOf([...c.path, 'env']),
-          rule: 'env-unique',
-          message: `${describe(m.object)}: container '${c.name}' lists env '${name}' more than once`,
-          hint: 'keep one entry per name (in rendered output: remove it from the env: settings; see the render error)',
-        })),
-      ),
-    ),
-};
 
 /**
  * Files under the selected clusters' folders (and, for every cluster, folders of no cluster) that the renderer did

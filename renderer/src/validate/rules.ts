@@ -2,13 +2,13 @@
  * The platform's policy rules over rendered manifests. Each rule is pure: a cluster's parsed manifests in,
  * findings (file, line, rule, message) out. The list at the bottom is what `npm run validate` runs.
  */
-import { containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, parseImage, podSpecPath, type ContainerRef, type Obj } from '../kube.js';
+import { containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, parseImage, podSpecPath, unpinnedTag, type ContainerRef, type Obj } from '../kube.js';
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
 import type { DataPath, Manifest } from './manifests.js';
 import type { IndexCluster } from '../cluster-index.js';
-import { envNamesUnique } from './guard-rules.js';
+import { duplicateEnvNames } from '../render/kube-rules.js';
 import { ofKind, podLabels, selectorMatches, serviceSelectorMatches, servingKinds } from './workloads.js';
 
 export interface RuleContext {
@@ -49,14 +49,11 @@ export const imageTagPinned: Rule = {
     forEachContainer(ctx, (m, c) => {
       const image = c.container.image;
       if (typeof image !== 'string' || image === '') return [finding(m, 'image-tag-pinned', c.path, `${describe(m.object)}: container '${c.name}' has no image`)];
-      const ref = parseImage(image);
-      if (ref.digest) return [];
+      const unpinned = unpinnedTag(parseImage(image), ctx.cluster.pinnedVersions === true);
+      if (!unpinned) return [];
       const hint = 'pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml';
-      if (ref.tag === undefined) return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' has no tag`, hint)];
-      // The environment's own policy, as the render applies it (merge.ts): 'latest' only where versions are not pinned.
-      if (ref.tag === 'latest' && ctx.cluster.pinnedVersions)
-        return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' uses the tag 'latest'`, hint)];
-      return [];
+      const what = unpinned === 'no tag' ? 'has no tag' : "uses the tag 'latest'";
+      return [finding(m, 'image-tag-pinned', [...c.path, 'image'], `${describe(m.object)}: container '${c.name}' image '${image}' ${what}`, hint)];
     }),
 };
 
@@ -343,6 +340,25 @@ export const recommendedLabelsSet: Rule = {
         ),
       ];
     }),
+};
+
+/** The render refuses the same (kube-rules.ts duplicateEnvNames); this catches what came under clusters/ otherwise. */
+const envNamesUnique: Rule = {
+  id: 'env-unique',
+  title: 'no env name twice in a container',
+  explanation: 'Kubernetes keeps the later of two env entries with one name, silently; a plain value could replace a secret-backed one.',
+  check: (ctx) =>
+    ctx.manifests.flatMap((m) =>
+      containersOf(m.object).flatMap((c) =>
+        duplicateEnvNames(c.container).map((name) => ({
+          file: m.file,
+          line: m.lineOf([...c.path, 'env']),
+          rule: 'env-unique',
+          message: `${describe(m.object)}: container '${c.name}' lists env '${name}' more than once`,
+          hint: 'keep one entry per name (in rendered output: remove it from the env: settings; see the render error)',
+        })),
+      ),
+    ),
 };
 
 /** Every policy rule `npm run validate` runs, in report order. */

@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { fastParseAll } from '../../src/render/fastparse.js';
 import { memoryReader } from '../../src/fs.js';
 import { loadRepo } from '../../src/render/load.js';
-import { resolveRepo } from '../../src/render/merge.js';
+import { resolveRepo } from '../../src/render/resolve.js';
 import { planRepo } from '../../src/render/plan.js';
 import { compileTemplates, runTemplate } from '../../src/render/template.js';
 import { realInputs } from '../render/fixture.js';

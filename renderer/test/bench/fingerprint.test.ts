@@ -16,7 +16,7 @@ describe('renderer fingerprint', () => {
     }
     for (const shared of ['source', 'validators', 'model']) expect(modules).toContain(`../${shared}.ts`);
     // Commands that only read rendered output do not shape it.
-    for (const command of ['cli/render.ts', 'diff/cli.ts', 'bench/cli.ts', 'promote/change.ts']) expect(modules).not.toContain(`../${command}`);
+    for (const command of ['render/cli.ts', 'diff/cli.ts', 'bench/cli.ts', 'promote/change.ts']) expect(modules).not.toContain(`../${command}`);
     for (const lib of ['yaml', 'js-yaml', 'handlebars', 'ajv', '@sinclair/typebox']) expect(libraries).toContain(`${lib}@${installedVersion(lib)}`);
     // …and what those libraries depend on (ajv's deep equality decides which inputs pass).
     expect(libraries).toContain(`fast-deep-equal@${installedVersion('fast-deep-equal')}`);

@@ -1,7 +1,7 @@
 /**
  * Every `npm run` command behaves the same at its edges: `--help` prints its purpose, usage, options and exit codes
  * (exit 0); an unknown option is a usage error (exit 2) naming the allowed ones. Run as the real processes that
- * `npm run` starts (node scripts/<name>.mjs), so the entry points are covered too.
+ * `npm run` starts (node scripts/run.mjs <name>), so the one entry point is covered too.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,20 +16,26 @@ const scripts = JSON.parse(readFileSync(path.join(defaultRepoRoot, 'package.json
 /** The npm scripts that are toolchain steps, not commands of this repository. */
 const toolchain = ['prepare', 'build', 'typecheck', 'lint', 'format'];
 const commandScripts = Object.entries(scripts).filter(([name]) => !toolchain.includes(name));
+/** The one entry point of every command. */
+const entry = path.join(defaultRepoRoot, 'scripts', 'run.mjs');
 const readme = readFileSync(path.join(defaultRepoRoot, 'README.md'), 'utf8');
 
 describe('the command layer', () => {
   it('declares every npm script that is a command, and nothing else', () => {
     expect(commandScripts.map(([name]) => name).sort()).toEqual(Object.keys(commands).sort());
-    for (const [name, script] of commandScripts) expect(script).toBe(`node scripts/${name}.mjs`);
+    for (const [name, script] of commandScripts) expect(script).toBe(`node scripts/run.mjs ${name}`);
+  });
+
+  it('refuses an unknown command name with the list of commands, as a usage error', async () => {
+    const result = await run(process.execPath, [entry, 'no-such-command'], { cwd: defaultRepoRoot });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`Error: unknown command 'no-such-command'; usage: node scripts/run.mjs <command> [options]\n  commands: ${Object.keys(commands).join(', ')}\n`);
   });
 
   for (const name of Object.keys(commands)) {
-    const script = path.join(defaultRepoRoot, 'scripts', `${name}.mjs`);
-
     it(`${name}: --help prints purpose, usage, every option and the exit codes, and exits 0`, async () => {
       const command = await commands[name]!();
-      const result = await run(process.execPath, [script, '--help'], { cwd: defaultRepoRoot });
+      const result = await run(process.execPath, [entry, name, '--help'], { cwd: defaultRepoRoot });
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(`${helpText(command)}\n`);
       expect(result.stdout).toContain(usageLine(command));
@@ -39,7 +45,7 @@ describe('the command layer', () => {
 
     it(`${name}: an unknown option exits 2 with the allowed ones`, async () => {
       const command = await commands[name]!();
-      const result = await run(process.execPath, [script, '--no-such-option'], { cwd: defaultRepoRoot });
+      const result = await run(process.execPath, [entry, name, '--no-such-option'], { cwd: defaultRepoRoot });
       expect(result.code).toBe(2);
       const allowed = Object.keys(command.options)
         .map((o) => `--${o}`)

@@ -1,6 +1,6 @@
 /**
  * The head must be what its sources render before its diff means anything. These tests run the real renderer
- * (scripts/render.mjs of a full copy of this repository) on a real git repository.
+ * (scripts/run.mjs render of a full copy of this repository) on a real git repository.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -57,7 +57,7 @@ describe('diff render check', () => {
 
   it('diffs a rendered working tree after the check passes', async () => {
     bumpStaging('1.9.0');
-    execFileSync(process.execPath, [path.join(root, 'scripts', 'render.mjs'), '--quiet'], { cwd: root, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'run.mjs'), 'render', '--quiet'], { cwd: root, stdio: 'pipe' });
     try {
       const result = await run(['--env', 'staging']);
       expect(result.code).toBe(3);

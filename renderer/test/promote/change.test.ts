@@ -110,7 +110,7 @@ describe('promote', () => {
 
   it('puts versions.yaml back when rendering fails', async () => {
     const root = inputsRepo(); // holds no renderer, so rendering fails for real
-    await expect(runPromote({ root, from: 'staging', apps: [], ...quiet })).rejects.toThrow(/^rendering .* failed \(node scripts\/render\.mjs\):/);
+    await expect(runPromote({ root, from: 'staging', apps: [], ...quiet })).rejects.toThrow(/^rendering .* failed \(node scripts\/run\.mjs render\):/);
     expect(gitIn(root, 'status', '--porcelain')).toBe('');
     expect(gitIn(root, 'branch', '--list')).toBe('* main');
   });

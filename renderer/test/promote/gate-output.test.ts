@@ -61,7 +61,7 @@ describe('gate: clusters/ is what the base branch renders from the pull request 
     const base = branch(root);
     edit(root, stagingManifest, ...stagingImage);
     // The edit that made `render --check` pass: the comparison lives in the command, not in the render pipeline.
-    writeFile(root, 'renderer/src/cli/render.ts', `${read(root, 'renderer/src/cli/render.ts')}\n// up to date\n`);
+    writeFile(root, 'renderer/src/render/cli.ts', `${read(root, 'renderer/src/render/cli.ts')}\n// up to date\n`);
     commit(root, 'api-gateway 1.9.0 in staging');
     const result = await gate(root, base);
     expect(result.passed).toBe(false);
@@ -112,7 +112,7 @@ describe('gate: clusters/ is what the base branch renders from the pull request 
     const root = renderedRepo();
     const base = branch(root);
     edit(root, 'renderer/src/render/emit.ts', 'Do not edit: change the sources and render again.', 'Do not edit: change the sources, then render again.');
-    // Rendered by the pull request's own renderer, as its author does (scripts/render.mjs rebuilds dist/ first).
+    // Rendered by the pull request's own renderer, as its author does (scripts/run.mjs rebuilds dist/ first).
     await renderCheckout(root);
     commit(root, 'renderer: a clearer generated header');
     const result = await gate(root, base);

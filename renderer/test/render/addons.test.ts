@@ -9,6 +9,8 @@ import { RenderError } from '../../src/errors.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { renderRepository } from '../../src/render/render.js';
 import { committedOutput, realInputs, renderedObjects } from './fixture.js';
+import { fillPlaceholders, type PlaceholderContext } from '../../src/render/addon-values.js';
+import type { Problem } from '../../src/errors.js';
 
 // Chart values are free-form: these tests walk them by path and compare leaves, so their type is open on purpose.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,6 +26,13 @@ function values(cluster: string, addon: string): Json {
   const app = objects.find((o) => o.cluster === cluster && o.object.kind === 'Application' && o.object.metadata.name === `${cluster}-addon-${addon}`);
   if (!app) throw new Error(`no Application ${cluster}-addon-${addon}`);
   return app.object.spec.source.helm.valuesObject;
+}
+
+/** The line of base/addons.yaml with `text`; with `after`, the first such line below the add-on named `after`. */
+function lineOf(text: string, after?: string): number {
+  const lines = readFileSync(path.join(defaultRepoRoot, 'base/addons.yaml'), 'utf8').split('\n');
+  const from = after ? lines.indexOf(`  - name: ${after}`) : 0;
+  return lines.slice(from).findIndex((l) => l.includes(text)) + from + 1;
 }
 
 function at(value: Json, dotted: string): Json {
@@ -196,7 +205,7 @@ describe('add-on input errors', () => {
     );
   });
 
-  it('refuses a cloud cluster without the name of its EKS cluster, at the cluster', async () => {
+  it('refuses a cloud cluster without the name of its EKS cluster, at the cluster, naming each add-on value that needs it', async () => {
     const files = realInputs();
     files['overlays/staging/environment.yaml'] = files['overlays/staging/environment.yaml']!.replace(/^ {4}eksClusterName: .*\n/m, '');
     const message = await renderRepository(memoryReader(files)).then(
@@ -205,8 +214,8 @@ describe('add-on input errors', () => {
     );
     const line = files['overlays/staging/environment.yaml']!.split('\n').indexOf('  - name: staging') + 1;
     expect(message).toBe(
-      `overlays/staging/environment.yaml:${line}:11: error: cluster 'staging' runs in the cloud but has no eksClusterName\n` +
-        "  hint: add eksClusterName: <the EKS cluster's name, as the infrastructure code creates it> (the autoscaler finds its node groups by it)",
+      `overlays/staging/environment.yaml:${line}:11: error: the add-on values of loki (base/addons.yaml:${lineOf('{{cluster.eksClusterName}}-loki-chunks')}), cluster-autoscaler (base/addons.yaml:${lineOf("clusterName: '{{cluster.eksClusterName}}'")}), aws-load-balancer-controller (base/addons.yaml:${lineOf("clusterName: '{{cluster.eksClusterName}}'", 'aws-load-balancer-controller')}) need cluster.eksClusterName, which cluster 'staging' of environment 'staging' does not set\n` +
+        "  hint: add eksClusterName: … to cluster 'staging' in overlays/staging/environment.yaml",
     );
   });
 
@@ -231,5 +240,49 @@ describe('add-on input errors', () => {
       const ha = ['staging', 'production', 'production-dr'].includes(cluster);
       expect([v.replicas, v.podDisruptionBudget]).toEqual(ha ? [2, { enabled: true, minAvailable: 1 }] : [undefined, undefined]);
     }
+  });
+});
+
+describe('add-on values as data (clusterValues, cloudValues)', () => {
+  const context = {
+    platform: { clusterAutoscaler: { scaleDownUtilizationThreshold: 0.5 } },
+    environment: { name: 'staging', domain: 'staging.example' },
+    cluster: { name: 'staging', region: 'us-east-1' },
+    providers: { logs: { name: 'loki', namespace: 'monitoring' } },
+  } as unknown as PlaceholderContext;
+  const fill = (value: unknown) => {
+    const problems: Problem[] = [];
+    const missing: string[] = [];
+    const out = fillPlaceholders(
+      value,
+      context,
+      (p) => ({ file: 'base/addons.yaml', line: p.length }),
+      problems,
+      (placeholder) => missing.push(placeholder),
+    );
+    return { out: JSON.parse(JSON.stringify(out)) as unknown, problems, missing };
+  };
+
+  it('gives a string that is one placeholder the value with its type, and fills placeholders inside text', () => {
+    expect(
+      fill({
+        threshold: '{{platform.clusterAutoscaler.scaleDownUtilizationThreshold}}',
+        url: 'http://{{providers.logs.name}}-gateway.{{providers.logs.namespace}}.svc',
+        list: ['{{environment.domain}}'],
+        plain: 'no placeholder',
+      }),
+    ).toEqual({ out: { threshold: 0.5, url: 'http://loki-gateway.monitoring.svc', list: ['staging.example'], plain: 'no placeholder' }, problems: [], missing: [] });
+  });
+
+  it('reports a placeholder that names nothing, and never reads through a prototype', () => {
+    expect(fill({ a: '{{cluster.eksClusterName}}', b: '{{cluster.constructor}}' }).missing).toEqual(['cluster.eksClusterName', 'cluster.constructor']);
+  });
+
+  it('refuses helpers and blocks, at the value', () => {
+    const { problems } = fill({ x: '{{#if cluster.name}}y{{/if}}', y: '{{lookup cluster "name"}}' });
+    expect(problems.map((p) => [p.line, p.message])).toEqual([
+      [1, 'placeholder in "{{#if cluster.name}}y{{/if}}": only plain paths such as {{cluster.region}} are allowed (no helpers, blocks or parameters)'],
+      [1, 'placeholder in "{{lookup cluster \\"name\\"}}": only plain paths such as {{cluster.region}} are allowed (no helpers, blocks or parameters)'],
+    ]);
   });
 });

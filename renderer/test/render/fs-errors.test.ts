@@ -22,7 +22,7 @@ function inNamespace(root: string, script: string, user?: number) {
 
 describe.runIf(unshare)('file-system errors', () => {
   const root = unshare ? renderedWorkingCopy('fs-errors') : '';
-  const render = '"$NODE" scripts/render.mjs';
+  const render = '"$NODE" scripts/run.mjs render';
 
   it('EACCES on an input file: names it, its role and what to do', () => {
     const file = 'overlays/staging/versions.yaml';

@@ -6,7 +6,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { command } from '../../src/cli/render.js';
+import { command } from '../../src/render/cli.js';
 import { runCaptured } from '../command.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { generatedMarker } from '../../src/render/emit.js';

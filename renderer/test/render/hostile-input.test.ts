@@ -10,7 +10,7 @@ import path from 'node:path';
 import { renderRepository } from '../../src/render/render.js';
 import { diskReader, memoryReader } from '../../src/fs.js';
 import { RenderError } from '../../src/errors.js';
-import { mergeLayers } from '../../src/render/merge.js';
+import { mergeLayers } from '../../src/render/layers.js';
 import { realInputs, renderError, writeFiles } from './fixture.js';
 
 type Files = Record<string, string>;

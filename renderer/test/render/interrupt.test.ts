@@ -17,7 +17,7 @@ afterAll(cleanUp);
 function runRender(root: string, args: string[], stopAt?: string) {
   const env = { ...process.env };
   if (stopAt) env[stopAtVariable] = stopAt;
-  return spawnSync(process.execPath, [path.join(root, 'scripts', 'render.mjs'), ...args], { cwd: root, encoding: 'utf8', env });
+  return spawnSync(process.execPath, [path.join(root, 'scripts', 'run.mjs'), 'render', ...args], { cwd: root, encoding: 'utf8', env });
 }
 
 /** Files under `dir` (relative paths), split into the published ones and what a write stages or keeps aside. */

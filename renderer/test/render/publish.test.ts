@@ -56,7 +56,7 @@ function realKernelAvailable(): boolean {
 const available = realKernelAvailable() || process.env.CI === 'true';
 
 function render(root: string, ...args: string[]) {
-  return spawnSync(process.execPath, [path.join(root, 'scripts', 'render.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  return spawnSync(process.execPath, [path.join(root, 'scripts', 'run.mjs'), 'render', ...args], { cwd: root, encoding: 'utf8' });
 }
 
 /** What git sees changed, untracked files (staged `.tmp`, kept-aside `.old`) included. */

@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { command } from '../../src/cli/render.js';
+import { command } from '../../src/render/cli.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { runGitleaks } from '../../src/validate/gitleaks.js';

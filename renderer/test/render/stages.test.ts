@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
 import path from 'node:path';
 import { parseSource } from '../../src/source.js';
-import { mergeLayers } from '../../src/render/merge.js';
+import { mergeLayers } from '../../src/render/layers.js';
 import { canonical } from '../../src/render/normalize.js';
 import { closest, formatProblem, RenderError } from '../../src/errors.js';
 import { emitContent, emitObjects, generatedMarker, toYaml } from '../../src/render/emit.js';

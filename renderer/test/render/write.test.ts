@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { command } from '../../src/cli/render.js';
+import { command } from '../../src/render/cli.js';
 import { runCaptured } from '../command.js';
 import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { applyWrite, planWrite, type WriteFs } from '../../src/render/write.js';

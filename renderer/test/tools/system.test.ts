@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { command } from '../../src/cli/test.js';
+import { command } from '../../src/test-suite/cli.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { output } from '../../src/process.js';
 import { missingSystemTools, systemTools } from '../../src/tools/system.js';

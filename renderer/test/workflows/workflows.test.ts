@@ -313,7 +313,7 @@ describe('CODEOWNERS', () => {
     // validate runs the render check, validate and the whole test suite; rendered diff runs diff; the gate runs gate.
     const entries = ['renderer/src/cli/commands.ts', ...filesUnder('renderer/test'), ...filesUnder('scripts'), ...filesUnder('.ci')];
     const code = [...modulesFrom(entries), 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts', 'eslint.config.js'];
-    expect(code).toContain('renderer/src/cli/render.ts');
+    expect(code).toContain('renderer/src/render/cli.ts');
     expect(code).toContain('renderer/src/validate/run.ts');
     expect(code.filter((f) => !owned(f))).toEqual([]);
   });

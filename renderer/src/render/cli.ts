@@ -2,9 +2,9 @@
  * `npm run render`: options in, library call, printed result, exit code out.
  */
 import { formatProblem, RenderError } from '../errors.js';
-import { checkRepository, renderToDisk } from '../render/render.js';
-import { withInterruptCleanup } from '../render/write.js';
-import { defineCommand, standardExitCodes } from './command.js';
+import { checkRepository, renderToDisk } from './render.js';
+import { withInterruptCleanup } from './write.js';
+import { defineCommand, standardExitCodes } from '../cli/command.js';
 
 export const command = defineCommand({
   name: 'render',

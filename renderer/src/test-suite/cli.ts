@@ -8,7 +8,7 @@ import { repoPaths } from '../paths.js';
 import { run } from '../process.js';
 import { ensureTools } from '../tools/ensure.js';
 import { missingSystemTools, missingToolsMessage } from '../tools/system.js';
-import { defineCommand, standardExitCodes } from './command.js';
+import { defineCommand, standardExitCodes } from '../cli/command.js';
 
 export const command = defineCommand({
   name: 'test',

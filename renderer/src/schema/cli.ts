@@ -2,7 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { schemaFiles } from '../schema-files.js';
-import { defineCommand, standardExitCodes } from './command.js';
+import { defineCommand, standardExitCodes } from '../cli/command.js';
 
 export const command = defineCommand({
   name: 'schema',
