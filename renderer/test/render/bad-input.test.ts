@@ -5,10 +5,8 @@ type Files = Record<string, string>;
 
 const override = 'overlays/production/apps/agent-orchestrator.yaml';
 /** The line of the autoscaler's chart version in base/addons.yaml, which moves as the catalogue grows. */
-const autoscalerChartLine =
-  realInputs()
-    ['base/addons.yaml']!.split('\n')
-    .findIndex((l) => l.includes('version: 9.52.1')) + 1;
+const catalogueLines = realInputs()['base/addons.yaml']!.split('\n');
+const autoscalerChartLine = catalogueLines.findIndex((l) => l.includes('version: 9.52.1')) + 1;
 
 describe('bad input', () => {
   const cases: [string, (f: Files) => void, string][] = [
