@@ -67,6 +67,21 @@ export type Settings = Static<typeof Settings>;
 
 const AppName = Type.String({ pattern: dnsLabelPattern });
 
+/**
+ * One entry of `calls`: a callee's name (it must be deployed wherever the caller is), or a call that waits for its
+ * callee: wired (URL variable, network policy rules) only in environments where the callee is deployed.
+ */
+const Call = Type.Union([
+  AppName,
+  Type.Object(
+    {
+      app: AppName,
+      when: Type.Literal('deployed', { description: 'Wire the call only where the callee is deployed; elsewhere the render leaves it out and says so.' }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
 /** apps/<app>.yaml: what an app is, whatever the environment. */
 export const AppSpec = Type.Object(
   {
@@ -75,7 +90,11 @@ export const AppSpec = Type.Object(
     image: Type.String({ pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$', description: 'Repository path under the environment registry, without a tag.' }),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
     nodeGroup: Type.String({ pattern: dnsLabelPattern, description: "The node group it runs on: one of its environment's nodeGroups." }),
-    calls: Type.Array(AppName, { uniqueItems: true, description: 'Apps this one calls: gives *_URL variables and network policy rules.' }),
+    calls: Type.Array(Call, {
+      uniqueItems: true,
+      description:
+        'Apps this one calls: gives *_URL variables and network policy rules. A name needs the callee deployed wherever this app is; `{app: <name>, when: deployed}` wires the call only in environments where the callee is deployed (introducing a new service gradually).',
+    }),
     dataStores: Type.Array(Type.Union([Type.Literal('database'), Type.Literal('cache')]), { uniqueItems: true }),
     externalEgress: Type.Optional(Type.Boolean({ description: 'Needs HTTPS to the internet (model providers, tools).' })),
     ingress: Type.Optional(Type.Object({ subdomain: DnsLabel, path: Type.Optional(Type.String({ pattern: '^/' })) }, { additionalProperties: false })),
@@ -223,6 +242,17 @@ const NodeGroup = Type.Object(
 
 const AddonOverride = Type.Object({ enabled: Type.Optional(Type.Boolean()), values: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false });
 
+const AlertStoreEntry = Type.String({
+  pattern: '^[a-z0-9][-a-z0-9]*$',
+  description:
+    'The secret store entry (under berrys/<environment>/) holding the credential as JSON: a Slack bot token in "token", a PagerDuty routing key in "routingKey". Never the value itself.',
+});
+const AlertSeverities = Type.Array(Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]), {
+  minItems: 1,
+  uniqueItems: true,
+  description: 'The alert severities (the severity label of the rules) this receiver gets.',
+});
+
 /** overlays/<env>/environment.yaml: how one environment differs. */
 export const EnvironmentSpec = Type.Object(
   {
@@ -284,6 +314,48 @@ export const EnvironmentSpec = Type.Object(
       { additionalProperties: false },
     ),
     addons: Type.Optional(Type.Record(AppName, AddonOverride)),
+    alerting: Type.Optional(
+      Type.Object(
+        {
+          receivers: Type.Array(
+            Type.Union([
+              Type.Object(
+                {
+                  name: DnsLabel,
+                  type: Type.Literal('slack'),
+                  channel: Type.String({ pattern: '^#?[a-z0-9][-_a-z0-9]*$', description: 'The Slack channel the bot posts to.' }),
+                  storeEntry: AlertStoreEntry,
+                  severities: AlertSeverities,
+                },
+                { additionalProperties: false },
+              ),
+              Type.Object(
+                { name: DnsLabel, type: Type.Literal('pagerduty'), storeEntry: AlertStoreEntry, severities: AlertSeverities },
+                { additionalProperties: false, description: 'Pages the on-call engineer (PagerDuty Events API v2).' },
+              ),
+            ]),
+            { minItems: 1, description: 'Where alerts go; an alert goes to every receiver whose severities include its own, and what matches none to the first.' },
+          ),
+          deployments: Type.Optional(DnsLabel),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Alert routing: required where an add-on provides monitoring. deployments: the (Slack) receiver that Argo CD tells about failed syncs and Degraded Applications.',
+        },
+      ),
+    ),
+    logging: Type.Optional(
+      Type.Object(
+        {
+          retention: Type.String({
+            pattern: '^[0-9]+[hdw]$',
+            description: 'How long the logs store keeps logs before its compactor deletes them, e.g. 30d (Loki limits_config.retention_period).',
+          }),
+        },
+        { additionalProperties: false, description: 'The log pipeline: required where an add-on keeps logs (base/addons.yaml reads it).' },
+      ),
+    ),
     settings: Type.Optional(Settings),
   },
   { additionalProperties: false },
@@ -307,13 +379,12 @@ const ExactVersion = Type.String({
  * What an add-on can provide, and what the renderer does with it: `ingress` (its namespace may reach the apps),
  * `monitoring` (its namespace may scrape them), `node-autoscaling`, `dns`, `secrets` (the operator the secret store
  * authenticates as), `certificates` (issues the ClusterIssuer's certificates), `logs` (keeps the logs), `metrics`
- * (serves the resource metrics API that HorizontalPodAutoscalers read), `load-balancing` (makes the cloud load balancer
- * of the platform folder's Ingress in front of the ingress controller). What each gets from the cluster (its name,
+ * (serves the resource metrics API that HorizontalPodAutoscalers read), `load-balancing` (makes the cloud load
+ * balancer of the platform folder's Ingress in front of the ingress controller). What each gets from the cluster (its name,
  * region, domain, buckets) is the add-on's clusterValues and cloudValues, data in base/addons.yaml.
  */
-export const AddonCapability = Type.Union(
-  ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics', 'load-balancing'].map((c) => Type.Literal(c)),
-);
+const addonCapabilities = ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics', 'load-balancing'] as const;
+export const AddonCapability = Type.Union(addonCapabilities.map((c) => Type.Literal(c)));
 export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics' | 'load-balancing';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
@@ -413,6 +484,19 @@ export const AddonCatalogue = Type.Object(
           cloudValues: Type.Optional(
             Type.Record(Type.String(), Type.Unknown(), {
               description: 'Like clusterValues, merged only in cloud clusters (cloud not false): for facts a laptop cluster does not have (its EKS name, an IAM role, buckets).',
+            }),
+          ),
+          requires: Type.Optional(
+            Type.Array(AddonCapability, {
+              uniqueItems: true,
+              description: 'Installed only in clusters where other add-ons provide all of these (a log collector where something keeps the logs).',
+            }),
+          ),
+          whenProvided: Type.Optional(
+            Type.Object(Object.fromEntries(addonCapabilities.map((c) => [c, Type.Optional(Type.Record(Type.String(), Type.Unknown()))])), {
+              additionalProperties: false,
+              description:
+                'Chart values merged only in clusters where an add-on provides the capability named by the key (a data source for the logs store), with the placeholders of clusterValues.',
             }),
           ),
           highAvailabilityValues: Type.Optional(

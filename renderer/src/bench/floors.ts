@@ -7,6 +7,7 @@
  * has become quadratic again is stopped and reported instead of holding the benchmark for hours).
  */
 import path from 'node:path';
+import { repoPaths } from '../paths.js';
 import { toYaml } from '../render/emit.js';
 import { fastParseAll } from '../render/fastparse.js';
 import { parseSource } from '../source.js';
@@ -96,4 +97,79 @@ export async function serializerFloor(root: string): Promise<FloorResult> {
   const times = clock();
   if (bytes === 0) throw new Error(`no objects under ${root}/clusters to serialise`);
   return { ...times, units: objects.length };
+}
+
+/** One YAML job done by the library the renderer picked and by the `yaml` library alone, on the same text. */
+export interface YamlComparison {
+  what: string;
+  chosen: string;
+  chosenCpuSeconds: number;
+  yamlCpuSeconds: number;
+  units: number;
+}
+
+/** The CPU seconds of the fastest of three rounds of `work` (the first warms the code up, the steadiest figure). */
+function bestOfThree(work: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const clock = startClock();
+    work();
+    best = Math.min(best, clock().cpuSeconds);
+  }
+  return best;
+}
+
+/**
+ * What the second and third YAML libraries save against the `yaml` library alone, on the tree under `root`:
+ * fastparse.ts against `parseAllDocuments` on the rendered manifests (the render's template output is the same
+ * YAML subset), js-yaml against `parse` on the input files, and serialize.ts against the library writer it stands
+ * in for (libraryToYaml) on every rendered object. Each figure is CPU time, best of three rounds in one process.
+ * @public called by name from a child process (bench/cli.ts callArgs), which knip cannot follow
+ */
+export async function yamlLibrariesFloor(root: string): Promise<YamlComparison[]> {
+  const yaml = await import('yaml');
+  const jsYaml = (await import('js-yaml')).default;
+  const { libraryToYaml } = await import('../render/emit.js');
+  const rendered = [...(await readRenderedTree(root))].filter(([file]) => file.endsWith('.yaml')).map(([, text]) => text);
+  const inputs = (await readInputTexts(root)).filter((text) => text.length > 0);
+  const objects = rendered.flatMap((text) => (fastParseAll(text) ?? []).filter((d) => d !== null && d !== undefined));
+  return [
+    {
+      what: 'read the rendered manifests',
+      chosen: 'fastparse.ts',
+      chosenCpuSeconds: bestOfThree(() => rendered.forEach((t) => fastParseAll(t))),
+      yamlCpuSeconds: bestOfThree(() => rendered.forEach((t) => yaml.parseAllDocuments(t).forEach((d) => d.toJS()))),
+      units: rendered.length,
+    },
+    {
+      what: 'read the input files',
+      chosen: 'js-yaml',
+      chosenCpuSeconds: bestOfThree(() => inputs.forEach((t) => jsYaml.load(t))),
+      yamlCpuSeconds: bestOfThree(() => inputs.forEach((t) => yaml.parse(t))),
+      units: inputs.length,
+    },
+    {
+      what: 'write every rendered object',
+      chosen: 'serialize.ts',
+      chosenCpuSeconds: bestOfThree(() => objects.forEach((o) => toYaml(o))),
+      yamlCpuSeconds: bestOfThree(() => objects.forEach((o) => libraryToYaml(o))),
+      units: objects.length,
+    },
+  ];
+}
+
+/** The text of every .yaml input file (apps/, base/, overlays/) under `root`, read through the render's reader. */
+async function readInputTexts(root: string): Promise<string[]> {
+  const { diskReader } = await import('../fs.js');
+  const reader = diskReader(root);
+  const texts: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await reader.list(dir)) {
+      const child = `${dir}/${e.name}`;
+      if (e.isDir) await walk(child);
+      else if (child.endsWith('.yaml')) texts.push((await reader.read(child)) ?? '');
+    }
+  };
+  for (const dir of [repoPaths.appsDir, repoPaths.baseDir, repoPaths.overlaysDir]) await walk(dir);
+  return texts;
 }

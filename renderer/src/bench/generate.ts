@@ -125,7 +125,16 @@ interface AnchorApp {
  */
 export interface AnchorModel {
   bases: Record<string, KubeObject[]>;
-  clusters: { name: string; namespace: string; apps: AnchorApp[] }[];
+  clusters: {
+    name: string;
+    namespace: string;
+    apps: AnchorApp[];
+    /**
+     * The cluster's other folders (Argo CD, platform) with their objects as rendered. Only cdk8s builds them (as the
+     * render does, so both make every object); the kustomize anchor stays with the apps, and says so.
+     */
+    folders: { kind: string; objects: KubeObject[] }[];
+  }[];
 }
 
 const perClusterKinds = new Set(['HorizontalPodAutoscaler', 'PodDisruptionBudget']);
@@ -174,6 +183,7 @@ export function anchorModel(rendered: Map<string, string>, baseCluster?: string)
           perCluster: objects.filter((o) => perClusterKinds.has(o.kind)),
         };
       }),
+    folders: cluster.folders.filter((f) => f.kind !== 'app').map((f) => ({ kind: f.kind, objects: objectsIn(f.path) })),
   }));
   return { bases, clusters };
 }
@@ -280,7 +290,16 @@ function sortedKeys(_key: string, value: unknown): unknown {
 
 /** The app objects of one cluster in the rendered tree. */
 export function renderedAppObjects(rendered: Map<string, string>, cluster: string): KubeObject[] {
-  return [...rendered].filter(([p]) => p.startsWith(`clusters/${cluster}/apps/`) && p.endsWith('.yaml')).flatMap(([, content]) => kustomizeObjects(content));
+  return renderedObjectsUnder(rendered, `${repoPaths.clusterDir(cluster)}/apps/`);
+}
+
+/** Every rendered object of one cluster: its app folders, its platform folder and its Argo CD folder. */
+export function renderedClusterObjects(rendered: Map<string, string>, cluster: string): KubeObject[] {
+  return renderedObjectsUnder(rendered, `${repoPaths.clusterDir(cluster)}/`);
+}
+
+function renderedObjectsUnder(rendered: Map<string, string>, prefix: string): KubeObject[] {
+  return [...rendered].filter(([p]) => p.startsWith(prefix) && p.endsWith('.yaml')).flatMap(([, content]) => kustomizeObjects(content));
 }
 
 /** The objects of a multi-document YAML text: `kubectl kustomize` output, or a rendered manifest. */

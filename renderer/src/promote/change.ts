@@ -28,7 +28,7 @@ import {
 } from './git.js';
 import { promotionChainOf, readClusterIndex } from '../cluster-index.js';
 import { formatMatrixMarkdown, readMatrix } from './matrix.js';
-import { branchName, commandLine, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type Plan } from './plan.js';
+import { branchName, changeBranchKind, commandLine, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type Plan } from './plan.js';
 import { diskReader, readCatalogue, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { setVersions, type Versions } from './versions.js';
 
@@ -134,6 +134,7 @@ async function apply(plan: Plan, opts: ChangeOptions): Promise<ChangeResult> {
     );
   }
   const start = await checkedOut(root);
+  if (opts.base === undefined && start.branch !== undefined && changeBranchKind(start.branch)) await refuseStacking(root, plan, start.branch);
   const baseBranch = opts.base ?? start.branch ?? (await detachedHead(root, plan, start));
   const hasOrigin = await hasRemote(root, remote);
   if (github && !hasOrigin) {
@@ -224,6 +225,25 @@ const indent = (text: string) =>
 
 function switchCommand(at: CheckedOut): string {
   return at.branch ? `git switch ${at.branch}` : `git switch --detach ${at.commit.slice(0, 12)}`;
+}
+
+/**
+ * Refuses to start from a release, promote or rollback branch without --base: the new change would stack on one that
+ * may not be merged, its pull request would go into that branch, and the gate judges versions against the base branch.
+ */
+async function refuseStacking(root: string, plan: Plan, branch: string): Promise<never> {
+  const main = (await remoteDefaultBranch(root, remote)) ?? 'main';
+  const merged = await git(root, ['merge-base', '--is-ancestor', 'HEAD', `${remote}/${main}`]).then(
+    () => true,
+    () => false,
+  );
+  throw new HintedError(
+    `this checkout is on ${branch}, a ${changeBranchKind(branch)} branch${merged ? ` (already merged into ${remote}/${main})` : ` that is not merged into ${remote}/${main}`}, ` +
+      `so the ${plan.kind} would start from it and its pull request would go into it`,
+    merged
+      ? `start from ${main}: git switch ${main} && git pull, then run again`
+      : `wait for ${branch}'s pull request to merge, then git switch ${main} && git pull and run again; or pass --base ${branch} to stack this ${plan.kind} on it on purpose`,
+  );
 }
 
 /** Refuses a checkout on no branch: the pull request needs a base, and guessing one could carry unrelated commits. */

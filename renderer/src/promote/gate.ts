@@ -18,9 +18,10 @@ import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { checkOutput, type OutputCheck } from './output.js';
 import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
-import { gitReader, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
+import { gitReader, readCalls, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
+import { causedChanges, wiringChanges, type CausedChange, type WiringChange } from './wiring.js';
 
 /**
  * Why a version change in a gated environment passes, or that it does not:
@@ -153,11 +154,28 @@ function hotfixApps(value: string, catalogue: readonly string[]): string[] {
  * Changed files that reach an environment (the end of the chain) but are not a version change: its overlay other
  * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of changed apps.
  */
-function otherChangesReaching(env: string, changed: string[], clusters: string[], changedApps: string[]): string[] {
+function otherChangesReaching(
+  env: string,
+  changed: string[],
+  clusters: string[],
+  changedApps: string[],
+  caused: CausedChange[],
+  deployedThere: (app: string) => boolean,
+): string[] {
   const versions = repoPaths.versions(env);
   const explained = clusters.flatMap((c) => changedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
-  const reaches = [`${repoPaths.overlayDir(env)}/`, `${repoPaths.appsDir}/`, `${repoPaths.baseDir}/`, ...clusters.map((c) => `${repoPaths.clusterDir(c)}/`)];
-  return changed.filter((f) => f !== versions && reaches.some((p) => f.startsWith(p)) && !explained.some((p) => f.startsWith(p)));
+  const output = clusters.map((c) => `${repoPaths.clusterDir(c)}/`);
+  // A shared input reaches the environment only through its output (the output rule proves clusters/ is what the
+  // inputs render): a catalogue file of an app it never ran, or base/ when none of its files change, does not.
+  const outputChanges = changed.some((f) => output.some((p) => f.startsWith(p)));
+  const catalogueApp = (f: string) => (f.startsWith(`${repoPaths.appsDir}/`) && f.endsWith('.yaml') ? f.slice(repoPaths.appsDir.length + 1, -'.yaml'.length) : undefined);
+  const reaches = (f: string) => {
+    if (f.startsWith(`${repoPaths.overlayDir(env)}/`) || output.some((p) => f.startsWith(p))) return true;
+    const app = catalogueApp(f);
+    if (app !== undefined) return deployedThere(app) && outputChanges;
+    return (f.startsWith(`${repoPaths.appsDir}/`) || f.startsWith(`${repoPaths.baseDir}/`)) && outputChanges;
+  };
+  return changed.filter((f) => f !== versions && reaches(f) && !explained.some((p) => f.startsWith(p)) && !caused.some((c) => c.file === f));
 }
 
 /** What Argo CD said about the previous environment's Application of a promoted app. */
@@ -238,6 +256,10 @@ export interface GateResult {
   chain: ChainStart[];
   /** clusters/ against what the base branch's renderer makes of the pull request's inputs. */
   output: OutputCheck;
+  /** Calls that start or stop being live in an environment of the chain, each with the app whose move caused it. */
+  wiring: WiringChange[];
+  /** Rendered files of the chain's end that a version change explains (its Application, the wiring it completes). */
+  caused: CausedChange[];
   report: string;
 }
 
@@ -357,7 +379,27 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const output = await checkOutput(opts.root, { from, tip, head, changed, renderer: opts.renderer });
   const lastClusters = headIndex.clusters.filter((c) => c.environment === last).map((c) => c.name);
   const explained = moves.filter((m) => m.env === last).map((m) => m.app);
-  const other = otherChangesReaching(last, changed, lastClusters, explained);
+  // What the version changes do to the call graph of each environment, and the rendered files that follow from them.
+  const fromReader = gitReader(opts.root, from);
+  const [fromCalls, headCalls] = [await readCalls(fromReader, await readCatalogue(fromReader)), await readCalls(headReader, await readCatalogue(headReader))];
+  const wiring = headChain
+    .filter((e) => chain.includes(e))
+    .flatMap((e) => wiringChanges(e, { calls: fromCalls, versions: fromVersions.get(e) ?? new Map() }, { calls: headCalls, versions: headVersions.get(e) ?? new Map() }));
+  const changedSet = new Set(changed);
+  const caused = causedChanges(
+    last,
+    lastClusters,
+    moves.filter((m) => m.env === last),
+    wiring.filter((w) => w.env === last),
+    {
+      argocdManifest: (c) => repoPaths.manifest(repoPaths.argocdFolder(c)),
+      appManifest: (c, app) => repoPaths.manifest(repoPaths.appFolder(c, app)),
+      appInputs: (app) => [repoPaths.app(app), repoPaths.appOverride(last, app)],
+    },
+    changedSet,
+  );
+  const deployedLast = (app: string) => fromVersions.get(last)?.has(app) === true || headVersions.get(last)?.has(app) === true;
+  const other = otherChangesReaching(last, changed, lastClusters, explained, caused, deployedLast);
   const entering = headVersions.get(first) ?? new Map();
   const leaving = fromVersions.get(first) ?? new Map();
   const releases = [...entering].filter(([app, v]) => leaving.get(app) !== v);
@@ -388,6 +430,8 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     hotfix,
     starts,
     output,
+    wiring,
+    caused,
     passed,
     env,
   });
@@ -405,7 +449,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     const message = hotfixWarning(hotfixes, hotfix).join(' ').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     log(`::warning title=HOTFIX (break-glass)::${message}`);
   }
-  return { passed, moves, health, skipped: [...skipped], other, hotfix, chain: starts, output, report };
+  return { passed, moves, health, skipped: [...skipped], other, hotfix, chain: starts, output, wiring, caused, report };
 }
 
 function sameVersions(a: Versions, b: Versions): boolean {
@@ -496,6 +540,25 @@ function formatChain(base: readonly string[], head: readonly string[], starts: C
   return out;
 }
 
+/** A move's label in the table: its kind, and "(new here)" for a promotion that brings the app in. */
+function labelOf(m: VersionMove): string {
+  return m.kind === 'promotion' && m.base === undefined ? 'promotion (new here)' : kindLabel[m.kind];
+}
+
+/** One call that a version change wires or leaves out, named with the change that caused it. */
+function formatWiring(w: WiringChange, moves: VersionMove[], first: string): string {
+  const move = moves.find((m) => m.env === w.env && m.app === w.by);
+  const cause =
+    w.by === undefined
+      ? `by the change of ${repoPaths.app(w.caller)}`
+      : move
+        ? `by the ${labelOf(move)} of ${w.by}`
+        : `by the ${w.env === first ? (w.now === 'wired' ? 'release' : 'retirement') : 'change'} of ${w.by}`;
+  return w.now === 'wired'
+    ? `⇄ wiring: ${w.env} ${w.caller} → ${w.callee} is live, completed ${cause} (its URL variable and network policy rules)`
+    : `⇄ wiring: ${w.env} ${w.caller} → ${w.callee} is no longer live, ${cause} (its URL variable and network policy rules go)`;
+}
+
 function formatReport(r: {
   chain: readonly string[];
   headChain: readonly string[];
@@ -513,6 +576,8 @@ function formatReport(r: {
   hotfix: HotfixMarker[];
   starts: ChainStart[];
   output: OutputCheck;
+  wiring: WiringChange[];
+  caused: CausedChange[];
   passed: boolean;
   env: NodeJS.ProcessEnv;
 }): string {
@@ -533,8 +598,7 @@ function formatReport(r: {
             : h.state
               ? `${h.ok ? 'ok' : 'FAIL'}: ${h.application} ${h.state.sync}/${h.state.health} at ${shortRevision(h.state.revision)}${h.state.version ? ` (${h.state.version})` : ''}`
               : `FAIL: ${h.application}`;
-      const label = m.kind === 'promotion' && m.base === undefined ? 'promotion (new here)' : kindLabel[m.kind];
-      return [m.env, m.app, `${m.base ?? '(none)'} → ${m.head ?? '(retired)'}`, `${m.previousEnv} ${m.previousVersion ?? '(none)'}`, label, argo];
+      return [m.env, m.app, `${m.base ?? '(none)'} → ${m.head ?? '(retired)'}`, `${m.previousEnv} ${m.previousVersion ?? '(none)'}`, labelOf(m), argo];
     });
     out.push(formatTable(['ENV', 'APP', 'VERSION', 'PREVIOUS ENV ON BASE', 'VERSION RULE', 'ARGO CD'], rows));
   }
@@ -552,6 +616,8 @@ function formatReport(r: {
       );
     }
   }
+  // A new or leaving caller's own calls come with its folder; what needs saying is a call another app's move completes or cuts.
+  for (const w of r.wiring.filter((x) => x.by !== x.caller)) notes.push(formatWiring(w, r.moves, r.first));
   for (const t of r.hotfix.filter((h) => h.apps.length === 0)) {
     notes.push(
       `✗ The ${hotfixTrailer} trailer "${t.value}" (${shortRevision(t.commit)}) names no app, so it unlocks nothing; ` +
@@ -576,6 +642,10 @@ function formatReport(r: {
   const chain = formatChain(r.chain, r.headChain, r.starts);
   if (chain.length > 0) out.push('', ...chain);
   out.push('', ...formatOutput(r.output, r.tip));
+  if (r.caused.length > 0) {
+    out.push('', `Brought into ${r.chain.at(-1)} by its version changes (explained by them, so not listed as other changes):`);
+    for (const c of r.caused) out.push(`  [${labelOf(r.moves.find((m) => m.env === c.env && m.app === c.app)!)} of ${c.app}] ${c.file}: ${c.why}`);
+  }
   if (r.other.length > 0) {
     out.push('');
     out.push(`Changes reaching ${r.chain.at(-1)} that are not version promotions (they pass the gate; review them):`);

@@ -147,16 +147,22 @@ export function planRollback(input: {
   const changes: VersionChange[] = [];
   for (const app of [...input.apps].sort()) {
     const current = input.current.get(app);
-    if (current === undefined) throw new UsageError(`${app} is not deployed in ${target} (no version in overlays/${target}/versions.yaml), so there is nothing to roll back`);
+    // Not deployed here now: a rollback restores it at the version it ran last (it was retired), if it ever ran here.
+    if (current === undefined && (input.history.get(app) ?? []).length === 0) {
+      throw new UsageError(
+        `${target} never ran ${app} (no version in overlays/${target}/versions.yaml on this branch's history), so there is nothing to restore; ` +
+          `it enters ${target} by promotion (npm run promote -- --to ${target} --app ${app})`,
+      );
+    }
     const past = (input.history.get(app) ?? []).filter((p) => p.version !== current);
     const ran = past.map((p) => p.version).join(', ') || 'nothing else';
-    if (input.to === current) throw new NothingToDo(`${app} already runs ${current} in ${target}; nothing to roll back`);
+    if (input.to !== undefined && input.to === current) throw new NothingToDo(`${app} already runs ${current} in ${target}; nothing to roll back`);
     const chosen = input.to === undefined ? past[0] : past.find((p) => p.version === input.to);
     if (!chosen) {
       throw new UsageError(
         input.to === undefined
           ? `${target} never ran a version of ${app} other than ${current}, so there is nothing to roll back to`
-          : `${target} never ran ${app} ${input.to}: before ${current} it ran ${ran} (overlays/${target}/versions.yaml on this branch); ` +
+          : `${target} never ran ${app} ${input.to}: before ${current ?? 'its retirement'} it ran ${ran} (overlays/${target}/versions.yaml on this branch); ` +
               `a rollback goes back to one of those, a new version enters with npm run release`,
       );
     }
@@ -188,6 +194,12 @@ export function commitMessage(plan: Plan): string {
         ? `Rolls ${plan.target} back to versions it ran before (overlays/${plan.target}/versions.yaml) and re-renders clusters/.`
         : `Copies the versions ${plan.source} runs into ${plan.target} (overlays/${plan.target}/versions.yaml) and re-renders clusters/.`;
   return `${subject}\n\n${why}\n\n${lines.join('\n')}\n`;
+}
+
+/** The kind of change a branch name says it holds (`branchName`), or undefined for any other branch. */
+export function changeBranchKind(branch: string): Plan['kind'] | undefined {
+  const kind = branch.split('/')[0];
+  return kind === 'release' || kind === 'promote' || kind === 'rollback' ? kind : undefined;
 }
 
 /** A readable, deterministic branch name; git refuses some characters, so only [a-z0-9._-] and / are used. */

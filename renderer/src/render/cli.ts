@@ -21,6 +21,7 @@ export const command = defineCommand({
     try {
       if (v.check) {
         const result = await checkRepository(root, { envs, cache: true });
+        if (!v.quiet) for (const note of result.notes) io.out(`note: ${note}`);
         if (result.upToDate) {
           if (!v.quiet) io.out(`clusters/ is up to date with its sources (${Math.round(performance.now() - started)} ms)`);
           return 0;
@@ -41,6 +42,7 @@ export const command = defineCommand({
         (signal) => io.err(`render interrupted (${signal}): nothing staged is left and clusters/ is either as it was or fully written; run npm run render again`),
       );
       if (!v.quiet) {
+        for (const note of result.notes) io.out(`note: ${note}`);
         for (const f of result.written) io.out(`  wrote   ${f}`);
         for (const f of result.removed) io.out(`  removed ${f}`);
         io.out(

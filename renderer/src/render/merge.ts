@@ -11,7 +11,7 @@ import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
 import { resolvePromotionChain } from './chain.js';
 import { unpinnedTag } from '../kube.js';
-import { callersIn, checkCalleesDeployed, checkCallGraph } from './call-graph.js';
+import { checkCallGraph, resolveCalls, type EnvironmentCalls } from './call-graph.js';
 import { mergeLayers, type Layer } from './layers.js';
 import { resolveClusterAddons, type ResolvedAddon } from './addon-values.js';
 
@@ -32,8 +32,10 @@ export interface ResolvedApp {
   settingAt(path: DataPath): SourceLocation;
   version: string;
   image: string;
-  /** Apps that call this one (they get ingress rules). */
+  /** Apps deployed here that call this one (they get ingress rules). */
   callers: string[];
+  /** Apps deployed here that this one calls (it gets their *_URL variables and egress rules): call-graph.ts. */
+  calls: string[];
   /** Input files that shaped this app's objects, for the generated-file header. */
   sources: string[];
 }
@@ -54,6 +56,8 @@ export interface ResolvedRepo {
   /** The environments versions move through, in order (each one's `promotesFrom` is the one before). */
   promotionChain: string[];
   clusters: ResolvedCluster[];
+  /** What the render leaves out on purpose and says so (calls waiting for their callee), one line per environment. */
+  notes: string[];
 }
 
 /** One app's merged settings in one cluster, deployed there or not: what the guard rails check (resolve.ts). */
@@ -76,6 +80,10 @@ export function mergeRepo(repo: LoadedRepo): { merged: ResolvedRepo; appSettings
 
   checkCallGraph(repo, appNames, problems);
 
+  const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
+  const calls = resolveCalls(repo, appNames, promotionChain);
+  problems.push(...calls.problems);
+
   const clusterOwners = new Map<string, string>();
   const clusters: ResolvedCluster[] = [];
   for (const env of [...repo.environments.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -93,7 +101,7 @@ export function mergeRepo(repo: LoadedRepo): { merged: ResolvedRepo; appSettings
       if (owner)
         problems.push({ ...where(), message: `cluster '${cluster.name}' is already declared by environment '${owner}'`, hint: 'cluster names are unique across environments' });
       clusterOwners.set(cluster.name, env.name);
-      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, problems, appSettings));
+      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, calls.byEnvironment.get(env.name)!, problems, appSettings));
     });
   }
   for (const name of appNames) {
@@ -107,8 +115,7 @@ export function mergeRepo(repo: LoadedRepo): { merged: ResolvedRepo; appSettings
       hint: `a new app enters the promotion chain at its start: npm run release -- --app ${name} --version <release tag>`,
     });
   }
-  const promotionChain = resolvePromotionChain([...repo.environments.values()], problems);
-  return { merged: { platform: platform.value, promotionChain, clusters }, appSettings, problems };
+  return { merged: { platform: platform.value, promotionChain, clusters, notes: calls.notes }, appSettings, problems };
 }
 
 function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo: LoadedRepo, problems: Problem[]): void {
@@ -165,12 +172,12 @@ function resolveCluster(
   cluster: ClusterSpec,
   clusterIndex: number,
   appNames: string[],
+  graph: EnvironmentCalls,
   problems: Problem[],
   appSettings: MergedAppSettings[],
 ): ResolvedCluster {
   const e = env.spec.value;
   const apps: ResolvedApp[] = [];
-  const callersOf = callersIn(repo, env, appNames);
   for (const name of appNames) {
     const app = repo.apps.get(name)!;
     const override = env.overrides.get(name);
@@ -201,7 +208,6 @@ function resolveCluster(
     // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
     // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
     if (version === undefined) continue;
-    if (clusterIndex === 0) problems.push(...checkCalleesDeployed(repo, env, name));
     if (clusterIndex === 0 && unpinnedTag({ repository: app.value.image, tag: version }, e.pinnedVersions === true) === 'latest') {
       problems.push({
         file: env.versions.file,
@@ -218,7 +224,8 @@ function resolveCluster(
       settingAt,
       version,
       image: `${registry}/${app.value.image}:${version}`,
-      callers: callersOf.get(name) ?? [],
+      callers: graph.callersOf.get(name) ?? [],
+      calls: graph.callsOf.get(name) ?? [],
       sources: [app.file, repo.defaults.file, env.spec.file, env.versions.file, ...(override ? [override.file] : [])],
     });
   }

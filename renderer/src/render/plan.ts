@@ -8,6 +8,8 @@ import { providerOf, type ResolvedApp, type ResolvedCluster, type ResolvedRepo }
 import type { TemplateJob } from './template.js';
 import type { SourceLocation } from '../errors.js';
 import type { AppSpec } from '../model.js';
+import { calleeNames, envVarName } from './call-graph.js';
+import { alertmanagerSecret, alertmanagerSecretItems, argocdNotifications, argocdNotificationsSecret } from './alerting.js';
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -50,19 +52,16 @@ const secretName = { database: 'database-credentials', cache: 'redis-credentials
 export function derivedEnvNames(spec: AppSpec): Map<string, string> {
   const names = new Map<string, string>([['LOG_LEVEL', "derived from the setting 'logLevel'"]]);
   for (const store of spec.dataStores) names.set(secretEnvName[store], `read from the Secret '${secretName[store]}'`);
-  for (const callee of spec.calls) names.set(envVarName(callee), `derived from the call to '${callee}'`);
+  for (const callee of calleeNames(spec)) names.set(envVarName(callee), `derived from the call to '${callee}'`);
   return names;
 }
 
-function envVarName(app: string): string {
-  return `${app.replace(/-/g, '_').toUpperCase()}_URL`;
-}
-
-function appLabels(app: string, cluster: ResolvedCluster): Record<string, string> {
+/** `platform` is the platform's name (base/platform.yaml `name`): every object is part of it. */
+function appLabels(app: string, cluster: ResolvedCluster, platform: string): Record<string, string> {
   return {
     'app.kubernetes.io/name': app,
     'app.kubernetes.io/instance': `${app}-${cluster.environment}`,
-    'app.kubernetes.io/part-of': 'berrys-agents',
+    'app.kubernetes.io/part-of': platform,
     'app.kubernetes.io/managed-by': rendererName,
   };
 }
@@ -71,8 +70,8 @@ function selectorFor(app: string): Record<string, string> {
   return { 'app.kubernetes.io/name': app };
 }
 
-function platformLabels(name: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'berrys-agents', 'app.kubernetes.io/managed-by': rendererName };
+function platformLabels(name: string, platform: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': platform, 'app.kubernetes.io/managed-by': rendererName };
 }
 
 /**
@@ -102,7 +101,7 @@ export function planRepo(repo: ResolvedRepo): TemplateJob[] {
 
 /** A cluster's jobs in a stable order: its app folders, its platform folder, its Argo CD folder. */
 function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
-  return [...planAppFolders(repo, cluster), ...planPlatformFolder(cluster), ...planArgocdFolder(repo, cluster)];
+  return [...planAppFolders(repo, cluster), ...planPlatformFolder(repo, cluster), ...planArgocdFolder(repo, cluster)];
 }
 
 /** Collects template jobs of one cluster; each job's sources are de-duplicated and sorted. */
@@ -124,10 +123,10 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
     const folder = repoPaths.appFolder(cluster.name, app.name);
     const s = app.settings;
     const ns = s.namespace ?? env.namespace;
-    const labels = appLabels(app.name, cluster);
+    const labels = appLabels(app.name, cluster, repo.platform.name);
     const autoscaled = s.autoscaling.enabled;
     const secretEnv = app.spec.dataStores.map((store) => ({ name: secretEnvName[store], valueFrom: { secretKeyRef: { name: secretName[store], key: 'url' } } }));
-    const callEnv = app.spec.calls.map((callee) => {
+    const callEnv = app.calls.map((callee) => {
       const target = byName.get(callee)!;
       return { name: envVarName(callee), value: serviceUrl(target, target.settings.namespace ?? env.namespace) };
     });
@@ -170,7 +169,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
     const sources = [
       ...app.sources,
       ...app.callers.map((caller) => repoPaths.app(caller)),
-      ...app.spec.calls.flatMap((callee) => byName.get(callee)!.sources),
+      ...app.calls.flatMap((callee) => byName.get(callee)!.sources),
       repoPaths.platform,
       repoPaths.addons,
     ];
@@ -186,6 +185,16 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
   return jobs;
 }
 
+/** The cluster's ClusterSecretStore (platform folder), which every ExternalSecret reads from. */
+function secretStoreName(cluster: ResolvedCluster): string {
+  return `${cluster.environment}-secrets`;
+}
+
+/** A secret store entry's full key: every entry of an environment lives under berrys/<environment>/. */
+function secretStoreKey(cluster: ResolvedCluster): (key: string) => string {
+  return (key) => `berrys/${cluster.environment}/${key}`;
+}
+
 /**
  * Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and Route 53
  * failover routing answers with the standby's only while the primary's load balancer is unhealthy.
@@ -195,8 +204,9 @@ function failoverOf(cluster: ResolvedCluster): { setIdentifier: string; role: 'P
 }
 
 /** The platform folder: guard rails and secret plumbing shared by the apps, the certificate issuer, the load balancer. */
-function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
+function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
+  const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
   const env = cluster.env;
   const ns = env.namespace;
   const envFile = cluster.envSource.file;
@@ -204,8 +214,10 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
   // The add-on catalogue always shapes the folder: which add-on issues certificates, which namespaces get secrets.
   const platformSources = [envFile, repoPaths.platform, repoPaths.addons];
   const store = env.secretStore;
-  const storeName = `${cluster.environment}-secrets`;
-  const storeKey = (key: string) => `berrys/${cluster.environment}/${key}`;
+  const storeName = secretStoreName(cluster);
+  const storeKey = secretStoreKey(cluster);
+  const argocdNamespace = repo.platform.argocdNamespace;
+  const notifications = env.alerting && argocdNotifications(env.alerting, storeKey);
   // A cluster with data stores of its own (a standby's replicas) reads their connection secrets under its own name:
   // the environment's hold the primary's endpoints, which the standby's network policies do not even allow.
   const dataStoreKey = (key: string) => `berrys/${cluster.spec.dataStores ? cluster.name : cluster.environment}/${key}`;
@@ -214,25 +226,29 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
     (a.spec.secrets ?? []).map((s) => ({
       name: s.name,
       namespace: a.spec.namespace,
-      key: storeKey(s.key),
-      data: s.data,
+      data: s.data.map((d) => ({ ...d, key: storeKey(s.key) })),
     })),
   );
-  add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: platformLabels('guardrails') }, platformSources);
+  // The alert receivers' credentials, beside the Alertmanager that mounts them.
+  const monitoring = providerOf(cluster, 'monitoring');
+  if (env.alerting && monitoring) {
+    addonSecrets.push({ name: alertmanagerSecret, namespace: monitoring.spec.namespace, data: alertmanagerSecretItems(env.alerting, storeKey) });
+  }
+  add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: labelsOf('guardrails') }, platformSources);
   add(
     platformFolder,
     'secrets.yaml.hbs',
     {
-      namespaces: [ns, ...[...new Set(addonSecrets.map((s) => s.namespace))].filter((n) => n !== ns).sort()],
-      labels: platformLabels('secrets'),
+      namespaces: [ns, ...[...new Set([...addonSecrets.map((s) => s.namespace), ...(notifications ? [argocdNamespace] : [])])].filter((n) => n !== ns).sort()],
+      labels: labelsOf('secrets'),
       storeName,
       provider:
         store.provider === 'aws-secrets-manager'
           ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
-        { name: 'database-credentials', namespace: ns, key: dataStoreKey('database'), data: [{ secretKey: 'url', property: 'url' }] },
-        { name: 'redis-credentials', namespace: ns, key: dataStoreKey('cache'), data: [{ secretKey: 'url', property: 'url' }] },
+        { name: 'database-credentials', namespace: ns, data: [{ secretKey: 'url', key: dataStoreKey('database'), property: 'url' }] },
+        { name: 'redis-credentials', namespace: ns, data: [{ secretKey: 'url', key: dataStoreKey('cache'), property: 'url' }] },
         ...addonSecrets,
       ],
     },
@@ -243,7 +259,7 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
     add(
       platformFolder,
       'clusterissuer.yaml.hbs',
-      { name: env.ingress.clusterIssuer, labels: platformLabels(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
+      { name: env.ingress.clusterIssuer, labels: labelsOf(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
       platformSources,
     );
   }
@@ -260,7 +276,7 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
       {
         name: `${ingress.spec.name}-load-balancer`,
         namespace: ingress.spec.namespace,
-        labels: platformLabels(balancer.spec.name),
+        labels: labelsOf(balancer.spec.name),
         loadBalancer: cluster.spec.loadBalancer,
         backend,
         // An annotation value is a string.
@@ -278,6 +294,7 @@ function planPlatformFolder(cluster: ResolvedCluster): TemplateJob[] {
 /** The Argo CD folder, the cluster's skeleton synced by the root Application: namespaces, projects, Applications. */
 function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
+  const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
   const env = cluster.env;
   const ns = env.namespace;
   const envFile = cluster.envSource.file;
@@ -294,12 +311,31 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   }
   for (const [name, level] of [...namespaces].sort()) {
     const podSecurity = { 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/audit': level, 'pod-security.kubernetes.io/warn': level };
-    add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...platformLabels(name), ...podSecurity } }, [envFile, repoPaths.addons]);
+    add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...labelsOf(name), ...podSecurity } }, [envFile, repoPaths.platform, repoPaths.addons]);
+  }
+
+  const notifications = env.alerting && argocdNotifications(env.alerting, secretStoreKey(cluster));
+  if (notifications) {
+    add(
+      argocdFolder,
+      'argocd-notifications.yaml.hbs',
+      {
+        namespace: argocdNs,
+        // Argo CD reads only its own ConfigMaps, those labelled part of it.
+        labels: { ...labelsOf('argocd'), 'app.kubernetes.io/part-of': 'argocd' },
+        data: notifications.data,
+        secretName: argocdNotificationsSecret,
+        storeName: secretStoreName(cluster),
+        secret: notifications.secret,
+        wave: String(platformWave + 1),
+      },
+      [envFile],
+    );
   }
 
   const appsProject = cluster.environment;
   const platformProject = `${cluster.environment}-platform`;
-  const argocdLabels = platformLabels('argocd');
+  const argocdLabels = labelsOf('argocd');
   const sync = { automated: env.autoSync };
   add(
     argocdFolder,
@@ -418,7 +454,7 @@ function networkPolicyFor(
   if (app.callers.length) ingress.push({ from: app.callers.map((c) => ({ podSelector: { matchLabels: selectorFor(c) } })), ports: port });
   if (app.spec.ingress && ingressNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ingressNamespace } } }], ports: port });
   if (monitoringNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: port });
-  const egress: unknown[] = app.spec.calls.map((callee) => ({
+  const egress: unknown[] = app.calls.map((callee) => ({
     to: [{ podSelector: { matchLabels: selectorFor(callee) } }],
     ports: [{ protocol: 'TCP', port: byName.get(callee)!.spec.port }],
   }));

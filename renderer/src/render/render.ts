@@ -123,13 +123,15 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const selected = files.filter((f) => clusters.some((c) => f.path.startsWith(`${repoPaths.clusterDir(c)}/`)));
   selected.push(emitIndex(resolved, sorted));
   const handWritten = (loaded.exceptions?.value.handWritten ?? []).map((h) => h.file);
-  return { files: selected, clusters, allClusters: resolved.clusters.map((c) => c.name), handWritten };
+  return { files: selected, clusters, allClusters: resolved.clusters.map((c) => c.name), handWritten, notes: resolved.notes };
 }
 
 export interface DiskResult {
   written: string[];
   removed: string[];
   unchanged: number;
+  /** The render's notes; none when the cache found nothing changed (the previous render said them). */
+  notes: string[];
 }
 
 export interface DiskOptions {
@@ -153,13 +155,13 @@ export async function renderToDisk(root: string, opts: DiskOptions = {}): Promis
   const cache = cacheOf(root, opts);
   const tree = await readRenderedTree(root);
   const unchanged = await cache?.unchanged(reader, tree, opts.envs);
-  if (unchanged !== undefined) return { written: [], removed: [], unchanged };
+  if (unchanged !== undefined) return { written: [], removed: [], unchanged, notes: [] };
   const result = cache ? await cache.render(renderRepository, reader, opts) : await renderRepository(reader, opts);
   const plan = planWrite(tree, result.files, result);
   if (plan.foreign.length > 0) throw new RenderError(plan.foreign);
   await applyWrite(root, plan);
   cache?.save();
-  return { written: plan.write.map((f) => f.path), removed: plan.remove, unchanged: plan.unchanged };
+  return { written: plan.write.map((f) => f.path), removed: plan.remove, unchanged: plan.unchanged, notes: result.notes };
 }
 
 export interface CheckResult {
@@ -170,6 +172,7 @@ export interface CheckResult {
   extra: string[];
   /** Files under clusters/ the renderer did not generate and nobody declared (see write.ts). */
   foreign: Problem[];
+  notes: string[];
 }
 
 /**
@@ -183,5 +186,5 @@ export async function checkRepository(root: string, opts: DiskOptions = {}): Pro
   cache?.save();
   const plan = planWrite(await readRenderedTree(root), result.files, result);
   const stale = plan.write.map((f) => f.path).sort();
-  return { upToDate: stale.length === 0 && plan.remove.length === 0 && plan.foreign.length === 0, stale, extra: plan.remove, foreign: plan.foreign };
+  return { upToDate: stale.length === 0 && plan.remove.length === 0 && plan.foreign.length === 0, stale, extra: plan.remove, foreign: plan.foreign, notes: result.notes };
 }

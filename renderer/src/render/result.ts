@@ -20,4 +20,6 @@ export interface RenderResult {
   allClusters: string[];
   /** Files under clusters/ declared hand-written in base/exceptions.yaml. */
   handWritten: string[];
+  /** What the render left out on purpose, one line per environment (calls waiting for their callee: call-graph.ts). */
+  notes: string[];
 }

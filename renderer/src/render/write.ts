@@ -74,6 +74,9 @@ export async function readRenderedTree(root: string): Promise<Map<string, string
 /** Content recorded for anything under clusters/ that is not a plain file or folder (a link, a pipe). */
 const symbolicLink = '\u0000not a regular file\u0000';
 
+/** Whether a readRenderedTree entry is a regular file's text (not the mark of a link or another special file). */
+export const isRegularText = (content: string): boolean => content !== symbolicLink;
+
 function isGenerated(file: string, content: string): boolean {
   return file === repoPaths.clusterIndex || content.startsWith(generatedMarker);
 }

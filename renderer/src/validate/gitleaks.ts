@@ -9,9 +9,13 @@
  * `.gitleaksignore` in a scanned folder, which gitleaks always reads, is a finding of its own. The one way to let a
  * false positive pass is a reviewed entry in base/exceptions.yaml, as for the render's scanner.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { generatedMarker } from '../render/emit.js';
+import { isRegularText } from '../render/write.js';
+import { distinctText } from './distinct-lines.js';
 import { readRepoFile } from '../fs.js';
 import { ProgramNotFound, run } from '../process.js';
 import { repoPaths } from '../paths.js';
@@ -166,9 +170,64 @@ export function ignoreFileFindings(root: string): Finding[] {
   return found;
 }
 
-/** Runs the built gitleaks over each folder of `gitleaksFolders` that exists under `root`; every result, redacted. */
-export async function runGitleaks(root: string, env: NodeJS.ProcessEnv = process.env): Promise<GitleaksResult[]> {
+/** Every regular file under `dir` (repository-relative), as gitleaks would find them: links are not followed. */
+function filesUnder(root: string, dir: string, into: Map<string, string>): void {
+  for (const e of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) filesUnder(root, rel, into);
+    else if (e.isFile()) into.set(rel, readFileSync(path.join(root, rel), 'utf8'));
+  }
+}
+
+/** One gitleaks process over `target` (relative to `root`, or absolute); its redacted results. */
+async function gitleaksOver(root: string, target: string, env: NodeJS.ProcessEnv): Promise<GitleaksResult[]> {
   const binary = path.join(root, cachePaths.tool('gitleaks'));
+  let result;
+  try {
+    result = await run(binary, gitleaksArgs(target), { cwd: root, env: gitleaksEnv(env) });
+  } catch (err) {
+    if (err instanceof ProgramNotFound) throw new GitleaksError(`${cachePaths.tool('gitleaks')} is missing; run npm run tools`);
+    throw err;
+  }
+  if (result.code !== 0) throw new GitleaksError(`gitleaks exited with ${result.code}: ${result.stderr.trim().slice(0, 2000)}`);
+  return parseGitleaksReport(result.stdout, result.stderr);
+}
+
+/**
+ * gitleaks over the rendered tree, each distinct line (or block scalar) once (distinct-lines.ts): written as chunks
+ * into a temporary folder, scanned there, and every result placed back at each file and line that piece occurs in.
+ */
+async function gitleaksOverRendered(root: string, env: NodeJS.ProcessEnv, rendered: ReadonlyMap<string, string> | undefined): Promise<GitleaksResult[]> {
+  const files = new Map<string, string>();
+  if (rendered) for (const [file, text] of rendered) if (isRegularText(text)) files.set(file, text);
+  if (!rendered) filesUnder(root, repoPaths.clustersDir, files);
+  const { chunks, locate } = distinctText(files, generatedMarker);
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'validate-secrets-'));
+  try {
+    // .yaml, like the rendered files: a rule that looks at the file name sees the same kind of name.
+    chunks.forEach((text, i) => writeFileSync(path.join(scratch, `rendered-${i}.yaml`), text));
+    const results: GitleaksResult[] = [];
+    for (const r of await gitleaksOver(root, scratch, env)) {
+      const chunk = Number(/rendered-(\d+)\.yaml$/.exec(r.File)?.[1] ?? NaN);
+      if (!Number.isInteger(chunk)) throw new GitleaksError(`gitleaks reported a file it was not given: ${r.File}`);
+      for (const at of locate(chunk, r.StartLine)) results.push({ ...r, File: at.file, StartLine: at.line, EndLine: at.line + (r.EndLine - r.StartLine) });
+    }
+    return results;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the built gitleaks over each folder of `gitleaksFolders` that exists under `root`; every result, redacted.
+ * The inputs are scanned as they are; the rendered tree once per distinct line (gitleaksOverRendered).
+ */
+export async function runGitleaks(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+  /** clusters/ as readRenderedTree gives it, when the caller read it already. */
+  rendered?: ReadonlyMap<string, string>,
+): Promise<GitleaksResult[]> {
   const results: GitleaksResult[] = [];
   for (const folder of gitleaksFolders) {
     try {
@@ -176,15 +235,7 @@ export async function runGitleaks(root: string, env: NodeJS.ProcessEnv = process
     } catch {
       continue;
     }
-    let result;
-    try {
-      result = await run(binary, gitleaksArgs(folder), { cwd: root, env: gitleaksEnv(env) });
-    } catch (err) {
-      if (err instanceof ProgramNotFound) throw new GitleaksError(`${cachePaths.tool('gitleaks')} is missing; run npm run tools`);
-      throw err;
-    }
-    if (result.code !== 0) throw new GitleaksError(`gitleaks exited with ${result.code}: ${result.stderr.trim().slice(0, 2000)}`);
-    results.push(...parseGitleaksReport(result.stdout, result.stderr));
+    results.push(...(folder === repoPaths.clustersDir ? await gitleaksOverRendered(root, env, rendered) : await gitleaksOver(root, folder, env)));
   }
   return results;
 }

@@ -15,7 +15,13 @@ import type { IndexCluster } from '../cluster-index.js';
  * Files under the selected clusters' folders (and, for every cluster, folders of no cluster) that the renderer did
  * not generate and base/exceptions.yaml does not declare. Throws when base/exceptions.yaml itself is broken.
  */
-export async function foreignFileFindings(root: string, selected: readonly IndexCluster[], all: readonly IndexCluster[]): Promise<Finding[]> {
+export async function foreignFileFindings(
+  root: string,
+  selected: readonly IndexCluster[],
+  all: readonly IndexCluster[],
+  /** clusters/ as readRenderedTree gives it, when the caller read it already. */
+  rendered?: Map<string, string>,
+): Promise<Finding[]> {
   const problems: Problem[] = [];
   let handWritten: string[] = [];
   const text = readRepoFile(root, repoPaths.exceptions);
@@ -24,13 +30,7 @@ export async function foreignFileFindings(root: string, selected: readonly Index
     if (problems.length > 0) throw new Error(problems.map(formatProblem).join('\n'));
     handWritten = (source?.value.handWritten ?? []).map((h) => h.file);
   }
-  let tree: Map<string, string>;
-  try {
-    tree = await readRenderedTree(root);
-  } catch (err) {
-    if (err instanceof RenderError) throw new Error(err.message);
-    throw err;
-  }
+  const tree = rendered ?? (await readRenderedTreeOf(root));
   const whole = selected.length === all.length;
   const plan = planWrite(tree, [], { clusters: selected.map((c) => c.name), ...(whole ? { allClusters: all.map((c) => c.name) } : {}), handWritten });
   return plan.foreign.map((p) => ({
@@ -41,4 +41,14 @@ export async function foreignFileFindings(root: string, selected: readonly Index
     ...(p.hint ? { hint: p.hint } : {}),
     cluster: selected.find((c) => p.file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name,
   }));
+}
+
+/** clusters/ with every file's text (readRenderedTree), a file it cannot read an Error with its message. */
+export async function readRenderedTreeOf(root: string): Promise<Map<string, string>> {
+  try {
+    return await readRenderedTree(root);
+  } catch (err) {
+    if (err instanceof RenderError) throw new Error(err.message);
+    throw err;
+  }
 }

@@ -17,7 +17,8 @@ import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { diskReader, readRepoFile } from '../fs.js';
 import { checkPolicies, rules as defaultRules, type Rule } from './rules.js';
-import { foreignFileFindings } from './guard-rules.js';
+import { foreignFileFindings, readRenderedTreeOf } from './guard-rules.js';
+import { isRegularText } from '../render/write.js';
 import { exceptedValues, gitleaksFindings, ignoreFileFindings, runGitleaks } from './gitleaks.js';
 
 export interface ValidateOptions {
@@ -74,14 +75,18 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const index = await readClusterIndex(diskReader(root));
   const clusters = selectClusters(index.clusters, options);
   // Argo CD applies every file in a cluster's folders, so a file nobody rendered or declared is a finding.
-  const findings: Finding[] = await foreignFileFindings(root, clusters, index.clusters);
+  const rendered = await readRenderedTreeOf(root);
+  const findings: Finding[] = await foreignFileFindings(root, clusters, index.clusters, rendered);
   const filesByCluster = new Map<string, string[]>();
   for (const cluster of clusters) filesByCluster.set(cluster.name, await listClusterFiles(root, cluster.name));
   const allFiles = [...filesByCluster.values()].flat();
   const texts = new Map<string, string>();
-  // Read synchronously: nothing else runs yet, and promise reads cost an open, fstat, read and close round trip each
-  // through the thread pool (4 s of 10 s for 32,000 files), where a blocking read is a few microseconds.
-  for (const file of allFiles) texts.set(file, readFileSync(path.join(root, file), 'utf8'));
+  // From the tree read above; a link is read through, as kubeconform does. Read synchronously: promise reads cost an
+  // open, fstat, read and close round trip each through the thread pool, where a blocking read is a few microseconds.
+  for (const file of allFiles) {
+    const text = rendered.get(file);
+    texts.set(file, text !== undefined && isRegularText(text) ? text : readFileSync(path.join(root, file), 'utf8'));
+  }
   const hashes = new Map(allFiles.map((file) => [file, contentHash(texts.get(file)!)]));
 
   const kubeconformVersion = pins.tools.kubeconform!.version;
@@ -98,7 +103,7 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const kubeconform = targets.length > 0 ? runKubeconform(root, targets, pins.kubernetes, { batchBytes: options.batchBytes }) : undefined;
   kubeconform?.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
   // gitleaks reads the inputs and the whole of clusters/ (a secret in any cluster's folder is one too many).
-  const gitleaks = runGitleaks(root, options.env);
+  const gitleaks = runGitleaks(root, options.env, rendered);
   gitleaks.catch(() => {});
 
   const manifestsByFile = new Map<string, Manifest[]>();

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { synthesize } from '../../src/bench/cdk8s.js';
-import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, renderedAppObjects, syntheticInputs } from '../../src/bench/generate.js';
+import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectModel, renderedAppObjects, renderedClusterObjects, syntheticInputs } from '../../src/bench/generate.js';
 import { renderToDisk } from '../../src/render/render.js';
 import { readRenderedTree } from '../../src/render/write.js';
 import { defaultRepoRoot } from '../../src/paths.js';
@@ -86,17 +86,18 @@ describe('benchmark repositories', () => {
         readdirSync(path.join(outdir, cluster)).flatMap((f) => kustomizeObjects(readFileSync(path.join(outdir, cluster, f), 'utf8')));
       synthesize(model, path.join(root, 'cdk8s'));
       expect(readdirSync(path.join(root, 'cdk8s')).sort()).toEqual(['development', 'local', 'production', 'production-dr', 'staging']);
-      // One file per app and cluster, as the render writes one manifest per app folder.
-      for (const cluster of model.clusters) expect(readdirSync(path.join(root, 'cdk8s', cluster.name)).length, cluster.name).toBe(cluster.apps.length);
+      // One file per folder and cluster, as the render writes one manifest per folder: apps, platform and Argo CD.
+      for (const cluster of model.clusters) expect(readdirSync(path.join(root, 'cdk8s', cluster.name)).length, cluster.name).toBe(cluster.apps.length + 2);
       for (const cluster of model.clusters.map((c) => c.name)) {
-        const ours = objectModel(renderedAppObjects(rendered, cluster));
+        const ours = objectModel(renderedClusterObjects(rendered, cluster));
+        expect([...ours.keys()].filter((k) => k.startsWith('Application/')).length, cluster).toBeGreaterThan(5);
         expect(ours.size).toBeGreaterThan(5 * 4 - 1);
         expect(compareModels(ours, objectModel(synthesized(path.join(root, 'cdk8s'), cluster))), cluster).toEqual([]);
       }
       const staging = model.clusters.find((c) => c.name === 'staging')!;
       staging.apps[0]!.deployment!.replicas = 42;
       synthesize(model, path.join(root, 'cdk8s-changed'));
-      const differences = compareModels(objectModel(renderedAppObjects(rendered, 'staging')), objectModel(synthesized(path.join(root, 'cdk8s-changed'), 'staging')));
+      const differences = compareModels(objectModel(renderedClusterObjects(rendered, 'staging')), objectModel(synthesized(path.join(root, 'cdk8s-changed'), 'staging')));
       expect(differences).toHaveLength(1);
       expect(differences[0]).toMatch(/^differs: Deployment\/[^/]+\/app-0001: .*"replicas":(null|\d+),.* ≠ .*"replicas":42/);
     } finally {

@@ -6,9 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPromote, runRollback } from '../../src/promote/change.js';
-import { runGate } from '../../src/promote/gate.js';
 import { renderCheckout, trailerValues } from '../../src/promote/git.js';
-import { baseRenderer, cleanUp, commit, commitRendered, gitIn, renderedRepo, tempDir, writeFile } from './repo-fixture.js';
+import { baseRenderer, cleanUp, commit, commitRendered, gate, gitIn, merge, newAppFile, renderedRepo, tempDir, writeFile } from './repo-fixture.js';
 
 afterAll(cleanUp);
 // Every test copies one template of this repository (copied, compiled, rendered): built once, before them.
@@ -25,19 +24,6 @@ function withOrigin(root: string): string {
   return origin;
 }
 
-/** The gate as CI runs it on a pull request from `branch` into origin/main. */
-async function gate(root: string, branch: string, env: NodeJS.ProcessEnv = {}, log: (line: string) => void = () => undefined) {
-  gitIn(root, 'fetch', '--quiet', 'origin');
-  return runGate({ root, base: 'origin/main', head: branch, env, log, renderer: baseRenderer() });
-}
-
-/** Merging the pull request: a merge commit on main, pushed; the checkout is left on main. */
-function merge(root: string, branch: string): void {
-  gitIn(root, 'switch', '--quiet', 'main');
-  gitIn(root, 'merge', '--quiet', '--no-ff', '-m', `Merge ${branch}`, branch);
-  gitIn(root, 'push', '--quiet', 'origin', 'main');
-}
-
 const read = (root: string, file: string) => readFileSync(path.join(root, file), 'utf8');
 const setVersion = (root: string, env: string, from: string, to: string) => {
   const file = `overlays/${env}/versions.yaml`;
@@ -51,11 +37,7 @@ describe('introducing an app', () => {
     withOrigin(root);
     // README, Add an app: the app file, its version in development only, render, pull request.
     gitIn(root, 'switch', '--quiet', '-c', 'add-notification-service');
-    writeFile(
-      root,
-      'apps/notification-service.yaml',
-      read(root, 'apps/tool-integration.yaml').replace('name: tool-integration', 'name: notification-service').replace('berrys/tool-integration', 'berrys/notification-service'),
-    );
+    newAppFile(root, 'notification-service');
     writeFile(
       root,
       'overlays/development/versions.yaml',
@@ -85,7 +67,12 @@ describe('introducing an app', () => {
     const productionGate = await gate(root, toProduction.branch);
     expect(productionGate.passed).toBe(true);
     expect(productionGate.moves.map((m) => `${m.env} ${m.app} ${m.kind}`)).toEqual(['production notification-service promotion']);
-    expect(productionGate.other).toEqual(['clusters/production-dr/argocd/manifest.yaml', 'clusters/production/argocd/manifest.yaml']);
+    // Its new Applications follow from the promotion: listed under it, not as other changes reaching production.
+    expect(productionGate.other).toEqual([]);
+    expect(productionGate.caused.map((c) => `${c.app} ${c.file}`)).toEqual([
+      'notification-service clusters/production/argocd/manifest.yaml',
+      'notification-service clusters/production-dr/argocd/manifest.yaml',
+    ]);
     merge(root, toProduction.branch);
     for (const cluster of ['staging', 'production', 'production-dr']) {
       expect(read(root, `clusters/${cluster}/apps/notification-service/manifest.yaml`)).toContain('berrys/notification-service:1.0.0');

@@ -40,10 +40,11 @@ describe('a new environment from the inputs alone', () => {
     await expect(runPromote({ root, from: 'staging', to: 'production', apps: [], ...quiet })).rejects.toThrow(
       'cannot promote from staging to production: that skips qa; promote one step at a time (development → staging → qa → production): first --from staging --to qa',
     );
-    const toQa = await runPromote({ root, from: 'staging', apps: ['api-gateway'], ...quiet });
+    // Each step stacks on the one before, unmerged: said with --base, as the command asks.
+    const toQa = await runPromote({ root, from: 'staging', apps: ['api-gateway'], base: toStaging.branch, ...quiet });
     expect(toQa.plan.target).toBe('qa');
     expect(toQa.files).toContain('clusters/qa/apps/api-gateway/manifest.yaml');
-    const toProduction = await runPromote({ root, from: 'qa', apps: ['api-gateway'], ...quiet });
+    const toProduction = await runPromote({ root, from: 'qa', apps: ['api-gateway'], base: toQa.branch, ...quiet });
     expect(toProduction.plan.target).toBe('production');
     expect(['staging', 'qa', 'production'].map((env) => versionOf(root, env, 'api-gateway'))).toEqual(['1.9.0', '1.9.0', '1.9.0']);
 

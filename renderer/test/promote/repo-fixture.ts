@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultRepoRoot, repoPaths } from '../../src/paths.js';
 import { renderToDisk } from '../../src/render/render.js';
+import { runGate } from '../../src/promote/gate.js';
 import { cleanUp, commitAll, gitIn, initRepo, renderedWorkingCopy, tempDir } from '../git-repo.js';
 
 export { cleanUp, gitIn, tempDir };
@@ -94,4 +95,26 @@ export function addQa(root: string, versions: string): void {
   writeFile(root, 'overlays/qa/environment.yaml', qa);
   writeFile(root, 'overlays/qa/versions.yaml', versions);
   writeFile(root, 'overlays/production/environment.yaml', read(root, 'overlays/production/environment.yaml').replace('promotesFrom: staging', 'promotesFrom: qa'));
+}
+
+/** The gate as CI runs it on a pull request from `branch` into origin/main, with this code as the base renderer. */
+export async function gate(root: string, branch: string, env: NodeJS.ProcessEnv = {}, log: (line: string) => void = () => undefined) {
+  gitIn(root, 'fetch', '--quiet', 'origin');
+  return runGate({ root, base: 'origin/main', head: branch, env, log, renderer: baseRenderer() });
+}
+
+/** Merging the pull request: a merge commit on main, pushed; the checkout is left on main. */
+export function merge(root: string, branch: string): void {
+  gitIn(root, 'switch', '--quiet', 'main');
+  gitIn(root, 'merge', '--quiet', '--no-ff', '-m', `Merge ${branch}`, branch);
+  gitIn(root, 'push', '--quiet', 'origin', 'main');
+}
+
+/** A new app's catalogue file, shaped like tool-integration's (a leaf: it calls nobody), under another name. */
+export function newAppFile(root: string, app: string): void {
+  writeFile(
+    root,
+    `apps/${app}.yaml`,
+    read(root, 'apps/tool-integration.yaml').replace('name: tool-integration', `name: ${app}`).replace('berrys/tool-integration', `berrys/${app}`),
+  );
 }

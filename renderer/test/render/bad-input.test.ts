@@ -4,9 +4,10 @@ import { realInputs, renderError } from './fixture.js';
 type Files = Record<string, string>;
 
 const override = 'overlays/production/apps/agent-orchestrator.yaml';
-/** The line of the autoscaler's chart version in base/addons.yaml, which moves as the catalogue grows. */
+/** Where the autoscaler's chart version is in base/addons.yaml (line and entry), which move as the catalogue grows. */
 const catalogueLines = realInputs()['base/addons.yaml']!.split('\n');
 const autoscalerChartLine = catalogueLines.findIndex((l) => l.includes('version: 9.52.1')) + 1;
+const autoscalerIndex = catalogueLines.slice(0, autoscalerChartLine).filter((l) => l.startsWith('  - name: ')).length - 1;
 
 describe('bad input', () => {
   const cases: [string, (f: Files) => void, string][] = [
@@ -75,7 +76,7 @@ describe('bad input', () => {
     [
       'an app left out of production that a deployed app there calls',
       (f) => (f['overlays/production/versions.yaml'] = f['overlays/production/versions.yaml']!.replace('api-gateway: 1.8.3\n', '')),
-      "overlays/production/versions.yaml:9:16: error: app 'web-dashboard' calls 'api-gateway', which is not deployed in 'production' (no version in overlays/production/versions.yaml)\n  hint: deploy api-gateway in production first (npm run promote), or leave web-dashboard out of production too",
+      "overlays/production/versions.yaml:9:16: error: app 'web-dashboard' calls 'api-gateway', which is not deployed in 'production' (no version in overlays/production/versions.yaml)\n  hint: to introduce or retire api-gateway gradually, make the call wait for it: {app: api-gateway, when: deployed} in apps/web-dashboard.yaml (then production renders web-dashboard without it); or deploy api-gateway here (npm run promote -- --from staging --to production --app api-gateway); or leave web-dashboard out of production too",
     ],
     [
       'an app with no version in any environment',
@@ -105,7 +106,7 @@ describe('bad input', () => {
     [
       'an add-on without a pinned chart version',
       (f) => (f['base/addons.yaml'] = f['base/addons.yaml']!.replace('version: 9.52.1', 'version: ^9.52.0')),
-      `base/addons.yaml:${autoscalerChartLine}:99: error: 'addons.6.chart.version' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).`,
+      `base/addons.yaml:${autoscalerChartLine}:99: error: 'addons.${autoscalerIndex}.chart.version' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).`,
     ],
     [
       'a cloud environment that does not say what enforces its NetworkPolicies',

@@ -26,11 +26,14 @@ let repoURL: string;
 let deadURL: string;
 let root: string;
 
-/** The test chart: a Deployment whose image tag is required, an optional ClusterRole, and in 0.2.0 a ConfigMap. */
+/** The test chart: a Deployment whose image tag is required (resources from its values), an optional ClusterRole, and in 0.2.0 a ConfigMap. */
 function writeChart(dir: string, version: string): void {
   mkdirSync(path.join(dir, 'templates'), { recursive: true });
   writeFileSync(path.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: demo\nversion: ${version}\nappVersion: "1.0.0"\n`);
-  writeFileSync(path.join(dir, 'values.yaml'), 'image:\n  repository: registry.example/demo\n  tag: ""\nclusterRole:\n  enabled: false\n');
+  writeFileSync(
+    path.join(dir, 'values.yaml'),
+    'image:\n  repository: registry.example/demo\n  tag: ""\nclusterRole:\n  enabled: false\nresources:\n  requests: { cpu: 10m, memory: 16Mi }\n  limits: { memory: 32Mi }\n',
+  );
   writeFileSync(
     path.join(dir, 'templates', 'deployment.yaml'),
     [
@@ -48,6 +51,7 @@ function writeChart(dir: string, version: string): void {
       '      containers:',
       '        - name: demo',
       '          image: "{{ .Values.image.repository }}:{{ required "demo needs image.tag: the release to run" .Values.image.tag }}"',
+      '          resources: {{ toJson .Values.resources }}',
       '',
     ].join('\n'),
   );
@@ -82,7 +86,9 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  // A checkout of its own (its own chart cache), with the repository's built tools and schemas.
   root = toolCheckout('charts', { schemas: true });
+  mkdirSync(path.join(root, 'base'));
 });
 
 const cluster: IndexCluster = {
@@ -206,6 +212,27 @@ describe('checkAddonCharts', () => {
     expect(summary(result)).toEqual([
       `${appFile}:10 chart-project: add-on demo in cluster staging (chart demo 0.1.0): Deployment 'demo' goes to namespace tools, which is not a destination of AppProject 'staging-platform' (.cache/charts/rendered/staging/demo.yaml:3)`,
     ]);
+  });
+
+  it("flags a BestEffort pod in a highAvailability environment, naming the chart, the object and the add-on's values line to fix", async () => {
+    writeFileSync(path.join(root, 'base', 'addons.yaml'), 'addons:\n  - name: demo\n    namespace: tools\n    values:\n      resources: {}\n');
+    const result = await check({ m: manifests({ values: '{ image: { tag: "1.0.0" }, resources: null }' }) });
+    expect(summary(result)).toEqual([
+      `${appFile}:10 chart-pod-resources: add-on demo in cluster staging (chart demo 0.1.0): Deployment 'demo': container 'demo' has no requests.cpu, requests.memory, limits.memory (a BestEffort pod) (.cache/charts/rendered/staging/demo.yaml:14)`,
+    ]);
+    expect(result.findings[0]!.hint).toBe(
+      "set the container's resources (requests.cpu, requests.memory, limits.memory) in the add-on's values at base/addons.yaml:4, or in addons.demo.values of the environment file of cluster 'staging'",
+    );
+    // The same chart outside a highAvailability environment is not held to it.
+    const relaxed = await checkAddonCharts({
+      root,
+      clusters: [{ ...cluster, highAvailability: false }],
+      manifestsOf: () => manifests({ values: '{ image: { tag: "1.0.0" }, resources: null }' }),
+      kubernetesVersion: '1.36.3',
+      lock: lockFor('0.1.0', '0.2.0'),
+      timeoutMs: 5000,
+    });
+    expect(summary(relaxed)).toEqual([]);
   });
 
   it('says which charts went unchecked and why when the repository cannot be reached, and goes on', async () => {
