@@ -11,7 +11,7 @@ const IndexFolder = Type.Object(
   {
     path: Type.String({ minLength: 1 }),
     application: DnsLabel,
-    kind: Type.Union([Type.Literal('argocd'), Type.Literal('platform'), Type.Literal('app')]),
+    kind: Type.Union([Type.Literal('argocd'), Type.Literal('platform'), Type.Literal('post-deploy'), Type.Literal('app')]),
     app: Type.Optional(DnsLabel),
   },
   { additionalProperties: false },

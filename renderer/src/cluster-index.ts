@@ -33,7 +33,14 @@ export function buildClusterIndex(
       const folders = applications
         .filter((a) => a.cluster === c.name)
         .map(({ path, application }): IndexFolder => {
-          const kind = path === repoPaths.argocdFolder(c.name) ? 'argocd' : path === repoPaths.platformFolder(c.name) ? 'platform' : 'app';
+          const kind =
+            path === repoPaths.argocdFolder(c.name)
+              ? 'argocd'
+              : path === repoPaths.platformFolder(c.name)
+                ? 'platform'
+                : path === repoPaths.postDeployFolder(c.name)
+                  ? 'post-deploy'
+                  : 'app';
           return { path, application, kind, ...(kind === 'app' ? { app: path.split('/').pop()! } : {}) };
         })
         .sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -134,6 +141,11 @@ export function primaryCluster(index: ClusterIndex, environment: string): IndexC
 /** The Argo CD Application that syncs an app's folder in a cluster, as the renderer named it. */
 export function appApplication(cluster: IndexCluster, app: string): string | undefined {
   return cluster.folders.find((f) => f.kind === 'app' && f.app === app)?.application;
+}
+
+/** The Argo CD Application of a cluster's post-deploy tests (PostSync hooks), when it has them. */
+export function postDeployApplication(cluster: IndexCluster): string | undefined {
+  return cluster.folders.find((f) => f.kind === 'post-deploy')?.application;
 }
 
 /** The promotion chain as the promote, release and gate commands use it. */

@@ -22,6 +22,14 @@ export type UncheckedObject = {
   [k: string]: unknown;
 };
 
+/**
+ * The label an add-on's Argo CD Application carries for each capability it provides (base/addons.yaml `provides`):
+ * how bootstrap finds Argo CD's own Application in the rendered argocd folder.
+ */
+export function providesLabel(capability: string): string {
+  return `provides.berrys.io/${capability}`;
+}
+
 /** Where each workload kind keeps its pod template (a PodTemplateSpec: metadata and spec). */
 export const podTemplatePaths: Readonly<Record<string, readonly string[]>> = {
   Deployment: ['spec', 'template'],

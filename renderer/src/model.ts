@@ -356,6 +356,17 @@ export const EnvironmentSpec = Type.Object(
         { additionalProperties: false, description: 'The log pipeline: required where an add-on keeps logs (base/addons.yaml reads it).' },
       ),
     ),
+    postDeployTests: Type.Optional(
+      Type.Object(
+        {
+          integration: Type.Boolean({
+            description:
+              "Also test the call graph after each sync: for every caller -> callee edge, the callee's URL the caller is given answers its readiness path from a pod with the caller's network identity.",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     settings: Type.Optional(Settings),
   },
   { additionalProperties: false },
@@ -380,12 +391,13 @@ const ExactVersion = Type.String({
  * `monitoring` (its namespace may scrape them), `node-autoscaling`, `dns`, `secrets` (the operator the secret store
  * authenticates as), `certificates` (issues the ClusterIssuer's certificates), `logs` (keeps the logs), `metrics`
  * (serves the resource metrics API that HorizontalPodAutoscalers read), `load-balancing` (makes the cloud load
- * balancer of the platform folder's Ingress in front of the ingress controller). What each gets from the cluster (its name,
+ * balancer of the platform folder's Ingress in front of the ingress controller), `gitops` (Argo CD itself: bootstrap
+ * installs it from its rendered Application, which then manages it; deleting that Application leaves Argo CD running). What each gets from the cluster (its name,
  * region, domain, buckets) is the add-on's clusterValues and cloudValues, data in base/addons.yaml.
  */
-const addonCapabilities = ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics', 'load-balancing'] as const;
+const addonCapabilities = ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics', 'load-balancing', 'gitops'] as const;
 export const AddonCapability = Type.Union(addonCapabilities.map((c) => Type.Literal(c)));
-export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics' | 'load-balancing';
+export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics' | 'load-balancing' | 'gitops';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
 export const AddonCatalogue = Type.Object(
@@ -533,6 +545,18 @@ export const PlatformSpec = Type.Object(
         description:
           'The largest input file the renderer reads, in bytes (default 1048576, 1 MiB: a hundred times the largest input today). A larger file is refused before it is parsed.',
       }),
+    ),
+    postDeployTests: Type.Optional(
+      Type.Object(
+        {
+          image: Type.String({
+            minLength: 1,
+            description:
+              'The image of the post-deploy test Jobs (Argo CD PostSync hooks): it needs sh and curl, and is pinned by a release tag of a registry whose tags are immutable, or by a digest.',
+          }),
+        },
+        { additionalProperties: false, description: 'The post-deploy tests every cluster runs after its apps sync (README, Post-deploy tests).' },
+      ),
     ),
     clusterAutoscaler: Type.Object(
       {

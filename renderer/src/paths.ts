@@ -46,6 +46,8 @@ export const repoPaths = {
   /** Folder of cluster-wide pieces: namespaces, guard-rail network policies, secret stores, issuers. */
   platformFolder: (cluster: string) => `clusters/${cluster}/platform`,
   appFolder: (cluster: string, app: string) => `clusters/${cluster}/apps/${app}`,
+  /** Folder of the tests Argo CD runs after the apps sync (PostSync hooks) and the data they test. */
+  postDeployFolder: (cluster: string) => `clusters/${cluster}/post-deploy`,
   /** The one rendered file of a folder (emit.ts): every resource of the folder, one document each. */
   manifest: (folder: string) => `${folder}/manifest.yaml`,
   schemaDir: 'renderer/schema',

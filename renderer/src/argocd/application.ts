@@ -17,19 +17,66 @@ export interface ApplicationState {
    * as running another image. Absent in observations written before it was recorded.
    */
   images?: string[];
+  /** The last sync operation, hooks included; absent when Argo CD records none (or in older observations). */
+  operation?: LastOperation;
+}
+
+/** What the last sync operation of an Application did: Argo CD's phase and message, the revision, the failed hooks. */
+export interface LastOperation {
+  /** Running, Succeeded, Failed, Error or Terminating. */
+  phase: string;
+  /** The revision the operation synced to (syncResult.revision). */
+  revision?: string;
+  message?: string;
+  /** Each hook (or resource) whose result failed, with Argo CD's message: e.g. `Job berrys-staging/smoke-test (PostSync hook) Failed: …`. */
+  failed: string[];
+}
+
+/** Hook phases and resource results that mean a failure (gitops-engine's OperationPhase and ResultCode). */
+const failedPhases = ['Failed', 'Error'];
+const failedResults = ['SyncFailed'];
+
+/** The last sync operation of an Application, or undefined when Argo CD records none. */
+export function lastOperation(app: Application): LastOperation | undefined {
+  const op = app.status?.operationState;
+  if (!op?.phase) return undefined;
+  const failed = (op.syncResult?.resources ?? [])
+    .filter((r) => failedPhases.includes(r.hookPhase ?? '') || failedResults.includes(r.status ?? ''))
+    .map((r) => {
+      const what = `${r.kind ?? 'resource'} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? ''}${r.hookType ? ` (${r.hookType} hook)` : ''}`;
+      return `${what} ${r.hookType ? r.hookPhase : r.status}${r.message ? `: ${r.message}` : ''}`;
+    });
+  return { phase: op.phase, revision: op.syncResult?.revision || undefined, message: op.message || undefined, failed };
+}
+
+/**
+ * Why the last sync operation does not show a success at `revision`, in Argo CD's words; [] when it does. A hook
+ * that failed fails the operation (Argo CD reports its phase Failed), but its own message says what failed.
+ */
+export function operationProblems(operation: LastOperation | undefined, revision: string | undefined): string[] {
+  if (!operation) return ['has no sync operation recorded, so whether its sync and hooks succeeded is unknown'];
+  const problems: string[] = [];
+  if (operation.phase !== 'Succeeded') problems.push(`last sync ${operation.phase}${operation.message ? `: ${operation.message}` : ''}`);
+  for (const f of operation.failed) problems.push(`hook or resource ${f}`);
+  if (revision !== undefined && operation.revision !== revision)
+    problems.push(`last sync ran at ${operation.revision?.slice(0, 7) ?? 'no revision'}, not at ${revision.slice(0, 7)}`);
+  return problems;
 }
 
 /**
  * Finds the tag of `image` (repository path without registry, e.g. `berrys/api-gateway`) in the Application's
  * image list (status.summary.images, e.g. `3333.dkr.ecr…/berrys/api-gateway:1.9.0`). A digest suffix is ignored.
+ * When its pods run more than one tag (a rollout under way, a pod whose image was changed live), all of them,
+ * sorted and joined with " and ": that is never equal to one expected version, so no check passes on the first alone.
  */
 export function imageTag(images: readonly string[] | undefined, image: string | undefined): string | undefined {
+  const tags = new Set<string>();
   for (const text of images ?? []) {
     const ref = parseImage(text);
     if (ref.tag === undefined) continue;
-    if (image === undefined || ref.repository === image || ref.repository.endsWith(`/${image}`)) return ref.tag;
+    if (image === undefined || ref.repository === image || ref.repository.endsWith(`/${image}`)) tags.add(ref.tag);
   }
-  return undefined;
+  return tags.size === 0 ? undefined : [...tags].sort().join(' and ');
 }
 
 export function applicationState(app: Application, image: string | undefined): ApplicationState {
@@ -39,6 +86,7 @@ export function applicationState(app: Application, image: string | undefined): A
     revision: app.status?.sync?.revision || undefined,
     version: imageTag(app.status?.summary?.images, image),
     images: app.status?.summary?.images ?? [],
+    ...(app.status?.operationState?.phase ? { operation: lastOperation(app) } : {}),
   };
 }
 

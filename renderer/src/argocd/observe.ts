@@ -21,6 +21,8 @@ export interface ClusterObservation {
   server?: string;
   /** App → what Argo CD said about its Application. */
   applications: Record<string, Observed>;
+  /** What Argo CD said about the Application of the cluster's post-deploy tests, when the cluster has them. */
+  postDeploy?: Observed;
 }
 
 /**
@@ -33,25 +35,29 @@ export async function observeCluster(
   config: ArgocdConfig | undefined,
   target: { cluster: string; environment: string },
   apps: ReadonlyMap<string, { application: string; image: string | undefined }>,
-  opts: ArgocdClientOptions & { refresh?: boolean } = {},
+  opts: ArgocdClientOptions & { refresh?: boolean; postDeploy?: string } = {},
 ): Promise<ClusterObservation> {
   const observation: ClusterObservation = { ...target, applications: {} };
   if (!config) {
     // Nothing asked; the Application names still say what would have been.
     for (const [app, { application }] of apps) observation.applications[app] = { application };
+    if (opts.postDeploy) observation.postDeploy = { application: opts.postDeploy };
     return observation;
   }
   observation.server = config.server;
   const client = createArgocdClient(config, opts);
-  for (const [app, { application, image }] of [...apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const observe = async (application: string, image: string | undefined): Promise<Observed> => {
     try {
-      const state = applicationState(await client.getApplication(application, opts.refresh ? { refresh: 'normal' } : {}), image);
-      observation.applications[app] = { application, state };
+      return { application, state: applicationState(await client.getApplication(application, opts.refresh ? { refresh: 'normal' } : {}), image) };
     } catch (err) {
       if (!(err instanceof ArgocdError)) throw err;
-      observation.applications[app] = err.status === 404 ? { application } : { application, error: err.message };
+      return err.status === 404 ? { application } : { application, error: err.message };
     }
+  };
+  for (const [app, { application, image }] of [...apps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    observation.applications[app] = await observe(application, image);
   }
+  if (opts.postDeploy) observation.postDeploy = await observe(opts.postDeploy, undefined);
   return observation;
 }
 
@@ -80,18 +86,32 @@ export function parseObservations(file: string, text: string): ClusterObservatio
       return fail(`live[${i}] needs cluster, environment and applications`);
     }
     for (const [name, seen] of Object.entries(c.applications)) {
-      const s = (seen as Observed).state;
-      const ok =
-        isText((seen as Observed).application) &&
-        optionalText((seen as Observed).error) &&
-        (s === undefined ||
-          (isText(s.sync) &&
-            isText(s.health) &&
-            optionalText(s.revision) &&
-            optionalText(s.version) &&
-            (s.images === undefined || (Array.isArray(s.images) && s.images.every(isText)))));
-      if (!ok) fail(`live[${i}].applications.${name} is malformed`);
+      if (!wellFormed(seen)) fail(`live[${i}].applications.${name} is malformed`);
     }
-    return { cluster: c.cluster, environment: c.environment, ...(c.server ? { server: c.server } : {}), applications: c.applications as Record<string, Observed> };
+    if (c.postDeploy !== undefined && !wellFormed(c.postDeploy)) fail(`live[${i}].postDeploy is malformed`);
+    return {
+      cluster: c.cluster,
+      environment: c.environment,
+      ...(c.server ? { server: c.server } : {}),
+      applications: c.applications as Record<string, Observed>,
+      ...(c.postDeploy ? { postDeploy: c.postDeploy } : {}),
+    };
   });
+}
+
+/** One observed Application as `versions --live --format json` writes it, checked field by field. */
+function wellFormed(seen: unknown): boolean {
+  const o = seen as Observed | null;
+  if (!o || !isText(o.application) || !optionalText(o.error)) return false;
+  const s = o.state;
+  if (s === undefined) return true;
+  const op = s.operation;
+  return (
+    isText(s.sync) &&
+    isText(s.health) &&
+    optionalText(s.revision) &&
+    optionalText(s.version) &&
+    (s.images === undefined || (Array.isArray(s.images) && s.images.every(isText))) &&
+    (op === undefined || (isText(op.phase) && optionalText(op.revision) && optionalText(op.message) && Array.isArray(op.failed) && op.failed.every(isText)))
+  );
 }

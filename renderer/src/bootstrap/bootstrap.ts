@@ -1,11 +1,14 @@
 /**
- * `npm run bootstrap`: point a cluster's Argo CD at this repository once. Reads the rendered root Application (and
- * its AppProject), refuses a kube context that is not the declared cluster, checks that Argo CD is installed, and
- * server-side applies the documents. With dryRun it prints what it would apply and contacts nothing.
+ * `npm run bootstrap`: point a cluster at this repository once. Reads the rendered root Application (and its
+ * AppProject), refuses a kube context that is not the declared cluster, installs Argo CD from its rendered add-on
+ * Application when the cluster has one and Argo CD is not there yet (install.ts), checks that Argo CD is installed,
+ * and server-side applies the documents. With dryRun it prints what it would do and contacts nothing.
  */
 import { diskReader } from '../fs.js';
+import { repoPaths } from '../paths.js';
 import { readBootstrapInput, type BootstrapDocument, type BootstrapInput } from './documents.js';
 import { BootstrapError } from './error.js';
+import { renderArgocdInstall } from './install.js';
 import { fieldManager, kubeApi, loadKubeConfig, type KubeApi } from './kube.js';
 import { imageReplicationCheck, judgeVpcCni, vpcCni } from './preconditions.js';
 import { resolveTarget, type Target } from './target.js';
@@ -23,7 +26,12 @@ export interface BootstrapOptions {
   out?: (line: string) => void;
   /** Proceed although the declared NetworkPolicy enforcement is missing; the reason is printed. */
   allowUnenforced?: string;
+  /** Waits between looks at the CRDs of a fresh install; tests pass one that does not wait. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** How long a fresh install may take for the API server to serve Argo CD's CRDs. */
+const crdWaitSeconds = 60;
 
 type ApplyOutcome = 'created' | 'configured';
 
@@ -45,6 +53,7 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<void> {
   }
   const api = kubeApi(kc, target.context);
   await checkPreconditions(api, input.cluster, opts.allowUnenforced, out);
+  if (input.argocd && (await argocdMissing(api, input)).length > 0) await installArgocd(api, input, opts, out);
   await checkArgocdInstalled(api, input, target);
   const outcomes: ApplyOutcome[] = [];
   for (const doc of input.documents) {
@@ -80,8 +89,29 @@ async function checkPreconditions(api: KubeApi, cluster: BootstrapInput['cluster
   if (declared.imageReplication) out(imageReplicationCheck(declared.imageReplication));
 }
 
-/** Both the namespace and the CRDs, checked before anything is applied, reported together. */
-async function checkArgocdInstalled(api: KubeApi, input: BootstrapInput, target: Target): Promise<void> {
+/**
+ * Installs Argo CD from its rendered add-on Application: its namespace, then the chart as the pinned helm renders it
+ * with the Application's values (CRDs first), server-side applied by this command's field manager; then waits until
+ * the API server serves the CRDs the root needs. When the root syncs, Argo CD's Application adopts every object.
+ */
+async function installArgocd(api: KubeApi, input: BootstrapInput, opts: BootstrapOptions, out: (line: string) => void): Promise<void> {
+  const install = input.argocd!;
+  const objects = await renderArgocdInstall(opts.root, install, input.kubernetesVersion, opts.env);
+  await api.applyAny({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: install.namespace } });
+  for (const object of objects) await api.applyAny(object);
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let waited = 0; (await argocdMissing(api, input)).length > 0; waited++) {
+    if (waited >= crdWaitSeconds) break; // checkArgocdInstalled says what is still missing
+    await sleep(1000);
+  }
+  out(
+    `installed Argo CD in namespace ${install.namespace}: ${objects.length} objects of ${install.chart.name} ${install.chart.version} ` +
+      `rendered with the values of ${install.application}, which manages it from now on`,
+  );
+}
+
+/** What of Argo CD is missing: its namespace and the CRDs of the documents, each said once. */
+async function argocdMissing(api: KubeApi, input: BootstrapInput): Promise<string[]> {
   const missing: string[] = [];
   const namespaces = [...new Set(input.documents.map((d) => d.object.metadata.namespace))];
   for (const ns of namespaces) {
@@ -97,6 +127,12 @@ async function checkArgocdInstalled(api: KubeApi, input: BootstrapInput, target:
     if (served === undefined) missing.push(`CustomResourceDefinition '${crd}' does not exist`);
     else if (!served.includes(version)) missing.push(`CustomResourceDefinition '${crd}' does not serve ${version} (it serves ${served.join(', ') || 'nothing'})`);
   }
+  return missing;
+}
+
+/** Both the namespace and the CRDs, checked before the documents are applied, reported together. */
+async function checkArgocdInstalled(api: KubeApi, input: BootstrapInput, target: Target): Promise<void> {
+  const missing = await argocdMissing(api, input);
   if (missing.length === 0) return;
   const ns = input.documents[input.documents.length - 1]!.object.metadata.namespace;
   const v = input.argocdVersion;
@@ -120,6 +156,13 @@ function formatDryRun(input: BootstrapInput, target: Target): string {
     ...(c.preconditions?.networkPolicyEnforcement === 'vpc-cni' ? [`# after checking that the VPC CNI's network-policy agent is on (networkPolicyEnforcement: vpc-cni)`] : []),
     ...(c.preconditions?.imageReplication ? [`# ${imageReplicationCheck(c.preconditions.imageReplication)}`] : []),
   ];
+  if (input.argocd) {
+    const a = input.argocd;
+    lines.push(
+      `# If Argo CD is not installed, first installs it: chart ${a.chart.name} ${a.chart.version} from ${a.chart.repoURL} (checked against ${repoPaths.chartsLock}),`,
+      `# rendered by the pinned helm with the values of the Application ${a.application}, into namespace ${a.namespace}.`,
+    );
+  }
   for (const doc of input.documents) {
     lines.push('---', `# ${doc.object.kind} ${doc.object.metadata.namespace}/${doc.object.metadata.name} from ${doc.file}`, doc.text.replace(/\n+$/, ''));
   }

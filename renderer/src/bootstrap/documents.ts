@@ -12,6 +12,8 @@ import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
+import { providesLabel } from '../kube.js';
+import type { ArgocdInstall } from './install.js';
 
 /** One object to apply, with the text it came from. */
 export interface BootstrapDocument {
@@ -36,6 +38,10 @@ export interface BootstrapInput {
   documents: BootstrapDocument[];
   /** The pinned Argo CD release, e.g. `v3.5.7`, for the "install Argo CD first" hint. */
   argocdVersion: string;
+  /** The pinned Kubernetes version (renderer/pins.json), for helm's .Capabilities. */
+  kubernetesVersion: string;
+  /** Argo CD's own add-on Application, when the cluster has one: what bootstrap installs Argo CD from. */
+  argocd?: ArgocdInstall;
 }
 
 /** Reads everything bootstrap needs for `clusterName`; every problem is a RenderError naming the file. */
@@ -46,7 +52,40 @@ export async function readBootstrapInput(reader: RepoReader, clusterName: string
   const documents = [root];
   const project = root.object.spec.project;
   if (project && project !== 'default') documents.unshift(findDocument(manifest, 'AppProject', project));
-  return { cluster, documents, argocdVersion: await readArgocdVersion(reader) };
+  const argocd = findArgocdInstall(manifest);
+  const pins = await readPins(reader, argocd !== undefined);
+  return { cluster, documents, argocdVersion: pins.argocdVersion, kubernetesVersion: pins.kubernetesVersion, ...(argocd ? { argocd } : {}) };
+}
+
+/** The Application labelled as providing `gitops` (Argo CD's own, a Helm chart source), if rendered. */
+function findArgocdInstall({ file, documents }: Manifest): ArgocdInstall | undefined {
+  for (const doc of documents) {
+    const o = doc.toJS() as {
+      kind?: unknown;
+      metadata?: { name?: unknown; labels?: Record<string, unknown> };
+      spec?: {
+        destination?: { namespace?: unknown };
+        source?: { repoURL?: unknown; chart?: unknown; targetRevision?: unknown; helm?: { releaseName?: unknown; valuesObject?: unknown } };
+      };
+    } | null;
+    if (o?.kind !== 'Application' || o.metadata?.labels?.[providesLabel('gitops')] !== 'true') continue;
+    const source = o.spec?.source;
+    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    const [repoURL, chart, version, namespace] = [text(source?.repoURL), text(source?.chart), text(source?.targetRevision), text(o.spec?.destination?.namespace)];
+    const name = String(o.metadata.name);
+    if (!repoURL || !chart || !version || !namespace) {
+      throw fail({ file, message: `the Application '${name}' provides gitops but names no chart (repoURL, chart, targetRevision) and destination namespace`, hint: render });
+    }
+    const values = source?.helm?.valuesObject;
+    return {
+      application: name,
+      chart: { repoURL, name: chart, version },
+      release: text(source?.helm?.releaseName) ?? name,
+      namespace,
+      values: typeof values === 'object' && values !== null ? (values as Record<string, unknown>) : {},
+    };
+  }
+  return undefined;
 }
 
 async function readClusterEntry(reader: RepoReader, clusterName: string): Promise<IndexCluster> {
@@ -94,14 +133,18 @@ function findDocument({ file, content, documents }: Manifest, kind: ArgoObject['
   return { file, text, object };
 }
 
-async function readArgocdVersion(reader: RepoReader): Promise<string> {
+/** The pinned Argo CD release, and the Kubernetes version (needed only to render Argo CD's chart for an install). */
+async function readPins(reader: RepoReader, install: boolean): Promise<{ argocdVersion: string; kubernetesVersion: string }> {
   const file = repoPaths.pins;
   const text = await reader.read(file);
-  const version = text === undefined ? undefined : (JSON.parse(text) as { sources?: { argocd?: { version?: unknown } } }).sources?.argocd?.version;
+  const pins = text === undefined ? undefined : (JSON.parse(text) as { kubernetes?: unknown; sources?: { argocd?: { version?: unknown } } });
+  const version = pins?.sources?.argocd?.version;
   if (typeof version !== 'string') {
     throw fail({ file, message: 'sources.argocd.version is missing', hint: 'pin the Argo CD release the clusters run, e.g. "version": "v3.5.7"' });
   }
-  return version;
+  const kubernetes = typeof pins?.kubernetes === 'string' ? pins.kubernetes : '';
+  if (install && kubernetes === '') throw fail({ file, message: 'kubernetes is missing', hint: 'pin the Kubernetes version the clusters run, e.g. "kubernetes": "1.36.3"' });
+  return { argocdVersion: version, kubernetesVersion: kubernetes };
 }
 
 function fail(problem: Problem): RenderError {

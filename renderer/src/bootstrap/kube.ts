@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiextensionsV1Api, ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { BootstrapError } from './error.js';
 import type { KubeConfigView } from './target.js';
 
@@ -90,6 +90,11 @@ export interface KubeApi {
   configMap(namespace: string, name: string): Promise<unknown>;
   /** Server-side apply into the object's namespace; says whether the object was created or already existed. */
   apply(object: ApplyObject, plural: string): Promise<'created' | 'configured'>;
+  /**
+   * Server-side apply of an object of any kind the API server serves (Argo CD's chart): the resource is found through
+   * the API's discovery, which KubernetesObjectApi reads and keeps.
+   */
+  applyAny(object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): Promise<void>;
 }
 
 /** Clients for `context` of a loaded kube config (the caller has already checked that it is the right cluster). */
@@ -101,6 +106,7 @@ export function kubeApi(kc: KubeConfig, context: string): KubeApi {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const apps = kc.makeApiClient(AppsV1Api);
   const orUndefined = (err: unknown): Promise<never> | undefined => (isNotFound(err) ? undefined : Promise.reject(err));
+  const objects = KubernetesObjectApi.makeApiClient(kc);
 
   async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -138,6 +144,12 @@ export function kubeApi(kc: KubeConfig, context: string): KubeApi {
         );
         // The API server answers an apply patch with 201 when it created the object and 200 when it existed.
         return response.httpStatusCode === 201 ? 'created' : 'configured';
+      });
+    },
+    applyAny: (object) => {
+      const where = object.metadata.namespace ? `${object.metadata.namespace}/` : '';
+      return call(`server-side apply of ${object.kind} ${where}${object.metadata.name}`, async () => {
+        await objects.patch(object, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
       });
     },
   };

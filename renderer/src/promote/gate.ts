@@ -2,7 +2,9 @@
  * The promotion gate, a required check on every pull request. Measured from the merge base with the base branch,
  * every version change in a step of the promotion chain (clusters/index.json on the base branch) after the first is
  * a promotion (the previous step runs it on the base branch; when Argo CD can be asked, that environment's primary
- * cluster must also be Synced and Healthy at a revision that deploys it), a retirement, a rollback (the environment
+ * cluster must also be Synced and Healthy at a revision that deploys it, its last sync operation must have succeeded
+ * there, hooks included, and the cluster's post-deploy tests must last have run, and passed, at a revision that
+ * deploys it), a retirement, a rollback (the environment
  * ran it before), a hotfix of an app its `Hotfix:` trailer names, or refused. Other changes reaching the end of the
  * chain pass but are listed. A new environment in the chain starts only with versions its predecessor ran. And what
  * Argo CD will sync, the pull request's clusters/, must be what this (the base branch's) renderer makes of the pull
@@ -10,10 +12,10 @@
  */
 import { promises as fsp } from 'node:fs';
 import { argocdConfig, variableSuffix } from '../argocd/api.js';
-import type { ApplicationState } from '../argocd/application.js';
+import { operationProblems, type ApplicationState } from '../argocd/application.js';
 import type { ArgocdClientOptions } from '../argocd/client.js';
 import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
-import { appApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
+import { appApplication, postDeployApplication, primaryCluster, readClusterIndex } from '../cluster-index.js';
 import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { checkOutput, type OutputCheck } from './output.js';
@@ -152,7 +154,8 @@ function hotfixApps(value: string, catalogue: readonly string[]): string[] {
 
 /**
  * Changed files that reach an environment (the end of the chain) but are not a version change: its overlay other
- * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of changed apps.
+ * than versions.yaml, the shared sources (apps/, base/), and its rendered files outside the folders of changed apps
+ * and the post-deploy tests.
  */
 function otherChangesReaching(
   env: string,
@@ -163,7 +166,11 @@ function otherChangesReaching(
   deployedThere: (app: string) => boolean,
 ): string[] {
   const versions = repoPaths.versions(env);
-  const explained = clusters.flatMap((c) => changedApps.map((app) => `${repoPaths.appFolder(c, app)}/`));
+  // The post-deploy tests name every app's version (a deploy reruns them), so a version change changes them too.
+  const explained = clusters.flatMap((c) => [
+    ...changedApps.map((app) => `${repoPaths.appFolder(c, app)}/`),
+    ...(changedApps.length > 0 ? [`${repoPaths.postDeployFolder(c)}/`] : []),
+  ]);
   const output = clusters.map((c) => `${repoPaths.clusterDir(c)}/`);
   // A shared input reaches the environment only through its output (the output rule proves clusters/ is what the
   // inputs render): a catalogue file of an app it never ran, or base/ when none of its files change, does not.
@@ -193,6 +200,8 @@ function judgeHealth(application: string, expected: string, state: ApplicationSt
   const problems: string[] = [];
   if (state.sync !== 'Synced') problems.push(`is ${state.sync}, not Synced`);
   if (state.health !== 'Healthy') problems.push(`is ${state.health}, not Healthy`);
+  // Synced and Healthy say what runs; the last operation says whether deploying it succeeded, hooks included.
+  problems.push(...operationProblems(state.operation, state.revision));
   if (revisionVersion !== undefined && revisionVersion !== expected) {
     problems.push(`is at ${shortRevision(state.revision)} where versions.yaml has ${revisionVersion}, not ${expected}`);
   }
@@ -207,6 +216,28 @@ function judgeHealth(application: string, expected: string, state: ApplicationSt
     ok: problems.length === 0,
     problem: problems.length ? `${application} ${problems.join(', ')}` : undefined,
   };
+}
+
+/**
+ * The post-deploy rule for one promotion: the cluster's post-deploy tests (PostSync hooks) last ran at a revision
+ * that deploys the promoted version (`testedVersion`, read from that revision's versions.yaml), and that run
+ * succeeded, every hook included.
+ */
+function judgePostDeploy(
+  seen: { application: string; state?: ApplicationState; error?: string } | undefined,
+  application: string,
+  server: string,
+  app: string,
+  expected: string,
+  testedVersion: string | undefined,
+): string[] {
+  if (!seen?.state) return [`post-deploy tests: ${seen?.error ?? `Argo CD at ${server} has no Application ${application}`}`];
+  const op = seen.state.operation;
+  const problems = operationProblems(op, undefined);
+  if (op?.revision !== undefined && testedVersion !== expected) {
+    problems.push(`last ran at ${op.revision.slice(0, 7)}, where versions.yaml has ${app} ${testedVersion ?? '(none)'}, so they have not tested ${expected}`);
+  }
+  return problems.map((p) => `post-deploy tests ${application} ${p}`);
 }
 
 /** Reads GATE_REQUIRE_ARGOCD: the environments whose promotions fail when the health part cannot run. */
@@ -347,13 +378,14 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     const primary = primaryCluster(baseIndex, move.previousEnv);
     const application = appApplication(primary, move.app);
     if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${move.app} in cluster ${primary.name}; cannot ask Argo CD about it`);
+    const postDeploy = postDeployApplication(primary);
     const observation = opts.observations
       ? opts.observations.find((o) => o.cluster === primary.name)
       : await observeCluster(
           argocdConfig(env, primary.name, move.previousEnv),
           { cluster: primary.name, environment: move.previousEnv },
           new Map([[move.app, { application, image: images.get(move.app) }]]),
-          opts.argocd,
+          { ...opts.argocd, ...(postDeploy ? { postDeploy } : {}) },
         );
     if (!observation?.server) {
       skipped.add(move.env);
@@ -364,13 +396,22 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
       health.set(`${move.env}/${move.app}`, { application, ok: false, problem: seen?.error ?? `Argo CD at ${observation.server} has no Application ${application}` });
       continue;
     }
-    let revisionVersion: string | undefined;
-    if (seen.state.revision && /^[0-9a-f]{40}$/.test(seen.state.revision)) {
-      if ((await hasCommit(opts.root, seen.state.revision)) || (await fetchCommit(opts.root, seen.state.revision))) {
-        revisionVersion = (await readVersions(gitReader(opts.root, seen.state.revision), move.previousEnv)).versions.get(move.app);
+    /** The version of the app in the previous environment's versions.yaml at a revision Argo CD names, when readable. */
+    const versionAt = async (revision: string | undefined): Promise<string | undefined> => {
+      if (!revision || !/^[0-9a-f]{40}$/.test(revision)) return undefined;
+      if (!(await hasCommit(opts.root, revision)) && !(await fetchCommit(opts.root, revision))) return undefined;
+      return (await readVersions(gitReader(opts.root, revision), move.previousEnv)).versions.get(move.app);
+    };
+    const finding = judgeHealth(application, move.head!, seen.state, await versionAt(seen.state.revision));
+    if (postDeploy) {
+      const tests = observation.postDeploy;
+      const problems = judgePostDeploy(tests, postDeploy, observation.server, move.app, move.head!, await versionAt(tests?.state?.operation?.revision));
+      if (problems.length > 0) {
+        finding.ok = false;
+        finding.problem = [finding.problem, ...problems].filter(Boolean).join('; ');
       }
     }
-    health.set(`${move.env}/${move.app}`, judgeHealth(application, move.head!, seen.state, revisionVersion));
+    health.set(`${move.env}/${move.app}`, finding);
   }
 
   const last = chain.at(-1)!;
@@ -380,8 +421,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const lastClusters = headIndex.clusters.filter((c) => c.environment === last).map((c) => c.name);
   const explained = moves.filter((m) => m.env === last).map((m) => m.app);
   // What the version changes do to the call graph of each environment, and the rendered files that follow from them.
-  const fromReader = gitReader(opts.root, from);
-  const [fromCalls, headCalls] = [await readCalls(fromReader, await readCatalogue(fromReader)), await readCalls(headReader, await readCatalogue(headReader))];
+  const [fromCalls, headCalls] = await Promise.all([readCalls(opts.root, from), readCalls(opts.root, head)]);
   const wiring = headChain
     .filter((e) => chain.includes(e))
     .flatMap((e) => wiringChanges(e, { calls: fromCalls, versions: fromVersions.get(e) ?? new Map() }, { calls: headCalls, versions: headVersions.get(e) ?? new Map() }));

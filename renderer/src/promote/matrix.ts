@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import { argocdConfig } from '../argocd/api.js';
 import { versionUnknownReason } from '../argocd/application.js';
 import { observeCluster, type ClusterObservation } from '../argocd/observe.js';
-import { appApplication, clustersOf, promotionChainOf, readClusterIndex } from '../cluster-index.js';
+import { appApplication, clustersOf, postDeployApplication, promotionChainOf, readClusterIndex } from '../cluster-index.js';
 import type { ArgocdClientOptions } from '../argocd/client.js';
 import { allowedHint } from '../errors.js';
 import { UsageError } from '../errors.js';
@@ -204,7 +204,11 @@ export async function runVersions(opts: VersionsOptions): Promise<Matrix> {
         }),
       );
       const target = { cluster: t.cluster, environment: t.environment };
-      matrix.live.push(await observeCluster(argocdConfig(opts.processEnv ?? process.env, t.cluster, t.environment), target, deployed, opts.argocd));
+      // The post-deploy tests too: the gate, reading this observation from a file, judges their last run.
+      const postDeploy = postDeployApplication(t.index);
+      matrix.live.push(
+        await observeCluster(argocdConfig(opts.processEnv ?? process.env, t.cluster, t.environment), target, deployed, { ...opts.argocd, ...(postDeploy ? { postDeploy } : {}) }),
+      );
     }
     matrix.liveRows = liveRows(matrix, matrix.live);
   }

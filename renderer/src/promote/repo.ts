@@ -8,6 +8,7 @@ import { repoPaths } from '../paths.js';
 import { fileHistory, git } from './git.js';
 import { parseVersions, type Versions } from './versions.js';
 import { declaredCalls } from '../render/call-graph.js';
+import { readCommitFiles } from '../diff/git.js';
 import type { AppSpec } from '../model.js';
 import type { AppCalls } from './wiring.js';
 
@@ -53,29 +54,27 @@ export async function readVersions(reader: RepoReader, env: string): Promise<{ v
   return { versions: text === undefined ? new Map() : parseVersions(file, text), text };
 }
 
-/** One field of each app's catalogue file (apps/<app>.yaml), for the apps whose file has it. */
-async function readAppField(reader: RepoReader, apps: string[], field: 'image' | 'calls'): Promise<Map<string, unknown>> {
-  const values = new Map<string, unknown>();
-  for (const app of apps) {
-    const text = await reader.read(repoPaths.app(app));
-    const value = text === undefined ? undefined : (parse(text) as Record<string, unknown> | null)?.[field];
-    if (value !== undefined) values.set(app, value);
-  }
-  return values;
-}
-
 /** The image repository path of each app (apps/<app>.yaml `image`), to find its tag among an Application's images. */
 export async function readImages(reader: RepoReader, apps: string[]): Promise<Map<string, string>> {
   const images = new Map<string, string>();
-  for (const [app, image] of await readAppField(reader, apps, 'image')) if (typeof image === 'string') images.set(app, image);
+  for (const app of apps) {
+    const text = await reader.read(repoPaths.app(app));
+    const image = text === undefined ? undefined : (parse(text) as { image?: unknown } | null)?.image;
+    if (typeof image === 'string') images.set(app, image);
+  }
   return images;
 }
 
-/** Each app's declared calls (apps/<app>.yaml `calls`), read as the call graph reads them (render/call-graph.ts). */
-export async function readCalls(reader: RepoReader, apps: string[]): Promise<AppCalls> {
+/**
+ * Each app's declared calls (apps/<app>.yaml `calls`) at a commit, read as the call graph reads them
+ * (render/call-graph.ts): every catalogue file in one `git cat-file --batch`, which the gate can afford on every run.
+ */
+export async function readCalls(root: string, rev: string): Promise<AppCalls> {
   const calls: AppCalls = new Map();
-  for (const [app, declared] of await readAppField(reader, apps, 'calls')) {
-    if (Array.isArray(declared)) calls.set(app, declaredCalls({ calls: declared } as Pick<AppSpec, 'calls'>));
+  for (const file of await readCommitFiles(root, rev, [repoPaths.appsDir])) {
+    const app = /^apps\/([^/]+)\.yaml$/.exec(file.path)?.[1];
+    const declared = app === undefined ? undefined : (parse(file.bytes.toString('utf8')) as { calls?: unknown } | null)?.calls;
+    if (app !== undefined && Array.isArray(declared)) calls.set(app, declaredCalls({ calls: declared } as Pick<AppSpec, 'calls'>));
   }
   return calls;
 }

@@ -10,8 +10,11 @@
  * - any named object (a ClusterSecretStore, a ClusterIssuer): itself.
  * Who consumes what: every namespaced object its namespace, every custom resource its API group, a Deployment the
  * Secrets its pods read, an Ingress its TLS Secret (or, when cert-manager makes it, the issuer it names), an
- * ExternalSecret its store, and an add-on's Application its namespace and the Secrets its chart values name
- * (base/addons.yaml `secrets` and `consumes.secrets`). Each problem names both parties at their rendered file:line.
+ * ExternalSecret its store, an add-on's Application its namespace and the Secrets its chart values name
+ * (base/addons.yaml `secrets` and `consumes.secrets`), and a PostSync hook (a post-deploy test) every Service it
+ * calls by its cluster DNS name (in its env or the ConfigMaps it mounts): Argo CD runs the hook after its own
+ * Application's sync only, so the Services' Applications must sync in an earlier wave. Each problem names both
+ * parties at their rendered file:line.
  */
 import type { Problem, SourceLocation } from '../errors.js';
 import type { DataPath } from '../source.js';
@@ -27,6 +30,10 @@ const kubernetesNamespaces = ['default', 'kube-node-lease', 'kube-public', 'kube
 const argocdGroup = 'argoproj.io';
 /** The annotation with which cert-manager's ingress-shim makes an Ingress's TLS Secret itself. */
 const issuerAnnotation = 'cert-manager.io/cluster-issuer';
+/** Argo CD's hook annotation: a hook runs in its phase of its Application's sync, not in a wave. */
+const hookAnnotation = 'argocd.argoproj.io/hook';
+/** A Service's in-cluster URL: `http(s)://<service>.<namespace>.svc[.cluster.local]`. */
+const serviceUrl = /\bhttps?:\/\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?\b/g;
 
 /** Where an object syncs: the wave of the root's folder it is applied in, and its own wave inside a child Application. */
 interface Place {
@@ -95,7 +102,9 @@ function syncsAfter(producer: Place, consumer: Place, producerKind: string): boo
 }
 
 function describePlace(p: Place): string {
-  return p.inner === undefined ? `sync wave ${p.outer}` : `sync wave ${p.outer} (Application ${p.application}, wave ${p.inner} inside it)`;
+  if (p.inner === undefined) return `sync wave ${p.outer}`;
+  const inside = p.inner === Infinity ? 'a PostSync hook of it' : `wave ${p.inner} inside it`;
+  return `sync wave ${p.outer} (Application ${p.application}, ${inside})`;
 }
 
 /**
@@ -124,8 +133,11 @@ export function checkSyncOrder(objects: RenderedObject[], files: EmittedFile[], 
     const placeOf = (r: RenderedObject): Place | undefined => {
       if (r.job.folder === root.job.folder) return { application: root.object.metadata.name, outer: waveOf(r.object) };
       const app = byFolder.get(r.job.folder);
-      return app && { application: app.object.metadata.name, outer: waveOf(app.object), inner: waveOf(r.object) };
+      // A PostSync hook runs once everything else its Application syncs is Healthy: after its last wave.
+      const inner = r.object.metadata.annotations?.[hookAnnotation] === 'PostSync' ? Infinity : waveOf(r.object);
+      return app && { application: app.object.metadata.name, outer: waveOf(app.object), inner };
     };
+    const configMaps = new Map(mine.filter((r) => r.object.kind === 'ConfigMap').map((r) => [`${r.object.metadata.namespace ?? ''}/${r.object.metadata.name}`, r.object]));
     const party = (r: RenderedObject, place: Place, what = describeObject(r.object)): Party => ({ what, at: at(r), place, kind: r.object.kind });
 
     const producers = new Map<string, Party>();
@@ -172,6 +184,9 @@ export function checkSyncOrder(objects: RenderedObject[], files: EmittedFile[], 
         }
       }
       for (const secret of secretsRead(o)) need(`Secret/${ns}/${secret}`, `Secret ${ns}/${secret}`);
+      if (o.metadata.annotations?.[hookAnnotation]) {
+        for (const [service, url] of servicesCalled(o, (name) => configMaps.get(`${ns}/${name}`))) need(`/Service/${service}`, `Service ${service} (it calls ${url})`);
+      }
       const issuer = o.metadata.annotations?.[issuerAnnotation];
       if (o.kind === 'Ingress' && issuer) need(`cert-manager.io/ClusterIssuer//${issuer}`, `ClusterIssuer ${issuer}`);
     }
@@ -234,4 +249,33 @@ function secretsRead(o: KubeObject): string[] {
     }
   }
   return [...names].sort();
+}
+
+/**
+ * The Services a workload calls by their cluster DNS names, `namespace/name` → the first URL naming it: in its
+ * containers' env values and in the data of the ConfigMaps its pods mount.
+ */
+function servicesCalled(o: KubeObject, configMap: (name: string) => KubeObject | undefined): Map<string, string> {
+  const texts: string[] = [];
+  for (const { container } of containersOf(o)) {
+    for (const e of (container.env as unknown[] | undefined) ?? []) {
+      const value = get(e, ['value']);
+      if (typeof value === 'string') texts.push(value);
+    }
+  }
+  const podSpec = podSpecPath(o);
+  const volumes = podSpec && get(o, [...podSpec, 'volumes']);
+  for (const v of Array.isArray(volumes) ? volumes : []) {
+    const name = get(v, ['configMap', 'name']);
+    const data = typeof name === 'string' ? get(configMap(name), ['data']) : undefined;
+    if (isObj(data)) texts.push(...Object.values(data).filter((d): d is string => typeof d === 'string'));
+  }
+  const called = new Map<string, string>();
+  for (const text of texts) {
+    for (const m of text.matchAll(serviceUrl)) {
+      const key = `${m[3]}/${m[1]}`;
+      if (!called.has(key)) called.set(key, m[0]);
+    }
+  }
+  return new Map([...called].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -4,6 +4,7 @@
  * projects and Applications from the folder list). Pure: resolved model in, template jobs out.
  */
 import { repoPaths } from '../paths.js';
+import { providesLabel } from '../kube.js';
 import { providerOf, type ResolvedApp, type ResolvedCluster, type ResolvedRepo } from './merge.js';
 import type { TemplateJob } from './template.js';
 import type { SourceLocation } from '../errors.js';
@@ -13,19 +14,37 @@ import { alertmanagerSecret, alertmanagerSecretItems, argocdNotifications, argoc
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
-/** Sync wave of the root Application in its own folder: after add-ons (1–3), the platform folder and the apps (4). */
-const rootWave = 5;
+/** Sync wave of the apps' Applications: after the add-ons (1–3) and the platform folder (2). */
+const appWave = 4;
+/**
+ * Sync wave of the post-deploy tests' Application: after the apps (4), so on the first sync its PostSync hooks test
+ * apps that are Healthy. ordering.ts proves that every Service a test calls syncs before it.
+ */
+const postDeployWave = 5;
+/** Sync wave of the root Application in its own folder: after everything else it syncs. */
+const rootWave = 6;
 /**
  * Sync wave of the platform folder (secret store, the add-ons' and apps' secrets, issuer): after the operators whose
  * CRDs it uses (add-on wave 1), before the add-ons that read its secrets (3) and the apps (4). ordering.ts proves it.
  */
 const platformWave = 2;
 
-/** Kinds the apps project may create: exactly what the app templates render. */
+/**
+ * Kinds the apps project permits: what the app templates render, plus the ReplicaSets and Pods their Deployments
+ * make. Argo CD (controller/appcontroller.go, getResourceTree) leaves out of an Application's resource tree every
+ * child its project does not permit, and reads the running images (status.summary.images) from the Pods in that
+ * tree: without these two, status and `versions --live` never see the running version. No template renders either
+ * kind, so git still cannot create one.
+ */
 const appProjectKinds = [
+  // The post-deploy tests: their checks and their PostSync Jobs.
+  { group: '', kind: 'ConfigMap' },
+  { group: 'batch', kind: 'Job' },
+  { group: '', kind: 'Pod' },
   { group: '', kind: 'Service' },
   { group: '', kind: 'ServiceAccount' },
   { group: 'apps', kind: 'Deployment' },
+  { group: 'apps', kind: 'ReplicaSet' },
   { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
   { group: 'networking.k8s.io', kind: 'Ingress' },
   { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
@@ -70,6 +89,15 @@ function selectorFor(app: string): Record<string, string> {
   return { 'app.kubernetes.io/name': app };
 }
 
+/**
+ * The label an app's NetworkPolicies admit its calls by, besides its name: a pod that carries it is let through as that
+ * caller. It is not the Service's selector, so the staging integration test's pods carry a caller's identity without
+ * receiving that caller's traffic (or counting in its HPA or budget). Every app pod carries its own.
+ */
+function networkIdentity(app: string): Record<string, string> {
+  return { 'berrys.io/network-identity': app };
+}
+
 function platformLabels(name: string, platform: string): Record<string, string> {
   return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': platform, 'app.kubernetes.io/managed-by': rendererName };
 }
@@ -99,9 +127,9 @@ export function planRepo(repo: ResolvedRepo): TemplateJob[] {
   return repo.clusters.flatMap((cluster) => planCluster(repo, cluster));
 }
 
-/** A cluster's jobs in a stable order: its app folders, its platform folder, its Argo CD folder. */
+/** A cluster's jobs in a stable order: its app folders, its platform folder, its post-deploy tests, its Argo CD folder. */
 function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
-  return [...planAppFolders(repo, cluster), ...planPlatformFolder(repo, cluster), ...planArgocdFolder(repo, cluster)];
+  return [...planAppFolders(repo, cluster), ...planPlatformFolder(repo, cluster), ...planPostDeployFolder(repo, cluster), ...planArgocdFolder(repo, cluster)];
 }
 
 /** Collects template jobs of one cluster; each job's sources are de-duplicated and sorted. */
@@ -136,7 +164,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
       app: { name: app.name, port: app.spec.port, image: app.image, version: app.version },
       namespace: ns,
       labels,
-      podLabels: { ...labels, 'app.kubernetes.io/version': app.version },
+      podLabels: { ...labels, ...networkIdentity(app.name), 'app.kubernetes.io/version': app.version },
       selector: selectorFor(app.name),
       // Why no replicas under an HPA: Argo CD would reset what the autoscaler chose on every sync.
       replicas: autoscaled ? null : s.replicas,
@@ -151,7 +179,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
             { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorFor(app.name) } },
           ]
         : null,
-      networkPolicy: networkPolicyFor(app, cluster, byName, ingressNamespace, monitoringNamespace),
+      networkPolicy: networkPolicyFor(app, cluster, byName, ingressNamespace, monitoringNamespace, repo.platform.postDeployTests !== undefined),
       ingress: app.spec.ingress
         ? {
             host: `${app.spec.ingress.subdomain}.${env.domain}`,
@@ -304,7 +332,9 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   const argocdNs = repo.platform.argocdNamespace;
   const namespaces = new Map<string, (typeof podSecurityOrder)[number]>([[ns, 'restricted']]);
   for (const addon of cluster.addons) {
-    if (addon.spec.namespace === 'kube-system') continue;
+    // Kubernetes' own namespace, and Argo CD's, which exists before the root (bootstrap makes it): a Namespace object
+    // for it would let a cascading delete of the root take Argo CD with it.
+    if (addon.spec.namespace === 'kube-system' || addon.spec.namespace === argocdNs) continue;
     const current = namespaces.get(addon.spec.namespace) ?? 'restricted';
     const wanted = addon.spec.podSecurity;
     namespaces.set(addon.spec.namespace, podSecurityOrder.indexOf(wanted) > podSecurityOrder.indexOf(current) ? wanted : current);
@@ -349,6 +379,7 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
       destinations: [{ server: inClusterServer, namespace: ns }],
       clusterKinds: [],
       namespaceKinds: appProjectKinds,
+      orphanedResourcesIgnore: null,
     },
     [envFile, repoPaths.platform],
   );
@@ -365,6 +396,7 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
       destinations: [...new Set([argocdNs, ns, ...addonNamespaces, 'kube-system'])].sort().map((namespace) => ({ server: inClusterServer, namespace })),
       clusterKinds: platformClusterKindList,
       namespaceKinds: [{ group: '*', kind: '*' }],
+      orphanedResourcesIgnore: providerOf(cluster, 'gitops') ? argocdRuntimeObjects : [...argocdRuntimeObjects, ...argocdInstallObjects],
     },
     [envFile, repoPaths.platform, repoPaths.addons],
   );
@@ -385,6 +417,7 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
         destination: { server: inClusterServer, namespace },
         sync,
         ignoreDifferences: ignoreDifferences.length ? ignoreDifferences : null,
+        cascadeDelete: true,
       },
       sources,
       origin,
@@ -394,6 +427,9 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   // Healthy while its own sync runs, so in an early wave it held back every Application behind it (npm run e2e).
   gitApp(applicationName(cluster.name, 'root'), platformProject, argocdFolder, argocdNs, rootWave, [], [envFile, repoPaths.platform]);
   gitApp(applicationName(cluster.name, 'platform'), platformProject, platformFolder, ns, platformWave, [], [envFile, repoPaths.platform]);
+  if (repo.platform.postDeployTests) {
+    gitApp(applicationName(cluster.name, 'post-deploy'), appsProject, repoPaths.postDeployFolder(cluster.name), ns, postDeployWave, [], [envFile, repoPaths.platform]);
+  }
   for (const app of cluster.apps) {
     const ignore = app.settings.autoscaling.enabled
       ? [{ group: 'apps', kind: 'Deployment', name: app.name, namespace: app.settings.namespace ?? ns, jsonPointers: ['/spec/replicas'] }]
@@ -403,20 +439,30 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
       appsProject,
       repoPaths.appFolder(cluster.name, app.name),
       app.settings.namespace ?? ns,
-      4,
+      appWave,
       ignore,
       [...app.sources],
       app.settings.namespace ? app.settingAt(['namespace']) : undefined,
     );
   }
   for (const addon of cluster.addons) {
+    const provides = addon.spec.provides ?? [];
     add(
       argocdFolder,
       'application.yaml.hbs',
       {
         name: applicationName(cluster.name, `addon-${addon.spec.name}`),
         namespace: argocdNs,
-        labels: { ...argocdLabels, 'berrys.io/cluster': cluster.name, 'berrys.io/environment': cluster.environment },
+        // One label per capability, so that bootstrap finds Argo CD's own Application by what it provides.
+        labels: {
+          ...argocdLabels,
+          'berrys.io/cluster': cluster.name,
+          'berrys.io/environment': cluster.environment,
+          ...Object.fromEntries(provides.map((p) => [providesLabel(p), 'true'])),
+        },
+        // Argo CD's own Application deletes nothing when it is deleted: its finalizer would uninstall Argo CD,
+        // halfway through, from under the controller running the deletion.
+        cascadeDelete: !provides.includes('gitops'),
         wave: String(addon.spec.syncWave),
         project: platformProject,
         source: {
@@ -435,6 +481,31 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   return jobs;
 }
 
+/**
+ * Objects Argo CD and its chart create at run time in its namespace, which no Application renders: without this
+ * list every Application of the platform project with that destination (the root, Argo CD's own) carries a permanent
+ * OrphanedResourceWarning. The initial admin password and the Redis password (made by the chart's secret-init Job),
+ * the controller's shard map, and the repository and cluster credentials people add with `argocd repo add` and
+ * `argocd cluster add` (named `repo-…`, `creds-…`, `cluster-…`). On a laptop, where Argo CD is installed by hand,
+ * its own ConfigMaps and Secret are not rendered either.
+ */
+const argocdRuntimeObjects = [
+  { kind: 'Secret', name: 'argocd-initial-admin-secret' },
+  { kind: 'Secret', name: 'argocd-redis' },
+  { kind: 'ConfigMap', name: 'argocd-app-controller-shard-cm' },
+  { kind: 'Secret', name: 'repo-*' },
+  { kind: 'Secret', name: 'creds-*' },
+  { kind: 'Secret', name: 'cluster-*' },
+];
+
+/** Argo CD's own configuration, which a cluster without the Argo CD add-on (a laptop) has from a hand install. */
+const argocdInstallObjects = [
+  { kind: 'ConfigMap', name: 'argocd-cm' },
+  { kind: 'ConfigMap', name: 'argocd-cmd-params-cm' },
+  { kind: 'ConfigMap', name: 'argocd-rbac-cm' },
+  { kind: 'Secret', name: 'argocd-secret' },
+];
+
 function uniqueKinds(kinds: { group: string; kind: string }[]): { group: string; kind: string }[] {
   const seen = new Map<string, { group: string; kind: string }>();
   for (const k of kinds) seen.set(`${k.group}/${k.kind}`, k);
@@ -448,16 +519,18 @@ function networkPolicyFor(
   byName: Map<string, ResolvedApp>,
   ingressNamespace: string | null,
   monitoringNamespace: string | null,
+  postDeployTests: boolean,
 ): { ingress: unknown[]; egress: unknown[] } {
   const port = [{ protocol: 'TCP', port: app.spec.port }];
   const ingress: unknown[] = [];
-  if (app.callers.length) ingress.push({ from: app.callers.map((c) => ({ podSelector: { matchLabels: selectorFor(c) } })), ports: port });
+  const appNs = app.settings.namespace ?? cluster.env.namespace;
+  if (postDeployTests) ingress.push({ from: [peer(smokeTest.selector, cluster.env.namespace, appNs)], ports: port });
+  if (app.callers.length) {
+    ingress.push({ from: app.callers.flatMap((c) => [{ podSelector: { matchLabels: selectorFor(c) } }, { podSelector: { matchLabels: networkIdentity(c) } }]), ports: port });
+  }
   if (app.spec.ingress && ingressNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ingressNamespace } } }], ports: port });
   if (monitoringNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: port });
-  const egress: unknown[] = app.calls.map((callee) => ({
-    to: [{ podSelector: { matchLabels: selectorFor(callee) } }],
-    ports: [{ protocol: 'TCP', port: byName.get(callee)!.spec.port }],
-  }));
+  const egress: unknown[] = callEgress(app, byName);
   for (const store of app.spec.dataStores) {
     const target = cluster.env.dataStores[store];
     egress.push({ to: [{ ipBlock: { cidr: target.cidr } }], ports: [{ protocol: 'TCP', port: target.port }] });
@@ -466,4 +539,88 @@ function networkPolicyFor(
     egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
   }
   return { ingress, egress };
+}
+
+/** An app's egress rules for its calls: to each callee's pods, on its port. */
+function callEgress(app: ResolvedApp, byName: Map<string, ResolvedApp>): unknown[] {
+  return app.calls.map((callee) => ({
+    to: [{ podSelector: { matchLabels: selectorFor(callee) } }],
+    ports: [{ protocol: 'TCP', port: byName.get(callee)!.spec.port }],
+  }));
+}
+
+/** A NetworkPolicy peer: pods with `selector` in `podNs`, as seen from a policy in `policyNs`. */
+function peer(selector: Record<string, string>, podNs: string, policyNs: string): Record<string, unknown> {
+  return podNs === policyNs
+    ? { podSelector: { matchLabels: selector } }
+    : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': podNs } }, podSelector: { matchLabels: selector } };
+}
+
+/** The smoke test's identity: its objects' name and its pod's labels, which the apps' NetworkPolicies admit. */
+const smokeTest = { name: 'smoke-test', selector: { 'app.kubernetes.io/name': 'smoke-test' } };
+
+/** Requests and limits of a test pod: curl and a shell loop. */
+const testResources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
+
+/**
+ * The post-deploy tests (base/platform.yaml `postDeployTests`), one Argo CD Application per cluster that syncs after
+ * the apps: the smoke test calls every app's readiness path through its Service.
+ */
+function planPostDeployFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
+  const tests = repo.platform.postDeployTests;
+  if (!tests) return [];
+  const { jobs, add } = jobList(cluster);
+  const ns = cluster.env.namespace;
+  const folder = repoPaths.postDeployFolder(cluster.name);
+  const apps = [...cluster.apps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const appNs = (app: ResolvedApp) => app.settings.namespace ?? ns;
+  const readinessUrl = (app: ResolvedApp) => `${serviceUrl(app, appNs(app))}${app.settings.probes.readiness.path}`;
+  const labels = (name: string) => ({ ...platformLabels(name, repo.platform.name), 'app.kubernetes.io/component': 'post-deploy-test' });
+  const sources = [cluster.envSource.file, repoPaths.platform, ...apps.flatMap((a) => a.sources)];
+  add(
+    folder,
+    'post-deploy-test.yaml.hbs',
+    {
+      name: smokeTest.name,
+      namespace: ns,
+      labels: labels(smokeTest.name),
+      podLabels: { ...labels(smokeTest.name), ...smokeTest.selector },
+      checks: apps.map((a) => `${a.name} ${a.version} ${readinessUrl(a)}\n`).join(''),
+      proves: "each app's readiness path answers 2xx through its Service: its DNS name, the Service's ready endpoints and the NetworkPolicy that admits this test",
+      networkPolicy: {
+        podSelector: smokeTest.selector,
+        egress: apps.map((a) => ({ to: [peer(selectorFor(a.name), appNs(a), ns)], ports: [{ protocol: 'TCP', port: a.spec.port }] })),
+      },
+      image: tests.image,
+      resources: testResources,
+    },
+    sources,
+  );
+  if (!cluster.env.postDeployTests?.integration) return jobs;
+  // The call graph, one Job per caller: its pod carries the caller's network identity, so the callees' real ingress
+  // rules judge it, and it calls each callee at the URL the caller is given (its *_URL variable).
+  const byName = new Map(cluster.apps.map((a) => [a.name, a]));
+  for (const caller of apps.filter((a) => a.calls.length > 0)) {
+    const name = `integration-${caller.name}`;
+    const callees = [...caller.calls].sort().map((c) => byName.get(c)!);
+    add(
+      folder,
+      'post-deploy-test.yaml.hbs',
+      {
+        name,
+        namespace: ns,
+        labels: labels(name),
+        podLabels: { ...labels(name), ...networkIdentity(caller.name) },
+        checks: callees.map((c) => `${caller.name}->${c.name} ${c.version} ${readinessUrl(c)}\n`).join(''),
+        proves:
+          `each call of ${caller.name}: from a pod with its network identity, the callee's URL it is given resolves and the callee's readiness path answers 2xx ` +
+          "through its Service, admitted by the callee's NetworkPolicy rule for this caller; the egress allowed is a copy of the caller's call rules, and the caller's own code is not run",
+        networkPolicy: { podSelector: selectorFor(name), egress: callEgress(caller, byName) },
+        image: tests.image,
+        resources: testResources,
+      },
+      sources,
+    );
+  }
+  return jobs;
 }

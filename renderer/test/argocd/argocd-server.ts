@@ -48,18 +48,23 @@ export async function fakeArgocd(answer: (name: string, n: number, query: URLSea
   };
 }
 
-/** An Application as Argo CD returns it, with what the client reads filled in. */
+/**
+ * An Application as Argo CD returns it, with what the client reads filled in. Its last sync operation, unless `more`
+ * says otherwise, is the one that brought it to its revision, and it succeeded (Argo CD records one for every sync).
+ */
 export function application(
   name: string,
   state: { sync?: string; health?: string; revision?: string; images?: string[]; project?: string; more?: Application['status'] },
 ): Application {
+  const revision = state.revision ?? 'a'.repeat(40);
   return {
     metadata: { name, namespace: 'argocd' },
     spec: { project: state.project ?? 'x', destination: { server: 'https://kubernetes.default.svc', namespace: 'berrys' } },
     status: {
-      sync: { status: state.sync ?? 'Synced', revision: state.revision ?? 'a'.repeat(40) },
+      sync: { status: state.sync ?? 'Synced', revision },
       health: { status: state.health ?? 'Healthy' },
       summary: { images: state.images ?? [] },
+      operationState: { phase: 'Succeeded', message: 'successfully synced (all tasks run)', syncResult: { revision, resources: [] } },
       ...state.more,
     },
   };

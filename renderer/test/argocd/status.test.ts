@@ -118,6 +118,7 @@ describe('status', () => {
     expect(error).toBeUndefined();
     expect(lines).toEqual([
       'APPLICATION                   SYNC     HEALTH    REVISION  VERSION    VERSIONS.YAML',
+      'local-addon-alloy             Synced   Healthy   1.0.0     -          -',
       'local-addon-external-secrets  Synced   Healthy   1.0.0     -          -',
       'local-addon-loki              Synced   Healthy   1.0.0     -          -',
       'local-addon-metrics-server    Synced   Healthy   1.0.0     -          -',
@@ -127,6 +128,7 @@ describe('status', () => {
       'local-model-orchestration     Synced   Healthy   1a2b3c4   3.1.2      3.1.2',
       'local-planning-system         Synced   Healthy   1a2b3c4   no images  1.12.0',
       'local-platform                Synced   Healthy   1a2b3c4   -          -',
+      'local-post-deploy             Synced   Healthy   1a2b3c4   -          -',
       'local-project-coordinator     Synced   Healthy   1a2b3c4   1.4.7      1.4.7',
       'local-root                    Synced   Healthy   1a2b3c4   -          -',
       'local-service-integration     Synced   Healthy   1a2b3c4   0.9.4      0.9.4',
@@ -151,8 +153,8 @@ describe('status', () => {
     const { lines, error } = await status({ root, env: 'local', url: server.url });
     expect(error).toBeInstanceOf(HintedError);
     expect(error!.message).toBe(
-      `Argo CD at ${server.url} denied reading 6 Applications of cluster local (403 Forbidden, asked within their projects): ` +
-        'local-addon-external-secrets, local-addon-loki, local-addon-metrics-server, local-addon-traefik, local-platform, local-root\n' +
+      `Argo CD at ${server.url} denied reading 7 Applications of cluster local (403 Forbidden, asked within their projects): ` +
+        'local-addon-alloy, local-addon-external-secrets, local-addon-loki, local-addon-metrics-server, local-addon-traefik, local-platform, local-root\n' +
         '  hint: the account of ARGOCD_AUTH_TOKEN may not read Applications of project local-platform; allow it in policy.csv of argocd-rbac-cm: ' +
         'p, role:<name>, applications, get, local-platform/*, allow',
     );
@@ -175,9 +177,9 @@ describe('status', () => {
     const { lines, error } = await status({ root, env: 'local', url: server.url, wait: true, revision: revision.slice(0, 7), timeoutSeconds: 600, intervalMs: 5000, clock });
     expect(error).toBeUndefined();
     expect(lines.slice(0, 3)).toEqual([
-      'Waiting up to 600 s for 14 Applications in local to be Synced and Healthy at 1a2b3c4 …',
-      '[0s] 13/14 ready; waiting for local-web-dashboard (missing)',
-      '[10s] 14/14 ready',
+      'Waiting up to 600 s for 16 Applications in local to be Synced and Healthy at 1a2b3c4 …',
+      '[0s] 15/16 ready; waiting for local-web-dashboard (missing)',
+      '[10s] 16/16 ready',
     ]);
     expect(clock.sleeps).toBe(2);
     // The first look asks Argo CD to refresh from git; later ones do not. Chart add-ons run their chart version and count as ready.
@@ -207,7 +209,7 @@ describe('status', () => {
     server = await fakeArgocd(argocdAnswers({ applications: new Map() }));
     const { error } = await status({ root, env: 'local', url: server.url, wait: true, timeoutSeconds: 5, intervalMs: 5000, clock: testClock() });
     expect(error?.message).toMatch(
-      /^timed out after 5 s; local-addon-external-secrets never appeared in Argo CD; the root Application local-root creates it when it syncs clusters\/local\/argocd \(local-root: missing\); /,
+      /^timed out after 5 s; local-addon-alloy never appeared in Argo CD; the root Application local-root creates it when it syncs clusters\/local\/argocd \(local-root: missing\); /,
     );
     expect(error?.message).toContain('; local-root never appeared in Argo CD; the root Application is applied once: npm run bootstrap -- --cluster local;');
   });
@@ -245,10 +247,13 @@ describe('status', () => {
       log: (l) => lines.push(l),
     });
     expect(rows.every((r) => r.ready)).toBe(true);
+    // Every Application of staging's argocd folder (the count grows with the add-ons).
+    const n = rows.length;
+    expect(n).toBeGreaterThan(20);
     expect(lines.slice(0, 3)).toEqual([
-      'Waiting up to 60 s for 19 Applications in staging to be Synced and Healthy at 1a2b3c4 …',
-      '[0s] 18/19 ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)',
-      '[2s] 19/19 ready',
+      `Waiting up to 60 s for ${n} Applications in staging to be Synced and Healthy at 1a2b3c4 …`,
+      `[0s] ${n - 1}/${n} ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)`,
+      `[2s] ${n}/${n} ready`,
     ]);
   });
 
@@ -269,7 +274,7 @@ describe('status', () => {
       }),
     ).rejects.toThrow(
       'timed out after 10 s; not yet Synced and Healthy at 1a2b3c4: staging-agent-orchestrator, staging-api-gateway, staging-model-orchestration, ' +
-        'staging-planning-system, staging-platform, staging-project-coordinator, staging-root, staging-service-integration, staging-tool-integration, staging-web-dashboard',
+        'staging-planning-system, staging-platform, staging-post-deploy, staging-project-coordinator, staging-root, staging-service-integration, staging-tool-integration, staging-web-dashboard',
     );
   });
 

@@ -201,7 +201,7 @@ describe('rollback', () => {
     const reverted = await gate(root, 'revert');
     expect(reverted.passed).toBe(true);
     expect(reverted.moves.map((m) => `${m.app} ${m.base} → ${m.head} ${m.kind}`)).toEqual(['agent-orchestrator 2.4.1 → 2.4.0 rollback']);
-  });
+  }, 300_000);
 });
 
 describe('hotfix, the break-glass', () => {

@@ -117,12 +117,26 @@ describe('gate: the Argo CD health part', () => {
   }
   const image = (tag: string) => `222222222222.dkr.ecr.us-east-1.amazonaws.com/berrys/agent-orchestrator:${tag}`;
   const env = (url: string) => ({ ARGOCD_SERVER_STAGING: url, ARGOCD_AUTH_TOKEN_STAGING: 't', GATE_REQUIRE_ARGOCD: 'production' });
+  /** A sync operation at `revision` whose PostSync Job `job` failed, as Argo CD records it, beside `others`. */
+  const hookFailed = (revision: string, job: string, others: object[] = []) => ({
+    operationState: {
+      phase: 'Failed',
+      message: 'one or more synchronization tasks completed unsuccessfully',
+      syncResult: {
+        revision,
+        resources: [
+          ...others,
+          { kind: 'Job', namespace: 'berrys-staging', name: job, hookType: 'PostSync', hookPhase: 'Failed', message: 'Job has reached the specified backoff limit' },
+        ],
+      },
+    },
+  });
 
   it('passes when staging is Synced and Healthy at a revision that deploys the version', async () => {
     const { root, current, pr } = await repoWithHistory();
     server = await fakeArgocd((name) => ({ status: 200, body: application(name, { revision: current, images: [image('2.4.1')] }) }));
     const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
-    expect(server.requests.map((r) => r.url)).toEqual(['/api/v1/applications/staging-agent-orchestrator']);
+    expect(server.requests.map((r) => r.url)).toEqual(['/api/v1/applications/staging-agent-orchestrator', '/api/v1/applications/staging-post-deploy']);
     expect(result.passed).toBe(true);
     expect(result.report).toContain(
       `production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         promotion     ok: staging-agent-orchestrator Synced/Healthy at ${current.slice(0, 7)} (2.4.1)`,
@@ -143,6 +157,73 @@ describe('gate: the Argo CD health part', () => {
     const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
     expect(result.passed).toBe(false);
     expect(result.report).toContain(`✗ staging-agent-orchestrator is at ${older.slice(0, 7)} where versions.yaml has 2.3.0, not 2.4.1, runs image tag 2.3.0, not 2.4.1`);
+  });
+
+  it("refuses, with Argo CD's message, when the app's last sync failed on a hook although it is Synced and Healthy", async () => {
+    const { root, current, pr } = await repoWithHistory();
+    server = await fakeArgocd((name) => ({
+      status: 200,
+      body: application(name, {
+        revision: current,
+        images: [image('2.4.1')],
+        more: hookFailed(current, 'db-check', [{ kind: 'Deployment', namespace: 'berrys-staging', name: 'agent-orchestrator', status: 'Synced', syncPhase: 'Sync' }]),
+      }),
+    }));
+    const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
+    expect(result.passed).toBe(false);
+    expect(result.report).toContain(
+      '✗ staging-agent-orchestrator last sync Failed: one or more synchronization tasks completed unsuccessfully, ' +
+        'hook or resource Job berrys-staging/db-check (PostSync hook) Failed: Job has reached the specified backoff limit',
+    );
+  });
+
+  it('refuses when the last sync ran at another revision than the one the Application shows', async () => {
+    const { root, current, older, pr } = await repoWithHistory();
+    server = await fakeArgocd((name) => ({
+      status: 200,
+      body: application(name, {
+        revision: current,
+        images: [image('2.4.1')],
+        more: { operationState: { phase: 'Succeeded', syncResult: { revision: older } } },
+      }),
+    }));
+    const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
+    expect(result.passed).toBe(false);
+    expect(result.report).toContain(`✗ staging-agent-orchestrator last sync ran at ${older.slice(0, 7)}, not at ${current.slice(0, 7)}`);
+  });
+
+  it("refuses, with Argo CD's message, when staging's post-deploy smoke test failed", async () => {
+    const { root, current, pr } = await repoWithHistory();
+    server = await fakeArgocd((name) => ({
+      status: 200,
+      body:
+        name === 'staging-post-deploy'
+          ? application(name, {
+              revision: current,
+              more: hookFailed(current, 'smoke-test'),
+            })
+          : application(name, { revision: current, images: [image('2.4.1')] }),
+    }));
+    const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
+    expect(result.passed).toBe(false);
+    expect(result.report).toContain(
+      '✗ post-deploy tests staging-post-deploy last sync Failed: one or more synchronization tasks completed unsuccessfully; ' +
+        'post-deploy tests staging-post-deploy hook or resource Job berrys-staging/smoke-test (PostSync hook) Failed: Job has reached the specified backoff limit',
+    );
+    expect(result.report).toContain('FAIL: staging-agent-orchestrator Synced/Healthy');
+  });
+
+  it('refuses when the post-deploy tests last ran at a revision that deploys another version', async () => {
+    const { root, current, older, pr } = await repoWithHistory();
+    server = await fakeArgocd((name) => ({
+      status: 200,
+      body: name === 'staging-post-deploy' ? application(name, { revision: older }) : application(name, { revision: current, images: [image('2.4.1')] }),
+    }));
+    const result = await runGate({ root, ...pr, env: env(server.url), argocd: { retries: 0 }, ...quiet });
+    expect(result.passed).toBe(false);
+    expect(result.report).toContain(
+      `✗ post-deploy tests staging-post-deploy last ran at ${older.slice(0, 7)}, where versions.yaml has agent-orchestrator 2.3.0, so they have not tested 2.4.1`,
+    );
   });
 
   it('refuses, with the reason, when Argo CD cannot be asked', async () => {

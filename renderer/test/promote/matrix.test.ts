@@ -104,8 +104,8 @@ describe('versions --live', () => {
     expect(live).toContain('staging-tool-integration     2.0.1   0      Synced  Degraded  1a2b3c4   ≠ runs 0, git says 2.0.1, Degraded');
     expect(live).toContain('staging-web-dashboard        4.2.0   -      -       -         -         ≠ no such Application');
     expect(live.at(-1)).toBe('Live: 7 of 8 Applications disagree with git or are not Synced and Healthy (≠).');
-    // Only the staging cluster was asked, and only for apps deployed there (not notification-service).
-    expect(server.requests.map((r) => r.url)).toHaveLength(8);
+    // Only the staging cluster was asked, and only for apps deployed there (not notification-service), and for its post-deploy tests.
+    expect(server.requests.map((r) => r.url)).toHaveLength(9);
     expect(server.requests.every((r) => r.url.startsWith('/api/v1/applications/staging-') && r.auth === 'Bearer t')).toBe(true);
   });
 

@@ -106,4 +106,26 @@ describe('sync order', () => {
         'which it needs for the CRD of ClusterSecretStore (API group external-secrets.io): the first sync would wait forever',
     );
   });
+
+  it('refuses a post-deploy test that syncs in the wave of the apps whose Services it calls, naming the hook and each Service', async () => {
+    // As if the plan put the post-deploy tests' Application beside the apps: its PostSync hook would run after its
+    // own sync only, possibly before the apps' Applications have synced at all.
+    const lines = await renderRepository(memoryReader(realInputs()), {
+      wrapJob: (run) => (template, job) => run(template, job.context.name === 'staging-post-deploy' ? { ...job, context: { ...job.context, wave: '4' } } : job),
+    }).then(
+      () => [],
+      (e: unknown) => (e instanceof RenderError ? e.message.split('\n') : [String(e)]),
+    );
+    const hook = lineOf('clusters/staging/post-deploy/manifest.yaml', 'Job berrys-staging/smoke-test');
+    const service = lineOf('clusters/staging/apps/api-gateway/manifest.yaml', 'Service berrys-staging/api-gateway');
+    expect(lines).toContain(
+      `${hook}:1: error: Job berrys-staging/smoke-test syncs in sync wave 4 (Application staging-post-deploy, a PostSync hook of it), not after ` +
+        `Service berrys-staging/api-gateway at ${service} (sync wave 4 (Application staging-api-gateway, wave 0 inside it)), which it needs for ` +
+        'Service berrys-staging/api-gateway (it calls http://api-gateway.berrys-staging.svc.cluster.local): the first sync would wait forever',
+    );
+    // One refusal per Service each test calls (the smoke test: every app), all of them staging's post-deploy Jobs.
+    const refused = lines.filter((l) => l.includes('error:'));
+    expect(refused.filter((l) => l.startsWith(`${hook}:1: error: Job berrys-staging/smoke-test`))).toHaveLength(8);
+    expect(refused.every((l) => l.startsWith('clusters/staging/post-deploy/manifest.yaml:') && l.includes(': error: Job berrys-staging/'))).toBe(true);
+  });
 });
