@@ -16,7 +16,7 @@ import { failed, outcomeLines } from './verdict.js';
 
 export const command = defineCommand({
   name: 'charts',
-  purpose: 'pull <dir>: downloads every pinned add-on chart into <dir>, checks each archive against base/charts.lock.json and indexes <dir> as a Helm repository',
+  purpose: 'pull <dir>: every pinned add-on chart into <dir>, a Helm repository, each archive checked against base/charts.lock.json',
   positionals: { value: 'pull <dir>', description: 'the subcommand and the folder the archives go to' },
   options: {
     'update-lock': { type: 'boolean', description: `record the digests ${repoPaths.chartsLock} does not have yet (never changes one it has)` },

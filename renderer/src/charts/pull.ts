@@ -35,7 +35,7 @@ export interface PullChartsOptions {
   charts?: ReadonlyArray<{ chart: ChartRef; addons: string[] }>;
 }
 
-export interface PulledChart {
+interface PulledChart {
   chart: ChartRef;
   /** The add-ons that pin it. */
   addons: string[];

@@ -6,7 +6,8 @@
  *   enforcer every policy the renderer writes is silently decoration.
  * - A cluster pulling from its own registry says how the images get there: the versions are promoted once, into the
  *   primary's registry, and a standby that cannot pull them cannot fail over.
- * - A cluster with a load-balancing add-on gives the ALB's WAF web ACL and certificate, and its VPC.
+ * - A cluster with a load-balancing add-on gives the ALB's WAF web ACL and certificate (its VPC is a placeholder of
+ *   the add-on's cloudValues, which the add-on stage checks).
  */
 import type { Problem } from '../errors.js';
 import { providerOf, type ResolvedCluster } from './merge.js';
@@ -40,13 +41,6 @@ export function checkInfrastructure(cluster: ResolvedCluster): Problem[] {
         ...at([...clusterPath, 'name']),
         message: `cluster '${cluster.name}' installs ${balancer.spec.name}, but has no loadBalancer (the ALB's WAF web ACL and certificate)`,
         hint: "add loadBalancer: { wafAclArn: arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>, certificateArn: arn:aws:acm:<region>:<account>:certificate/<id> }, both in the cluster's region",
-      });
-    }
-    if (!cluster.spec.infrastructure?.vpcId) {
-      problems.push({
-        ...at([...clusterPath, 'name']),
-        message: `cluster '${cluster.name}' installs ${balancer.spec.name}, but has no infrastructure.vpcId`,
-        hint: "add infrastructure: { vpcId: vpc-…, … } (the infrastructure code's output for the cluster's VPC)",
       });
     }
   }
