@@ -126,6 +126,48 @@ export const clusterIndexSchema = {
               }
             }
           },
+          "preconditions": {
+            "additionalProperties": false,
+            "type": "object",
+            "required": [
+              "networkPolicyEnforcement"
+            ],
+            "properties": {
+              "networkPolicyEnforcement": {
+                "anyOf": [
+                  {
+                    "const": "vpc-cni",
+                    "type": "string"
+                  },
+                  {
+                    "const": "none",
+                    "type": "string"
+                  }
+                ]
+              },
+              "imageReplication": {
+                "additionalProperties": false,
+                "type": "object",
+                "required": [
+                  "from",
+                  "to",
+                  "mechanism"
+                ],
+                "properties": {
+                  "from": {
+                    "type": "string"
+                  },
+                  "to": {
+                    "type": "string"
+                  },
+                  "mechanism": {
+                    "const": "ecr-replication",
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          },
           "capacity": {
             "type": "array",
             "items": {
@@ -223,7 +265,7 @@ export const checkClusterIndex: (value: unknown) => boolean = (() => {
       Array.isArray(value['promotionChain']) &&
       ((array) => { for(const value of array) if(!(((typeof value === 'string') && local_0.test(value)))) { return false }; return true; })(value['promotionChain']) &&
       Array.isArray(value['clusters']) &&
-      ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['name'] === 'string') && local_1.test(value['name']) && (typeof value['environment'] === 'string') && local_2.test(value['environment']) && (((value['role'] === 'primary')) || ((value['role'] === 'standby'))) && (typeof value['region'] === 'string') && (typeof value['apiServer'] === 'string') && (typeof value['namespace'] === 'string') && local_3.test(value['namespace']) && (typeof value['highAvailability'] === 'boolean') && (typeof value['pinnedVersions'] === 'boolean') && Array.isArray(value['folders']) && ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['path'] === 'string') && value['path'].length >= 1 && (typeof value['application'] === 'string') && local_4.test(value['application']) && (((value['kind'] === 'argocd')) || ((value['kind'] === 'platform')) || ((value['kind'] === 'post-deploy')) || ((value['kind'] === 'app'))) && (value['app'] !== undefined ? ((typeof value['app'] === 'string') && local_5.test(value['app'])) : true) && Object.getOwnPropertyNames(value).every(key => ['path', 'application', 'kind', 'app'].includes(key))))) { return false }; return true; })(value['folders']) && (value['capacity'] !== undefined ? (Array.isArray(value['capacity']) && ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['nodeGroup'] === 'string') && local_6.test(value['nodeGroup']) && (typeof value['instanceType'] === 'string') && Number.isInteger(value['maxNodes']) && Number.isInteger(value['zones']) && (typeof value['cpuMillicores'] === 'object' && value['cpuMillicores'] !== null && !Array.isArray(value['cpuMillicores'])) && Number.isInteger(value['cpuMillicores']['requested']) && Number.isInteger(value['cpuMillicores']['allocatable']) && Number.isInteger(value['cpuMillicores']['headroom']) && Object.getOwnPropertyNames(value['cpuMillicores']).length === 3 && (typeof value['memoryMiB'] === 'object' && value['memoryMiB'] !== null && !Array.isArray(value['memoryMiB'])) && Number.isInteger(value['memoryMiB']['requested']) && Number.isInteger(value['memoryMiB']['allocatable']) && Number.isInteger(value['memoryMiB']['headroom']) && Object.getOwnPropertyNames(value['memoryMiB']).length === 3 && (typeof value['schedulableAtMaximum'] === 'boolean') && Object.getOwnPropertyNames(value).length === 7))) { return false }; return true; })(value['capacity'])) : true) && Object.getOwnPropertyNames(value).every(key => ['name', 'environment', 'role', 'region', 'apiServer', 'namespace', 'highAvailability', 'pinnedVersions', 'folders', 'capacity'].includes(key))))) { return false }; return true; })(value['clusters']) &&
+      ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['name'] === 'string') && local_1.test(value['name']) && (typeof value['environment'] === 'string') && local_2.test(value['environment']) && (((value['role'] === 'primary')) || ((value['role'] === 'standby'))) && (typeof value['region'] === 'string') && (typeof value['apiServer'] === 'string') && (typeof value['namespace'] === 'string') && local_3.test(value['namespace']) && (typeof value['highAvailability'] === 'boolean') && (typeof value['pinnedVersions'] === 'boolean') && Array.isArray(value['folders']) && ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['path'] === 'string') && value['path'].length >= 1 && (typeof value['application'] === 'string') && local_4.test(value['application']) && (((value['kind'] === 'argocd')) || ((value['kind'] === 'platform')) || ((value['kind'] === 'post-deploy')) || ((value['kind'] === 'app'))) && (value['app'] !== undefined ? ((typeof value['app'] === 'string') && local_5.test(value['app'])) : true) && Object.getOwnPropertyNames(value).every(key => ['path', 'application', 'kind', 'app'].includes(key))))) { return false }; return true; })(value['folders']) && (value['preconditions'] !== undefined ? ((typeof value['preconditions'] === 'object' && value['preconditions'] !== null && !Array.isArray(value['preconditions'])) && (((value['preconditions']['networkPolicyEnforcement'] === 'vpc-cni')) || ((value['preconditions']['networkPolicyEnforcement'] === 'none'))) && (value['preconditions']['imageReplication'] !== undefined ? ((typeof value['preconditions']['imageReplication'] === 'object' && value['preconditions']['imageReplication'] !== null && !Array.isArray(value['preconditions']['imageReplication'])) && (typeof value['preconditions']['imageReplication']['from'] === 'string') && (typeof value['preconditions']['imageReplication']['to'] === 'string') && (value['preconditions']['imageReplication']['mechanism'] === 'ecr-replication') && Object.getOwnPropertyNames(value['preconditions']['imageReplication']).length === 3) : true) && Object.getOwnPropertyNames(value['preconditions']).every(key => ['networkPolicyEnforcement', 'imageReplication'].includes(key))) : true) && (value['capacity'] !== undefined ? (Array.isArray(value['capacity']) && ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['nodeGroup'] === 'string') && local_6.test(value['nodeGroup']) && (typeof value['instanceType'] === 'string') && Number.isInteger(value['maxNodes']) && Number.isInteger(value['zones']) && (typeof value['cpuMillicores'] === 'object' && value['cpuMillicores'] !== null && !Array.isArray(value['cpuMillicores'])) && Number.isInteger(value['cpuMillicores']['requested']) && Number.isInteger(value['cpuMillicores']['allocatable']) && Number.isInteger(value['cpuMillicores']['headroom']) && Object.getOwnPropertyNames(value['cpuMillicores']).length === 3 && (typeof value['memoryMiB'] === 'object' && value['memoryMiB'] !== null && !Array.isArray(value['memoryMiB'])) && Number.isInteger(value['memoryMiB']['requested']) && Number.isInteger(value['memoryMiB']['allocatable']) && Number.isInteger(value['memoryMiB']['headroom']) && Object.getOwnPropertyNames(value['memoryMiB']).length === 3 && (typeof value['schedulableAtMaximum'] === 'boolean') && Object.getOwnPropertyNames(value).length === 7))) { return false }; return true; })(value['capacity'])) : true) && Object.getOwnPropertyNames(value).every(key => ['name', 'environment', 'role', 'region', 'apiServer', 'namespace', 'highAvailability', 'pinnedVersions', 'folders', 'preconditions', 'capacity'].includes(key))))) { return false }; return true; })(value['clusters']) &&
       Object.getOwnPropertyNames(value).length === 3
     )
   }

@@ -32,6 +32,16 @@ const IndexCluster = Type.Object(
     highAvailability: Type.Boolean(),
     pinnedVersions: Type.Boolean(),
     folders: Type.Array(IndexFolder),
+    /** What npm run bootstrap checks (or prints, where only AWS can answer) before it points Argo CD at the cluster. */
+    preconditions: Type.Optional(
+      Type.Object(
+        {
+          networkPolicyEnforcement: Type.Union([Type.Literal('vpc-cni'), Type.Literal('none')]),
+          imageReplication: Type.Optional(Type.Object({ from: Type.String(), to: Type.String(), mechanism: Type.Literal('ecr-replication') }, { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** Each node group's requests at the apps' maximum replicas against its maximum nodes (render/capacity.ts). */
     capacity: Type.Optional(
       Type.Array(

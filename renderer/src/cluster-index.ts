@@ -55,10 +55,22 @@ export function buildClusterIndex(
         highAvailability: c.env.highAvailability ?? false,
         pinnedVersions: c.env.pinnedVersions,
         folders,
+        ...preconditionsOf(c),
         ...(capacity.length > 0 ? { capacity } : {}),
       };
     });
   return { generatedBy: 'npm run render: do not edit', promotionChain: repo.promotionChain, clusters };
+}
+
+/** The cluster's declared preconditions (environment.yaml), for bootstrap; none where nothing is declared. */
+function preconditionsOf(c: ResolvedRepo['clusters'][number]): Pick<IndexCluster, 'preconditions'> {
+  const enforcement = c.env.networkPolicyEnforcement;
+  if (enforcement === undefined) return {};
+  const replication = c.spec.imageReplication;
+  const to = c.spec.imageRegistry ?? c.env.imageRegistry;
+  return {
+    preconditions: { networkPolicyEnforcement: enforcement, ...(replication ? { imageReplication: { from: replication.from, to, mechanism: replication.mechanism } } : {}) },
+  };
 }
 
 /** The file's text: the one serialization of the index. */

@@ -110,6 +110,28 @@ const DataStore = Type.Object(
   { additionalProperties: false, description: 'Where the database or cache answers: network policies allow egress to exactly this.' },
 );
 
+const Arn = (service: string, description: string) => Type.String({ pattern: `^arn:aws:${service}:[a-z0-9-]*:[0-9]{12}:`, description });
+
+/**
+ * What the infrastructure code (not this repository) creates for a cluster, as this repository assumes it: names,
+ * ARNs and CIDRs, so a reviewer can check them against that code and the README's out-of-scope table can point here.
+ * Only vpcId is read by the renderer (the load balancer controller); the rest is the contract, kept as data.
+ */
+const Infrastructure = Type.Object(
+  {
+    vpcId: Type.String({ pattern: '^vpc-[0-9a-f]{8,17}$', description: "The cluster's VPC; the AWS Load Balancer Controller gets it (no instance metadata lookup)." }),
+    vpcCidr: Cidr,
+    publicSubnetCidrs: Type.Array(Cidr, { minItems: 1, description: 'One per zone, tagged kubernetes.io/role/elb: where the ALB lives.' }),
+    privateSubnetCidrs: Type.Array(Cidr, { minItems: 1, description: 'One per zone, tagged kubernetes.io/role/internal-elb: the nodes and pods.' }),
+    // The bastion host's address range: the only one, besides the VPC, that reaches the private API endpoint.
+    bastionCidr: Type.Optional(Cidr),
+    encryptionKmsArn: Type.Optional(Arn('kms', 'The KMS key (or alias) EKS envelope-encrypts Kubernetes Secrets with.')),
+    controlPlaneLogGroup: Type.Optional(Type.String({ pattern: '^/aws/eks/', description: 'The CloudWatch log group of the EKS control-plane logs.' })),
+    backupVault: Type.Optional(Type.String({ minLength: 1, description: 'The AWS Backup vault of the RDS and EBS snapshots.' })),
+  },
+  { additionalProperties: false },
+);
+
 const Cluster = Type.Object(
   {
     name: DnsLabel,
@@ -148,6 +170,33 @@ const Cluster = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    imageReplication: Type.Optional(
+      Type.Object(
+        {
+          from: Type.String({ minLength: 1, description: "The registry the images are pushed to (the primary's), which replicates them into this cluster's imageRegistry." }),
+          mechanism: Type.Literal('ecr-replication', {
+            description: 'ECR cross-region replication, configured on the source registry by the infrastructure code; bootstrap prints the check (it needs AWS).',
+          }),
+        },
+        { additionalProperties: false, description: "How images reach this cluster's own imageRegistry; required when it differs from the environment's." },
+      ),
+    ),
+    loadBalancer: Type.Optional(
+      Type.Object(
+        {
+          wafAclArn: Type.String({
+            pattern: '^arn:aws:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/',
+            description: "The AWS WAF web ACL (REGIONAL, in the cluster's region) the ALB in front of the ingress controller is associated with.",
+          }),
+          certificateArn: Type.String({
+            pattern: '^arn:aws:acm:[a-z0-9-]+:[0-9]{12}:certificate/',
+            description: "The ACM certificate (in the cluster's region) of the ALB's HTTPS listener: the environment's domain and its wildcard.",
+          }),
+        },
+        { additionalProperties: false, description: 'The ALB in front of the ingress controller (add-on that provides load-balancing); both are regional, so per cluster.' },
+      ),
+    ),
+    infrastructure: Type.Optional(Infrastructure),
     settings: Type.Optional(Settings),
     addons: Type.Optional(
       Type.Record(Type.String({ pattern: dnsLabelPattern }), Type.Object({ values: Type.Record(Type.String(), Type.Unknown()) }, { additionalProperties: false })),
@@ -193,6 +242,17 @@ const NodeGroup = Type.Object(
 
 const AddonOverride = Type.Object({ enabled: Type.Optional(Type.Boolean()), values: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false });
 
+const AlertStoreEntry = Type.String({
+  pattern: '^[a-z0-9][-a-z0-9]*$',
+  description:
+    'The secret store entry (under berrys/<environment>/) holding the credential as JSON: a Slack bot token in "token", a PagerDuty routing key in "routingKey". Never the value itself.',
+});
+const AlertSeverities = Type.Array(Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]), {
+  minItems: 1,
+  uniqueItems: true,
+  description: 'The alert severities (the severity label of the rules) this receiver gets.',
+});
+
 /** overlays/<env>/environment.yaml: how one environment differs. */
 export const EnvironmentSpec = Type.Object(
   {
@@ -225,6 +285,12 @@ export const EnvironmentSpec = Type.Object(
         'The node groups apps are pinned to (apps/<app>.yaml nodeGroup), with their sizes; false on a one-node laptop cluster. The render refuses placements they cannot hold.',
     }),
     cloud: Type.Optional(Type.Boolean({ description: 'Runs in the cloud account (default true); false on a laptop, where only add-ons marked `local` are installed.' })),
+    networkPolicyEnforcement: Type.Optional(
+      Type.Union([Type.Literal('vpc-cni'), Type.Literal('none')], {
+        description:
+          "What enforces the NetworkPolicies the renderer writes (required in the cloud). vpc-cni: the EKS VPC CNI's network-policy agent, which npm run bootstrap checks for and without which it refuses (unless --allow-unenforced '<reason>'); none: nothing does (a laptop), which bootstrap says.",
+      }),
+    ),
     autoSync: Type.Boolean({ description: 'Argo CD syncs on merge without a person pressing sync.' }),
     clusters: Type.Array(Cluster, { minItems: 1 }),
     dataStores: Type.Object({ database: DataStore, cache: DataStore }, { additionalProperties: false }),
@@ -248,6 +314,48 @@ export const EnvironmentSpec = Type.Object(
       { additionalProperties: false },
     ),
     addons: Type.Optional(Type.Record(AppName, AddonOverride)),
+    alerting: Type.Optional(
+      Type.Object(
+        {
+          receivers: Type.Array(
+            Type.Union([
+              Type.Object(
+                {
+                  name: DnsLabel,
+                  type: Type.Literal('slack'),
+                  channel: Type.String({ pattern: '^#?[a-z0-9][-_a-z0-9]*$', description: 'The Slack channel the bot posts to.' }),
+                  storeEntry: AlertStoreEntry,
+                  severities: AlertSeverities,
+                },
+                { additionalProperties: false },
+              ),
+              Type.Object(
+                { name: DnsLabel, type: Type.Literal('pagerduty'), storeEntry: AlertStoreEntry, severities: AlertSeverities },
+                { additionalProperties: false, description: 'Pages the on-call engineer (PagerDuty Events API v2).' },
+              ),
+            ]),
+            { minItems: 1, description: 'Where alerts go; an alert goes to every receiver whose severities include its own, and what matches none to the first.' },
+          ),
+          deployments: Type.Optional(DnsLabel),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Alert routing: required where an add-on provides monitoring. deployments: the (Slack) receiver that Argo CD tells about failed syncs and Degraded Applications.',
+        },
+      ),
+    ),
+    logging: Type.Optional(
+      Type.Object(
+        {
+          retention: Type.String({
+            pattern: '^[0-9]+[hdw]$',
+            description: 'How long the logs store keeps logs before its compactor deletes them, e.g. 30d (Loki limits_config.retention_period).',
+          }),
+        },
+        { additionalProperties: false, description: 'The log pipeline: required where an add-on keeps logs (base/addons.yaml reads it).' },
+      ),
+    ),
     postDeployTests: Type.Optional(
       Type.Object(
         {
@@ -282,12 +390,14 @@ const ExactVersion = Type.String({
  * What an add-on can provide, and what the renderer does with it: `ingress` (its namespace may reach the apps),
  * `monitoring` (its namespace may scrape them), `node-autoscaling`, `dns`, `secrets` (the operator the secret store
  * authenticates as), `certificates` (issues the ClusterIssuer's certificates), `logs` (keeps the logs), `metrics`
- * (serves the resource metrics API that HorizontalPodAutoscalers read), `gitops` (Argo CD itself: bootstrap installs
- * it from its rendered Application, which then manages it; deleting that Application leaves Argo CD running). What each gets from the cluster (its name,
+ * (serves the resource metrics API that HorizontalPodAutoscalers read), `load-balancing` (makes the cloud load
+ * balancer of the platform folder's Ingress in front of the ingress controller), `gitops` (Argo CD itself: bootstrap
+ * installs it from its rendered Application, which then manages it; deleting that Application leaves Argo CD running). What each gets from the cluster (its name,
  * region, domain, buckets) is the add-on's clusterValues and cloudValues, data in base/addons.yaml.
  */
-export const AddonCapability = Type.Union(['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics', 'gitops'].map((c) => Type.Literal(c)));
-export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics' | 'gitops';
+const addonCapabilities = ['ingress', 'monitoring', 'node-autoscaling', 'dns', 'secrets', 'certificates', 'logs', 'metrics', 'load-balancing', 'gitops'] as const;
+export const AddonCapability = Type.Union(addonCapabilities.map((c) => Type.Literal(c)));
+export type AddonCapability = 'ingress' | 'monitoring' | 'node-autoscaling' | 'dns' | 'secrets' | 'certificates' | 'logs' | 'metrics' | 'load-balancing' | 'gitops';
 
 /** base/addons.yaml: the platform add-ons, each an upstream Helm chart pinned to an exact version. */
 export const AddonCatalogue = Type.Object(
@@ -363,6 +473,19 @@ export const AddonCatalogue = Type.Object(
               { additionalProperties: false },
             ),
           ),
+          loadBalancerBackend: Type.Optional(
+            Type.Object(
+              {
+                service: DnsLabel,
+                port: Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', description: "The Service's port name the load balancer forwards HTTPS to." }),
+                healthCheck: Type.Object(
+                  { port: Type.Integer({ minimum: 1, maximum: 65535 }), path: Type.String({ pattern: '^/' }) },
+                  { additionalProperties: false, description: "The pods' health endpoint the load balancer checks (HTTP)." },
+                ),
+              },
+              { additionalProperties: false, description: 'For the add-on that provides ingress: where the cloud load balancer in front of it sends traffic.' },
+            ),
+          ),
           values: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
           clusterValues: Type.Optional(
             Type.Record(Type.String(), Type.Unknown(), {
@@ -373,6 +496,19 @@ export const AddonCatalogue = Type.Object(
           cloudValues: Type.Optional(
             Type.Record(Type.String(), Type.Unknown(), {
               description: 'Like clusterValues, merged only in cloud clusters (cloud not false): for facts a laptop cluster does not have (its EKS name, an IAM role, buckets).',
+            }),
+          ),
+          requires: Type.Optional(
+            Type.Array(AddonCapability, {
+              uniqueItems: true,
+              description: 'Installed only in clusters where other add-ons provide all of these (a log collector where something keeps the logs).',
+            }),
+          ),
+          whenProvided: Type.Optional(
+            Type.Object(Object.fromEntries(addonCapabilities.map((c) => [c, Type.Optional(Type.Record(Type.String(), Type.Unknown()))])), {
+              additionalProperties: false,
+              description:
+                'Chart values merged only in clusters where an add-on provides the capability named by the key (a data source for the logs store), with the placeholders of clusterValues.',
             }),
           ),
           highAvailabilityValues: Type.Optional(

@@ -10,6 +10,7 @@ import { readBootstrapInput, type BootstrapDocument, type BootstrapInput } from 
 import { BootstrapError } from './error.js';
 import { renderArgocdInstall } from './install.js';
 import { fieldManager, kubeApi, loadKubeConfig, type KubeApi } from './kube.js';
+import { imageReplicationCheck, judgeVpcCni, vpcCni } from './preconditions.js';
 import { resolveTarget, type Target } from './target.js';
 
 export interface BootstrapOptions {
@@ -23,6 +24,8 @@ export interface BootstrapOptions {
   kubeconfig?: string;
   env?: NodeJS.ProcessEnv;
   out?: (line: string) => void;
+  /** Proceed although the declared NetworkPolicy enforcement is missing; the reason is printed. */
+  allowUnenforced?: string;
   /** Waits between looks at the CRDs of a fresh install; tests pass one that does not wait. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -49,6 +52,7 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<void> {
     return;
   }
   const api = kubeApi(kc, target.context);
+  await checkPreconditions(api, input.cluster, opts.allowUnenforced, out);
   if (input.argocd && (await argocdMissing(api, input)).length > 0) await installArgocd(api, input, opts, out);
   await checkArgocdInstalled(api, input, target);
   const outcomes: ApplyOutcome[] = [];
@@ -56,6 +60,33 @@ export async function runBootstrap(opts: BootstrapOptions): Promise<void> {
     outcomes.push(await api.apply(doc.object, argoResources[doc.object.kind]));
   }
   out(formatApplied(input, target, outcomes));
+}
+
+/**
+ * The cluster's declared preconditions (preconditions.ts): NetworkPolicy enforcement checked, refusing without it
+ * unless allowed with a reason; image replication printed as the manual check it is.
+ */
+async function checkPreconditions(api: KubeApi, cluster: BootstrapInput['cluster'], allowUnenforced: string | undefined, out: (line: string) => void): Promise<void> {
+  // Undeclared only where the render allows it (a laptop environment): nothing to check.
+  const declared = cluster.preconditions;
+  if (!declared) return;
+  if (declared.networkPolicyEnforcement === 'none') {
+    out(`NetworkPolicy enforcement: none, as environment '${cluster.environment}' declares: its NetworkPolicies are not enforced`);
+  } else {
+    const verdict = judgeVpcCni(await api.daemonSet(vpcCni.namespace, vpcCni.daemonSet), await api.configMap(vpcCni.namespace, vpcCni.configMap));
+    const seen = verdict.seen.join('; ');
+    if (verdict.enforced) {
+      out(`NetworkPolicy enforcement: the VPC CNI's network-policy agent is on (${seen})`);
+    } else if (allowUnenforced !== undefined) {
+      out(`WARNING: NetworkPolicies are NOT enforced in cluster '${cluster.name}' (${seen}); going on because of --allow-unenforced: ${allowUnenforced}`);
+    } else {
+      throw new BootstrapError(
+        `cluster '${cluster.name}' must enforce NetworkPolicies (environment '${cluster.environment}' declares networkPolicyEnforcement: vpc-cni), but the VPC CNI's network-policy agent is not on: ${seen}`,
+        `turn it on in the infrastructure code (EKS add-on vpc-cni with configuration {"enableNetworkPolicy": "true"}) and run this again; or, knowing the policies will not hold, run it with --allow-unenforced "<reason>"`,
+      );
+    }
+  }
+  if (declared.imageReplication) out(imageReplicationCheck(declared.imageReplication));
 }
 
 /**
@@ -122,6 +153,8 @@ function formatDryRun(input: BootstrapInput, target: Target): string {
   const lines = [
     `# dry run: nothing was sent. Would server-side apply (field manager ${fieldManager}, force) to`,
     `# cluster ${c.name} (environment ${c.environment}, ${c.role}, ${c.region}) through kube context '${target.context}', server ${target.server}:`,
+    ...(c.preconditions?.networkPolicyEnforcement === 'vpc-cni' ? [`# after checking that the VPC CNI's network-policy agent is on (networkPolicyEnforcement: vpc-cni)`] : []),
+    ...(c.preconditions?.imageReplication ? [`# ${imageReplicationCheck(c.preconditions.imageReplication)}`] : []),
   ];
   if (input.argocd) {
     const a = input.argocd;

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiextensionsV1Api, ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { BootstrapError } from './error.js';
 import type { KubeConfigView } from './target.js';
 
@@ -85,6 +85,9 @@ export interface KubeApi {
   namespaceExists(name: string): Promise<boolean>;
   /** The versions a CRD serves, or undefined when the CRD is not installed. */
   crdServedVersions(name: string): Promise<string[] | undefined>;
+  /** A DaemonSet or a ConfigMap as the API server has it, or undefined when there is none. */
+  daemonSet(namespace: string, name: string): Promise<unknown>;
+  configMap(namespace: string, name: string): Promise<unknown>;
   /** Server-side apply into the object's namespace; says whether the object was created or already existed. */
   apply(object: ApplyObject, plural: string): Promise<'created' | 'configured'>;
   /**
@@ -102,6 +105,8 @@ export function kubeApi(kc: KubeConfig, context: string): KubeApi {
   const extensions = kc.makeApiClient(ApiextensionsV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const objects = KubernetesObjectApi.makeApiClient(kc);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const orUndefined = (err: unknown): Promise<never> | undefined => (isNotFound(err) ? undefined : Promise.reject(err));
 
   async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -127,6 +132,8 @@ export function kubeApi(kc: KubeConfig, context: string): KubeApi {
           (err) => (isNotFound(err) ? undefined : Promise.reject(err)),
         ),
       ),
+    daemonSet: (namespace, name) => call(`GET daemonset ${namespace}/${name}`, () => apps.readNamespacedDaemonSet({ namespace, name }).then((o) => o as unknown, orUndefined)),
+    configMap: (namespace, name) => call(`GET configmap ${namespace}/${name}`, () => core.readNamespacedConfigMap({ namespace, name }).then((o) => o as unknown, orUndefined)),
     apply: (object, plural) => {
       const [group, version] = object.apiVersion.split('/') as [string, string];
       const { name, namespace } = object.metadata;
@@ -161,7 +168,7 @@ function explain(server: string, context: string, what: string, err: unknown): B
       err.code === 401
         ? `the credentials of kube context '${context}' were refused; log in again (for EKS: aws eks update-kubeconfig) and retry`
         : err.code === 403
-          ? `the user of kube context '${context}' may not do this; bootstrap needs get on namespaces and customresourcedefinitions, and patch on applications and appprojects in the argocd namespace (cluster-admin has all of them)`
+          ? `the user of kube context '${context}' may not do this; bootstrap needs get on namespaces and customresourcedefinitions (and, where the environment declares networkPolicyEnforcement: vpc-cni, on daemonset aws-node and configmap amazon-vpc-cni in kube-system), and patch on applications and appprojects in the argocd namespace (cluster-admin has all of them)`
           : undefined;
     return new BootstrapError(`${what} failed at ${server}: ${err.code}${detail}`, hint);
   }

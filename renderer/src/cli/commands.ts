@@ -17,6 +17,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   gate: async () => (await import('../promote/cli.js')).gateCommand,
   status: async () => (await import('../promote/cli.js')).statusCommand,
   versions: async () => (await import('../promote/cli.js')).versionsCommand,
+  charts: async () => (await import('../charts/cli.js')).command,
   bootstrap: async () => (await import('../bootstrap/cli.js')).command,
   tools: async () => (await import('../tools/cli.js')).command,
   bench: async () => (await import('../bench/cli.js')).command,

@@ -10,7 +10,7 @@ import { readPins } from '../tools/ensure.js';
 import { chartKey, chartLabel, checkDigest, type ChartsLock } from '../validate/charts-lock.js';
 import { helmTemplate } from '../validate/charts-helm.js';
 import { pullChart, type PullResult } from '../validate/charts-repo.js';
-import { addonApplications, apiVersionsOf, clusterCrds, type AddonApplication } from '../validate/charts.js';
+import { addonApplications, clusterApiVersions, clusterCrds, type AddonApplication } from '../validate/charts.js';
 import type { IndexCluster } from '../cluster-index.js';
 import { parseManifestFile } from '../validate/manifests.js';
 import type { RenderedTree } from './types.js';
@@ -84,7 +84,7 @@ export async function withRenderedCharts(
     for (const cluster of [...new Set(apps.map((a) => a.cluster.name))].sort()) {
       const clusterApps = apps.filter((a) => a.cluster.name === cluster);
       const usable = (await Promise.all(clusterApps.map(archiveOf))).filter((a): a is string => a !== undefined);
-      const apiVersions = apiVersionsOf(await clusterCrds(root, usable, env));
+      const apiVersions = await clusterApiVersions(root, await clusterCrds(root, usable, env));
       for (const app of clusterApps) {
         const archive = await archiveOf(app);
         if (!archive) continue;

@@ -10,6 +10,7 @@ import type { Problem, SourceLocation } from '../errors.js';
 import type { DataPath, Source } from '../source.js';
 import type { AddonCapability, AddonCatalogue, AddonSpec, ClusterSpec, EnvironmentSpec, PlatformSpec } from '../model.js';
 import { isPlainObject, mergeLayers, type Layer } from './layers.js';
+import { alertmanagerConfig, alertmanagerSecret } from './alerting.js';
 
 export interface ResolvedAddon {
   spec: AddonSpec;
@@ -24,6 +25,8 @@ export interface PlaceholderContext {
   cluster: ClusterSpec;
   /** The installed add-on that provides each capability. */
   providers: Partial<Record<AddonCapability, { name: string; namespace: string }>>;
+  /** Alertmanager's route and receivers and the Secret of their credentials, where the environment declares alerting. */
+  alerting?: { alertmanager: ReturnType<typeof alertmanagerConfig>; secretName: string };
 }
 
 export interface ClusterAddonsInput {
@@ -37,17 +40,26 @@ export interface ClusterAddonsInput {
 }
 
 const placeholderHint =
-  'placeholders read platform.<key> (base/platform.yaml), environment.<key> and cluster.<key> (overlays/<env>/environment.yaml), providers.<capability>.name|namespace';
+  'placeholders read platform.<key> (base/platform.yaml), environment.<key> and cluster.<key> (overlays/<env>/environment.yaml), providers.<capability>.name|namespace, alerting.alertmanager.route|receivers and alerting.secretName';
 
 /** The add-ons a cluster installs, each with its merged values, or the problems that stop it. */
 export function resolveClusterAddons(input: ClusterAddonsInput): { addons: ResolvedAddon[]; problems: Problem[] } {
   const { catalogue, platform, envSource, environment: env, cluster, clusterIndex } = input;
   const problems: Problem[] = [];
   const cloud = env.cloud !== false;
-  const installed = catalogue.value.addons.map((spec, index) => ({ spec, index })).filter(({ spec }) => (cloud || spec.local) && env.addons?.[spec.name]?.enabled !== false);
+  const wanted = catalogue.value.addons.map((spec, index) => ({ spec, index })).filter(({ spec }) => (cloud || spec.local) && env.addons?.[spec.name]?.enabled !== false);
   const providers: PlaceholderContext['providers'] = {};
-  for (const { spec } of installed) for (const c of (spec.provides ?? []) as AddonCapability[]) providers[c] ??= { name: spec.name, namespace: spec.namespace };
-  const context: PlaceholderContext = { platform, environment: env, cluster, providers };
+  for (const { spec } of wanted) for (const c of (spec.provides ?? []) as AddonCapability[]) providers[c] ??= { name: spec.name, namespace: spec.namespace };
+  // An add-on that serves another (a log collector) goes only where that other one runs. One pass decides: what
+  // an add-on provides never depends on what it requires.
+  const installed = wanted.filter(({ spec }) => ((spec.requires ?? []) as AddonCapability[]).every((c) => providers[c] !== undefined));
+  const context: PlaceholderContext = {
+    platform,
+    environment: env,
+    cluster,
+    providers,
+    ...(env.alerting ? { alerting: { alertmanager: alertmanagerConfig(env.alerting), secretName: alertmanagerSecret } } : {}),
+  };
 
   const addons: ResolvedAddon[] = [];
   /** Placeholders that name nothing for this cluster → the add-ons and lines that use them. */
@@ -61,14 +73,15 @@ export function resolveClusterAddons(input: ClusterAddonsInput): { addons: Resol
         hint: `add awsAccountId: '<12 digits>' (the role is arn:aws:iam::<awsAccountId>:role/${irsaRoleName(platform, cluster, addon.name)})`,
       });
     }
-    const fromCatalogue = (key: 'clusterValues' | 'cloudValues'): Layer => {
-      const base = ['addons', index, key];
+    const fromCatalogue = (key: 'clusterValues' | 'cloudValues' | readonly ['whenProvided', string]): Layer => {
+      const base = ['addons', index, ...(typeof key === 'string' ? [key] : key)];
       const at = (path: DataPath) => ({ file: catalogue.file, ...catalogue.locate([...base, ...path]) });
+      const value = typeof key === 'string' ? addon[key] : addon.whenProvided?.[key[1]];
       const missing = (placeholder: string, where: SourceLocation) => {
         const users = unset.get(placeholder) ?? [];
         if (!users.some((u) => u.addon === addon.name)) unset.set(placeholder, [...users, { addon: addon.name, where }]);
       };
-      return { source: catalogue, base, value: fillPlaceholders(addon[key] ?? {}, context, at, problems, missing) };
+      return { source: catalogue, base, value: fillPlaceholders(value ?? {}, context, at, problems, missing) };
     };
     const { value } = mergeLayers([
       { source: catalogue, base: ['addons', index, 'values'], value: addon.values ?? {} },
@@ -76,6 +89,9 @@ export function resolveClusterAddons(input: ClusterAddonsInput): { addons: Resol
       ...mechanismValues(addon, platform, env, cluster).map((value) => ({ source: envSource, base: [], value })),
       fromCatalogue('clusterValues'),
       ...(cloud ? [fromCatalogue('cloudValues')] : []),
+      ...Object.keys(addon.whenProvided ?? {})
+        .filter((c) => providers[c as AddonCapability] !== undefined)
+        .map((c) => fromCatalogue(['whenProvided', c])),
       { source: envSource, base: ['addons', addon.name, 'values'], value: env.addons?.[addon.name]?.values },
       { source: envSource, base: ['clusters', clusterIndex, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
     ]);
@@ -98,6 +114,8 @@ function unsetFact(placeholder: string, users: { addon: string; where: SourceLoc
   if (scope === 'cluster')
     return { file: envSource.file, ...envSource.locate(['clusters', clusterIndex, 'name']), message, hint: `add ${key}: … to cluster '${cluster.name}' in ${envSource.file}` };
   if (scope === 'environment') return { file: envSource.file, ...envSource.locate(['name']), message, hint: `add ${key}: … to ${envSource.file}` };
+  if (scope === 'alerting')
+    return { file: envSource.file, ...envSource.locate(['name']), message, hint: `add alerting: { receivers: [...] } to ${envSource.file} (README, Alerts)` };
   return { ...users[0]!.where, message, hint: placeholderHint };
 }
 

@@ -10,6 +10,7 @@ import type { TemplateJob } from './template.js';
 import type { SourceLocation } from '../errors.js';
 import type { AppSpec } from '../model.js';
 import { calleeNames, envVarName } from './call-graph.js';
+import { alertmanagerSecret, alertmanagerSecretItems, argocdNotifications, argocdNotificationsSecret } from './alerting.js';
 
 const inClusterServer = 'https://kubernetes.default.svc';
 const rendererName = 'berrys-renderer';
@@ -178,9 +179,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
             className: env.ingress.className,
             clusterIssuer: env.ingress.clusterIssuer ?? null,
             tlsSecret: `${app.name}-tls`,
-            // Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and
-            // Route 53 failover routing answers with the standby's only while the primary's load balancer is unhealthy.
-            failover: env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null,
+            failover: failoverOf(cluster),
           }
         : null,
     };
@@ -206,7 +205,25 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
   return jobs;
 }
 
-/** The platform folder: guard rails and secret plumbing shared by the apps, and the certificate issuer. */
+/** The cluster's ClusterSecretStore (platform folder), which every ExternalSecret reads from. */
+function secretStoreName(cluster: ResolvedCluster): string {
+  return `${cluster.environment}-secrets`;
+}
+
+/** A secret store entry's full key: every entry of an environment lives under berrys/<environment>/. */
+function secretStoreKey(cluster: ResolvedCluster): (key: string) => string {
+  return (key) => `berrys/${cluster.environment}/${key}`;
+}
+
+/**
+ * Two clusters serve the same host names: each publishes its own Route 53 record set under its name, and Route 53
+ * failover routing answers with the standby's only while the primary's load balancer is unhealthy.
+ */
+function failoverOf(cluster: ResolvedCluster): { setIdentifier: string; role: 'PRIMARY' | 'SECONDARY' } | null {
+  return cluster.env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null;
+}
+
+/** The platform folder: guard rails and secret plumbing shared by the apps, the certificate issuer, the load balancer. */
 function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
   const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
@@ -217,23 +234,32 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
   // The add-on catalogue always shapes the folder: which add-on issues certificates, which namespaces get secrets.
   const platformSources = [envFile, repoPaths.platform, repoPaths.addons];
   const store = env.secretStore;
-  const storeName = `${cluster.environment}-secrets`;
-  const storeKey = (key: string) => `berrys/${cluster.environment}/${key}`;
+  const storeName = secretStoreName(cluster);
+  const storeKey = secretStoreKey(cluster);
+  const argocdNamespace = repo.platform.argocdNamespace;
+  const notifications = env.alerting && argocdNotifications(env.alerting, storeKey);
+  // A cluster with data stores of its own (a standby's replicas) reads their connection secrets under its own name:
+  // the environment's hold the primary's endpoints, which the standby's network policies do not even allow.
+  const dataStoreKey = (key: string) => `berrys/${cluster.spec.dataStores ? cluster.name : cluster.environment}/${key}`;
   // Secrets an add-on's chart reads instead of generating its own (a generated one changes on every render).
   const addonSecrets = cluster.addons.flatMap((a) =>
     (a.spec.secrets ?? []).map((s) => ({
       name: s.name,
       namespace: a.spec.namespace,
-      key: storeKey(s.key),
-      data: s.data,
+      data: s.data.map((d) => ({ ...d, key: storeKey(s.key) })),
     })),
   );
+  // The alert receivers' credentials, beside the Alertmanager that mounts them.
+  const monitoring = providerOf(cluster, 'monitoring');
+  if (env.alerting && monitoring) {
+    addonSecrets.push({ name: alertmanagerSecret, namespace: monitoring.spec.namespace, data: alertmanagerSecretItems(env.alerting, storeKey) });
+  }
   add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: labelsOf('guardrails') }, platformSources);
   add(
     platformFolder,
     'secrets.yaml.hbs',
     {
-      namespaces: [ns, ...[...new Set(addonSecrets.map((s) => s.namespace))].filter((n) => n !== ns).sort()],
+      namespaces: [ns, ...[...new Set([...addonSecrets.map((s) => s.namespace), ...(notifications ? [argocdNamespace] : [])])].filter((n) => n !== ns).sort()],
       labels: labelsOf('secrets'),
       storeName,
       provider:
@@ -241,8 +267,8 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
           ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
           : { fake: { data: Object.entries(store.data).map(([key, value]) => ({ key, value })) } },
       secrets: [
-        { name: 'database-credentials', namespace: ns, key: storeKey('database'), data: [{ secretKey: 'url', property: 'url' }] },
-        { name: 'redis-credentials', namespace: ns, key: storeKey('cache'), data: [{ secretKey: 'url', property: 'url' }] },
+        { name: 'database-credentials', namespace: ns, data: [{ secretKey: 'url', key: dataStoreKey('database'), property: 'url' }] },
+        { name: 'redis-credentials', namespace: ns, data: [{ secretKey: 'url', key: dataStoreKey('cache'), property: 'url' }] },
         ...addonSecrets,
       ],
     },
@@ -255,6 +281,30 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
       'clusterissuer.yaml.hbs',
       { name: env.ingress.clusterIssuer, labels: labelsOf(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
       platformSources,
+    );
+  }
+  // The document's Route 53 → ALB (AWS WAF) → ingress controller: one Ingress of the load balancer's class in front of
+  // the ingress controller's Service, which routes by host name as before.
+  const balancer = providerOf(cluster, 'load-balancing');
+  const ingress = providerOf(cluster, 'ingress');
+  const backend = ingress?.spec.loadBalancerBackend;
+  if (balancer && ingress && backend && cluster.spec.loadBalancer) {
+    const hosts = [...new Set(cluster.apps.flatMap((a) => (a.spec.ingress ? [`${a.spec.ingress.subdomain}.${env.domain}`] : [])))].sort();
+    add(
+      platformFolder,
+      'load-balancer.yaml.hbs',
+      {
+        name: `${ingress.spec.name}-load-balancer`,
+        namespace: ingress.spec.namespace,
+        labels: labelsOf(balancer.spec.name),
+        loadBalancer: cluster.spec.loadBalancer,
+        backend,
+        // An annotation value is a string.
+        healthCheckPort: String(backend.healthCheck.port),
+        hosts: hosts.length > 0 ? hosts.join(',') : null,
+        failover: failoverOf(cluster),
+      },
+      [...platformSources, ...cluster.apps.filter((a) => a.spec.ingress).map((a) => repoPaths.app(a.name))],
     );
   }
 
@@ -284,6 +334,25 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   for (const [name, level] of [...namespaces].sort()) {
     const podSecurity = { 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/audit': level, 'pod-security.kubernetes.io/warn': level };
     add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...labelsOf(name), ...podSecurity } }, [envFile, repoPaths.platform, repoPaths.addons]);
+  }
+
+  const notifications = env.alerting && argocdNotifications(env.alerting, secretStoreKey(cluster));
+  if (notifications) {
+    add(
+      argocdFolder,
+      'argocd-notifications.yaml.hbs',
+      {
+        namespace: argocdNs,
+        // Argo CD reads only its own ConfigMaps, those labelled part of it.
+        labels: { ...labelsOf('argocd'), 'app.kubernetes.io/part-of': 'argocd' },
+        data: notifications.data,
+        secretName: argocdNotificationsSecret,
+        storeName: secretStoreName(cluster),
+        secret: notifications.secret,
+        wave: String(platformWave + 1),
+      },
+      [envFile],
+    );
   }
 
   const appsProject = cluster.environment;

@@ -21,7 +21,7 @@ import type { DataPath } from '../source.js';
  * whole render.
  */
 async function stages() {
-  const [load, merge, plan, template, job, check, normalize, secrets, ordering, capacity] = await Promise.all([
+  const [load, merge, plan, template, job, check, normalize, secrets, ordering, capacity, infrastructure] = await Promise.all([
     import('./load.js'),
     import('./resolve.js'),
     import('./plan.js'),
@@ -32,8 +32,9 @@ async function stages() {
     import('./secrets.js'),
     import('./ordering.js'),
     import('./capacity.js'),
+    import('./infrastructure.js'),
   ]);
-  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...secrets, ...ordering, ...capacity };
+  return { ...load, ...merge, ...plan, ...template, ...job, ...check, ...normalize, ...secrets, ...ordering, ...capacity, ...infrastructure };
 }
 
 /**
@@ -78,6 +79,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
     redactSecrets,
     checkSyncOrder,
     checkCapacity,
+    checkInfrastructure,
   } = await stages();
   const stop = stopper(redactSecrets);
   const texts = new Map<string, string>();
@@ -88,7 +90,7 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   // Secrets in comments are reported with those in values and keys (the merge stage's scan), all at once.
   stop([...merge.problems, ...[...texts].flatMap(([file, text]) => findSecretsInComments(file, text))]);
   const resolved = merge.resolved!; // likewise
-  stop(resolved.clusters.flatMap((c) => checkCapacity(c).problems));
+  stop(resolved.clusters.flatMap((c) => [...checkCapacity(c).problems, ...checkInfrastructure(c)]));
   const { compiled, problems: templateProblems } = compileTemplates(loaded.templates);
   stop(templateProblems);
   const jobs = planRepo(resolved);

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { repoPaths } from '../paths.js';
 import { chartLabel, type ChartRef } from './charts-lock.js';
@@ -13,7 +14,7 @@ import { chartLabel, type ChartRef } from './charts-lock.js';
 export type PullResult = { status: 'pulled'; file: string; digest: string } | { status: 'unreachable'; reason: string } | { status: 'error'; message: string; hint: string };
 
 /** `sha256:<hex>` of a chart archive, the form of the lock file and of Helm's index.yaml `digest` (without prefix). */
-function archiveDigest(bytes: Uint8Array): string {
+export function archiveDigest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
@@ -71,7 +72,16 @@ function unreachableReason(e: unknown): string | undefined {
   return undefined;
 }
 
+/** One file of a repository: over HTTP(S), or from a folder (`file:` URL) that holds a repository's files. */
 async function get(url: string, timeoutMs: number): Promise<Uint8Array> {
+  if (url.startsWith('file:')) {
+    try {
+      return new Uint8Array(await readFile(fileURLToPath(url)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(`${fileURLToPath(url)} does not exist`);
+      throw e;
+    }
+  }
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   if (!response.ok) throw new HttpError(`GET ${url}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
@@ -82,6 +92,28 @@ class HttpError extends Error {}
 export interface PullOptions {
   /** Per request; a repository slower than this counts as unreachable. */
   timeoutMs?: number;
+}
+
+export type FetchResult = { status: 'fetched'; bytes: Uint8Array; url: string } | Exclude<PullResult, { status: 'pulled' }>;
+
+/**
+ * Downloads the archive of `chart` through its repository's index.yaml, or through `from`: another repository
+ * (URL, or a folder holding index.yaml and the archives) that serves the same chart name and version, a mirror.
+ */
+export async function fetchChart(chart: ChartRef, options: PullOptions & { from?: string } = {}): Promise<FetchResult> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const repo = (options.from ?? chart.repoURL).replace(/\/+$/, '');
+  try {
+    const resolved = archiveUrl(new TextDecoder().decode(await get(`${repo}/index.yaml`, timeoutMs)), { ...chart, repoURL: repo });
+    if (!('url' in resolved)) return { status: 'error', ...resolved };
+    return { status: 'fetched', bytes: await get(resolved.url, timeoutMs), url: resolved.url };
+  } catch (e) {
+    const reason = unreachableReason(e);
+    if (reason !== undefined) return { status: 'unreachable', reason: `${repo} unreachable: ${reason}` };
+    if (e instanceof HttpError)
+      return { status: 'error', message: `could not pull chart ${chartLabel(chart)}: ${e.message}`, hint: 'check repoURL, name and version in base/addons.yaml' };
+    throw e;
+  }
 }
 
 /**
@@ -96,23 +128,16 @@ export async function pullChart(root: string, chart: ChartRef, options: PullOpti
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const timeoutMs = options.timeoutMs ?? 20_000;
-  const repo = chart.repoURL.replace(/\/+$/, '');
-  try {
-    const resolved = archiveUrl(new TextDecoder().decode(await get(`${repo}/index.yaml`, timeoutMs)), chart);
-    if (!('url' in resolved)) return { status: 'error', ...resolved };
-    const bytes = await get(resolved.url, timeoutMs);
-    await mkdir(path.dirname(full), { recursive: true });
-    // Written under a temporary name first, so a second validate never reads half an archive.
-    const partial = `${full}.partial-${process.pid}`;
-    await writeFile(partial, bytes);
-    await rename(partial, full);
-    return { status: 'pulled', file, digest: archiveDigest(bytes) };
-  } catch (e) {
-    const reason = unreachableReason(e);
-    if (reason !== undefined) return { status: 'unreachable', reason: `${repo} unreachable: ${reason}` };
-    if (e instanceof HttpError)
-      return { status: 'error', message: `could not pull chart ${chartLabel(chart)}: ${e.message}`, hint: 'check repoURL, name and version in base/addons.yaml' };
-    throw e;
-  }
+  const fetched = await fetchChart(chart, options);
+  if (fetched.status !== 'fetched') return fetched;
+  await writeAtomically(full, fetched.bytes);
+  return { status: 'pulled', file, digest: archiveDigest(fetched.bytes) };
+}
+
+/** Written under a temporary name first, so a second reader never sees half an archive. */
+export async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.partial-${process.pid}`;
+  await writeFile(partial, bytes);
+  await rename(partial, file);
 }

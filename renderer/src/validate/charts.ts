@@ -11,9 +11,10 @@
  * and names the rendered object and where its rendering was kept (.cache/charts/rendered/).
  */
 import { groupKindIn, projectGlobMatch } from '../render/argocd-rules.js';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoPaths } from '../paths.js';
+import { parseSource } from '../source.js';
 import { crdSchemas } from '../tools/crd-schemas.js';
 import { serializeSchema } from '../tools/jsonschema.js';
 import { cachePaths } from '../tools/layout.js';
@@ -25,14 +26,14 @@ import type { Finding } from './findings.js';
 import { kubeconformArgs, kubeconformFindings, parseKubeconformReport } from './kubeconform.js';
 import type { IndexCluster } from '../cluster-index.js';
 import { parseManifestFile, type Manifest } from './manifests.js';
-import { deprecatedApi, imageTagPinned, type Rule } from './rules.js';
+import { chartPodResources, deprecatedApi, imageTagPinned, type Rule } from './rules.js';
 import { get, isObj, kindOf, nameOf, namespaceOf, type Obj } from '../kube.js';
 
 /**
  * The platform rules that hold for upstream charts too. The others are conventions of the app templates (labels the
  * renderer adds, the restricted pod profile, replica counts) that an add-on's AppProject and namespace settle instead.
  */
-const chartRules: readonly Rule[] = [imageTagPinned, deprecatedApi];
+const chartRules: readonly Rule[] = [imageTagPinned, deprecatedApi, chartPodResources];
 
 /**
  * Built-in kinds that are cluster-scoped (Kubernetes API reference); the AppProject allows these by its cluster
@@ -200,6 +201,7 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
   }
 
   let rendered = 0;
+  const valuesAt = await addonValuesLocations(root);
   await rm(path.join(root, renderedDir), { recursive: true, force: true });
   for (const cluster of options.clusters) {
     const clusterApps = apps.filter((a) => a.cluster.name === cluster.name && usable.has(chartKey(a.chart)));
@@ -209,7 +211,7 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
       clusterApps.map((a) => usable.get(chartKey(a.chart))!),
       env,
     );
-    const apiVersions = apiVersionsOf(crds);
+    const apiVersions = await clusterApiVersions(root, crds);
     const outputs: Array<{ app: AddonApplication; file: string; manifests: Manifest[] }> = [];
     const dir = `${renderedDir}/${cluster.name}`;
     await mkdir(path.join(root, dir), { recursive: true });
@@ -249,10 +251,39 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
     for (const o of outputs) {
       const project = projects.find((p) => nameOf(p.object) === o.app.project);
       for (const f of projectFindings(o.app, o.manifests, project?.object, crds)) findings.push(relocate(f, o.app));
-      for (const rule of chartRules) for (const f of rule.check({ cluster, manifests: o.manifests, kubernetesVersion })) findings.push(relocate(f, o.app));
+      for (const rule of chartRules)
+        for (const f of rule.check({ cluster, manifests: o.manifests, kubernetesVersion })) findings.push(relocate(withValuesHint(f, o.app, cluster, valuesAt), o.app));
     }
   }
   return { findings, unchecked, applications: apps.length, rendered, digests };
+}
+
+/** Where each add-on's values are written in base/addons.yaml, for hints: `values` and `highAvailabilityValues` lines. */
+type ValuesLocations = Map<string, { values: string; highAvailabilityValues?: string }>;
+
+async function addonValuesLocations(root: string): Promise<ValuesLocations> {
+  const out: ValuesLocations = new Map();
+  const text = await readFile(path.join(root, repoPaths.addons), 'utf8').catch(() => undefined);
+  const source = text === undefined ? undefined : parseSource(repoPaths.addons, text).source;
+  const addons = get(source?.value, ['addons']);
+  if (!source || !Array.isArray(addons)) return out;
+  addons.forEach((a, i) => {
+    if (!isObj(a) || typeof a.name !== 'string') return;
+    const at = (key: string) => `${repoPaths.addons}:${source.locate(['addons', i, key], true).line}`;
+    out.set(a.name, { values: at(isObj(a.values) ? 'values' : 'name'), ...(isObj(a.highAvailabilityValues) ? { highAvailabilityValues: at('highAvailabilityValues') } : {}) });
+  });
+  return out;
+}
+
+/** A resources finding says where to fix it: the add-on's values in base/addons.yaml (or the environment's overlay). */
+function withValuesHint(f: Finding, app: AddonApplication, cluster: IndexCluster, valuesAt: ValuesLocations): Finding {
+  if (f.rule !== chartPodResources.id) return f;
+  const where = valuesAt.get(app.release);
+  const files = where ? [where.values, ...(where.highAvailabilityValues ? [`${where.highAvailabilityValues} (highAvailability only)`] : [])].join(' or ') : repoPaths.addons;
+  return {
+    ...f,
+    hint: `set the container's resources (requests.cpu, requests.memory, limits.memory) in the add-on's values at ${files}, or in addons.${app.release}.values of the environment file of cluster '${cluster.name}'`,
+  };
 }
 
 export interface ClusterCrd {
@@ -265,6 +296,31 @@ export interface ClusterCrd {
 /** What helm's --api-versions takes for the cluster's custom resources: `group/version` and `group/version/Kind`. */
 export function apiVersionsOf(crds: readonly ClusterCrd[]): string[] {
   return [...new Set(crds.flatMap((c) => [`${c.group}/${c.version}`, ...(c.kind ? [`${c.group}/${c.version}/${c.kind}`] : [])]))];
+}
+
+/**
+ * Everything helm's --api-versions gets for a cluster, as Argo CD passes it (every served `group/version` and
+ * `group/version/Kind`, built-in kinds included): charts choose an API by `.Capabilities.APIVersions.Has
+ * "policy/v1/PodDisruptionBudget"`, and helm's defaults list no kinds, so without them a chart falls back to an API
+ * the cluster removed long ago. The built-in kinds come from the Kubernetes schemas of the tools step, whose files
+ * open with their apiVersion and kind.
+ */
+export async function clusterApiVersions(root: string, crds: readonly ClusterCrd[]): Promise<string[]> {
+  const dir = path.join(root, cachePaths.kubernetesSchemas);
+  const builtins: string[] = [];
+  for (const file of await readdir(dir).catch(() => [] as string[])) {
+    if (!file.endsWith('.json')) continue;
+    const handle = await open(path.join(dir, file));
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(512), 0, 512, 0);
+      const head = buffer.subarray(0, bytesRead).toString('utf8');
+      const m = /"apiVersion":\{"type":"string","enum":\["([^"]+)"\]\},"kind":\{"type":"string","enum":\["([^"]+)"\]/.exec(head);
+      if (m) builtins.push(`${m[1]}/${m[2]}`);
+    } finally {
+      await handle.close();
+    }
+  }
+  return [...new Set([...apiVersionsOf(crds), ...builtins])];
 }
 
 function crdsOf(m: Manifest): ClusterCrd[] {

@@ -57,16 +57,67 @@ export const imageTagPinned: Rule = {
     }),
 };
 
+/** The dotted fields (`requests.cpu`, …) a container's `resources` leaves unset. */
+function missingResources(resources: unknown, fields: readonly string[]): string[] {
+  return fields.filter((p) => {
+    const v = get(resources, p.split('.'));
+    return v === undefined || v === null || v === '';
+  });
+}
+
+/** Argo CD never runs Helm's test hooks (`helm test` only), so a chart's test pods never reach the cluster. */
+function isHelmTest(o: Obj): boolean {
+  const hook = get(o, ['metadata', 'annotations', 'helm.sh/hook']);
+  return typeof hook === 'string' && hook.split(',').every((h) => h.trim().startsWith('test'));
+}
+
+/** The resources a chart's pods ask for: each container's, or the main container's of an operator-managed workload. */
+function podResources(m: Manifest): { name: string; resources: unknown; path: DataPath }[] {
+  const o = m.object;
+  // The Prometheus operator makes the pods of these from spec.resources (its own sidecars carry their defaults).
+  if (kindOf(o) === 'Prometheus' || kindOf(o) === 'Alertmanager') return [{ name: kindOf(o).toLowerCase(), resources: get(o, ['spec', 'resources']), path: ['spec'] }];
+  return containersOf(o).map((c) => ({ name: c.name, resources: c.container.resources, path: c.path }));
+}
+
+/**
+ * A chart's pods in a highAvailability environment: every container requests CPU and memory and has a memory limit.
+ * A pod without requests is BestEffort: the scheduler packs it anywhere and the kubelet evicts it first under
+ * pressure, so a platform component (the secret operator, the certificate webhook, the log store) is the first to go.
+ */
+export const chartPodResources: Rule = {
+  id: 'chart-pod-resources',
+  title: 'add-on pods request CPU and memory and limit memory (highAvailability environments)',
+  explanation:
+    "In an environment with highAvailability: true, every container an add-on's chart renders (helm template with the cluster's values) requests CPU and memory and has a memory limit: a pod without requests is BestEffort, placed without regard to its node's capacity and evicted first.",
+  check: (ctx) => {
+    if (!ctx.cluster.highAvailability) return [];
+    return ctx.manifests.flatMap((m) => {
+      if (isHelmTest(m.object)) return [];
+      return podResources(m).flatMap(({ name, resources, path }) => {
+        const missing = missingResources(resources, ['requests.cpu', 'requests.memory', 'limits.memory']);
+        if (missing.length === 0) return [];
+        const bestEffort = missing.includes('requests.cpu') && missing.includes('requests.memory');
+        return [
+          finding(
+            m,
+            'chart-pod-resources',
+            path,
+            `${describe(m.object)}: container '${name}' has no ${missing.join(', ')}${bestEffort ? ' (a BestEffort pod)' : ''}`,
+            "set its resources in the add-on's values",
+          ),
+        ];
+      });
+    });
+  },
+};
+
 export const resourcesSet: Rule = {
   id: 'resources',
   title: 'requests and limits on every container',
   explanation: 'Requests let the scheduler place pods and the HPA compute utilisation; limits stop one container from starving its node.',
   check: (ctx) =>
     forEachContainer(ctx, (m, c) => {
-      const missing = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'].filter((p) => {
-        const v = get(c.container, ['resources', ...p.split('.')]);
-        return v === undefined || v === null || v === '';
-      });
+      const missing = missingResources(c.container.resources, ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
       if (missing.length === 0) return [];
       return [
         finding(

@@ -118,6 +118,7 @@ describe('status', () => {
     expect(error).toBeUndefined();
     expect(lines).toEqual([
       'APPLICATION                   SYNC     HEALTH    REVISION  VERSION    VERSIONS.YAML',
+      'local-addon-alloy             Synced   Healthy   1.0.0     -          -',
       'local-addon-external-secrets  Synced   Healthy   1.0.0     -          -',
       'local-addon-loki              Synced   Healthy   1.0.0     -          -',
       'local-addon-metrics-server    Synced   Healthy   1.0.0     -          -',
@@ -152,8 +153,8 @@ describe('status', () => {
     const { lines, error } = await status({ root, env: 'local', url: server.url });
     expect(error).toBeInstanceOf(HintedError);
     expect(error!.message).toBe(
-      `Argo CD at ${server.url} denied reading 6 Applications of cluster local (403 Forbidden, asked within their projects): ` +
-        'local-addon-external-secrets, local-addon-loki, local-addon-metrics-server, local-addon-traefik, local-platform, local-root\n' +
+      `Argo CD at ${server.url} denied reading 7 Applications of cluster local (403 Forbidden, asked within their projects): ` +
+        'local-addon-alloy, local-addon-external-secrets, local-addon-loki, local-addon-metrics-server, local-addon-traefik, local-platform, local-root\n' +
         '  hint: the account of ARGOCD_AUTH_TOKEN may not read Applications of project local-platform; allow it in policy.csv of argocd-rbac-cm: ' +
         'p, role:<name>, applications, get, local-platform/*, allow',
     );
@@ -176,9 +177,9 @@ describe('status', () => {
     const { lines, error } = await status({ root, env: 'local', url: server.url, wait: true, revision: revision.slice(0, 7), timeoutSeconds: 600, intervalMs: 5000, clock });
     expect(error).toBeUndefined();
     expect(lines.slice(0, 3)).toEqual([
-      'Waiting up to 600 s for 15 Applications in local to be Synced and Healthy at 1a2b3c4 …',
-      '[0s] 14/15 ready; waiting for local-web-dashboard (missing)',
-      '[10s] 15/15 ready',
+      'Waiting up to 600 s for 16 Applications in local to be Synced and Healthy at 1a2b3c4 …',
+      '[0s] 15/16 ready; waiting for local-web-dashboard (missing)',
+      '[10s] 16/16 ready',
     ]);
     expect(clock.sleeps).toBe(2);
     // The first look asks Argo CD to refresh from git; later ones do not. Chart add-ons run their chart version and count as ready.
@@ -208,7 +209,7 @@ describe('status', () => {
     server = await fakeArgocd(argocdAnswers({ applications: new Map() }));
     const { error } = await status({ root, env: 'local', url: server.url, wait: true, timeoutSeconds: 5, intervalMs: 5000, clock: testClock() });
     expect(error?.message).toMatch(
-      /^timed out after 5 s; local-addon-external-secrets never appeared in Argo CD; the root Application local-root creates it when it syncs clusters\/local\/argocd \(local-root: missing\); /,
+      /^timed out after 5 s; local-addon-alloy never appeared in Argo CD; the root Application local-root creates it when it syncs clusters\/local\/argocd \(local-root: missing\); /,
     );
     expect(error?.message).toContain('; local-root never appeared in Argo CD; the root Application is applied once: npm run bootstrap -- --cluster local;');
   });
@@ -247,9 +248,9 @@ describe('status', () => {
     });
     expect(rows.every((r) => r.ready)).toBe(true);
     expect(lines.slice(0, 3)).toEqual([
-      'Waiting up to 60 s for 21 Applications in staging to be Synced and Healthy at 1a2b3c4 …',
-      '[0s] 20/21 ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)',
-      '[2s] 21/21 ready',
+      'Waiting up to 60 s for 23 Applications in staging to be Synced and Healthy at 1a2b3c4 …',
+      '[0s] 22/23 ready; waiting for staging-api-gateway (Synced, Progressing, 1a2b3c4)',
+      '[2s] 23/23 ready',
     ]);
   });
 

@@ -11,7 +11,7 @@ import { loadKubeConfig } from '../../src/bootstrap/kube.js';
 import { diskReader } from '../../src/fs.js';
 import { readClusterIndex } from '../../src/cluster-index.js';
 import { defaultRepoRoot } from '../../src/paths.js';
-import { argocdCluster, fakeKube, status, type FakeKube } from './kube-server.js';
+import { argocdCluster, fakeKube, status, type FakeKube, type Reply, type SeenRequest } from './kube-server.js';
 import { thrown } from '../thrown.js';
 
 const header =
@@ -79,7 +79,7 @@ function write(file: string, content: string): void {
  * Why insecure-skip-tls-verify: @kubernetes/client-node refuses an http:// server unless it is set, and the fake
  * API server speaks plain HTTP.
  */
-function repo(apiServer: string, otherServer = 'http://127.0.0.1:9'): string {
+function repo(apiServer: string, otherServer = 'http://127.0.0.1:9', preconditions?: object): string {
   const cluster = (name: string, environment: string, server: string) => ({
     name,
     environment,
@@ -93,6 +93,7 @@ function repo(apiServer: string, otherServer = 'http://127.0.0.1:9'): string {
       { path: `clusters/${name}/argocd`, application: `${name}-root`, kind: 'argocd' },
       { path: `clusters/${name}/platform`, application: `${name}-platform`, kind: 'platform' },
     ],
+    ...(preconditions && name === 'staging' ? { preconditions } : {}),
   });
   write(
     'clusters/index.json',
@@ -261,7 +262,7 @@ describe('bootstrap', () => {
     const message = await failure({ cluster: 'staging', kubeconfig: repo(kube.url) });
     expect(message).toBe(
       `server-side apply of AppProject argocd/staging-platform failed at ${kube.url}: 403 (the API server said: appprojects.argoproj.io "staging-platform" is forbidden: User "dev" cannot patch resource)\n` +
-        "  hint: the user of kube context 'staging-admin' may not do this; bootstrap needs get on namespaces and customresourcedefinitions, " +
+        "  hint: the user of kube context 'staging-admin' may not do this; bootstrap needs get on namespaces and customresourcedefinitions (and, where the environment declares networkPolicyEnforcement: vpc-cni, on daemonset aws-node and configmap amazon-vpc-cni in kube-system), " +
         'and patch on applications and appprojects in the argocd namespace (cluster-admin has all of them)',
     );
   });
@@ -363,7 +364,7 @@ describe('bootstrap command line', () => {
       out: [],
       err: [
         'Error: --cluster is required',
-        'usage: npm run bootstrap -- --cluster <cluster> [--dry-run] [--context <kube-context>] [--kubeconfig <file>]',
+        'usage: npm run bootstrap -- --cluster <cluster> [--dry-run] [--context <kube-context>] [--kubeconfig <file>] [--allow-unenforced <reason>]',
         'run `npm run bootstrap -- --help` for every option and exit code',
       ],
     });
@@ -372,7 +373,7 @@ describe('bootstrap command line', () => {
   it('rejects an unknown flag as a usage error', async () => {
     const result = await runCaptured(command, ['--cluster', 'staging', '--force'], root);
     expect(result.code).toBe(2);
-    expect(result.err[0]).toBe("Error: unknown option '--force'; allowed: --cluster, --dry-run, --context, --kubeconfig");
+    expect(result.err[0]).toBe("Error: unknown option '--force'; allowed: --cluster, --dry-run, --context, --kubeconfig, --allow-unenforced");
   });
 
   it('passes its flags through to a dry run', async () => {
@@ -382,6 +383,92 @@ describe('bootstrap command line', () => {
     expect(result.out[0]!.split('\n')[1]).toBe(
       "# cluster staging (environment staging, primary, us-east-1) through kube context 'staging-admin', server https://staging.example.com:",
     );
+  });
+});
+
+describe('bootstrap preconditions', () => {
+  const dsPath = '/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node';
+  const cmPath = '/api/v1/namespaces/kube-system/configmaps/amazon-vpc-cni';
+  /** Argo CD installed, and the VPC CNI as EKS deploys it, its network-policy switches as given. */
+  function eksCluster(agentFlag: string | undefined, controller: string | undefined): (req: SeenRequest) => Reply {
+    const argocd = argocdCluster();
+    return (req) => {
+      const path = req.url.split('?')[0]!;
+      if (req.method === 'GET' && path === dsPath) {
+        const containers = [
+          { name: 'aws-node', image: 'amazon-k8s-cni' },
+          ...(agentFlag === undefined ? [] : [{ name: 'aws-eks-nodeagent', image: 'aws-network-policy-agent', args: ['--enable-ipv6=false', agentFlag] }]),
+        ];
+        return {
+          status: 200,
+          body: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'aws-node', namespace: 'kube-system' }, spec: { template: { spec: { containers } } } },
+        };
+      }
+      if (req.method === 'GET' && path === cmPath) {
+        if (controller === undefined) return status(404, 'configmaps "amazon-vpc-cni" not found');
+        return {
+          status: 200,
+          body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'amazon-vpc-cni', namespace: 'kube-system' }, data: { 'enable-network-policy-controller': controller } },
+        };
+      }
+      return argocd(req);
+    };
+  }
+  const vpcCniDeclared = { networkPolicyEnforcement: 'vpc-cni' };
+  const patches = () => kube!.requests.filter((r) => r.method === 'PATCH').length;
+
+  it('checks the VPC CNI network-policy agent when the environment declares it, says what it saw, then applies', async () => {
+    kube = await fakeKube(eksCluster('--enable-network-policy=true', 'true'));
+    const printed = await run({ cluster: 'staging', kubeconfig: repo(kube.url, undefined, vpcCniDeclared) });
+    expect(kube.requests.slice(0, 2).map((r) => `${r.method} ${r.url}`)).toEqual([`GET ${dsPath}`, `GET ${cmPath}`]);
+    expect(printed.split('\n')[0]).toBe(
+      'NetworkPolicy enforcement: the VPC CNI\'s network-policy agent is on (DaemonSet kube-system/aws-node runs aws-eks-nodeagent with --enable-network-policy=true; ConfigMap kube-system/amazon-vpc-cni has enable-network-policy-controller: "true")',
+    );
+    expect(patches()).toBe(2);
+  });
+
+  it('refuses, applying nothing, when the agent runs without network policy or the controller is off, and says how to go on', async () => {
+    kube = await fakeKube(eksCluster('--enable-network-policy=false', 'true'));
+    const message = await failure({ cluster: 'staging', kubeconfig: repo(kube.url, undefined, vpcCniDeclared) });
+    expect(message.split('\n')[0]).toBe(
+      "cluster 'staging' must enforce NetworkPolicies (environment 'staging' declares networkPolicyEnforcement: vpc-cni), but the VPC CNI's network-policy agent is not on: DaemonSet kube-system/aws-node runs aws-eks-nodeagent without --enable-network-policy=true; ConfigMap kube-system/amazon-vpc-cni has enable-network-policy-controller: \"true\"",
+    );
+    expect(message).toContain('--allow-unenforced "<reason>"');
+    expect(patches()).toBe(0);
+    await kube.close();
+    kube = await fakeKube(eksCluster('--enable-network-policy=true', undefined));
+    expect(await failure({ cluster: 'staging', kubeconfig: repo(kube.url, undefined, vpcCniDeclared) })).toContain('ConfigMap kube-system/amazon-vpc-cni does not exist');
+    expect(patches()).toBe(0);
+  });
+
+  it('goes on without enforcement only with --allow-unenforced, printing the reason', async () => {
+    kube = await fakeKube(eksCluster(undefined, 'false'));
+    const printed = await run({ cluster: 'staging', kubeconfig: repo(kube.url, undefined, vpcCniDeclared), allowUnenforced: 'rehearsal on kwok, no CNI' });
+    expect(printed.split('\n')[0]).toBe(
+      'WARNING: NetworkPolicies are NOT enforced in cluster \'staging\' (DaemonSet kube-system/aws-node has no aws-eks-nodeagent container (VPC CNI older than v1.14?); ConfigMap kube-system/amazon-vpc-cni has enable-network-policy-controller: "false"); going on because of --allow-unenforced: rehearsal on kwok, no CNI',
+    );
+    expect(patches()).toBe(2);
+  });
+
+  it('refuses --allow-unenforced without a reason as a usage error (exit 2)', async () => {
+    const result = await runCaptured(command, ['--cluster', 'staging', '--allow-unenforced', ' ', '--kubeconfig', repo('https://staging.example.com')], root);
+    expect(result.code).toBe(2);
+    expect(result.err.join('\n')).toContain('--allow-unenforced needs a reason');
+  });
+
+  it('prints the image replication a standby depends on as a manual check, and the checks a dry run would make', async () => {
+    const declared = {
+      networkPolicyEnforcement: 'none',
+      imageReplication: { from: '333333333333.dkr.ecr.us-east-1.amazonaws.com', to: '333333333333.dkr.ecr.us-west-2.amazonaws.com', mechanism: 'ecr-replication' },
+    };
+    kube = await fakeKube(argocdCluster());
+    const printed = await run({ cluster: 'staging', kubeconfig: repo(kube.url, undefined, declared) });
+    const check =
+      "manual check (needs AWS; bootstrap does not call it): images reach 333333333333.dkr.ecr.us-west-2.amazonaws.com by ECR replication from 333333333333.dkr.ecr.us-east-1.amazonaws.com: aws ecr describe-registry --region us-east-1 --query 'replicationConfiguration.rules[].destinations[]' must list { region: us-west-2, registryId: '333333333333' }";
+    expect(printed.split('\n').slice(0, 2)).toEqual(["NetworkPolicy enforcement: none, as environment 'staging' declares: its NetworkPolicies are not enforced", check]);
+    expect(kube.requests.some((r) => r.url.includes('aws-node'))).toBe(false);
+    const dry = await run({ cluster: 'staging', kubeconfig: repo('https://staging.example.com', undefined, { ...declared, networkPolicyEnforcement: 'vpc-cni' }), dryRun: true });
+    expect(dry.split('\n').slice(2, 4)).toEqual(["# after checking that the VPC CNI's network-policy agent is on (networkPolicyEnforcement: vpc-cni)", `# ${check}`]);
   });
 });
 

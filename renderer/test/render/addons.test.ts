@@ -28,13 +28,11 @@ function values(cluster: string, addon: string): Json {
   return app.object.spec.source.helm.valuesObject;
 }
 
-/** The line of base/addons.yaml that holds `text`. */
-function lineOf(text: string): number {
-  return (
-    readFileSync(path.join(defaultRepoRoot, 'base/addons.yaml'), 'utf8')
-      .split('\n')
-      .findIndex((l) => l.includes(text)) + 1
-  );
+/** The line of base/addons.yaml holding `text`, searched from the line holding `after` (the add-on's name). */
+function lineOf(text: string, after = ''): number {
+  const lines = readFileSync(path.join(defaultRepoRoot, 'base/addons.yaml'), 'utf8').split('\n');
+  const from = lines.findIndex((l) => l.includes(after));
+  return lines.findIndex((l, i) => i >= from && l.includes(text)) + 1;
 }
 
 function at(value: Json, dotted: string): Json {
@@ -111,6 +109,7 @@ describe('add-on values of the rendered Applications', () => {
     const callers = catalogue.addons.filter((a) => a.irsa);
     expect(callers.map((a) => `${a.name}:${a.irsa}`).sort()).toEqual([
       'aws-ebs-csi-driver:controller.serviceAccount',
+      'aws-load-balancer-controller:serviceAccount',
       'cert-manager:serviceAccount',
       'cluster-autoscaler:rbac.serviceAccount',
       'external-dns:serviceAccount',
@@ -215,7 +214,7 @@ describe('add-on input errors', () => {
     );
     const line = files['overlays/staging/environment.yaml']!.split('\n').indexOf('  - name: staging') + 1;
     expect(message).toBe(
-      `overlays/staging/environment.yaml:${line}:11: error: the add-on values of loki (base/addons.yaml:${lineOf('{{cluster.eksClusterName}}-loki-chunks')}), cluster-autoscaler (base/addons.yaml:${lineOf("clusterName: '{{cluster.eksClusterName}}'")}) need cluster.eksClusterName, which cluster 'staging' of environment 'staging' does not set\n` +
+      `overlays/staging/environment.yaml:${line}:11: error: the add-on values of loki (base/addons.yaml:${lineOf('{{cluster.eksClusterName}}-loki-chunks')}), cluster-autoscaler (base/addons.yaml:${lineOf("clusterName: '{{cluster.eksClusterName}}'")}), aws-load-balancer-controller (base/addons.yaml:${lineOf("clusterName: '{{cluster.eksClusterName}}'", '- name: aws-load-balancer-controller')}) need cluster.eksClusterName, which cluster 'staging' of environment 'staging' does not set\n` +
         "  hint: add eksClusterName: … to cluster 'staging' in overlays/staging/environment.yaml",
     );
   });
@@ -285,5 +284,180 @@ describe('add-on values as data (clusterValues, cloudValues)', () => {
       [1, 'placeholder in "{{#if cluster.name}}y{{/if}}": only plain paths such as {{cluster.region}} are allowed (no helpers, blocks or parameters)'],
       [1, 'placeholder in "{{lookup cluster \\"name\\"}}": only plain paths such as {{cluster.region}} are allowed (no helpers, blocks or parameters)'],
     ]);
+  });
+});
+
+describe('the log pipeline', () => {
+  const allClusters = [...cloudClusters, 'local'];
+
+  it('ships container logs with an Alloy DaemonSet to the Loki gateway of every cluster that runs Loki, labelled with the cluster', () => {
+    for (const cluster of allClusters) {
+      const v = values(cluster, 'alloy');
+      expect(v.controller.type).toBe('daemonset');
+      expect(v.alloy.mounts.varlog).toBe(true);
+      expect(v.alloy.configMap.content).toContain('url = "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push"');
+      expect(v.alloy.configMap.content).toContain(`external_labels = { cluster = "${cluster}" }`);
+      expect(v.alloy.configMap.content).not.toContain('{{');
+    }
+  });
+
+  it("gives Grafana the cluster's Loki as a data source", () => {
+    for (const cluster of cloudClusters) {
+      expect(values(cluster, 'kube-prometheus-stack').grafana.additionalDataSources).toEqual([
+        { name: 'Loki', uid: 'loki', type: 'loki', access: 'proxy', url: 'http://loki-gateway.monitoring.svc.cluster.local', editable: false },
+      ]);
+    }
+  });
+
+  it("keeps each environment's logs for its own retention, with the compactor deleting older ones", () => {
+    const retention: Record<string, string> = { local: '7d', development: '7d', staging: '14d', production: '30d', 'production-dr': '30d' };
+    for (const cluster of allClusters) {
+      const loki = values(cluster, 'loki').loki;
+      expect([loki.limits_config.retention_period, loki.compactor.retention_enabled]).toEqual([retention[cluster], true]);
+      expect(loki.compactor.delete_request_store).toBe(cluster === 'local' ? 'filesystem' : 's3');
+    }
+  });
+
+  it('installs neither the collector nor the data source where no add-on keeps logs', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] += 'addons:\n  loki:\n    enabled: false\n';
+    const result = await renderRepository(memoryReader(files));
+    const staging = result.files.find((f) => f.path === 'clusters/staging/argocd/manifest.yaml')!.content;
+    expect(staging).toContain('name: staging-addon-kube-prometheus-stack');
+    expect(staging).not.toContain('staging-addon-alloy');
+    expect(staging).not.toContain('additionalDataSources');
+  });
+
+  it('refuses an environment that runs Loki without saying how long to keep logs, at the environment', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] = files['overlays/staging/environment.yaml']!.replace(/^logging:\n {2}retention: .*\n/m, '');
+    const message = await renderRepository(memoryReader(files)).then(
+      () => '',
+      (e: unknown) => (e instanceof RenderError ? e.message : String(e)),
+    );
+    expect(message).toBe(
+      `overlays/staging/environment.yaml:2:7: error: the add-on values of loki (base/addons.yaml:${lineOf('{{environment.logging.retention}}')}) need environment.logging.retention, which cluster 'staging' of environment 'staging' does not set\n` +
+        '  hint: add logging.retention: … to overlays/staging/environment.yaml',
+    );
+  });
+});
+
+describe('alert routing', () => {
+  const config = (cluster: string) => values(cluster, 'kube-prometheus-stack').alertmanager.config;
+  const receiverNames = (cluster: string): string[] => config(cluster).receivers.map((r: Json) => r.name);
+
+  it("routes alerts to the environment's receivers, with null kept only for the chart's always-firing Watchdog and InfoInhibitor", () => {
+    for (const cluster of cloudClusters) {
+      const { route, receivers } = config(cluster);
+      expect(route.receiver).toBe('platform-slack');
+      expect(route.routes[0]).toEqual({ receiver: 'null', matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] });
+      expect(route.routes.slice(1).map((r: Json) => r.receiver)).not.toContain('null');
+      const slack = receivers.find((r: Json) => r.name === 'platform-slack');
+      expect(slack.slack_configs[0].http_config.authorization.credentials_file).toBe('/etc/alertmanager/secrets/alertmanager-receivers/platform-slack-token');
+      expect(values(cluster, 'kube-prometheus-stack').alertmanager.alertmanagerSpec.secrets).toEqual(['alertmanager-receivers']);
+    }
+  });
+
+  it('pages critical alerts through PagerDuty in production (and its standby) only', () => {
+    for (const cluster of cloudClusters) {
+      const pages = cluster.startsWith('production');
+      expect(receiverNames(cluster).includes('platform-pagerduty')).toBe(pages);
+      if (pages) expect(config(cluster).route.routes).toContainEqual({ receiver: 'platform-pagerduty', matchers: ['severity =~ "critical"'], continue: true });
+    }
+  });
+
+  it("brings each receiver's credential from the secret store into the Secret Alertmanager mounts, before the monitoring add-on syncs", () => {
+    for (const cluster of cloudClusters) {
+      const secret = objects.find((o) => o.cluster === cluster && o.object.kind === 'ExternalSecret' && o.object.metadata.name === 'alertmanager-receivers')!;
+      expect(secret.file).toBe(`clusters/${cluster}/platform/manifest.yaml`);
+      const keys = secret.object.spec.data.map((d: Json) => [d.secretKey, d.remoteRef.key, d.remoteRef.property]);
+      const env = cluster === 'production-dr' ? 'production' : cluster;
+      expect(keys[0]).toEqual(['platform-slack-token', `berrys/${env}/alerting-slack`, 'token']);
+    }
+  });
+
+  it("tells the deployments receiver about failed syncs and Degraded Applications through Argo CD notifications, from the argocd folder, after the secret store's wave", () => {
+    for (const cluster of cloudClusters) {
+      const inArgocd = (kind: string, name: string) =>
+        objects.find((o) => o.file === `clusters/${cluster}/argocd/manifest.yaml` && o.object.kind === kind && o.object.metadata.name === name)!.object as Json;
+      const cm = inArgocd('ConfigMap', 'argocd-notifications-cm');
+      expect(Object.keys(cm.data).sort()).toEqual([
+        'service.slack',
+        'subscriptions',
+        'template.app-health-degraded',
+        'template.app-sync-failed',
+        'trigger.on-health-degraded',
+        'trigger.on-sync-failed',
+      ]);
+      expect(cm.data['service.slack']).toBe('token: $slack-token\n');
+      const secret = inArgocd('ExternalSecret', 'argocd-notifications-secret');
+      expect(secret.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('3');
+      expect(secret.spec.data.map((d: Json) => d.secretKey)).toEqual(['slack-token']);
+    }
+    expect(objects.some((o) => o.cluster === 'local' && o.object.metadata.name === 'argocd-notifications-cm')).toBe(false);
+  });
+
+  it('refuses an environment that runs Alertmanager without receivers, at the environment', async () => {
+    const files = realInputs();
+    files['overlays/staging/environment.yaml'] = files['overlays/staging/environment.yaml']!.replace(/^alerting:\n(?: {2}.*\n)+/m, '');
+    const message = await renderRepository(memoryReader(files)).then(
+      () => '',
+      (e: unknown) => (e instanceof RenderError ? e.message : String(e)),
+    );
+    expect(message).toContain('overlays/staging/environment.yaml:2:7: error: the add-on values of kube-prometheus-stack (base/addons.yaml:');
+    expect(message).toContain('need alerting.alertmanager.route');
+    expect(message).toContain('hint: add alerting: { receivers: [...] } to overlays/staging/environment.yaml (README, Alerts)');
+  });
+});
+
+describe('add-ons sized for production', () => {
+  const haClusters = ['staging', 'production', 'production-dr'];
+  const zoneSpread = (v: Json) => v.topologySpreadConstraints?.[0]?.topologyKey;
+
+  it('gives every add-on workload requests and a memory limit', () => {
+    const sized: Record<string, string[]> = {
+      'cert-manager': ['resources', 'webhook.resources', 'cainjector.resources', 'startupapicheck.resources'],
+      'external-secrets': ['resources', 'webhook.resources', 'certController.resources'],
+      'external-dns': ['resources'],
+      'cluster-autoscaler': ['resources'],
+      loki: ['read.resources', 'write.resources', 'backend.resources', 'gateway.resources', 'memcachedExporter.resources', 'sidecar.resources', 'lokiCanary.resources'],
+      alloy: ['alloy.resources', 'configReloader.resources'],
+      'kube-prometheus-stack': ['prometheusOperator.admissionWebhooks.patch.resources'],
+    };
+    for (const cluster of cloudClusters) {
+      for (const [addon, paths] of Object.entries(sized)) {
+        for (const p of paths) {
+          expect(Object.keys(at(values(cluster, addon), p).requests).sort(), `${cluster} ${addon} ${p}`).toEqual(['cpu', 'memory']);
+          expect(at(values(cluster, addon), p).limits.memory).toMatch(/^\d+(Mi|Gi)$/);
+        }
+      }
+    }
+  });
+
+  it('runs monitoring and the add-ons that admit or serve others with two replicas, a budget and zone spread where highAvailability', () => {
+    for (const cluster of haClusters) {
+      const kps = values(cluster, 'kube-prometheus-stack');
+      expect([kps.grafana.replicas, kps.grafana.podDisruptionBudget, zoneSpread(kps.grafana)]).toEqual([
+        2,
+        { minAvailable: 1, apiVersion: 'policy/v1' },
+        'topology.kubernetes.io/zone',
+      ]);
+      for (const part of ['prometheus', 'alertmanager']) expect(zoneSpread(at(kps, `${part}.${part}Spec`))).toBe('topology.kubernetes.io/zone');
+      const es = values(cluster, 'external-secrets');
+      expect(es.leaderElect).toBe(true);
+      for (const v of [es, es.webhook, es.certController, values(cluster, 'cert-manager'), values(cluster, 'cert-manager').webhook, values(cluster, 'cert-manager').cainjector])
+        expect([v.replicaCount, v.podDisruptionBudget, zoneSpread(v)]).toEqual([2, { enabled: true, minAvailable: 1 }, 'topology.kubernetes.io/zone']);
+      expect(values(cluster, 'cluster-autoscaler').replicaCount).toBe(2);
+      expect(values(cluster, 'loki').gateway.replicas).toBe(2);
+    }
+    expect(values('development', 'cert-manager').replicaCount).toBeUndefined();
+  });
+
+  it('keeps Grafana state in the environment database, from the secret store, so its replicas share one state', () => {
+    for (const cluster of cloudClusters) {
+      expect(values(cluster, 'kube-prometheus-stack').grafana.envFromSecret).toBe('grafana-database');
+      const secret = objects.find((o) => o.cluster === cluster && o.object.kind === 'ExternalSecret' && o.object.metadata.name === 'grafana-database')!;
+      expect(secret.object.spec.data.map((d: Json) => d.secretKey)).toEqual(['GF_DATABASE_URL']);
+    }
   });
 });

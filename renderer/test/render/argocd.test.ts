@@ -92,9 +92,13 @@ describe('Argo CD wiring of every cluster', () => {
           ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'],
           ['Ingress'],
         ];
+        // Inside the folders the child Applications sync. The root's own folder (argocd) places its few objects
+        // against the Applications' waves instead (its notifications secret after the platform folder's store),
+        // which ordering.ts proves object by object.
+        const inChildFolder = (k: string) => objects.filter((o) => o.cluster === cluster.name && o.object.kind === k && o.folder !== `clusters/${cluster.name}/argocd`).map(wave);
         for (let i = 1; i < order.length; i++) {
-          const before = order[i - 1]!.flatMap(kinds);
-          const after = order[i]!.flatMap(kinds);
+          const before = order[i - 1]!.flatMap(inChildFolder);
+          const after = order[i]!.flatMap(inChildFolder);
           if (before.length && after.length) expect(Math.max(...before)).toBeLessThan(Math.min(...after));
         }
       });
@@ -164,9 +168,37 @@ describe('Argo CD wiring of every cluster', () => {
     }
   });
 
+  it('puts an ALB with the cluster’s WAF web ACL and certificate, HTTPS only, in front of the ingress controller in the cloud, and none on the laptop', () => {
+    for (const cluster of clusters) {
+      const balancers = of(cluster.name, 'Ingress').filter((i) => i.object.spec.ingressClassName === 'alb');
+      if (cluster.environment === 'local') {
+        expect(balancers).toEqual([]);
+        continue;
+      }
+      expect(balancers.map((b) => `${b.object.metadata.namespace}/${b.object.metadata.name} ${b.folder}`)).toEqual([
+        `ingress/traefik-load-balancer clusters/${cluster.name}/platform`,
+      ]);
+      const a = balancers[0]!.object.metadata.annotations as Record<string, string>;
+      expect(a['alb.ingress.kubernetes.io/wafv2-acl-arn']).toMatch(new RegExp(`^arn:aws:wafv2:${cluster.region}:\\d{12}:regional/webacl/`));
+      expect(a['alb.ingress.kubernetes.io/certificate-arn']).toMatch(new RegExp(`^arn:aws:acm:${cluster.region}:`));
+      expect(a['alb.ingress.kubernetes.io/listen-ports']).toBe('[{"HTTP": 80}, {"HTTPS": 443}]');
+      expect(a['alb.ingress.kubernetes.io/ssl-redirect']).toBe('443');
+      expect(a['alb.ingress.kubernetes.io/backend-protocol']).toBe('HTTPS');
+      expect(a['external-dns.alpha.kubernetes.io/hostname']).toBe(
+        of(cluster.name, 'Ingress')
+          .filter((i) => i.object.spec.ingressClassName !== 'alb')
+          .map((i) => i.object.spec.rules[0].host as string)
+          .sort()
+          .join(','),
+      );
+      expect(balancers[0]!.object.spec.defaultBackend).toEqual({ service: { name: 'traefik', port: { name: 'websecure' } } });
+    }
+  });
+
   it('exposes only the API Gateway and the Web Dashboard, with TLS from cert-manager and DNS from external-dns outside local', () => {
     for (const cluster of clusters) {
-      const ingresses = of(cluster.name, 'Ingress');
+      // The load balancer's Ingress (platform folder) fronts the ingress controller; the apps' Ingresses expose apps.
+      const ingresses = of(cluster.name, 'Ingress').filter((i) => i.object.spec.ingressClassName !== 'alb');
       expect(ingresses.map((i) => i.object.metadata.name).sort()).toEqual(['api-gateway', 'web-dashboard']);
       for (const i of ingresses) {
         const host = i.object.spec.rules[0].host as string;

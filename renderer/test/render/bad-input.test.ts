@@ -4,8 +4,10 @@ import { realInputs, renderError } from './fixture.js';
 type Files = Record<string, string>;
 
 const override = 'overlays/production/apps/agent-orchestrator.yaml';
-/** The line of the autoscaler's chart version in base/addons.yaml, which moves as the catalogue grows. */
-const autoscalerChartLine = realInputs()['base/addons.yaml']!.split('\n').findIndex((l) => l.includes('version: 9.52.1')) + 1;
+/** Where the autoscaler's chart version is in base/addons.yaml (line and entry), which move as the catalogue grows. */
+const catalogueLines = realInputs()['base/addons.yaml']!.split('\n');
+const autoscalerChartLine = catalogueLines.findIndex((l) => l.includes('version: 9.52.1')) + 1;
+const autoscalerIndex = catalogueLines.slice(0, autoscalerChartLine).filter((l) => l.startsWith('  - name: ')).length - 1;
 
 describe('bad input', () => {
   const cases: [string, (f: Files) => void, string][] = [
@@ -29,7 +31,7 @@ describe('bad input', () => {
     [
       'min replicas above max',
       (f) => (f['overlays/staging/apps/planning-system.yaml'] = 'autoscaling:\n  minReplicas: 12\n'),
-      "overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:43)",
+      "overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:60)",
     ],
     [
       'an overlay for an app that is not in the catalogue',
@@ -99,12 +101,27 @@ describe('bad input', () => {
     [
       'a cluster name that does not match its environment',
       (f) => (f['overlays/staging/environment.yaml'] = f['overlays/staging/environment.yaml']!.replace('  - name: staging\n', '  - name: stage-eu\n')),
-      "overlays/staging/environment.yaml:18:11: error: cluster 'stage-eu' does not belong to environment 'staging' by its name\n  hint: name it 'staging' or 'staging-<suffix>' (e.g. staging-dr), so a folder under clusters/ always says its environment",
+      "overlays/staging/environment.yaml:20:11: error: cluster 'stage-eu' does not belong to environment 'staging' by its name\n  hint: name it 'staging' or 'staging-<suffix>' (e.g. staging-dr), so a folder under clusters/ always says its environment",
     ],
     [
       'an add-on without a pinned chart version',
       (f) => (f['base/addons.yaml'] = f['base/addons.yaml']!.replace('version: 9.52.1', 'version: ^9.52.0')),
-      `base/addons.yaml:${autoscalerChartLine}:99: error: 'addons.6.chart.version' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).`,
+      `base/addons.yaml:${autoscalerChartLine}:99: error: 'addons.${autoscalerIndex}.chart.version' has an invalid value "^9.52.0"\n  hint: An exact chart version (no ranges, no wildcards).`,
+    ],
+    [
+      'a cloud environment that does not say what enforces its NetworkPolicies',
+      (f) => (f['overlays/staging/environment.yaml'] = f['overlays/staging/environment.yaml']!.replace('networkPolicyEnforcement: vpc-cni\n', '')),
+      "overlays/staging/environment.yaml:2:7: error: environment 'staging' runs in the cloud but does not say what enforces its NetworkPolicies\n  hint: add networkPolicyEnforcement: vpc-cni (the EKS VPC CNI's network-policy agent, which npm run bootstrap checks for)",
+    ],
+    [
+      'a standby pulling from its own registry without saying how the images get there',
+      (f) => (f['overlays/production/environment.yaml'] = f['overlays/production/environment.yaml']!.replace(/ {4}imageReplication: .*\n/, '')),
+      "overlays/production/environment.yaml:64:20: error: cluster 'production-dr' pulls from its own registry 333333333333.dkr.ecr.us-west-2.amazonaws.com, but nothing says how the images get there\n  hint: add imageReplication: { from: 333333333333.dkr.ecr.us-east-1.amazonaws.com, mechanism: ecr-replication } to the cluster (the infrastructure code configures the replication; bootstrap prints the check)",
+    ],
+    [
+      'a cloud cluster with a load balancer controller but no WAF web ACL and certificate',
+      (f) => (f['overlays/staging/environment.yaml'] = f['overlays/staging/environment.yaml']!.replace(/ {4}loadBalancer:\n( {6}.*\n)+/, '')),
+      "overlays/staging/environment.yaml:20:11: error: cluster 'staging' installs aws-load-balancer-controller, but has no loadBalancer (the ALB's WAF web ACL and certificate)\n  hint: add loadBalancer: { wafAclArn: arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>, certificateArn: arn:aws:acm:<region>:<account>:certificate/<id> }, both in the cluster's region",
     ],
   ];
 

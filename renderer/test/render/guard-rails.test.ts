@@ -386,7 +386,7 @@ describe('8. render and validate agree; budgets fit the minimum replicas', () =>
     const lines = err[0]!.split('\n');
     expect(lines.length).toBe(16);
     expect(lines[0]).toBe(
-      `${file}:43:22: error: the disruption budget of app 'agent-orchestrator' in cluster 'production-dr' allows 1 unavailable pod while it may run only 1: a node drain can take the whole service down`,
+      `${file}:77:22: error: the disruption budget of app 'agent-orchestrator' in cluster 'production-dr' allows 1 unavailable pod while it may run only 1: a node drain can take the whole service down`,
     );
     expect(lines[1]).toBe('  hint: raise autoscaling.minReplicas to at least 2, or turn disruptionBudget off where one pod is enough');
     expect(changed()).toEqual([file]);

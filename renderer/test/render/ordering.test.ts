@@ -56,23 +56,19 @@ describe('sync order', () => {
         '(sync wave 2 (Application production-platform, wave -2 inside it)), which it needs for Secret monitoring/grafana-admin: the first sync would wait forever',
     );
     expect(lines).toContain(`  hint: give the add-on a syncWave after 2 (${wave}), or make the producer sync earlier`);
-    // One refusal per cloud cluster (local does not install the add-on), each in its own files.
-    expect(lines.filter((l) => l.includes('error:')).map((l) => l.split(':')[0])).toEqual([
-      'clusters/development/argocd/manifest.yaml',
-      'clusters/production-dr/argocd/manifest.yaml',
-      'clusters/production/argocd/manifest.yaml',
-      'clusters/staging/argocd/manifest.yaml',
-    ]);
+    // One refusal per cloud cluster (local does not install the add-on) and Secret it reads from the platform
+    // folder (grafana-admin, grafana-database, alertmanager-receivers), each in its own files.
+    const errors = lines.filter((l) => l.includes('error:'));
+    expect([...new Set(errors.map((l) => l.split(':')[0]))]).toEqual(['development', 'production-dr', 'production', 'staging'].map((c) => `clusters/${c}/argocd/manifest.yaml`));
+    for (const secret of ['grafana-admin', 'grafana-database', 'alertmanager-receivers'])
+      expect(errors.filter((l) => l.includes(`which it needs for Secret monitoring/${secret}:`))).toHaveLength(4);
+    expect(errors).toHaveLength(12);
   });
 
   it('refuses an add-on that reads a secret nothing produces, at its line in base/addons.yaml', async () => {
     let files: Record<string, string> = {};
     const lines = await refusal((f) => {
-      f['base/addons.yaml'] = replaceOnce(
-        f['base/addons.yaml']!,
-        '    apiGroups: [monitoring.coreos.com]\n',
-        '    apiGroups: [monitoring.coreos.com]\n    consumes:\n      secrets: [alertmanager-slack]\n',
-      );
+      f['base/addons.yaml'] = replaceOnce(f['base/addons.yaml']!, '      secrets: [alertmanager-receivers]\n', '      secrets: [alertmanager-slack]\n');
       files = f;
     });
     const consumer = lineOf('clusters/development/argocd/manifest.yaml', 'Application argocd/development-addon-kube-prometheus-stack');

@@ -110,7 +110,7 @@ describe('add-ons by what they provide', () => {
     files['base/addons.yaml'] = files['base/addons.yaml']!.replace('provides: [secrets]', 'provides: []');
     const message = await renderError(files);
     expect(message.split('\n').slice(0, 2)).toEqual([
-      "overlays/development/environment.yaml:27:13: error: the secret store needs an operator to authenticate as in cluster 'development', but none of its add-ons provides 'secrets'",
+      "overlays/development/environment.yaml:44:13: error: the secret store needs an operator to authenticate as in cluster 'development', but none of its add-ons provides 'secrets'",
       "  hint: add 'provides: [secrets]' to the add-on that does it in base/addons.yaml",
     ]);
   });

@@ -2,15 +2,13 @@
 // chart repository (index.yaml) by an HTTP server on 127.0.0.1, pulled, locked, rendered with helm template and
 // checked with kubeconform and the AppProject, as npm run validate does for the real add-ons.
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { cachePaths } from '../../src/tools/layout.js';
-import { apiVersionsOf, checkAddonCharts, type ChartCheckOptions } from '../../src/validate/charts.js';
+import { apiVersionsOf, checkAddonCharts, clusterApiVersions, type ChartCheckOptions } from '../../src/validate/charts.js';
 import { helmMessage } from '../../src/validate/charts-helm.js';
 import { archiveUrl, cachedArchive } from '../../src/validate/charts-repo.js';
 import { checkDigest, parseChartsLock, serializeChartsLock, updateLock, type ChartsLock } from '../../src/validate/charts-lock.js';
@@ -19,19 +17,23 @@ import { parseManifestFile } from '../../src/validate/manifests.js';
 import { withRenderedCharts } from '../../src/diff/charts.js';
 import { compareTrees } from '../../src/diff/compare.js';
 import { cleanUp, tempDir } from '../git-repo.js';
+import { refusedUrl, serveChartFolder, toolCheckout } from '../helm-repo.js';
 
 const helm = path.join(defaultRepoRoot, cachePaths.tool('helm'));
 let repoDir: string;
-let server: Server;
+let closeServer: () => Promise<void>;
 let repoURL: string;
 let deadURL: string;
 let root: string;
 
-/** The test chart: a Deployment whose image tag is required, an optional ClusterRole, and in 0.2.0 a ConfigMap. */
+/** The test chart: a Deployment whose image tag is required (resources from its values), an optional ClusterRole, and in 0.2.0 a ConfigMap. */
 function writeChart(dir: string, version: string): void {
   mkdirSync(path.join(dir, 'templates'), { recursive: true });
   writeFileSync(path.join(dir, 'Chart.yaml'), `apiVersion: v2\nname: demo\nversion: ${version}\nappVersion: "1.0.0"\n`);
-  writeFileSync(path.join(dir, 'values.yaml'), 'image:\n  repository: registry.example/demo\n  tag: ""\nclusterRole:\n  enabled: false\n');
+  writeFileSync(
+    path.join(dir, 'values.yaml'),
+    'image:\n  repository: registry.example/demo\n  tag: ""\nclusterRole:\n  enabled: false\nresources:\n  requests: { cpu: 10m, memory: 16Mi }\n  limits: { memory: 32Mi }\n',
+  );
   writeFileSync(
     path.join(dir, 'templates', 'deployment.yaml'),
     [
@@ -49,6 +51,7 @@ function writeChart(dir: string, version: string): void {
       '      containers:',
       '        - name: demo',
       '          image: "{{ .Values.image.repository }}:{{ required "demo needs image.tag: the release to run" .Values.image.tag }}"',
+      '          resources: {{ toJson .Values.resources }}',
       '',
     ].join('\n'),
   );
@@ -71,36 +74,21 @@ beforeAll(async () => {
   }
   // No --url: the index lists archives relative to the repository, which the client resolves like helm does.
   execFileSync(helm, ['repo', 'index', repoDir]);
-  server = createServer((req, res) => {
-    try {
-      res.end(readFileSync(path.join(repoDir, path.basename(req.url ?? '/'))));
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  repoURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/charts`;
-  // A port that was free a moment ago: nothing listens, so connecting is refused.
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  deadURL = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+  const served = await serveChartFolder(repoDir);
+  repoURL = served.url;
+  closeServer = served.close;
+  deadURL = await refusedUrl();
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await closeServer();
   cleanUp();
 });
 
 beforeEach(() => {
   // A checkout of its own (its own chart cache), with the repository's built tools and schemas.
-  root = tempDir('charts');
-  mkdirSync(path.join(root, '.cache'));
-  mkdirSync(path.join(root, 'renderer'));
-  cpSync(path.join(defaultRepoRoot, 'renderer', 'pins.json'), path.join(root, 'renderer', 'pins.json'));
-  symlinkSync(path.join(defaultRepoRoot, cachePaths.toolsDir), path.join(root, cachePaths.toolsDir));
-  symlinkSync(path.join(defaultRepoRoot, cachePaths.schemasDir), path.join(root, cachePaths.schemasDir));
+  root = toolCheckout('charts', { schemas: true });
+  mkdirSync(path.join(root, 'base'));
 });
 
 const cluster: IndexCluster = {
@@ -226,6 +214,27 @@ describe('checkAddonCharts', () => {
     ]);
   });
 
+  it("flags a BestEffort pod in a highAvailability environment, naming the chart, the object and the add-on's values line to fix", async () => {
+    writeFileSync(path.join(root, 'base', 'addons.yaml'), 'addons:\n  - name: demo\n    namespace: tools\n    values:\n      resources: {}\n');
+    const result = await check({ m: manifests({ values: '{ image: { tag: "1.0.0" }, resources: null }' }) });
+    expect(summary(result)).toEqual([
+      `${appFile}:10 chart-pod-resources: add-on demo in cluster staging (chart demo 0.1.0): Deployment 'demo': container 'demo' has no requests.cpu, requests.memory, limits.memory (a BestEffort pod) (.cache/charts/rendered/staging/demo.yaml:14)`,
+    ]);
+    expect(result.findings[0]!.hint).toBe(
+      "set the container's resources (requests.cpu, requests.memory, limits.memory) in the add-on's values at base/addons.yaml:4, or in addons.demo.values of the environment file of cluster 'staging'",
+    );
+    // The same chart outside a highAvailability environment is not held to it.
+    const relaxed = await checkAddonCharts({
+      root,
+      clusters: [{ ...cluster, highAvailability: false }],
+      manifestsOf: () => manifests({ values: '{ image: { tag: "1.0.0" }, resources: null }' }),
+      kubernetesVersion: '1.36.3',
+      lock: lockFor('0.1.0', '0.2.0'),
+      timeoutMs: 5000,
+    });
+    expect(summary(relaxed)).toEqual([]);
+  });
+
   it('says which charts went unchecked and why when the repository cannot be reached, and goes on', async () => {
     const result = await check({ m: manifests({ url: deadURL }) });
     expect(summary(result)).toEqual([]);
@@ -328,6 +337,12 @@ describe('helm arguments and messages', () => {
         { group: 'external-secrets.io', version: 'v1', kind: '', scope: 'Namespaced' },
       ]),
     ).toEqual(['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PodMonitor', 'external-secrets.io/v1']);
+  });
+
+  it('gives helm the built-in kinds too, as Argo CD does, so charts pick the API the cluster serves', async () => {
+    const versions = await clusterApiVersions(defaultRepoRoot, [{ group: 'example.io', version: 'v1', kind: 'Widget', scope: 'Namespaced' }]);
+    expect(versions).toEqual(expect.arrayContaining(['example.io/v1', 'example.io/v1/Widget', 'policy/v1/PodDisruptionBudget', 'v1/Pod', 'apps/v1/Deployment']));
+    expect(versions).not.toContain('policy/v1beta1/PodDisruptionBudget');
   });
 
   it("keeps helm's own message and drops its prefix, warnings and --debug advice", () => {
