@@ -7,11 +7,34 @@ import { waitFor } from './cluster.mjs';
 
 const partOf = { 'app.kubernetes.io/part-of': 'argocd' };
 
+/**
+ * The health check for Applications that the README's install step requires (Argo CD's documented Lua): without it
+ * an Application is always Healthy to its parent, so the root's sync waves would not wait for the add-ons they order.
+ */
+const applicationHealth = `hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+`;
+
 /** The ConfigMaps and Secret Argo CD's processes read at start (they refuse to run without them). */
-function configObjects(ns, adminHash, repo) {
+function configObjects(ns, adminHash, repo, chartRepos) {
   const meta = (name, labels = partOf) => ({ name, namespace: ns, labels });
   return [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('argocd-cm'), data: { 'admin.enabled': 'true', 'timeout.reconciliation': '10s', url: 'http://127.0.0.1' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('argocd-cm'),
+      data: { 'admin.enabled': 'true', 'timeout.reconciliation': '10s', url: 'http://127.0.0.1', 'resource.customizations.health.argoproj.io_Application': applicationHealth },
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('argocd-rbac-cm'), data: { 'policy.default': 'role:readonly' } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('argocd-cmd-params-cm'), data: {} },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('argocd-tls-certs-cm'), data: {} },
@@ -36,18 +59,26 @@ function configObjects(ns, adminHash, repo) {
       type: 'Opaque',
       stringData: { type: 'git', url: repo, insecure: 'true' },
     },
+    // The local chart mirror, on the same CA.
+    ...chartRepos.map((url, i) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta(`e2e-chart-mirror-${i}`, { 'argocd.argoproj.io/secret-type': 'repository' }),
+      type: 'Opaque',
+      stringData: { type: 'helm', name: `e2e-chart-mirror-${i}`, url, insecure: 'true' },
+    })),
   ];
 }
 
-export async function startArgocd({ c, argocdBin, stateDir, processes, kubectl, kubeconfig, repoUrl, note }) {
+export async function startArgocd({ c, argocdBin, toolsBin, stateDir, processes, kubectl, kubeconfig, repoUrl, chartRepos = [], note }) {
   const ns = c.argocdNamespace;
   const password = `e2e-${Math.random().toString(36).slice(2, 10)}`;
   const adminHash = (await $`${path.join(argocdBin, 'argocd')} account bcrypt --password ${password}`.quiet()).stdout.trim();
   const file = path.join(stateDir, 'argocd-config.json');
-  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: configObjects(ns, adminHash, repoUrl) }));
+  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: configObjects(ns, adminHash, repoUrl, chartRepos) }));
   await kubectl`apply --server-side -f ${file}`;
   const redis = processes.start('redis', 'redis-server', c.redisArgs(stateDir));
-  const env = { ...process.env, ...c.argocdEnv(kubeconfig, argocdBin, process.env.PATH ?? '') };
+  const env = { ...process.env, ...c.argocdEnv(kubeconfig, argocdBin, process.env.PATH ?? '', toolsBin) };
   const repo = processes.start('argocd-repo-server', path.join(argocdBin, 'argocd-repo-server'), c.repoServerArgs(), { env, cwd: stateDir });
   const controller = processes.start('argocd-application-controller', path.join(argocdBin, 'argocd-application-controller'), c.applicationControllerArgs(), { env, cwd: stateDir });
   const server = processes.start('argocd-server', path.join(argocdBin, 'argocd-server'), c.argocdServerArgs(), { env, cwd: stateDir });

@@ -17,7 +17,14 @@ export async function ensureE2eBinaries({ root, recipes, pins, phases, log }) {
   const bin = path.join(dir, 'bin');
   const src = path.join(root, '.cache', 'tools', 'e2e', 'src');
   const stamp = path.join(dir, 'stamp.json');
-  const want = { kubernetes: p.kubernetes.version, argocd: p.argocd.version, etcd: p.etcd.version, kwok: p.kwok.version, gitopsEngine: p.gitopsEngine.version };
+  const want = {
+    kubernetes: p.kubernetes.version,
+    argocd: p.argocd.version,
+    etcd: p.etcd.version,
+    kwok: p.kwok.version,
+    gitopsEngine: p.gitopsEngine.version,
+    metricsServer: p.metricsServer.version,
+  };
   if (existsSync(stamp) && recipes.e2eBinaries.every((b) => existsSync(path.join(bin, b)))) {
     log(
       `  binaries for ${Object.entries(want)
@@ -78,9 +85,19 @@ export async function ensureE2eBinaries({ root, recipes, pins, phases, log }) {
     await into(['kwok'], (out) => $({ cwd: scratch, env: { ...process.env, GOBIN: out, GO111MODULE: 'on' } })`go install ${p.kwok.module}/cmd/kwok@${p.kwok.version}`.quiet());
   };
   kwok.outputs = ['kwok'];
+  const metricsServer = async () => {
+    const scratch = path.join(src, 'metrics-server-scratch');
+    mkdirSync(scratch, { recursive: true });
+    const { target, ldflags } = recipes.metricsServerInstall(p.metricsServer);
+    await into(['metrics-server'], (out) =>
+      $({ cwd: scratch, env: { ...process.env, CGO_ENABLED: '0', GOBIN: out, GO111MODULE: 'on' } })`go install -ldflags ${ldflags} ${target}`.quiet(),
+    );
+  };
+  metricsServer.outputs = ['metrics-server'];
 
   await build(`etcd ${p.etcd.version}`, etcd);
   await build(`kwok ${p.kwok.version}`, kwok);
+  await build(`metrics-server ${p.metricsServer.version}`, metricsServer);
   await build(`Kubernetes ${p.kubernetes.version} (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl)`, kubernetes);
   await build(`Argo CD ${p.argocd.version} (gitops-engine ${p.gitopsEngine.version}, an approximation of its pin)`, argocd);
   writeFileSync(stamp, `${JSON.stringify(want, null, 2)}\n`);

@@ -66,14 +66,16 @@ export async function proveBrokenFileIsNamed({ dryRun, kube, files }) {
 
 /**
  * The served repository: a clone of this checkout's HEAD whose base/platform.yaml points at the HTTPS server on
- * 127.0.0.1, rendered by its own renderer and committed in one extra commit, pushed to a bare repository.
+ * 127.0.0.1 (and, through `adjustSources`, whatever else must point at this machine), rendered by its own renderer
+ * and committed in one extra commit, pushed to a bare repository.
  */
-export async function prepareServedRepo({ root, stateDir, repoUrl, log }) {
+export async function prepareServedRepo({ root, stateDir, repoUrl, log, adjustSources = () => {}, commit }) {
   const work = path.join(stateDir, 'work');
   const bare = path.join(stateDir, 'served', 'agents-gitops.git');
   rmSync(work, { recursive: true, force: true });
   rmSync(path.dirname(bare), { recursive: true, force: true });
-  const head = (await $`git -C ${root} rev-parse HEAD`.quiet()).stdout.trim();
+  const head = (await $`git -C ${root} rev-parse ${commit ?? 'HEAD'}`.quiet()).stdout.trim();
+  if (commit) log(`  serving ${commit} (${head.slice(0, 12)}), not HEAD`);
   const dirty = (await $`git -C ${root} status --porcelain -- apps base overlays clusters renderer`.quiet()).stdout.trim();
   if (dirty)
     log(
@@ -92,6 +94,8 @@ export async function prepareServedRepo({ root, stateDir, repoUrl, log }) {
   if (existsSync(path.join(root, '.cache', 'generated'))) cpSync(path.join(root, '.cache', 'generated'), path.join(work, '.cache', 'generated'), { recursive: true });
   const platform = path.join(work, 'base', 'platform.yaml');
   writeFileSync(platform, readFileSync(platform, 'utf8').replace(/^repoURL: .*$/m, `repoURL: ${repoUrl}`));
+  // e.g. chart sources pointed at the local chart mirror, in the same extra commit.
+  adjustSources(work);
   await git`node scripts/run.mjs render`;
   await git`git add -A base clusters`;
   await git`git commit -q -m ${`e2e: serve this clone from ${repoUrl}`}`;

@@ -27,6 +27,10 @@ export async function makePki(c, dir) {
     `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:${c.serviceClusterIpRange.replace(/0\/\d+$/, '1')}\nextendedKeyUsage=serverAuth`,
   );
   await sign('admin', '/O=system:masters/CN=berrys-e2e-admin', 'extendedKeyUsage=clientAuth');
+  // The aggregation layer's own CA, and the client certificate the API server presents to aggregated APIs.
+  await q`openssl req -x509 -newkey rsa:2048 -nodes -keyout ${p.frontProxyCaKey} -out ${p.frontProxyCa} -days 2 -subj /CN=berrys-e2e-front-proxy-ca`;
+  await q`openssl req -newkey rsa:2048 -nodes -keyout ${p.frontProxyClientKey} -out ${path.join(dir, 'front-proxy-client.csr')} -subj ${`/CN=${c.frontProxyClientName}`}`;
+  await q`openssl x509 -req -in ${path.join(dir, 'front-proxy-client.csr')} -CA ${p.frontProxyCa} -CAkey ${p.frontProxyCaKey} -CAcreateserial -days 2 -out ${p.frontProxyClientCert} -extfile ${ext('front-proxy-client', 'extendedKeyUsage=clientAuth')}`;
   await q`openssl genrsa -out ${p.saKey} 2048`;
   await q`openssl rsa -in ${p.saKey} -pubout -out ${p.saPub}`;
   return p;
@@ -112,9 +116,12 @@ export async function startControlPlane({ c, bin, stateDir, processes, kube, kub
 }
 
 /** kwok with its module's own Stage definitions, then the fake nodes, waited for until Ready. */
-export async function startKwok({ c, bin, kwokModule, stateDir, processes, kubeconfig, kubectl, nodes, fs }) {
+export async function startKwok({ c, bin, kwokModule, stateDir, processes, kubeconfig, kubectl, nodes, fs, gatePodsOnReferences = false }) {
   const config = path.join(stateDir, 'kwok.yaml');
-  const stages = c.kwokStageFiles.map((f) => fs.readFileSync(path.join(kwokModule, f), 'utf8').trim());
+  const stages = c.kwokStageFiles.map((f) => {
+    const text = fs.readFileSync(path.join(kwokModule, f), 'utf8').trim();
+    return gatePodsOnReferences && f.endsWith('/pod-ready.yaml') ? c.gatePodReadyOnReferences(text) : text;
+  });
   writeFileSync(config, `${stages.join('\n---\n')}\n`);
   const kwok = processes.start('kwok', path.join(bin, 'kwok'), c.kwokArgs(kubeconfig, config));
   const file = path.join(stateDir, 'nodes.json');

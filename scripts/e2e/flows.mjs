@@ -7,12 +7,13 @@ import path from 'node:path';
 import { waitFor } from './cluster.mjs';
 import { commitAndPush } from './checks.mjs';
 import { releaseAndPromote } from './release-flow.mjs';
+import { createHostPods } from './host-pods.mjs';
 
 const cluster = 'local';
 const env = 'local';
 
-export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfig, contextName, served, argocd, nodes, log, load }) {
-  const { summarize, replicasOwnedByHpa, hpaMissingMetrics } = await load('e2e/applications.js');
+export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir, bin, pki, chartRepos = [] }) {
+  const { summarize, replicasOwnedByHpa, hpaReading } = await load('e2e/applications.js');
   const ns = c.argocdNamespace;
   const work = served.work;
   const argoEntries = argocd.entries;
@@ -27,7 +28,12 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
   // the stand-ins below cover what local uses, this list reports anything else instead of waiting for it.
   const controllerless = ['cert-manager.io'];
   const played = new Set();
-  const standIns = () => playChartControllers(kubectl, path.dirname(work), (line) => played.has(line) || (played.add(line), log(`  stand-in: ${line}`)));
+  const say = (line) => played.has(line) || (played.add(line), log(`  stand-in: ${line}`));
+  const hostPods = createHostPods({ c, bin, stateDir, processes, kubectl, ca: pki.ca, say });
+  const standIns = async () => {
+    await playChartControllers(kubectl, path.dirname(work), say);
+    await hostPods.play();
+  };
   const appNamespace = 'berrys-local';
   const commandEnv = { ...process.env, KUBECONFIG: kubeconfig, ARGOCD_SERVER: argocd.server, ARGOCD_AUTH_TOKEN: argocd.token };
   const inWork = $({ cwd: work, env: commandEnv, quiet: true, nothrow: true });
@@ -38,13 +44,13 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
       what,
       async () => {
         await standIns();
-        summary = summarize(await getApps(), expectedApps(), controllerless);
+        summary = summarize(await getApps(), expectedApps(), controllerless, chartRepos);
         const waitingFor = summary.waiting.map((w) => `${w.name} ${w.why}`).join('; ');
         note(`${summary.ok.length} Synced+Healthy, ${summary.waiting.length} waiting${waitingFor ? `: ${waitingFor.slice(0, 300)}` : ''}`);
         if (!summary.done) return waitingFor;
         return extra ? extra() : true;
       },
-      { processes, entries: argoEntries, timeoutMs, intervalMs: 2000 },
+      { processes, entries: [...argoEntries, ...hostPods.entries()], timeoutMs, intervalMs: 2000 },
     );
     return summary;
   };
@@ -62,6 +68,23 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     if (offNode.length) return `pods not on a kwok node: ${offNode.map((p) => p.metadata.name).join(', ')}`;
     return true;
   };
+
+  // Before bootstrap no Application exists: `status --wait` must call them missing and keep waiting (Argo CD answers
+  // 404 when asked within the project), never blame the token (403), and give up only at its timeout.
+  await phases.run('status --wait before any Application exists: missing, not forbidden, waits out its timeout', async () => {
+    const r = await inWork`npm run --silent status -- --env ${env} --wait --skip-charts --timeout 8 --interval 2`;
+    const out = `${r.stdout}\n${r.stderr}`;
+    if (r.exitCode === 0) throw new Error(`npm run status -- --wait passed with no Application in Argo CD: ${out.trim()}`);
+    if (/forbidden|403/i.test(out)) throw new Error(`npm run status -- --wait blamed the token for Applications that do not exist yet: ${out.trim()}`);
+    if (!/never appeared/.test(out)) throw new Error(`npm run status -- --wait did not say the Applications never appeared: ${out.trim()}`);
+    log(
+      `  exit ${r.exitCode} after its 8 s timeout: ${out
+        .trim()
+        .split('\n')
+        .find((l) => /never appeared/.test(l))
+        ?.trim()}`,
+    );
+  });
 
   await phases.run('bootstrap (the real npm run bootstrap, context check included)', async () => {
     const r = await inWork`npm run --silent bootstrap -- --cluster ${cluster} --context ${contextName}`;
@@ -116,10 +139,11 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     log(`  Argo CD reverted both: replicas ${want}, label ${label}=${labelWant}`);
   });
 
-  // HPA ownership: local has no HPA, so turn autoscaling on for one app in git as a user would, then scale its
-  // Deployment as the HPA would. Argo CD must leave the count alone (ignoreDifferences) and keep the app Synced.
-  // The app is one another app calls, so the prune below (which removes an app nobody calls) never picks it.
-  await phases.run('HPA ownership: an autoscaled Deployment scaled live stays scaled and Synced', async ({ note }) => {
+  // Autoscaling on metrics: local has no HPA, so turn autoscaling on for one app in git as a user would. Its HPA must
+  // read CPU from the real metrics-server (kwok's emulated usage); raising the pods' emulated CPU above the target
+  // makes the real HPA controller scale the Deployment up, and Argo CD must leave that count alone (ignoreDifferences)
+  // and stay Synced. The app is one another app calls, so the prune below (which removes an app nobody calls) never picks it.
+  await phases.run('HPA on metrics: the real metrics-server, a scale-up on emulated CPU, Argo CD stays Synced', async ({ note }) => {
     const app = appNames(work).filter((a) => callers(work, a).length > 0)[0];
     const appName = `${cluster}-${app}`;
     const override = path.join('overlays', env, 'apps', `${app}.yaml`);
@@ -140,41 +164,73 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
       app: JSON.parse((await kubectl`get application ${appName} -n ${ns} -o json`).stdout),
       deployment: JSON.parse((await kubectl`get deployment ${deployment.metadata.name} -n ${appNamespace} -o json`).stdout),
     });
-    // No metrics API runs here, so the real HPA controller cannot compute a count and Argo CD calls the HPA (and the
-    // Application) Degraded; that health is reported as not checked, any other is waited for.
-    let healthNote = 'Healthy';
+    const liveHpa = async () => JSON.parse((await kubectl`get hpa ${hpa.metadata.name} -n ${appNamespace} -o json --ignore-not-found`).stdout || 'null');
+    const entries = [...argoEntries, ...hostPods.entries()];
     await waitFor(
-      `Argo CD to sync ${appName} at ${sha.slice(0, 12)} with its HPA`,
+      `Argo CD to sync ${appName} at ${sha.slice(0, 12)} with its HPA Healthy`,
       async () => {
         const { app: a } = await live();
-        const liveHpa = JSON.parse((await kubectl`get hpa -n ${appNamespace} -o json`).stdout).items.find((h) => h.metadata.name === hpa.metadata.name);
-        const health = a.status?.health?.status;
-        const state = `${a.status?.sync?.status}/${health} at ${(a.status?.sync?.revision ?? '-').slice(0, 12)}, HPA ${liveHpa ? 'live' : 'absent'}`;
+        const state = `${a.status?.sync?.status}/${a.status?.health?.status} at ${(a.status?.sync?.revision ?? '-').slice(0, 12)}`;
         note(state);
-        if (a.status?.sync?.revision !== sha || a.status?.sync?.status !== 'Synced' || !liveHpa) return state;
-        const missing = health === 'Degraded' ? hpaMissingMetrics(liveHpa) : undefined;
-        if (missing) healthNote = `Degraded, not checked: ${missing}`;
-        return health === 'Healthy' || Boolean(missing) || state;
+        return (a.status?.sync?.revision === sha && a.status?.sync?.status === 'Synced' && a.status?.health?.status === 'Healthy') || state;
       },
-      { processes, entries: argoEntries, timeoutMs: 120_000, intervalMs: 2000 },
+      { processes, entries, timeoutMs: 180_000, intervalMs: 2000 },
     );
-    log(`  ${appName} Synced at ${sha.slice(0, 12)} with HPA ${hpa.metadata.name} live; health ${healthNote}`);
-    const scaledTo = hpa.spec.maxReplicas;
-    await kubectl`scale deployment ${deployment.metadata.name} -n ${appNamespace} --replicas=${scaledTo}`;
-    log(`  scaled deployment/${deployment.metadata.name} to ${scaledTo} live, as its HPA would`);
+    let reading;
+    await waitFor(
+      `HPA ${hpa.metadata.name} to read CPU from the metrics API`,
+      async () => {
+        const h = await liveHpa();
+        reading = h ? hpaReading(h) : { active: false, text: 'HPA not live yet' };
+        note(reading.text);
+        return reading.active || reading.text;
+      },
+      { processes, entries, timeoutMs: 180_000, intervalMs: 3000 },
+    );
+    log(`  HPA ${hpa.metadata.name} reads metrics: ${reading.text}`);
+    const top = await kubectl`top pods -n ${appNamespace} -l ${`app.kubernetes.io/name=${app}`} --no-headers`;
+    log(`  kubectl top pods (the metrics API, from kwok's emulated usage): ${top.stdout.trim().replace(/\s+/g, ' ')}`);
+
+    // Emulated CPU well above the 70 % target: 1.5 × the container's request on every pod of the Deployment.
+    const requestCpu = deployment.spec.template.spec.containers[0].resources?.requests?.cpu ?? '100m';
+    const millis = /m$/.test(requestCpu) ? Number(requestCpu.slice(0, -1)) : Number(requestCpu) * 1000;
+    const busy = `${Math.round(millis * 1.5)}m`;
+    const selector = Object.entries(deployment.spec.selector.matchLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    let scaledTo = 1;
+    await waitFor(
+      `HPA ${hpa.metadata.name} to scale ${deployment.metadata.name} up on ${busy} CPU per pod (request ${requestCpu})`,
+      async () => {
+        await kubectl`annotate pods -n ${appNamespace} -l ${selector} ${`${c.usageCpuAnnotation}=${busy}`} --overwrite`;
+        const h = await liveHpa();
+        const { app: a, deployment: d } = await live();
+        if (a.status?.sync?.status !== 'Synced') throw new Error(`${appName} went ${a.status?.sync?.status} while its HPA scaled: Argo CD does not leave the count to the HPA`);
+        scaledTo = d.spec.replicas ?? 1;
+        note(`${hpaReading(h).text}; Deployment at ${scaledTo}`);
+        return scaledTo > 1 || hpaReading(h).text;
+      },
+      { processes, entries, timeoutMs: 240_000, intervalMs: 5000 },
+    );
+    log(`  emulated CPU ${busy} per pod (${c.usageCpuAnnotation}): the HPA scaled ${deployment.metadata.name} 1 → ${scaledTo}; ${hpaReading(await liveHpa()).text}`);
     // Argo CD reconciles every 10 s here (timeout.reconciliation), so 30 s spans at least two comparisons and a
-    // self-heal would have fired; any sample that is not Synced at the scaled count fails the run.
+    // self-heal would have fired; any sample that is not Synced at the HPA's count fails the run.
     const started = Date.now();
     let samples = 0;
     while (Date.now() - started < 30_000) {
-      const verdict = replicasOwnedByHpa(await live(), scaledTo);
+      const sample = await live();
+      const verdict = replicasOwnedByHpa(sample, sample.deployment.spec.replicas ?? 1);
       if (verdict !== true) throw new Error(verdict);
+      if ((sample.deployment.spec.replicas ?? 1) < 2)
+        throw new Error(`Deployment ${deployment.metadata.name} went back to ${sample.deployment.spec.replicas} replicas while its CPU stayed at ${busy}`);
       samples++;
-      note(`Synced at ${scaledTo} replicas for ${Math.round((Date.now() - started) / 1000)} s`);
+      note(`Synced at ${sample.deployment.spec.replicas} replicas for ${Math.round((Date.now() - started) / 1000)} s`);
       await new Promise((r) => setTimeout(r, 2000));
     }
-    const { app: after } = await live();
-    log(`  ${samples} samples over 30 s: ${appName} stayed Synced (last compared ${after.status?.reconciledAt ?? '?'}), replicas stayed ${scaledTo}`);
+    const { app: after, deployment: dAfter } = await live();
+    log(`  ${samples} samples over 30 s: ${appName} stayed Synced (last compared ${after.status?.reconciledAt ?? '?'}) at the HPA's ${dAfter.spec.replicas} replicas`);
+    await kubectl`annotate pods -n ${appNamespace} -l ${selector} ${`${c.usageCpuAnnotation}-`}`;
+    log(`  emulated CPU back to kwok's default (1m); the scale-down waits for the HPA's 300 s stabilisation window, not waited for`);
     // Put local back as it was (no HPA, replicas from git), so the flows after this one start from a Healthy cluster.
     const back = await commitAndPush(work, `e2e: stop autoscaling ${app} in ${env}`, (w) => rmSync(path.join(w, override)));
     await waitConverged(`every Application Synced and Healthy at ${back.slice(0, 12)}, ${app} without its HPA`, note, {
@@ -267,7 +323,7 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
  * Application's sync waits forever on the secret store's wave (normalize.ts) and its network policies are never applied, and Ingresses stay
  * Progressing. Everything they do is printed as a stand-in, so the report says what was not real.
  */
-async function playChartControllers(kubectl, dir, say) {
+export async function playChartControllers(kubectl, dir, say) {
   const list = async (what) => JSON.parse((await kubectl`get ${what} -A -o json`).stdout).items;
   const ready = (o) => (o.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True');
   const condition = (reason) => ({
@@ -296,6 +352,30 @@ async function playChartControllers(kubectl, dir, say) {
     await kubectl`apply -f ${file}`;
     await kubectl`patch externalsecret ${e.metadata.name} -n ${e.metadata.namespace} --subresource=status --type=merge -p ${JSON.stringify(condition('SecretSynced'))}`;
     say(`External Secrets controller: ExternalSecret ${e.metadata.namespace}/${e.metadata.name} marked Ready, Secret ${name} created with a placeholder`);
+  }
+  // cert-manager's controller does not run here (its ACME issuer needs the internet and Route 53): issuers and
+  // certificates are marked Ready, where their CRDs exist (a rehearsal installs the chart; the laptop has the CRDs).
+  for (const kind of ['clusterissuers.cert-manager.io', 'issuers.cert-manager.io', 'certificates.cert-manager.io']) {
+    const items = await list(kind).catch(() => []); // no such CRD (yet): nothing to play
+    for (const o of items) {
+      if (ready(o)) continue;
+      const cond = {
+        status: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'E2eStandIn',
+              message: 'played by npm run e2e: ACME and Route 53 need the internet',
+              lastTransitionTime: new Date().toISOString(),
+            },
+          ],
+        },
+      };
+      const where = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
+      await kubectl`patch ${kind} ${o.metadata.name} ${where} --subresource=status --type=merge -p ${JSON.stringify(cond)}`;
+      say(`cert-manager controller: ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} marked Ready (ACME and Route 53 need the internet)`);
+    }
   }
   for (const i of await list('ingresses.networking.k8s.io')) {
     if (i.status?.loadBalancer?.ingress?.length) continue;

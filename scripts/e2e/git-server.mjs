@@ -13,6 +13,11 @@ export function startGitServer({ projectRoot, port, cert, key, log }) {
         ...process.env,
         GIT_PROJECT_ROOT: projectRoot,
         GIT_HTTP_EXPORT_ALL: '1',
+        // Pushes too (git http-backend refuses receive-pack to an anonymous user unless asked): --keep tells users
+        // to push here.
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'http.receivepack',
+        GIT_CONFIG_VALUE_0: 'true',
         REQUEST_METHOD: req.method,
         PATH_INFO: decodeURIComponent(url.pathname),
         QUERY_STRING: url.search.replace(/^\?/, ''),

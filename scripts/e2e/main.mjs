@@ -5,7 +5,7 @@
 import { $ } from 'zx';
 import fs, { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { load, repoRoot } from '../lib/run.mjs';
 import { createPhases } from './phase.mjs';
 import { createProcesses } from './processes.mjs';
@@ -15,21 +15,30 @@ import { startArgocd } from './argocd.mjs';
 import { startGitServer } from './git-server.mjs';
 import { renderedFiles, namespacesOf, dryRunAll, proveBrokenFileIsNamed, prepareServedRepo } from './checks.mjs';
 import { runLoopAndFlows } from './flows.mjs';
+import { chartMirrorFolder, startChartMirror, chartRepoReachable } from './chart-mirror.mjs';
+import { removeHostPodAddresses } from './host-pods.mjs';
+import { runRehearsal, rehearsalNodes, rehearsalTarget } from './rehearsal.mjs';
+
+/** The add-on charts the laptop run installs for real; the others are listed, not waited for (see flows.mjs). */
+const localCharts = ['metrics-server'];
 
 /** Runs the whole end-to-end proof; resolves with the exit code (0 passed, 1 failed). */
-export async function e2e({ keep }) {
+export async function e2e({ keep, rehearse, at }) {
   const log = (line) => console.log(line);
   const stateDir = path.join(repoRoot, '.cache', 'e2e');
   const phases = createPhases(log);
   const processes = createProcesses(stateDir, log);
   let servers = [];
   let stopping;
+  /** What --keep prints once the run has a verdict; filled in as the parts come up. */
+  let kept = {};
 
   /** Idempotent: a signal and the failure it causes in main() both end up here, and both wait for the same stop. */
   function stopEverything() {
     stopping ??= (async () => {
       for (const s of servers) s.close();
       await processes.stopAll();
+      await removeHostPodAddresses(stateDir);
     })();
     return stopping;
   }
@@ -56,6 +65,7 @@ export async function e2e({ keep }) {
     const built = await phases.run('binaries (.cache/tools/e2e)', () => ensureE2eBinaries({ root: repoRoot, recipes, pins, phases, log }));
 
     await processes.cleanLeftovers();
+    await removeHostPodAddresses(stateDir);
     for (const d of ['etcd', 'pki', 'logs']) rmSync(path.join(stateDir, d), { recursive: true, force: true });
     mkdirSync(processes.logs, { recursive: true });
     const kubeconfig = path.join(stateDir, 'kubeconfig');
@@ -99,49 +109,137 @@ export async function e2e({ keep }) {
       log(`  broken-file check: ${await proveBrokenFileIsNamed({ dryRun, kube: p.kube, files })}`);
     });
 
-    const local = index.clusters.find((x) => x.name === 'local');
-    if (!local) throw new Error('clusters/index.json has no cluster `local`; the GitOps loop runs against the laptop cluster');
-    if (local.apiServer.replace(/\/+$/, '') !== c.apiServerUrl)
-      throw new Error(`the laptop cluster declares apiServer ${local.apiServer}, but the e2e API server listens on ${c.apiServerUrl}`);
-    const deployments = files
-      .filter((f) => f.cluster === 'local')
-      .map((f) => parseYaml(f.content))
-      .filter((o) => o?.kind === 'Deployment');
-    const nodes = fakeNodes(deployments, local.region);
+    const target = rehearse ? await rehearsalTarget({ root: repoRoot, load, name: rehearse }) : 'local';
+    const cluster = index.clusters.find((x) => x.name === target);
+    if (!cluster) throw new Error(`clusters/index.json has no cluster \`${target}\`${rehearse ? ' to rehearse' : '; the GitOps loop runs against the laptop cluster'}`);
+    if (!rehearse && cluster.apiServer.replace(/\/+$/, '') !== c.apiServerUrl)
+      throw new Error(`the laptop cluster declares apiServer ${cluster.apiServer}, but the e2e API server listens on ${c.apiServerUrl}`);
+    if (at && !rehearse) throw new Error('--at <commit> goes with --rehearse <cluster>');
+    // With --at, the served commit's own rendered Applications decide which charts it pulls.
+    const atManifest = at ? (await $`git -C ${repoRoot} show ${`${at}:clusters/${target}/argocd/manifest.yaml`}`.quiet()).stdout : undefined;
+    const clusterObjects = at ? parseAllDocuments(atManifest).map((d) => d.toJS()) : files.filter((f) => f.cluster === target).map((f) => parseYaml(f.content));
+    const nodes = rehearse
+      ? await rehearsalNodes({ root: repoRoot, load, cluster: target, log })
+      : fakeNodes(
+          clusterObjects.filter((o) => o?.kind === 'Deployment'),
+          cluster.region,
+        );
     await phases.run(`kwok and ${nodes.length} fake nodes`, () =>
-      startKwok({ c, bin: built.bin, kwokModule: built.kwokModule, stateDir, processes, kubeconfig, kubectl: kubectlCmd, nodes, fs }),
+      startKwok({ c, bin: built.bin, kwokModule: built.kwokModule, stateDir, processes, kubeconfig, kubectl: kubectlCmd, nodes, fs, gatePodsOnReferences: Boolean(rehearse) }),
     );
+
+    // The laptop installs metrics-server for real; a rehearsal every chart its cluster renders.
+    const wantedCharts = rehearse
+      ? [...new Set(clusterObjects.filter((o) => o?.kind === 'Application' && o.spec?.source?.chart).map((o) => o.spec.source.chart))].sort()
+      : localCharts;
+    const charts = await load('e2e/charts.js');
+    const chartSources = await phases.run(`chart sources: ${wantedCharts.join(', ')} (their repositories, else the local mirror)`, async () => {
+      const addons = parseYaml(fs.readFileSync(path.join(repoRoot, 'base', 'addons.yaml'), 'utf8'));
+      const unreachable = [];
+      for (const name of wantedCharts) {
+        const repo = (addons.addons ?? addons).find?.((a) => a.chart?.name === name)?.chart?.repoURL;
+        if (!repo || !(await chartRepoReachable(repo))) unreachable.push(name);
+        else log(`  ${name}: ${repo} is reachable; Argo CD pulls it from there`);
+      }
+      if (unreachable.length === 0) return { mirrored: [], urls: [] };
+      const folder = await chartMirrorFolder(repoRoot);
+      if (!folder)
+        throw new Error(
+          `${unreachable.join(', ')}: the chart repositories are unreachable and no chart mirror was found (set BERRYS_CHART_MIRROR to a folder with index.yaml and the archives)`,
+        );
+      const mirror = await startChartMirror({ folder, port: c.ports.chartMirror, cert: p.pki.serverCert, key: p.pki.serverKey });
+      servers.push(mirror);
+      return { folder, url: mirror.url, unreachable, urls: [mirror.url] };
+    });
 
     const repoUrl = `https://127.0.0.1:${c.ports.gitDaemon}/agents-gitops.git`;
     const served = await phases.run('served repository (a clone with its repoURL on 127.0.0.1, rendered and committed)', async () => {
-      const s = await prepareServedRepo({ root: repoRoot, stateDir, repoUrl, log });
+      const adjustSources = (work) => {
+        if (!chartSources.url) return;
+        const file = path.join(work, 'base', 'addons.yaml');
+        const r = charts.pointChartsAtMirror(fs.readFileSync(file, 'utf8'), chartSources.unreachable, chartSources.url);
+        fs.writeFileSync(file, r.text);
+        log(`  ${charts.mirrorNotice(r.mirrored, chartSources.url, chartSources.folder)}`);
+      };
+      const s = await prepareServedRepo({ root: repoRoot, stateDir, repoUrl, log, adjustSources, commit: at });
       servers.push(await startGitServer({ projectRoot: path.dirname(s.bare), port: c.ports.gitDaemon, cert: p.pki.serverCert, key: p.pki.serverKey, log: () => {} }));
       return s;
     });
 
+    if (!fs.existsSync(path.join(repoRoot, '.cache', 'tools', 'bin', 'helm')))
+      throw new Error(".cache/tools/bin/helm is missing: Argo CD's repo-server runs the pinned helm for chart add-ons; run npm run tools first");
     const argocdBin = argocdBinDir(built.bin, built.argocdModule, recipes.argocdRoles, stateDir);
     const argocd = await phases.run('Argo CD: redis, repo-server, application-controller, server', ({ note }) =>
-      startArgocd({ c, argocdBin, stateDir, processes, kubectl: kubectlCmd, kubeconfig, repoUrl, note }),
+      startArgocd({
+        c,
+        argocdBin,
+        toolsBin: path.join(repoRoot, '.cache', 'tools', 'bin'),
+        stateDir,
+        processes,
+        kubectl: kubectlCmd,
+        kubeconfig,
+        repoUrl,
+        chartRepos: chartSources.urls,
+        note,
+      }),
     );
 
-    await runLoopAndFlows({ c, phases, processes, kubectl: kubectlCmd, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir });
+    kept = { c, kubeconfig, contextName, bin: built.bin, argocd, served, repoUrl, ca: p.pki.ca };
+    // What the laptop loop and a rehearsal both drive: the started components and where their inputs live.
+    const run = {
+      c,
+      phases,
+      processes,
+      kubectl: kubectlCmd,
+      kubeconfig,
+      contextName,
+      served,
+      argocd,
+      nodes,
+      log,
+      load,
+      stateDir,
+      bin: built.bin,
+      pki: p.pki,
+      chartRepos: chartSources.urls,
+    };
+    if (rehearse) await runRehearsal({ ...run, cluster: target });
+    else await runLoopAndFlows(run);
+  }
 
-    if (keep) {
-      log(
-        [
-          '',
-          'The cluster stays up (--keep). Reach it with:',
-          `  export KUBECONFIG=${kubeconfig}   # context ${contextName}, ${c.apiServerUrl}`,
-          `  ${path.join(built.bin, 'kubectl')} get applications -n ${c.argocdNamespace}`,
-          `  Argo CD API: ${argocd.server} (ARGOCD_SERVER=${argocd.server} ARGOCD_AUTH_TOKEN=$(cat ${path.join(stateDir, 'argocd-token')}))`,
-          `  served repository: ${repoUrl} (working clone: ${served.work})`,
-          `  logs: ${processes.logs}`,
-          `Stop it with: kill ${process.pid}  (or Ctrl-C here)`,
-        ].join('\n'),
-      );
-      fs.writeFileSync(path.join(stateDir, 'argocd-token'), `${argocd.token}\n`, { mode: 0o600 });
-      await new Promise(() => {});
+  /**
+   * --keep: the verdict, how to reach the cluster, where to push (the served repository accepts pushes over HTTPS
+   * with the e2e CA, or through its folder), and what the flows changed there compared with this checkout.
+   */
+  async function keepRunning(verdict) {
+    if (!kept.argocd) {
+      log(`--keep: ${verdict}; nothing to keep (the run stopped before Argo CD was up)`);
+      return;
     }
+    const { c, kubeconfig, contextName, bin, argocd, served, repoUrl, ca } = kept;
+    fs.writeFileSync(path.join(stateDir, 'argocd-token'), `${argocd.token}\n`, { mode: 0o600 });
+    const head = (await $`git -C ${repoRoot} rev-parse HEAD`.quiet()).stdout.trim();
+    const commits = (await $`git -C ${served.bare} log --format=%h\ %s ${head}..main`.quiet()).stdout.trim().split('\n').filter(Boolean);
+    const files = (await $`git -C ${served.bare} diff --stat=120 ${head} main -- apps overlays base`.quiet()).stdout.trim();
+    log(
+      [
+        '',
+        `--keep: ${verdict}. The cluster stays up. Reach it with:`,
+        `  export KUBECONFIG=${kubeconfig}   # context ${contextName}, ${c.apiServerUrl}`,
+        `  ${path.join(bin, 'kubectl')} get applications -n ${c.argocdNamespace}`,
+        `  Argo CD API: ${argocd.server} (ARGOCD_SERVER=${argocd.server} ARGOCD_AUTH_TOKEN=$(cat ${path.join(stateDir, 'argocd-token')}))`,
+        `Push changes for Argo CD to ${repoUrl} (branch main), from this checkout:`,
+        `  git -c http.sslCAInfo=${ca} push ${repoUrl} HEAD:main     # or: git push ${served.bare} HEAD:main`,
+        `  (the working clone ${served.work} already has it as origin)`,
+        `The served repository is not this checkout: ${commits.length} commit(s) on top of ${head.slice(0, 12)}:`,
+        ...commits.map((l) => `  ${l}`),
+        ...(files ? ['  changed sources (apps/ overlays/ base/) against this checkout:', ...files.split('\n').map((l) => `  ${l}`)] : []),
+        `  A push from this checkout must build on served main (git pull ${served.bare} main first) or it is refused as non-fast-forward.`,
+        `  logs: ${processes.logs}`,
+        `Stop it with: kill ${process.pid}  (or Ctrl-C here)`,
+      ].join('\n'),
+    );
+    await new Promise(() => {});
   }
 
   /** Prefixes a zx template with the built kubectl binary. */
@@ -153,12 +251,15 @@ export async function e2e({ keep }) {
 
   let code = 0;
   try {
-    await main();
-    log('e2e: passed');
-  } catch (err) {
-    code = 1;
-    log(`Error: ${err?.message ?? err}`);
-    log(`logs: ${processes.logs}`);
+    try {
+      await main();
+      log('e2e: passed');
+    } catch (err) {
+      code = 1;
+      log(`Error: ${err?.message ?? err}`);
+      log(`logs: ${processes.logs}`);
+    }
+    if (keep) await keepRunning(code === 0 ? 'e2e passed' : 'e2e FAILED (see the error above)');
   } finally {
     await stopEverything();
     log(phases.summary());

@@ -96,6 +96,53 @@ export async function releaseAndPromote({ app, cluster, env, work, kubectl, ns, 
   if (!passed.stdout.includes(appName)) throw new Error(`npm run gate passed without naming ${appName}: it did not consult Argo CD`);
   log(`  npm run gate -- --base ${released.sha.slice(0, 12)} with ARGOCD_SERVER_${suffix}: exit 0`);
 
+  // The running version, as Argo CD reports it (status.summary.images, from the Pods in the resource tree).
+  const status = await must(`npm run status -- --env ${env}`, inWork`npm run --silent status -- --env ${env}`);
+  const statusLine = status.stdout.split('\n').find((l) => l.includes(appName)) ?? '';
+  if (!new RegExp(`\\b${version.replace(/\./g, '\\.')}\\b`).test(statusLine))
+    throw new Error(`npm run status does not show ${appName} running ${version}: ${statusLine.trim() || status.stdout.trim()}`);
+  log(`  npm run status: ${statusLine.trim().replace(/\s+/g, ' ')}`);
+  const liveVersions = await inWork`npm run --silent versions -- --live --cluster ${cluster}`;
+  const liveLine = liveVersions.stdout.split('\n').find((l) => l.trim().startsWith(`${appName} `)) ?? '';
+  if (/not found|no images/.test(liveLine) || !liveLine.includes(version))
+    throw new Error(`npm run versions -- --live does not show ${app} running ${version}: ${liveLine.trim() || liveVersions.stdout.trim()}`);
+  log(`  npm run versions -- --live: ${liveLine.trim().replace(/\s+/g, ' ')}`);
+
+  // Same revision, another image: a pod of the app is changed live to a tag git never had (as a stuck rollout or a
+  // mutated pod would leave it). Argo CD stays Synced at the released commit; only the running image tells.
+  const selector = `app.kubernetes.io/name=${app}`;
+  const pods = JSON.parse((await kubectl`get pods -n ${appNamespace} -l ${selector} -o json`).stdout).items;
+  const container = pods[0].spec.containers[0];
+  const strayImage = container.image.replace(/:[^:@/]+$/, ':0.0.0-stray');
+  await kubectl`set image pod/${pods[0].metadata.name} -n ${appNamespace} ${`${container.name}=${strayImage}`}`;
+  // Every tag the app's pods run, joined (argocd/application.ts imageTag): the stray one alone when it is the only pod.
+  const strayWhy = new RegExp(`runs image tag (0\\.0\\.0-stray|0\\.0\\.0-stray and ${version.replace(/\./g, '\\.')}), not ${version.replace(/\./g, '\\.')}`);
+  let strayGate;
+  await waitFor(
+    `the gate to see pod ${pods[0].metadata.name} running ${strayImage} through Argo CD`,
+    async () => {
+      strayGate = await gate(released.sha);
+      note(`gate exit ${strayGate.exitCode}`);
+      return (
+        (strayGate.exitCode !== 0 && strayWhy.test(strayGate.stdout)) ||
+        `gate exit ${strayGate.exitCode}: ${
+          strayGate.stdout
+            .split('\n')
+            .find((l) => l.includes(appName))
+            ?.trim() ?? strayGate.stderr.trim()
+        }`
+      );
+    },
+    { processes, entries: argocd.entries, timeoutMs: 120_000, intervalMs: 5000 },
+  );
+  for (const l of strayGate.stdout.trim().split('\n')) log(`    ${l}`);
+  const stillSynced = JSON.parse((await kubectl`get application ${appName} -n ${ns} -o json`).stdout).status?.sync;
+  log(
+    `  pod ${pods[0].metadata.name} set to ${strayImage} live, ${appName} ${stillSynced?.status} at ${(stillSynced?.revision ?? '').slice(0, 12)}: the gate refused (exit ${strayGate.exitCode}): "${strayGate.stdout.match(strayWhy)[0]}"`,
+  );
+  await kubectl`delete pod ${pods[0].metadata.name} -n ${appNamespace} --wait=true`;
+  await rolledTo(version, released.sha);
+
   // The previous environment stops running that version: main moves on to the next release and Argo CD follows,
   // while the pull request's base still says local runs `version`. Git alone would pass it; Argo CD must not.
   await git`git switch -q main`;

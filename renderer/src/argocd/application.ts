@@ -66,14 +66,17 @@ export function operationProblems(operation: LastOperation | undefined, revision
 /**
  * Finds the tag of `image` (repository path without registry, e.g. `berrys/api-gateway`) in the Application's
  * image list (status.summary.images, e.g. `3333.dkr.ecr…/berrys/api-gateway:1.9.0`). A digest suffix is ignored.
+ * When its pods run more than one tag (a rollout under way, a pod whose image was changed live), all of them,
+ * sorted and joined with " and ": that is never equal to one expected version, so no check passes on the first alone.
  */
 export function imageTag(images: readonly string[] | undefined, image: string | undefined): string | undefined {
+  const tags = new Set<string>();
   for (const text of images ?? []) {
     const ref = parseImage(text);
     if (ref.tag === undefined) continue;
-    if (image === undefined || ref.repository === image || ref.repository.endsWith(`/${image}`)) return ref.tag;
+    if (image === undefined || ref.repository === image || ref.repository.endsWith(`/${image}`)) tags.add(ref.tag);
   }
-  return undefined;
+  return tags.size === 0 ? undefined : [...tags].sort().join(' and ');
 }
 
 export function applicationState(app: Application, image: string | undefined): ApplicationState {

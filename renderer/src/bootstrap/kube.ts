@@ -10,17 +10,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  ApiextensionsV1Api,
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { ApiextensionsV1Api, ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { BootstrapError } from './error.js';
 import type { KubeConfigView } from './target.js';
 
@@ -114,9 +104,9 @@ export function kubeApi(kc: KubeConfig, context: string): KubeApi {
   const core = kc.makeApiClient(CoreV1Api);
   const extensions = kc.makeApiClient(ApiextensionsV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
   const apps = kc.makeApiClient(AppsV1Api);
   const orUndefined = (err: unknown): Promise<never> | undefined => (isNotFound(err) ? undefined : Promise.reject(err));
+  const objects = KubernetesObjectApi.makeApiClient(kc);
 
   async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {

@@ -20,15 +20,16 @@ export interface LiveApplication {
 export type AppVerdict = { name: string; state: 'ok'; revision?: string } | { name: string; state: 'waiting'; why: string } | { name: string; state: 'not-checked'; why: string };
 
 /**
- * Chart sources need the chart repository, which the e2e cannot reach (no internet); report them, never wait.
+ * Chart sources need the chart repository, which the e2e cannot reach (no internet); report them, never wait,
+ * unless their repoURL is one of `chartRepos` (the local chart mirror the run serves): those are checked like any other.
  * `controllerless`: API groups whose CRDs the e2e installed without their controller (the controllers come from
  * those charts); a Synced Application whose only unhealthy resources are of these groups cannot become Healthy here,
  * so its health is reported as not checked, naming the resources.
  */
-export function verdictOf(app: LiveApplication, controllerless: readonly string[] = []): AppVerdict {
+export function verdictOf(app: LiveApplication, controllerless: readonly string[] = [], chartRepos: readonly string[] = []): AppVerdict {
   const name = app.metadata.name;
   const source = app.spec.source ?? {};
-  if (source.chart) {
+  if (source.chart && !chartRepos.includes(source.repoURL ?? '')) {
     return {
       name,
       state: 'not-checked',
@@ -60,8 +61,8 @@ export interface LoopSummary {
 }
 
 /** `expected`: the Application names that must exist (from the rendered argocd folder). */
-export function summarize(apps: readonly LiveApplication[], expected: readonly string[], controllerless: readonly string[] = []): LoopSummary {
-  const verdicts = apps.map((a) => verdictOf(a, controllerless)).sort((a, b) => (a.name < b.name ? -1 : 1));
+export function summarize(apps: readonly LiveApplication[], expected: readonly string[], controllerless: readonly string[] = [], chartRepos: readonly string[] = []): LoopSummary {
+  const verdicts = apps.map((a) => verdictOf(a, controllerless, chartRepos)).sort((a, b) => (a.name < b.name ? -1 : 1));
   const present = new Set(verdicts.map((v) => v.name));
   const missing = expected.filter((n) => !present.has(n)).map((name) => ({ name, why: 'not created yet' }));
   const waiting = [...verdicts.flatMap((v) => (v.state === 'waiting' ? [{ name: v.name, why: v.why }] : [])), ...missing];
@@ -98,16 +99,29 @@ export function replicasOwnedByHpa({ app, deployment }: OwnershipSample, scaledT
 /** The conditions of a live HorizontalPodAutoscaler, as the e2e reads them. */
 export interface LiveHpa {
   metadata: { name: string };
-  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  status?: {
+    currentReplicas?: number;
+    desiredReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    currentMetrics?: { type: string; resource?: { name: string; current?: { averageUtilization?: number; averageValue?: string } } }[];
+  };
 }
 
 /**
- * Why an HPA cannot compute a replica count when the reason is only that no metrics API serves it (metrics-server
- * comes from an add-on chart no chart repository can deliver here); undefined when it can, or fails otherwise.
- * Argo CD reports such an HPA, and so its Application, Degraded: the e2e reports that health as not checked. Pure.
+ * What an HPA reads from the metrics API: `ScalingActive=True` and the current CPU utilisation, e.g.
+ * `ScalingActive=True, cpu 1% (memory 3%), 1 replica`; or why it cannot (its condition's reason and message). Pure.
  */
-export function hpaMissingMetrics(hpa: LiveHpa): string | undefined {
+export function hpaReading(hpa: LiveHpa): { active: true; text: string; cpu: number } | { active: false; text: string } {
   const c = (hpa.status?.conditions ?? []).find((x) => x.type === 'ScalingActive');
-  if (c?.status !== 'False' || !/^FailedGet\w*Metric$/.test(c.reason ?? '') || !/metrics API/.test(c.message ?? '')) return undefined;
-  return `HorizontalPodAutoscaler ${hpa.metadata.name}: ${c.reason}: no metrics API is served (metrics-server is an add-on chart)`;
+  const byName = new Map((hpa.status?.currentMetrics ?? []).flatMap((m) => (m.resource ? [[m.resource.name, m.resource.current?.averageUtilization] as const] : [])));
+  const cpu = byName.get('cpu');
+  if (c?.status !== 'True' || cpu === undefined) {
+    return {
+      active: false,
+      text: `ScalingActive=${c?.status ?? 'absent'}${c?.reason ? ` (${c.reason}: ${(c.message ?? '').slice(0, 200)})` : ''}${cpu === undefined ? ', no current CPU yet' : ''}`,
+    };
+  }
+  const others = [...byName].filter(([n]) => n !== 'cpu').map(([n, v]) => `${n} ${v ?? '?'}%`);
+  const replicas = hpa.status?.currentReplicas ?? 0;
+  return { active: true, cpu, text: `ScalingActive=True, cpu ${cpu}%${others.length ? ` (${others.join(', ')})` : ''}, ${replicas} replica${replicas === 1 ? '' : 's'}` };
 }

@@ -21,6 +21,7 @@ export const ports = {
   argocdServer: 28080,
   argocdServerMetrics: 28083,
   gitDaemon: 29418,
+  chartMirror: 28879,
 } as const;
 
 export const serviceClusterIpRange = '10.96.0.0/16';
@@ -38,6 +39,11 @@ export interface Pki {
   adminKey: string;
   saKey: string;
   saPub: string;
+  /** The aggregation layer's own CA and the client certificate the API server presents to aggregated APIs (metrics-server). */
+  frontProxyCa: string;
+  frontProxyCaKey: string;
+  frontProxyClientCert: string;
+  frontProxyClientKey: string;
 }
 
 export function pki(dir: string): Pki {
@@ -51,6 +57,10 @@ export function pki(dir: string): Pki {
     adminKey: `${dir}/admin.key`,
     saKey: `${dir}/sa.key`,
     saPub: `${dir}/sa.pub`,
+    frontProxyCa: `${dir}/front-proxy-ca.crt`,
+    frontProxyCaKey: `${dir}/front-proxy-ca.key`,
+    frontProxyClientCert: `${dir}/front-proxy-client.crt`,
+    frontProxyClientKey: `${dir}/front-proxy-client.key`,
   };
 }
 
@@ -71,6 +81,9 @@ export function etcdArgs(dataDir: string): string[] {
   ];
 }
 
+/** The common name of the API server's front-proxy client certificate (the only one aggregated APIs accept). */
+export const frontProxyClientName = 'front-proxy-client';
+
 export function apiServerArgs(p: Pki): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
@@ -88,6 +101,21 @@ export function apiServerArgs(p: Pki): string[] {
     `--service-cluster-ip-range=${serviceClusterIpRange}`,
     '--authorization-mode=Node,RBAC',
     '--enable-priority-and-fairness=false',
+    // As on EKS (and kubeadm): add-on charts run privileged node agents (the EBS CSI node DaemonSet); the default
+    // (false) would refuse them, a difference from the real cluster, not a defect of the repository.
+    '--allow-privileged=true',
+    // The aggregation layer, as kubeadm configures it: the API server proves itself to aggregated APIs
+    // (metrics-server) with a front-proxy client certificate, and they trust the user it names in these headers.
+    `--requestheader-client-ca-file=${p.frontProxyCa}`,
+    `--requestheader-allowed-names=${frontProxyClientName}`,
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${p.frontProxyClientCert}`,
+    `--proxy-client-key-file=${p.frontProxyClientKey}`,
+    // No kube-proxy here, so a Service's cluster IP leads nowhere: the API server calls aggregated APIs and admission
+    // webhooks at an endpoint of their Service instead (the EndpointSlice the real controller makes from the pod).
+    '--enable-aggregator-routing=true',
   ];
 }
 
@@ -131,10 +159,25 @@ export function kwokArgs(kubeconfig: string, config: string): string[] {
     `--manage-nodes-with-annotation-selector=${kwokNodeAnnotation}=fake`,
     '--manage-all-nodes=false',
     `--server-address=127.0.0.1:${ports.kwok}`,
+    // Each node's kubelet port (status.daemonEndpoints) is kwok's own server, which serves the nodes' /metrics/resource.
+    `--node-port=${ports.kwok}`,
     '--node-lease-duration-seconds=40',
-    '--cidr=10.244.0.0/16',
+    `--cidr=${podCidr}`,
     '--node-ip=127.0.0.1',
   ];
+}
+
+/**
+ * kwok gives pods IPs from this range (the API server rejects loopback addresses in EndpointSlices). A host process
+ * that plays a pod (metrics-server) gets its pod's IP added to the loopback interface and listens there, so the API
+ * server reaches it through the pod's Service and EndpointSlice exactly as in a cluster (--enable-aggregator-routing).
+ */
+export const podCidr = '10.244.0.0/16';
+
+/** The annotation metrics-server reads for a node's resource-metrics path; kwok serves one path per node. */
+export const resourceMetricsPathAnnotation = 'metrics.k8s.io/resource-metrics-path';
+export function resourceMetricsPath(nodeName: string): string {
+  return `/metrics/nodes/${nodeName}/metrics/resource`;
 }
 
 /** kwok's own Stage definitions, shipped in its module under kustomize/stage/: nodes become Ready, pods Running. */
@@ -144,7 +187,14 @@ export const kwokStageFiles = [
   'kustomize/stage/pod/fast/pod-ready.yaml',
   'kustomize/stage/pod/fast/pod-complete.yaml',
   'kustomize/stage/pod/fast/pod-delete.yaml',
+  // Emulated resource usage: each pod's CPU and memory from its annotations kwok.x-k8s.io/usage-cpu and -memory
+  // (1m and 1Mi without them), served per node as a kubelet's /metrics/resource for metrics-server to scrape.
+  'kustomize/metrics/usage/usage-from-annotation.yaml',
+  'kustomize/metrics/resource/metrics-resource.yaml',
 ];
+
+/** The annotation kwok's usage-from-annotation reads for a pod's emulated CPU usage. */
+export const usageCpuAnnotation = 'kwok.x-k8s.io/usage-cpu';
 
 export function redisArgs(dir: string): string[] {
   return ['--bind', '127.0.0.1', '--port', String(ports.redis), '--save', '', '--appendonly', 'no', '--dir', dir];
@@ -203,13 +253,51 @@ export function argocdServerArgs(): string[] {
  * pod: the in-cluster destination (https://kubernetes.default.svc) then uses $KUBECONFIG instead of a mounted
  * service-account token (RawRestConfig in pkg/apis/application/v1alpha1/types.go).
  */
-export function argocdEnv(kubeconfig: string, binDir: string, basePath: string): Record<string, string> {
+export function argocdEnv(kubeconfig: string, binDir: string, basePath: string, toolsBin: string): Record<string, string> {
   return {
     KUBECONFIG: kubeconfig,
     ARGOCD_FAKE_IN_CLUSTER: 'true',
     ARGOCD_GPG_ENABLED: 'false',
-    // The repo-server runs git-verify-wrapper.sh from PATH for every manifest generation.
-    PATH: `${binDir}:${basePath}`,
+    // The repo-server runs git-verify-wrapper.sh from PATH for every manifest generation, and `helm` (the pinned
+    // one from the tools step) for every chart source.
+    PATH: `${binDir}:${toolsBin}:${basePath}`,
     ARGOCD_RECONCILIATION_TIMEOUT: '10s',
   };
+}
+
+/**
+ * metrics-server as a host process playing the chart's pod: the container's own arguments from the live
+ * Deployment, with what a host needs instead of a pod's mounts and network: listen on the pod's IP and port, a
+ * kube config with the chart's ServiceAccount token (so the chart's RBAC is what is exercised), certificates in a
+ * folder of its own, and `--kubelet-insecure-tls` because kwok's kubelet endpoint serves a self-signed certificate.
+ */
+export function metricsServerArgs(containerArgs: readonly string[], { podIp, kubeconfig, certDir }: { podIp: string; kubeconfig: string; certDir: string }): string[] {
+  const replaced = new Set(['--cert-dir', '--bind-address', '--kubeconfig', '--authentication-kubeconfig', '--authorization-kubeconfig', '--kubelet-insecure-tls']);
+  const kept = containerArgs.filter((a) => !replaced.has(a.split('=')[0]!));
+  return [
+    ...kept,
+    `--bind-address=${podIp}`,
+    `--cert-dir=${certDir}`,
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--kubelet-insecure-tls',
+  ];
+}
+
+/**
+ * The annotation a rehearsal puts on a pod once every Secret and ConfigMap it needs exists: the one kubelet check that
+ * decides sync order (a pod without its Secret never starts), which kwok does not make. See verdict.ts.
+ */
+export const referencesPresentAnnotation = 'berrys.io/rehearsal-references';
+
+/**
+ * kwok's pod-ready Stage, made to wait for `referencesPresentAnnotation`: the stage's selector gets one more match
+ * expression. Throws when the stage text no longer has the selector this edits.
+ */
+export function gatePodReadyOnReferences(stageText: string): string {
+  const anchor = '  selector:\n    matchExpressions:\n';
+  if (!stageText.includes('name: pod-ready') || !stageText.includes(anchor))
+    throw new Error("kwok's pod-ready stage has no selector.matchExpressions to gate on the rehearsal's reference check");
+  return stageText.replace(anchor, `${anchor}    - key: '.metadata.annotations."${referencesPresentAnnotation}"'\n      operator: 'In'\n      values:\n      - 'present'\n`);
 }

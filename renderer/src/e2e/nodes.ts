@@ -3,7 +3,7 @@
  * distinct nodeSelector, labelled exactly as the Deployments select (node group, zone, host name), so the scheduler
  * places the pods where the real cluster would and topology spread is exercised for real. Pure.
  */
-import { kwokNodeAnnotation } from './components.js';
+import { kwokNodeAnnotation, resourceMetricsPath, resourceMetricsPathAnnotation } from './components.js';
 
 export interface DeploymentLike {
   metadata: { name: string; namespace?: string };
@@ -55,11 +55,60 @@ export function fakeNodes(deployments: readonly DeploymentLike[], region: string
         metadata: {
           name,
           labels: { ...selector, [zoneLabel]: zone, [hostnameLabel]: name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
-          annotations: { [kwokNodeAnnotation]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+          annotations: { [kwokNodeAnnotation]: 'fake', 'node.alpha.kubernetes.io/ttl': '0', [resourceMetricsPathAnnotation]: resourceMetricsPath(name) },
         },
         spec: { taints: [] },
         status: { allocatable: capacity, capacity },
       };
     }),
   );
+}
+
+/** What a rehearsal needs of one node group; render/node-groups.ts `nodeGroupsOf` gives exactly this. */
+export interface NodeGroupShape {
+  name: string;
+  instanceType: string;
+  allocatable: { cpuMillis: number; memoryBytes: number };
+  minNodes: number;
+  maxNodes: number;
+  zones: string[];
+}
+
+/**
+ * The kwok nodes of a rehearsal: for every node group, `maxNodes` (or `minNodes`) nodes with the instance type's
+ * allocatable CPU and memory, the node-group label the Deployments select (`labelKey`) and the instance-type label,
+ * spread round-robin over the group's zones (a, b, c, a, …) as the cluster autoscaler's balanced groups would.
+ * Pods per node: 110, EKS's default without prefix delegation is lower for small instances, which a rehearsal
+ * reports rather than guesses. Throws when a group has no zones (the capacity check needs them too).
+ */
+export function nodeGroupNodes(groups: readonly NodeGroupShape[], labelKey: string, size: 'max' | 'min' = 'max'): FakeNode[] {
+  return groups.flatMap((g) => {
+    if (g.zones.length === 0) throw new Error(`node group ${g.name}: the cluster declares no zones; a rehearsal spreads nodes over them`);
+    const count = size === 'max' ? g.maxNodes : g.minNodes;
+    const capacity = { cpu: `${g.allocatable.cpuMillis}m`, memory: `${Math.floor(g.allocatable.memoryBytes / 1024)}Ki`, pods: '110' };
+    return Array.from({ length: count }, (_, i) => {
+      const zone = g.zones[i % g.zones.length]!;
+      const name = `kwok-${g.name}-${zone}-${Math.floor(i / g.zones.length) + 1}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+      return {
+        apiVersion: 'v1' as const,
+        kind: 'Node' as const,
+        metadata: {
+          name,
+          labels: {
+            [labelKey]: g.name,
+            'node.kubernetes.io/instance-type': g.instanceType,
+            [zoneLabel]: zone,
+            'topology.kubernetes.io/region': zone.replace(/[a-z]$/, ''),
+            [hostnameLabel]: name,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            type: 'kwok',
+          },
+          annotations: { [kwokNodeAnnotation]: 'fake', 'node.alpha.kubernetes.io/ttl': '0', [resourceMetricsPathAnnotation]: resourceMetricsPath(name) },
+        },
+        spec: { taints: [] },
+        status: { allocatable: capacity, capacity },
+      };
+    });
+  });
 }

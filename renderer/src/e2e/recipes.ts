@@ -13,7 +13,7 @@ import type { ModulePin, Pins } from '../tools/pins.js';
 export const wrapperGo = { kubernetes: '1.26.0', etcd: '1.26.0', argocd: '1.26.1' } as const;
 
 /** Binaries each build leaves in the output folder. */
-export const e2eBinaries = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'argocd'] as const;
+export const e2eBinaries = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'argocd', 'metrics-server'] as const;
 
 export interface E2ePins {
   kubernetes: ModulePin;
@@ -21,6 +21,8 @@ export interface E2ePins {
   etcd: ModulePin;
   kwok: ModulePin;
   gitopsEngine: ModulePin;
+  /** The metrics-server release the metrics-server add-on chart runs (its appVersion), run as a host process. */
+  metricsServer: ModulePin;
 }
 
 /** Picks what the e2e builds out of the pins; throws naming the missing entry. */
@@ -36,12 +38,13 @@ export function e2ePins(pins: Pins): E2ePins {
     etcd: need('e2e', 'etcd'),
     kwok: need('e2e', 'kwok'),
     gitopsEngine: need('e2e', 'gitopsEngine'),
+    metricsServer: need('e2e', 'metricsServer'),
   };
 }
 
 /** The cache folder name under .cache/tools/e2e/: changes whenever any pinned version (or a recipe) changes. */
 export function buildKey(p: E2ePins): string {
-  const text = JSON.stringify({ recipe: 1, wrapperGo, pins: [p.kubernetes, p.argocd, p.etcd, p.kwok, p.gitopsEngine] });
+  const text = JSON.stringify({ recipe: 1, wrapperGo, pins: [p.kubernetes, p.argocd, p.etcd, p.kwok, p.gitopsEngine, p.metricsServer] });
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
@@ -90,6 +93,14 @@ export function kubernetesLdflags(pin: ModulePin): string {
 }
 
 export const kubernetesPackages = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((c) => `k8s.io/kubernetes/cmd/${c}`);
+
+/**
+ * `go install` of metrics-server's own command (its go.mod has no replaces), stamped with its version as its
+ * Makefile does, so `/version` and the logs name the release.
+ */
+export function metricsServerInstall(pin: ModulePin): { target: string; ldflags: string } {
+  return { target: `${pin.module}/cmd/metrics-server@${pin.version}`, ldflags: `-X ${pin.module}/pkg/version.gitVersion=${pin.version}` };
+}
 
 export function etcdGoMod(pin: ModulePin): string {
   return wrapperHead('etcd', pin).join('\n');

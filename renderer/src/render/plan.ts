@@ -29,14 +29,22 @@ const rootWave = 6;
  */
 const platformWave = 2;
 
-/** Kinds the apps project may create: exactly what the app templates render. */
+/**
+ * Kinds the apps project permits: what the app templates render, plus the ReplicaSets and Pods their Deployments
+ * make. Argo CD (controller/appcontroller.go, getResourceTree) leaves out of an Application's resource tree every
+ * child its project does not permit, and reads the running images (status.summary.images) from the Pods in that
+ * tree: without these two, status and `versions --live` never see the running version. No template renders either
+ * kind, so git still cannot create one.
+ */
 const appProjectKinds = [
   // The post-deploy tests: their checks and their PostSync Jobs.
   { group: '', kind: 'ConfigMap' },
   { group: 'batch', kind: 'Job' },
+  { group: '', kind: 'Pod' },
   { group: '', kind: 'Service' },
   { group: '', kind: 'ServiceAccount' },
   { group: 'apps', kind: 'Deployment' },
+  { group: 'apps', kind: 'ReplicaSet' },
   { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
   { group: 'networking.k8s.io', kind: 'Ingress' },
   { group: 'networking.k8s.io', kind: 'NetworkPolicy' },

@@ -25,6 +25,7 @@ describe('Argo CD client', () => {
       revision: 'a'.repeat(40),
       version: '1.9.0',
       images: ['reg.example/berrys/api-gateway:1.9.0'],
+      operation: { phase: 'Succeeded', revision: 'a'.repeat(40), message: 'successfully synced (all tasks run)', failed: [] },
     });
     expect(server.requests).toEqual([{ method: 'GET', url: '/api/v1/applications/staging-api-gateway', auth: 'Bearer tok-123' }]);
   });
@@ -143,5 +144,6 @@ describe('imageTag', () => {
     [['reg.example/berrys/api-gateway:1.9.0@sha256:abc'], '1.9.0'],
     [['reg.example/berrys/web-dashboard:4.2.0', 'reg.example/berrys/api-gateway:v2.0.0'], 'v2.0.0'],
     [['reg.example:5000/berrys/api-gateway'], undefined],
+    [['reg.example/berrys/api-gateway:1.9.1', 'reg.example/berrys/api-gateway:1.9.0', 'reg.example/berrys/web-dashboard:4.2.0'], '1.9.0 and 1.9.1'],
   ])('finds the app image tag in %j', (images, tag) => expect(imageTag(images, 'berrys/api-gateway')).toBe(tag));
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hpaMissingMetrics, replicasOwnedByHpa, summarize, verdictOf, type LiveApplication, type LiveHpa } from '../../src/e2e/applications.js';
+import { hpaReading, replicasOwnedByHpa, summarize, verdictOf, type LiveApplication, type LiveHpa } from '../../src/e2e/applications.js';
 
 const app = (name: string, status: LiveApplication['status'], source: LiveApplication['spec']['source'] = { path: `clusters/local/apps/${name}` }): LiveApplication => ({
   metadata: { name },
@@ -23,6 +23,16 @@ describe('reading the live Applications of the GitOps loop', () => {
       state: 'not-checked',
       why: 'Helm chart traefik 39.0.0 from https://traefik.github.io/charts: no chart repository is reachable from this machine',
     });
+  });
+
+  it("waits for a chart Application whose chart comes from the run's chart mirror, with Argo CD's reason", () => {
+    const mirror = 'http://127.0.0.1:28879';
+    const v = verdictOf(
+      app('local-addon-metrics-server', { sync: { status: 'Synced' }, health: { status: 'Progressing' } }, { chart: 'metrics-server', repoURL: mirror, targetRevision: '3.13.1' }),
+      [],
+      [mirror],
+    );
+    expect(v).toEqual({ name: 'local-addon-metrics-server', state: 'waiting', why: 'Synced/Progressing' });
   });
 
   it('reports health as not checked only when every unhealthy resource waits for a chart-installed controller', () => {
@@ -80,30 +90,42 @@ describe('judging who owns the replica count of an autoscaled Deployment', () =>
   });
 });
 
-describe('telling an HPA without a metrics API from a broken one', () => {
-  const hpa = (reason: string, message: string, status = 'False'): LiveHpa => ({
+describe('reading what an HPA gets from the metrics API', () => {
+  const hpa = (status: string, reason: string, message: string, cpu?: number): LiveHpa => ({
     metadata: { name: 'agent-orchestrator' },
     status: {
+      currentReplicas: 2,
       conditions: [
         { type: 'AbleToScale', status: 'True', reason: 'SucceededGetScale' },
         { type: 'ScalingActive', status, reason, message },
       ],
+      currentMetrics:
+        cpu === undefined
+          ? []
+          : [
+              { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: cpu } } },
+              { type: 'Resource', resource: { name: 'memory', current: { averageUtilization: 3 } } },
+            ],
     },
   });
   const noApi =
     'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)';
 
-  it('names the HPA when only the metrics API is missing', () => {
-    expect(hpaMissingMetrics(hpa('FailedGetResourceMetric', noApi))).toBe(
-      'HorizontalPodAutoscaler agent-orchestrator: FailedGetResourceMetric: no metrics API is served (metrics-server is an add-on chart)',
-    );
+  it('shows the current CPU of an HPA that scales on metrics', () => {
+    expect(hpaReading(hpa('True', 'ValidMetricFound', 'the HPA was able to successfully calculate a replica count', 150))).toEqual({
+      active: true,
+      cpu: 150,
+      text: 'ScalingActive=True, cpu 150% (memory 3%), 2 replicas',
+    });
   });
 
-  it('says nothing of an HPA that scales', () => {
-    expect(hpaMissingMetrics(hpa('ValidMetricFound', 'the HPA was able to successfully calculate a replica count', 'True'))).toBeUndefined();
+  it('gives the reason of an HPA without a metrics API', () => {
+    const r = hpaReading(hpa('False', 'FailedGetResourceMetric', noApi));
+    expect(r.active).toBe(false);
+    expect(r.text).toMatch(/^ScalingActive=False \(FailedGetResourceMetric: the HPA was unable to compute.*\), no current CPU yet$/);
   });
 
-  it('says nothing of an HPA that fails for another reason', () => {
-    expect(hpaMissingMetrics(hpa('FailedGetScale', 'deployments/scale "agent-orchestrator" not found'))).toBeUndefined();
+  it('is not active while ScalingActive is True but no CPU was read yet', () => {
+    expect(hpaReading(hpa('True', 'ValidMetricFound', 'ok'))).toEqual({ active: false, text: 'ScalingActive=True (ValidMetricFound: ok), no current CPU yet' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeNodes, nodeSelectors, zonesOf } from '../../src/e2e/nodes.js';
+import { fakeNodes, nodeGroupNodes, nodeSelectors, zonesOf } from '../../src/e2e/nodes.js';
 
 const deployment = (name: string, nodeSelector?: Record<string, string>) => ({ metadata: { name }, spec: { template: { spec: { nodeSelector } } } });
 
@@ -32,5 +32,43 @@ describe('fake nodes for kwok', () => {
   it('makes plain zone nodes when no Deployment selects a node group, as in the laptop cluster', () => {
     expect(nodeSelectors([deployment('a'), deployment('b', {})])).toEqual([{}]);
     expect(fakeNodes([deployment('a')], 'local').map((n) => n.metadata.name)).toEqual(['kwok-locala', 'kwok-localb', 'kwok-localc']);
+  });
+});
+
+describe('rehearsal nodes from the node groups the capacity check sizes against', () => {
+  const general = {
+    name: 'general',
+    instanceType: 't3.xlarge',
+    allocatable: { cpuMillis: 3920, memoryBytes: 14400 * 1024 * 1024 },
+    minNodes: 2,
+    maxNodes: 5,
+    zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  };
+
+  it("makes the group's maximum of nodes, spread over its zones, with the instance's allocatable and the group label", () => {
+    const nodes = nodeGroupNodes([general], 'berrys.io/node-group');
+    expect(nodes.map((n) => n.metadata.name)).toEqual([
+      'kwok-general-us-east-1a-1',
+      'kwok-general-us-east-1b-1',
+      'kwok-general-us-east-1c-1',
+      'kwok-general-us-east-1a-2',
+      'kwok-general-us-east-1b-2',
+    ]);
+    expect(nodes[0]!.status.allocatable).toEqual({ cpu: '3920m', memory: '14745600Ki', pods: '110' });
+    expect(nodes[4]!.metadata.labels).toMatchObject({
+      'berrys.io/node-group': 'general',
+      'node.kubernetes.io/instance-type': 't3.xlarge',
+      'topology.kubernetes.io/zone': 'us-east-1b',
+      'topology.kubernetes.io/region': 'us-east-1',
+    });
+    expect(nodes[0]!.metadata.annotations['metrics.k8s.io/resource-metrics-path']).toBe('/metrics/nodes/kwok-general-us-east-1a-1/metrics/resource');
+  });
+
+  it('makes the minimum when asked, as the autoscaler starts', () => {
+    expect(nodeGroupNodes([general], 'berrys.io/node-group', 'min')).toHaveLength(2);
+  });
+
+  it('refuses a group without zones', () => {
+    expect(() => nodeGroupNodes([{ ...general, zones: [] }], 'berrys.io/node-group')).toThrow(/node group general: the cluster declares no zones/);
   });
 });

@@ -8,6 +8,8 @@ const override = 'overlays/production/apps/agent-orchestrator.yaml';
 const catalogueLines = realInputs()['base/addons.yaml']!.split('\n');
 const autoscalerChartLine = catalogueLines.findIndex((l) => l.includes('version: 9.52.1')) + 1;
 const autoscalerIndex = catalogueLines.slice(0, autoscalerChartLine).filter((l) => l.startsWith('  - name: ')).length - 1;
+/** Where staging sets maxReplicas, which moves as its environment file grows. */
+const stagingMaxReplicasLine = realInputs()['overlays/staging/environment.yaml']!.split('\n').findIndex((l) => l.includes('maxReplicas:')) + 1;
 
 describe('bad input', () => {
   const cases: [string, (f: Files) => void, string][] = [
@@ -31,7 +33,7 @@ describe('bad input', () => {
     [
       'min replicas above max',
       (f) => (f['overlays/staging/apps/planning-system.yaml'] = 'autoscaling:\n  minReplicas: 12\n'),
-      "overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:60)",
+      `overlays/staging/apps/planning-system.yaml:2:16: error: autoscaling.minReplicas (12) is above autoscaling.maxReplicas (6) for app 'planning-system' in cluster 'staging'\n  hint: lower minReplicas or raise maxReplicas (maxReplicas is set at overlays/staging/environment.yaml:${stagingMaxReplicasLine})`,
     ],
     [
       'an overlay for an app that is not in the catalogue',
