@@ -372,7 +372,7 @@ describe('8. render and validate agree; budgets fit the minimum replicas', () =>
     const findings = (cluster: IndexCluster) => imageTagPinned.check({ cluster, manifests, kubernetesVersion: '1.36.0' }).map((f) => `${f.line} ${f.rule}`);
     expect(findings(policyOf('development'))).toEqual([]);
     // The same Deployment under staging's policy is refused by validate, as the render refuses 'latest' there.
-    expect(findings(policyOf('staging'))).toEqual(['55 image-tag-pinned']);
+    expect(findings(policyOf('staging'))).toEqual(['56 image-tag-pinned']);
     write('overlays/staging/versions.yaml', read('overlays/staging/versions.yaml').replace(/api-gateway: .*/, 'api-gateway: latest'));
     expect(await render()).toBe(1);
     expect(err[0]).toMatch(/^overlays\/staging\/versions\.yaml:\d+:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n/);
