@@ -37,7 +37,7 @@ const failedPhases = ['Failed', 'Error'];
 const failedResults = ['SyncFailed'];
 
 /** The last sync operation of an Application, or undefined when Argo CD records none. */
-export function lastOperation(app: Application): LastOperation | undefined {
+function lastOperation(app: Application): LastOperation | undefined {
   const op = app.status?.operationState;
   if (!op?.phase) return undefined;
   const failed = (op.syncResult?.resources ?? [])

@@ -37,7 +37,7 @@ const clusterScoped = new Set(['CustomResourceDefinition', 'ClusterRole', 'Clust
  * The objects to apply, in order: the CustomResourceDefinitions first (everything after may be read by something
  * that needs them), then the rest as helm rendered them. Helm test hooks are left out: Argo CD never runs them.
  */
-export function installOrder(text: string, namespace: string): ManifestObject[] {
+function installOrder(text: string, namespace: string): ManifestObject[] {
   const objects = parseAllDocuments(text)
     .map((d) => d.toJS() as ManifestObject | null)
     .filter((o): o is ManifestObject => o !== null && typeof o === 'object' && typeof o.kind === 'string')

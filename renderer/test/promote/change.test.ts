@@ -29,12 +29,14 @@ describe('promote', () => {
         '- agent-orchestrator: 2.4.0 → 2.4.1',
     );
     expect(gitIn(root, 'rev-list', '--count', 'main..HEAD')).toBe('1');
-    // Only the versions file and the promoted app's rendered files in production's two clusters change.
+    // Only the versions file, the promoted app's rendered files and the post-deploy tests (which name every version)
+    // in production's two clusters change.
     expect(result.files).toContain('overlays/production/versions.yaml');
     expect(result.files).toContain('clusters/production/apps/agent-orchestrator/manifest.yaml');
     expect(result.files).toContain('clusters/production-dr/apps/agent-orchestrator/manifest.yaml');
+    expect(result.files).toContain('clusters/production/post-deploy/manifest.yaml');
     for (const f of result.files!) {
-      expect(f).toMatch(/^(overlays\/production\/versions\.yaml|clusters\/production(-dr)?\/apps\/agent-orchestrator\/)/);
+      expect(f).toMatch(/^(overlays\/production\/versions\.yaml|clusters\/production(-dr)?\/(apps\/agent-orchestrator|post-deploy)\/)/);
     }
     // The edit is one line: the schema line and the comments survive.
     expect(readFileSync(path.join(root, 'overlays/production/versions.yaml'), 'utf8')).toBe(versionsBefore.replace('agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1'));
@@ -46,7 +48,10 @@ describe('promote', () => {
     const root = renderedRepo();
     const result = await runPromote({ root, from: 'development', apps: ['api-gateway'], ...quiet });
     expect(result.plan.changes).toEqual([{ app: 'api-gateway', from: '1.8.3', to: '1.9.0' }]);
-    expect(result.files!.filter((f) => !f.startsWith('clusters/staging/apps/api-gateway/'))).toEqual(['overlays/staging/versions.yaml']);
+    expect(result.files!.filter((f) => !f.startsWith('clusters/staging/apps/api-gateway/'))).toEqual([
+      'clusters/staging/post-deploy/manifest.yaml',
+      'overlays/staging/versions.yaml',
+    ]);
   });
 
   it('prints the plan on a dry run and changes nothing', async () => {
@@ -123,7 +128,11 @@ describe('release', () => {
     expect(result.branch).toBe('release/api-gateway-v1.10.0-rc.1');
     expect(gitIn(root, 'log', '-1', '--format=%s')).toBe('release api-gateway v1.10.0-rc.1 to development');
     expect(result.files).toContain('clusters/development/apps/api-gateway/manifest.yaml');
-    expect(result.files!.every((f) => f === 'overlays/development/versions.yaml' || f.startsWith('clusters/development/apps/api-gateway/'))).toBe(true);
+    expect(
+      result.files!.every(
+        (f) => f === 'overlays/development/versions.yaml' || f === 'clusters/development/post-deploy/manifest.yaml' || f.startsWith('clusters/development/apps/api-gateway/'),
+      ),
+    ).toBe(true);
   });
 
   it('refuses a tag that does not look like a release', async () => {

@@ -201,6 +201,8 @@ describe('rollback', () => {
     const reverted = await gate(root, 'revert');
     expect(reverted.passed).toBe(true);
     expect(reverted.moves.map((m) => `${m.app} ${m.base} → ${m.head} ${m.kind}`)).toEqual(['agent-orchestrator 2.4.1 → 2.4.0 rollback']);
+    // Two rollbacks, a revert and three gate runs, each rendering the repository: more than the default budget when
+    // the machine is shared; the budget only stops a hung test.
   }, 300_000);
 });
 

@@ -326,6 +326,8 @@ describe('incremental render (the render cache) after random edits', () => {
       expect(seen.removedFolders).toBeGreaterThan(0);
       expect(seen.nothingWritten).toBeGreaterThan(0);
     },
-    Math.max(120_000, runs * 8_000),
+    // Generous: each run renders the whole repository twice, and on a machine shared by other jobs a run has taken
+    // over 8 s; the budget only stops a hung test, it measures nothing.
+    Math.max(600_000, runs * 30_000),
   );
 });
