@@ -9,10 +9,8 @@ const catalogueLines = realInputs()['base/addons.yaml']!.split('\n');
 const autoscalerChartLine = catalogueLines.findIndex((l) => l.includes('version: 9.52.1')) + 1;
 const autoscalerIndex = catalogueLines.slice(0, autoscalerChartLine).filter((l) => l.startsWith('  - name: ')).length - 1;
 /** Where staging sets maxReplicas, which moves as its environment file grows. */
-const stagingMaxReplicasLine =
-  realInputs()
-    ['overlays/staging/environment.yaml']!.split('\n')
-    .findIndex((l) => l.includes('maxReplicas:')) + 1;
+const stagingLines = realInputs()['overlays/staging/environment.yaml']!.split('\n');
+const stagingMaxReplicasLine = stagingLines.findIndex((l) => l.includes('maxReplicas:')) + 1;
 
 describe('bad input', () => {
   const cases: [string, (f: Files) => void, string][] = [

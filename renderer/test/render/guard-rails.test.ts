@@ -372,7 +372,10 @@ describe('8. render and validate agree; budgets fit the minimum replicas', () =>
     const findings = (cluster: IndexCluster) => imageTagPinned.check({ cluster, manifests, kubernetesVersion: '1.36.0' }).map((f) => `${f.line} ${f.rule}`);
     expect(findings(policyOf('development'))).toEqual([]);
     // The same Deployment under staging's policy is refused by validate, as the render refuses 'latest' there.
-    const imageLine = read(rendered).split('\n').findIndex((l) => /image: .*\/berrys\/api-gateway:latest$/.test(l)) + 1;
+    const imageLine =
+      read(rendered)
+        .split('\n')
+        .findIndex((l) => /image: .*\/berrys\/api-gateway:latest$/.test(l)) + 1;
     expect(findings(policyOf('staging'))).toEqual([`${imageLine} image-tag-pinned`]);
     write('overlays/staging/versions.yaml', read('overlays/staging/versions.yaml').replace(/api-gateway: .*/, 'api-gateway: latest'));
     expect(await render()).toBe(1);
