@@ -12,6 +12,7 @@ import { runBootstrap } from '../../src/bootstrap/bootstrap.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { cachePaths } from '../../src/tools/layout.js';
 import { cachedArchive } from '../../src/validate/charts-repo.js';
+import { localChartArchive } from '../helm-repo.js';
 import { fakeKube, status, type FakeKube, type SeenRequest } from './kube-server.js';
 
 const staging = 'clusters/staging/argocd/manifest.yaml';
@@ -24,9 +25,7 @@ const argocdApp = (parseAllDocuments(readFileSync(path.join(defaultRepoRoot, sta
   (o) => o?.kind === 'Application' && o.metadata.labels?.['provides.berrys.io/gitops'] === 'true',
 )!;
 const chart = { repoURL: argocdApp.spec.source.repoURL, name: argocdApp.spec.source.chart, version: argocdApp.spec.source.targetRevision };
-const offline = [path.join(defaultRepoRoot, cachedArchive(chart)), path.join(defaultRepoRoot, '..', '..', 'shared', 'charts', `${chart.name}-${chart.version}.tgz`)].find((f) =>
-  existsSync(f),
-);
+const offline = localChartArchive(chart);
 const helm = path.join(defaultRepoRoot, cachePaths.tool('helm'));
 
 let root: string;

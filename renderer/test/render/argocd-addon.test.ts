@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { cachePaths } from '../../src/tools/layout.js';
-import { cachedArchive } from '../../src/validate/charts-repo.js';
+import { localChartArchive } from '../helm-repo.js';
 import { committedOutput, documentsOf } from './fixture.js';
 
 interface Obj {
@@ -66,9 +66,7 @@ describe('Argo CD as an add-on', () => {
   // shared chart folder. Without either there is nothing to render here, and the test says so by being skipped.
   const app = argocdOf('production')!;
   const chart = { repoURL: app.spec.source!.repoURL!, name: app.spec.source!.chart!, version: app.spec.source!.targetRevision! };
-  const archive = [path.join(defaultRepoRoot, cachedArchive(chart)), path.join(defaultRepoRoot, '..', '..', 'shared', 'charts', `${chart.name}-${chart.version}.tgz`)].find((f) =>
-    existsSync(f),
-  );
+  const archive = localChartArchive(chart);
   const helm = path.join(defaultRepoRoot, cachePaths.tool('helm'));
   it.runIf(archive !== undefined && existsSync(helm))(
     "renders, with the real helm and production's values, HA workloads with budgets, requests on every container and the pinned image",
