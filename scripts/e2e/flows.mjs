@@ -13,7 +13,7 @@ const cluster = 'local';
 const env = 'local';
 
 export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir, bin, pki, chartRepos = [] }) {
-  const { summarize, replicasOwnedByHpa, hpaReading } = await load('e2e/applications.js');
+  const { summarize, replicasOwnedByHpa, hpaReading, postSyncHooks } = await load('e2e/applications.js');
   const ns = c.argocdNamespace;
   const work = served.work;
   const argoEntries = argocd.entries;
@@ -101,6 +101,22 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     return s;
   });
   void first;
+
+  // The post-deploy tests: the PostSync Job of the cluster's post-deploy Application, run by Argo CD after the apps.
+  await phases.run('post-deploy smoke test: the PostSync hook of the last sync succeeded', async ({ note }) => {
+    const appName = `${cluster}-post-deploy`;
+    let verdict = { passed: false, lines: ['not read yet'] };
+    await waitFor(
+      `${appName}'s PostSync hooks to succeed`,
+      async () => {
+        verdict = postSyncHooks(JSON.parse((await kubectl`get application ${appName} -n ${ns} -o json`).stdout));
+        return verdict.passed || verdict.lines.join('; ');
+      },
+      { timeoutMs: 180_000, intervalMs: 2_000, processes, entries: argoEntries, onWait: note },
+    );
+    for (const line of verdict.lines) log(`  ${appName}: ${line}`);
+    say("the smoke test Job's pod: kwok completes it without running its container (no container runtime), so the readiness calls themselves are not made here");
+  });
 
   // Drift: a managed Deployment without an HPA is changed live; Argo CD must put it back, and status must see it.
   await phases.run('drift and self-heal', async ({ note }) => {

@@ -125,3 +125,27 @@ export function hpaReading(hpa: LiveHpa): { active: true; text: string; cpu: num
   const replicas = hpa.status?.currentReplicas ?? 0;
   return { active: true, cpu, text: `ScalingActive=True, cpu ${cpu}%${others.length ? ` (${others.join(', ')})` : ''}, ${replicas} replica${replicas === 1 ? '' : 's'}` };
 }
+
+/** The part of an Application's last sync operation that says how its hooks ran. */
+export interface LiveOperation {
+  status?: {
+    operationState?: {
+      phase?: string;
+      message?: string;
+      syncResult?: { revision?: string; resources?: { kind?: string; name?: string; hookType?: string; hookPhase?: string; message?: string }[] };
+    };
+  };
+}
+
+/**
+ * The PostSync hooks of an Application's last sync: every one listed with its phase; passed only when the operation
+ * Succeeded and every PostSync hook did (a sync without any PostSync hook did not run the post-deploy tests).
+ */
+export function postSyncHooks(app: LiveOperation): { passed: boolean; lines: string[] } {
+  const op = app.status?.operationState;
+  const hooks = (op?.syncResult?.resources ?? []).filter((r) => r.hookType === 'PostSync');
+  const lines = hooks.map((h) => `${h.kind}/${h.name}: ${h.hookPhase ?? 'no phase'}${h.message ? ` (${h.message})` : ''}`);
+  if (!op) return { passed: false, lines: ['no sync operation yet'] };
+  if (hooks.length === 0) return { passed: false, lines: [`operation ${op.phase ?? 'without a phase'}, but no PostSync hook ran`] };
+  return { passed: op.phase === 'Succeeded' && hooks.every((h) => h.hookPhase === 'Succeeded'), lines: [`operation ${op.phase}: ${op.message ?? ''}`.trim(), ...lines] };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hpaReading, replicasOwnedByHpa, summarize, verdictOf, type LiveApplication, type LiveHpa } from '../../src/e2e/applications.js';
+import { hpaReading, postSyncHooks, replicasOwnedByHpa, summarize, verdictOf, type LiveApplication, type LiveHpa } from '../../src/e2e/applications.js';
 
 const app = (name: string, status: LiveApplication['status'], source: LiveApplication['spec']['source'] = { path: `clusters/local/apps/${name}` }): LiveApplication => ({
   metadata: { name },
@@ -127,5 +127,35 @@ describe('reading what an HPA gets from the metrics API', () => {
 
   it('is not active while ScalingActive is True but no CPU was read yet', () => {
     expect(hpaReading(hpa('True', 'ValidMetricFound', 'ok'))).toEqual({ active: false, text: 'ScalingActive=True (ValidMetricFound: ok), no current CPU yet' });
+  });
+});
+
+describe('the post-deploy tests of the last sync', () => {
+  const withHooks = (phase: string, hookPhases: string[]) => ({
+    status: {
+      operationState: {
+        phase,
+        message: 'successfully synced (all tasks run)',
+        syncResult: {
+          resources: [
+            { kind: 'ConfigMap', name: 'post-deploy-checks' },
+            ...hookPhases.map((hookPhase, i) => ({ kind: 'Job', name: `post-deploy-${i}`, hookType: 'PostSync', hookPhase })),
+          ],
+        },
+      },
+    },
+  });
+
+  it('passes when the operation and every PostSync hook succeeded, listing each hook', () => {
+    expect(postSyncHooks(withHooks('Succeeded', ['Succeeded']))).toEqual({
+      passed: true,
+      lines: ['operation Succeeded: successfully synced (all tasks run)', 'Job/post-deploy-0: Succeeded'],
+    });
+  });
+
+  it('fails on a failed hook, and on a sync that ran no PostSync hook', () => {
+    expect(postSyncHooks(withHooks('Failed', ['Succeeded', 'Failed'])).passed).toBe(false);
+    expect(postSyncHooks(withHooks('Succeeded', []))).toEqual({ passed: false, lines: ['operation Succeeded, but no PostSync hook ran'] });
+    expect(postSyncHooks({ status: {} })).toEqual({ passed: false, lines: ['no sync operation yet'] });
   });
 });
