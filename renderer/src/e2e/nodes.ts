@@ -4,6 +4,7 @@
  * places the pods where the real cluster would and topology spread is exercised for real. Pure.
  */
 import { kwokNodeAnnotation, resourceMetricsPath, resourceMetricsPathAnnotation } from './components.js';
+import type { NodeGroup } from '../render/node-groups.js';
 
 export interface DeploymentLike {
   metadata: { name: string; namespace?: string };
@@ -64,15 +65,8 @@ export function fakeNodes(deployments: readonly DeploymentLike[], region: string
   );
 }
 
-/** What a rehearsal needs of one node group; render/node-groups.ts `nodeGroupsOf` gives exactly this. */
-export interface NodeGroupShape {
-  name: string;
-  instanceType: string;
-  allocatable: { cpuMillis: number; memoryBytes: number };
-  minNodes: number;
-  maxNodes: number;
-  zones: string[];
-}
+/** What a rehearsal needs of one node group: render/node-groups.ts's own type, without the source locations. */
+export type NodeGroupShape = Omit<NodeGroup, 'at'>;
 
 /**
  * The kwok nodes of a rehearsal: for every node group, `maxNodes` (or `minNodes`) nodes with the instance type's
