@@ -162,6 +162,15 @@ type Piece = { text: string } | { path: string[]; original: string };
  */
 function placeholders(text: string): Piece[] | { error: string } | undefined {
   if (!text.includes('{{')) return undefined;
+  // The same catalogue strings are filled for every cluster that installs the add-on: parse each once.
+  let parsed = parsedPlaceholders.get(text);
+  if (parsed === undefined) parsedPlaceholders.set(text, (parsed = parsePlaceholders(text)));
+  return parsed;
+}
+
+const parsedPlaceholders = new Map<string, Piece[] | { error: string }>();
+
+function parsePlaceholders(text: string): Piece[] | { error: string } {
   let ast: hbs.AST.Program;
   try {
     ast = Handlebars.parse(text);
