@@ -5,7 +5,7 @@
  * render from outside: renderRepository only takes the wrapper as an option.
  */
 import path from 'node:path';
-import { RenderError, type Problem } from '../errors.js';
+import { lazyLocation, RenderError, type Problem } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { diskReader, diskStore, type RepoReader } from '../fs.js';
 import { clusterPolicyOf } from '../cluster-index.js';
@@ -105,10 +105,8 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   stop(emitProblems);
   // Sync order is checked on the emitted manifests, so that each problem names both objects by their file and line.
   const catalogue = loaded.addons;
-  const addonAt = (addon: string, at: DataPath) => ({
-    file: catalogue.file,
-    ...catalogue.locate(['addons', catalogue.value.addons.findIndex((a) => a.name === addon), ...at]),
-  });
+  const addonAt = (addon: string, at: DataPath) =>
+    lazyLocation(catalogue.file, () => catalogue.locate(['addons', catalogue.value.addons.findIndex((a) => a.name === addon), ...at]));
   stop(
     checkSyncOrder(
       sorted,
