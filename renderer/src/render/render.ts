@@ -97,9 +97,11 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const jobs = planRepo(resolved);
   const { objects, problems: jobProblems } = renderJobs(compiled, jobs, opts.wrapJob ? opts.wrapJob(renderJob) : renderJob);
   stop(jobProblems);
-  // The object rules run per cluster; a cluster whose objects passed them before, unchanged, is not checked again.
-  const toCheck = resolved.clusters.filter((c) => !opts.passedBefore?.(c.name)).map(clusterPolicyOf);
-  stop(checkObjects(objects, toCheck));
+  // The policy rules run per cluster; a cluster whose objects passed them before, unchanged, is not checked again,
+  // and in a changed cluster the per-object rules see only the objects of jobs that ran again.
+  const toCheck = resolved.clusters.map(clusterPolicyOf).filter((c) => !opts.passedBefore?.(c));
+  const checkedBefore = opts.checkedBefore;
+  stop(checkObjects(objects, toCheck, checkedBefore && ((r) => !checkedBefore(r))));
   const sorted = sortObjects(objects);
   const { files, problems: emitProblems } = emitObjects(sorted);
   stop(emitProblems);
