@@ -25,7 +25,7 @@ import { pullChart, type PullResult } from './charts-repo.js';
 import type { Finding } from './findings.js';
 import { kubeconformArgs, kubeconformFindings, parseKubeconformReport } from './kubeconform.js';
 import type { IndexCluster } from '../cluster-index.js';
-import { parseManifestFile, type Manifest } from './manifests.js';
+import { parseManifestFile, type Manifest } from '../manifests.js';
 import { chartPodResources, deprecatedApi, imageTagPinned, type Rule } from './rules.js';
 import { get, isObj, kindOf, nameOf, namespaceOf, type Obj } from '../kube.js';
 

@@ -6,7 +6,7 @@ import { containersOf, describe, get, isObj, kindOf, nameOf, namespaceOf, parseI
 import { repoPaths } from '../paths.js';
 import { deprecationOf, minorAtMost } from './deprecated-apis.js';
 import type { Finding } from './findings.js';
-import type { DataPath, Manifest } from './manifests.js';
+import type { DataPath, Manifest } from '../manifests.js';
 import type { IndexCluster } from '../cluster-index.js';
 import { duplicateEnvNames } from '../render/kube-rules.js';
 import { ofKind, podLabels, selectorMatches, serviceSelectorMatches, servingKinds } from './workloads.js';

@@ -13,7 +13,7 @@ import { clusterKey, contentHash, readValidationCache, rulesVersion, schemaKey, 
 import { checkAddonCharts, type ChartCheckOptions, type ChartCheckResult } from './charts.js';
 import { sortFindings, type Finding } from './findings.js';
 import { kubeconformFindings, kubeconformFlags, runKubeconform, type KubeconformReport } from './kubeconform.js';
-import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.js';
+import { listClusterFiles, parseManifestFile, type Manifest } from '../manifests.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { diskReader, readRepoFile } from '../fs.js';
 import { checkPolicies, rules as defaultRules, type Rule } from './rules.js';

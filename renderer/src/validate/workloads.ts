@@ -1,6 +1,6 @@
 /** Reading workloads out of parsed objects: their pod template, containers, labels, and label selectors. */
 import { get, isObj, kindOf, namespaceOf, podSpecPath, type Obj, type UncheckedObject } from '../kube.js';
-import type { Manifest } from './manifests.js';
+import type { Manifest } from '../manifests.js';
 
 /** Kinds that run long-lived pods behind Services, where probes make sense. */
 export const servingKinds = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;

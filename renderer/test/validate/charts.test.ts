@@ -13,7 +13,7 @@ import { helmMessage } from '../../src/validate/charts-helm.js';
 import { archiveUrl, cachedArchive } from '../../src/validate/charts-repo.js';
 import { checkDigest, parseChartsLock, serializeChartsLock, updateLock, type ChartsLock } from '../../src/validate/charts-lock.js';
 import type { IndexCluster } from '../../src/cluster-index.js';
-import { parseManifestFile } from '../../src/validate/manifests.js';
+import { parseManifestFile } from '../../src/manifests.js';
 import { withRenderedCharts } from '../../src/diff/charts.js';
 import { compareTrees } from '../../src/diff/compare.js';
 import { cleanUp, tempDir } from '../git-repo.js';
