@@ -12,6 +12,7 @@ import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js
 import type { RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
 import { providesLabel } from '../kube.js';
+import { parsePins } from '../tools/pins.js';
 import type { ArgocdInstall } from './install.js';
 
 /** One object to apply, with the text it came from. */
@@ -52,7 +53,7 @@ export async function readBootstrapInput(reader: RepoReader, clusterName: string
   const project = root.object.spec.project;
   if (project && project !== 'default') documents.unshift(findDocument(manifest, 'AppProject', project));
   const argocd = findArgocdInstall(manifest);
-  const pins = await readPins(reader, argocd !== undefined);
+  const pins = await readPins(reader);
   return { cluster, documents, argocdVersion: pins.argocdVersion, kubernetesVersion: pins.kubernetesVersion, ...(argocd ? { argocd } : {}) };
 }
 
@@ -117,18 +118,13 @@ function findDocument({ file, documents }: ArgocdManifest, kind: ArgoObject['kin
   return { file, text: doc.text, object };
 }
 
-/** The pinned Argo CD release, and the Kubernetes version (needed only to render Argo CD's chart for an install). */
-async function readPins(reader: RepoReader, install: boolean): Promise<{ argocdVersion: string; kubernetesVersion: string }> {
+/** The pinned Argo CD release and Kubernetes version, from renderer/pins.json as every command reads it. */
+async function readPins(reader: RepoReader): Promise<{ argocdVersion: string; kubernetesVersion: string }> {
   const file = repoPaths.pins;
   const text = await reader.read(file);
-  const pins = text === undefined ? undefined : (JSON.parse(text) as { kubernetes?: unknown; sources?: { argocd?: { version?: unknown } } });
-  const version = pins?.sources?.argocd?.version;
-  if (typeof version !== 'string') {
-    throw fail({ file, message: 'sources.argocd.version is missing', hint: 'pin the Argo CD release the clusters run, e.g. "version": "v3.5.7"' });
-  }
-  const kubernetes = typeof pins?.kubernetes === 'string' ? pins.kubernetes : '';
-  if (install && kubernetes === '') throw fail({ file, message: 'kubernetes is missing', hint: 'pin the Kubernetes version the clusters run, e.g. "kubernetes": "1.36.3"' });
-  return { argocdVersion: version, kubernetesVersion: kubernetes };
+  if (text === undefined) throw fail({ file, message: 'the file is missing', hint: 'restore renderer/pins.json from the repository' });
+  const pins = parsePins(text);
+  return { argocdVersion: pins.sources.argocd!.version, kubernetesVersion: pins.kubernetes };
 }
 
 function fail(problem: Problem): RenderError {
