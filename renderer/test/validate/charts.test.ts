@@ -103,7 +103,8 @@ const cluster: IndexCluster = {
   pinnedVersions: true,
   folders: [],
 };
-const appFile = 'clusters/staging/argocd/application-staging-addon-demo.yaml';
+/** The argocd folder's manifest: the add-on's Application first, then its AppProject. */
+const appFile = 'clusters/staging/argocd/manifest.yaml';
 
 function manifests(options: { url?: string; version?: string; values?: string; clusterKinds?: string } = {}) {
   const application = [
@@ -139,7 +140,7 @@ function manifests(options: { url?: string; version?: string; values?: string; c
     "  namespaceResourceWhitelist: [{ group: '*', kind: '*' }]",
     '',
   ].join('\n');
-  return [...parseManifestFile(appFile, application).manifests, ...parseManifestFile('clusters/staging/argocd/appproject-staging-platform.yaml', project).manifests];
+  return parseManifestFile(appFile, `${application}---\n${project}`).manifests;
 }
 
 function digestOf(version: string): string {
