@@ -7,7 +7,7 @@ import { runBootstrap, type BootstrapOptions } from '../../src/bootstrap/bootstr
 import { command } from '../../src/bootstrap/cli.js';
 import { runCaptured } from '../command.js';
 import { readBootstrapInput } from '../../src/bootstrap/documents.js';
-import { loadKubeConfig } from '../../src/bootstrap/kube.js';
+import { loadKubeConfig } from '../../src/bootstrap/kube-api.js';
 import { diskReader } from '../../src/fs.js';
 import { readClusterIndex } from '../../src/cluster-index.js';
 import { defaultRepoRoot } from '../../src/paths.js';
