@@ -1,13 +1,14 @@
 // npm run validate end to end: a small rendered repository in a temp folder, the real kubeconform, every format and
 // exit code; and the committed clusters/ of this repository.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { command } from '../../src/validate/cli.js';
 import { runCaptured } from '../command.js';
+import { cleanUp } from '../git-repo.js';
+import { toolCheckout } from '../helm-repo.js';
 
 const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
 /** The web app's folder manifest in the fixture: its Deployment, Service, HorizontalPodAutoscaler and PodDisruptionBudget. */
@@ -19,18 +20,14 @@ let err: string[];
 beforeAll(() => ensureTools({ root: defaultRepoRoot, quiet: true }));
 
 beforeEach(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'validate-'));
-  mkdirSync(path.join(root, 'renderer'));
-  cpSync(path.join(defaultRepoRoot, 'renderer', 'pins.json'), path.join(root, 'renderer', 'pins.json'));
   // The repository's provisioned tools and schemas, shared rather than rebuilt for every test; the validation cache
   // (.cache/validate) stays this test's own.
-  mkdirSync(path.join(root, '.cache'));
-  for (const dir of ['tools', 'schemas']) symlinkSync(path.join(defaultRepoRoot, '.cache', dir), path.join(root, '.cache', dir));
+  root = toolCheckout('validate', { schemas: true });
   cpSync(path.join(fixtures, 'repo', 'clusters'), path.join(root, 'clusters'), { recursive: true });
   out = [];
   err = [];
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => cleanUp());
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}, at = root): Promise<number> {
   const result = await runCaptured(command, argv, at, env);
