@@ -8,6 +8,7 @@ import { waitFor } from './cluster.mjs';
 import { commitAndPush } from './checks.mjs';
 import { releaseAndPromote } from './release-flow.mjs';
 import { createHostPods } from './host-pods.mjs';
+import { applySecretData } from './webhooks.mjs';
 
 const cluster = 'local';
 const env = 'local';
@@ -339,7 +340,7 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
  * Application's sync waits forever on the secret store's wave (normalize.ts) and its network policies are never applied, and Ingresses stay
  * Progressing. Everything they do is printed as a stand-in, so the report says what was not real.
  */
-export async function playChartControllers(kubectl, dir, say) {
+export async function playChartControllers(kubectl, dir, say, issuer) {
   const list = async (what) => JSON.parse((await kubectl`get ${what} -A -o json`).stdout).items;
   const ready = (o) => (o.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True');
   const condition = (reason) => ({
@@ -389,9 +390,47 @@ export async function playChartControllers(kubectl, dir, say) {
         },
       };
       const where = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
+      // A Certificate's Secret is what its pods mount: issued by the run's CA (a rehearsal has one to give).
+      if (o.kind === 'Certificate' && issuer && o.spec.secretName) {
+        const m = await issuer.issue(o.spec.dnsNames?.length ? o.spec.dnsNames : [o.spec.commonName ?? o.metadata.name]);
+        await applySecretData(kubectl, dir, {
+          namespace: o.metadata.namespace,
+          name: o.spec.secretName,
+          type: 'kubernetes.io/tls',
+          manager: 'cert-manager-certificates-issuing',
+          data: { 'ca.crt': m.ca, 'tls.crt': m.cert, 'tls.key': m.key },
+        });
+        say(`cert-manager controller: Certificate ${o.metadata.namespace}/${o.metadata.name}'s Secret ${o.spec.secretName} issued by the run's CA`);
+      }
       await kubectl`patch ${kind} ${o.metadata.name} ${where} --subresource=status --type=merge -p ${JSON.stringify(cond)}`;
       say(`cert-manager controller: ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} marked Ready (ACME and Route 53 need the internet)`);
     }
+  }
+  // The Prometheus operator does not run here (see webhooks.mjs standInReason): each Prometheus gets the status it
+  // would report once its StatefulSet is ready, which is what Argo CD's health check for Prometheus reads.
+  for (const o of await list('prometheuses.monitoring.coreos.com').catch(() => [])) {
+    if ((o.status?.conditions ?? []).some((x) => x.type === 'Available' && x.status === 'True')) continue;
+    const replicas = o.spec.replicas ?? 1;
+    const now = new Date().toISOString();
+    const status = {
+      status: {
+        availableReplicas: replicas,
+        replicas,
+        updatedReplicas: replicas,
+        unavailableReplicas: 0,
+        paused: false,
+        conditions: ['Available', 'Reconciled'].map((type) => ({
+          type,
+          status: 'True',
+          reason: 'E2eStandIn',
+          message: 'played by npm run e2e',
+          lastTransitionTime: now,
+          observedGeneration: o.metadata.generation,
+        })),
+      },
+    };
+    await kubectl`patch prometheuses.monitoring.coreos.com ${o.metadata.name} -n ${o.metadata.namespace} --subresource=status --type=merge -p ${JSON.stringify(status)}`;
+    say(`Prometheus operator: Prometheus ${o.metadata.namespace}/${o.metadata.name} reports ${replicas} available replicas (its StatefulSet is not made)`);
   }
   for (const i of await list('ingresses.networking.k8s.io')) {
     if (i.status?.loadBalancer?.ingress?.length) continue;
