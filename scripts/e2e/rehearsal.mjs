@@ -12,7 +12,7 @@ import { createIssuer, createWebhookStandIn } from './webhooks.mjs';
 /** The repository as the renderer resolves it (environments merged over base), from this checkout. */
 async function resolvedRepo(root, load) {
   const { loadRepo } = await load('render/load.js');
-  const { resolveRepo } = await load('render/merge.js');
+  const { resolveRepo } = await load('render/resolve.js');
   const { diskReader } = await load('fs.js');
   const loaded = await loadRepo(diskReader(root));
   if (!loaded.repo) throw new Error(`the repository does not load: ${loaded.problems.map((p) => p.message).join('; ')}`);
