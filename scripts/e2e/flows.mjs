@@ -9,12 +9,13 @@ import { commitAndPush } from './checks.mjs';
 import { releaseAndPromote } from './release-flow.mjs';
 import { createHostPods } from './host-pods.mjs';
 import { applySecretData } from './webhooks.mjs';
+import { scaleUpOnCpu } from './hpa.mjs';
 
 const cluster = 'local';
 const env = 'local';
 
 export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir, bin, pki, chartRepos = [] }) {
-  const { summarize, replicasOwnedByHpa, hpaReading, postSyncHooks } = await load('e2e/applications.js');
+  const { summarize, postSyncHooks } = await load('e2e/applications.js');
   const ns = c.argocdNamespace;
   const work = served.work;
   const argoEntries = argocd.entries;
@@ -181,7 +182,6 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
       app: JSON.parse((await kubectl`get application ${appName} -n ${ns} -o json`).stdout),
       deployment: JSON.parse((await kubectl`get deployment ${deployment.metadata.name} -n ${appNamespace} -o json`).stdout),
     });
-    const liveHpa = async () => JSON.parse((await kubectl`get hpa ${hpa.metadata.name} -n ${appNamespace} -o json --ignore-not-found`).stdout || 'null');
     const entries = [...argoEntries, ...hostPods.entries()];
     await waitFor(
       `Argo CD to sync ${appName} at ${sha.slice(0, 12)} with its HPA Healthy`,
@@ -193,60 +193,18 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
       },
       { processes, entries, timeoutMs: 180_000, intervalMs: 2000 },
     );
-    let reading;
-    await waitFor(
-      `HPA ${hpa.metadata.name} to read CPU from the metrics API`,
-      async () => {
-        const h = await liveHpa();
-        reading = h ? hpaReading(h) : { active: false, text: 'HPA not live yet' };
-        note(reading.text);
-        return reading.active || reading.text;
-      },
-      { processes, entries, timeoutMs: 180_000, intervalMs: 3000 },
-    );
-    log(`  HPA ${hpa.metadata.name} reads metrics: ${reading.text}`);
-    const top = await kubectl`top pods -n ${appNamespace} -l ${`app.kubernetes.io/name=${app}`} --no-headers`;
-    log(`  kubectl top pods (the metrics API, from kwok's emulated usage): ${top.stdout.trim().replace(/\s+/g, ' ')}`);
-
-    // Emulated CPU well above the 70 % target: 1.5 × the container's request on every pod of the Deployment.
-    const requestCpu = deployment.spec.template.spec.containers[0].resources?.requests?.cpu ?? '100m';
-    const millis = /m$/.test(requestCpu) ? Number(requestCpu.slice(0, -1)) : Number(requestCpu) * 1000;
-    const busy = `${Math.round(millis * 1.5)}m`;
-    const selector = Object.entries(deployment.spec.selector.matchLabels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    let scaledTo = 1;
-    await waitFor(
-      `HPA ${hpa.metadata.name} to scale ${deployment.metadata.name} up on ${busy} CPU per pod (request ${requestCpu})`,
-      async () => {
-        await kubectl`annotate pods -n ${appNamespace} -l ${selector} ${`${c.usageCpuAnnotation}=${busy}`} --overwrite`;
-        const h = await liveHpa();
-        const { app: a, deployment: d } = await live();
-        if (a.status?.sync?.status !== 'Synced') throw new Error(`${appName} went ${a.status?.sync?.status} while its HPA scaled: Argo CD does not leave the count to the HPA`);
-        scaledTo = d.spec.replicas ?? 1;
-        note(`${hpaReading(h).text}; Deployment at ${scaledTo}`);
-        return scaledTo > 1 || hpaReading(h).text;
-      },
-      { processes, entries, timeoutMs: 240_000, intervalMs: 5000 },
-    );
-    log(`  emulated CPU ${busy} per pod (${c.usageCpuAnnotation}): the HPA scaled ${deployment.metadata.name} 1 → ${scaledTo}; ${hpaReading(await liveHpa()).text}`);
-    // Argo CD reconciles every 10 s here (timeout.reconciliation), so 30 s spans at least two comparisons and a
-    // self-heal would have fired; any sample that is not Synced at the HPA's count fails the run.
-    const started = Date.now();
-    let samples = 0;
-    while (Date.now() - started < 30_000) {
-      const sample = await live();
-      const verdict = replicasOwnedByHpa(sample, sample.deployment.spec.replicas ?? 1);
-      if (verdict !== true) throw new Error(verdict);
-      if ((sample.deployment.spec.replicas ?? 1) < 2)
-        throw new Error(`Deployment ${deployment.metadata.name} went back to ${sample.deployment.spec.replicas} replicas while its CPU stayed at ${busy}`);
-      samples++;
-      note(`Synced at ${sample.deployment.spec.replicas} replicas for ${Math.round((Date.now() - started) / 1000)} s`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    const { app: after, deployment: dAfter } = await live();
-    log(`  ${samples} samples over 30 s: ${appName} stayed Synced (last compared ${after.status?.reconciledAt ?? '?'}) at the HPA's ${dAfter.spec.replicas} replicas`);
-    await kubectl`annotate pods -n ${appNamespace} -l ${selector} ${`${c.usageCpuAnnotation}-`}`;
+    const driven = await scaleUpOnCpu({
+      c,
+      kubectl,
+      load,
+      argocdNamespace: ns,
+      target: { appName, namespace: appNamespace, hpa: hpa.metadata.name, deployment },
+      processes,
+      entries,
+      note,
+      log,
+    });
+    await driven.lower();
     log(`  emulated CPU back to kwok's default (1m); the scale-down waits for the HPA's 300 s stabilisation window, not waited for`);
     // Put local back as it was (no HPA, replicas from git), so the flows after this one start from a Healthy cluster.
     const back = await commitAndPush(work, `e2e: stop autoscaling ${app} in ${env}`, (w) => rmSync(path.join(w, override)));
