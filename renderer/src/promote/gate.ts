@@ -19,7 +19,7 @@ import { appApplication, postDeployApplication, primaryCluster, readClusterIndex
 import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { checkOutput, type OutputCheck } from './output.js';
-import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
+import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from '../git.js';
 import { gitReader, readCalls, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
