@@ -16,7 +16,7 @@ import { readClusterIndex, type ClusterIndex } from '../cluster-index.js';
 import { formatProblem, type Problem } from '../errors.js';
 import { defaultRepoRoot, repoPaths } from '../paths.js';
 import { run } from '../process.js';
-import { readCommitFiles, writeCommitFiles } from '../diff/git.js';
+import { readCommitFiles, writeCommitFiles } from '../git.js';
 import { codeFingerprint } from '../render/fingerprint.js';
 import { gitReader } from './repo.js';
 

@@ -5,10 +5,9 @@
 import { parse } from 'yaml';
 import { diskReader, type RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
-import { fileHistory, git } from './git.js';
+import { fileHistory, git, readCommitFiles } from '../git.js';
 import { parseVersions, type Versions } from './versions.js';
 import { declaredCalls } from '../render/call-graph.js';
-import { readCommitFiles } from '../diff/git.js';
 import type { AppSpec } from '../model.js';
 import type { AppCalls } from './wiring.js';
 

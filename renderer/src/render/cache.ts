@@ -211,6 +211,8 @@ interface InputsSnapshot {
   /** Every produced file and the hash of its content. */
   files: [file: string, hash: string][];
   clusters: string[];
+  /** The render's notes, so that a render answered from the snapshot says what a cold one says. */
+  notes: string[];
 }
 
 const snapshotName = 'inputs.json';
@@ -256,12 +258,13 @@ export class RenderCache {
   }
 
   /**
-   * The number of files of the last render when nothing it read has changed since (same fingerprint, same
-   * options) and `tree` (clusters/ on disk) holds exactly its files in its clusters' folders; else undefined.
+   * The number of files and the notes of the last render when nothing it read has changed since (same fingerprint,
+   * same options) and `tree` (clusters/ on disk) holds exactly its files in its clusters' folders; else undefined.
    */
-  async unchanged(reader: RepoReader, tree: Map<string, string>, envs: string[] | undefined): Promise<number | undefined> {
+  async unchanged(reader: RepoReader, tree: Map<string, string>, envs: string[] | undefined): Promise<{ files: number; notes: string[] } | undefined> {
     const snapshot = load<InputsSnapshot>(this.store, snapshotName, this.fingerprint);
-    if (!snapshot || snapshot.envs !== envsKey(envs)) return undefined;
+    // A snapshot without notes was written by a renderer that did not keep them: a render says them again.
+    if (!snapshot || snapshot.envs !== envsKey(envs) || !Array.isArray(snapshot.notes)) return undefined;
     // Through the render's own reader (fs.ts), so a file that became a link out of the repository is not "unchanged".
     try {
       for (const [dir, entries] of snapshot.lists) if (listingText(await reader.list(dir)) !== entries) return undefined;
@@ -281,7 +284,7 @@ export class RenderCache {
     // decides whether to prune it or refuse it as a file the renderer did not write.
     const inScope = (file: string) => !envs || snapshot.clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`));
     for (const file of tree.keys()) if (!produced.has(file) && inScope(file)) return undefined;
-    return produced.size;
+    return { files: produced.size, notes: snapshot.notes };
   }
 
   /** `render` with the job cache around each job, recording what it reads for the snapshot. */
@@ -299,6 +302,7 @@ export class RenderCache {
       lists: [...recorder.lists].sort(byFirst),
       files: result.files.map((f) => [f.path, sha1(f.content)]),
       clusters: result.clusters,
+      notes: result.notes,
     };
     return result;
   }

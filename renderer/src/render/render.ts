@@ -128,7 +128,7 @@ export interface DiskResult {
   written: string[];
   removed: string[];
   unchanged: number;
-  /** The render's notes; none when the cache found nothing changed (the previous render said them). */
+  /** The render's notes (from the inputs snapshot when the cache found nothing changed: the same as a render's). */
   notes: string[];
 }
 
@@ -153,7 +153,7 @@ export async function renderToDisk(root: string, opts: DiskOptions = {}): Promis
   const cache = cacheOf(root, opts);
   const tree = await readRenderedTree(root);
   const unchanged = await cache?.unchanged(reader, tree, opts.envs);
-  if (unchanged !== undefined) return { written: [], removed: [], unchanged, notes: [] };
+  if (unchanged !== undefined) return { written: [], removed: [], unchanged: unchanged.files, notes: unchanged.notes };
   const result = cache ? await cache.render(renderRepository, reader, opts) : await renderRepository(reader, opts);
   const plan = planWrite(tree, result.files, result);
   if (plan.foreign.length > 0) throw new RenderError(plan.foreign);

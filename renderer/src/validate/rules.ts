@@ -9,7 +9,7 @@ import { runRule, type PolicyObject, type PolicyRule } from '../policy/rule.js';
 import { rulesOf } from '../policy/rules.js';
 import * as spanningRules from '../policy/spanning-rules.js';
 import type { Finding } from './findings.js';
-import type { Manifest } from './manifests.js';
+import type { Manifest } from '../manifests.js';
 
 export { writableRootAnnotation } from '../policy/object-rules.js';
 

@@ -11,6 +11,8 @@ import { JobCache } from '../../src/render/cache.js';
 import { memoryReader, memoryStore, type CacheStore } from '../../src/fs.js';
 import type { JobFunction } from '../../src/render/job.js';
 import { realInputs, treeOf, writeFiles } from './fixture.js';
+import { command as renderCommand } from '../../src/render/cli.js';
+import { runCaptured } from '../command.js';
 
 let warm: string;
 let cold: string;
@@ -46,6 +48,28 @@ afterEach(() => {
 });
 
 describe('render cache', () => {
+  it('prints the same notes when it answers from the cache as a render from a clean cache', async () => {
+    // A call that waits for its callee (deployed in development only): the render notes it once per environment where it waits.
+    const files = realInputs();
+    files['apps/billing-service.yaml'] = files['apps/tool-integration.yaml']!.replace(/tool-integration/g, 'billing-service');
+    files['apps/api-gateway.yaml'] = files['apps/api-gateway.yaml']!.replace('calls: [', 'calls: [{app: billing-service, when: deployed}, ');
+    files['overlays/development/versions.yaml'] += 'billing-service: 1.0.0\n';
+    rmSync(warm, { recursive: true, force: true });
+    writeFiles(warm, files);
+    const notes = (lines: string[]) => lines.filter((l) => l.startsWith('note: '));
+
+    const first = await runCaptured(renderCommand, [], warm);
+    expect(first.code).toBe(0);
+    expect(notes(first.out).length).toBeGreaterThan(0);
+    expect(notes(first.out).join('\n')).toContain('staging: api-gateway → billing-service');
+    const fromCache = await runCaptured(renderCommand, [], warm);
+    expect(fromCache.code).toBe(0);
+    expect(notes(fromCache.out)).toEqual(notes(first.out));
+    expect((await renderToDisk(warm, cached)).written).toEqual([]);
+    const check = await runCaptured(renderCommand, ['--check'], warm);
+    expect(notes(check.out)).toEqual(notes(first.out));
+  });
+
   it('writes the same bytes from a warm cache as a render from a clean cache, before and after edits', async () => {
     await renderToDisk(warm, cached);
     expect(readdirSync(path.join(warm, repoPaths.renderCacheDir)).sort()).toEqual([

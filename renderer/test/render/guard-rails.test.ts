@@ -11,7 +11,7 @@ import { runCaptured } from '../command.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { generatedMarker } from '../../src/render/emit.js';
 import { detectSecret } from '../../src/render/secrets.js';
-import { parseManifestFile } from '../../src/validate/manifests.js';
+import { parseManifestFile } from '../../src/manifests.js';
 import { imageTagPinned } from '../../src/validate/rules.js';
 import type { IndexCluster } from '../../src/cluster-index.js';
 import { cleanUp, commitAll, gitIn, initRepo, tempDir } from '../git-repo.js';
