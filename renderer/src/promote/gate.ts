@@ -373,6 +373,8 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   // The health part: only for promotions (a rollback or a hotfix does not come from the previous environment).
   const health = new Map<string, HealthFinding>();
   const skipped = new Set<string>();
+  /** The cluster whose Argo CD was not configured, by the environment a skipped promotion goes into. */
+  const unasked = new Map<string, string>();
   const images = await readImages(baseReader, await readCatalogue(baseReader));
   for (const move of moves.filter((m) => m.kind === 'promotion')) {
     const primary = primaryCluster(baseIndex, move.previousEnv);
@@ -389,6 +391,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
         );
     if (!observation?.server) {
       skipped.add(move.env);
+      unasked.set(move.env, primary.name);
       continue;
     }
     const seen = observation.applications[move.app];
@@ -462,6 +465,8 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     moves,
     health,
     skipped: [...skipped],
+    unasked,
+    inCi: opts.observations !== undefined,
     failedRequired,
     other,
     releases,
@@ -608,6 +613,9 @@ function formatReport(r: {
   moves: VersionMove[];
   health: Map<string, HealthFinding>;
   skipped: string[];
+  /** The cluster asked for each skipped environment, and whether the answers came from CI's per-cluster jobs. */
+  unasked: Map<string, string>;
+  inCi: boolean;
   failedRequired: string[];
   other: string[];
   releases: [string, string][];
@@ -668,10 +676,16 @@ function formatReport(r: {
   if (notes.length > 0) out.push('', ...notes);
   if (r.skipped.length > 0) {
     out.push('');
-    out.push(
-      `The Argo CD health part was skipped for promotions into ${r.skipped.join(', ')}: no Argo CD is configured for the previous environment ` +
-        `(set ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV>/_<CLUSTER> variants).`,
-    );
+    out.push(`The Argo CD health part was skipped for promotions into ${r.skipped.join(', ')}: no Argo CD is configured for the previous environment.`);
+    // The step that fixes it: in CI only the per-cluster names reach the job (gate.yml); locally any of the lookup order.
+    for (const cluster of new Set(r.unasked.values())) {
+      const [server, token] = ['ARGOCD_SERVER', 'ARGOCD_AUTH_TOKEN'].map((name) => `${name}_${variableSuffix(cluster)}`);
+      out.push(
+        r.inCi
+          ? `  To ask cluster ${cluster}: set the repository variable ${server} and the secret ${token} (docs/promotion.md, Argo CD access).`
+          : `  To ask cluster ${cluster}: set ${server} and ${token} (or ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV> variants).`,
+      );
+    }
     for (const e of r.failedRequired) out.push(`✗ GATE_REQUIRE_ARGOCD=${r.env.GATE_REQUIRE_ARGOCD} requires the health part for ${e}.`);
   }
   if (r.releases.length > 0 || r.retiredFirst.length > 0) {
