@@ -8,12 +8,14 @@ import { waitFor } from './cluster.mjs';
 import { commitAndPush } from './checks.mjs';
 import { releaseAndPromote } from './release-flow.mjs';
 import { createHostPods } from './host-pods.mjs';
+import { applySecretData } from './webhooks.mjs';
+import { scaleUpOnCpu } from './hpa.mjs';
 
 const cluster = 'local';
 const env = 'local';
 
 export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir, bin, pki, chartRepos = [] }) {
-  const { summarize, replicasOwnedByHpa, hpaReading, postSyncHooks } = await load('e2e/applications.js');
+  const { summarize, postSyncHooks } = await load('e2e/applications.js');
   const ns = c.argocdNamespace;
   const work = served.work;
   const argoEntries = argocd.entries;
@@ -180,7 +182,6 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
       app: JSON.parse((await kubectl`get application ${appName} -n ${ns} -o json`).stdout),
       deployment: JSON.parse((await kubectl`get deployment ${deployment.metadata.name} -n ${appNamespace} -o json`).stdout),
     });
-    const liveHpa = async () => JSON.parse((await kubectl`get hpa ${hpa.metadata.name} -n ${appNamespace} -o json --ignore-not-found`).stdout || 'null');
     const entries = [...argoEntries, ...hostPods.entries()];
     await waitFor(
       `Argo CD to sync ${appName} at ${sha.slice(0, 12)} with its HPA Healthy`,
@@ -192,60 +193,18 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
       },
       { processes, entries, timeoutMs: 180_000, intervalMs: 2000 },
     );
-    let reading;
-    await waitFor(
-      `HPA ${hpa.metadata.name} to read CPU from the metrics API`,
-      async () => {
-        const h = await liveHpa();
-        reading = h ? hpaReading(h) : { active: false, text: 'HPA not live yet' };
-        note(reading.text);
-        return reading.active || reading.text;
-      },
-      { processes, entries, timeoutMs: 180_000, intervalMs: 3000 },
-    );
-    log(`  HPA ${hpa.metadata.name} reads metrics: ${reading.text}`);
-    const top = await kubectl`top pods -n ${appNamespace} -l ${`app.kubernetes.io/name=${app}`} --no-headers`;
-    log(`  kubectl top pods (the metrics API, from kwok's emulated usage): ${top.stdout.trim().replace(/\s+/g, ' ')}`);
-
-    // Emulated CPU well above the 70 % target: 1.5 × the container's request on every pod of the Deployment.
-    const requestCpu = deployment.spec.template.spec.containers[0].resources?.requests?.cpu ?? '100m';
-    const millis = /m$/.test(requestCpu) ? Number(requestCpu.slice(0, -1)) : Number(requestCpu) * 1000;
-    const busy = `${Math.round(millis * 1.5)}m`;
-    const selector = Object.entries(deployment.spec.selector.matchLabels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    let scaledTo = 1;
-    await waitFor(
-      `HPA ${hpa.metadata.name} to scale ${deployment.metadata.name} up on ${busy} CPU per pod (request ${requestCpu})`,
-      async () => {
-        await kubectl`annotate pods -n ${appNamespace} -l ${selector} ${`${c.usageCpuAnnotation}=${busy}`} --overwrite`;
-        const h = await liveHpa();
-        const { app: a, deployment: d } = await live();
-        if (a.status?.sync?.status !== 'Synced') throw new Error(`${appName} went ${a.status?.sync?.status} while its HPA scaled: Argo CD does not leave the count to the HPA`);
-        scaledTo = d.spec.replicas ?? 1;
-        note(`${hpaReading(h).text}; Deployment at ${scaledTo}`);
-        return scaledTo > 1 || hpaReading(h).text;
-      },
-      { processes, entries, timeoutMs: 240_000, intervalMs: 5000 },
-    );
-    log(`  emulated CPU ${busy} per pod (${c.usageCpuAnnotation}): the HPA scaled ${deployment.metadata.name} 1 → ${scaledTo}; ${hpaReading(await liveHpa()).text}`);
-    // Argo CD reconciles every 10 s here (timeout.reconciliation), so 30 s spans at least two comparisons and a
-    // self-heal would have fired; any sample that is not Synced at the HPA's count fails the run.
-    const started = Date.now();
-    let samples = 0;
-    while (Date.now() - started < 30_000) {
-      const sample = await live();
-      const verdict = replicasOwnedByHpa(sample, sample.deployment.spec.replicas ?? 1);
-      if (verdict !== true) throw new Error(verdict);
-      if ((sample.deployment.spec.replicas ?? 1) < 2)
-        throw new Error(`Deployment ${deployment.metadata.name} went back to ${sample.deployment.spec.replicas} replicas while its CPU stayed at ${busy}`);
-      samples++;
-      note(`Synced at ${sample.deployment.spec.replicas} replicas for ${Math.round((Date.now() - started) / 1000)} s`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    const { app: after, deployment: dAfter } = await live();
-    log(`  ${samples} samples over 30 s: ${appName} stayed Synced (last compared ${after.status?.reconciledAt ?? '?'}) at the HPA's ${dAfter.spec.replicas} replicas`);
-    await kubectl`annotate pods -n ${appNamespace} -l ${selector} ${`${c.usageCpuAnnotation}-`}`;
+    const driven = await scaleUpOnCpu({
+      c,
+      kubectl,
+      load,
+      argocdNamespace: ns,
+      target: { appName, namespace: appNamespace, hpa: hpa.metadata.name, deployment },
+      processes,
+      entries,
+      note,
+      log,
+    });
+    await driven.lower();
     log(`  emulated CPU back to kwok's default (1m); the scale-down waits for the HPA's 300 s stabilisation window, not waited for`);
     // Put local back as it was (no HPA, replicas from git), so the flows after this one start from a Healthy cluster.
     const back = await commitAndPush(work, `e2e: stop autoscaling ${app} in ${env}`, (w) => rmSync(path.join(w, override)));
@@ -339,7 +298,7 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
  * Application's sync waits forever on the secret store's wave (normalize.ts) and its network policies are never applied, and Ingresses stay
  * Progressing. Everything they do is printed as a stand-in, so the report says what was not real.
  */
-export async function playChartControllers(kubectl, dir, say) {
+export async function playChartControllers(kubectl, dir, say, issuer) {
   const list = async (what) => JSON.parse((await kubectl`get ${what} -A -o json`).stdout).items;
   const ready = (o) => (o.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True');
   const condition = (reason) => ({
@@ -389,9 +348,78 @@ export async function playChartControllers(kubectl, dir, say) {
         },
       };
       const where = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
+      // A Certificate's Secret is what its pods mount: issued by the run's CA (a rehearsal has one to give).
+      if (o.kind === 'Certificate' && issuer && o.spec.secretName) {
+        const m = await issuer.issue(o.spec.dnsNames?.length ? o.spec.dnsNames : [o.spec.commonName ?? o.metadata.name]);
+        await applySecretData(kubectl, dir, {
+          namespace: o.metadata.namespace,
+          name: o.spec.secretName,
+          type: 'kubernetes.io/tls',
+          manager: 'cert-manager-certificates-issuing',
+          data: { 'ca.crt': m.ca, 'tls.crt': m.cert, 'tls.key': m.key },
+        });
+        say(`cert-manager controller: Certificate ${o.metadata.namespace}/${o.metadata.name}'s Secret ${o.spec.secretName} issued by the run's CA`);
+      }
       await kubectl`patch ${kind} ${o.metadata.name} ${where} --subresource=status --type=merge -p ${JSON.stringify(cond)}`;
       say(`cert-manager controller: ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} marked Ready (ACME and Route 53 need the internet)`);
     }
+  }
+  // The Prometheus operator does not run here (see webhooks.mjs standInReason): each Prometheus gets the status it
+  // would report once its StatefulSet is ready, which is what Argo CD's health check for Prometheus reads.
+  for (const o of await list('prometheuses.monitoring.coreos.com').catch(() => [])) {
+    if ((o.status?.conditions ?? []).some((x) => x.type === 'Available' && x.status === 'True')) continue;
+    const replicas = o.spec.replicas ?? 1;
+    const now = new Date().toISOString();
+    const status = {
+      status: {
+        availableReplicas: replicas,
+        replicas,
+        updatedReplicas: replicas,
+        unavailableReplicas: 0,
+        paused: false,
+        conditions: ['Available', 'Reconciled'].map((type) => ({
+          type,
+          status: 'True',
+          reason: 'E2eStandIn',
+          message: 'played by npm run e2e',
+          lastTransitionTime: now,
+          observedGeneration: o.metadata.generation,
+        })),
+      },
+    };
+    await kubectl`patch prometheuses.monitoring.coreos.com ${o.metadata.name} -n ${o.metadata.namespace} --subresource=status --type=merge -p ${JSON.stringify(status)}`;
+    say(`Prometheus operator: Prometheus ${o.metadata.namespace}/${o.metadata.name} reports ${replicas} available replicas (its StatefulSet is not made)`);
+  }
+  // The EBS CSI controller's provisioner does not run here (EBS volumes need AWS): each claim the scheduler has
+  // given a node (WaitForFirstConsumer) gets a PersistentVolume of the class's driver, pinned to that node's zone as
+  // an EBS volume is, and the real PersistentVolume controller binds the two.
+  const classes = await list('storageclasses.storage.k8s.io');
+  for (const claim of await list('persistentvolumeclaims')) {
+    const node = claim.metadata.annotations?.['volume.kubernetes.io/selected-node'];
+    const sc = classes.find((x) => x.metadata.name === claim.spec.storageClassName);
+    if (claim.spec.volumeName || !node || sc?.provisioner !== 'ebs.csi.aws.com') continue;
+    const zone = JSON.parse((await kubectl`get node ${node} -o json`).stdout).metadata.labels?.['topology.kubernetes.io/zone'];
+    const pv = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `pvc-${claim.metadata.uid}`, annotations: { 'pv.kubernetes.io/provisioned-by': sc.provisioner } },
+      spec: {
+        capacity: { storage: claim.spec.resources.requests.storage },
+        accessModes: claim.spec.accessModes,
+        persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
+        storageClassName: sc.metadata.name,
+        volumeMode: claim.spec.volumeMode ?? 'Filesystem',
+        claimRef: { namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid },
+        csi: { driver: sc.provisioner, volumeHandle: `vol-e2e${claim.metadata.uid.replace(/-/g, '').slice(0, 17)}`, fsType: 'ext4' },
+        ...(zone ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [zone] }] }] } } } : {}),
+      },
+    };
+    const file = path.join(dir, `pv-${claim.metadata.uid}.json`);
+    writeFileSync(file, JSON.stringify(pv));
+    await kubectl`apply -f ${file}`;
+    say(
+      `EBS CSI controller: PersistentVolumeClaim ${claim.metadata.namespace}/${claim.metadata.name} gets a PersistentVolume of ${sc.provisioner} in ${zone ?? 'no zone'} (EBS volumes need AWS)`,
+    );
   }
   for (const i of await list('ingresses.networking.k8s.io')) {
     if (i.status?.loadBalancer?.ingress?.length) continue;

@@ -20,7 +20,7 @@ export async function removeHostPodAddresses(stateDir) {
   writeFileSync(file, '[]\n');
 }
 
-async function addHostPodAddress(stateDir, address) {
+export async function addHostPodAddress(stateDir, address) {
   const file = addressFile(stateDir);
   const known = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
   writeFileSync(file, `${JSON.stringify([...new Set([...known, address])])}\n`);

@@ -1,6 +1,7 @@
 // Release and promote with the gate, against the real Argo CD. `local` is outside the promotion chain in the
 // repository, so the served clone alone (never this checkout) puts it first: local → development → staging →
-// production. A release then enters local, Argo CD rolls it out, and the promotion to development is judged by the
+// production. A rehearsal of the chain's last environment does the same with it (production → development →
+// staging), a hypothetical step that lets the gate judge the rehearsed cluster as the previous environment. A release then enters local, Argo CD rolls it out, and the promotion to development is judged by the
 // real gate, which asks the real Argo CD how local runs that version, through the per-cluster variables a
 // workflow sets (ARGOCD_SERVER_LOCAL / ARGOCD_AUTH_TOKEN_LOCAL).
 import { $ } from 'zx';
@@ -34,7 +35,8 @@ export async function releaseAndPromote({ app, cluster, env, work, kubectl, ns, 
       localFile,
       readFileSync(localFile, 'utf8')
         .replace(/^# Outside the promotion chain.*\n/m, '')
-        .replace(/^promotion: none\n/m, ''),
+        .replace(/^promotion: none\n/m, '')
+        .replace(/^promotesFrom: .*\n/m, ''), // a rehearsed last environment, put first for a hypothetical step
     );
     const nextFile = path.join(w, 'overlays', next, 'environment.yaml');
     writeFileSync(nextFile, readFileSync(nextFile, 'utf8').replace(/^(name: .*\n)/m, `$1promotesFrom: ${env}\n`));

@@ -141,7 +141,7 @@ export function controllerManagerArgs(kubeconfig: string, p: Pki): string[] {
     `--cluster-signing-key-file=${p.caKey}`,
     `--service-cluster-ip-range=${serviceClusterIpRange}`,
     // No cloud and no pod network: these controllers would only fail and retry.
-    '--controllers=*,-cloud-node-lifecycle-controller,-node-ipam-controller,-service-lb-controller,-node-route-controller,-persistentvolume-binder-controller,-persistentvolume-attach-detach-controller',
+    '--controllers=*,-cloud-node-lifecycle-controller,-node-ipam-controller,-service-lb-controller,-node-route-controller,-persistentvolume-attach-detach-controller',
   ];
 }
 

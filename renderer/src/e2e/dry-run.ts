@@ -7,7 +7,8 @@
  * object caused them, and applies one object at a time anyway; requests here run a few at a time. A rendered file is
  * a folder's manifest of several documents (emit.ts), so each document is named by its file and first line.
  */
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
+import { parseManifestFile } from '../manifests.js';
 import type { KubeRequest } from './kube-http.js';
 
 export interface DryRunFile {
@@ -18,14 +19,7 @@ export interface DryRunFile {
 
 /** A rendered manifest → one DryRunFile per document, named `<file>:<line of the document's first key>`. */
 export function manifestDocuments(file: string, content: string): DryRunFile[] {
-  const out: DryRunFile[] = [];
-  for (const doc of parseAllDocuments(content)) {
-    const range = doc.contents?.range;
-    if (!range) continue;
-    const line = content.slice(0, range[0]).split('\n').length;
-    out.push({ file: `${file}:${line}`, content: `${content.slice(range[0], range[1]).trimEnd()}\n` });
-  }
-  return out;
+  return parseManifestFile(file, content).manifests.map((m) => ({ file: `${file}:${m.line}`, content: m.text }));
 }
 
 export interface DryRunFinding {

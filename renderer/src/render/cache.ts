@@ -119,7 +119,7 @@ export class JobCache {
     return !this.changed.has(cluster) && (this.jobCount.get(cluster) ?? 0) === stored && (this.used.get(cluster)?.size ?? 0) === stored;
   }
 
-  /** The key of a job: the fingerprint, the template (name, file and text), every job field and the context. */
+  /** The key of a job: the fingerprint, the template (name, file and text), every job field that shapes output and the context. */
   private keyOf(template: CompiledTemplate | undefined, job: TemplateJob): string {
     // Jobs share contexts (every object of an app) and templates: each is hashed once.
     let context = this.contextHash.get(job.context);
@@ -133,7 +133,8 @@ export class JobCache {
       templateKey = sha1(text);
       this.templateHash.set(text, templateKey);
     }
-    const { context: _context, ...rest } = job;
+    // Where findings point (origin, imageOrigin) shapes no output; a hit is handed back with the current job.
+    const { context: _context, origin: _origin, imageOrigin: _imageOrigin, ...rest } = job;
     return sha1(`${this.fingerprint}\n${job.template}\n${templateKey}\n${JSON.stringify(rest)}\n${context}`);
   }
 

@@ -185,8 +185,18 @@ function checkName(name: string, what: string, file: string, problems: Problem[]
   return false;
 }
 
-/** Parses and schema-checks one file, pushing every problem found. Exported for tests of single files. */
-export function checkSource<T>(file: string, text: string, schema: TSchema, problems: Problem[]): Source<T> | undefined {
+/**
+ * Parses and schema-checks one file (YAML, or JSON, which YAML reads), pushing every problem found. `guide` is where
+ * a hint sends the reader for the file's form. Exported for tests of single files and for the JSON files the tools
+ * read (renderer/pins.json, base/charts.lock.json).
+ */
+export function checkSource<T>(
+  file: string,
+  text: string,
+  schema: TSchema,
+  problems: Problem[],
+  guide = 'the schema named on the first line of the file',
+): Source<T> | undefined {
   const parsed = parseSource(file, text);
   problems.push(...parsed.problems);
   if (!parsed.source) return undefined;
@@ -207,10 +217,31 @@ export function checkSource<T>(file: string, text: string, schema: TSchema, prob
   if (!validate(source.value)) {
     // A place the parse stage already refused (a reserved key, a number that is not finite) is not reported twice.
     const refused = new Set(parsed.problems.map((p) => `${p.line}:${p.col}`));
-    problems.push(...describeSchemaErrors(source, validate.errors ?? []).filter((p) => !refused.has(`${p.line}:${p.col}`)));
+    problems.push(...describeSchemaErrors(source, validate.errors ?? [], guide).filter((p) => !refused.has(`${p.line}:${p.col}`)));
     return undefined;
   }
   return parsed.problems.length > 0 ? undefined : (source as Source<T>);
+}
+
+/**
+ * A JSON file the tools read (renderer/pins.json, base/charts.lock.json), held to its schema; otherwise a RenderError
+ * naming the file, the line and the field, with `guide` as where to look. JSON.parse goes first: YAML would also
+ * read what is not JSON (a trailing comma, a comment).
+ */
+export function checkJsonFile<T>(file: string, text: string, schema: TSchema, guide: string): T {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
+    const before = Number.isNaN(offset) ? undefined : text.slice(0, offset).split('\n');
+    const at = before ? { line: before.length, col: before.at(-1)!.length + 1 } : {};
+    throw new RenderError([{ file, ...at, message: `not valid JSON (${message.replace(/ in JSON at position \d+.*$/, '')})`, hint: `see ${guide}` }]);
+  }
+  const problems: Problem[] = [];
+  const source = checkSource<T>(file, text, schema, problems, guide);
+  if (!source || problems.length > 0) throw new RenderError(problems);
+  return source.value;
 }
 
 function pathOf(instancePath: string): DataPath {
@@ -231,7 +262,7 @@ function got(value: unknown): string {
 }
 
 /** Turns ajv's errors into problems that read like a person wrote them, one per place. */
-function describeSchemaErrors(source: Source<unknown>, errors: ErrorObject[]): Problem[] {
+function describeSchemaErrors(source: Source<unknown>, errors: ErrorObject[], guide: string): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   // A union reports one error per branch; when one error at the same place says what the value must be, the
@@ -266,7 +297,7 @@ function describeSchemaErrors(source: Source<unknown>, errors: ErrorObject[]): P
         file: source.file,
         ...source.locate(path),
         message: `${display(path)} must be one of ${options.length ? options.join(', ') : 'the documented forms'} (got ${got(value)})`,
-        hint: options.length ? allowedHint(String(value), options) : 'see the schema named on the first line of the file',
+        hint: options.length ? allowedHint(String(value), options) : `see ${guide}`,
       };
     } else if (error.keyword === 'type') {
       const expected = (error.params as { type: string }).type;
@@ -287,7 +318,7 @@ function describeSchemaErrors(source: Source<unknown>, errors: ErrorObject[]): P
         file: source.file,
         ...source.locate(path, true),
         message: `missing key '${[...path, missing].join('.')}'`,
-        hint: `add ${missing}: …; see the schema named on the first line of the file`,
+        hint: `add ${missing}: …; see ${guide}`,
       };
     } else if (error.keyword === 'pattern') {
       const description = (error.parentSchema as { description?: string } | undefined)?.description;

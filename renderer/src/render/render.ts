@@ -8,6 +8,7 @@ import path from 'node:path';
 import { RenderError, type Problem } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { diskReader, diskStore, type RepoReader } from '../fs.js';
+import { clusterPolicyOf } from '../cluster-index.js';
 import { emitIndex, emitObjects } from './emit.js';
 import { applyWrite, planWrite, readRenderedTree } from './write.js';
 import { RenderCache } from './cache.js';
@@ -97,8 +98,8 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const { objects, problems: jobProblems } = renderJobs(compiled, jobs, opts.wrapJob ? opts.wrapJob(renderJob) : renderJob);
   stop(jobProblems);
   // The object rules run per cluster; a cluster whose objects passed them before, unchanged, is not checked again.
-  const toCheck = new Set(resolved.clusters.map((c) => c.name).filter((c) => !opts.passedBefore?.(c)));
-  stop(checkObjects(toCheck.size === resolved.clusters.length ? objects : objects.filter((o) => toCheck.has(o.job.cluster)), [...toCheck]));
+  const toCheck = resolved.clusters.filter((c) => !opts.passedBefore?.(c.name)).map(clusterPolicyOf);
+  stop(checkObjects(objects, toCheck));
   const sorted = sortObjects(objects);
   const { files, problems: emitProblems } = emitObjects(sorted);
   stop(emitProblems);

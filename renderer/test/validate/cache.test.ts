@@ -11,7 +11,7 @@ import { validationCacheFile } from '../../src/validate/cache.js';
 import { validateRepository } from '../../src/validate/run.js';
 
 const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
-const deployment = 'clusters/staging/apps/web/deployment-web.yaml';
+const deployment = 'clusters/staging/apps/web/manifest.yaml';
 let root: string;
 
 beforeAll(() => ensureTools({ root: defaultRepoRoot, quiet: true }));
@@ -77,7 +77,7 @@ describe('validation cached by content', () => {
     expect(kubeconformRuns().at(-1)).toEqual([deployment]);
     expect(cached.findings).toContainEqual({
       file: deployment,
-      line: 13,
+      line: 14,
       rule: 'schema',
       message: "Deployment 'web': spec.replicas: got string, want null or integer",
       cluster: 'staging',

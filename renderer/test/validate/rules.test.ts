@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { IndexCluster } from '../../src/cluster-index.js';
-import { parseManifestFile, type Manifest } from '../../src/validate/manifests.js';
+import { parseManifestFile, type Manifest } from '../../src/manifests.js';
 import {
   checkPolicies,
   defaultDenyNetworkPolicy,
