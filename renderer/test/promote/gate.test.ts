@@ -62,7 +62,8 @@ describe('gate: the version rule', () => {
     expect(inCi.report).toContain(
       '  To ask cluster staging: set the repository variable ARGOCD_SERVER_STAGING and the secret ARGOCD_AUTH_TOKEN_STAGING (docs/promotion.md, Argo CD access).',
     );
-  });
+    // Two gate runs, each rendering the pull request: generous on a busy machine.
+  }, 300_000);
 
   it('refuses a version that the previous environment does not run on the base branch, even if the same pull request puts it there', async () => {
     const root = renderedRepo();
