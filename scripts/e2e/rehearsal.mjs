@@ -127,7 +127,7 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, kub
         const { chart } = input.argocd;
         const pulled = await pullChart(work, chart).catch(() => ({ status: 'unreachable' }));
         const archive = pulled.status === 'pulled' ? path.resolve(work, pulled.file) : path.join(await chartMirrorFolder(repoRoot), `${chart.name}-${chart.version}.tgz`);
-        const r = await helmTemplate(work, {
+        const r = await helmTemplate(repoRoot, {
           release: input.argocd.release,
           namespace: input.argocd.namespace,
           archive,
