@@ -81,15 +81,18 @@ export function findingAt(o: PolicyObject, rule: string, path: DataPath, message
   return { ...o.locate(path, blame), rule, message, ...(hint ? { hint } : {}) };
 }
 
-/** Runs one rule over one cluster: a per-object rule over each object in turn, a spanning rule once. */
-export function runRule(rule: PolicyRule, ctx: PolicyContext): PolicyFinding[] {
+/**
+ * Runs one rule over one cluster: a spanning rule once, a per-object rule over each object in turn, or only over
+ * those `changed` admits (an edit: the others passed the same rule under the same policy before).
+ */
+export function runRule(rule: PolicyRule, ctx: PolicyContext, changed?: (o: PolicyObject) => boolean): PolicyFinding[] {
   if (rule.scope === 'spanning') return rule.check(ctx);
   const findings: PolicyFinding[] = [];
-  for (const o of ctx.objects) for (const f of rule.check(ctx, o)) findings.push(f);
+  for (const o of ctx.objects) if (!changed || changed(o)) for (const f of rule.check(ctx, o)) findings.push(f);
   return findings;
 }
 
 /** Runs every rule of `list` over one cluster, in list order. */
-export function runPolicies(list: readonly PolicyRule[], ctx: PolicyContext): PolicyFinding[] {
-  return list.flatMap((rule) => runRule(rule, ctx));
+export function runPolicies(list: readonly PolicyRule[], ctx: PolicyContext, changed?: (o: PolicyObject) => boolean): PolicyFinding[] {
+  return list.flatMap((rule) => runRule(rule, ctx, changed));
 }

@@ -33,13 +33,23 @@ function asPolicyObject(r: RenderedObject): PolicyObject {
 
 const renderRules = rulesOf('render');
 
-/** Every problem the render's rules find in `clusters`' objects; one problem once, however many clusters share its input. */
-export function checkObjects(objects: readonly RenderedObject[], clusters: readonly PolicyCluster[]): Problem[] {
+/**
+ * Every problem the render's rules find in `clusters`' objects; one problem once, however many clusters share its
+ * input. `changed`, when given, says which objects the per-object rules must see (the others passed them before).
+ */
+export function checkObjects(objects: readonly RenderedObject[], clusters: readonly PolicyCluster[], changed?: (r: RenderedObject) => boolean): Problem[] {
   const byCluster = new Map<string, PolicyObject[]>(clusters.map((c) => [c.name, []]));
-  for (const r of objects) byCluster.get(r.job.cluster)?.push(asPolicyObject(r));
+  const unchanged = new Set<PolicyObject>();
+  for (const r of objects) {
+    const list = byCluster.get(r.job.cluster);
+    if (!list) continue;
+    const o = asPolicyObject(r);
+    list.push(o);
+    if (changed && !changed(r)) unchanged.add(o);
+  }
   const problems = new Map<string, Problem>();
   for (const cluster of clusters) {
-    for (const f of runPolicies(renderRules, { cluster, objects: byCluster.get(cluster.name)! })) {
+    for (const f of runPolicies(renderRules, { cluster, objects: byCluster.get(cluster.name)! }, (o) => !unchanged.has(o))) {
       const { rule: _rule, ...problem } = f;
       const key = JSON.stringify([problem.file, problem.line, problem.col, problem.message]);
       if (!problems.has(key)) problems.set(key, problem);

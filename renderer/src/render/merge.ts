@@ -5,7 +5,7 @@
  * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once. The guard
  * rails over what it merged run after it (resolve.ts), so guards.ts may read the merged model without a cycle.
  */
-import { allowedHint, type Problem, type SourceLocation } from '../errors.js';
+import { allowedHint, lazyLocation, type Problem, type SourceLocation } from '../errors.js';
 import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
@@ -262,7 +262,7 @@ function deployedApp(
     settings,
     settingAt,
     version,
-    versionAt: { file: env.versions.file, ...env.versions.locate([name]) },
+    versionAt: lazyLocation(env.versions.file, () => env.versions.locate([name])),
     image: `${registry}/${app.value.image}:${version}`,
     callers: graph.callersOf.get(name) ?? [],
     calls: graph.callsOf.get(name) ?? [],
