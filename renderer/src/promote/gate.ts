@@ -19,8 +19,8 @@ import { appApplication, postDeployApplication, primaryCluster, readClusterIndex
 import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { checkOutput, type OutputCheck } from './output.js';
-import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from '../git.js';
-import { gitReader, readCalls, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
+import { changedFiles, fetchCommit, gitReader, hasCommit, mergeBase, resolveCommit, trailerValues } from '../git.js';
+import { readCalls, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
 import { causedChanges, wiringChanges, type CausedChange, type WiringChange } from './wiring.js';
