@@ -152,11 +152,23 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, kub
     });
 
     // Every stand-in, one round: what the charts' controllers, webhooks and the kubelet would do by now.
+    // Each stand-in on its own: one that fails this round (printed once per reason) does not hold the others back.
+    const failed = new Set();
     const tick = async () => {
-      await playChartControllers(kubectl, path.dirname(work), say, issuer);
-      await webhooks.play(w);
-      await kubeletReferences();
-      await hostPods.play();
+      for (const [name, play] of [
+        ['chart controllers', () => playChartControllers(kubectl, path.dirname(work), say, issuer)],
+        ['webhook responder', () => webhooks.play(w)],
+        ['kubelet check', kubeletReferences],
+        ['host pods', () => hostPods.play()],
+      ]) {
+        try {
+          await play();
+        } catch (err) {
+          const line = `${name}: ${err.message.split('\n')[0].slice(0, 300)}`;
+          if (!failed.has(line)) log(`  stand-in round failed (retried): ${line}`);
+          failed.add(line);
+        }
+      }
     };
 
     say('kubelet: kwok runs no containers; the rehearsal starts a pod only when every Secret and ConfigMap it needs exists (kwok pod-ready waits for that check)');
