@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { RepoReader } from './fs.js';
 import { ProgramNotFound, run } from './process.js';
 
 class GitError extends Error {
@@ -72,6 +73,31 @@ export async function resolveCommit(root: string, rev: string, label = `'${rev}'
   if (!commit) throw new GitError(`${label} is not a commit in this repository; fetch it first (a CI checkout needs fetch-depth: 0)`);
   return commit;
 }
+/** Reads files as they are at a git revision, through the RepoReader interface the renderer's loader uses. */
+export function gitReader(root: string, rev: string): RepoReader {
+  return {
+    async read(file) {
+      try {
+        return await git(root, ['show', `${rev}:${file}`]);
+      } catch (err) {
+        if (/does not exist in|exists on disk, but not in/.test((err as Error).message)) return undefined;
+        throw err;
+      }
+    },
+    async list(dir) {
+      const out = await git(root, ['ls-tree', `${rev}:${dir}`]).catch(() => '');
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [meta, name] = line.split('\t') as [string, string];
+          return { name, isDir: meta.split(' ')[1] === 'tree' };
+        })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+  };
+}
+
 /** Whether the commit is in the local object store (a shallow CI checkout may not have Argo CD's revision). */
 export async function hasCommit(root: string, rev: string): Promise<boolean> {
   return succeeds(root, ['cat-file', '-e', `${rev}^{commit}`]);

@@ -111,9 +111,14 @@ export function createWebhookStandIn({ kubectl, issuer, stateDir, say, log }) {
             const key = `${ep.ip}:${ep.port}`;
             if (servers.has(key)) continue;
             servers.set(key, undefined); // claimed before the awaits below: one responder per address
-            await addHostPodAddress(stateDir, ep.ip);
-            const m = await issuer.issue(w.serviceDnsNames(t.service));
-            servers.set(key, await serve(ep, m, w.reviewAnswer, () => answered.set(key, (answered.get(key) ?? 0) + 1)));
+            try {
+              await addHostPodAddress(stateDir, ep.ip);
+              const m = await issuer.issue(w.serviceDnsNames(t.service));
+              servers.set(key, await serve(ep, m, w.reviewAnswer, () => answered.set(key, (answered.get(key) ?? 0) + 1)));
+            } catch (err) {
+              servers.delete(key); // the next round tries again
+              throw err;
+            }
             log?.(
               `  webhook responder: https://${key} for Service ${t.service.namespace}/${t.service.name}:${t.service.port} (pod ${ep.pod ?? '?'}), certificate for ${t.service.name}.${t.service.namespace}.svc`,
             );

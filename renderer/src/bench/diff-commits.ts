@@ -15,7 +15,7 @@ export interface DiffCommitsBench {
 }
 
 /** One way the benchmark times the diff of the committed change: its scenario id and name, and the command. */
-export interface DiffCommitsPart {
+interface DiffCommitsPart {
   id: string;
   name: string;
   args: string[];

@@ -8,6 +8,7 @@
  * a folder's manifest of several documents (emit.ts), so each document is named by its file and first line.
  */
 import { parse } from 'yaml';
+import { RenderError } from '../errors.js';
 import { parseManifestFile } from '../manifests.js';
 import type { KubeRequest } from './kube-http.js';
 
@@ -17,9 +18,14 @@ export interface DryRunFile {
   content: string;
 }
 
-/** A rendered manifest → one DryRunFile per document, named `<file>:<line of the document's first key>`. */
+/**
+ * A rendered manifest → one DryRunFile per document, named `<file>:<line of the document's first key>`. A file that
+ * is not valid YAML stops the run with the file and line: the renderer never writes one.
+ */
 export function manifestDocuments(file: string, content: string): DryRunFile[] {
-  return parseManifestFile(file, content).manifests.map((m) => ({ file: `${file}:${m.line}`, content: m.text }));
+  const { manifests, problems } = parseManifestFile(file, content);
+  if (problems.length > 0) throw new RenderError(problems.map((p) => ({ ...p, hint: 'run `npm run render`: clusters/ holds only what the renderer wrote' })));
+  return manifests.map((m) => ({ file: `${file}:${m.line}`, content: m.text }));
 }
 
 export interface DryRunFinding {

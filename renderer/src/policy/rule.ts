@@ -9,7 +9,7 @@
  * changed) or spanning (it relates objects of one cluster: duplicates, selectors, Applications and their folders).
  */
 import type { SourceLocation } from '../errors.js';
-import type { IndexCluster } from '../cluster-index.js';
+import type { IndexCluster } from '../cluster-index-schema.js';
 import type { UncheckedObject } from '../kube.js';
 import type { DataPath } from '../source.js';
 

@@ -191,13 +191,7 @@ function checkName(name: string, what: string, file: string, problems: Problem[]
  * a hint sends the reader for the file's form. Exported for tests of single files and for the JSON files the tools
  * read (renderer/pins.json, base/charts.lock.json).
  */
-export function checkSource<T>(
-  file: string,
-  text: string,
-  schema: TSchema,
-  problems: Problem[],
-  guide = 'the schema named on the first line of the file',
-): Source<T> | undefined {
+export function checkSource<T>(file: string, text: string, schema: TSchema, problems: Problem[], guide = 'the schema named on the first line of the file'): Source<T> | undefined {
   const parsed = parseSource(file, text);
   problems.push(...parsed.problems);
   if (!parsed.source) return undefined;

@@ -84,7 +84,7 @@ describe('ensureTools', () => {
     const pins = JSON.parse(readFileSync(path.join(root, 'renderer', 'pins.json'), 'utf8'));
     pins.pypiTools.zizmor.version = '>=1.0';
     expect(thrown(() => parsePins(JSON.stringify(pins, null, 2)))).toMatch(
-      /^renderer\/pins\.json:\d+:\d+: error: 'pypiTools\.zizmor\.version' has an invalid value ">=1\.0"\n  hint: write an exact version, e\.g\. "1\.32\.0" \(no range: pip would take the newest\)$/,
+      /^renderer\/pins\.json:\d+:\d+: error: 'pypiTools\.zizmor\.version' has an invalid value ">=1\.0"\n {2}hint: write an exact version, e\.g\. "1\.32\.0" \(no range: pip would take the newest\)$/,
     );
   });
 
@@ -109,14 +109,16 @@ describe('parsePins', () => {
       `renderer/pins.json:3:17: error: 'kubernetes' has an invalid value "latest"\n  hint: write the Kubernetes version the clusters run without a leading v, e.g. "1.36.3"`,
     );
     expect(thrown(() => parsePins(readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8').replace('"v0.7.0"', '"0.7.0"')))).toMatch(
-      /^renderer\/pins\.json:5:\d+: error: 'tools\.kubeconform\.version' has an invalid value "0\.7\.0"\n  hint: write a Go module version: "v" and the release, e\.g\. "v0\.7\.0"$/,
+      /^renderer\/pins\.json:5:\d+: error: 'tools\.kubeconform\.version' has an invalid value "0\.7\.0"\n {2}hint: write a Go module version: "v" and the release, e\.g\. "v0\.7\.0"$/,
     );
   });
 
   it('names an unknown top-level key with the keys it allows, and a JSON syntax error with its line', () => {
     const text = readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8');
     expect(thrown(() => parsePins(text.replace('"sources"', '"source"')))).toContain("error: unknown key 'source'\n  hint: did you mean 'sources'?");
-    expect(thrown(() => parsePins('{\n  "kubernetes": "1.36.3",\n}'))).toBe(`renderer/pins.json:3:1: error: not valid JSON (Expected double-quoted property name)\n  hint: ${guide}`);
+    expect(thrown(() => parsePins('{\n  "kubernetes": "1.36.3",\n}'))).toBe(
+      `renderer/pins.json:3:1: error: not valid JSON (Expected double-quoted property name)\n  hint: ${guide}`,
+    );
   });
 
   it('keeps every tool and module it names, beyond the required ones, and no $comment', () => {

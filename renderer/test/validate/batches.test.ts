@@ -57,8 +57,7 @@ describe('batchFiles', () => {
   it('splits a 1,000-app × 4-environment repository into command lines far below the OS limit', () => {
     const files: string[] = [];
     for (const env of ['development', 'staging', 'production', 'production-dr'])
-      for (let i = 1; i <= 1000; i++)
-        files.push(`clusters/${env}/apps/app-${String(i).padStart(4, '0')}/manifest.yaml`);
+      for (let i = 1; i <= 1000; i++) files.push(`clusters/${env}/apps/app-${String(i).padStart(4, '0')}/manifest.yaml`);
     const batches = batchFiles(files);
     expect(batches.length).toBeGreaterThan(1);
     expect(batches.flat()).toEqual(files);

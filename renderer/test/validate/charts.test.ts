@@ -315,7 +315,7 @@ describe('charts lock', () => {
   it('names the file, the line and the field when an entry is malformed, and says what to do', () => {
     const entry = { name: 'x', version: '1', repoURL: 'https://x', digest: 'md5:1' };
     expect(thrown(() => parseChartsLock(JSON.stringify({ charts: [entry] }, null, 2)))).toBe(
-      "base/charts.lock.json:7:17: error: 'charts.0.digest' has an invalid value \"md5:1\"\n" +
+      'base/charts.lock.json:7:17: error: \'charts.0.digest\' has an invalid value "md5:1"\n' +
         '  hint: a digest is "sha256:" and 64 lowercase hex digits; record it with npm run validate -- --update-lock',
     );
     const { repoURL: _, ...withoutRepo } = entry;

@@ -56,7 +56,7 @@ describe('npm run validate', () => {
 
   it('exits 3 with every finding, schema and policy, sorted by file and line', async () => {
     edit(web, 'image: registry.example/berrys/web:1.2.3', 'image: registry.example/berrys/web:latest');
-    edit(web, /^  ports:/m, '  sessionAffinityy: None\n  ports:');
+    edit(web, /^ {2}ports:/m, '  sessionAffinityy: None\n  ports:');
     edit(web, 'minReplicas: 3', 'minReplicas: 2');
     edit('clusters/staging/argocd/manifest.yaml', 'selfHeal', 'selfHeel');
     expect(await run(['--format', 'json'])).toBe(3);
