@@ -16,6 +16,11 @@ export interface RunOptions {
   input?: string;
   /** Let the child print straight to this terminal instead of capturing its output. */
   inherit?: boolean;
+  /**
+   * Kill the child at this many seconds, with everything it started: the child leads its own process group and the
+   * whole group gets SIGKILL (a wrapper such as GNU time would otherwise leave its command running).
+   */
+  timeLimitSeconds?: number;
 }
 
 export interface RunResult {
@@ -25,6 +30,8 @@ export interface RunResult {
   /** stdout as bytes, for output that is not text or must be cut at byte offsets (git cat-file --batch). */
   stdoutBytes: Buffer;
   stderr: string;
+  /** Set when `timeLimitSeconds` stopped the child. */
+  timedOut?: true;
 }
 
 /** Thrown when the program is not installed (not on PATH, or the path does not exist). */
@@ -47,7 +54,16 @@ export function run(program: string, args: readonly string[], options: RunOption
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: options.inherit ? 'inherit' : [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      detached: options.timeLimitSeconds !== undefined,
     });
+    let timedOut = false;
+    const timer =
+      options.timeLimitSeconds === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            process.kill(-child.pid!, 'SIGKILL');
+          }, options.timeLimitSeconds * 1000);
     // stdout as the bytes the program wrote: decoding chunk by chunk would split a character between two chunks.
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -58,10 +74,11 @@ export function run(program: string, args: readonly string[], options: RunOption
     child.stdin?.on('error', () => {});
     child.stdin?.end(options.input);
     child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
       const stdoutBytes = Buffer.concat(stdout);
       // Killed by a signal: 128 + its number, as shells report it.
       const code = exitCode ?? 128 + (signal ? constants.signals[signal] : 0);
-      resolve({ code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(stderr).toString('utf8') });
+      resolve({ code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(stderr).toString('utf8'), ...(timedOut ? { timedOut: true as const } : {}) });
     });
   });
 }

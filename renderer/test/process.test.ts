@@ -1,9 +1,19 @@
 // The renderer's process runner against real processes: an argument list with no shell, exit codes and signals as
 // shells report them, stdout as bytes, stdin, and a clear answer for a program that does not exist.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { output, ProgramNotFound, run } from '../src/process.js';
 
 const node = process.execPath;
+
+/** A process's state letter from /proc (R, S, Z…), or 'gone'. */
+function processState(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0]!;
+  } catch {
+    return 'gone';
+  }
+}
 
 describe('run', () => {
   it('passes every argument as it is, with no shell to interpret it, and lists far above the 128 KiB a bash -c line may hold', async () => {
@@ -21,6 +31,19 @@ describe('run', () => {
   it('reports a child killed by a signal as 128 + the signal number', async () => {
     const result = await run(node, ['-e', "process.kill(process.pid, 'SIGTERM')"]);
     expect(result.code).toBe(143);
+  });
+
+  it('kills the child and everything it started at the time limit, and says it did', async () => {
+    // The child starts a grandchild that would sleep a minute, prints the grandchild's pid, and waits for it.
+    const grandchild = 'setTimeout(() => {}, 60000)';
+    const child = `const c = require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'ignore' }); console.log(c.pid); c.on('exit', () => {})`;
+    const result = await run(node, ['-e', child], { timeLimitSeconds: 2 });
+    expect(result.timedOut).toBe(true);
+    expect(result.code).toBe(137);
+    const pid = Number(result.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    // Killed: gone, or a zombie its new parent has not reaped yet (its state in /proc is Z).
+    expect(processState(pid)).toMatch(/^(gone|Z)$/);
   });
 
   it('keeps stdout as the bytes written, a character split across writes included', async () => {
