@@ -114,129 +114,179 @@ function describePlace(p: Place): string {
   return `sync wave ${p.outer} (Application ${p.application}, ${inside})`;
 }
 
+/** A need of one party: the producer's key, what it needs in words, and, for an add-on, its base/addons.yaml lines. */
+interface Consumer {
+  key: string;
+  needs: string;
+  party: Party;
+  /** Where base/addons.yaml declares an add-on's need. */
+  input?: SourceLocation;
+  /** An add-on's syncWave line. */
+  wave?: SourceLocation;
+}
+
+/** What one cluster's objects produce (by key) and need. */
+interface Needs {
+  producers: Map<string, Party>;
+  consumers: Consumer[];
+}
+
+/** Where a cluster's objects sync, and each object as a party (its document located only when a message asks). */
+interface Placement {
+  applications: RenderedObject[];
+  placeOf(r: RenderedObject): Place | undefined;
+  party(r: RenderedObject, place: Place, what?: string): Party;
+}
+
+/** What exists before any sync: Kubernetes' own namespaces and Argo CD's. */
+const theCluster: Party = { what: 'the cluster', at: { file: '' }, place: { application: '', outer: -Infinity }, kind: 'Namespace' };
+
 /**
  * Refuses every consumer that would sync before its producer, and every consumer whose producer is not rendered.
  * @public (render.ts reaches it through its lazy `stages()` import)
  */
 export function checkSyncOrder(objects: RenderedObject[], files: EmittedFile[], clusters: OrderingAddons[], argocdNamespace: string): Problem[] {
-  const problems: Problem[] = [];
   // Lines are looked up only for a problem's message; a render with none never indexes its files.
   let lines: ReturnType<typeof documentLines> | undefined;
+  const documentAt = (r: RenderedObject): SourceLocation => {
+    const file = repoPaths.manifest(r.job.folder);
+    const o = r.object;
+    const line = (lines ??= documentLines(files)).get(`${file}\u0000# ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} (${r.templateFile})`);
+    return line === undefined ? { file } : { file, line, col: 1 };
+  };
+  const byCluster = objectsByCluster(objects);
+  return clusters.flatMap(({ cluster, addons, locate }) => {
+    const mine = byCluster.get(cluster) ?? [];
+    const placement = placementOf(mine, documentAt);
+    if (!placement) return []; // the check stage refuses a cluster without a root Application already
+    const needs: Needs = { producers: new Map([...kubernetesNamespaces, argocdNamespace].map((ns) => [`Namespace/${ns}`, theCluster])), consumers: [] };
+    addAddonNeeds(needs, placement, addons, locate);
+    addObjectNeeds(needs, placement, mine);
+    return judgeNeeds(needs, cluster);
+  });
+}
+
+function objectsByCluster(objects: readonly RenderedObject[]): Map<string, RenderedObject[]> {
   const byCluster = new Map<string, RenderedObject[]>();
   for (const r of objects) {
     const mine = byCluster.get(r.job.cluster);
     if (mine) mine.push(r);
     else byCluster.set(r.job.cluster, [r]);
   }
-  for (const { cluster, addons, locate } of clusters) {
-    const mine = byCluster.get(cluster) ?? [];
-    const applications = mine.filter((r) => r.object.kind === 'Application');
-    const root = applications.find((a) => get(a.object, ['spec', 'source', 'path']) === a.job.folder);
-    if (!root) continue; // the check stage refuses a cluster without one already
-    const byFolder = new Map(
-      applications.flatMap((a) => (typeof get(a.object, ['spec', 'source', 'path']) === 'string' ? [[get(a.object, ['spec', 'source', 'path']) as string, a] as const] : [])),
-    );
-    const at = (r: RenderedObject): SourceLocation => {
-      const file = repoPaths.manifest(r.job.folder);
-      const o = r.object;
-      const line = (lines ??= documentLines(files)).get(`${file}\u0000# ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} (${r.templateFile})`);
-      return line === undefined ? { file } : { file, line, col: 1 };
-    };
-    const placeOf = (r: RenderedObject): Place | undefined => {
+  return byCluster;
+}
+
+/** Where each of a cluster's objects syncs: the root's folder in the root's waves, the others inside their Application. */
+function placementOf(mine: readonly RenderedObject[], documentAt: (r: RenderedObject) => SourceLocation): Placement | undefined {
+  const applications = mine.filter((r) => r.object.kind === 'Application');
+  const root = applications.find((a) => get(a.object, ['spec', 'source', 'path']) === a.job.folder);
+  if (!root) return undefined;
+  const byFolder = new Map(
+    applications.flatMap((a) => (typeof get(a.object, ['spec', 'source', 'path']) === 'string' ? [[get(a.object, ['spec', 'source', 'path']) as string, a] as const] : [])),
+  );
+  return {
+    applications,
+    placeOf: (r) => {
       if (r.job.folder === root.job.folder) return { application: root.object.metadata.name, outer: waveOf(r.object) };
       const app = byFolder.get(r.job.folder);
       // A PostSync hook runs once everything else its Application syncs is Healthy: after its last wave.
       const inner = r.object.metadata.annotations?.[hookAnnotation] === 'PostSync' ? Infinity : waveOf(r.object);
       return app && { application: app.object.metadata.name, outer: waveOf(app.object), inner };
-    };
-    const configMaps = new Map(mine.filter((r) => r.object.kind === 'ConfigMap').map((r) => [`${r.object.metadata.namespace ?? ''}/${r.object.metadata.name}`, r.object]));
-    const party = (r: RenderedObject, place: Place, what = describeObject(r.object)): Party => ({
+    },
+    party: (r, place, what = describeObject(r.object)) => ({
       what,
       get at() {
-        return at(r);
+        return documentAt(r);
       },
       place,
       kind: r.object.kind,
-    });
+    }),
+  };
+}
 
-    const producers = new Map<string, Party>();
-    const existing = { what: 'the cluster', at: { file: '' }, place: { application: '', outer: -Infinity }, kind: 'Namespace' };
-    for (const ns of [...kubernetesNamespaces, argocdNamespace]) producers.set(`Namespace/${ns}`, existing);
-    // input: where base/addons.yaml declares an add-on's need; wave: its syncWave line.
-    const consumers: { key: string; needs: string; party: Party; input?: SourceLocation; wave?: SourceLocation }[] = [];
-    const charts = new Map<string, { addon: AddonSpec; app: RenderedObject }>();
-    for (const app of applications) {
-      const release = get(app.object, ['spec', 'source', 'helm', 'releaseName']);
-      const addon = addons.find((a) => a.name === release);
-      if (addon && get(app.object, ['spec', 'source', 'chart'])) charts.set(addon.name, { addon, app });
-    }
-    for (const { addon, app } of charts.values()) {
-      const place = { application: app.object.metadata.name, outer: waveOf(app.object), inner: 0 };
-      const who = party(app, place, `add-on '${addon.name}' (Application ${app.object.metadata.name})`);
-      const wave = locate(addon.name, ['syncWave']);
-      for (const group of addon.apiGroups ?? []) producers.set(`group/${group}`, who);
-      consumers.push({ key: `Namespace/${addon.namespace}`, needs: `namespace ${addon.namespace}`, party: who, wave });
-      const secret = (name: string, input: SourceLocation) =>
-        consumers.push({ key: `Secret/${addon.namespace}/${name}`, needs: `Secret ${addon.namespace}/${name}`, party: who, input, wave });
-      (addon.secrets ?? []).forEach((s, i) => secret(s.name, locate(addon.name, ['secrets', i, 'name'])));
-      (addon.consumes?.secrets ?? []).forEach((name, i) => secret(name, locate(addon.name, ['consumes', 'secrets', i])));
-    }
-    for (const r of mine) {
-      const place = placeOf(r);
-      if (!place) continue;
-      const o = r.object;
-      const me = party(r, place);
-      const group = groupOf(o.apiVersion);
-      producers.set(`${group}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, me);
-      if (o.kind === 'Namespace') producers.set(`Namespace/${o.metadata.name}`, me);
-      const need = (key: string, needs: string) => consumers.push({ key, needs, party: me });
-      if (o.metadata.namespace) need(`Namespace/${o.metadata.namespace}`, `namespace ${o.metadata.namespace}`);
-      if (!builtIn(group)) need(`group/${group}`, `the CRD of ${o.kind} (API group ${group})`);
-      const ns = o.metadata.namespace ?? '';
-      if (o.kind === 'ExternalSecret') {
-        const target = (get(o, ['spec', 'target', 'name']) as string | undefined) ?? o.metadata.name;
-        producers.set(`Secret/${ns}/${target}`, me);
-        const store = get(o, ['spec', 'secretStoreRef']);
-        if (isObj(store) && typeof store.name === 'string') {
-          const kind = typeof store.kind === 'string' ? store.kind : 'SecretStore';
-          need(`${group}/${kind}/${kind === 'SecretStore' ? ns : ''}/${store.name}`, `${kind} ${store.name}`);
-        }
-      }
-      for (const secret of secretsRead(o)) need(`Secret/${ns}/${secret}`, `Secret ${ns}/${secret}`);
-      if (o.metadata.annotations?.[hookAnnotation]) {
-        for (const [service, url] of servicesCalled(o, (name) => configMaps.get(`${ns}/${name}`))) need(`/Service/${service}`, `Service ${service} (it calls ${url})`);
-      }
-      const issuer = o.metadata.annotations?.[issuerAnnotation];
-      if (o.kind === 'Ingress' && issuer) need(`cert-manager.io/ClusterIssuer//${issuer}`, `ClusterIssuer ${issuer}`);
-    }
+/** Each add-on's chart produces its API groups and needs its namespace and the Secrets it reads. */
+function addAddonNeeds({ producers, consumers }: Needs, placement: Placement, addons: readonly AddonSpec[], locate: OrderingAddons['locate']): void {
+  const charts = new Map<string, { addon: AddonSpec; app: RenderedObject }>();
+  for (const app of placement.applications) {
+    const release = get(app.object, ['spec', 'source', 'helm', 'releaseName']);
+    const addon = addons.find((a) => a.name === release);
+    if (addon && get(app.object, ['spec', 'source', 'chart'])) charts.set(addon.name, { addon, app });
+  }
+  for (const { addon, app } of charts.values()) {
+    const place = { application: app.object.metadata.name, outer: waveOf(app.object), inner: 0 };
+    const who = placement.party(app, place, `add-on '${addon.name}' (Application ${app.object.metadata.name})`);
+    const wave = locate(addon.name, ['syncWave']);
+    for (const group of addon.apiGroups ?? []) producers.set(`group/${group}`, who);
+    consumers.push({ key: `Namespace/${addon.namespace}`, needs: `namespace ${addon.namespace}`, party: who, wave });
+    const secret = (name: string, input: SourceLocation) =>
+      consumers.push({ key: `Secret/${addon.namespace}/${name}`, needs: `Secret ${addon.namespace}/${name}`, party: who, input, wave });
+    (addon.secrets ?? []).forEach((s, i) => secret(s.name, locate(addon.name, ['secrets', i, 'name'])));
+    (addon.consumes?.secrets ?? []).forEach((name, i) => secret(name, locate(addon.name, ['consumes', 'secrets', i])));
+  }
+}
 
-    for (const c of consumers) {
-      const p = producers.get(c.key);
-      const consumerAt = `${c.party.at.file}:${c.party.at.line ?? 1}`;
-      if (!p) {
-        problems.push({
-          ...(c.input ?? c.party.at),
-          message: `${c.party.what} at ${consumerAt} needs ${c.needs}, which nothing rendered for cluster '${cluster}' produces`,
-          hint: c.needs.startsWith('Secret')
-            ? "create it from the secret store (base/addons.yaml: the add-on's secrets, or an ExternalSecret in the platform folder), or remove the reference"
-            : c.needs.startsWith('the CRD')
-              ? 'name the API group in the apiGroups of the add-on that installs its CRD (base/addons.yaml), and install that add-on in this cluster'
-              : 'render a Namespace object for it (an add-on or the environment namespace), or use an existing namespace',
-        });
-        continue;
+/** Each rendered object produces itself (and an ExternalSecret its Secret) and needs its namespace, CRD, Secrets, Services and issuer. */
+function addObjectNeeds({ producers, consumers }: Needs, placement: Placement, mine: readonly RenderedObject[]): void {
+  const configMaps = new Map(mine.filter((r) => r.object.kind === 'ConfigMap').map((r) => [`${r.object.metadata.namespace ?? ''}/${r.object.metadata.name}`, r.object]));
+  for (const r of mine) {
+    const place = placement.placeOf(r);
+    if (!place) continue;
+    const o = r.object;
+    const me = placement.party(r, place);
+    const group = groupOf(o.apiVersion);
+    producers.set(`${group}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, me);
+    if (o.kind === 'Namespace') producers.set(`Namespace/${o.metadata.name}`, me);
+    const need = (key: string, needs: string) => consumers.push({ key, needs, party: me });
+    if (o.metadata.namespace) need(`Namespace/${o.metadata.namespace}`, `namespace ${o.metadata.namespace}`);
+    if (!builtIn(group)) need(`group/${group}`, `the CRD of ${o.kind} (API group ${group})`);
+    const ns = o.metadata.namespace ?? '';
+    if (o.kind === 'ExternalSecret') {
+      const target = (get(o, ['spec', 'target', 'name']) as string | undefined) ?? o.metadata.name;
+      producers.set(`Secret/${ns}/${target}`, me);
+      const store = get(o, ['spec', 'secretStoreRef']);
+      if (isObj(store) && typeof store.name === 'string') {
+        const kind = typeof store.kind === 'string' ? store.kind : 'SecretStore';
+        need(`${group}/${kind}/${kind === 'SecretStore' ? ns : ''}/${store.name}`, `${kind} ${store.name}`);
       }
-      if (p === existing || syncsAfter(p.place, c.party.place, p.kind)) continue;
+    }
+    for (const secret of secretsRead(o)) need(`Secret/${ns}/${secret}`, `Secret ${ns}/${secret}`);
+    if (o.metadata.annotations?.[hookAnnotation]) {
+      for (const [service, url] of servicesCalled(o, (name) => configMaps.get(`${ns}/${name}`))) need(`/Service/${service}`, `Service ${service} (it calls ${url})`);
+    }
+    const issuer = o.metadata.annotations?.[issuerAnnotation];
+    if (o.kind === 'Ingress' && issuer) need(`cert-manager.io/ClusterIssuer//${issuer}`, `ClusterIssuer ${issuer}`);
+  }
+}
+
+/** A problem for every need nothing produces and for every one whose producer does not sync first. */
+function judgeNeeds({ producers, consumers }: Needs, cluster: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const c of consumers) {
+    const p = producers.get(c.key);
+    const consumerAt = `${c.party.at.file}:${c.party.at.line ?? 1}`;
+    if (!p) {
       problems.push({
-        ...c.party.at,
-        message:
-          `${c.party.what} syncs in ${describePlace(c.party.place)}, not after ${p.what} at ${p.at.file}:${p.at.line ?? 1} (${describePlace(p.place)}), ` +
-          `which it needs for ${c.needs}: the first sync would wait forever`,
-        hint:
-          c.wave !== undefined
-            ? `give the add-on a syncWave after ${p.place.outer} (${c.wave.file}:${c.wave.line ?? 1}), or make the producer sync earlier`
-            : `a consumer must sync in a later wave than its producer: move ${p.what} to an earlier wave or ${c.party.what} to a later one`,
+        ...(c.input ?? c.party.at),
+        message: `${c.party.what} at ${consumerAt} needs ${c.needs}, which nothing rendered for cluster '${cluster}' produces`,
+        hint: c.needs.startsWith('Secret')
+          ? "create it from the secret store (base/addons.yaml: the add-on's secrets, or an ExternalSecret in the platform folder), or remove the reference"
+          : c.needs.startsWith('the CRD')
+            ? 'name the API group in the apiGroups of the add-on that installs its CRD (base/addons.yaml), and install that add-on in this cluster'
+            : 'render a Namespace object for it (an add-on or the environment namespace), or use an existing namespace',
       });
+      continue;
     }
+    if (p === theCluster || syncsAfter(p.place, c.party.place, p.kind)) continue;
+    problems.push({
+      ...c.party.at,
+      message:
+        `${c.party.what} syncs in ${describePlace(c.party.place)}, not after ${p.what} at ${p.at.file}:${p.at.line ?? 1} (${describePlace(p.place)}), ` +
+        `which it needs for ${c.needs}: the first sync would wait forever`,
+      hint:
+        c.wave !== undefined
+          ? `give the add-on a syncWave after ${p.place.outer} (${c.wave.file}:${c.wave.line ?? 1}), or make the producer sync earlier`
+          : `a consumer must sync in a later wave than its producer: move ${p.what} to an earlier wave or ${c.party.what} to a later one`,
+    });
   }
   return problems;
 }

@@ -329,18 +329,44 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
   return jobs;
 }
 
+/** What every step of the Argo CD folder's plan reads: the cluster, the folder, the projects, the job list to add to. */
+interface ArgocdFolderPlan {
+  repo: ResolvedRepo;
+  cluster: ResolvedCluster;
+  add: ReturnType<typeof jobList>['add'];
+  folder: string;
+  argocdNs: string;
+  envFile: string;
+  labelsOf: (name: string) => Record<string, string>;
+  appsProject: string;
+  platformProject: string;
+}
+
 /** The Argo CD folder, the cluster's skeleton synced by the root Application: namespaces, projects, Applications. */
 function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
-  const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
-  const env = cluster.env;
-  const ns = env.namespace;
-  const envFile = cluster.envSource.file;
-  const addonNamespaces = new Set(cluster.addons.map((a) => a.spec.namespace));
-  const platformFolder = repoPaths.platformFolder(cluster.name);
-  const argocdFolder = repoPaths.argocdFolder(cluster.name);
-  const argocdNs = repo.platform.argocdNamespace;
-  const namespaces = new Map<string, (typeof podSecurityOrder)[number]>([[ns, 'restricted']]);
+  const plan: ArgocdFolderPlan = {
+    repo,
+    cluster,
+    add,
+    folder: repoPaths.argocdFolder(cluster.name),
+    argocdNs: repo.platform.argocdNamespace,
+    envFile: cluster.envSource.file,
+    labelsOf: (name) => platformLabels(name, repo.platform.name),
+    appsProject: cluster.environment,
+    platformProject: `${cluster.environment}-platform`,
+  };
+  addNamespaces(plan);
+  addArgocdNotifications(plan);
+  addAppProjects(plan);
+  addGitApplications(plan);
+  addAddonApplications(plan);
+  return jobs;
+}
+
+/** One Namespace per namespace the cluster's apps and add-ons use, at the strictest Pod Security its add-ons allow. */
+function addNamespaces({ cluster, add, folder, argocdNs, envFile, labelsOf }: ArgocdFolderPlan): void {
+  const namespaces = new Map<string, (typeof podSecurityOrder)[number]>([[cluster.env.namespace, 'restricted']]);
   for (const addon of cluster.addons) {
     // Kubernetes' own namespace, and Argo CD's, which exists before the root (bootstrap makes it): a Namespace object
     // for it would let a cascading delete of the root take Argo CD with it.
@@ -351,34 +377,37 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   }
   for (const [name, level] of [...namespaces].sort()) {
     const podSecurity = { 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/audit': level, 'pod-security.kubernetes.io/warn': level };
-    add(argocdFolder, 'namespace.yaml.hbs', { name, labels: { ...labelsOf(name), ...podSecurity } }, [envFile, repoPaths.platform, repoPaths.addons]);
+    add(folder, 'namespace.yaml.hbs', { name, labels: { ...labelsOf(name), ...podSecurity } }, [envFile, repoPaths.platform, repoPaths.addons]);
   }
+}
 
-  const notifications = env.alerting && argocdNotifications(env.alerting, secretStoreKey(cluster));
-  if (notifications) {
-    add(
-      argocdFolder,
-      'argocd-notifications.yaml.hbs',
-      {
-        namespace: argocdNs,
-        // Argo CD reads only its own ConfigMaps, those labelled part of it.
-        labels: { ...labelsOf('argocd'), 'app.kubernetes.io/part-of': 'argocd' },
-        data: notifications.data,
-        secretName: argocdNotificationsSecret,
-        storeName: secretStoreName(cluster),
-        secret: notifications.secret,
-        wave: String(platformWave + 1),
-      },
-      [envFile],
-    );
-  }
-
-  const appsProject = cluster.environment;
-  const platformProject = `${cluster.environment}-platform`;
-  const argocdLabels = labelsOf('argocd');
-  const sync = { automated: env.autoSync };
+/** Argo CD's notification settings and their secret, when the environment alerts. */
+function addArgocdNotifications({ cluster, add, folder, argocdNs, envFile, labelsOf }: ArgocdFolderPlan): void {
+  const notifications = cluster.env.alerting && argocdNotifications(cluster.env.alerting, secretStoreKey(cluster));
+  if (!notifications) return;
   add(
-    argocdFolder,
+    folder,
+    'argocd-notifications.yaml.hbs',
+    {
+      namespace: argocdNs,
+      // Argo CD reads only its own ConfigMaps, those labelled part of it.
+      labels: { ...labelsOf('argocd'), 'app.kubernetes.io/part-of': 'argocd' },
+      data: notifications.data,
+      secretName: argocdNotificationsSecret,
+      storeName: secretStoreName(cluster),
+      secret: notifications.secret,
+      wave: String(platformWave + 1),
+    },
+    [envFile],
+  );
+}
+
+/** The apps' project (only the environment's namespace, only this repository) and the cluster plumbing's. */
+function addAppProjects({ repo, cluster, add, folder, argocdNs, envFile, labelsOf, appsProject, platformProject }: ArgocdFolderPlan): void {
+  const ns = cluster.env.namespace;
+  const argocdLabels = labelsOf('argocd');
+  add(
+    folder,
     'appproject.yaml.hbs',
     {
       name: appsProject,
@@ -393,9 +422,10 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
     },
     [envFile, repoPaths.platform],
   );
+  const addonNamespaces = new Set(cluster.addons.map((a) => a.spec.namespace));
   const platformClusterKindList = uniqueKinds([...platformClusterKinds, ...cluster.addons.flatMap((a) => a.spec.clusterKinds)]);
   add(
-    argocdFolder,
+    folder,
     'appproject.yaml.hbs',
     {
       name: platformProject,
@@ -410,22 +440,32 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
     },
     [envFile, repoPaths.platform, repoPaths.addons],
   );
+}
 
+/** The labels every Application of the cluster carries. */
+function applicationLabels({ cluster, labelsOf }: ArgocdFolderPlan): Record<string, string> {
+  return { ...labelsOf('argocd'), 'berrys.io/cluster': cluster.name, 'berrys.io/environment': cluster.environment };
+}
+
+/** The Applications on folders of this repository: the root, the platform, the post-deploy tests and one per app. */
+function addGitApplications(plan: ArgocdFolderPlan): void {
+  const { repo, cluster, add, folder, argocdNs, envFile, appsProject, platformProject } = plan;
+  const ns = cluster.env.namespace;
   const gitApp = (name: string, project: string, path: string, namespace: string, wave: number, ignoreDifferences: unknown[], sources: string[], origin?: SourceLocation) =>
     add(
-      argocdFolder,
+      folder,
       'application.yaml.hbs',
       {
         name,
         namespace: argocdNs,
-        labels: { ...argocdLabels, 'berrys.io/cluster': cluster.name, 'berrys.io/environment': cluster.environment },
+        labels: applicationLabels(plan),
         wave: String(wave),
         project,
         // No `directory: { recurse: false }`: it is Argo CD's default, and Argo CD normalises a zero-valued `directory`
         // away in the live object, so rendering it left every root Application permanently OutOfSync (found by npm run e2e).
         source: { repoURL: repo.platform.repoURL, targetRevision: repo.platform.targetRevision, path },
         destination: { server: inClusterServer, namespace },
-        sync,
+        sync: { automated: cluster.env.autoSync },
         ignoreDifferences: ignoreDifferences.length ? ignoreDifferences : null,
         cascadeDelete: true,
       },
@@ -435,8 +475,8 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
   // The root Application is in the folder it syncs, so it manages itself. Its wave comes after every other object
   // of that folder: Argo CD waits for a wave's objects to be Healthy before the next wave, and the root is not
   // Healthy while its own sync runs, so in an early wave it held back every Application behind it (npm run e2e).
-  gitApp(applicationName(cluster.name, 'root'), platformProject, argocdFolder, argocdNs, rootWave, [], [envFile, repoPaths.platform]);
-  gitApp(applicationName(cluster.name, 'platform'), platformProject, platformFolder, ns, platformWave, [], [envFile, repoPaths.platform]);
+  gitApp(applicationName(cluster.name, 'root'), platformProject, folder, argocdNs, rootWave, [], [envFile, repoPaths.platform]);
+  gitApp(applicationName(cluster.name, 'platform'), platformProject, repoPaths.platformFolder(cluster.name), ns, platformWave, [], [envFile, repoPaths.platform]);
   if (repo.platform.postDeployTests) {
     gitApp(applicationName(cluster.name, 'post-deploy'), appsProject, repoPaths.postDeployFolder(cluster.name), ns, postDeployWave, [], [envFile, repoPaths.platform]);
   }
@@ -455,21 +495,21 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
       app.settings.namespace ? app.settingAt(['namespace']) : undefined,
     );
   }
+}
+
+/** One Application per add-on, on its pinned chart with its values. */
+function addAddonApplications(plan: ArgocdFolderPlan): void {
+  const { cluster, add, folder, argocdNs, platformProject } = plan;
   for (const addon of cluster.addons) {
     const provides = addon.spec.provides ?? [];
     add(
-      argocdFolder,
+      folder,
       'application.yaml.hbs',
       {
         name: applicationName(cluster.name, `addon-${addon.spec.name}`),
         namespace: argocdNs,
         // One label per capability, so that bootstrap finds Argo CD's own Application by what it provides.
-        labels: {
-          ...argocdLabels,
-          'berrys.io/cluster': cluster.name,
-          'berrys.io/environment': cluster.environment,
-          ...Object.fromEntries(provides.map((p) => [providesLabel(p), 'true'])),
-        },
+        labels: { ...applicationLabels(plan), ...Object.fromEntries(provides.map((p) => [providesLabel(p), 'true'])) },
         // Argo CD's own Application deletes nothing when it is deleted: its finalizer would uninstall Argo CD,
         // halfway through, from under the controller running the deletion.
         cascadeDelete: !provides.includes('gitops'),
@@ -482,13 +522,12 @@ function planArgocdFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templat
           helm: { releaseName: addon.spec.name, valuesObject: addon.values },
         },
         destination: { server: inClusterServer, namespace: addon.spec.namespace },
-        sync,
+        sync: { automated: cluster.env.autoSync },
         ignoreDifferences: null,
       },
       addon.sources,
     );
   }
-  return jobs;
 }
 
 /**
