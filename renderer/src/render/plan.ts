@@ -241,25 +241,37 @@ function failoverOf(cluster: ResolvedCluster): { setIdentifier: string; role: 'P
   return cluster.env.clusters.length > 1 ? { setIdentifier: cluster.name, role: cluster.spec.role === 'primary' ? 'PRIMARY' : 'SECONDARY' } : null;
 }
 
+/** What every step of the platform folder's plan reads. */
+interface PlatformFolderPlan {
+  repo: ResolvedRepo;
+  cluster: ResolvedCluster;
+  add: ReturnType<typeof jobList>['add'];
+  folder: string;
+  labelsOf: (name: string) => Record<string, string>;
+  /** The add-on catalogue always shapes the folder: which add-on issues certificates, which namespaces get secrets. */
+  sources: string[];
+}
+
 /** The platform folder: guard rails and secret plumbing shared by the apps, the certificate issuer, the load balancer. */
 function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[] {
   const { jobs, add } = jobList(cluster);
-  const labelsOf = (name: string) => platformLabels(name, repo.platform.name);
-  const env = cluster.env;
-  const ns = env.namespace;
-  const envFile = cluster.envSource.file;
-  const platformFolder = repoPaths.platformFolder(cluster.name);
-  // The add-on catalogue always shapes the folder: which add-on issues certificates, which namespaces get secrets.
-  const platformSources = [envFile, repoPaths.platform, repoPaths.addons];
-  const store = env.secretStore;
-  const storeName = secretStoreName(cluster);
-  const storeKey = secretStoreKey(cluster);
-  const argocdNamespace = repo.platform.argocdNamespace;
-  const notifications = env.alerting && argocdNotifications(env.alerting, storeKey);
-  // A cluster with data stores of its own (a standby's replicas) reads their connection secrets under its own name:
-  // the environment's hold the primary's endpoints, which the standby's network policies do not even allow.
-  const dataStoreKey = (key: string) => `berrys/${cluster.spec.dataStores ? cluster.name : cluster.environment}/${key}`;
-  // Secrets an add-on's chart reads instead of generating its own (a generated one changes on every render).
+  const plan: PlatformFolderPlan = {
+    repo,
+    cluster,
+    add,
+    folder: repoPaths.platformFolder(cluster.name),
+    labelsOf: (name) => platformLabels(name, repo.platform.name),
+    sources: [cluster.envSource.file, repoPaths.platform, repoPaths.addons],
+  };
+  add(plan.folder, 'namespace-guardrails.yaml.hbs', { namespace: cluster.env.namespace, labels: plan.labelsOf('guardrails') }, plan.sources);
+  addSecretPlumbing(plan);
+  addClusterIssuer(plan);
+  addLoadBalancer(plan);
+  return jobs;
+}
+
+/** Secrets an add-on's chart reads instead of generating its own (a generated one changes on every render), and the alert receivers'. */
+function addonSecretsOf(cluster: ResolvedCluster, storeKey: (key: string) => string): { name: string; namespace: string; data: unknown[] }[] {
   const addonSecrets = cluster.addons.flatMap((a) =>
     (a.spec.secrets ?? []).map((s) => ({
       name: s.name,
@@ -269,17 +281,30 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
   );
   // The alert receivers' credentials, beside the Alertmanager that mounts them.
   const monitoring = providerOf(cluster, 'monitoring');
-  if (env.alerting && monitoring) {
-    addonSecrets.push({ name: alertmanagerSecret, namespace: monitoring.spec.namespace, data: alertmanagerSecretItems(env.alerting, storeKey) });
+  if (cluster.env.alerting && monitoring) {
+    addonSecrets.push({ name: alertmanagerSecret, namespace: monitoring.spec.namespace, data: alertmanagerSecretItems(cluster.env.alerting, storeKey) });
   }
-  add(platformFolder, 'namespace-guardrails.yaml.hbs', { namespace: ns, labels: labelsOf('guardrails') }, platformSources);
+  return addonSecrets;
+}
+
+/** The secret store and the ExternalSecrets of the apps' data stores and the add-ons, in every namespace that reads one. */
+function addSecretPlumbing({ repo, cluster, add, folder, labelsOf, sources }: PlatformFolderPlan): void {
+  const env = cluster.env;
+  const ns = env.namespace;
+  const store = env.secretStore;
+  const storeKey = secretStoreKey(cluster);
+  const notifications = env.alerting && argocdNotifications(env.alerting, storeKey);
+  // A cluster with data stores of its own (a standby's replicas) reads their connection secrets under its own name:
+  // the environment's hold the primary's endpoints, which the standby's network policies do not even allow.
+  const dataStoreKey = (key: string) => `berrys/${cluster.spec.dataStores ? cluster.name : cluster.environment}/${key}`;
+  const addonSecrets = addonSecretsOf(cluster, storeKey);
   add(
-    platformFolder,
+    folder,
     'secrets.yaml.hbs',
     {
-      namespaces: [ns, ...[...new Set([...addonSecrets.map((s) => s.namespace), ...(notifications ? [argocdNamespace] : [])])].filter((n) => n !== ns).sort()],
+      namespaces: [ns, ...[...new Set([...addonSecrets.map((s) => s.namespace), ...(notifications ? [repo.platform.argocdNamespace] : [])])].filter((n) => n !== ns).sort()],
       labels: labelsOf('secrets'),
-      storeName,
+      storeName: secretStoreName(cluster),
       provider:
         store.provider === 'aws-secrets-manager'
           ? { aws: { service: 'SecretsManager', region: store.region, auth: { jwt: { serviceAccountRef: secretsOperatorAccount(cluster) } } } }
@@ -290,43 +315,44 @@ function planPlatformFolder(repo: ResolvedRepo, cluster: ResolvedCluster): Templ
         ...addonSecrets,
       ],
     },
-    platformSources,
+    sources,
   );
+}
+
+/** The ACME ClusterIssuer, when the environment names one and an add-on issues certificates. */
+function addClusterIssuer({ cluster, add, folder, labelsOf, sources }: PlatformFolderPlan): void {
+  const env = cluster.env;
   const certificates = providerOf(cluster, 'certificates');
-  if (env.ingress.clusterIssuer && env.ingress.acme && certificates) {
-    add(
-      platformFolder,
-      'clusterissuer.yaml.hbs',
-      { name: env.ingress.clusterIssuer, labels: labelsOf(certificates.spec.name), acme: env.ingress.acme, domain: env.domain },
-      platformSources,
-    );
-  }
-  // The document's Route 53 → ALB (AWS WAF) → ingress controller: one Ingress of the load balancer's class in front of
-  // the ingress controller's Service, which routes by host name as before.
+  if (!(env.ingress.clusterIssuer && env.ingress.acme && certificates)) return;
+  add(folder, 'clusterissuer.yaml.hbs', { name: env.ingress.clusterIssuer, labels: labelsOf(certificates.spec.name), acme: env.ingress.acme, domain: env.domain }, sources);
+}
+
+/**
+ * The document's Route 53 → ALB (AWS WAF) → ingress controller: one Ingress of the load balancer's class in front of
+ * the ingress controller's Service, which routes by host name as before.
+ */
+function addLoadBalancer({ cluster, add, folder, labelsOf, sources }: PlatformFolderPlan): void {
   const balancer = providerOf(cluster, 'load-balancing');
   const ingress = providerOf(cluster, 'ingress');
   const backend = ingress?.spec.loadBalancerBackend;
-  if (balancer && ingress && backend && cluster.spec.loadBalancer) {
-    const hosts = [...new Set(cluster.apps.flatMap((a) => (a.spec.ingress ? [`${a.spec.ingress.subdomain}.${env.domain}`] : [])))].sort();
-    add(
-      platformFolder,
-      'load-balancer.yaml.hbs',
-      {
-        name: `${ingress.spec.name}-load-balancer`,
-        namespace: ingress.spec.namespace,
-        labels: labelsOf(balancer.spec.name),
-        loadBalancer: cluster.spec.loadBalancer,
-        backend,
-        // An annotation value is a string.
-        healthCheckPort: String(backend.healthCheck.port),
-        hosts: hosts.length > 0 ? hosts.join(',') : null,
-        failover: failoverOf(cluster),
-      },
-      [...platformSources, ...cluster.apps.filter((a) => a.spec.ingress).map((a) => repoPaths.app(a.name))],
-    );
-  }
-
-  return jobs;
+  if (!(balancer && ingress && backend && cluster.spec.loadBalancer)) return;
+  const hosts = [...new Set(cluster.apps.flatMap((a) => (a.spec.ingress ? [`${a.spec.ingress.subdomain}.${cluster.env.domain}`] : [])))].sort();
+  add(
+    folder,
+    'load-balancer.yaml.hbs',
+    {
+      name: `${ingress.spec.name}-load-balancer`,
+      namespace: ingress.spec.namespace,
+      labels: labelsOf(balancer.spec.name),
+      loadBalancer: cluster.spec.loadBalancer,
+      backend,
+      // An annotation value is a string.
+      healthCheckPort: String(backend.healthCheck.port),
+      hosts: hosts.length > 0 ? hosts.join(',') : null,
+      failover: failoverOf(cluster),
+    },
+    [...sources, ...cluster.apps.filter((a) => a.spec.ingress).map((a) => repoPaths.app(a.name))],
+  );
 }
 
 /** What every step of the Argo CD folder's plan reads: the cluster, the folder, the projects, the job list to add to. */
