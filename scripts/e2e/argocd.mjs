@@ -79,9 +79,16 @@ export async function startArgocd({ c, argocdBin, toolsBin, stateDir, processes,
   await kubectl`apply --server-side -f ${file}`;
   const redis = processes.start('redis', 'redis-server', c.redisArgs(stateDir));
   const env = { ...process.env, ...c.argocdEnv(kubeconfig, argocdBin, process.env.PATH ?? '', toolsBin) };
-  const repo = processes.start('argocd-repo-server', path.join(argocdBin, 'argocd-repo-server'), c.repoServerArgs(), { env, cwd: stateDir });
-  const controller = processes.start('argocd-application-controller', path.join(argocdBin, 'argocd-application-controller'), c.applicationControllerArgs(), { env, cwd: stateDir });
-  const server = processes.start('argocd-server', path.join(argocdBin, 'argocd-server'), c.argocdServerArgs(), { env, cwd: stateDir });
+  // In a cluster the kubelet restarts a crashed Argo CD container; here the process is started again, said in the
+  // output. The approximated gitops-engine (see docs/e2e.md) has been seen to panic once an APIService appears
+  // (assignment to entry in nil map in clusterCache.startMissingWatches).
+  const repo = processes.start('argocd-repo-server', path.join(argocdBin, 'argocd-repo-server'), c.repoServerArgs(), { env, cwd: stateDir, restarts: 3 });
+  const controller = processes.start('argocd-application-controller', path.join(argocdBin, 'argocd-application-controller'), c.applicationControllerArgs(), {
+    env,
+    cwd: stateDir,
+    restarts: 3,
+  });
+  const server = processes.start('argocd-server', path.join(argocdBin, 'argocd-server'), c.argocdServerArgs(), { env, cwd: stateDir, restarts: 3 });
   note('waiting for the Argo CD server');
   await waitFor('argocd-server /healthz', async () => (await fetch(`http://127.0.0.1:${c.ports.argocdServer}/healthz`)).ok, {
     processes,

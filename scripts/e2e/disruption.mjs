@@ -104,11 +104,11 @@ export async function loseOneZone({ kubectl, processes, entries, note, log, zone
         note(short.length ? `${short.length} short: ${short.slice(0, 4).join('; ')}` : 'all ready');
         return short.length === 0 || `${short.length} short`;
       },
-      { processes, entries, timeoutMs: 240_000, intervalMs: 5000 },
+      { processes, entries, timeoutMs: 150_000, intervalMs: 5000 },
     );
     log(`  every Deployment and StatefulSet back at full ready count in two zones`);
   } catch {
     const pending = (await json(kubectl, ['pods', '-A'])).filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp).length;
-    log(`  after 4 min in two zones, ${short.length} workloads short (${pending} pods Pending): ${short.join('; ')}`);
+    log(`  after 2.5 min in two zones, ${short.length} workloads short (${pending} pods Pending): ${short.join('; ')}`);
   }
 }

@@ -390,6 +390,37 @@ export async function playChartControllers(kubectl, dir, say, issuer) {
     await kubectl`patch prometheuses.monitoring.coreos.com ${o.metadata.name} -n ${o.metadata.namespace} --subresource=status --type=merge -p ${JSON.stringify(status)}`;
     say(`Prometheus operator: Prometheus ${o.metadata.namespace}/${o.metadata.name} reports ${replicas} available replicas (its StatefulSet is not made)`);
   }
+  // The EBS CSI controller's provisioner does not run here (EBS volumes need AWS): each claim the scheduler has
+  // given a node (WaitForFirstConsumer) gets a PersistentVolume of the class's driver, pinned to that node's zone as
+  // an EBS volume is, and the real PersistentVolume controller binds the two.
+  const classes = await list('storageclasses.storage.k8s.io');
+  for (const claim of await list('persistentvolumeclaims')) {
+    const node = claim.metadata.annotations?.['volume.kubernetes.io/selected-node'];
+    const sc = classes.find((x) => x.metadata.name === claim.spec.storageClassName);
+    if (claim.spec.volumeName || !node || sc?.provisioner !== 'ebs.csi.aws.com') continue;
+    const zone = JSON.parse((await kubectl`get node ${node} -o json`).stdout).metadata.labels?.['topology.kubernetes.io/zone'];
+    const pv = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `pvc-${claim.metadata.uid}`, annotations: { 'pv.kubernetes.io/provisioned-by': sc.provisioner } },
+      spec: {
+        capacity: { storage: claim.spec.resources.requests.storage },
+        accessModes: claim.spec.accessModes,
+        persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
+        storageClassName: sc.metadata.name,
+        volumeMode: claim.spec.volumeMode ?? 'Filesystem',
+        claimRef: { namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid },
+        csi: { driver: sc.provisioner, volumeHandle: `vol-e2e${claim.metadata.uid.replace(/-/g, '').slice(0, 17)}`, fsType: 'ext4' },
+        ...(zone ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [zone] }] }] } } } : {}),
+      },
+    };
+    const file = path.join(dir, `pv-${claim.metadata.uid}.json`);
+    writeFileSync(file, JSON.stringify(pv));
+    await kubectl`apply -f ${file}`;
+    say(
+      `EBS CSI controller: PersistentVolumeClaim ${claim.metadata.namespace}/${claim.metadata.name} gets a PersistentVolume of ${sc.provisioner} in ${zone ?? 'no zone'} (EBS volumes need AWS)`,
+    );
+  }
   for (const i of await list('ingresses.networking.k8s.io')) {
     if (i.status?.loadBalancer?.ingress?.length) continue;
     await kubectl`patch ingress ${i.metadata.name} -n ${i.metadata.namespace} --subresource=status --type=merge -p ${JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '127.0.0.1' }] } } })}`;

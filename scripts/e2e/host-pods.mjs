@@ -25,7 +25,7 @@ export async function addHostPodAddress(stateDir, address) {
   const known = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
   writeFileSync(file, `${JSON.stringify([...new Set([...known, address])])}\n`);
   const r = await ip(['addr', 'add', `${address}/32`, 'dev', 'lo']);
-  if (r.exitCode !== 0 && !/File exists/.test(r.stderr))
+  if (r.exitCode !== 0 && !/File exists|already assigned/.test(r.stderr))
     throw new Error(`could not add the pod IP ${address} to the loopback interface (ip addr add needs root or passwordless sudo): ${r.stderr.trim()}`);
 }
 

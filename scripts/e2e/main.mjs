@@ -162,6 +162,20 @@ export async function e2e({ keep, rehearse, at }) {
     const repoUrl = `https://127.0.0.1:${c.ports.gitDaemon}/agents-gitops.git`;
     const served = await phases.run('served repository (a clone with its repoURL on 127.0.0.1, rendered and committed)', async () => {
       const adjustSources = (work) => {
+        // The Argo CD add-on's configuration becomes this run's Argo CD's (they share the argocd namespace, as a
+        // self-managed Argo CD does). Its chart's default ignores status-only updates of every resource; with the
+        // approximated gitops-engine those updates then never reach the cluster cache, and every health stays
+        // Progressing (seen with CRDs and Deployments). The served clone alone turns that feature off.
+        if (rehearse) {
+          const file = path.join(work, 'base', 'addons.yaml');
+          const text = fs.readFileSync(file, 'utf8');
+          const anchor = '      configs:\n        cm:\n';
+          if (text.split(anchor).length !== 2) throw new Error(`base/addons.yaml: expected one argo-cd \`configs: cm:\` block to adjust for the rehearsal`);
+          fs.writeFileSync(file, text.replace(anchor, `${anchor}          resource.ignoreResourceUpdatesEnabled: "false"\n`));
+          log(
+            '  stand-in: Argo CD add-on config (served clone only): resource.ignoreResourceUpdatesEnabled "false", because with the approximated gitops-engine the chart\'s ignoreResourceUpdates.all (/status) left every health Progressing',
+          );
+        }
         if (!chartSources.url) return;
         const file = path.join(work, 'base', 'addons.yaml');
         const r = charts.pointChartsAtMirror(fs.readFileSync(file, 'utf8'), chartSources.unreachable, chartSources.url);

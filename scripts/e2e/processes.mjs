@@ -33,6 +33,7 @@ export function createProcesses(stateDir, log) {
   const logs = path.join(stateDir, 'logs');
   const pidFile = path.join(stateDir, 'pids.json');
   const running = [];
+  let stopping = false;
   const save = () =>
     writeFileSync(
       pidFile,
@@ -61,14 +62,37 @@ export function createProcesses(stateDir, log) {
       }
       writeFileSync(pidFile, '[]\n');
     },
-    /** Starts `cmd args` in its own process group; `argv0` lets one binary run under another name. */
-    start(name, cmd, args, { env = process.env, cwd, argv0 } = {}) {
+    /**
+     * Starts `cmd args` in its own process group; `argv0` lets one binary run under another name. `restarts`: how
+     * many times it is started again after it exits, as the kubelet restarts a crashed container of a pod (each
+     * restart is printed with the exit; after the last, assertRunning fails as for any process).
+     */
+    start(name, cmd, args, { env = process.env, cwd, argv0, restarts = 0 } = {}) {
       const file = path.join(logs, `${name}.log`);
-      const fd = openSync(file, 'a');
-      const child = spawn(cmd, args, { env, cwd, argv0, detached: true, stdio: ['ignore', fd, fd] });
-      closeSync(fd);
-      const entry = { name, pid: child.pid, cmd, log: file, exited: undefined };
-      child.on('exit', (code, sig) => (entry.exited = sig ?? code));
+      const entry = { name, pid: undefined, cmd, log: file, exited: undefined, restarted: 0 };
+      const spawnIt = () => {
+        const fd = openSync(file, 'a');
+        const child = spawn(cmd, args, { env, cwd, argv0, detached: true, stdio: ['ignore', fd, fd] });
+        closeSync(fd);
+        entry.pid = child.pid;
+        entry.exited = undefined;
+        child.on('exit', (code, sig) => {
+          const why = sig ?? code;
+          if (!stopping && entry.restarted < restarts) {
+            entry.restarted++;
+            log(`  ${name} exited (${why}); started again (restart ${entry.restarted} of at most ${restarts}, as the kubelet would); see ${file}`);
+            setTimeout(() => {
+              if (!stopping) {
+                spawnIt();
+                save();
+              }
+            }, 2000);
+            return;
+          }
+          entry.exited = why;
+        });
+      };
+      spawnIt();
       running.push(entry);
       save();
       return entry;
@@ -78,6 +102,7 @@ export function createProcesses(stateDir, log) {
       if (entry.exited !== undefined) throw new Error(`${entry.name} exited (${entry.exited}); see ${entry.log}`);
     },
     async stopAll() {
+      stopping = true;
       for (const p of [...running].reverse()) {
         if (p.exited === undefined) await stopGroup(p.pid, 5000);
       }

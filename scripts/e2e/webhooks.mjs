@@ -69,7 +69,7 @@ export function createWebhookStandIn({ kubectl, issuer, stateDir, say, log }) {
   return {
     servers: () => [...servers.keys()],
     answered: () => [...answered].map(([k, n]) => `${k} ${n}`),
-    close: () => Promise.all([...servers.values()].map((s) => new Promise((r) => s.close(r)))),
+    close: () => Promise.all([...servers.values()].filter(Boolean).map((s) => new Promise((r) => s.close(r)))),
     async play(w) {
       const list = async (what) => JSON.parse((await kubectl`get ${what} -A -o json`).stdout).items;
       const configs = [...(await list('validatingwebhookconfigurations')), ...(await list('mutatingwebhookconfigurations'))];
@@ -110,9 +110,15 @@ export function createWebhookStandIn({ kubectl, issuer, stateDir, say, log }) {
           for (const ep of await endpointsOf(kubectl, t.service)) {
             const key = `${ep.ip}:${ep.port}`;
             if (servers.has(key)) continue;
-            await addHostPodAddress(stateDir, ep.ip);
-            const m = await issuer.issue(w.serviceDnsNames(t.service));
-            servers.set(key, await serve(ep, m, w.reviewAnswer, () => answered.set(key, (answered.get(key) ?? 0) + 1)));
+            servers.set(key, undefined); // claimed before the awaits below: one responder per address
+            try {
+              await addHostPodAddress(stateDir, ep.ip);
+              const m = await issuer.issue(w.serviceDnsNames(t.service));
+              servers.set(key, await serve(ep, m, w.reviewAnswer, () => answered.set(key, (answered.get(key) ?? 0) + 1)));
+            } catch (err) {
+              servers.delete(key); // the next round tries again
+              throw err;
+            }
             log?.(
               `  webhook responder: https://${key} for Service ${t.service.namespace}/${t.service.name}:${t.service.port} (pod ${ep.pod ?? '?'}), certificate for ${t.service.name}.${t.service.namespace}.svc`,
             );

@@ -140,8 +140,11 @@ export function controllerManagerArgs(kubeconfig: string, p: Pki): string[] {
     `--cluster-signing-cert-file=${p.ca}`,
     `--cluster-signing-key-file=${p.caKey}`,
     `--service-cluster-ip-range=${serviceClusterIpRange}`,
-    // No cloud and no pod network: these controllers would only fail and retry.
-    '--controllers=*,-cloud-node-lifecycle-controller,-node-ipam-controller,-service-lb-controller,-node-route-controller,-persistentvolume-binder-controller,-persistentvolume-attach-detach-controller',
+    // No cloud and no pod network: these controllers would only fail and retry. Nor the TTL controller of finished
+    // Jobs: a chart's hook Job with ttlSecondsAfterFinished: 60 (argo-cd's redis-secret-init) was deleted before the
+    // Argo CD of a loaded 2-core machine saw it complete, failing the sync ("missing, it might have been deleted");
+    // Argo CD's own hook-delete-policy still removes hooks.
+    '--controllers=*,-cloud-node-lifecycle-controller,-node-ipam-controller,-service-lb-controller,-node-route-controller,-persistentvolume-attach-detach-controller,-ttl-after-finished-controller',
   ];
 }
 

@@ -108,7 +108,7 @@ export function stallVerdict(
   const pods = waiting.filter((w) => w.namespace === ns);
   const waitsOn = pods.length
     ? pods.flatMap((w) => w.missing.map((r) => `${r.kind} ${r.namespace}/${r.name}, which nothing has created (${w.owner ?? `pod ${w.pod}`} cannot start without it)`))
-    : [...notReadyReasons(culprit), ...outOfSyncResources(culprit)].slice(0, 8);
+    : [...failedSyncTasks(culprit), ...notReadyReasons(culprit), ...outOfSyncResources(culprit)].slice(0, 8);
   return {
     wave,
     application: culprit.metadata.name,
@@ -116,6 +116,16 @@ export function stallVerdict(
     waitsOn: [...new Set(waitsOn)],
     behind: [...open.filter((a) => waveOf(a) > wave).map((a) => a.metadata.name), ...notCreated],
   };
+}
+
+/** The sync operation's failed tasks, each naming its object: the one object a whole wave is refused for. */
+function failedSyncTasks(app: LiveApplication): string[] {
+  const op = (
+    app.status as { operationState?: { syncResult?: { resources?: { kind: string; namespace?: string; name: string; status?: string; message?: string }[] } } } | undefined
+  )?.operationState;
+  return (op?.syncResult?.resources ?? [])
+    .filter((r) => r.status === 'SyncFailed')
+    .map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} SyncFailed: ${r.message ?? ''}`.trim());
 }
 
 /**

@@ -19,8 +19,8 @@ import { appApplication, postDeployApplication, primaryCluster, readClusterIndex
 import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { checkOutput, type OutputCheck } from './output.js';
-import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
-import { gitReader, readCalls, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
+import { changedFiles, fetchCommit, gitReader, hasCommit, mergeBase, resolveCommit, trailerValues } from '../git.js';
+import { readCalls, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
 import { causedChanges, wiringChanges, type CausedChange, type WiringChange } from './wiring.js';
@@ -332,7 +332,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const releases = [...entering].filter(([app, v]) => leaving.get(app) !== v);
   const retiredFirst = [...leaving.keys()].filter((app) => !entering.has(app));
 
-  const failedRequired = [...skipped].filter((e) => required.includes(e));
+  const failedRequired = [...skipped.keys()].filter((e) => required.includes(e));
   const passed =
     moves.every((m) => m.ok) &&
     [...health.values()].every((h) => h.ok) &&
@@ -349,7 +349,9 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     head,
     moves,
     health,
-    skipped: [...skipped],
+    skipped: [...skipped.keys()],
+    unasked: skipped,
+    inCi: opts.observations !== undefined,
     failedRequired,
     other: last.other,
     releases,
@@ -364,7 +366,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     env,
   });
   await publishReport(report, moves, hotfix, env, opts.log ?? ((l: string) => console.log(l)));
-  return { passed, moves, health, skipped: [...skipped], other: last.other, hotfix, chain: starts, output: last.output, wiring: last.wiring, caused: last.caused, report };
+  return { passed, moves, health, skipped: [...skipped.keys()], other: last.other, hotfix, chain: starts, output: last.output, wiring: last.wiring, caused: last.caused, report };
 }
 
 /** The three revisions the gate compares, the chain at the base and at the head, and every environment's versions at each. */
@@ -449,9 +451,10 @@ async function checkPromotedHealth(
   env: NodeJS.ProcessEnv,
   r: GateRevisions,
   moves: VersionMove[],
-): Promise<{ health: Map<string, HealthFinding>; skipped: Set<string> }> {
+): Promise<{ health: Map<string, HealthFinding>; skipped: Map<string, string> }> {
   const health = new Map<string, HealthFinding>();
-  const skipped = new Set<string>();
+  /** The environments whose promotions were not asked about, each with the cluster whose Argo CD is not configured. */
+  const skipped = new Map<string, string>();
   const images = await readImages(r.baseReader, await readCatalogue(r.baseReader));
   for (const move of moves.filter((m) => m.kind === 'promotion')) {
     const primary = primaryCluster(r.baseIndex, move.previousEnv);
@@ -467,7 +470,7 @@ async function checkPromotedHealth(
           { ...opts.argocd, ...(postDeploy ? { postDeploy } : {}) },
         );
     if (!observation?.server) {
-      skipped.add(move.env);
+      skipped.set(move.env, primary.name);
       continue;
     }
     const seen = observation.applications[move.app];
@@ -666,6 +669,9 @@ function formatReport(r: {
   moves: VersionMove[];
   health: Map<string, HealthFinding>;
   skipped: string[];
+  /** The cluster asked for each skipped environment, and whether the answers came from CI's per-cluster jobs. */
+  unasked: Map<string, string>;
+  inCi: boolean;
   failedRequired: string[];
   other: string[];
   releases: [string, string][];
@@ -726,10 +732,16 @@ function formatReport(r: {
   if (notes.length > 0) out.push('', ...notes);
   if (r.skipped.length > 0) {
     out.push('');
-    out.push(
-      `The Argo CD health part was skipped for promotions into ${r.skipped.join(', ')}: no Argo CD is configured for the previous environment ` +
-        `(set ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV>/_<CLUSTER> variants).`,
-    );
+    out.push(`The Argo CD health part was skipped for promotions into ${r.skipped.join(', ')}: no Argo CD is configured for the previous environment.`);
+    // The step that fixes it: in CI only the per-cluster names reach the job (gate.yml); locally any of the lookup order.
+    for (const cluster of new Set(r.unasked.values())) {
+      const [server, token] = ['ARGOCD_SERVER', 'ARGOCD_AUTH_TOKEN'].map((name) => `${name}_${variableSuffix(cluster)}`);
+      out.push(
+        r.inCi
+          ? `  To ask cluster ${cluster}: set the repository variable ${server} and the secret ${token} (docs/promotion.md, Argo CD access).`
+          : `  To ask cluster ${cluster}: set ${server} and ${token} (or ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV> variants).`,
+      );
+    }
     for (const e of r.failedRequired) out.push(`✗ GATE_REQUIRE_ARGOCD=${r.env.GATE_REQUIRE_ARGOCD} requires the health part for ${e}.`);
   }
   if (r.releases.length > 0 || r.retiredFirst.length > 0) {

@@ -101,7 +101,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   const defaults = await read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
   const addons = await read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
   const exceptions = await read<Exceptions>(repoPaths.exceptions, Exceptions, 'the guard-rail exceptions', true);
-  addons?.value.addons.forEach((addon, i) => checkName(addon.name, 'add-on', addons.file, problems, addons.locate(['addons', i, 'name'])));
+  addons?.value.addons.forEach((addon, i) => checkName(addon.name, 'add-on', addons.file, problems, () => addons.locate(['addons', i, 'name'])));
 
   const apps = new Map<string, Source<AppSpec>>();
   for (const entry of await list(repoPaths.appsDir)) {
@@ -168,11 +168,12 @@ function bytes(n: number): string {
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
 
-function checkName(name: string, what: string, file: string, problems: Problem[], at?: { line: number; col: number }): boolean {
+/** `at` locates the name only when it is refused: locating parses the file a second time, with positions. */
+function checkName(name: string, what: string, file: string, problems: Problem[], at?: () => { line: number; col: number }): boolean {
   if (!dnsLabel.test(name)) {
     problems.push({
       file,
-      ...at,
+      ...at?.(),
       message: `${what} name '${name}' is not a valid DNS-1123 label`,
       hint: 'use lower-case letters, digits and "-" (at most 63 characters), starting and ending with a letter or digit',
     });
@@ -181,7 +182,7 @@ function checkName(name: string, what: string, file: string, problems: Problem[]
   // Names are keys elsewhere (versions.yaml, add-on settings): an app named 'constructor' found a version on every
   // object's prototype and was deployed everywhere without one.
   if (!reservedKeys.has(name)) return true;
-  problems.push({ file, ...at, message: `${what} name '${name}' is reserved`, hint: `choose another name: ${reservedKeysList} are never names or keys in input files` });
+  problems.push({ file, ...at?.(), message: `${what} name '${name}' is reserved`, hint: `choose another name: ${reservedKeysList} are never names or keys in input files` });
   return false;
 }
 

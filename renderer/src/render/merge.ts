@@ -5,12 +5,11 @@
  * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once. The guard
  * rails over what it merged run after it (resolve.ts), so guards.ts may read the merged model without a cycle.
  */
-import { allowedHint, type Problem, type SourceLocation } from '../errors.js';
+import { allowedHint, lazyLocation, type Problem, type SourceLocation } from '../errors.js';
 import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
 import { resolvePromotionChain } from './chain.js';
-import { unpinnedTag } from '../kube.js';
 import { checkCallGraph, resolveCalls, type EnvironmentCalls } from './call-graph.js';
 import { mergeLayers, type Layer } from './layers.js';
 import { resolveClusterAddons, type ResolvedAddon } from './addon-values.js';
@@ -31,6 +30,8 @@ export interface ResolvedApp {
   /** Where a merged setting came from. */
   settingAt(path: DataPath): SourceLocation;
   version: string;
+  /** Where the version is set: the app's line of the environment's versions.yaml (the image-tag policy points there). */
+  versionAt: SourceLocation;
   image: string;
   /** Apps deployed here that call this one (they get ingress rules). */
   callers: string[];
@@ -193,7 +194,7 @@ function resolveCluster(
   for (const name of appNames) {
     const merged = mergeAppSettings(place, name, problems);
     appSettings.push(merged);
-    const app = deployedApp(place, name, merged, graph, problems);
+    const app = deployedApp(place, name, merged, graph);
     if (app) apps.push(app);
   }
   const effective = effectiveEnvironment(env.spec.value, cluster);
@@ -243,25 +244,16 @@ function mergeAppSettings({ repo, env, cluster, clusterPosition }: ClusterPlace,
 
 /** The app as the cluster runs it, or undefined when its environment gives it no version. */
 function deployedApp(
-  { repo, env, cluster, clusterPosition }: ClusterPlace,
+  { repo, env, cluster }: ClusterPlace,
   name: string,
   { app, settings, settingAt }: MergedAppSettings,
   graph: EnvironmentCalls,
-  problems: Problem[],
 ): ResolvedApp | undefined {
   const e = env.spec.value;
   const version = env.versions.value[name];
   // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
   // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
   if (version === undefined) return undefined;
-  if (clusterPosition === 0 && unpinnedTag({ repository: app.value.image, tag: version }, e.pinnedVersions === true) === 'latest') {
-    problems.push({
-      file: env.versions.file,
-      ...env.versions.locate([name]),
-      message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`,
-      hint: `pin a release tag (e.g. 1.4.2); versions reach ${env.name} by npm run promote`,
-    });
-  }
   const override = env.overrides.get(name);
   const registry = cluster.imageRegistry ?? e.imageRegistry;
   return {
@@ -270,6 +262,7 @@ function deployedApp(
     settings,
     settingAt,
     version,
+    versionAt: lazyLocation(env.versions.file, () => env.versions.locate([name])),
     image: `${registry}/${app.value.image}:${version}`,
     callers: graph.callersOf.get(name) ?? [],
     calls: graph.callsOf.get(name) ?? [],

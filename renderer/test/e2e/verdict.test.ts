@@ -87,6 +87,39 @@ describe('naming the stall of a sync in wave order', () => {
     ]);
   });
 
+  it("names the object a root's whole sync is refused for when its kind's CRD is not installed yet", () => {
+    // As Argo CD reported it in a production rehearsal before the ExternalSecret skipped the dry run.
+    const root = {
+      ...app('production-root', 0, 'argocd', 'OutOfSync', 'Healthy'),
+      status: {
+        sync: { status: 'OutOfSync' },
+        health: { status: 'Healthy' },
+        operationState: {
+          phase: 'Running',
+          message:
+            'one or more synchronization tasks are not valid: failed to discover server resources for group version external-secrets.io/v1: the server could not find the requested resource. Retrying attempt #3 at 6:22AM.',
+          syncResult: {
+            resources: [
+              {
+                group: 'external-secrets.io',
+                kind: 'ExternalSecret',
+                namespace: 'argocd',
+                name: 'argocd-notifications-secret',
+                status: 'SyncFailed',
+                message:
+                  'The Kubernetes API could not find external-secrets.io/ExternalSecret for requested resource argocd/argocd-notifications-secret. Make sure the "ExternalSecret" CRD is installed on the destination cluster.',
+              },
+            ],
+          },
+        },
+      },
+    };
+    const v = stallVerdict([root], [], ['production-addon-external-secrets', 'production-platform'])!;
+    expect(v.application).toBe('production-root');
+    expect(v.waitsOn[0]).toMatch(/^ExternalSecret argocd\/argocd-notifications-secret SyncFailed: .*"ExternalSecret" CRD is installed/);
+    expect(v.behind).toEqual(['production-addon-external-secrets', 'production-platform']);
+  });
+
   it('gives nothing when every Application converged', () => {
     expect(stallVerdict([app('a', 1, 'x', 'Synced', 'Healthy')], [])).toBeUndefined();
   });
