@@ -19,7 +19,7 @@ export const kubernetesNames: ObjectRule = {
   title: 'names, labels, ports and env as the API server accepts them',
   explanation:
     "Object, container and port names, label keys and values and env names follow Kubernetes' own validation (DNS-1123 and DNS-1035 names, label syntax, IANA port names), so the API server never refuses a synced object.",
-  stages: ['render', 'validate'],
+  atRender: true,
   scope: 'object',
   check: (ctx, o) =>
     objectNameErrors(o.object as Obj).map((e) => ({
@@ -34,7 +34,7 @@ export const imageTagPinned: ObjectRule = {
   id: 'image-tag-pinned',
   title: 'image tags are pinned',
   explanation: "Every container image names a fixed version tag or a digest; 'latest' or no tag lets a restart run different code than what was reviewed.",
-  stages: ['render', 'validate'],
+  atRender: true,
   scope: 'object',
   check: (ctx, o) =>
     containersOf(o.object).flatMap((c) => {
@@ -82,7 +82,7 @@ export const chartPodResources: ObjectRule = {
   title: 'add-on pods request CPU and memory and limit memory (highAvailability environments)',
   explanation:
     "In an environment with highAvailability: true, every container an add-on's chart renders (helm template with the cluster's values) requests CPU and memory and has a memory limit: a pod without requests is BestEffort, placed without regard to its node's capacity and evicted first.",
-  stages: ['validate'],
+  atRender: false,
   scope: 'object',
   check: (ctx, o) => {
     if (!ctx.cluster.highAvailability || isHelmTest(o.object as Obj)) return [];
@@ -107,7 +107,7 @@ export const resourcesSet: ObjectRule = {
   id: 'resources',
   title: 'requests and limits on every container',
   explanation: 'Requests let the scheduler place pods and the HPA compute utilisation; limits stop one container from starving its node.',
-  stages: ['validate'],
+  atRender: false,
   scope: 'object',
   check: (_ctx, o) =>
     containersOf(o.object).flatMap((c) => {
@@ -130,7 +130,7 @@ export const probesSet: ObjectRule = {
   title: 'readiness and liveness probes',
   explanation:
     'A readiness probe keeps traffic off pods that cannot serve yet; a liveness probe restarts pods that hang. Jobs and init containers are exempt: they run to completion.',
-  stages: ['validate'],
+  atRender: false,
   scope: 'object',
   check: (_ctx, o) =>
     containersOf(o.object).flatMap((c) => {
@@ -147,7 +147,7 @@ export const podSecurityRestricted: ObjectRule = {
   explanation:
     'Pods meet the Kubernetes "restricted" Pod Security Standard: run as non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, no host namespaces; ' +
     `and a read-only root filesystem unless the workload says why not in the annotation ${writableRootAnnotation}.`,
-  stages: ['validate'],
+  atRender: false,
   scope: 'object',
   check: (_ctx, o) => {
     const podPath = podSpecPath(o.object);
@@ -199,7 +199,7 @@ export const noSecretData: ObjectRule = {
   id: 'no-secret-data',
   title: 'no Secret data in git',
   explanation: 'Secret values never live in this repository: they come from the external secret store through ExternalSecret objects.',
-  stages: ['validate'],
+  atRender: false,
   scope: 'object',
   check: (_ctx, o) => {
     if (kindOf(o.object) !== 'Secret') return [];
@@ -215,7 +215,7 @@ export const deprecatedApi: ObjectRule = {
   id: 'deprecated-api',
   title: 'no deprecated or removed API versions',
   explanation: 'Objects use API versions the pinned Kubernetes version serves and has not deprecated, so an upgrade does not break a sync.',
-  stages: ['validate'],
+  atRender: false,
   scope: 'object',
   check: ({ kubernetesVersion }, o) => {
     if (kubernetesVersion === undefined) return [];
@@ -234,7 +234,7 @@ export const recommendedLabelsSet: ObjectRule = {
   id: 'recommended-labels',
   title: 'recommended app.kubernetes.io labels',
   explanation: `Every rendered object carries ${recommendedLabels.join(', ')}, so dashboards, cost reports and kubectl selectors can tell what it belongs to and who manages it.`,
-  stages: ['validate'],
+  atRender: false,
   scope: 'object',
   check: (_ctx, o) => {
     const labels = o.object.metadata?.labels;
@@ -256,7 +256,7 @@ export const envNamesUnique: ObjectRule = {
   id: 'env-unique',
   title: 'no env name twice in a container',
   explanation: 'Kubernetes keeps the later of two env entries with one name, silently; a plain value could replace a secret-backed one.',
-  stages: ['render', 'validate'],
+  atRender: true,
   scope: 'object',
   check: (_ctx, o) =>
     containersOf(o.object).flatMap((c) =>

@@ -1,7 +1,7 @@
 /**
- * The policy engine: rules of the form (cluster, objects) → located findings, one list (rules.ts) run by the
- * render's check stage (render/check.ts, before anything is written) and by `npm run validate` (validate/rules.ts,
- * on whatever is under clusters/). Each stage hands the rules its objects with its own way of locating a finding:
+ * The policy engine: rules of the form (cluster, objects) → located findings, one list (rules.ts) run by
+ * `npm run validate` (validate/rules.ts, on whatever is under clusters/) and, for the rules marked `atRender`, by the
+ * render's check stage (render/check.ts, before anything is written). Each stage hands the rules its objects with its own way of locating a finding:
  * the render points at the input that shaped the object (the output is not edited by hand), validate at the line of
  * the rendered file. The rules themselves never know which stage runs them.
  *
@@ -49,19 +49,17 @@ export interface PolicyFinding extends SourceLocation {
   hint?: string;
 }
 
-export type Stage = 'render' | 'validate';
-
 interface RuleDescription {
   id: string;
   title: string;
   /** Why the rule exists, in a sentence or two; printed by validate --format json and in the README. */
   explanation: string;
   /**
-   * Where the rule runs. `render`: the render refuses an object that breaks it, before anything is written (the API
-   * server or Argo CD would refuse it too). `validate`: a finding of the validation gate, on clusters/ as committed
-   * (for a rule the render enforces too, what came under clusters/ otherwise).
+   * Whether the render's check stage runs the rule too. `npm run validate` runs every rule, on clusters/ as
+   * committed; the render runs those the API server or Argo CD would refuse anyway, and refuses an object that breaks
+   * one before anything is written.
    */
-  stages: readonly Stage[];
+  atRender: boolean;
 }
 
 export interface ObjectRule extends RuleDescription {

@@ -1,10 +1,9 @@
 /**
- * The one list of policy rules. The render's check stage (render/check.ts) runs those whose stages name `render`,
- * `npm run validate` (validate/rules.ts) those that name `validate`, and adds kubeconform, the chart check and the
- * secret scan. The rules on the render's Argo CD wiring (duplicates, Applications ↔ folders and projects) run at
- * render only: validate's test fixtures still hold Applications of an older layout.
+ * The one list of policy rules. `npm run validate` (validate/rules.ts) runs all of it and adds kubeconform, the chart
+ * check and the secret scan; the render's check stage (render/check.ts) runs the rules marked `atRender`, the same
+ * code on the same objects, so whatever the render refuses validate reports too.
  */
-import type { PolicyRule, Stage } from './rule.js';
+import type { PolicyRule } from './rule.js';
 import {
   deprecatedApi,
   envNamesUnique,
@@ -26,8 +25,8 @@ import {
   uniqueResources,
 } from './spanning-rules.js';
 
-/** Every policy rule, in report order. */
-const policyRules: readonly PolicyRule[] = [
+/** Every policy rule, in report order: what validate runs. */
+export const policyRules: readonly PolicyRule[] = [
   imageTagPinned,
   resourcesSet,
   probesSet,
@@ -46,7 +45,5 @@ const policyRules: readonly PolicyRule[] = [
   applicationProjects,
 ];
 
-/** The rules one stage runs, in list order. */
-export function rulesOf(stage: Stage): PolicyRule[] {
-  return policyRules.filter((r) => r.stages.includes(stage));
-}
+/** The rules the render's check stage runs, in list order. */
+export const renderRules: readonly PolicyRule[] = policyRules.filter((r) => r.atRender);

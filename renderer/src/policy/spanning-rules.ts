@@ -20,7 +20,7 @@ export const uniqueResources: SpanningRule = {
   id: 'unique-resources',
   title: 'no resource twice in a cluster',
   explanation: 'Two objects of one group, kind, namespace and name would overwrite each other in the cluster, and Argo CD would report both folders out of sync forever.',
-  stages: ['render'],
+  atRender: true,
   scope: 'spanning',
   check: (ctx) => {
     const findings: PolicyFinding[] = [];
@@ -63,7 +63,7 @@ export const applicationFolders: SpanningRule = {
   title: 'every folder synced by exactly one Application, every Application syncing a rendered folder',
   explanation:
     'Argo CD syncs each folder of clusters/<cluster>/ through one Application: a folder nobody syncs never reaches the cluster, an Application on an empty folder syncs nothing (or prunes everything), two on one folder fight over its objects.',
-  stages: ['render'],
+  atRender: true,
   scope: 'spanning',
   check: (ctx) => {
     const findings: PolicyFinding[] = [];
@@ -114,7 +114,7 @@ export const applicationProjects: SpanningRule = {
   title: 'every Application inside what its AppProject admits',
   explanation:
     "Argo CD refuses to sync an Application whose source repository or destination its AppProject does not admit (Argo CD's own glob and deny rules), so one environment's Applications cannot land in another's namespaces.",
-  stages: ['render'],
+  atRender: true,
   scope: 'spanning',
   check: (ctx) => {
     const projects = new Map(ofKind(ctx.objects, 'AppProject').map((p) => [nameOf(p.object), p.object.spec as AppProjectSpec]));
@@ -147,7 +147,7 @@ export const highAvailabilityReplicas: SpanningRule = {
   id: 'ha-replicas',
   title: 'at least 3 replicas in high-availability environments',
   explanation: `Every Deployment in a primary cluster of an environment with highAvailability: true (overlays/<env>/environment.yaml) keeps at least ${minimumReplicas} pods (an HPA with minReplicas ≥ ${minimumReplicas}, or replicas ≥ ${minimumReplicas}), so losing a node or a zone does not take it down. ${standbyNote}`,
-  stages: ['validate'],
+  atRender: false,
   scope: 'spanning',
   check: (ctx) => {
     if (!needsHighAvailability(ctx.cluster)) return [];
@@ -190,7 +190,7 @@ export const podDisruptionBudget: SpanningRule = {
   id: 'pdb',
   title: 'a PodDisruptionBudget per Deployment in high-availability environments',
   explanation: `Every Deployment in a primary cluster of an environment with highAvailability: true (overlays/<env>/environment.yaml) is selected by a PodDisruptionBudget, so node drains and upgrades keep enough pods running. ${standbyNote}`,
-  stages: ['validate'],
+  atRender: false,
   scope: 'spanning',
   check: (ctx) => {
     if (!needsHighAvailability(ctx.cluster)) return [];
@@ -234,7 +234,7 @@ export const defaultDenyNetworkPolicy: SpanningRule = {
   title: 'default-deny NetworkPolicy in the platform namespace',
   explanation:
     "The platform's namespace has a NetworkPolicy selecting every pod (podSelector {}) with policyTypes Ingress and Egress and no rules, so only traffic another policy allows flows.",
-  stages: ['validate'],
+  atRender: false,
   scope: 'spanning',
   check: (ctx) => {
     const ns = ctx.cluster.namespace;
@@ -250,7 +250,7 @@ export const serviceSelectsWorkload: SpanningRule = {
   id: 'service-selects-workload',
   title: 'every Service selects a workload',
   explanation: 'A Service whose selector matches no pod template in the same cluster and namespace has no endpoints: its callers fail. ExternalName Services are exempt.',
-  stages: ['validate'],
+  atRender: false,
   scope: 'spanning',
   check: (ctx) => {
     // Workloads indexed by namespace and pod label (key=value): a Service looks up the workloads carrying its

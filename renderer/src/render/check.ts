@@ -1,5 +1,5 @@
 /**
- * Stage 5, check: the policy rules of the `render` stage (policy/rules.ts) over the rendered objects of each cluster, all
+ * Stage 5, check: the policy rules marked `atRender` (policy/rules.ts) over the rendered objects of each cluster, all
  * reported at once, before anything is written. A finding points at the input the object comes from (the job's
  * origin, else its app file or overlay; an image at its line of versions.yaml), since the output is not edited by
  * hand.
@@ -7,7 +7,7 @@
 import type { Problem, SourceLocation } from '../errors.js';
 import type { DataPath } from '../source.js';
 import { runPolicies, type Blame, type PolicyCluster, type PolicyObject } from '../policy/rule.js';
-import { rulesOf } from '../policy/rules.js';
+import { renderRules } from '../policy/rules.js';
 import type { RenderedObject } from './parse.js';
 
 /** The input a finding about `path` of a rendered object blames (see Blame). */
@@ -30,8 +30,6 @@ function inputOf(r: RenderedObject, path: DataPath, blame: Blame = 'field'): Sou
 function asPolicyObject(r: RenderedObject): PolicyObject {
   return { object: r.object, folder: r.job.folder, madeBy: r.templateFile, locate: (path, blame) => inputOf(r, path, blame) };
 }
-
-const renderRules = rulesOf('render');
 
 /**
  * Every problem the render's rules find in `clusters`' objects; one problem once, however many clusters share its

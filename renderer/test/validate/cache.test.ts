@@ -31,6 +31,9 @@ beforeEach(() => {
   // Two clusters with the same files: a standby of staging.
   cpSync(path.join(fixtures, 'repo', 'clusters'), path.join(root, 'clusters'), { recursive: true });
   cpSync(path.join(root, 'clusters', 'staging'), path.join(root, 'clusters', 'staging-dr'), { recursive: true });
+  // The standby's Applications sync its own folders, as the render writes them.
+  const wiring = path.join(root, 'clusters', 'staging-dr', 'argocd', 'manifest.yaml');
+  writeFileSync(wiring, readFileSync(wiring, 'utf8').replaceAll('path: clusters/staging/', 'path: clusters/staging-dr/'));
   const index = JSON.parse(readFileSync(path.join(root, 'clusters', 'index.json'), 'utf8')) as { clusters: { name: string; role: string; folders: { path: string }[] }[] };
   const standby = JSON.parse(JSON.stringify(index.clusters[0]).replaceAll('clusters/staging/', 'clusters/staging-dr/')) as (typeof index.clusters)[number];
   index.clusters.push({ ...standby, name: 'staging-dr', role: 'standby' });

@@ -50,7 +50,7 @@ describe('npm run validate', () => {
     expect(err).toEqual([]);
     expect(out.slice(0, 3)).toEqual(['environment  clusters  files  findings', 'staging      staging       3         0', '']);
     expect(out[3]).toMatch(
-      /^validate: no findings; checked 3 files with kubeconform v0\.7\.0 against Kubernetes \d+\.\d+\.\d+ and 13 policy rules, secrets with gitleaks v8\.30\.1 in \d+\.\d s$/,
+      /^validate: no findings; checked 3 files with kubeconform v0\.7\.0 against Kubernetes \d+\.\d+\.\d+ and 16 policy rules, secrets with gitleaks v8\.30\.1 in \d+\.\d s$/,
     );
   });
 
