@@ -49,8 +49,8 @@ async function serviceAccountKubeconfig({ c, kubectl, ca, namespace, serviceAcco
 }
 
 /**
- * Returns play(): call it while waiting for convergence; once the metrics-server chart's pod has an IP, it starts
- * the real metrics-server there (once) and reports it through `say`.
+ * Returns play(): call it while waiting for convergence; once a pod of the metrics-server chart has an IP, it starts
+ * the real metrics-server there (once per pod) and reports it through `say`.
  */
 export function createHostPods({ c, bin, stateDir, processes, kubectl, ca, say }) {
   const started = new Map();
@@ -59,27 +59,31 @@ export function createHostPods({ c, bin, stateDir, processes, kubectl, ca, say }
     entries: () => [...started.values()],
     async play() {
       for (const h of hosts) {
-        if (started.has(h.name)) continue;
-        const pods = JSON.parse((await kubectl`get pods -A -l ${h.selector} -o json`).stdout).items.filter((p) => p.status?.podIP && p.spec.nodeName);
-        if (pods.length === 0) continue;
-        const pod = pods[0];
-        const container = pod.spec.containers.find((x) => x.name === h.name) ?? pod.spec.containers[0];
-        const dir = path.join(stateDir, 'host-pods', h.name);
-        mkdirSync(dir, { recursive: true });
-        const kubeconfig = await serviceAccountKubeconfig({
-          c,
-          kubectl,
-          ca,
-          namespace: pod.metadata.namespace,
-          serviceAccount: pod.spec.serviceAccountName ?? 'default',
-          file: path.join(dir, 'kubeconfig'),
-        });
-        await addHostPodAddress(stateDir, pod.status.podIP);
-        const args = h.args([...(container.command ?? []).slice(1), ...(container.args ?? [])], { podIp: pod.status.podIP, kubeconfig, certDir: dir });
-        started.set(h.name, processes.start(h.name, path.join(bin, h.binary), args));
-        say(
-          `${h.name} ${container.image}: the real program (built from its Go module) runs as a host process on pod ${pod.metadata.namespace}/${pod.metadata.name}'s IP ${pod.status.podIP}, as ServiceAccount ${pod.spec.serviceAccountName}; kwok plays the pod itself`,
+        // Every replica of the chart's Deployment: the Service spreads the API server's requests over all of them.
+        const pods = JSON.parse((await kubectl`get pods -A -l ${h.selector} -o json`).stdout).items.filter(
+          (p) => p.status?.podIP && p.spec.nodeName && !p.metadata.deletionTimestamp,
         );
+        for (const pod of pods) {
+          const key = `${h.name}/${pod.metadata.name}`;
+          if (started.has(key)) continue;
+          const container = pod.spec.containers.find((x) => x.name === h.name) ?? pod.spec.containers[0];
+          const dir = path.join(stateDir, 'host-pods', h.name, pod.metadata.name);
+          mkdirSync(dir, { recursive: true });
+          const kubeconfig = await serviceAccountKubeconfig({
+            c,
+            kubectl,
+            ca,
+            namespace: pod.metadata.namespace,
+            serviceAccount: pod.spec.serviceAccountName ?? 'default',
+            file: path.join(dir, 'kubeconfig'),
+          });
+          await addHostPodAddress(stateDir, pod.status.podIP);
+          const args = h.args([...(container.command ?? []).slice(1), ...(container.args ?? [])], { podIp: pod.status.podIP, kubeconfig, certDir: dir });
+          started.set(key, processes.start(started.size ? `${h.name}-${started.size + 1}` : h.name, path.join(bin, h.binary), args));
+          say(
+            `${h.name} ${container.image}: the real program (built from its Go module) runs as a host process on pod ${pod.metadata.namespace}/${pod.metadata.name}'s IP ${pod.status.podIP}, as ServiceAccount ${pod.spec.serviceAccountName}; kwok plays the pod itself`,
+          );
+        }
       }
     },
   };

@@ -243,12 +243,7 @@ function mergeAppSettings({ repo, env, cluster, clusterPosition }: ClusterPlace,
 }
 
 /** The app as the cluster runs it, or undefined when its environment gives it no version. */
-function deployedApp(
-  { repo, env, cluster }: ClusterPlace,
-  name: string,
-  { app, settings, settingAt }: MergedAppSettings,
-  graph: EnvironmentCalls,
-): ResolvedApp | undefined {
+function deployedApp({ repo, env, cluster }: ClusterPlace, name: string, { app, settings, settingAt }: MergedAppSettings, graph: EnvironmentCalls): ResolvedApp | undefined {
   const e = env.spec.value;
   const version = env.versions.value[name];
   // An app without a version in this environment is not deployed here (yet, or any more): no folder, no

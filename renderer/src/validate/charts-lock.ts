@@ -3,9 +3,9 @@
  * archive behind a version (or be made to); the lock makes that an error instead of a silent change in what the
  * clusters run. Pure: text in, entries and verdicts out; the validate command writes the file.
  */
-import { Type } from '@sinclair/typebox';
 import { repoPaths } from '../paths.js';
-import { checkJsonFile } from '../render/load.js';
+import { chartsLockSchema, checkChartsLock } from '../pin-files-check.js';
+import { checkJsonFile } from '../schema-problems.js';
 
 /** One chart, as an add-on Application names it. */
 export interface ChartRef {
@@ -33,34 +33,13 @@ export function chartLabel(c: ChartRef): string {
   return `${c.name} ${c.version} from ${c.repoURL}`;
 }
 
-const ChartsLockSchema = Type.Object(
-  {
-    $comment: Type.Optional(Type.String()),
-    charts: Type.Array(
-      Type.Object(
-        {
-          name: Type.String({ minLength: 1 }),
-          version: Type.String({ minLength: 1 }),
-          repoURL: Type.String({ minLength: 1 }),
-          digest: Type.String({
-            pattern: '^sha256:[0-9a-f]{64}$',
-            description: 'a digest is "sha256:" and 64 lowercase hex digits; record it with npm run validate -- --update-lock',
-          }),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
 /** Where a hint sends the reader: the lock is written by a command, not by hand. */
 const lockGuide = 'how npm run validate -- --update-lock writes the file (review the charts, then run it)';
 
 /** Parses the lock; a missing file is an empty lock. A RenderError naming the file, line and field of a bad entry. */
 export function parseChartsLock(text: string | undefined): ChartsLock {
   if (text === undefined) return { entries: [] };
-  const { charts } = checkJsonFile<{ charts: LockEntry[] }>(repoPaths.chartsLock, text, ChartsLockSchema, lockGuide);
+  const { charts } = checkJsonFile<{ charts: LockEntry[] }>(repoPaths.chartsLock, text, checkChartsLock, chartsLockSchema, lockGuide);
   return { entries: charts.map(({ repoURL, name, version, digest }) => ({ repoURL, name, version, digest })) };
 }
 
