@@ -36,80 +36,108 @@ export interface LoadedRepo {
   exceptions?: Source<Exceptions>;
 }
 
+/** The loader's reads: each refusal, missing file or misnamed file becomes one more problem, not an exception. */
+interface InputReader {
+  reader: RepoReader;
+  problems: Problem[];
+  /** Reads one file's text; null when refused (the problem is recorded), undefined when it does not exist. */
+  readText(file: string): Promise<string | undefined | null>;
+  /** Lists a folder the loader reads; a YAML file it would pass over (`x.yml`, `x.YAML`) is refused, not ignored. */
+  list(dir: string, scanOnly?: boolean): Promise<Awaited<ReturnType<RepoReader['list']>>>;
+  /** Reads and checks one input against its schema. */
+  read<T>(file: string, schema: TSchema, what: string, optional?: boolean): Promise<Source<T> | undefined>;
+  /** base/platform.yaml may raise the size limit; it is itself read under the default. */
+  maxBytes: number;
+}
+
 /** Loads the repository: the loaded inputs, or every problem found in every file (then no repository). */
 export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {}): Promise<{ repo?: LoadedRepo; problems: Problem[] }> {
-  const problems: Problem[] = [];
-  // base/platform.yaml may raise the limit; it is itself read under the default.
-  let maxBytes = defaultMaxInputFileBytes;
-  /**
-   * Reads one file; a file the reader refuses (a link out of the repository, no permission, not UTF-8) or one
-   * above the size limit is one more problem.
-   */
-  const readText = async (file: string): Promise<string | undefined | null> => {
-    let text: string | undefined;
-    try {
-      text = await reader.read(file);
-    } catch (err) {
-      if (!(err instanceof RenderError)) throw err;
-      problems.push(...err.problems);
-      return null;
-    }
-    const size = text === undefined ? 0 : Buffer.byteLength(text);
-    if (size <= maxBytes) return text;
-    problems.push({
-      file,
-      message: `this input file is ${bytes(size)}, above the limit of ${bytes(maxBytes)} for an input file`,
-      hint: `split it or trim it; if a file this large is really needed, raise maxInputFileBytes in ${repoPaths.platform} (at most ${bytes(maxInputFileBytesCeiling)})`,
-    });
-    return null;
-  };
-  /** Lists a folder the loader reads; a YAML file it would pass over (`x.yml`, `x.YAML`) is refused, not ignored. */
-  const list = async (dir: string, scanOnly = false) => {
-    let entries: Awaited<ReturnType<RepoReader['list']>>;
-    try {
-      entries = await reader.list(dir);
-    } catch (err) {
-      // A folder listed only to find such files: what the reader refuses in it (a linked folder leading out of the
-      // repository) is reported where that folder is read, with the files it holds.
-      if (scanOnly && err instanceof RenderError) return [];
-      throw err;
-    }
-    for (const entry of entries) {
-      const yaml = /^(.+)\.(ya?ml)$/i.exec(entry.name);
-      if (entry.isDir || !yaml || yaml[2] === 'yaml') continue;
-      problems.push({
-        file: `${dir}/${entry.name}`,
-        message: `this input file ends in .${yaml[2]}, so nothing would read it: input files end in .yaml`,
-        hint: `rename it: git mv ${dir}/${entry.name} ${dir}/${yaml[1]}.yaml`,
-      });
-    }
-    return entries;
-  };
-  const read = async <T>(file: string, schema: TSchema, what: string, optional = false): Promise<Source<T> | undefined> => {
-    const text = await readText(file);
-    if (text === null) return undefined;
-    if (text === undefined) {
-      if (!optional) problems.push({ file, message: `${what} is missing`, hint: `create ${file}; see README.md` });
-      return undefined;
-    }
-    return checkSource<T>(file, text, schema, problems);
-  };
-
-  const platform = await read<PlatformSpec>(repoPaths.platform, PlatformSpec, 'the platform file');
-  maxBytes = platform?.value.maxInputFileBytes ?? defaultMaxInputFileBytes;
-  await list(repoPaths.baseDir, true);
-  const defaults = await read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
-  const addons = await read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
-  const exceptions = await read<Exceptions>(repoPaths.exceptions, Exceptions, 'the guard-rail exceptions', true);
+  const inputs = inputReader(reader);
+  const { problems } = inputs;
+  const platform = await inputs.read<PlatformSpec>(repoPaths.platform, PlatformSpec, 'the platform file');
+  inputs.maxBytes = platform?.value.maxInputFileBytes ?? defaultMaxInputFileBytes;
+  await inputs.list(repoPaths.baseDir, true);
+  const defaults = await inputs.read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
+  const addons = await inputs.read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
+  const exceptions = await inputs.read<Exceptions>(repoPaths.exceptions, Exceptions, 'the guard-rail exceptions', true);
   addons?.value.addons.forEach((addon, i) => checkName(addon.name, 'add-on', addons.file, problems, () => addons.locate(['addons', i, 'name'])));
+  const apps = await loadApps(inputs);
+  const templates = await loadTemplates(inputs);
+  const environments = await loadEnvironments(inputs, opts.envs ?? []);
+  if (problems.length > 0 || !defaults || !addons || !platform) return { problems };
+  return { repo: { platform, defaults, addons, apps, environments, templates, ...(exceptions ? { exceptions } : {}) }, problems };
+}
 
+function inputReader(reader: RepoReader): InputReader {
+  const problems: Problem[] = [];
+  const inputs: InputReader = {
+    reader,
+    problems,
+    maxBytes: defaultMaxInputFileBytes,
+    // A file the reader refuses (a link out of the repository, no permission, not UTF-8) or one above the size limit
+    // is one more problem.
+    readText: async (file) => {
+      let text: string | undefined;
+      try {
+        text = await reader.read(file);
+      } catch (err) {
+        if (!(err instanceof RenderError)) throw err;
+        problems.push(...err.problems);
+        return null;
+      }
+      const size = text === undefined ? 0 : Buffer.byteLength(text);
+      if (size <= inputs.maxBytes) return text;
+      problems.push({
+        file,
+        message: `this input file is ${bytes(size)}, above the limit of ${bytes(inputs.maxBytes)} for an input file`,
+        hint: `split it or trim it; if a file this large is really needed, raise maxInputFileBytes in ${repoPaths.platform} (at most ${bytes(maxInputFileBytesCeiling)})`,
+      });
+      return null;
+    },
+    list: async (dir, scanOnly = false) => {
+      let entries: Awaited<ReturnType<RepoReader['list']>>;
+      try {
+        entries = await reader.list(dir);
+      } catch (err) {
+        // A folder listed only to find such files: what the reader refuses in it (a linked folder leading out of the
+        // repository) is reported where that folder is read, with the files it holds.
+        if (scanOnly && err instanceof RenderError) return [];
+        throw err;
+      }
+      for (const entry of entries) {
+        const yaml = /^(.+)\.(ya?ml)$/i.exec(entry.name);
+        if (entry.isDir || !yaml || yaml[2] === 'yaml') continue;
+        problems.push({
+          file: `${dir}/${entry.name}`,
+          message: `this input file ends in .${yaml[2]}, so nothing would read it: input files end in .yaml`,
+          hint: `rename it: git mv ${dir}/${entry.name} ${dir}/${yaml[1]}.yaml`,
+        });
+      }
+      return entries;
+    },
+    read: async <T>(file: string, schema: TSchema, what: string, optional = false): Promise<Source<T> | undefined> => {
+      const text = await inputs.readText(file);
+      if (text === null) return undefined;
+      if (text === undefined) {
+        if (!optional) problems.push({ file, message: `${what} is missing`, hint: `create ${file}; see README.md` });
+        return undefined;
+      }
+      return checkSource<T>(file, text, schema, problems);
+    },
+  };
+  return inputs;
+}
+
+/** apps/<name>.yaml, each named as its file. */
+async function loadApps(inputs: InputReader): Promise<Map<string, Source<AppSpec>>> {
+  const { problems } = inputs;
   const apps = new Map<string, Source<AppSpec>>();
-  for (const entry of await list(repoPaths.appsDir)) {
+  for (const entry of await inputs.list(repoPaths.appsDir)) {
     if (entry.isDir || !entry.name.endsWith('.yaml')) continue;
     const name = entry.name.slice(0, -'.yaml'.length);
     const file = repoPaths.app(name);
     if (!checkName(name, 'app', file, problems)) continue;
-    const app = await read<AppSpec>(file, AppSpec, `app ${name}`);
+    const app = await inputs.read<AppSpec>(file, AppSpec, `app ${name}`);
     if (!app) continue;
     if (app.value.name !== name) {
       problems.push({
@@ -121,17 +149,26 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
     }
     apps.set(name, app);
   }
+  return apps;
+}
 
+/** base/templates/*.hbs, as text. */
+async function loadTemplates(inputs: InputReader): Promise<Map<string, Template>> {
   const templates = new Map<string, Template>();
-  for (const entry of await reader.list(repoPaths.templatesDir)) {
+  for (const entry of await inputs.reader.list(repoPaths.templatesDir)) {
     if (entry.isDir || !entry.name.endsWith('.hbs')) continue;
     const file = repoPaths.template(entry.name);
-    templates.set(entry.name, { file, text: (await readText(file)) ?? '' });
+    templates.set(entry.name, { file, text: (await inputs.readText(file)) ?? '' });
   }
+  return templates;
+}
 
+/** overlays/<env>/: its settings, versions and app overrides; an unknown `--env` is a usage error. */
+async function loadEnvironments(inputs: InputReader, wantedEnvs: readonly string[]): Promise<Map<string, LoadedEnvironment>> {
+  const { problems } = inputs;
   const environments = new Map<string, LoadedEnvironment>();
-  const envNames = (await list(repoPaths.overlaysDir)).filter((e) => e.isDir).map((e) => e.name);
-  for (const wanted of opts.envs ?? []) {
+  const envNames = (await inputs.list(repoPaths.overlaysDir)).filter((e) => e.isDir).map((e) => e.name);
+  for (const wanted of wantedEnvs) {
     if (!envNames.includes(wanted)) {
       // What was asked for does not exist: a usage error (exit 2), not a problem in the inputs.
       throw new UsageError(`--env: unknown environment '${wanted}' (no folder ${repoPaths.overlayDir(wanted)}); ${allowedHint(wanted, envNames)}`);
@@ -139,26 +176,30 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   }
   for (const env of envNames) {
     if (!checkName(env, 'environment', repoPaths.overlayDir(env), problems)) continue;
-    await list(repoPaths.overlayDir(env), true);
-    const spec = await read<EnvironmentSpec>(repoPaths.environment(env), EnvironmentSpec, `the settings of environment ${env}`);
-    const versions = await read<Versions>(repoPaths.versions(env), Versions, `the versions of environment ${env}`);
-    const overrides = new Map<string, Source<Settings>>();
-    for (const entry of await list(repoPaths.appOverridesDir(env))) {
-      if (entry.isDir || !entry.name.endsWith('.yaml')) continue;
-      const app = entry.name.slice(0, -'.yaml'.length);
-      const file = repoPaths.appOverride(env, app);
-      if (!checkName(app, 'app', file, problems)) continue;
-      const override = await read<Settings>(file, Settings, `override of ${app}`);
-      if (override) overrides.set(app, override);
-    }
+    await inputs.list(repoPaths.overlayDir(env), true);
+    const spec = await inputs.read<EnvironmentSpec>(repoPaths.environment(env), EnvironmentSpec, `the settings of environment ${env}`);
+    const versions = await inputs.read<Versions>(repoPaths.versions(env), Versions, `the versions of environment ${env}`);
+    const overrides = await loadOverrides(inputs, env);
     if (spec && spec.value.name !== env) {
       problems.push({ file: spec.file, ...spec.locate(['name']), message: `environment name '${spec.value.name}' does not match its folder '${env}'`, hint: `set name: ${env}` });
     }
     if (spec && versions) environments.set(env, { name: env, spec, versions, overrides });
   }
+  return environments;
+}
 
-  if (problems.length > 0 || !defaults || !addons || !platform) return { problems };
-  return { repo: { platform, defaults, addons, apps, environments, templates, ...(exceptions ? { exceptions } : {}) }, problems };
+/** overlays/<env>/apps/<app>.yaml: one environment's settings of its apps. */
+async function loadOverrides(inputs: InputReader, env: string): Promise<Map<string, Source<Settings>>> {
+  const overrides = new Map<string, Source<Settings>>();
+  for (const entry of await inputs.list(repoPaths.appOverridesDir(env))) {
+    if (entry.isDir || !entry.name.endsWith('.yaml')) continue;
+    const app = entry.name.slice(0, -'.yaml'.length);
+    const file = repoPaths.appOverride(env, app);
+    if (!checkName(app, 'app', file, inputs.problems)) continue;
+    const override = await inputs.read<Settings>(file, Settings, `override of ${app}`);
+    if (override) overrides.set(app, override);
+  }
+  return overrides;
 }
 
 /** A size for messages: bytes, KiB or MiB, as the limits are set. */
