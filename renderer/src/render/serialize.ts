@@ -51,17 +51,62 @@ export type LibraryStringify = (value: unknown) => string;
  * decides the style of unusual strings, and writes whole values this writer does not handle.
  */
 export function createYamlWriter(library: LibraryStringify): (value: unknown) => string {
-  const valueMemo = new Map<string, string>();
-  const keyMemo = new Map<string, string>();
+  const writer = new YamlWriter(library);
+  return (value) => writer.write(value);
+}
 
-  const scalarString = (s: string, key: boolean): string => {
+const pads: string[] = [''];
+function pad(n: number): string {
+  while (pads.length <= n) pads.push(' '.repeat(pads.length));
+  return pads[n]!;
+}
+
+function isPlainObject(v: object): v is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/** Keys whose values the library writes (it leaves out undefined values of mappings). */
+function entriesOf(o: Record<string, unknown>): string[] {
+  const keys = Object.keys(o);
+  return keys.some((k) => o[k] === undefined) ? keys.filter((k) => o[k] !== undefined) : keys;
+}
+
+/** The writer's steps: scalars (unusual strings styled once by the library, then remembered), mappings, sequences. */
+class YamlWriter {
+  private readonly valueMemo = new Map<string, string>();
+  private readonly keyMemo = new Map<string, string>();
+
+  constructor(private readonly library: LibraryStringify) {}
+
+  write(value: unknown): string {
+    try {
+      if (value && typeof value === 'object' && !Array.isArray(value) && isPlainObject(value)) {
+        const keys = entriesOf(value);
+        if (keys.length > 0) {
+          const out: string[] = [];
+          this.writeMap(value, keys, 0, '', out);
+          return out.join('');
+        }
+      } else if (Array.isArray(value) && value.length > 0) {
+        const out: string[] = [];
+        this.writeSeq(value, 0, '', out);
+        return out.join('');
+      }
+    } catch (err) {
+      if (!(err instanceof NeedsLibrary)) throw err;
+    }
+    return this.library(value);
+  }
+
+  private scalarString(s: string, key: boolean): string {
     if (s.length <= 1000 && surelyPlainString(s)) return s;
     if (s.length > 1000 || !sameEverywhere.test(s)) throw new NeedsLibrary();
-    const memo = key ? keyMemo : valueMemo;
+    const memo = key ? this.keyMemo : this.valueMemo;
     let out = memo.get(s);
     if (out === undefined) {
       // Ask the library for the string inside a one-entry mapping, in the position it will take.
-      const text = key ? library({ [s]: 1 }) : library({ k: s });
+      const text = key ? this.library({ [s]: 1 }) : this.library({ k: s });
       if (key) {
         if (!text.endsWith(': 1\n')) throw new NeedsLibrary();
         out = text.slice(0, -': 1\n'.length);
@@ -73,13 +118,13 @@ export function createYamlWriter(library: LibraryStringify): (value: unknown) =>
       memo.set(s, out);
     }
     return out;
-  };
+  }
 
-  const scalar = (v: unknown): string | undefined => {
+  private scalar(v: unknown): string | undefined {
     if (v === null) return 'null';
     switch (typeof v) {
       case 'string':
-        return scalarString(v, false);
+        return this.scalarString(v, false);
       case 'number':
         if (!Number.isFinite(v)) throw new NeedsLibrary();
         return Object.is(v, -0) ? '-0' : JSON.stringify(v);
@@ -90,41 +135,24 @@ export function createYamlWriter(library: LibraryStringify): (value: unknown) =>
       default:
         throw new NeedsLibrary();
     }
-  };
-
-  const isPlainObject = (v: object): v is Record<string, unknown> => {
-    const proto = Object.getPrototypeOf(v) as unknown;
-    return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
-  };
-
-  const pads: string[] = [''];
-  const pad = (n: number): string => {
-    while (pads.length <= n) pads.push(' '.repeat(pads.length));
-    return pads[n]!;
-  };
-
-  /** Keys whose values the library writes (it leaves out undefined values of mappings). */
-  const entriesOf = (o: Record<string, unknown>): string[] => {
-    const keys = Object.keys(o);
-    return keys.some((k) => o[k] === undefined) ? keys.filter((k) => o[k] !== undefined) : keys;
-  };
+  }
 
   // `first` is what the first line starts with instead of its indentation (the "- " of a list item).
-  const writeMap = (o: Record<string, unknown>, keys: string[], indent: number, first: string, out: string[]): void => {
+  private writeMap(o: Record<string, unknown>, keys: string[], indent: number, first: string, out: string[]): void {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const v = o[k];
-      const head = (i === 0 ? first : pad(indent)) + scalarString(k, true) + ':';
-      writeValueAfter(head, v, indent, out);
+      const head = (i === 0 ? first : pad(indent)) + this.scalarString(k, true) + ':';
+      this.writeValueAfter(head, v, indent, out);
     }
-  };
+  }
 
-  const writeSeq = (a: unknown[], indent: number, first: string, out: string[]): void => {
+  private writeSeq(a: unknown[], indent: number, first: string, out: string[]): void {
     for (let i = 0; i < a.length; i++) {
       const head = (i === 0 ? first : pad(indent)) + '-';
       const v = a[i];
       if (v === undefined) throw new NeedsLibrary();
-      const s = scalar(v);
+      const s = this.scalar(v);
       if (s !== undefined) {
         out.push(`${head} ${s}\n`);
         continue;
@@ -132,17 +160,17 @@ export function createYamlWriter(library: LibraryStringify): (value: unknown) =>
       const inner = indent + 2;
       if (Array.isArray(v)) {
         if (v.length === 0) out.push(`${head} []\n`);
-        else writeSeq(v, inner, head + ' ', out);
+        else this.writeSeq(v, inner, head + ' ', out);
       } else if (isPlainObject(v as object)) {
         const keys = entriesOf(v as Record<string, unknown>);
         if (keys.length === 0) out.push(`${head} {}\n`);
-        else writeMap(v as Record<string, unknown>, keys, inner, head + ' ', out);
+        else this.writeMap(v as Record<string, unknown>, keys, inner, head + ' ', out);
       } else throw new NeedsLibrary();
     }
-  };
+  }
 
-  const writeValueAfter = (head: string, v: unknown, indent: number, out: string[]): void => {
-    const s = scalar(v);
+  private writeValueAfter(head: string, v: unknown, indent: number, out: string[]): void {
+    const s = this.scalar(v);
     if (s !== undefined) {
       out.push(`${head} ${s}\n`);
       return;
@@ -151,35 +179,15 @@ export function createYamlWriter(library: LibraryStringify): (value: unknown) =>
       if (v.length === 0) out.push(`${head} []\n`);
       else {
         out.push(`${head}\n`);
-        writeSeq(v, indent + 2, pad(indent + 2), out);
+        this.writeSeq(v, indent + 2, pad(indent + 2), out);
       }
     } else if (isPlainObject(v as object)) {
       const keys = entriesOf(v as Record<string, unknown>);
       if (keys.length === 0) out.push(`${head} {}\n`);
       else {
         out.push(`${head}\n`);
-        writeMap(v as Record<string, unknown>, keys, indent + 2, pad(indent + 2), out);
+        this.writeMap(v as Record<string, unknown>, keys, indent + 2, pad(indent + 2), out);
       }
     } else throw new NeedsLibrary();
-  };
-
-  return (value: unknown): string => {
-    try {
-      if (value && typeof value === 'object' && !Array.isArray(value) && isPlainObject(value)) {
-        const keys = entriesOf(value);
-        if (keys.length > 0) {
-          const out: string[] = [];
-          writeMap(value, keys, 0, '', out);
-          return out.join('');
-        }
-      } else if (Array.isArray(value) && value.length > 0) {
-        const out: string[] = [];
-        writeSeq(value, 0, '', out);
-        return out.join('');
-      }
-    } catch (err) {
-      if (!(err instanceof NeedsLibrary)) throw err;
-    }
-    return library(value);
-  };
+  }
 }
