@@ -4,7 +4,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.cache/', 'node_modules/', 'clusters/', 'renderer/schema/', 'renderer/src/argocd/argocd-api.generated.d.ts', 'renderer/src/cluster-index-check.ts'] },
+  {
+    ignores: [
+      'dist/',
+      '.cache/',
+      'node_modules/',
+      'clusters/',
+      'renderer/schema/',
+      'renderer/src/argocd/argocd-api.generated.d.ts',
+      'renderer/src/cluster-index-check.ts',
+      'renderer/src/pin-files-check.ts',
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -12,6 +12,7 @@ import { RenderError, allowedHint } from './errors.js';
 import type { RepoReader } from './fs.js';
 import type { ResolvedRepo } from './render/merge.js';
 import { repoPaths } from './paths.js';
+import type { PolicyCluster } from './policy/rule.js';
 
 export type { ClusterIndex, IndexCluster };
 
@@ -45,21 +46,34 @@ export function buildClusterIndex(
         })
         .sort((a, b) => (a.path < b.path ? -1 : 1));
       const capacity = capacityOf.get(c.name) ?? [];
+      const policy = clusterPolicyOf(c);
       return {
-        name: c.name,
-        environment: c.environment,
-        role: c.spec.role,
+        name: policy.name,
+        environment: policy.environment,
+        role: policy.role,
         region: c.spec.region,
         apiServer: c.spec.apiServer,
-        namespace: c.env.namespace,
-        highAvailability: c.env.highAvailability ?? false,
-        pinnedVersions: c.env.pinnedVersions,
+        namespace: policy.namespace,
+        highAvailability: policy.highAvailability,
+        pinnedVersions: policy.pinnedVersions,
         folders,
         ...preconditionsOf(c),
         ...(capacity.length > 0 ? { capacity } : {}),
       };
     });
   return { generatedBy: 'npm run render: do not edit', promotionChain: repo.promotionChain, clusters };
+}
+
+/** What the index says of a cluster that the policy rules read (policy/rule.ts), known before the index is built. */
+export function clusterPolicyOf(c: ResolvedRepo['clusters'][number]): PolicyCluster {
+  return {
+    name: c.name,
+    environment: c.environment,
+    role: c.spec.role,
+    namespace: c.env.namespace,
+    highAvailability: c.env.highAvailability ?? false,
+    pinnedVersions: c.env.pinnedVersions,
+  };
 }
 
 /** The cluster's declared preconditions (environment.yaml), for bootstrap; none where nothing is declared. */

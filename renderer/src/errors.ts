@@ -12,6 +12,23 @@ export interface SourceLocation {
   col?: number;
 }
 
+/**
+ * A location whose line and column are found only when read: locating parses the file again with positions, which a
+ * render that finds nothing wrong should not pay for every app.
+ */
+export function lazyLocation(file: string, at: () => { line: number; col: number }): SourceLocation {
+  let found: { line: number; col: number } | undefined;
+  return {
+    file,
+    get line() {
+      return (found ??= at()).line;
+    },
+    get col() {
+      return (found ??= at()).col;
+    },
+  };
+}
+
 export interface Problem extends SourceLocation {
   message: string;
   hint?: string;

@@ -2,14 +2,16 @@
  * The published JSON Schemas (renderer/schema/*.schema.json) as files, generated from model.ts, and the compiled
  * check of clusters/index.json's schema (cluster-index-check.ts, from cluster-index-schema.ts).
  */
+import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ClusterIndex } from './cluster-index-schema.js';
+import { ChartsLockSchema, PinsSchema } from './pin-files-schema.js';
 import { publishedSchemas } from './model.js';
 import { repoPaths } from './paths.js';
 import type { EmittedFile } from './render/emit.js';
 
 export function schemaFiles(): EmittedFile[] {
-  return [...inputSchemaFiles(), clusterIndexCheckFile()];
+  return [...inputSchemaFiles(), clusterIndexCheckFile(), pinFilesCheckFile()];
 }
 
 function inputSchemaFiles(): EmittedFile[] {
@@ -47,6 +49,32 @@ function clusterIndexCheckFile(): EmittedFile {
       ...code.split('\n').map((line) => (line ? `  ${line}` : line)),
       '})();',
       '',
+    ].join('\n'),
+  };
+}
+
+/** The same for renderer/pins.json and base/charts.lock.json (pin-files-schema.ts), which several commands read. */
+function pinFilesCheckFile(): EmittedFile {
+  const checkOf = (name: string, schema: TSchema, what: string) => [
+    `export const ${name}Schema = ${JSON.stringify(schema, null, 2)};`,
+    '',
+    `/** Whether a value follows the ${what} schema. */`,
+    `export const check${name[0]!.toUpperCase()}${name.slice(1)}: (value: unknown) => boolean = (() => {`,
+    ...TypeCompiler.Code(schema, [], { language: 'javascript' })
+      .split('\n')
+      .map((line) => (line ? `  ${line}` : line)),
+    '})();',
+    '',
+  ];
+  return {
+    path: repoPaths.pinFilesCheck,
+    content: [
+      '// @ts-nocheck',
+      '// Generated from renderer/src/pin-files-schema.ts by npm run schema; do not edit.',
+      '// The checks TypeBox compiles from the schemas, and the schemas as JSON (schema-problems.ts describes a failure with them).',
+      '',
+      ...checkOf('pins', PinsSchema, 'renderer/pins.json'),
+      ...checkOf('chartsLock', ChartsLockSchema, 'base/charts.lock.json'),
     ].join('\n'),
   };
 }

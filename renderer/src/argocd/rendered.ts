@@ -3,26 +3,26 @@
  * object) and the Applications in it. Bootstrap finds the root Application and its AppProject here; `status` lists
  * every Application the root creates, the add-ons' included, which clusters/index.json does not name.
  */
-import { parseAllDocuments, type Document } from 'yaml';
 import type { IndexCluster } from '../cluster-index.js';
 import { RenderError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';
+import { parseManifestFile, type Manifest } from '../manifests.js';
 import { repoPaths } from '../paths.js';
 import { generatedMarker } from '../render/emit.js';
 
 export const renderHint = 'run `npm run render` (and commit the result) so that clusters/ holds the rendered output';
 
-export interface Manifest {
+/** The argocd folder's rendered file and its documents. */
+export interface ArgocdManifest {
   file: string;
-  content: string;
-  documents: Document[];
+  documents: Manifest[];
 }
 
 function fail(problem: Problem): RenderError {
   return new RenderError([{ ...problem, hint: renderHint }]);
 }
 
-async function readManifest(reader: RepoReader, file: string): Promise<Manifest> {
+async function readManifest(reader: RepoReader, file: string): Promise<ArgocdManifest> {
   const content = await reader.read(file);
   if (content === undefined || content.trim() === '') {
     throw fail({ file, message: 'the argocd folder has not been rendered (no such file)' });
@@ -30,19 +30,13 @@ async function readManifest(reader: RepoReader, file: string): Promise<Manifest>
   if (!content.startsWith(generatedMarker)) {
     throw fail({ file, line: 1, col: 1, message: `not rendered output: the file does not start with the generated header ('${generatedMarker} …')` });
   }
-  const documents = parseAllDocuments(content);
-  if (!Array.isArray(documents)) throw fail({ file, message: 'no YAML document found' });
-  for (const doc of documents) {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      throw fail({ file, line: e.linePos?.[0].line, col: e.linePos?.[0].col, message: `not valid YAML: ${e.message.split('\n')[0]}` });
-    }
-  }
-  return { file, content, documents };
+  const { manifests, problems } = parseManifestFile(file, content);
+  if (problems[0]) throw fail(problems[0]);
+  return { file, documents: manifests };
 }
 
 /** The cluster's argocd folder (from the index) and its manifest; a RenderError naming the file otherwise. */
-export async function readArgocdManifest(reader: RepoReader, cluster: IndexCluster): Promise<{ folder: IndexCluster['folders'][number]; manifest: Manifest }> {
+export async function readArgocdManifest(reader: RepoReader, cluster: IndexCluster): Promise<{ folder: IndexCluster['folders'][number]; manifest: ArgocdManifest }> {
   const folder = cluster.folders.find((f) => f.kind === 'argocd');
   if (!folder) throw fail({ file: repoPaths.clusterIndex, message: `cluster '${cluster.name}' has no argocd folder` });
   // One manifest per folder, one document per resource (ARCHITECTURE.md, contracts).
@@ -69,7 +63,7 @@ interface RenderedObject {
 export async function readRenderedApplications(reader: RepoReader, cluster: IndexCluster): Promise<RenderedApplication[]> {
   const { manifest } = await readArgocdManifest(reader, cluster);
   return manifest.documents.flatMap((d) => {
-    const o = d.toJS() as RenderedObject | null;
+    const o = d.object as RenderedObject;
     if (o?.kind !== 'Application' || typeof o.metadata?.name !== 'string') return [];
     const project = typeof o.spec?.project === 'string' && o.spec.project !== '' ? o.spec.project : 'default';
     return [{ name: o.metadata.name, project, chart: typeof o.spec?.source?.chart === 'string' }];

@@ -23,7 +23,7 @@ import { anchorModel, compareModels, kustomizeObjects, kustomizeTree, objectMode
 import type { FloorResult, Times, YamlComparison } from './floors.js';
 import { formatWorkers, summarizeRounds, type WorkersRound } from './workers.js';
 import { benchGit, hasGnuTime, measure, median, type Measurement } from './measure.js';
-import { diffBetweenCommits, diffCommitsTarget } from './diff-commits.js';
+import { commitOneAppChange, diffCommitsTarget } from './diff-commits.js';
 
 /** The parts `--only` selects (the full render always runs). */
 export const benchParts = ['render', 'floors', 'yaml', 'layout', 'workers', 'validate', 'pr-check', 'diff-commits', 'kustomize', 'cdk8s'] as const;
@@ -623,10 +623,14 @@ async function diffCommitsStep(run: BenchRun): Promise<void> {
   writeInput(edit.path, edit.content);
   await timed('render the one-app change', render, undefined, [0], 1);
   try {
-    await part('diff between commits, one-app change (as pull-request CI runs it)', async () => {
-      const { runs: measured, command } = await diffBetweenCommits({ root: tmp, timed, git: (a) => benchGit(tmp, a) });
-      return summarize('diff-commits', 'diff between commits, one-app change (explicit --base and --head commits)', command, measured, counted.resources);
-    });
+    const change = commitOneAppChange({ root: tmp, git: (a) => benchGit(tmp, a) });
+    try {
+      for (const each of change.parts) {
+        await part(each.name, async () => summarize(each.id, each.name, each.command, await timed(each.name, each.args, each.before, [3]), counted.resources));
+      }
+    } finally {
+      change.undo();
+    }
   } finally {
     writeInput(edit.path, original);
     await timed('render back to the first commit', render, undefined, [0], 1);
@@ -768,7 +772,7 @@ export function targetsFor(apps: number, scenarios: ScenarioResult[], previous?:
     below('validate-change', 'validate, one-app change < 2 s', 2);
     below('pr-check', 'pull-request check, one-app change < 10 s', 10);
   }
-  const diffCommits = diffCommitsTarget(apps, get('diff-commits')?.wallSeconds);
+  const diffCommits = diffCommitsTarget(apps, (id) => get(id)?.wallSeconds);
   if (diffCommits) t.push(diffCommits);
   const cold = get('validate-cold');
   const alone = get('kubeconform');

@@ -6,7 +6,7 @@
  * Each runs in its own process (the benchmark starts it through `measure`, with a time limit, so a scanner that
  * has become quadratic again is stopped and reported instead of holding the benchmark for hours).
  */
-import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { repoPaths } from '../paths.js';
 import { toYaml } from '../render/emit.js';
 import { fastParseAll } from '../render/fastparse.js';
@@ -87,8 +87,9 @@ export async function serializerFloor(root: string): Promise<FloorResult> {
   const objects: unknown[] = [];
   for (const [file, content] of await readRenderedTree(root)) {
     if (!file.endsWith('.yaml')) continue;
-    const docs = fastParseAll(content);
-    if (!docs) throw new Error(`${path.join(root, file)}: not the renderer's plain YAML`);
+    // A file fastparse does not read (a block scalar, say an Alloy configuration in an add-on's values) is read by
+    // the library; parsing is not timed, only the serialiser is.
+    const docs = fastParseAll(content) ?? parseAllDocuments(content).map((d) => d.toJS() as unknown);
     objects.push(...docs.filter((d) => d !== null && d !== undefined));
   }
   const clock = startClock();

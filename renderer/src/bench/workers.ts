@@ -13,6 +13,8 @@ import type { Problem } from '../errors.js';
 import { formatProblem } from '../errors.js';
 import { diskReader } from '../fs.js';
 import { checkObjects } from '../render/check.js';
+import { clusterPolicyOf } from '../cluster-index.js';
+import type { PolicyCluster } from '../policy/rule.js';
 import { emitObjects, type EmittedFile } from '../render/emit.js';
 import { gatherJobResults, renderJob, renderJobs, type EmittedObject, type JobResult } from '../render/job.js';
 import { loadRepo, type Template } from '../render/load.js';
@@ -193,7 +195,7 @@ export interface WorkersRound extends StageFigures {
 }
 
 /** The files and problems a job stage's result gives, as text to compare byte for byte. */
-function outputOf(result: JobResult, clusters: string[]): { files: EmittedFile[]; problems: string[] } {
+function outputOf(result: JobResult, clusters: readonly PolicyCluster[]): { files: EmittedFile[]; problems: string[] } {
   const problems = [...result.problems, ...checkObjects(result.objects, clusters)].map(formatProblem);
   const emitted = emitObjects(sortObjects(result.objects));
   return { files: emitted.files, problems: [...problems, ...emitted.problems.map(formatProblem)] };
@@ -225,7 +227,7 @@ export async function workersRound(root: string): Promise<WorkersRound> {
   const { compiled } = compileTemplates(load.repo.templates);
   const jobs = planRepo(resolved);
   const prepare = prepareClock();
-  const clusters = resolved.clusters.map((c) => c.name);
+  const clusters = resolved.clusters.map(clusterPolicyOf);
 
   const coldClock = timer();
   const single = renderJobs(compiled, jobs, renderJob);

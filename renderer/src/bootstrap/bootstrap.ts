@@ -9,7 +9,7 @@ import { repoPaths } from '../paths.js';
 import { readBootstrapInput, type BootstrapDocument, type BootstrapInput } from './documents.js';
 import { BootstrapError } from './error.js';
 import { renderArgocdInstall } from './install.js';
-import { fieldManager, kubeApi, loadKubeConfig, type KubeApi } from './kube.js';
+import { fieldManager, kubeApi, loadKubeConfig, type KubeApi } from './kube-api.js';
 import { imageReplicationCheck, judgeVpcCni, vpcCni } from './preconditions.js';
 import { resolveTarget, type Target } from './target.js';
 

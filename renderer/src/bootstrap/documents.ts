@@ -6,13 +6,13 @@
  * folder the root syncs. Argo CD does not sync an Application whose project does not exist yet ("Application
  * referencing project … which does not exist"), so a root applied alone would wait forever for its own project.
  */
-import { isMap, type Document } from 'yaml';
-import { readArgocdManifest, renderHint as render, type Manifest } from '../argocd/rendered.js';
+import { readArgocdManifest, renderHint as render, type ArgocdManifest } from '../argocd/rendered.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
 import type { RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
 import { providesLabel } from '../kube.js';
+import { parsePins } from '../tools/pins.js';
 import type { ArgocdInstall } from './install.js';
 
 /** One object to apply, with the text it came from. */
@@ -53,22 +53,22 @@ export async function readBootstrapInput(reader: RepoReader, clusterName: string
   const project = root.object.spec.project;
   if (project && project !== 'default') documents.unshift(findDocument(manifest, 'AppProject', project));
   const argocd = findArgocdInstall(manifest);
-  const pins = await readPins(reader, argocd !== undefined);
+  const pins = await readPins(reader);
   return { cluster, documents, argocdVersion: pins.argocdVersion, kubernetesVersion: pins.kubernetesVersion, ...(argocd ? { argocd } : {}) };
 }
 
 /** The Application labelled as providing `gitops` (Argo CD's own, a Helm chart source), if rendered. */
-function findArgocdInstall({ file, documents }: Manifest): ArgocdInstall | undefined {
+function findArgocdInstall({ file, documents }: ArgocdManifest): ArgocdInstall | undefined {
   for (const doc of documents) {
-    const o = doc.toJS() as {
+    const o = doc.object as {
       kind?: unknown;
       metadata?: { name?: unknown; labels?: Record<string, unknown> };
       spec?: {
         destination?: { namespace?: unknown };
         source?: { repoURL?: unknown; chart?: unknown; targetRevision?: unknown; helm?: { releaseName?: unknown; valuesObject?: unknown } };
       };
-    } | null;
-    if (o?.kind !== 'Application' || o.metadata?.labels?.[providesLabel('gitops')] !== 'true') continue;
+    };
+    if (o.kind !== 'Application' || o.metadata?.labels?.[providesLabel('gitops')] !== 'true') continue;
     const source = o.spec?.source;
     const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
     const [repoURL, chart, version, namespace] = [text(source?.repoURL), text(source?.chart), text(source?.targetRevision), text(o.spec?.destination?.namespace)];
@@ -104,47 +104,27 @@ async function readClusterEntry(reader: RepoReader, clusterName: string): Promis
 }
 
 /** The document of `kind` named `name`, checked to be an Argo CD object bootstrap can apply. */
-function findDocument({ file, content, documents }: Manifest, kind: ArgoObject['kind'], name: string): BootstrapDocument {
-  const lineOf = (offset: number) => {
-    const before = content.slice(0, offset).split('\n');
-    return { line: before.length, col: before[before.length - 1]!.length + 1 };
-  };
-  const named = (doc: Document) => {
-    const o = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
-    return o?.kind === kind && o.metadata?.name === name;
-  };
-  const doc = documents.find(named);
+function findDocument({ file, documents }: ArgocdManifest, kind: ArgoObject['kind'], name: string): BootstrapDocument {
+  const doc = documents.find((d) => d.object.kind === kind && d.object.metadata?.name === name);
   if (!doc) throw fail({ file, message: `the ${kind} '${name}' has not been rendered (no such document)`, hint: render });
-  const object = doc.toJS() as ArgoObject;
-  const at = (path: string[]) => {
-    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    const range = node?.range ?? (isMap(doc.contents) ? doc.contents.range : undefined);
-    return range ? lineOf(range[0]) : {};
-  };
+  const object = doc.object as ArgoObject;
   const expect = (ok: boolean, path: string[], message: string) => {
-    if (!ok) throw fail({ file, ...at(path), message, hint: render });
+    if (!ok) throw fail({ file, ...doc.positionOf(path), message, hint: render });
   };
   expect(object.apiVersion === 'argoproj.io/v1alpha1', ['apiVersion'], `apiVersion must be argoproj.io/v1alpha1 (got ${JSON.stringify(object.apiVersion)})`);
   expect(typeof object.metadata?.namespace === 'string' && object.metadata.namespace !== '', ['metadata'], 'metadata.namespace is missing');
   expect(typeof object.spec === 'object' && object.spec !== null, ['spec'], 'spec is missing');
   // The document's own text, without the comments around it: what --dry-run prints.
-  const range = isMap(doc.contents) ? doc.contents.range : undefined;
-  const text = range ? `${content.slice(range[0], range[1]).trimEnd()}\n` : String(doc);
-  return { file, text, object };
+  return { file, text: doc.text, object };
 }
 
-/** The pinned Argo CD release, and the Kubernetes version (needed only to render Argo CD's chart for an install). */
-async function readPins(reader: RepoReader, install: boolean): Promise<{ argocdVersion: string; kubernetesVersion: string }> {
+/** The pinned Argo CD release and Kubernetes version, from renderer/pins.json as every command reads it. */
+async function readPins(reader: RepoReader): Promise<{ argocdVersion: string; kubernetesVersion: string }> {
   const file = repoPaths.pins;
   const text = await reader.read(file);
-  const pins = text === undefined ? undefined : (JSON.parse(text) as { kubernetes?: unknown; sources?: { argocd?: { version?: unknown } } });
-  const version = pins?.sources?.argocd?.version;
-  if (typeof version !== 'string') {
-    throw fail({ file, message: 'sources.argocd.version is missing', hint: 'pin the Argo CD release the clusters run, e.g. "version": "v3.5.7"' });
-  }
-  const kubernetes = typeof pins?.kubernetes === 'string' ? pins.kubernetes : '';
-  if (install && kubernetes === '') throw fail({ file, message: 'kubernetes is missing', hint: 'pin the Kubernetes version the clusters run, e.g. "kubernetes": "1.36.3"' });
-  return { argocdVersion: version, kubernetesVersion: kubernetes };
+  if (text === undefined) throw fail({ file, message: 'the file is missing', hint: 'restore renderer/pins.json from the repository' });
+  const pins = parsePins(text);
+  return { argocdVersion: pins.sources.argocd!.version, kubernetesVersion: pins.kubernetes };
 }
 
 function fail(problem: Problem): RenderError {

@@ -6,12 +6,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { repoPaths } from '../paths.js';
 import { checkDigest, chartLabel, parseChartsLock, type ChartRef } from '../validate/charts-lock.js';
 import { cachedArchive, pullChart } from '../validate/charts-repo.js';
 import { helmTemplate } from '../validate/charts-helm.js';
 import { BootstrapError } from './error.js';
+import { readManifestValues } from '../manifests.js';
 
 /** Argo CD's own add-on Application, as rendered. */
 export interface ArgocdInstall {
@@ -37,9 +37,9 @@ const clusterScoped = new Set(['CustomResourceDefinition', 'ClusterRole', 'Clust
  * The objects to apply, in order: the CustomResourceDefinitions first (everything after may be read by something
  * that needs them), then the rest as helm rendered them. Helm test hooks are left out: Argo CD never runs them.
  */
-function installOrder(text: string, namespace: string): ManifestObject[] {
-  const objects = parseAllDocuments(text)
-    .map((d) => d.toJS() as ManifestObject | null)
+function installOrder(source: string, text: string, namespace: string): ManifestObject[] {
+  const objects = readManifestValues(source, text)
+    .map((o) => o as ManifestObject | null)
     .filter((o): o is ManifestObject => o !== null && typeof o === 'object' && typeof o.kind === 'string')
     .filter((o) => !/\btest\b/.test(o.metadata.annotations?.['helm.sh/hook'] ?? ''))
     .map((o) => (clusterScoped.has(o.kind) || o.metadata.namespace ? o : { ...o, metadata: { ...o.metadata, namespace } }));
@@ -69,5 +69,5 @@ export async function renderArgocdInstall(root: string, install: ArgocdInstall, 
     env,
   );
   if (!rendered.ok) throw new BootstrapError(`helm template of ${label} with the values of ${install.application} failed: ${rendered.message}`);
-  return installOrder(rendered.stdout, install.namespace);
+  return installOrder(`helm template of ${label}`, rendered.stdout, install.namespace);
 }

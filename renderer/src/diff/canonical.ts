@@ -2,11 +2,12 @@
  * Canonical forms of a Kubernetes object: keys sorted at every level, so that field order and formatting of the
  * committed YAML never show up as changes, and secret values replaced before anything is printed.
  *
- * Why js-yaml and not the renderer's `yaml`: the diff parses and prints every changed file on both sides, and
- * js-yaml does that about ten times faster (measured: 0.28 ms against 3.4 ms to load a 120-line Deployment, 0.17
- * against 0.93 ms to dump), which is most of the run time of a large diff. Both read YAML 1.2's core schema here.
+ * Files are read by the one reader of rendered manifests (manifests.ts). Why js-yaml and not the renderer's `yaml`
+ * to print: the diff prints every changed object on both sides, and js-yaml dumps about five times faster
+ * (measured: 0.17 against 0.93 ms for a 120-line Deployment), which is much of the run time of a large diff.
  */
 import jsyaml from 'js-yaml';
+import { ManifestSyntaxError, readManifestValues } from '../manifests.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -34,16 +35,14 @@ export function canonicalYaml(sorted: Json): string {
   return jsyaml.dump(sorted, { schema: jsyaml.CORE_SCHEMA, lineWidth: -1, noRefs: true, indent: 2 });
 }
 
-/** Every document of a file, read with YAML 1.2's core schema (no timestamps, no merge keys). */
+/** Every document of a file, read as every rendered manifest is (manifests.ts: YAML 1.2's core schema). */
 export function loadDocuments(text: string, file: string): unknown[] {
-  return jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, filename: file });
+  return readManifestValues(file, text);
 }
 
-/** The 1-based line and column of a YAML syntax error, when the parser knows them. */
+/** The 1-based line and column of a YAML syntax error, when the reader knows them. */
 export function yamlErrorPosition(err: unknown): { line?: number; col?: number; message: string } {
-  if (err instanceof jsyaml.YAMLException) {
-    return { line: err.mark ? err.mark.line + 1 : undefined, col: err.mark ? err.mark.column + 1 : undefined, message: err.reason };
-  }
+  if (err instanceof ManifestSyntaxError) return { line: err.problem.line, col: err.problem.col, message: err.problem.message };
   return { message: String((err as Error)?.message ?? err) };
 }
 

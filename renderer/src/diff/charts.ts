@@ -12,7 +12,7 @@ import { helmTemplate } from '../validate/charts-helm.js';
 import { pullChart, type PullResult } from '../validate/charts-repo.js';
 import { addonApplications, clusterApiVersions, clusterCrds, type AddonApplication } from '../validate/charts.js';
 import type { IndexCluster } from '../cluster-index.js';
-import { parseManifestFile } from '../validate/manifests.js';
+import { parseManifestFile } from '../manifests.js';
 import type { RenderedTree } from './types.js';
 
 /** The folder a chart's rendering takes in the diff; its name is what the report shows as the "app". */

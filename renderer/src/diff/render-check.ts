@@ -1,20 +1,31 @@
 /**
- * The one place that decides whether the head's committed output is what its sources render. It runs the
- * head's own renderer (`scripts/run.mjs render --check`), so a head that changes the renderer is judged by its own
- * code. Swap this function to change how freshness is proven.
+ * The one place that decides whether the head's committed output is what its sources render. A head is judged by
+ * its own renderer: the working tree is checked in place (`scripts/run.mjs render --check`); a commit whose renderer
+ * is this checkout's is rendered here in memory from its committed inputs and compared with its committed
+ * clusters/, read from git without checking anything out; any other commit is written to a temporary folder and
+ * checked there by its own `scripts/run.mjs render`. Swap this function to change how freshness is proven.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../process.js';
-import { readCommitFiles, writeCommitFiles, type Revision } from './git.js';
-import { boundedLines } from '../errors.js';
+import { blobId, lsTree, readBlobBytes, readCommitFiles, sameAsCommit, writeCommitFiles } from '../git.js';
+import type { Revision } from './git.js';
+import { boundedLines, RenderError } from '../errors.js';
+import { diskStore, memoryReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
+import { RenderCache } from '../render/cache.js';
+import { rendererFingerprint } from '../render/fingerprint.js';
+import { renderRepository } from '../render/render.js';
+import { planWrite } from '../render/write.js';
 
 /** Exit code of `render --check` when the committed output differs (ARCHITECTURE.md: 3 = differences). */
 const stale = 3;
 
 export type RenderCheck = (root: string, head: Revision) => Promise<void>;
+
+/** One line of the list of stale files, the same whichever way the head was checked. */
+const staleLine = (kind: 'differs' | 'not produced' | "not the renderer's", file: string) => `${`${kind}:`.padEnd(13)} ${file}`;
 
 /** Thrown when the head is stale; the message names the files and what to run. */
 class StaleHeadError extends Error {
@@ -44,7 +55,7 @@ async function checkIn(dir: string, headLabel: string): Promise<void> {
       .split('\n')
       .map((l) => /^\s+(differs|not produced):\s+(\S+)/.exec(l))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => `${m[1] === 'differs' ? 'differs:     ' : 'not produced:'} ${m[2]}`);
+      .map((m) => staleLine(m[1] as 'differs' | 'not produced', m[2]!));
     throw new StaleHeadError(files, headLabel);
   }
   throw new Error(`the render check of ${headLabel} failed (exit ${result.code}); the head does not render:\n${boundedLines(result.stderr.trim())}`);
@@ -68,6 +79,9 @@ function newestMtime(dir: string): number {
   }
   return newest;
 }
+
+/** What decides how a checkout renders: its renderer's sources, the libraries it pins and its compiler settings. */
+const rendererPaths = ['renderer/src', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 /** What `exportHead` made: the folder, and whether it borrows this checkout's compiled renderer. */
 export interface ExportedHead {
@@ -100,13 +114,8 @@ export async function exportHead(root: string, commit: string, dir: string): Pro
   if (existsSync(jobs) && !existsSync(path.join(dir, repoPaths.renderCacheDir))) {
     cpSync(jobs, path.join(dir, repoPaths.renderCacheDir), { recursive: true, filter: (from) => !from.endsWith('inputs.json') });
   }
-  const rendererPaths = ['renderer/src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
   const stamp = path.join(root, 'dist', '.build-stamp');
-  const reusedRenderer =
-    existsSync(stamp) &&
-    statSync(stamp).mtimeMs >= newestMtime(path.join(root, 'renderer', 'src')) &&
-    (await run('git', ['diff', '--quiet', commit, '--', ...rendererPaths], { cwd: root })).code === 0 &&
-    (await run('git', ['ls-files', '--others', '--exclude-standard', '--', ...rendererPaths], { cwd: root })).stdout.trim() === '';
+  const reusedRenderer = existsSync(stamp) && statSync(stamp).mtimeMs >= newestMtime(path.join(root, 'renderer', 'src')) && (await sameAsCommit(root, commit, rendererPaths));
   if (reusedRenderer) {
     cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true, preserveTimestamps: true });
     const now = new Date(Date.now() + 1000);
@@ -115,13 +124,76 @@ export async function exportHead(root: string, commit: string, dir: string): Pro
   return { dir, reusedRenderer };
 }
 
+/** The folders the renderer reads its inputs from (render/load.ts); everything else in a commit is not an input. */
+const inputFolders = [repoPaths.appsDir, repoPaths.baseDir, repoPaths.overlaysDir];
+
 /**
- * Runs the head's render check. The working tree is checked in place. A commit is written into a temporary
- * folder (`exportHead`) and checked there by its own `scripts/run.mjs render`.
+ * Checks a commit whose renderer is the one running here, in memory: its input files and its committed clusters/
+ * come from `git ls-tree` and `git cat-file --batch`, the render uses this checkout's job cache (read, never
+ * written: its entries are keyed by everything a job reads, so they hold for any commit), and the comparison is
+ * the render's own (`planWrite`). A produced file whose git blob id is the committed one is identical without
+ * reading it; only the files that differ are read. Returns false, having decided nothing, for a commit this path
+ * cannot judge exactly as the disk reader would (a symbolic link, an input that is not UTF-8): the exported copy
+ * then gives the disk reader's own verdict and message.
+ */
+async function checkCommitHere(root: string, commit: string, headLabel: string): Promise<boolean> {
+  const entries = await lsTree(root, commit, [...inputFolders, repoPaths.clustersDir]);
+  if (entries.some((e) => e.mode === '120000')) return false;
+  const isRendered = (file: string) => file.startsWith(`${repoPaths.clustersDir}/`);
+  const inputs = entries.filter((e) => !isRendered(e.path));
+  const bytes = await readBlobBytes(
+    root,
+    inputs.map((e) => e.id),
+  );
+  const texts: Record<string, string> = {};
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    for (const e of inputs) texts[e.path] = strict.decode(bytes.get(e.id)!);
+  } catch {
+    return false;
+  }
+  const cache = new RenderCache(diskStore(path.join(root, repoPaths.renderCacheDir)), rendererFingerprint());
+  let result;
+  try {
+    result = await cache.render(renderRepository, memoryReader(texts), {});
+  } catch (e) {
+    if (e instanceof RenderError) throw new Error(`the render check of ${headLabel} failed; the head does not render:\n${boundedLines(e.message)}`);
+    throw e;
+  }
+  const committed = new Map(entries.filter((e) => isRendered(e.path)).map((e) => [e.path, e.id] as const));
+  const existing = new Map<string, string>();
+  const unread: string[] = [];
+  for (const file of result.files) {
+    const id = committed.get(file.path);
+    if (id === blobId(Buffer.from(file.content, 'utf8'))) existing.set(file.path, file.content);
+    else if (id !== undefined) unread.push(file.path);
+  }
+  const produced = new Set(result.files.map((f) => f.path));
+  for (const file of committed.keys()) if (!produced.has(file)) unread.push(file);
+  const read = await readBlobBytes(
+    root,
+    unread.map((file) => committed.get(file)!),
+  );
+  for (const file of unread) existing.set(file, read.get(committed.get(file)!)!.toString('utf8'));
+  const plan = planWrite(existing, result.files, result);
+  const files = [
+    ...plan.write.map((f) => staleLine('differs', f.path)),
+    ...plan.remove.map((f) => staleLine('not produced', f)),
+    ...plan.foreign.map((p) => staleLine("not the renderer's", p.file)),
+  ];
+  if (files.length > 0) throw new StaleHeadError(files, headLabel);
+  return true;
+}
+
+/**
+ * Runs the head's render check. The working tree is checked in place. A commit whose renderer is this checkout's is
+ * checked here, in memory (`checkCommitHere`); any other is written into a temporary folder (`exportHead`) and
+ * checked there by its own `scripts/run.mjs render`.
  */
 export const checkHeadRendered: RenderCheck = async (root, head) => {
   if (head.kind === 'worktree') return checkIn(root, 'the working tree');
   const label = `commit ${head.commit.slice(0, 12)}`;
+  if ((await sameAsCommit(root, head.commit, rendererPaths)) && (await checkCommitHere(root, head.commit, label))) return;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berrys-diff-head-'));
   try {
     await exportHead(root, head.commit, dir);

@@ -7,7 +7,9 @@
  * object caused them, and applies one object at a time anyway; requests here run a few at a time. A rendered file is
  * a folder's manifest of several documents (emit.ts), so each document is named by its file and first line.
  */
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
+import { RenderError } from '../errors.js';
+import { parseManifestFile } from '../manifests.js';
 import type { KubeRequest } from './kube-http.js';
 
 export interface DryRunFile {
@@ -16,16 +18,14 @@ export interface DryRunFile {
   content: string;
 }
 
-/** A rendered manifest → one DryRunFile per document, named `<file>:<line of the document's first key>`. */
+/**
+ * A rendered manifest → one DryRunFile per document, named `<file>:<line of the document's first key>`. A file that
+ * is not valid YAML stops the run with the file and line: the renderer never writes one.
+ */
 export function manifestDocuments(file: string, content: string): DryRunFile[] {
-  const out: DryRunFile[] = [];
-  for (const doc of parseAllDocuments(content)) {
-    const range = doc.contents?.range;
-    if (!range) continue;
-    const line = content.slice(0, range[0]).split('\n').length;
-    out.push({ file: `${file}:${line}`, content: `${content.slice(range[0], range[1]).trimEnd()}\n` });
-  }
-  return out;
+  const { manifests, problems } = parseManifestFile(file, content);
+  if (problems.length > 0) throw new RenderError(problems.map((p) => ({ ...p, hint: 'run `npm run render`: clusters/ holds only what the renderer wrote' })));
+  return manifests.map((m) => ({ file: `${file}:${m.line}`, content: m.text }));
 }
 
 export interface DryRunFinding {

@@ -20,12 +20,12 @@ import {
   hasRemote,
   push,
   remoteDefaultBranch,
-  renderCheckout,
   restorePaths,
   treeWithChanges,
   uncommitted,
   type CheckedOut,
-} from './git.js';
+} from '../git.js';
+import { renderCheckout } from './render.js';
 import { promotionChainOf, readClusterIndex } from '../cluster-index.js';
 import { formatMatrixMarkdown, readMatrix } from './matrix.js';
 import { branchName, changeBranchKind, commandLine, commitMessage, planPromotion, planRelease, planRollback, prBody, prTitle, versionTable, type Plan } from './plan.js';

@@ -19,8 +19,8 @@ import { appApplication, postDeployApplication, primaryCluster, readClusterIndex
 import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { checkOutput, type OutputCheck } from './output.js';
-import { changedFiles, fetchCommit, hasCommit, mergeBase, resolveCommit, trailerValues } from './git.js';
-import { gitReader, readCalls, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
+import { changedFiles, fetchCommit, gitReader, hasCommit, mergeBase, resolveCommit, trailerValues } from '../git.js';
+import { readCalls, readCatalogue, readImages, readVersions, versionHistory, type PastVersion } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 import type { Versions } from './versions.js';
 import { causedChanges, wiringChanges, type CausedChange, type WiringChange } from './wiring.js';
@@ -320,6 +320,72 @@ export async function gateClusters(root: string, rev: string): Promise<{ cluster
 /** Runs the gate and returns its report; exit 0 when it passes, 3 when it refuses. */
 export async function runGate(opts: GateOptions): Promise<GateResult> {
   const env = opts.env ?? process.env;
+  const revisions = await readRevisions(opts);
+  const { chain } = revisions;
+  const required = requiredHealthEnvs(env.GATE_REQUIRE_ARGOCD, chain);
+  const { moves, hotfix, starts } = await judgeVersionChanges(opts.root, revisions);
+  const { health, skipped } = await checkPromotedHealth(opts, env, revisions, moves);
+  const last = await checkChainEnd(opts, revisions, moves);
+  const first = chain[0]!;
+  const entering = revisions.headVersions.get(first) ?? new Map();
+  const leaving = revisions.fromVersions.get(first) ?? new Map();
+  const releases = [...entering].filter(([app, v]) => leaving.get(app) !== v);
+  const retiredFirst = [...leaving.keys()].filter((app) => !entering.has(app));
+
+  const failedRequired = [...skipped.keys()].filter((e) => required.includes(e));
+  const passed =
+    moves.every((m) => m.ok) &&
+    [...health.values()].every((h) => h.ok) &&
+    failedRequired.length === 0 &&
+    hotfix.every((t) => t.apps.length > 0) &&
+    starts.every((s) => s.ok) &&
+    outputPasses(last.output);
+  const { headChain, tip, from, head } = revisions;
+  const report = formatReport({
+    chain,
+    headChain,
+    tip,
+    from,
+    head,
+    moves,
+    health,
+    skipped: [...skipped.keys()],
+    unasked: skipped,
+    inCi: opts.observations !== undefined,
+    failedRequired,
+    other: last.other,
+    releases,
+    retiredFirst,
+    first,
+    hotfix,
+    starts,
+    output: last.output,
+    wiring: last.wiring,
+    caused: last.caused,
+    passed,
+    env,
+  });
+  await publishReport(report, moves, hotfix, env, opts.log ?? ((l: string) => console.log(l)));
+  return { passed, moves, health, skipped: [...skipped.keys()], other: last.other, hotfix, chain: starts, output: last.output, wiring: last.wiring, caused: last.caused, report };
+}
+
+/** The three revisions the gate compares, the chain at the base and at the head, and every environment's versions at each. */
+interface GateRevisions {
+  tip: string;
+  head: string;
+  from: string;
+  baseReader: ReturnType<typeof gitReader>;
+  headReader: ReturnType<typeof gitReader>;
+  baseIndex: Awaited<ReturnType<typeof readClusterIndex>>;
+  headIndex: Awaited<ReturnType<typeof readClusterIndex>>;
+  chain: readonly string[];
+  headChain: readonly string[];
+  fromVersions: Map<string, Versions>;
+  tipVersions: Map<string, Versions>;
+  headVersions: Map<string, Versions>;
+}
+
+async function readRevisions(opts: GateOptions): Promise<GateRevisions> {
   const tip = await resolveCommit(opts.root, opts.base);
   const head = await resolveCommit(opts.root, opts.head ?? 'HEAD');
   // Measured from the merge base, so a branch that is behind is judged on what it changes, not on what the base
@@ -329,7 +395,6 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   // The chain as the base branch has it: a pull request cannot reorder the chain and use the new order at once.
   const baseIndex = await readClusterIndex(baseReader);
   const chain = baseIndex.promotionChain;
-  const required = requiredHealthEnvs(env.GATE_REQUIRE_ARGOCD, chain);
   const read = async (rev: string) => {
     const reader = gitReader(opts.root, rev);
     const all = new Map<string, Versions>();
@@ -341,13 +406,18 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   const headIndex = await readClusterIndex(headReader);
   const headChain = headIndex.promotionChain;
   for (const e of headChain) if (!headVersions.has(e)) headVersions.set(e, (await readVersions(headReader, e)).versions);
+  return { tip, head, from, baseReader, headReader, baseIndex, headIndex, chain, headChain, fromVersions, tipVersions, headVersions };
+}
 
+/** Every version move labelled, the `Hotfix:` trailers with the apps they name, and what new environments start with. */
+async function judgeVersionChanges(root: string, r: GateRevisions): Promise<{ moves: VersionMove[]; hotfix: HotfixMarker[]; starts: ChainStart[] }> {
+  const { chain, headChain, tip, from, head, fromVersions, tipVersions, headVersions } = r;
   const histories = new Map<string, Map<string, PastVersion[]>>();
   for (const e of chain.slice(1)) {
-    if (!sameVersions(fromVersions.get(e)!, headVersions.get(e)!)) histories.set(e, await versionHistory(opts.root, tip, e));
+    if (!sameVersions(fromVersions.get(e)!, headVersions.get(e)!)) histories.set(e, await versionHistory(root, tip, e));
   }
-  const catalogue = [...new Set([...(await readCatalogue(baseReader)), ...(await readCatalogue(headReader))])];
-  const hotfix = (await trailerValues(opts.root, from, head, hotfixTrailer)).map((t) => ({ ...t, apps: hotfixApps(t.value, catalogue) }));
+  const catalogue = [...new Set([...(await readCatalogue(r.baseReader)), ...(await readCatalogue(r.headReader))])];
+  const hotfix = (await trailerValues(root, from, head, hotfixTrailer)).map((t) => ({ ...t, apps: hotfixApps(t.value, catalogue) }));
   const moves = versionMoves(chain, fromVersions, tipVersions, headVersions, {
     ranBefore: (e, app, version) =>
       histories
@@ -358,7 +428,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   });
   // Where a new environment promotes from: what that environment ran, from its history on the base branch.
   const predecessors = headChain.filter((e, i) => chain.includes(e) && headChain[i + 1] !== undefined && !chain.includes(headChain[i + 1]!));
-  for (const e of predecessors) if (!histories.has(e)) histories.set(e, await versionHistory(opts.root, tip, e));
+  for (const e of predecessors) if (!histories.has(e)) histories.set(e, await versionHistory(root, tip, e));
   const starts = chainStarts(
     chain,
     headChain,
@@ -369,13 +439,25 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
         ?.get(app)
         ?.some((p) => p.version === version) ?? false,
   );
+  return { moves, hotfix, starts };
+}
 
-  // The health part: only for promotions (a rollback or a hotfix does not come from the previous environment).
+/**
+ * The health part: what Argo CD says of each promoted app in the previous environment's primary cluster. Only for
+ * promotions (a rollback or a hotfix does not come from the previous environment).
+ */
+async function checkPromotedHealth(
+  opts: GateOptions,
+  env: NodeJS.ProcessEnv,
+  r: GateRevisions,
+  moves: VersionMove[],
+): Promise<{ health: Map<string, HealthFinding>; skipped: Map<string, string> }> {
   const health = new Map<string, HealthFinding>();
-  const skipped = new Set<string>();
-  const images = await readImages(baseReader, await readCatalogue(baseReader));
+  /** The environments whose promotions were not asked about, each with the cluster whose Argo CD is not configured. */
+  const skipped = new Map<string, string>();
+  const images = await readImages(r.baseReader, await readCatalogue(r.baseReader));
   for (const move of moves.filter((m) => m.kind === 'promotion')) {
-    const primary = primaryCluster(baseIndex, move.previousEnv);
+    const primary = primaryCluster(r.baseIndex, move.previousEnv);
     const application = appApplication(primary, move.app);
     if (application === undefined) throw new Error(`${repoPaths.clusterIndex} lists no Application of ${move.app} in cluster ${primary.name}; cannot ask Argo CD about it`);
     const postDeploy = postDeployApplication(primary);
@@ -388,7 +470,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
           { ...opts.argocd, ...(postDeploy ? { postDeploy } : {}) },
         );
     if (!observation?.server) {
-      skipped.add(move.env);
+      skipped.set(move.env, primary.name);
       continue;
     }
     const seen = observation.applications[move.app];
@@ -413,12 +495,23 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     }
     health.set(`${move.env}/${move.app}`, finding);
   }
+  return { health, skipped };
+}
 
+/**
+ * The chain's end: clusters/ against a render of the head's inputs, the wiring the version changes cause, the rendered
+ * files they explain, and every other change that reaches its clusters.
+ */
+async function checkChainEnd(
+  opts: GateOptions,
+  r: GateRevisions,
+  moves: VersionMove[],
+): Promise<{ output: OutputCheck; wiring: WiringChange[]; caused: CausedChange[]; other: string[] }> {
+  const { chain, headChain, tip, from, head, fromVersions, headVersions } = r;
   const last = chain.at(-1)!;
-  const first = chain[0]!;
   const changed = await changedFiles(opts.root, from, head);
   const output = await checkOutput(opts.root, { from, tip, head, changed, renderer: opts.renderer });
-  const lastClusters = headIndex.clusters.filter((c) => c.environment === last).map((c) => c.name);
+  const lastClusters = r.headIndex.clusters.filter((c) => c.environment === last).map((c) => c.name);
   const explained = moves.filter((m) => m.env === last).map((m) => m.app);
   // What the version changes do to the call graph of each environment, and the rendered files that follow from them.
   const [fromCalls, headCalls] = await Promise.all([readCalls(opts.root, from), readCalls(opts.root, head)]);
@@ -440,42 +533,11 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   );
   const deployedLast = (app: string) => fromVersions.get(last)?.has(app) === true || headVersions.get(last)?.has(app) === true;
   const other = otherChangesReaching(last, changed, lastClusters, explained, caused, deployedLast);
-  const entering = headVersions.get(first) ?? new Map();
-  const leaving = fromVersions.get(first) ?? new Map();
-  const releases = [...entering].filter(([app, v]) => leaving.get(app) !== v);
-  const retiredFirst = [...leaving.keys()].filter((app) => !entering.has(app));
+  return { output, wiring, caused, other };
+}
 
-  const failedRequired = [...skipped].filter((e) => required.includes(e));
-  const passed =
-    moves.every((m) => m.ok) &&
-    [...health.values()].every((h) => h.ok) &&
-    failedRequired.length === 0 &&
-    hotfix.every((t) => t.apps.length > 0) &&
-    starts.every((s) => s.ok) &&
-    outputPasses(output);
-  const report = formatReport({
-    chain,
-    headChain,
-    tip,
-    from,
-    head,
-    moves,
-    health,
-    skipped: [...skipped],
-    failedRequired,
-    other,
-    releases,
-    retiredFirst,
-    first,
-    hotfix,
-    starts,
-    output,
-    wiring,
-    caused,
-    passed,
-    env,
-  });
-  const log = opts.log ?? ((l: string) => console.log(l));
+/** The report to the log, the job summary, and (for a hotfix) an annotation on the pull request's checks. */
+async function publishReport(report: string, moves: VersionMove[], hotfix: HotfixMarker[], env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   log(report);
   const hotfixes = moves.filter((m) => m.kind === 'hotfix');
   if (env.GITHUB_STEP_SUMMARY) {
@@ -489,7 +551,6 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
     const message = hotfixWarning(hotfixes, hotfix).join(' ').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
     log(`::warning title=HOTFIX (break-glass)::${message}`);
   }
-  return { passed, moves, health, skipped: [...skipped], other, hotfix, chain: starts, output, wiring, caused, report };
 }
 
 function sameVersions(a: Versions, b: Versions): boolean {
@@ -608,6 +669,9 @@ function formatReport(r: {
   moves: VersionMove[];
   health: Map<string, HealthFinding>;
   skipped: string[];
+  /** The cluster asked for each skipped environment, and whether the answers came from CI's per-cluster jobs. */
+  unasked: Map<string, string>;
+  inCi: boolean;
   failedRequired: string[];
   other: string[];
   releases: [string, string][];
@@ -668,10 +732,16 @@ function formatReport(r: {
   if (notes.length > 0) out.push('', ...notes);
   if (r.skipped.length > 0) {
     out.push('');
-    out.push(
-      `The Argo CD health part was skipped for promotions into ${r.skipped.join(', ')}: no Argo CD is configured for the previous environment ` +
-        `(set ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV>/_<CLUSTER> variants).`,
-    );
+    out.push(`The Argo CD health part was skipped for promotions into ${r.skipped.join(', ')}: no Argo CD is configured for the previous environment.`);
+    // The step that fixes it: in CI only the per-cluster names reach the job (gate.yml); locally any of the lookup order.
+    for (const cluster of new Set(r.unasked.values())) {
+      const [server, token] = ['ARGOCD_SERVER', 'ARGOCD_AUTH_TOKEN'].map((name) => `${name}_${variableSuffix(cluster)}`);
+      out.push(
+        r.inCi
+          ? `  To ask cluster ${cluster}: set the repository variable ${server} and the secret ${token} (docs/promotion.md, Argo CD access).`
+          : `  To ask cluster ${cluster}: set ${server} and ${token} (or ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV> variants).`,
+      );
+    }
     for (const e of r.failedRequired) out.push(`✗ GATE_REQUIRE_ARGOCD=${r.env.GATE_REQUIRE_ARGOCD} requires the health part for ${e}.`);
   }
   if (r.releases.length > 0 || r.retiredFirst.length > 0) {

@@ -16,9 +16,8 @@ import { readClusterIndex, type ClusterIndex } from '../cluster-index.js';
 import { formatProblem, type Problem } from '../errors.js';
 import { defaultRepoRoot, repoPaths } from '../paths.js';
 import { run } from '../process.js';
-import { readCommitFiles, writeCommitFiles } from '../diff/git.js';
+import { gitReader, readCommitFiles, writeCommitFiles } from '../git.js';
 import { codeFingerprint } from '../render/fingerprint.js';
-import { gitReader } from './repo.js';
 
 /** The folders the render reads (its inputs) and the one it writes. */
 const inputDirs = [repoPaths.appsDir, repoPaths.baseDir, repoPaths.overlaysDir];

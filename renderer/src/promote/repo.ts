@@ -5,39 +5,13 @@
 import { parse } from 'yaml';
 import { diskReader, type RepoReader } from '../fs.js';
 import { repoPaths } from '../paths.js';
-import { fileHistory, git } from './git.js';
+import { fileHistory, gitReader, readCommitFiles } from '../git.js';
 import { parseVersions, type Versions } from './versions.js';
 import { declaredCalls } from '../render/call-graph.js';
-import { readCommitFiles } from '../diff/git.js';
 import type { AppSpec } from '../model.js';
 import type { AppCalls } from './wiring.js';
 
 export { diskReader };
-
-/** Reads files as they are at a git revision. */
-export function gitReader(root: string, rev: string): RepoReader {
-  return {
-    async read(file) {
-      try {
-        return await git(root, ['show', `${rev}:${file}`]);
-      } catch (err) {
-        if (/does not exist in|exists on disk, but not in/.test((err as Error).message)) return undefined;
-        throw err;
-      }
-    },
-    async list(dir) {
-      const out = await git(root, ['ls-tree', `${rev}:${dir}`]).catch(() => '');
-      return out
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const [meta, name] = line.split('\t') as [string, string];
-          return { name, isDir: meta.split(' ')[1] === 'tree' };
-        })
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    },
-  };
-}
 
 /** The app catalogue: one `apps/<app>.yaml` per app. */
 export async function readCatalogue(reader: RepoReader): Promise<string[]> {

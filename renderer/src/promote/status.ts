@@ -13,7 +13,7 @@ import { readRenderedApplications } from '../argocd/rendered.js';
 import { allowedHint, HintedError, UsageError } from '../errors.js';
 import { clustersOf, environmentsOf, readClusterIndex } from '../cluster-index.js';
 import { repoPaths } from '../paths.js';
-import { resolveCommit } from './git.js';
+import { resolveCommit } from '../git.js';
 import { diskReader, readCatalogue, readImages, readVersions } from './repo.js';
 import { formatTable, shortRevision } from './table.js';
 

@@ -36,7 +36,8 @@ export interface ClusterAddonsInput {
   /** The environment as this cluster sees it (a standby's own data stores and secret store region). */
   environment: EnvironmentSpec;
   cluster: ClusterSpec;
-  clusterIndex: number;
+  /** The cluster's position in the environment file's `clusters` list. */
+  clusterPosition: number;
 }
 
 const placeholderHint =
@@ -44,7 +45,7 @@ const placeholderHint =
 
 /** The add-ons a cluster installs, each with its merged values, or the problems that stop it. */
 export function resolveClusterAddons(input: ClusterAddonsInput): { addons: ResolvedAddon[]; problems: Problem[] } {
-  const { catalogue, platform, envSource, environment: env, cluster, clusterIndex } = input;
+  const { catalogue, platform, envSource, environment: env, cluster, clusterPosition } = input;
   const problems: Problem[] = [];
   const cloud = env.cloud !== false;
   const wanted = catalogue.value.addons.map((spec, index) => ({ spec, index })).filter(({ spec }) => (cloud || spec.local) && env.addons?.[spec.name]?.enabled !== false);
@@ -93,7 +94,7 @@ export function resolveClusterAddons(input: ClusterAddonsInput): { addons: Resol
         .filter((c) => providers[c as AddonCapability] !== undefined)
         .map((c) => fromCatalogue(['whenProvided', c])),
       { source: envSource, base: ['addons', addon.name, 'values'], value: env.addons?.[addon.name]?.values },
-      { source: envSource, base: ['clusters', clusterIndex, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
+      { source: envSource, base: ['clusters', clusterPosition, 'addons', addon.name, 'values'], value: cluster.addons?.[addon.name]?.values },
     ]);
     addons.push({ spec: addon, values: value, sources: [catalogue.file, envSource.file] });
   }
@@ -106,13 +107,13 @@ export function resolveClusterAddons(input: ClusterAddonsInput): { addons: Resol
  * that should declare it (a person fixes the overlay, not the catalogue), else at the first placeholder.
  */
 function unsetFact(placeholder: string, users: { addon: string; where: SourceLocation }[], input: ClusterAddonsInput): Problem {
-  const { envSource, cluster, clusterIndex, environment } = input;
+  const { envSource, cluster, clusterPosition, environment } = input;
   const [scope, ...rest] = placeholder.split('.');
   const key = rest.join('.');
   const uses = users.map((u) => `${u.addon} (${u.where.file}:${u.where.line ?? 1})`).join(', ');
   const message = `the add-on values of ${uses} need ${placeholder}, which cluster '${cluster.name}' of environment '${environment.name}' does not set`;
   if (scope === 'cluster')
-    return { file: envSource.file, ...envSource.locate(['clusters', clusterIndex, 'name']), message, hint: `add ${key}: … to cluster '${cluster.name}' in ${envSource.file}` };
+    return { file: envSource.file, ...envSource.locate(['clusters', clusterPosition, 'name']), message, hint: `add ${key}: … to cluster '${cluster.name}' in ${envSource.file}` };
   if (scope === 'environment') return { file: envSource.file, ...envSource.locate(['name']), message, hint: `add ${key}: … to ${envSource.file}` };
   if (scope === 'alerting')
     return { file: envSource.file, ...envSource.locate(['name']), message, hint: `add alerting: { receivers: [...] } to ${envSource.file} (docs/argocd.md, Add-ons)` };

@@ -1,8 +1,9 @@
 /**
  * How Argo CD decides whether an AppProject admits an Application: the source repository must be listed and the
  * destination (server and namespace) must match one of the project's destinations, with Argo CD's own glob and deny
- * rules. Used by the check stage, by validate's chart check (the kinds and namespaces of an add-on's objects) and by
- * the tests that prove one environment's Applications cannot land in another's project.
+ * rules. Used by the application-projects policy rule (at render and in validate), by validate's chart check (the
+ * kinds and namespaces of an add-on's objects) and by the tests that prove one environment's Applications cannot land
+ * in another's project.
  */
 import picomatch from 'picomatch';
 

@@ -23,10 +23,12 @@ import type { CacheStore, RepoReader } from '../fs.js';
 import type { KubeObject } from '../kube.js';
 import type { CompiledTemplate, TemplateJob } from './template.js';
 import type { JobFunction } from './job.js';
+import type { RenderedObject } from './parse.js';
+import type { PolicyCluster } from '../policy/rule.js';
 import type { RenderOptions, RenderResult } from './result.js';
 
 /** Bumped when the layout of the stored entries changes. */
-const format = 2;
+const format = 3;
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
@@ -73,8 +75,19 @@ const shardPattern = /^jobs-(.+)\.json$/;
  * Memoised job results, one store entry per cluster, each read on first use and written only when its entries
  * changed: an edit in one environment rewrites that environment's entry only.
  */
+/** One cluster's stored entry: its job results, and the policy its objects passed the rules under. */
+interface Shard {
+  policy: string;
+  jobs: Record<string, CachedObject[]>;
+}
+
 export class JobCache {
   private readonly shards = new Map<string, Map<string, CachedObject[]>>();
+  /** The policy each stored cluster's objects passed the rules under, and the policy of this render. */
+  private readonly storedPolicy = new Map<string, string>();
+  private readonly policy = new Map<string, string>();
+  /** Objects handed back from stored results in this render. */
+  private readonly reused = new WeakSet<object>();
   private readonly used = new Map<string, Map<string, CachedObject[]>>();
   private readonly changed = new Set<string>();
   /** Jobs wrapped per cluster in this render. */
@@ -95,7 +108,9 @@ export class JobCache {
       const hit = this.shard(job.cluster).get(key);
       if (hit) {
         this.usedIn(job.cluster).set(key, hit);
-        return { objects: hit.map((c) => ({ object: c.object, job, templateFile: c.templateFile, content: c.content })), problems: [] };
+        const objects = hit.map((c) => ({ object: c.object, job, templateFile: c.templateFile, content: c.content }));
+        for (const o of objects) this.reused.add(o);
+        return { objects, problems: [] };
       }
       const result = run(template, job);
       if (result.problems.length === 0) {
@@ -114,12 +129,25 @@ export class JobCache {
    * the cluster has exactly the objects and folders of the last render that stored it, and entries are stored only
    * after a render passed every check (RenderCache.save). A job run again, one more or one fewer: false.
    */
-  unchanged(cluster: string): boolean {
-    const stored = this.shard(cluster).size;
-    return !this.changed.has(cluster) && (this.jobCount.get(cluster) ?? 0) === stored && (this.used.get(cluster)?.size ?? 0) === stored;
+  unchanged(cluster: PolicyCluster): boolean {
+    this.policy.set(cluster.name, JSON.stringify(cluster));
+    const stored = this.shard(cluster.name).size;
+    return (
+      this.samePolicy(cluster.name) && !this.changed.has(cluster.name) && (this.jobCount.get(cluster.name) ?? 0) === stored && (this.used.get(cluster.name)?.size ?? 0) === stored
+    );
   }
 
-  /** The key of a job: the fingerprint, the template (name, file and text), every job field and the context. */
+  /** Whether `object` came from a stored result whose cluster passed the rules under this render's policy. */
+  checkedBefore(object: RenderedObject): boolean {
+    return this.reused.has(object) && this.samePolicy(object.job.cluster);
+  }
+
+  private samePolicy(cluster: string): boolean {
+    this.shard(cluster);
+    return this.policy.has(cluster) && this.storedPolicy.get(cluster) === this.policy.get(cluster);
+  }
+
+  /** The key of a job: the fingerprint, the template (name, file and text), every job field that shapes output and the context. */
   private keyOf(template: CompiledTemplate | undefined, job: TemplateJob): string {
     // Jobs share contexts (every object of an app) and templates: each is hashed once.
     let context = this.contextHash.get(job.context);
@@ -133,14 +161,17 @@ export class JobCache {
       templateKey = sha1(text);
       this.templateHash.set(text, templateKey);
     }
-    const { context: _context, ...rest } = job;
+    // Where findings point (origin, imageOrigin) shapes no output; a hit is handed back with the current job.
+    const { context: _context, origin: _origin, imageOrigin: _imageOrigin, ...rest } = job;
     return sha1(`${this.fingerprint}\n${job.template}\n${templateKey}\n${JSON.stringify(rest)}\n${context}`);
   }
 
   private shard(cluster: string): Map<string, CachedObject[]> {
     let entries = this.shards.get(cluster);
     if (!entries) {
-      entries = new Map(Object.entries(load<Record<string, CachedObject[]>>(this.store, shardName(cluster), this.fingerprint) ?? {}));
+      const stored = load<Shard>(this.store, shardName(cluster), this.fingerprint);
+      entries = new Map(Object.entries(stored?.jobs ?? {}));
+      if (stored) this.storedPolicy.set(cluster, stored.policy);
       this.shards.set(cluster, entries);
     }
     return entries;
@@ -155,8 +186,8 @@ export class JobCache {
   /** Keeps exactly the entries this render used, so the cache does not grow with every edit. */
   save(): void {
     for (const [cluster, used] of this.used) {
-      if (!this.changed.has(cluster) && used.size === this.shard(cluster).size) continue;
-      keep(this.store, shardName(cluster), this.fingerprint, Object.fromEntries(used));
+      if (!this.changed.has(cluster) && used.size === this.shard(cluster).size && this.samePolicy(cluster)) continue;
+      keep(this.store, shardName(cluster), this.fingerprint, { policy: this.policy.get(cluster) ?? '', jobs: Object.fromEntries(used) } satisfies Shard);
     }
     try {
       for (const name of this.store.names()) {
@@ -180,6 +211,8 @@ interface InputsSnapshot {
   /** Every produced file and the hash of its content. */
   files: [file: string, hash: string][];
   clusters: string[];
+  /** The render's notes, so that a render answered from the snapshot says what a cold one says. */
+  notes: string[];
 }
 
 const snapshotName = 'inputs.json';
@@ -225,12 +258,13 @@ export class RenderCache {
   }
 
   /**
-   * The number of files of the last render when nothing it read has changed since (same fingerprint, same
-   * options) and `tree` (clusters/ on disk) holds exactly its files in its clusters' folders; else undefined.
+   * The number of files and the notes of the last render when nothing it read has changed since (same fingerprint,
+   * same options) and `tree` (clusters/ on disk) holds exactly its files in its clusters' folders; else undefined.
    */
-  async unchanged(reader: RepoReader, tree: Map<string, string>, envs: string[] | undefined): Promise<number | undefined> {
+  async unchanged(reader: RepoReader, tree: Map<string, string>, envs: string[] | undefined): Promise<{ files: number; notes: string[] } | undefined> {
     const snapshot = load<InputsSnapshot>(this.store, snapshotName, this.fingerprint);
-    if (!snapshot || snapshot.envs !== envsKey(envs)) return undefined;
+    // A snapshot without notes was written by a renderer that did not keep them: a render says them again.
+    if (!snapshot || snapshot.envs !== envsKey(envs) || !Array.isArray(snapshot.notes)) return undefined;
     // Through the render's own reader (fs.ts), so a file that became a link out of the repository is not "unchanged".
     try {
       for (const [dir, entries] of snapshot.lists) if (listingText(await reader.list(dir)) !== entries) return undefined;
@@ -250,19 +284,25 @@ export class RenderCache {
     // decides whether to prune it or refuse it as a file the renderer did not write.
     const inScope = (file: string) => !envs || snapshot.clusters.some((c) => file.startsWith(`${repoPaths.clusterDir(c)}/`));
     for (const file of tree.keys()) if (!produced.has(file) && inScope(file)) return undefined;
-    return produced.size;
+    return { files: produced.size, notes: snapshot.notes };
   }
 
   /** `render` with the job cache around each job, recording what it reads for the snapshot. */
   async render(render: (reader: RepoReader, opts: RenderOptions) => Promise<RenderResult>, reader: RepoReader, opts: RenderOptions): Promise<RenderResult> {
     const recorder = recordingReader(reader);
-    const result = await render(recorder.reader, { ...opts, wrapJob: (run) => this.jobs.wrap(run), passedBefore: (cluster) => this.jobs.unchanged(cluster) });
+    const result = await render(recorder.reader, {
+      ...opts,
+      wrapJob: (run) => this.jobs.wrap(run),
+      passedBefore: (cluster) => this.jobs.unchanged(cluster),
+      checkedBefore: (object) => this.jobs.checkedBefore(object),
+    });
     this.pending = {
       envs: envsKey(opts.envs),
       reads: [...recorder.reads].sort(byFirst),
       lists: [...recorder.lists].sort(byFirst),
       files: result.files.map((f) => [f.path, sha1(f.content)]),
       clusters: result.clusters,
+      notes: result.notes,
     };
     return result;
   }

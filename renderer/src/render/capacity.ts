@@ -105,7 +105,7 @@ export function checkCapacity(cluster: ResolvedCluster): { problems: Problem[]; 
   if (!cluster.spec.zones) {
     problems.push({
       file: envFile.file,
-      ...envFile.locate(['clusters', cluster.clusterIndex, 'name']),
+      ...envFile.locate(['clusters', cluster.clusterPosition, 'name']),
       message: `cluster '${cluster.name}' has node groups but no zones`,
       hint: "add zones: [<the availability zones of the cluster's private subnets>], which every node group spans",
     });

@@ -1,79 +1,57 @@
 /**
- * Stage 5, check: rules over the rendered objects of each cluster, all reported at once.
- * Duplicates; every rendered folder synced by exactly one Application and every Application pointing at a
- * non-empty folder; every Application inside what its AppProject allows.
+ * Stage 5, check: the policy rules marked `atRender` (policy/rules.ts) over the rendered objects of each cluster, all
+ * reported at once, before anything is written. A finding points at the input the object comes from (the job's
+ * origin, else its app file or overlay; an image at its line of versions.yaml), since the output is not edited by
+ * hand.
  */
-import type { Problem } from '../errors.js';
+import type { Problem, SourceLocation } from '../errors.js';
+import type { DataPath } from '../source.js';
+import { runPolicies, type Blame, type PolicyCluster, type PolicyObject } from '../policy/rule.js';
+import { renderRules } from '../policy/rules.js';
 import type { RenderedObject } from './parse.js';
-import { projectPermits, type AppProjectSpec, type ApplicationSpec } from './argocd-rules.js';
-import { checkKubernetesRules } from './kube-rules.js';
 
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+/** The input a finding about `path` of a rendered object blames (see Blame). */
+function inputOf(r: RenderedObject, path: DataPath, blame: Blame = 'field'): SourceLocation {
+  const { job } = r;
+  const source = (prefixes: string[]) => job.sources.find((s) => prefixes.some((p) => s.startsWith(p)));
+  switch (blame) {
+    case 'field':
+      if (job.imageOrigin && path[path.length - 1] === 'image') return job.imageOrigin;
+      return job.origin ?? { file: source(['apps/']) ?? job.sources[0] ?? r.templateFile };
+    case 'application':
+      return job.origin ?? { file: source(['overlays/']) ?? r.templateFile };
+    case 'input':
+      return { file: source(['apps/', 'overlays/']) ?? r.templateFile };
+    case 'overlay':
+      return { file: source(['overlays/']) ?? r.templateFile };
+  }
 }
 
-function resourceKey(o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
-  return `${groupOf(o.apiVersion)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+function asPolicyObject(r: RenderedObject): PolicyObject {
+  return { object: r.object, folder: r.job.folder, madeBy: r.templateFile, locate: (path, blame) => inputOf(r, path, blame) };
 }
 
-export function checkObjects(objects: RenderedObject[], clusters: string[]): Problem[] {
-  const problems: Problem[] = checkKubernetesRules(objects);
+/**
+ * Every problem the render's rules find in `clusters`' objects; one problem once, however many clusters share its
+ * input. `changed`, when given, says which objects the per-object rules must see (the others passed them before).
+ */
+export function checkObjects(objects: readonly RenderedObject[], clusters: readonly PolicyCluster[], changed?: (r: RenderedObject) => boolean): Problem[] {
+  const byCluster = new Map<string, PolicyObject[]>(clusters.map((c) => [c.name, []]));
+  const unchanged = new Set<PolicyObject>();
+  for (const r of objects) {
+    const list = byCluster.get(r.job.cluster);
+    if (!list) continue;
+    const o = asPolicyObject(r);
+    list.push(o);
+    if (changed && !changed(r)) unchanged.add(o);
+  }
+  const problems = new Map<string, Problem>();
   for (const cluster of clusters) {
-    const mine = objects.filter((o) => o.job.cluster === cluster);
-    const seen = new Map<string, RenderedObject>();
-    for (const r of mine) {
-      const key = resourceKey(r.object);
-      const first = seen.get(key);
-      if (first) {
-        const o = r.object;
-        problems.push({
-          file: r.job.sources.find((s) => s.startsWith('apps/') || s.startsWith('overlays/')) ?? r.templateFile,
-          message: `duplicate resource ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} in cluster '${cluster}' (from ${first.templateFile} and ${r.templateFile})`,
-          hint: 'two inputs produce the same kind, namespace and name; rename one of them',
-        });
-      } else seen.set(key, r);
-    }
-
-    const folders = new Set(mine.map((r) => r.job.folder));
-    const applications = mine.filter((r) => r.object.kind === 'Application');
-    const projects = new Map(mine.filter((r) => r.object.kind === 'AppProject').map((r) => [r.object.metadata.name, r.object.spec as AppProjectSpec]));
-    const byPath = new Map<string, RenderedObject[]>();
-    for (const a of applications) {
-      const spec = a.object.spec as ApplicationSpec;
-      const where = a.job.origin ?? { file: a.job.sources.find((s) => s.startsWith('overlays/')) ?? a.templateFile };
-      if (spec.source.path !== undefined) {
-        byPath.set(spec.source.path, [...(byPath.get(spec.source.path) ?? []), a]);
-        if (!folders.has(spec.source.path)) {
-          problems.push({
-            ...where,
-            message: `Application '${a.object.metadata.name}' syncs '${spec.source.path}', which the render leaves empty`,
-            hint: 'every Application must point at a rendered, non-empty folder',
-          });
-        }
-      }
-      const project = projects.get(spec.project);
-      const verdict = project ? projectPermits(project, spec) : `project '${spec.project}' is not rendered for cluster '${cluster}'`;
-      if (verdict !== true) {
-        problems.push({
-          ...where,
-          message: `Application '${a.object.metadata.name}' is outside its project: ${verdict}`,
-          hint: `an app may only deploy to the namespaces of its environment's project '${spec.project}'; remove the namespace override or change the project`,
-        });
-      }
-    }
-    for (const [path, apps] of byPath) {
-      if (apps.length > 1) {
-        problems.push({
-          file: apps[1]!.job.sources.find((s) => s.startsWith('overlays/')) ?? apps[1]!.templateFile,
-          message: `two Applications sync the same folder '${path}': ${apps.map((a) => a.object.metadata.name).join(', ')}`,
-          hint: 'each rendered folder is synced by exactly one Application',
-        });
-      }
-    }
-    for (const folder of [...folders].sort()) {
-      if (!byPath.has(folder))
-        problems.push({ file: folder, message: `folder '${folder}' is rendered but no Application syncs it`, hint: 'add the folder to the plan stage so an Application syncs it' });
+    for (const f of runPolicies(renderRules, { cluster, objects: byCluster.get(cluster.name)! }, (o) => !unchanged.has(o))) {
+      const { rule: _rule, ...problem } = f;
+      const key = JSON.stringify([problem.file, problem.line, problem.col, problem.message]);
+      if (!problems.has(key)) problems.set(key, problem);
     }
   }
-  return problems;
+  return [...problems.values()];
 }

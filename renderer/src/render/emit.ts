@@ -14,7 +14,7 @@ import type { RenderedObject } from './parse.js';
 import type { ResolvedRepo } from './merge.js';
 import { buildClusterIndex, clusterIndexText } from '../cluster-index.js';
 import type { ApplicationSpec } from './argocd-rules.js';
-import { createYamlWriter } from './serialize.js';
+import { createYamlWriter, surelyPlainString } from './serialize.js';
 import { checkCapacity } from './capacity.js';
 
 export interface EmittedFile {
@@ -44,12 +44,21 @@ const yaml11Keys = new Set(['<<', '=']);
  */
 function misreadByYaml11(y: typeof import('yaml'), s: string): boolean {
   if (yaml11Keys.has(s)) return true;
-  try {
-    return y.parse(s, { version: '1.2', logLevel: 'silent' }) === s && y.parse(s, { version: '1.1', logLevel: 'silent' }) !== s;
-  } catch {
-    return false;
+  // Performance: two parses per string are most of a whole object's trip through the library (a cluster's Argo CD
+  // configuration, an add-on's values with a multi-line config); strings repeat across clusters, and most are plain.
+  if (surelyPlainString(s)) return false;
+  let misread = misreadMemo.get(s);
+  if (misread === undefined) {
+    try {
+      misread = y.parse(s, { version: '1.2', logLevel: 'silent' }) === s && y.parse(s, { version: '1.1', logLevel: 'silent' }) !== s;
+    } catch {
+      misread = false;
+    }
+    misreadMemo.set(s, misread);
   }
+  return misread;
 }
+const misreadMemo = new Map<string, boolean>();
 
 /** The one serializer setting of the repository: the `yaml` library with these options defines the bytes. */
 export function libraryToYaml(value: unknown): string {

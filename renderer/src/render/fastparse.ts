@@ -8,8 +8,9 @@
  * separators, comment and blank lines, block mappings with plain keys (a letter or `_` first, then letters, digits
  * and `_ . / -`), block lists (also at the indentation of their key), and single-line values: JSON-style flow
  * collections and strings, single-quoted strings, flow collections of plain words, and plain scalars resolved as
- * the core schema does (null, booleans, decimal integers and floats, else strings). Anchors, aliases, tags, block
- * scalars, multi-line scalars or flow collections, tabs, duplicate keys, octal/hex/inf/nan: the library's job.
+ * the core schema does (null, booleans, decimal integers and floats, else strings), and literal block scalars (`|`,
+ * `|-`: a check script, an Alloy configuration). Anchors, aliases, tags, folded or keep-chomped block scalars,
+ * multi-line plain scalars or flow collections, tabs, duplicate keys, octal/hex/inf/nan: the library's job.
  * renderer/test/render/fastparse.test.ts compares the two on every template output of the repository and on
  * tricky inputs.
  */
@@ -60,7 +61,9 @@ export function fastParseAll(text: string): unknown[] | undefined {
 function parseAll(text: string): unknown[] {
   if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) fail();
   const docs: Line[][] = [[]];
-  for (const raw of text.split('\n')) {
+  const raws = text.split('\n');
+  for (let r = 0; r < raws.length; r++) {
+    const raw = raws[r]!;
     if (raw === '---') {
       docs.push([]);
       continue;
@@ -69,7 +72,19 @@ function parseAll(text: string): unknown[] {
     let indent = 0;
     while (raw.charCodeAt(indent) === 32) indent++;
     if (indent === raw.length || raw[indent] === '#') continue;
-    docs[docs.length - 1]!.push({ indent, text: raw.slice(indent).trimEnd() });
+    let lineText = raw.slice(indent).trimEnd();
+    const header = blockScalarHeader.exec(lineText);
+    const prefix = header?.[1] ?? '';
+    if (header && prefix !== '') {
+      // The node the block belongs to starts at its key's column (`- key: |`), or at its list marker's (`- |`).
+      const dashes = /^(?:- +)*/.exec(prefix)![0];
+      const owner = indent + (prefix.length > dashes.length ? dashes.length : dashes.replace(/- +$/, '').length);
+      const block = literalBlock(raws, r + 1, owner, header[2] === '|-');
+      // The block's value, written as the JSON string the rest of the reader knows, on its header's line.
+      lineText = prefix + JSON.stringify(block.value);
+      r = block.end - 1;
+    }
+    docs[docs.length - 1]!.push({ indent, text: lineText });
   }
   return docs.map((lines) => {
     if (lines.length === 0) return null;
@@ -78,6 +93,56 @@ function parseAll(text: string): unknown[] {
     if (cursor.i !== lines.length) fail();
     return value;
   });
+}
+
+/**
+ * A literal block scalar's header at the end of a line: `key: |`, `- |`, `- key: |` (clip) or `|-` (strip). Keep
+ * (`|+`), indentation indicators, folded scalars (`>`) and a comment after the header are the library's.
+ */
+const blockScalarHeader = /^((?:- +)*(?:[A-Za-z_][\w./-]*: +)?)(\|-?)$/;
+// eslint-disable-next-line no-control-regex -- characters YAML treats specially in a block scalar, left to the library
+const unusualInBlock = /[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
+
+/**
+ * The value of a literal block scalar whose content starts at `raws[start]`, under a header line indented by
+ * `parentIndent`, and the index of the first line after it. The content's indentation is its first non-empty line's
+ * (more than the header's); empty lines are kept as line breaks; clip keeps one final line break, strip none.
+ * A line of spaces only, a leading empty line or a line indented between the header and the content: the library's.
+ */
+function literalBlock(raws: string[], start: number, parentIndent: number, strip: boolean): { value: string; end: number } {
+  let contentIndent = -1;
+  const lines: string[] = [];
+  let r = start;
+  for (; r < raws.length; r++) {
+    const raw = raws[r]!;
+    if (raw === '') {
+      if (contentIndent === -1) fail();
+      lines.push('');
+      continue;
+    }
+    let indent = 0;
+    while (raw.charCodeAt(indent) === 32) indent++;
+    if (indent === raw.length) fail();
+    if (contentIndent === -1) {
+      if (indent <= parentIndent) fail();
+      contentIndent = indent;
+    }
+    if (indent < contentIndent) {
+      if (indent > parentIndent) fail();
+      break;
+    }
+    const line = raw.slice(contentIndent);
+    if (unusualInBlock.test(line)) fail();
+    lines.push(line);
+  }
+  // Trailing empty lines belong to no one under clip and strip; they stay in the text as blank lines.
+  let end = r;
+  while (lines.length > 0 && lines[lines.length - 1] === '') {
+    lines.pop();
+    end--;
+  }
+  if (lines.length === 0) fail();
+  return { value: lines.join('\n') + (strip ? '' : '\n'), end };
 }
 
 interface Cursor {

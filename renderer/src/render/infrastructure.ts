@@ -18,8 +18,8 @@ export function checkInfrastructure(cluster: ResolvedCluster): Problem[] {
   const env = cluster.env;
   const source = cluster.envSource;
   const at = (path: (string | number)[]) => ({ file: source.file, ...source.locate(path) });
-  const clusterPath = ['clusters', cluster.clusterIndex];
-  if (env.cloud !== false && env.networkPolicyEnforcement === undefined && cluster.clusterIndex === 0) {
+  const clusterPath = ['clusters', cluster.clusterPosition];
+  if (env.cloud !== false && env.networkPolicyEnforcement === undefined && cluster.clusterPosition === 0) {
     problems.push({
       ...at(['name']),
       message: `environment '${cluster.environment}' runs in the cloud but does not say what enforces its NetworkPolicies`,

@@ -2,11 +2,11 @@
  * Kubernetes' own rules on what the renderer derives, checked before anything is written so that the API server
  * never refuses a synced object: names (DNS-1123 label and subdomain, DNS-1035 label for Services), label keys and
  * values, port names, container env names, and resource quantities (requests ≤ limits). Pure functions; the merge
- * stage checks settings (where the input line is known) and the check stage checks every rendered object.
+ * stage checks settings (where the input line is known) and the policy rule kubernetes-names (policy/object-rules.ts)
+ * checks every rendered object.
  * Rules as in k8s.io/apimachinery/pkg/util/validation and the core API validation.
  */
 import type { Problem, SourceLocation } from '../errors.js';
-import type { RenderedObject } from './parse.js';
 import { containersOf, type UncheckedObject } from '../kube.js';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -151,28 +151,6 @@ export function objectNameErrors(object: Obj): string[] {
       if (isObj(env) && typeof env.name === 'string' && !envName.test(env.name))
         errors.push(`container '${cName}': env name '${env.name}' must be letters, digits, "_", "-" and ".", not starting with a digit`);
     }
-    for (const dup of duplicateEnvNames(c)) errors.push(`container '${cName}' lists env variable '${dup}' more than once (Kubernetes would silently keep the last)`);
   }
   return errors;
-}
-
-/**
- * The check stage's rule: every rendered object obeys the API server's rules. Each problem points at the input
- * the object comes from (the job's origin, else the app file or overlay), since the output is not edited by hand.
- */
-export function checkKubernetesRules(objects: RenderedObject[]): Problem[] {
-  const problems: Problem[] = [];
-  for (const r of objects) {
-    const errors = objectNameErrors(r.object as unknown as Obj);
-    if (errors.length === 0) continue;
-    const where: SourceLocation = r.job.origin ?? { file: r.job.sources.find((s) => s.startsWith('apps/')) ?? r.job.sources[0] ?? r.templateFile };
-    for (const e of errors) {
-      problems.push({
-        ...where,
-        message: `${e}, in cluster '${r.job.cluster}'`,
-        hint: 'Kubernetes would refuse this object; shorten or rename the input it is derived from (names derive from app and cluster names)',
-      });
-    }
-  }
-  return problems;
 }

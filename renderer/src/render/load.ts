@@ -2,12 +2,12 @@
  * Stage 1, load: files → typed, schema-checked inputs with source positions.
  * The only stage that reads; it reads through a RepoReader so tests can hand it an in-memory repository.
  */
-import type { ErrorObject } from 'ajv';
 import { validatorFor } from '../validators.js';
 import type { TSchema } from '@sinclair/typebox';
 import { repoPaths } from '../paths.js';
-import { allowedHint, excerpt, RenderError, UsageError, type Problem } from '../errors.js';
-import { parseSource, reservedKeys, reservedKeysList, type DataPath, type Source } from '../source.js';
+import { allowedHint, RenderError, UsageError, type Problem } from '../errors.js';
+import { describeSchemaErrors } from '../schema-problems.js';
+import { parseSource, reservedKeys, reservedKeysList, type Source } from '../source.js';
 import { AddonCatalogue, AppSpec, defaultMaxInputFileBytes, dnsLabel, EnvironmentSpec, Exceptions, maxInputFileBytesCeiling, PlatformSpec, Settings, Versions } from '../model.js';
 import type { RepoReader } from '../fs.js';
 
@@ -101,7 +101,7 @@ export async function loadRepo(reader: RepoReader, opts: { envs?: string[] } = {
   const defaults = await read<Settings>(repoPaths.defaults, Settings, 'the platform defaults file');
   const addons = await read<AddonCatalogue>(repoPaths.addons, AddonCatalogue, 'the add-on catalogue');
   const exceptions = await read<Exceptions>(repoPaths.exceptions, Exceptions, 'the guard-rail exceptions', true);
-  addons?.value.addons.forEach((addon, i) => checkName(addon.name, 'add-on', addons.file, problems, addons.locate(['addons', i, 'name'])));
+  addons?.value.addons.forEach((addon, i) => checkName(addon.name, 'add-on', addons.file, problems, () => addons.locate(['addons', i, 'name'])));
 
   const apps = new Map<string, Source<AppSpec>>();
   for (const entry of await list(repoPaths.appsDir)) {
@@ -168,11 +168,12 @@ function bytes(n: number): string {
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
 
-function checkName(name: string, what: string, file: string, problems: Problem[], at?: { line: number; col: number }): boolean {
+/** `at` locates the name only when it is refused: locating parses the file a second time, with positions. */
+function checkName(name: string, what: string, file: string, problems: Problem[], at?: () => { line: number; col: number }): boolean {
   if (!dnsLabel.test(name)) {
     problems.push({
       file,
-      ...at,
+      ...at?.(),
       message: `${what} name '${name}' is not a valid DNS-1123 label`,
       hint: 'use lower-case letters, digits and "-" (at most 63 characters), starting and ending with a letter or digit',
     });
@@ -181,12 +182,16 @@ function checkName(name: string, what: string, file: string, problems: Problem[]
   // Names are keys elsewhere (versions.yaml, add-on settings): an app named 'constructor' found a version on every
   // object's prototype and was deployed everywhere without one.
   if (!reservedKeys.has(name)) return true;
-  problems.push({ file, ...at, message: `${what} name '${name}' is reserved`, hint: `choose another name: ${reservedKeysList} are never names or keys in input files` });
+  problems.push({ file, ...at?.(), message: `${what} name '${name}' is reserved`, hint: `choose another name: ${reservedKeysList} are never names or keys in input files` });
   return false;
 }
 
-/** Parses and schema-checks one file, pushing every problem found. Exported for tests of single files. */
-export function checkSource<T>(file: string, text: string, schema: TSchema, problems: Problem[]): Source<T> | undefined {
+/**
+ * Parses and schema-checks one file (YAML, or JSON, which YAML reads), pushing every problem found. `guide` is where
+ * a hint sends the reader for the file's form. Exported for tests of single files and for the JSON files the tools
+ * read (renderer/pins.json, base/charts.lock.json).
+ */
+export function checkSource<T>(file: string, text: string, schema: TSchema, problems: Problem[], guide = 'the schema named on the first line of the file'): Source<T> | undefined {
   const parsed = parseSource(file, text);
   problems.push(...parsed.problems);
   if (!parsed.source) return undefined;
@@ -207,124 +212,8 @@ export function checkSource<T>(file: string, text: string, schema: TSchema, prob
   if (!validate(source.value)) {
     // A place the parse stage already refused (a reserved key, a number that is not finite) is not reported twice.
     const refused = new Set(parsed.problems.map((p) => `${p.line}:${p.col}`));
-    problems.push(...describeSchemaErrors(source, validate.errors ?? []).filter((p) => !refused.has(`${p.line}:${p.col}`)));
+    problems.push(...describeSchemaErrors(source, validate.errors ?? [], guide).filter((p) => !refused.has(`${p.line}:${p.col}`)));
     return undefined;
   }
   return parsed.problems.length > 0 ? undefined : (source as Source<T>);
-}
-
-function pathOf(instancePath: string): DataPath {
-  return instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-function display(path: DataPath): string {
-  return path.length === 0 ? 'the file' : `'${path.join('.')}'`;
-}
-
-/** The offending value, as a short single-line excerpt: messages never echo more of a file than that. */
-function got(value: unknown): string {
-  return excerpt(value);
-}
-
-/** Turns ajv's errors into problems that read like a person wrote them, one per place. */
-function describeSchemaErrors(source: Source<unknown>, errors: ErrorObject[]): Problem[] {
-  const problems: Problem[] = [];
-  const seen = new Set<string>();
-  // A union reports one error per branch; when one error at the same place says what the value must be, the
-  // branch noise (const/anyOf/type) under it is dropped so the message stays about the user's mistake.
-  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  for (const error of errors) {
-    const path = pathOf(error.instancePath);
-    const value = valueAt(source.value, path);
-    let problem: Problem | undefined;
-    if (error.keyword === 'additionalProperties' && patternOf(error.parentSchema)) {
-      const key = (error.params as { additionalProperty: string }).additionalProperty;
-      problem = {
-        file: source.file,
-        ...source.locate([...path, key], true),
-        message: `invalid name '${key}' in ${display(path)}`,
-        hint: `names in ${display(path)} must match ${patternOf(error.parentSchema)}`,
-      };
-    } else if (error.keyword === 'additionalProperties') {
-      const key = (error.params as { additionalProperty: string }).additionalProperty;
-      const allowed = Object.keys(propertiesAt(error.parentSchema));
-      problem = {
-        file: source.file,
-        ...source.locate([...path, key], true),
-        message: `unknown key '${key}'${path.length ? ` in ${display(path)}` : ''}`,
-        hint: allowedHint(key, allowed),
-      };
-    } else if (unionPaths.has(error.instancePath) && error.keyword !== 'anyOf') {
-      continue;
-    } else if (error.keyword === 'anyOf') {
-      const options = constOptions(error.parentSchema);
-      problem = {
-        file: source.file,
-        ...source.locate(path),
-        message: `${display(path)} must be one of ${options.length ? options.join(', ') : 'the documented forms'} (got ${got(value)})`,
-        hint: options.length ? allowedHint(String(value), options) : 'see the schema named on the first line of the file',
-      };
-    } else if (error.keyword === 'type') {
-      const expected = (error.params as { type: string }).type;
-      const word = expected === 'integer' ? 'a whole number' : expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`;
-      problem = {
-        file: source.file,
-        ...source.locate(path),
-        message: `${display(path)} must be ${word} (got ${got(value)})`,
-        hint: expected === 'integer' ? 'write digits without quotes, e.g. 3' : `write ${word}`,
-      };
-    } else if (error.keyword === 'minimum' || error.keyword === 'maximum') {
-      const limit = (error.params as { limit: number }).limit;
-      const op = error.keyword === 'minimum' ? '≥' : '≤';
-      problem = { file: source.file, ...source.locate(path), message: `${display(path)} must be ${op} ${limit} (got ${got(value)})`, hint: `use a value ${op} ${limit}` };
-    } else if (error.keyword === 'required') {
-      const missing = (error.params as { missingProperty: string }).missingProperty;
-      problem = {
-        file: source.file,
-        ...source.locate(path, true),
-        message: `missing key '${[...path, missing].join('.')}'`,
-        hint: `add ${missing}: …; see the schema named on the first line of the file`,
-      };
-    } else if (error.keyword === 'pattern') {
-      const description = (error.parentSchema as { description?: string } | undefined)?.description;
-      problem = {
-        file: source.file,
-        ...source.locate(path),
-        message: `${display(path)} has an invalid value ${got(value)}`,
-        hint: description ?? `it must match ${(error.params as { pattern: string }).pattern}`,
-      };
-    } else {
-      problem = { file: source.file, ...source.locate(path), message: `${display(path)} ${error.message ?? 'is invalid'} (got ${got(value)})` };
-    }
-    const key = `${problem.line}:${problem.col}:${problem.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      problems.push(problem);
-    }
-  }
-  return problems;
-}
-
-function valueAt(value: unknown, path: DataPath): unknown {
-  let v = value;
-  for (const s of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[s] : undefined;
-  return v;
-}
-
-function propertiesAt(schema: unknown): Record<string, unknown> {
-  return (schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
-}
-
-/** The key pattern of a mapping whose keys are names (a TypeBox Record), if it is one. */
-function patternOf(schema: unknown): string | undefined {
-  return Object.keys((schema as { patternProperties?: Record<string, unknown> } | undefined)?.patternProperties ?? {})[0];
-}
-
-function constOptions(schema: unknown): string[] {
-  const anyOf = (schema as { anyOf?: { const?: unknown }[] } | undefined)?.anyOf ?? [];
-  return anyOf.every((s) => s.const !== undefined) ? anyOf.map((s) => String(s.const)) : [];
 }

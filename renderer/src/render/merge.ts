@@ -5,12 +5,11 @@
  * for an unknown app, a missing version, a call to an unknown app, a cycle) are checked here, all at once. The guard
  * rails over what it merged run after it (resolve.ts), so guards.ts may read the merged model without a cycle.
  */
-import { allowedHint, type Problem, type SourceLocation } from '../errors.js';
+import { allowedHint, lazyLocation, type Problem, type SourceLocation } from '../errors.js';
 import type { DataPath, Source } from '../source.js';
 import type { LoadedEnvironment, LoadedRepo } from './load.js';
 import type { AddonCapability, AppSpec, ClusterSpec, EnvironmentSpec, PlatformSpec, Settings } from '../model.js';
 import { resolvePromotionChain } from './chain.js';
-import { unpinnedTag } from '../kube.js';
 import { checkCallGraph, resolveCalls, type EnvironmentCalls } from './call-graph.js';
 import { mergeLayers, type Layer } from './layers.js';
 import { resolveClusterAddons, type ResolvedAddon } from './addon-values.js';
@@ -31,6 +30,8 @@ export interface ResolvedApp {
   /** Where a merged setting came from. */
   settingAt(path: DataPath): SourceLocation;
   version: string;
+  /** Where the version is set: the app's line of the environment's versions.yaml (the image-tag policy points there). */
+  versionAt: SourceLocation;
   image: string;
   /** Apps deployed here that call this one (they get ingress rules). */
   callers: string[];
@@ -48,7 +49,8 @@ export interface ResolvedCluster {
   spec: ClusterSpec;
   env: EnvironmentSpec;
   envSource: Source<EnvironmentSpec>;
-  clusterIndex: number;
+  /** The cluster's position in its environment file's `clusters` list (0: the primary); not clusters/index.json. */
+  clusterPosition: number;
   apps: ResolvedApp[];
   addons: ResolvedAddon[];
 }
@@ -90,8 +92,8 @@ export function mergeRepo(repo: LoadedRepo): { merged: ResolvedRepo; appSettings
   const clusters: ResolvedCluster[] = [];
   for (const env of [...repo.environments.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     checkEnvironmentFiles(env, appNames, repo, problems);
-    env.spec.value.clusters.forEach((cluster, clusterIndex) => {
-      const where = () => ({ file: env.spec.file, ...env.spec.locate(['clusters', clusterIndex, 'name']) });
+    env.spec.value.clusters.forEach((cluster, clusterPosition) => {
+      const where = () => ({ file: env.spec.file, ...env.spec.locate(['clusters', clusterPosition, 'name']) });
       if (cluster.name !== env.name && !cluster.name.startsWith(`${env.name}-`)) {
         problems.push({
           ...where(),
@@ -103,7 +105,7 @@ export function mergeRepo(repo: LoadedRepo): { merged: ResolvedRepo; appSettings
       if (owner)
         problems.push({ ...where(), message: `cluster '${cluster.name}' is already declared by environment '${owner}'`, hint: 'cluster names are unique across environments' });
       clusterOwners.set(cluster.name, env.name);
-      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterIndex, appNames, calls.byEnvironment.get(env.name)!, problems, appSettings));
+      clusters.push(resolveCluster(repo, platform.value, env, cluster, clusterPosition, appNames, calls.byEnvironment.get(env.name)!, problems, appSettings));
     });
   }
   for (const name of appNames) {
@@ -167,80 +169,37 @@ function checkEnvironmentFiles(env: LoadedEnvironment, appNames: string[], repo:
   });
 }
 
+/** Where a cluster sits: its environment's files, and its place in the environment's `clusters` list. */
+interface ClusterPlace {
+  repo: LoadedRepo;
+  env: LoadedEnvironment;
+  cluster: ClusterSpec;
+  /** The cluster's position in the environment file's `clusters` list (0: the primary). */
+  clusterPosition: number;
+}
+
 function resolveCluster(
   repo: LoadedRepo,
   platform: PlatformSpec,
   env: LoadedEnvironment,
   cluster: ClusterSpec,
-  clusterIndex: number,
+  clusterPosition: number,
   appNames: string[],
   graph: EnvironmentCalls,
   problems: Problem[],
   appSettings: MergedAppSettings[],
 ): ResolvedCluster {
-  const e = env.spec.value;
+  const place: ClusterPlace = { repo, env, cluster, clusterPosition };
   const apps: ResolvedApp[] = [];
   for (const name of appNames) {
-    const app = repo.apps.get(name)!;
-    const override = env.overrides.get(name);
-    const layers: Layer[] = [
-      { source: repo.defaults, base: [], value: repo.defaults.value },
-      { source: app, base: ['settings'], value: app.value.settings },
-      { source: env.spec, base: ['settings'], value: e.settings },
-      { source: env.spec, base: ['clusters', clusterIndex, 'settings'], value: cluster.settings },
-      ...(override ? [{ source: override, base: [], value: override.value }] : []),
-    ];
-    const { value, origin } = mergeLayers(layers);
-    const settings = value as MergedSettings;
-    const settingAt = (path: DataPath): SourceLocation => origin(path) ?? { file: repo.defaults.file };
-
-    const a = settings.autoscaling;
-    if (a.enabled && a.minReplicas > a.maxReplicas) {
-      const max = settingAt(['autoscaling', 'maxReplicas']);
-      problems.push({
-        ...settingAt(['autoscaling', 'minReplicas']),
-        message: `autoscaling.minReplicas (${a.minReplicas}) is above autoscaling.maxReplicas (${a.maxReplicas}) for app '${name}' in cluster '${cluster.name}'`,
-        hint: `lower minReplicas or raise maxReplicas (maxReplicas is set at ${max.file}:${max.line ?? 1})`,
-      });
-    }
-
-    appSettings.push({ app, cluster: cluster.name, settings, settingAt });
-
-    const version = env.versions.value[name];
-    // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
-    // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
-    if (version === undefined) continue;
-    if (clusterIndex === 0 && unpinnedTag({ repository: app.value.image, tag: version }, e.pinnedVersions === true) === 'latest') {
-      problems.push({
-        file: env.versions.file,
-        ...env.versions.locate([name]),
-        message: `image tag 'latest' is not allowed in ${env.name}: app '${name}'`,
-        hint: `pin a release tag (e.g. 1.4.2); versions reach ${env.name} by npm run promote`,
-      });
-    }
-    const registry = cluster.imageRegistry ?? e.imageRegistry;
-    apps.push({
-      name,
-      spec: app.value,
-      settings,
-      settingAt,
-      version,
-      image: `${registry}/${app.value.image}:${version}`,
-      callers: graph.callersOf.get(name) ?? [],
-      calls: graph.callsOf.get(name) ?? [],
-      sources: [app.file, repo.defaults.file, env.spec.file, env.versions.file, ...(override ? [override.file] : [])],
-    });
+    const merged = mergeAppSettings(place, name, problems);
+    appSettings.push(merged);
+    const app = deployedApp(place, name, merged, graph);
+    if (app) apps.push(app);
   }
-
-  // What a cluster declares for itself (a standby in another region) replaces the environment's.
-  const effective: EnvironmentSpec = {
-    ...e,
-    dataStores: cluster.dataStores ?? e.dataStores,
-    secretStore: cluster.secretStore && e.secretStore.provider === 'aws-secrets-manager' ? { ...e.secretStore, ...cluster.secretStore } : e.secretStore,
-  };
-  const { addons, problems: addonProblems } = resolveClusterAddons({ catalogue: repo.addons, platform, envSource: env.spec, environment: effective, cluster, clusterIndex });
+  const effective = effectiveEnvironment(env.spec.value, cluster);
+  const { addons, problems: addonProblems } = resolveClusterAddons({ catalogue: repo.addons, platform, envSource: env.spec, environment: effective, cluster, clusterPosition });
   problems.push(...addonProblems);
-
   const resolved: ResolvedCluster = {
     name: cluster.name,
     environment: env.name,
@@ -248,10 +207,76 @@ function resolveCluster(
     spec: cluster,
     env: effective,
     envSource: env.spec,
-    clusterIndex,
+    clusterPosition,
     apps,
     addons,
   };
+  checkCapabilities(place, resolved, problems);
+  return resolved;
+}
+
+/** An app's settings in the cluster, merged from the layers, with where each came from; min above max is a problem. */
+function mergeAppSettings({ repo, env, cluster, clusterPosition }: ClusterPlace, name: string, problems: Problem[]): MergedAppSettings {
+  const app = repo.apps.get(name)!;
+  const override = env.overrides.get(name);
+  const layers: Layer[] = [
+    { source: repo.defaults, base: [], value: repo.defaults.value },
+    { source: app, base: ['settings'], value: app.value.settings },
+    { source: env.spec, base: ['settings'], value: env.spec.value.settings },
+    { source: env.spec, base: ['clusters', clusterPosition, 'settings'], value: cluster.settings },
+    ...(override ? [{ source: override, base: [], value: override.value }] : []),
+  ];
+  const { value, origin } = mergeLayers(layers);
+  const settings = value as MergedSettings;
+  const settingAt = (path: DataPath): SourceLocation => origin(path) ?? { file: repo.defaults.file };
+
+  const a = settings.autoscaling;
+  if (a.enabled && a.minReplicas > a.maxReplicas) {
+    const max = settingAt(['autoscaling', 'maxReplicas']);
+    problems.push({
+      ...settingAt(['autoscaling', 'minReplicas']),
+      message: `autoscaling.minReplicas (${a.minReplicas}) is above autoscaling.maxReplicas (${a.maxReplicas}) for app '${name}' in cluster '${cluster.name}'`,
+      hint: `lower minReplicas or raise maxReplicas (maxReplicas is set at ${max.file}:${max.line ?? 1})`,
+    });
+  }
+  return { app, cluster: cluster.name, settings, settingAt };
+}
+
+/** The app as the cluster runs it, or undefined when its environment gives it no version. */
+function deployedApp({ repo, env, cluster }: ClusterPlace, name: string, { app, settings, settingAt }: MergedAppSettings, graph: EnvironmentCalls): ResolvedApp | undefined {
+  const e = env.spec.value;
+  const version = env.versions.value[name];
+  // An app without a version in this environment is not deployed here (yet, or any more): no folder, no
+  // Application. It enters at the start of the chain and reaches the next environments by promotion (README, Add an app).
+  if (version === undefined) return undefined;
+  const override = env.overrides.get(name);
+  const registry = cluster.imageRegistry ?? e.imageRegistry;
+  return {
+    name,
+    spec: app.value,
+    settings,
+    settingAt,
+    version,
+    versionAt: lazyLocation(env.versions.file, () => env.versions.locate([name])),
+    image: `${registry}/${app.value.image}:${version}`,
+    callers: graph.callersOf.get(name) ?? [],
+    calls: graph.callsOf.get(name) ?? [],
+    sources: [app.file, repo.defaults.file, env.spec.file, env.versions.file, ...(override ? [override.file] : [])],
+  };
+}
+
+/** What a cluster declares for itself (a standby in another region) replaces the environment's. */
+function effectiveEnvironment(e: EnvironmentSpec, cluster: ClusterSpec): EnvironmentSpec {
+  return {
+    ...e,
+    dataStores: cluster.dataStores ?? e.dataStores,
+    secretStore: cluster.secretStore && e.secretStore.provider === 'aws-secrets-manager' ? { ...e.secretStore, ...cluster.secretStore } : e.secretStore,
+  };
+}
+
+/** Every capability the cluster's settings need (a secret operator, certificates, metrics) has an add-on providing it. */
+function checkCapabilities({ repo, env, cluster }: ClusterPlace, resolved: ResolvedCluster, problems: Problem[]): void {
+  const e = env.spec.value;
   const needs = (capability: AddonCapability, why: string, at: DataPath | SourceLocation) => {
     if (providerOf(resolved, capability)) return;
     const providers = repo.addons.value.addons.filter((a) => a.provides?.includes(capability)).map((a) => a.name);
@@ -263,9 +288,8 @@ function resolveCluster(
   };
   if (e.secretStore.provider === 'aws-secrets-manager') needs('secrets', 'the secret store needs an operator to authenticate as', ['secretStore', 'provider']);
   if (e.ingress.clusterIssuer && e.ingress.acme) needs('certificates', `the ClusterIssuer '${e.ingress.clusterIssuer}' needs a certificate operator`, ['ingress', 'clusterIssuer']);
-  const autoscaled = apps.find((a) => a.settings.autoscaling.enabled);
+  const autoscaled = resolved.apps.find((a) => a.settings.autoscaling.enabled);
   if (autoscaled) needs('metrics', `the HorizontalPodAutoscaler of app '${autoscaled.name}' reads the resource metrics API`, autoscaled.settingAt(['autoscaling', 'enabled']));
-  return resolved;
 }
 
 /** The cluster's add-on that provides a capability (base/addons.yaml `provides`), if it installs one. */

@@ -120,7 +120,8 @@ function describePlace(p: Place): string {
  */
 export function checkSyncOrder(objects: RenderedObject[], files: EmittedFile[], clusters: OrderingAddons[], argocdNamespace: string): Problem[] {
   const problems: Problem[] = [];
-  const lines = documentLines(files);
+  // Lines are looked up only for a problem's message; a render with none never indexes its files.
+  let lines: ReturnType<typeof documentLines> | undefined;
   const byCluster = new Map<string, RenderedObject[]>();
   for (const r of objects) {
     const mine = byCluster.get(r.job.cluster);
@@ -138,7 +139,7 @@ export function checkSyncOrder(objects: RenderedObject[], files: EmittedFile[], 
     const at = (r: RenderedObject): SourceLocation => {
       const file = repoPaths.manifest(r.job.folder);
       const o = r.object;
-      const line = lines.get(`${file}\u0000# ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} (${r.templateFile})`);
+      const line = (lines ??= documentLines(files)).get(`${file}\u0000# ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} (${r.templateFile})`);
       return line === undefined ? { file } : { file, line, col: 1 };
     };
     const placeOf = (r: RenderedObject): Place | undefined => {
@@ -149,7 +150,14 @@ export function checkSyncOrder(objects: RenderedObject[], files: EmittedFile[], 
       return app && { application: app.object.metadata.name, outer: waveOf(app.object), inner };
     };
     const configMaps = new Map(mine.filter((r) => r.object.kind === 'ConfigMap').map((r) => [`${r.object.metadata.namespace ?? ''}/${r.object.metadata.name}`, r.object]));
-    const party = (r: RenderedObject, place: Place, what = describeObject(r.object)): Party => ({ what, at: at(r), place, kind: r.object.kind });
+    const party = (r: RenderedObject, place: Place, what = describeObject(r.object)): Party => ({
+      what,
+      get at() {
+        return at(r);
+      },
+      place,
+      kind: r.object.kind,
+    });
 
     const producers = new Map<string, Party>();
     const existing = { what: 'the cluster', at: { file: '' }, place: { application: '', outer: -Infinity }, kind: 'Namespace' };

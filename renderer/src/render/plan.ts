@@ -135,7 +135,7 @@ function planCluster(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJob[
 /** Collects template jobs of one cluster; each job's sources are de-duplicated and sorted. */
 function jobList(cluster: ResolvedCluster) {
   const jobs: TemplateJob[] = [];
-  const add = (folder: string, template: string, context: Record<string, unknown>, sources: string[], origin?: SourceLocation) =>
+  const add = (folder: string, template: string, context: Record<string, unknown>, sources: string[], origin?: SourceLocation, imageOrigin?: SourceLocation) =>
     jobs.push({
       cluster: cluster.name,
       environment: cluster.environment,
@@ -145,6 +145,7 @@ function jobList(cluster: ResolvedCluster) {
       context,
       sources: [...new Set(sources)].sort(),
       ...(origin ? { origin } : {}),
+      ...(imageOrigin ? { imageOrigin } : {}),
     });
   return { jobs, add };
 }
@@ -211,7 +212,7 @@ function planAppFolders(repo: ResolvedRepo, cluster: ResolvedCluster): TemplateJ
       repoPaths.addons,
     ];
     add(folder, 'serviceaccount.yaml.hbs', context, sources);
-    add(folder, 'deployment.yaml.hbs', context, sources);
+    add(folder, 'deployment.yaml.hbs', context, sources, undefined, app.versionAt);
     add(folder, 'service.yaml.hbs', context, sources);
     add(folder, 'networkpolicy.yaml.hbs', context, sources);
     if (autoscaled) add(folder, 'hpa.yaml.hbs', context, sources);

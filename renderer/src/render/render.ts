@@ -5,9 +5,10 @@
  * render from outside: renderRepository only takes the wrapper as an option.
  */
 import path from 'node:path';
-import { RenderError, type Problem } from '../errors.js';
+import { lazyLocation, RenderError, type Problem } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { diskReader, diskStore, type RepoReader } from '../fs.js';
+import { clusterPolicyOf } from '../cluster-index.js';
 import { emitIndex, emitObjects } from './emit.js';
 import { applyWrite, planWrite, readRenderedTree } from './write.js';
 import { RenderCache } from './cache.js';
@@ -96,18 +97,18 @@ export async function renderRepository(reader: RepoReader, opts: RenderOptions =
   const jobs = planRepo(resolved);
   const { objects, problems: jobProblems } = renderJobs(compiled, jobs, opts.wrapJob ? opts.wrapJob(renderJob) : renderJob);
   stop(jobProblems);
-  // The object rules run per cluster; a cluster whose objects passed them before, unchanged, is not checked again.
-  const toCheck = new Set(resolved.clusters.map((c) => c.name).filter((c) => !opts.passedBefore?.(c)));
-  stop(checkObjects(toCheck.size === resolved.clusters.length ? objects : objects.filter((o) => toCheck.has(o.job.cluster)), [...toCheck]));
+  // The policy rules run per cluster; a cluster whose objects passed them before, unchanged, is not checked again,
+  // and in a changed cluster the per-object rules see only the objects of jobs that ran again.
+  const toCheck = resolved.clusters.map(clusterPolicyOf).filter((c) => !opts.passedBefore?.(c));
+  const checkedBefore = opts.checkedBefore;
+  stop(checkObjects(objects, toCheck, checkedBefore && ((r) => !checkedBefore(r))));
   const sorted = sortObjects(objects);
   const { files, problems: emitProblems } = emitObjects(sorted);
   stop(emitProblems);
   // Sync order is checked on the emitted manifests, so that each problem names both objects by their file and line.
   const catalogue = loaded.addons;
-  const addonAt = (addon: string, at: DataPath) => ({
-    file: catalogue.file,
-    ...catalogue.locate(['addons', catalogue.value.addons.findIndex((a) => a.name === addon), ...at]),
-  });
+  const addonAt = (addon: string, at: DataPath) =>
+    lazyLocation(catalogue.file, () => catalogue.locate(['addons', catalogue.value.addons.findIndex((a) => a.name === addon), ...at]));
   stop(
     checkSyncOrder(
       sorted,
@@ -127,7 +128,7 @@ export interface DiskResult {
   written: string[];
   removed: string[];
   unchanged: number;
-  /** The render's notes; none when the cache found nothing changed (the previous render said them). */
+  /** The render's notes (from the inputs snapshot when the cache found nothing changed: the same as a render's). */
   notes: string[];
 }
 
@@ -152,7 +153,7 @@ export async function renderToDisk(root: string, opts: DiskOptions = {}): Promis
   const cache = cacheOf(root, opts);
   const tree = await readRenderedTree(root);
   const unchanged = await cache?.unchanged(reader, tree, opts.envs);
-  if (unchanged !== undefined) return { written: [], removed: [], unchanged, notes: [] };
+  if (unchanged !== undefined) return { written: [], removed: [], unchanged: unchanged.files, notes: unchanged.notes };
   const result = cache ? await cache.render(renderRepository, reader, opts) : await renderRepository(reader, opts);
   const plan = planWrite(tree, result.files, result);
   if (plan.foreign.length > 0) throw new RenderError(plan.foreign);

@@ -4,6 +4,8 @@
  */
 import type { EmittedFile } from './emit.js';
 import type { JobFunction } from './job.js';
+import type { RenderedObject } from './parse.js';
+import type { PolicyCluster } from '../policy/rule.js';
 
 export interface RenderOptions {
   /** Limit the render (and pruning) to these environments. Every environment is still loaded and checked. */
@@ -11,11 +13,18 @@ export interface RenderOptions {
   /** Wraps the job function (the job cache, cache.ts); without it every job runs as is. */
   wrapJob?: (run: JobFunction) => JobFunction;
   /**
-   * Asked once every job ran: whether each job of `cluster` returned exactly the objects (and folders) of an earlier
-   * render that passed every check. The object checks of such a cluster are skipped: they are a function of its
-   * objects alone. The job cache answers it; without it every cluster is checked.
+   * Asked once every job ran, for every cluster: whether each job of the cluster returned exactly the objects (and
+   * folders) of an earlier render that passed every check under the same policy (`cluster`). The policy rules skip
+   * such a cluster: they are a function of its objects and its policy alone. The job cache answers it; without it
+   * every cluster is checked.
    */
-  passedBefore?: (cluster: string) => boolean;
+  passedBefore?: (cluster: PolicyCluster) => boolean;
+  /**
+   * Asked after passedBefore, for the objects of a cluster that is checked: whether this object came from a job
+   * result stored by an earlier render that passed every check under the cluster's present policy. The per-object
+   * rules skip it (they read one object and the policy); the spanning rules still see it.
+   */
+  checkedBefore?: (object: RenderedObject) => boolean;
 }
 
 export interface RenderResult {

@@ -23,6 +23,8 @@ export interface TemplateJob {
   sources: string[];
   /** Where a person would fix a problem with these objects, when one input line decides it. */
   origin?: SourceLocation;
+  /** Where the version of the job's container image is set (an app's line of versions.yaml), for image findings. */
+  imageOrigin?: SourceLocation;
 }
 
 /** A template ready to run, with the text it was compiled from (the job cache keys on that text). */

@@ -3,6 +3,8 @@
  * and the Kubernetes version the clusters run.
  */
 import { repoPaths } from '../paths.js';
+import { checkPins, pinsSchema } from '../pin-files-check.js';
+import { checkJsonFile } from '../schema-problems.js';
 
 export interface ModulePin {
   module: string;
@@ -26,47 +28,23 @@ export interface Pins {
   e2e: Record<string, ModulePin>;
 }
 
-/** The tools the validation gate needs; pins.json must name each. */
-const requiredTools = ['kubeconform', 'actionlint', 'helm', 'gitleaks'] as const;
-/** The upstream modules schema generation reads; pins.json must name each. */
-const requiredSources = ['kubernetes', 'argocd', 'externalSecrets', 'certManager'] as const;
+/** Where a hint sends the reader of a problem in pins.json. */
+const pinsGuide = `the other entries of ${repoPaths.pins}: a Go module is { "module", "version": "v…" }, a PyPI tool { "package", "version" }`;
 
-/** Parses pins.json text; throws an Error naming the file and the missing or malformed entry. */
+type ModuleSection = Record<string, ModulePin | string>;
+
+/** Parses pins.json text; a RenderError naming the file, line and field of a missing or malformed entry. */
 export function parsePins(text: string): Pins {
-  const file = repoPaths.pins;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const obj = raw as Record<string, unknown>;
-  if (typeof obj?.kubernetes !== 'string' || !/^\d+\.\d+\.\d+$/.test(obj.kubernetes)) {
-    throw new Error(`${file}: "kubernetes" must be a version like "1.36.3"`);
-  }
-  const modules = (key: 'tools' | 'sources' | 'e2e', required: readonly string[]): Record<string, ModulePin> => {
-    const section = obj[key] as Record<string, Partial<ModulePin>> | undefined;
-    const out: Record<string, ModulePin> = {};
-    for (const name of required) {
-      const pin = section?.[name];
-      if (typeof pin?.module !== 'string' || typeof pin.version !== 'string' || !pin.version.startsWith('v')) {
-        throw new Error(`${file}: "${key}.${name}" must be { "module": "<go module path>", "version": "v<semver>" }`);
-      }
-    }
-    for (const [name, pin] of Object.entries(section ?? {})) {
-      if (typeof pin?.module === 'string' && typeof pin.version === 'string') out[name] = { module: pin.module, version: pin.version };
-    }
-    return out;
-  };
-  const pypiTools: Record<string, PypiPin> = {};
-  for (const [name, pin] of Object.entries((obj.pypiTools ?? {}) as Record<string, Partial<PypiPin>>)) {
-    // An exact version only: pip would otherwise resolve whatever is newest on the day.
-    if (typeof pin?.package !== 'string' || typeof pin.version !== 'string' || !/^\d+(\.\d+)*$/.test(pin.version)) {
-      throw new Error(`${file}: "pypiTools.${name}" must be { "package": "<PyPI name>", "version": "<exact version, e.g. 1.32.0>" }`);
-    }
-    pypiTools[name] = { package: pin.package, version: pin.version };
-  }
-  return { kubernetes: obj.kubernetes, tools: modules('tools', requiredTools), pypiTools, sources: modules('sources', requiredSources), e2e: modules('e2e', []) };
+  const raw = checkJsonFile<{ kubernetes: string; tools: ModuleSection; pypiTools?: Record<string, PypiPin>; sources: ModuleSection; e2e?: ModuleSection }>(
+    repoPaths.pins,
+    text,
+    checkPins,
+    pinsSchema,
+    pinsGuide,
+  );
+  const modules = (section: ModuleSection | undefined): Record<string, ModulePin> =>
+    Object.fromEntries(Object.entries(section ?? {}).flatMap(([name, pin]) => (typeof pin === 'string' ? [] : [[name, { module: pin.module, version: pin.version }]])));
+  return { kubernetes: raw.kubernetes, tools: modules(raw.tools), pypiTools: raw.pypiTools ?? {}, sources: modules(raw.sources), e2e: modules(raw.e2e) };
 }
 
 /** `package==version`, the form pip takes. */

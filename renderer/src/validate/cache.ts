@@ -49,14 +49,14 @@ export function schemaKey(root: string, kubernetesVersion: string, kubeconformVe
 let rulesMemo: string | undefined;
 
 /**
- * A hash of the compiled validation modules and the renderer modules next to them (rules import some, such as
- * kube-rules): a changed rule, or anything it reads, re-runs every cluster.
+ * A hash of the compiled validation modules, the policy rules (policy/) and the renderer modules next to them (rules
+ * import some, such as kube-rules): a changed rule, or anything it reads, re-runs every cluster.
  */
 export function rulesVersion(): string {
   if (rulesMemo) return rulesMemo;
   const hash = createHash('sha1').update(`format ${format}\n`);
   const dir = path.dirname(fileURLToPath(import.meta.url));
-  for (const folder of [dir, path.dirname(dir)]) {
+  for (const folder of [dir, path.dirname(dir), path.join(path.dirname(dir), 'policy')]) {
     for (const name of readdirSync(folder).sort()) if (/\.[jt]s$/.test(name)) hash.update(name).update(readFileSync(path.join(folder, name)));
   }
   rulesMemo = hash.digest('hex');

@@ -4,6 +4,8 @@
  * clusters run. Pure: text in, entries and verdicts out; the validate command writes the file.
  */
 import { repoPaths } from '../paths.js';
+import { chartsLockSchema, checkChartsLock } from '../pin-files-check.js';
+import { checkJsonFile } from '../schema-problems.js';
 
 /** One chart, as an add-on Application names it. */
 export interface ChartRef {
@@ -31,27 +33,14 @@ export function chartLabel(c: ChartRef): string {
   return `${c.name} ${c.version} from ${c.repoURL}`;
 }
 
-const digestPattern = /^sha256:[0-9a-f]{64}$/;
+/** Where a hint sends the reader: the lock is written by a command, not by hand. */
+const lockGuide = 'how npm run validate -- --update-lock writes the file (review the charts, then run it)';
 
-/** Parses the lock; a missing file is an empty lock. Throws an Error naming the file and the bad entry. */
+/** Parses the lock; a missing file is an empty lock. A RenderError naming the file, line and field of a bad entry. */
 export function parseChartsLock(text: string | undefined): ChartsLock {
   if (text === undefined) return { entries: [] };
-  const file = repoPaths.chartsLock;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const charts = (raw as { charts?: unknown })?.charts;
-  if (!Array.isArray(charts)) throw new Error(`${file}: has no "charts" list`);
-  const entries = charts.map((c: Partial<LockEntry>, i: number) => {
-    if (typeof c?.repoURL !== 'string' || typeof c.name !== 'string' || typeof c.version !== 'string' || typeof c.digest !== 'string' || !digestPattern.test(c.digest)) {
-      throw new Error(`${file}: chart #${i + 1} needs "repoURL", "name", "version" and "digest" ("sha256:" and 64 lowercase hex digits)`);
-    }
-    return { repoURL: c.repoURL, name: c.name, version: c.version, digest: c.digest };
-  });
-  return { entries };
+  const { charts } = checkJsonFile<{ charts: LockEntry[] }>(repoPaths.chartsLock, text, checkChartsLock, chartsLockSchema, lockGuide);
+  return { entries: charts.map(({ repoURL, name, version, digest }) => ({ repoURL, name, version, digest })) };
 }
 
 /** The lock as committed: entries sorted by name, version, repository; two-space JSON; a trailing newline. */

@@ -25,7 +25,7 @@ import { pullChart, type PullResult } from './charts-repo.js';
 import type { Finding } from './findings.js';
 import { kubeconformArgs, kubeconformFindings, parseKubeconformReport } from './kubeconform.js';
 import type { IndexCluster } from '../cluster-index.js';
-import { parseManifestFile, type Manifest } from './manifests.js';
+import { parseManifestFile, type Manifest } from '../manifests.js';
 import { chartPodResources, deprecatedApi, imageTagPinned, type Rule } from './rules.js';
 import { get, isObj, kindOf, nameOf, namespaceOf, type Obj } from '../kube.js';
 
@@ -143,25 +143,48 @@ const schemasDir = `${repoPaths.chartsCache}/schemas`;
 
 /** Runs the whole chart check over the selected clusters; see the module comment. */
 export async function checkAddonCharts(options: ChartCheckOptions): Promise<ChartCheckResult> {
-  const { root, kubernetesVersion } = options;
-  const env = options.env ?? process.env;
-  const findings: Finding[] = [];
   const apps = options.clusters.flatMap((c) => addonApplications(c, options.manifestsOf(c.name)));
-  const onApp = (app: AddonApplication, at: readonly (string | number)[], rule: string, message: string, hint?: string): Finding => ({
+  const pulled = await pullAndCheckDigests(options, apps);
+  const findings = [...pulled.findings];
+  let rendered = 0;
+  const valuesAt = await addonValuesLocations(options.root);
+  await rm(path.join(options.root, renderedDir), { recursive: true, force: true });
+  for (const cluster of options.clusters) {
+    const clusterApps = apps.filter((a) => a.cluster.name === cluster.name && pulled.usable.has(chartKey(a.chart)));
+    if (clusterApps.length === 0) continue;
+    const checked = await checkClusterCharts(options, cluster, clusterApps, pulled.usable, valuesAt);
+    findings.push(...checked.findings);
+    rendered += checked.rendered;
+  }
+  return { findings, unchecked: pulled.unchecked, applications: apps.length, rendered, digests: pulled.digests };
+}
+
+/** A finding placed at `at` in the add-on's Application, naming the add-on, its cluster and its chart. */
+function onApp(app: AddonApplication, at: readonly (string | number)[], rule: string, message: string, hint?: string): Finding {
+  return {
     file: app.manifest.file,
     line: app.manifest.lineOf(at),
     rule,
     message: `add-on ${app.release} in cluster ${app.cluster.name} (chart ${app.chart.name} ${app.chart.version}): ${message}`,
     ...(hint ? { hint } : {}),
     cluster: app.cluster.name,
-  });
+  };
+}
 
-  // Pull each chart once, however many clusters use it.
+/**
+ * Each chart pulled once, however many clusters use it, and its archive held to the lock: the archives usable for
+ * rendering (by chart key), the charts not checked, the digests pulled, and findings for the rest.
+ */
+async function pullAndCheckDigests(
+  options: ChartCheckOptions,
+  apps: readonly AddonApplication[],
+): Promise<{ findings: Finding[]; unchecked: UncheckedChart[]; digests: LockEntry[]; usable: Map<string, string> }> {
   const pulls = new Map<string, PullResult>();
   for (const app of apps) {
     const key = chartKey(app.chart);
-    if (!pulls.has(key)) pulls.set(key, await pullChart(root, app.chart, { timeoutMs: options.timeoutMs }));
+    if (!pulls.has(key)) pulls.set(key, await pullChart(options.root, app.chart, { timeoutMs: options.timeoutMs }));
   }
+  const findings: Finding[] = [];
   const unchecked: UncheckedChart[] = [];
   const digests: LockEntry[] = [];
   const usable = new Map<string, string>();
@@ -199,63 +222,85 @@ export async function checkAddonCharts(options: ChartCheckOptions): Promise<Char
     }
     usable.set(key, pull.file);
   }
+  return { findings, unchecked, digests, usable };
+}
 
-  let rendered = 0;
-  const valuesAt = await addonValuesLocations(root);
-  await rm(path.join(root, renderedDir), { recursive: true, force: true });
-  for (const cluster of options.clusters) {
-    const clusterApps = apps.filter((a) => a.cluster.name === cluster.name && usable.has(chartKey(a.chart)));
-    if (clusterApps.length === 0) continue;
-    const crds = await clusterCrds(
-      root,
-      clusterApps.map((a) => usable.get(chartKey(a.chart))!),
-      env,
-    );
-    const apiVersions = await clusterApiVersions(root, crds);
-    const outputs: Array<{ app: AddonApplication; file: string; manifests: Manifest[] }> = [];
-    const dir = `${renderedDir}/${cluster.name}`;
-    await mkdir(path.join(root, dir), { recursive: true });
-    for (const app of clusterApps) {
-      const base = `${dir}/${app.release}`;
-      // The values as helm sees them, next to the rendering, for whoever reads a finding.
-      await writeFile(path.join(root, `${base}.values.json`), `${JSON.stringify(app.values, null, 2)}\n`);
-      const result = await helmTemplate(
-        root,
-        { release: app.release, namespace: app.namespace, archive: usable.get(chartKey(app.chart))!, values: app.values, kubernetesVersion, apiVersions },
-        env,
-      );
-      if (!result.ok) {
-        findings.push(
-          onApp(
-            app,
-            ['spec', 'source', 'helm', 'valuesObject'],
-            'chart-render',
-            `helm template failed: ${result.message}`,
-            `the values are in base/addons.yaml and the environment's overlay; ${base}.values.json holds them as helm saw them`,
-          ),
-        );
-        continue;
-      }
-      rendered++;
-      const file = `${base}.yaml`;
-      await writeFile(path.join(root, file), result.stdout);
-      const parsed = parseManifestFile(file, result.stdout);
-      for (const p of parsed.problems) findings.push(onApp(app, ['spec', 'source', 'chart'], 'yaml', `${file}:${p.line}: ${p.message}`));
-      outputs.push({ app, file, manifests: parsed.manifests });
-    }
-    for (const o of outputs) for (const m of o.manifests) if (kindOf(m.object) === 'CustomResourceDefinition') crds.push(...crdsOf(m));
-    const relocate = (f: Finding, app: AddonApplication): Finding => onApp(app, ['spec', 'source', 'chart'], f.rule, `${f.message} (${f.file}:${f.line})`, f.hint);
-    const appOfFile = new Map(outputs.map((o) => [o.file, o.app]));
-    findings.push(...(await kubeconformCharts(root, cluster.name, outputs, kubernetesVersion, env)).map((f) => relocate(f, appOfFile.get(f.file)!)));
-    const projects = options.manifestsOf(cluster.name).filter((m) => kindOf(m.object) === 'AppProject');
-    for (const o of outputs) {
-      const project = projects.find((p) => nameOf(p.object) === o.app.project);
-      for (const f of projectFindings(o.app, o.manifests, project?.object, crds)) findings.push(relocate(f, o.app));
-      for (const rule of chartRules)
-        for (const f of rule.check({ cluster, manifests: o.manifests, kubernetesVersion })) findings.push(relocate(withValuesHint(f, o.app, cluster, valuesAt), o.app));
-    }
+/** One add-on's chart as rendered into .cache/charts/rendered/<cluster>/<release>.yaml, and its documents. */
+interface RenderedAddon {
+  app: AddonApplication;
+  file: string;
+  manifests: Manifest[];
+}
+
+/**
+ * One cluster's add-on charts rendered with the CRDs the cluster will have, then each output held to kubeconform, to
+ * the AppProject its Application belongs to, and to the chart rules; every finding placed at the Application.
+ */
+async function checkClusterCharts(
+  options: ChartCheckOptions,
+  cluster: IndexCluster,
+  clusterApps: readonly AddonApplication[],
+  usable: ReadonlyMap<string, string>,
+  valuesAt: ValuesLocations,
+): Promise<{ findings: Finding[]; rendered: number }> {
+  const { root, kubernetesVersion } = options;
+  const env = options.env ?? process.env;
+  const crds = await clusterCrds(
+    root,
+    clusterApps.map((a) => usable.get(chartKey(a.chart))!),
+    env,
+  );
+  const apiVersions = await clusterApiVersions(root, crds);
+  const findings: Finding[] = [];
+  const outputs: RenderedAddon[] = [];
+  const dir = `${renderedDir}/${cluster.name}`;
+  await mkdir(path.join(root, dir), { recursive: true });
+  for (const app of clusterApps) {
+    const archive = usable.get(chartKey(app.chart))!;
+    const result = await renderAddon(root, `${dir}/${app.release}`, app, { archive, kubernetesVersion, apiVersions }, env);
+    findings.push(...result.findings);
+    if (result.output) outputs.push(result.output);
   }
-  return { findings, unchecked, applications: apps.length, rendered, digests };
+  for (const o of outputs) for (const m of o.manifests) if (kindOf(m.object) === 'CustomResourceDefinition') crds.push(...crdsOf(m));
+  const relocate = (f: Finding, app: AddonApplication): Finding => onApp(app, ['spec', 'source', 'chart'], f.rule, `${f.message} (${f.file}:${f.line})`, f.hint);
+  const appOfFile = new Map(outputs.map((o) => [o.file, o.app]));
+  findings.push(...(await kubeconformCharts(root, cluster.name, outputs, kubernetesVersion, env)).map((f) => relocate(f, appOfFile.get(f.file)!)));
+  const projects = options.manifestsOf(cluster.name).filter((m) => kindOf(m.object) === 'AppProject');
+  for (const o of outputs) {
+    const project = projects.find((p) => nameOf(p.object) === o.app.project);
+    for (const f of projectFindings(o.app, o.manifests, project?.object, crds)) findings.push(relocate(f, o.app));
+    for (const rule of chartRules)
+      for (const f of rule.check({ cluster, manifests: o.manifests, kubernetesVersion })) findings.push(relocate(withValuesHint(f, o.app, cluster, valuesAt), o.app));
+  }
+  return { findings, rendered: outputs.length };
+}
+
+/** `helm template` of one add-on into `<base>.yaml`, its values beside it as `<base>.values.json`, and its documents. */
+async function renderAddon(
+  root: string,
+  base: string,
+  app: AddonApplication,
+  chart: { archive: string; kubernetesVersion: string; apiVersions: string[] },
+  env: NodeJS.ProcessEnv,
+): Promise<{ findings: Finding[]; output?: RenderedAddon }> {
+  // The values as helm sees them, next to the rendering, for whoever reads a finding.
+  await writeFile(path.join(root, `${base}.values.json`), `${JSON.stringify(app.values, null, 2)}\n`);
+  const result = await helmTemplate(root, { release: app.release, namespace: app.namespace, values: app.values, ...chart }, env);
+  if (!result.ok) {
+    const finding = onApp(
+      app,
+      ['spec', 'source', 'helm', 'valuesObject'],
+      'chart-render',
+      `helm template failed: ${result.message}`,
+      `the values are in base/addons.yaml and the environment's overlay; ${base}.values.json holds them as helm saw them`,
+    );
+    return { findings: [finding] };
+  }
+  const file = `${base}.yaml`;
+  await writeFile(path.join(root, file), result.stdout);
+  const parsed = parseManifestFile(file, result.stdout);
+  const findings = parsed.problems.map((p) => onApp(app, ['spec', 'source', 'chart'], 'yaml', `${file}:${p.line}: ${p.message}`));
+  return { findings, output: { app, file, manifests: parsed.manifests } };
 }
 
 /** Where each add-on's values are written in base/addons.yaml, for hints: `values` and `highAvailabilityValues` lines. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ProgramNotFound, run } from '../process.js';
 import { cachePaths, schemaLocations } from '../tools/layout.js';
 import type { Finding } from './findings.js';
-import type { DataPath, Manifest } from './manifests.js';
+import type { DataPath, Manifest } from '../manifests.js';
 
 /** Raised when kubeconform cannot run or says something that is not its JSON report: exit 1, not findings. */
 class KubeconformError extends Error {

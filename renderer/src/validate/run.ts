@@ -9,11 +9,12 @@ import path from 'node:path';
 import { allowedHint, UsageError } from '../errors.js';
 import { repoPaths } from '../paths.js';
 import { readPins } from '../tools/ensure.js';
+import type { Pins } from '../tools/pins.js';
 import { clusterKey, contentHash, readValidationCache, rulesVersion, schemaKey, writeValidationCache, type CachedResults, type ValidationCache } from './cache.js';
 import { checkAddonCharts, type ChartCheckOptions, type ChartCheckResult } from './charts.js';
 import { sortFindings, type Finding } from './findings.js';
 import { kubeconformFindings, kubeconformFlags, runKubeconform, type KubeconformReport } from './kubeconform.js';
-import { listClusterFiles, parseManifestFile, type Manifest } from './manifests.js';
+import { listClusterFiles, parseManifestFile, type Manifest } from '../manifests.js';
 import { readClusterIndex, type IndexCluster } from '../cluster-index.js';
 import { diskReader, readRepoFile } from '../fs.js';
 import { checkPolicies, rules as defaultRules, type Rule } from './rules.js';
@@ -74,78 +75,180 @@ export async function validateRepository(root: string, options: ValidateOptions 
   const pins = await readPins(root);
   const index = await readClusterIndex(diskReader(root));
   const clusters = selectClusters(index.clusters, options);
+  const ruleList = options.rules ?? defaultRules;
   // Argo CD applies every file in a cluster's folders, so a file nobody rendered or declared is a finding.
   const rendered = await readRenderedTreeOf(root);
   const findings: Finding[] = await foreignFileFindings(root, clusters, index.clusters, rendered);
-  const filesByCluster = new Map<string, string[]>();
-  for (const cluster of clusters) filesByCluster.set(cluster.name, await listClusterFiles(root, cluster.name));
-  const allFiles = [...filesByCluster.values()].flat();
+  const files = await readClusterFiles(root, clusters, rendered);
+  const cache = await openCache(root, pins, options);
+  // kubeconform and gitleaks read the files themselves, so they run while this process parses them for the policies.
+  const kubeconform = startKubeconform(root, clusters, files, cache, pins.kubernetes, options.batchBytes);
+  // gitleaks reads the inputs and the whole of clusters/ (a secret in any cluster's folder is one too many).
+  const gitleaks = runGitleaks(root, options.env, rendered);
+  gitleaks.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+  findings.push(...(await policyFindings(clusters, files, cache, ruleList, pins.kubernetes)));
+  const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
+  findings.push(...(await schemaFindings(files, cache, kubeconform, pins.kubernetes, clusterOf)));
+  const linesOf = (file: string) => (files.texts.get(file) ?? readRepoFile(root, file) ?? '').split('\n');
+  for (const f of [...gitleaksFindings(await gitleaks, exceptedValues(root), linesOf), ...ignoreFileFindings(root)]) {
+    const cluster = clusterOf(f.file);
+    findings.push(cluster ? { ...f, cluster } : f);
+  }
+  let charts: Omit<ChartCheckResult, 'findings'> | undefined;
+  if (options.charts) {
+    const manifestsOf = (name: string) => (files.byCluster.get(name) ?? []).flatMap(files.parsed);
+    const { findings: chartFindings, ...rest } = await checkAddonCharts({ ...options.charts, root, clusters, manifestsOf, kubernetesVersion: pins.kubernetes });
+    findings.push(...chartFindings);
+    charts = rest;
+  }
+  await cache.save(clusters.length === index.clusters.length);
+  const sorted = sortFindings(findings);
+  return {
+    findings: sorted,
+    environments: summarize(clusters, files, sorted),
+    files: files.all.length,
+    kubernetesVersion: pins.kubernetes,
+    kubeconformVersion: pins.tools.kubeconform!.version,
+    gitleaksVersion: pins.tools.gitleaks!.version,
+    rules: ruleList.map(({ id, title, explanation }) => ({ id, title, explanation })),
+    ...(charts ? { charts } : {}),
+  };
+}
+
+/** The selected clusters' rendered files: their text, content hash, and documents parsed once when first asked for. */
+interface ClusterFiles {
+  byCluster: Map<string, string[]>;
+  all: string[];
+  texts: Map<string, string>;
+  hashes: Map<string, string>;
+  parsed(file: string): Manifest[];
+  /** Parses a file for the policies, keeping its documents for later readers, and returns its YAML problems too. */
+  parse(file: string): ReturnType<typeof parseManifestFile>;
+}
+
+async function readClusterFiles(root: string, clusters: readonly IndexCluster[], rendered: ReadonlyMap<string, string>): Promise<ClusterFiles> {
+  const byCluster = new Map<string, string[]>();
+  for (const cluster of clusters) byCluster.set(cluster.name, await listClusterFiles(root, cluster.name));
+  const all = [...byCluster.values()].flat();
   const texts = new Map<string, string>();
   // From the tree read above; a link is read through, as kubeconform does. Read synchronously: promise reads cost an
   // open, fstat, read and close round trip each through the thread pool, where a blocking read is a few microseconds.
-  for (const file of allFiles) {
+  for (const file of all) {
     const text = rendered.get(file);
     texts.set(file, text !== undefined && isRegularText(text) ? text : readFileSync(path.join(root, file), 'utf8'));
   }
-  const hashes = new Map(allFiles.map((file) => [file, contentHash(texts.get(file)!)]));
-
-  const kubeconformVersion = pins.tools.kubeconform!.version;
-  const ruleList = options.rules ?? defaultRules;
-  const cache = options.cache ? await readValidationCache(root, schemaKey(root, pins.kubernetes, kubeconformVersion, kubeconformFlags(pins.kubernetes))) : undefined;
-  const cacheRules = cache && !options.rules ? rulesVersion() : undefined;
-  // kubeconform gets a whole cluster folder when none of its files is known, else only the files that are not.
-  const targets = clusters.flatMap((c) => {
-    const files = filesByCluster.get(c.name)!;
-    const unknown = files.filter((f) => !cache?.files[hashes.get(f)!]);
-    return unknown.length === files.length && files.length > 0 ? [repoPaths.clusterDir(c.name)] : unknown;
-  });
-  // kubeconform reads the files itself, so it runs while this process parses them for the policies.
-  const kubeconform = targets.length > 0 ? runKubeconform(root, targets, pins.kubernetes, { batchBytes: options.batchBytes }) : undefined;
-  kubeconform?.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
-  // gitleaks reads the inputs and the whole of clusters/ (a secret in any cluster's folder is one too many).
-  const gitleaks = runGitleaks(root, options.env, rendered);
-  gitleaks.catch(() => {});
-
+  const hashes = new Map(all.map((file) => [file, contentHash(texts.get(file)!)]));
   const manifestsByFile = new Map<string, Manifest[]>();
-  const parsed = (file: string): Manifest[] => {
-    if (!manifestsByFile.has(file)) manifestsByFile.set(file, parseManifestFile(file, texts.get(file)!).manifests);
-    return manifestsByFile.get(file)!;
+  const parse = (file: string) => {
+    const result = parseManifestFile(file, texts.get(file)!);
+    manifestsByFile.set(file, result.manifests);
+    return result;
   };
-  // The policies run while kubeconform still works. They are synchronous, so the event loop gets a turn between
-  // them: that is when kubeconform's output is read.
-  const usedClusterKeys = new Set<string>();
+  const parsed = (file: string) => manifestsByFile.get(file) ?? parse(file).manifests;
+  return { byCluster, all, texts, hashes, parsed, parse };
+}
+
+/**
+ * The results kept in .cache/validate/ (cache.ts), or a cache that knows nothing and keeps nothing when the run is
+ * not cached: unchanged files skip kubeconform, unchanged clusters skip the rules. Custom rules are never cached
+ * (the cache cannot know what they read).
+ */
+interface RunCache {
+  file(hash: string): CachedResults | undefined;
+  keepFile(hash: string, results: CachedResults): void;
+  /** The cluster's findings from an earlier run over the same files, rules and Kubernetes version. */
+  cluster(cluster: IndexCluster, files: ClusterFiles): { known?: Finding[]; keep(found: Finding[]): void };
+  save(everyCluster: boolean): Promise<void>;
+}
+
+async function openCache(root: string, pins: Pins, options: ValidateOptions): Promise<RunCache> {
+  const cache = options.cache ? await readValidationCache(root, schemaKey(root, pins.kubernetes, pins.tools.kubeconform!.version, kubeconformFlags(pins.kubernetes))) : undefined;
+  const rules = cache && !options.rules ? rulesVersion() : undefined;
+  const usedFiles = new Set<string>();
+  const usedClusters = new Set<string>();
+  return {
+    file: (hash) => cache?.files[hash],
+    keepFile(hash, results) {
+      if (!cache) return;
+      cache.files[hash] = results;
+      usedFiles.add(hash);
+    },
+    cluster(cluster, files) {
+      if (!cache || !rules) return { keep: () => {} };
+      const names = files.byCluster.get(cluster.name)!;
+      const key = clusterKey(
+        cluster,
+        names.map((f) => [f, files.hashes.get(f)!] as const),
+        pins.kubernetes,
+        rules,
+      );
+      usedClusters.add(key);
+      return { known: cache.clusters[key], keep: (found) => void (cache.clusters[key] = found) };
+    },
+    save: async (everyCluster) => {
+      if (cache) await writeValidationCache(root, pruned(cache, usedFiles, usedClusters, everyCluster));
+    },
+  };
+}
+
+/** kubeconform over a whole cluster folder when none of its files is known, else only over the files that are not. */
+function startKubeconform(
+  root: string,
+  clusters: readonly IndexCluster[],
+  files: ClusterFiles,
+  cache: RunCache,
+  kubernetesVersion: string,
+  batchBytes: number | undefined,
+): Promise<KubeconformReport> | undefined {
+  const targets = clusters.flatMap((c) => {
+    const names = files.byCluster.get(c.name)!;
+    const unknown = names.filter((f) => !cache.file(files.hashes.get(f)!));
+    return unknown.length === names.length && names.length > 0 ? [repoPaths.clusterDir(c.name)] : unknown;
+  });
+  if (targets.length === 0) return undefined;
+  const kubeconform = runKubeconform(root, targets, kubernetesVersion, { batchBytes });
+  kubeconform.catch(() => {}); // awaited later; this only keeps an early failure from counting as unhandled
+  return kubeconform;
+}
+
+/**
+ * The policy rules over each cluster's documents, and its files' YAML problems (a cluster's findings from the cache
+ * when its files are unchanged). The policies run while kubeconform still works; they are synchronous, so the event
+ * loop gets a turn between them: that is when kubeconform's output is read.
+ */
+async function policyFindings(clusters: readonly IndexCluster[], files: ClusterFiles, cache: RunCache, ruleList: readonly Rule[], kubernetesVersion: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
   for (const cluster of clusters) {
-    const files = filesByCluster.get(cluster.name)!;
-    const key = cacheRules
-      ? clusterKey(
-          cluster,
-          files.map((f) => [f, hashes.get(f)!] as const),
-          pins.kubernetes,
-          cacheRules,
-        )
-      : undefined;
-    if (key !== undefined) usedClusterKeys.add(key);
-    const known = key !== undefined ? cache!.clusters[key] : undefined;
-    if (known) {
-      findings.push(...known);
+    const cached = cache.cluster(cluster, files);
+    if (cached.known) {
+      findings.push(...cached.known);
       continue;
     }
     const found: Finding[] = [];
     const manifests: Manifest[] = [];
-    for (const file of files) {
-      const { manifests: docs, problems } = parseManifestFile(file, texts.get(file)!);
-      manifestsByFile.set(file, docs);
+    for (const file of files.byCluster.get(cluster.name)!) {
+      const { manifests: docs, problems } = files.parse(file);
       manifests.push(...docs);
       for (const p of problems) found.push({ ...p, rule: 'yaml', cluster: cluster.name });
     }
     for (const rule of ruleList) {
-      for (const f of checkPolicies({ cluster, manifests, kubernetesVersion: pins.kubernetes }, [rule])) found.push({ ...f, cluster: cluster.name });
+      for (const f of checkPolicies({ cluster, manifests, kubernetesVersion }, [rule])) found.push({ ...f, cluster: cluster.name });
       await new Promise((resolve) => setImmediate(resolve));
     }
     findings.push(...found);
-    if (key !== undefined) cache!.clusters[key] = found;
+    cached.keep(found);
   }
+  return findings;
+}
 
+/** kubeconform's verdicts, fresh or from the cache for unchanged files, as findings located in the documents. */
+async function schemaFindings(
+  files: ClusterFiles,
+  cache: RunCache,
+  kubeconform: Promise<KubeconformReport> | undefined,
+  kubernetesVersion: string,
+  clusterOf: (file: string) => string | undefined,
+): Promise<Finding[]> {
   const fresh: KubeconformReport = kubeconform ? await kubeconform : { resources: [] };
   const freshByFile = new Map<string, CachedResults>();
   for (const { filename, ...result } of fresh.resources) {
@@ -153,47 +256,27 @@ export async function validateRepository(root: string, options: ValidateOptions 
     freshByFile.set(file, [...(freshByFile.get(file) ?? []), result]);
   }
   const resources: KubeconformReport['resources'] = [];
-  for (const file of allFiles) {
-    const hash = hashes.get(file)!;
-    const results = cache?.files[hash] ?? freshByFile.get(file) ?? [];
-    if (cache) cache.files[hash] = results;
+  for (const file of files.all) {
+    const hash = files.hashes.get(file)!;
+    const results = cache.file(hash) ?? freshByFile.get(file) ?? [];
+    cache.keepFile(hash, results);
     for (const r of results) resources.push({ filename: file, ...r });
   }
-  const withResults = new Map(resources.map((r) => [r.filename, parsed(r.filename)]));
-  const clusterOf = (file: string) => clusters.find((c) => file.startsWith(`${repoPaths.clusterDir(c.name)}/`))?.name;
-  for (const f of kubeconformFindings({ resources }, withResults, pins.kubernetes)) findings.push({ ...f, cluster: clusterOf(f.file) });
-  const linesOf = (file: string) => (texts.get(file) ?? readRepoFile(root, file) ?? '').split('\n');
-  for (const f of [...gitleaksFindings(await gitleaks, exceptedValues(root), linesOf), ...ignoreFileFindings(root)]) {
-    const cluster = clusterOf(f.file);
-    findings.push(cluster ? { ...f, cluster } : f);
-  }
-  let charts: Omit<ChartCheckResult, 'findings'> | undefined;
-  if (options.charts) {
-    const manifestsOf = (name: string) => (filesByCluster.get(name) ?? []).flatMap(parsed);
-    const { findings: chartFindings, ...rest } = await checkAddonCharts({ ...options.charts, root, clusters, manifestsOf, kubernetesVersion: pins.kubernetes });
-    findings.push(...chartFindings);
-    charts = rest;
-  }
-  if (cache) await writeValidationCache(root, pruned(cache, new Set(hashes.values()), usedClusterKeys, clusters.length === index.clusters.length));
-  const sorted = sortFindings(findings);
+  const withResults = new Map(resources.map((r) => [r.filename, files.parsed(r.filename)]));
+  return kubeconformFindings({ resources }, withResults, kubernetesVersion).map((f) => ({ ...f, cluster: clusterOf(f.file) }));
+}
+
+/** Clusters, files and findings per environment, in the order the clusters were selected. */
+function summarize(clusters: readonly IndexCluster[], files: ClusterFiles, sorted: readonly Finding[]): EnvironmentSummary[] {
   const environments: EnvironmentSummary[] = [];
   for (const cluster of clusters) {
-    let env = environments.find((e) => e.environment === cluster.environment);
-    if (!env) environments.push((env = { environment: cluster.environment, clusters: [], files: 0, findings: 0 }));
-    env.clusters.push(cluster.name);
-    env.files += filesByCluster.get(cluster.name)?.length ?? 0;
-    env.findings += sorted.filter((f) => f.cluster === cluster.name).length;
+    let summary = environments.find((e) => e.environment === cluster.environment);
+    if (!summary) environments.push((summary = { environment: cluster.environment, clusters: [], files: 0, findings: 0 }));
+    summary.clusters.push(cluster.name);
+    summary.files += files.byCluster.get(cluster.name)?.length ?? 0;
+    summary.findings += sorted.filter((f) => f.cluster === cluster.name).length;
   }
-  return {
-    findings: sorted,
-    environments,
-    files: allFiles.length,
-    kubernetesVersion: pins.kubernetes,
-    kubeconformVersion,
-    gitleaksVersion: pins.tools.gitleaks!.version,
-    rules: ruleList.map(({ id, title, explanation }) => ({ id, title, explanation })),
-    ...(charts ? { charts } : {}),
-  };
+  return environments;
 }
 
 /**

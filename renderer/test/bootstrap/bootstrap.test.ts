@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { runBootstrap, type BootstrapOptions } from '../../src/bootstrap/bootstr
 import { command } from '../../src/bootstrap/cli.js';
 import { runCaptured } from '../command.js';
 import { readBootstrapInput } from '../../src/bootstrap/documents.js';
-import { loadKubeConfig } from '../../src/bootstrap/kube.js';
+import { loadKubeConfig } from '../../src/bootstrap/kube-api.js';
 import { diskReader } from '../../src/fs.js';
 import { readClusterIndex } from '../../src/cluster-index.js';
 import { defaultRepoRoot } from '../../src/paths.js';
@@ -100,7 +100,10 @@ function repo(apiServer: string, otherServer = 'http://127.0.0.1:9', preconditio
     JSON.stringify({ generatedBy: 'a test', promotionChain: ['staging'], clusters: [cluster('local', 'local', otherServer), cluster('staging', 'staging', apiServer)] }, null, 2),
   );
   write(manifest, header + projectDoc + '---\n' + rootDoc);
-  write('renderer/pins.json', JSON.stringify({ sources: { argocd: { module: 'github.com/argoproj/argo-cd/v3', version: 'v3.5.7' } } }));
+  // The repository's pins with the Argo CD release the expected hints name.
+  const pins = JSON.parse(readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8')) as { sources: { argocd: { version: string } } };
+  pins.sources.argocd.version = 'v3.5.7';
+  write('renderer/pins.json', JSON.stringify(pins, null, 2));
   const kubeconfig = path.join(root, 'kubeconfig.yaml');
   writeFileSync(
     kubeconfig,

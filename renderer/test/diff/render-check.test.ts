@@ -69,13 +69,53 @@ describe('diff render check', () => {
     }
   });
 
-  it('refuses a stale commit given as --head, checked in an exported copy of that commit', async () => {
+  it('refuses a stale commit given as --head, rendered in memory from its committed inputs, naming the stale files', async () => {
     bumpStaging('1.9.1');
     const stale = commit(root, 'bump without rendering');
     try {
       const result = await run(['--base', 'HEAD~1', '--head', stale, '--env', 'staging']);
+      expect(result).toMatchObject({
+        code: 1,
+        err:
+          `Error: the rendered output of commit ${stale.slice(0, 12)} is stale: clusters/ is not what its sources render, so a diff of it would not show what will be deployed\n` +
+          '  differs:      clusters/staging/apps/api-gateway/manifest.yaml\n' +
+          '  differs:      clusters/staging/post-deploy/manifest.yaml\n' +
+          'hint: run `npm run render` and commit the result, then run the diff again',
+      });
+      // Nothing was checked out or written: the working tree is the stale commit's, clusters/ as committed.
+      expect(gitIn(root, 'status', '--porcelain')).toBe('');
+    } finally {
+      gitIn(root, 'reset', '--quiet', '--hard', 'HEAD~1');
+    }
+  });
+
+  it('passes a rendered commit given as --head and names it as the head, without writing into the checkout', async () => {
+    bumpStaging('1.9.2');
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'run.mjs'), 'render', '--quiet'], { cwd: root, stdio: 'pipe' });
+    const head = commit(root, 'bump and render');
+    const cache = (name: string) => readFileSync(path.join(root, '.cache', 'render', name), 'utf8');
+    const before = cache('jobs-staging.json');
+    try {
+      const result = await run(['--base', 'HEAD~1', '--head', head, '--env', 'staging']);
+      expect(result.code).toBe(3);
+      expect(result.out).toContain('image api-gateway: 1.8.3 → 1.9.2');
+      expect(cache('jobs-staging.json')).toBe(before);
+    } finally {
+      gitIn(root, 'reset', '--quiet', '--hard', 'HEAD~1');
+    }
+  });
+
+  it('hands a commit whose input is not UTF-8 to the disk reader in an exported copy, which names the file and the byte', async () => {
+    const file = 'overlays/staging/versions.yaml';
+    const bytes = Buffer.concat([readFileSync(path.join(root, file)), Buffer.from([0x23, 0x20, 0xff, 0x0a])]);
+    writeFileSync(path.join(root, file), bytes);
+    const head = commit(root, 'a byte that is not UTF-8');
+    try {
+      const result = await run(['--base', 'HEAD~1', '--head', head]);
       expect(result.code).toBe(1);
-      expect(result.err).toContain(`Error: the rendered output of commit ${stale.slice(0, 12)} is stale`);
+      expect(result.err).toContain(`the render check of commit ${head.slice(0, 12)} failed`);
+      expect(result.err).toContain(`${file}`);
+      expect(result.err).toContain('this input file is not valid UTF-8: byte 0xFF');
     } finally {
       gitIn(root, 'reset', '--quiet', '--hard', 'HEAD~1');
     }

@@ -55,6 +55,12 @@ describe('rendered manifests as documents', () => {
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' } },
     ]);
   });
+
+  it('stops at a manifest that is not valid YAML, naming its file and line', () => {
+    expect(() => manifestDocuments('clusters/local/apps/a/manifest.yaml', `${header}${deploymentDoc('a')}---\nkind: [\n`)).toThrow(
+      /^clusters\/local\/apps\/a\/manifest\.yaml:14:1: error: not valid YAML: .*\n {2}hint: run `npm run render`/,
+    );
+  });
 });
 
 describe('server-side dry run of rendered files', () => {

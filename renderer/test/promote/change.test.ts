@@ -42,7 +42,8 @@ describe('promote', () => {
     expect(readFileSync(path.join(root, 'overlays/production/versions.yaml'), 'utf8')).toBe(versionsBefore.replace('agent-orchestrator: 2.4.0', 'agent-orchestrator: 2.4.1'));
     expect(readFileSync(path.join(root, 'clusters/production/apps/agent-orchestrator/manifest.yaml'), 'utf8')).toContain('berrys/agent-orchestrator:2.4.1');
     expect(gitIn(root, 'status', '--porcelain')).toBe('');
-  });
+    // The file's first test also pays for the first copy and render of the repository: generous on a busy machine.
+  }, 240_000);
 
   it('promotes only the chosen apps', async () => {
     const root = renderedRepo();

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPromote, runRollback } from '../../src/promote/change.js';
-import { renderCheckout, trailerValues } from '../../src/promote/git.js';
+import { trailerValues } from '../../src/git.js';
+import { renderCheckout } from '../../src/promote/render.js';
 import { baseRenderer, cleanUp, commit, commitRendered, gate, gitIn, merge, newAppFile, renderedRepo, tempDir, writeFile } from './repo-fixture.js';
 
 afterAll(cleanUp);

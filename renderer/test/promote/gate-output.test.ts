@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderCheckout } from '../../src/promote/git.js';
+import { renderCheckout } from '../../src/promote/render.js';
 import { runGate } from '../../src/promote/gate.js';
 import { addQa, baseRenderer, cleanUp, commit, commitRendered, gitIn, renderedRepo, writeFile } from './repo-fixture.js';
 

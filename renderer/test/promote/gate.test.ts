@@ -49,14 +49,21 @@ describe('gate: the version rule', () => {
         'ENV         APP                 VERSION        PREVIOUS ENV ON BASE  VERSION RULE  ARGO CD',
         'production  agent-orchestrator  2.4.0 → 2.4.1  staging 2.4.1         promotion     skipped',
         '',
-        'The Argo CD health part was skipped for promotions into production: no Argo CD is configured for the previous environment (set ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV>/_<CLUSTER> variants).',
+        'The Argo CD health part was skipped for promotions into production: no Argo CD is configured for the previous environment.',
+        '  To ask cluster staging: set ARGOCD_SERVER_STAGING and ARGOCD_AUTH_TOKEN_STAGING (or ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV> variants).',
         '',
         `Rendered output: clusters/ is what the base branch's renderer (${pr.base.slice(0, 7)}) makes of this pull request's inputs.`,
         '',
         'Gate passed.',
       ].join('\n'),
     );
-  });
+    // In CI only the per-cluster repository variable and secret reach the job that asks Argo CD (gate.yml).
+    const inCi = await runGate({ root, ...pr, env: {}, observations: [], ...quiet });
+    expect(inCi.report).toContain(
+      '  To ask cluster staging: set the repository variable ARGOCD_SERVER_STAGING and the secret ARGOCD_AUTH_TOKEN_STAGING (docs/promotion.md, Argo CD access).',
+    );
+    // Two gate runs, each rendering the pull request: generous on a busy machine.
+  }, 300_000);
 
   it('refuses a version that the previous environment does not run on the base branch, even if the same pull request puts it there', async () => {
     const root = renderedRepo();

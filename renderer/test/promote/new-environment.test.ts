@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClusterIndex } from '../../src/cluster-index.js';
-import { renderCheckout } from '../../src/promote/git.js';
+import { renderCheckout } from '../../src/promote/render.js';
 import { runPromote } from '../../src/promote/change.js';
 import { runGate } from '../../src/promote/gate.js';
 import { addQa, baseRenderer, cleanUp, commit, gitIn, renderedRepo } from './repo-fixture.js';

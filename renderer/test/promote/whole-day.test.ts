@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPromote, runRelease, runRollback } from '../../src/promote/change.js';
 import { addOrigin, addQa, baseRenderer, cleanUp, commit, commitRendered, gate, gitIn, merge, newAppFile, renderedRepo, writeFile } from './repo-fixture.js';
-import { renderCheckout } from '../../src/promote/git.js';
+import { renderCheckout } from '../../src/promote/render.js';
 
 afterAll(cleanUp);
 beforeAll(() => void baseRenderer(), 600_000);

@@ -74,7 +74,7 @@ describe('bad input', () => {
     [
       "an image tag 'latest' in staging",
       (f) => (f['overlays/staging/versions.yaml'] = f['overlays/staging/versions.yaml']!.replace('api-gateway: 1.8.3', 'api-gateway: latest')),
-      "overlays/staging/versions.yaml:4:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n  hint: pin a release tag (e.g. 1.4.2); versions reach staging by npm run promote",
+      "overlays/staging/versions.yaml:4:14: error: Deployment 'api-gateway': container 'api-gateway' image '222222222222.dkr.ecr.us-east-1.amazonaws.com/berrys/api-gateway:latest' uses the tag 'latest'\n  hint: pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml",
     ],
     [
       'an app left out of production that a deployed app there calls',

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PolicyCluster } from '../../src/policy/rule.js';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { JobCache } from '../../src/render/cache.js';
 import { memoryReader, memoryStore, type CacheStore } from '../../src/fs.js';
 import type { JobFunction } from '../../src/render/job.js';
 import { realInputs, treeOf, writeFiles } from './fixture.js';
+import { command as renderCommand } from '../../src/render/cli.js';
+import { runCaptured } from '../command.js';
 
 let warm: string;
 let cold: string;
@@ -45,6 +48,28 @@ afterEach(() => {
 });
 
 describe('render cache', () => {
+  it('prints the same notes when it answers from the cache as a render from a clean cache', async () => {
+    // A call that waits for its callee (deployed in development only): the render notes it once per environment where it waits.
+    const files = realInputs();
+    files['apps/billing-service.yaml'] = files['apps/tool-integration.yaml']!.replace(/tool-integration/g, 'billing-service');
+    files['apps/api-gateway.yaml'] = files['apps/api-gateway.yaml']!.replace('calls: [', 'calls: [{app: billing-service, when: deployed}, ');
+    files['overlays/development/versions.yaml'] += 'billing-service: 1.0.0\n';
+    rmSync(warm, { recursive: true, force: true });
+    writeFiles(warm, files);
+    const notes = (lines: string[]) => lines.filter((l) => l.startsWith('note: '));
+
+    const first = await runCaptured(renderCommand, [], warm);
+    expect(first.code).toBe(0);
+    expect(notes(first.out).length).toBeGreaterThan(0);
+    expect(notes(first.out).join('\n')).toContain('staging: api-gateway → billing-service');
+    const fromCache = await runCaptured(renderCommand, [], warm);
+    expect(fromCache.code).toBe(0);
+    expect(notes(fromCache.out)).toEqual(notes(first.out));
+    expect((await renderToDisk(warm, cached)).written).toEqual([]);
+    const check = await runCaptured(renderCommand, ['--check'], warm);
+    expect(notes(check.out)).toEqual(notes(first.out));
+  });
+
   it('writes the same bytes from a warm cache as a render from a clean cache, before and after edits', async () => {
     await renderToDisk(warm, cached);
     expect(readdirSync(path.join(warm, repoPaths.renderCacheDir)).sort()).toEqual([
@@ -105,8 +130,8 @@ describe('render cache', () => {
     await renderToDisk(warm, cached);
     // Doctor every stored job result: the doctored text shows wherever the cache answers.
     for (const name of readdirSync(path.join(warm, repoPaths.renderCacheDir)).filter((n) => n.startsWith('jobs-'))) {
-      const stored = JSON.parse(readFileSync(cacheFile(name), 'utf8')) as { value: Record<string, { content: string }[]> };
-      for (const objects of Object.values(stored.value)) for (const o of objects) o.content += '# doctored\n';
+      const stored = JSON.parse(readFileSync(cacheFile(name), 'utf8')) as { value: { jobs: Record<string, { content: string }[]> } };
+      for (const objects of Object.values(stored.value.jobs)) for (const o of objects) o.content += '# doctored\n';
       writeFileSync(cacheFile(name), JSON.stringify(stored));
     }
     const before = treeOf(warm, repoPaths.renderCacheDir);
@@ -170,6 +195,8 @@ async function renderWith(store: CacheStore, files: Record<string, string>, fing
       counter = counted(run);
       return cache.wrap(counter.run);
     },
+    passedBefore: (c) => cache.unchanged(c),
+    checkedBefore: (o) => cache.checkedBefore(o),
   });
   cache.save();
   return { ran: counter!.calls(), files: result.files };
@@ -211,9 +238,11 @@ describe('job cache (a wrapper around renderJob)', () => {
     const override = 'overlays/staging/apps/api-gateway.yaml';
     const renderChecked = async (inputs: Record<string, string>) => {
       const cache = new JobCache(store, 'renderer-1');
-      const result = await renderRepository(memoryReader(inputs), { wrapJob: (run) => cache.wrap(run), passedBefore: (c) => cache.unchanged(c) });
+      const checked: string[] = [];
+      const passedBefore = (c: PolicyCluster) => cache.unchanged(c) || !checked.push(c.name);
+      const result = await renderRepository(memoryReader(inputs), { wrapJob: (run) => cache.wrap(run), passedBefore, checkedBefore: (o) => cache.checkedBefore(o) });
       cache.save();
-      return { checked: result.allClusters.filter((c) => !cache.unchanged(c)), all: result.allClusters };
+      return { checked, all: result.allClusters };
     };
     const unchanged = await renderChecked(files);
     expect(unchanged.all.length).toBeGreaterThan(2);
@@ -223,6 +252,25 @@ describe('job cache (a wrapper around renderJob)', () => {
     // An Application outside its project is found only by the object checks: the edited cluster is still checked.
     files[override] = `${files[override]}namespace: somewhere-else\n`;
     await expect(renderChecked(files)).rejects.toThrow(/outside its project/);
+  });
+
+  it("checks a cluster's stored objects again when its policy changed, though no job ran again", async () => {
+    const store = memoryStore();
+    const files = realInputs();
+    files['overlays/development/versions.yaml'] = files['overlays/development/versions.yaml']!.replace('api-gateway: 1.9.0', 'api-gateway: latest');
+    const render = (inputs: Record<string, string>) => {
+      const cache = new JobCache(store, 'renderer-1');
+      const rendered = renderRepository(memoryReader(inputs), {
+        wrapJob: (run) => cache.wrap(run),
+        passedBefore: (c) => cache.unchanged(c),
+        checkedBefore: (o) => cache.checkedBefore(o),
+      });
+      return rendered.then(() => cache.save());
+    };
+    await render(files);
+    // Development now refuses 'latest'; the Deployment's job and its context are what they were.
+    files['overlays/development/environment.yaml'] = files['overlays/development/environment.yaml']!.replace('pinnedVersions: false', 'pinnedVersions: true');
+    await expect(render(files)).rejects.toThrow(/api-gateway:latest' uses the tag 'latest'/);
   });
 
   it('reuses nothing stored by another renderer (another fingerprint)', async () => {

@@ -11,7 +11,7 @@ import { runCaptured } from '../command.js';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { generatedMarker } from '../../src/render/emit.js';
 import { detectSecret } from '../../src/render/secrets.js';
-import { parseManifestFile } from '../../src/validate/manifests.js';
+import { parseManifestFile } from '../../src/manifests.js';
 import { imageTagPinned } from '../../src/validate/rules.js';
 import type { IndexCluster } from '../../src/cluster-index.js';
 import { cleanUp, commitAll, gitIn, initRepo, tempDir } from '../git-repo.js';
@@ -379,7 +379,10 @@ describe('8. render and validate agree; budgets fit the minimum replicas', () =>
     expect(findings(policyOf('staging'))).toEqual([`${imageLine} image-tag-pinned`]);
     write('overlays/staging/versions.yaml', read('overlays/staging/versions.yaml').replace(/api-gateway: .*/, 'api-gateway: latest'));
     expect(await render()).toBe(1);
-    expect(err[0]).toMatch(/^overlays\/staging\/versions\.yaml:\d+:14: error: image tag 'latest' is not allowed in staging: app 'api-gateway'\n/);
+    // The one image-tag rule (policy/object-rules.ts) refuses it at render, pointing at the version's line.
+    expect(err[0]).toMatch(
+      /^overlays\/staging\/versions\.yaml:\d+:14: error: Deployment 'api-gateway': container 'api-gateway' image '\S+\/berrys\/api-gateway:latest' uses the tag 'latest'\n/,
+    );
     expect(changed().filter((f) => !f.startsWith('clusters/development/'))).toEqual([file, 'overlays/staging/versions.yaml']);
   });
 

@@ -9,6 +9,7 @@ import { goMissingMessage, parseGoVersion } from '../../src/tools/go.js';
 import { cachePaths } from '../../src/tools/layout.js';
 import { pythonMissingMessage } from '../../src/tools/pypi.js';
 import { parsePins } from '../../src/tools/pins.js';
+import { thrown } from '../thrown.js';
 
 let root: string;
 const noGo = { PATH: '/nonexistent' };
@@ -82,7 +83,9 @@ describe('ensureTools', () => {
   it('refuses a PyPI pin that is not an exact version', () => {
     const pins = JSON.parse(readFileSync(path.join(root, 'renderer', 'pins.json'), 'utf8'));
     pins.pypiTools.zizmor.version = '>=1.0';
-    expect(() => parsePins(JSON.stringify(pins))).toThrow('renderer/pins.json: "pypiTools.zizmor" must be { "package": "<PyPI name>", "version": "<exact version, e.g. 1.32.0>" }');
+    expect(thrown(() => parsePins(JSON.stringify(pins, null, 2)))).toMatch(
+      /^renderer\/pins\.json:\d+:\d+: error: 'pypiTools\.zizmor\.version' has an invalid value ">=1\.0"\n {2}hint: write an exact version, e\.g\. "1\.32\.0" \(no range: pip would take the newest\)$/,
+    );
   });
 
   it('refuses pins whose Kubernetes version and kubernetes source disagree', async () => {
@@ -93,14 +96,36 @@ describe('ensureTools', () => {
 });
 
 describe('parsePins', () => {
-  it('names the missing tool', () => {
-    expect(() => parsePins(JSON.stringify({ kubernetes: '1.36.3', tools: {}, sources: {} }))).toThrow(
-      'renderer/pins.json: "tools.kubeconform" must be { "module": "<go module path>", "version": "v<semver>" }',
+  const guide = 'see the other entries of renderer/pins.json: a Go module is { "module", "version": "v…" }, a PyPI tool { "package", "version" }';
+
+  it('names the file, the line and the field of each missing tool, and says what to add', () => {
+    const message = thrown(() => parsePins(JSON.stringify({ kubernetes: '1.36.3', tools: {}, sources: {} }, null, 2)));
+    expect(message.split('\n').slice(0, 2)).toEqual(["renderer/pins.json:3:3: error: missing key 'tools.actionlint'", `  hint: add actionlint: …; ${guide}`]);
+    for (const name of ['tools.kubeconform', 'tools.helm', 'tools.gitleaks', 'sources.kubernetes', 'sources.argocd']) expect(message).toContain(`missing key '${name}'`);
+  });
+
+  it('refuses a Kubernetes version that is not x.y.z, and a Go version without its v', () => {
+    expect(thrown(() => parsePins(readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8').replace(/"kubernetes": "[^"]+"/, '"kubernetes": "latest"')))).toBe(
+      `renderer/pins.json:3:17: error: 'kubernetes' has an invalid value "latest"\n  hint: write the Kubernetes version the clusters run without a leading v, e.g. "1.36.3"`,
+    );
+    expect(thrown(() => parsePins(readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8').replace('"v0.7.0"', '"0.7.0"')))).toMatch(
+      /^renderer\/pins\.json:5:\d+: error: 'tools\.kubeconform\.version' has an invalid value "0\.7\.0"\n {2}hint: write a Go module version: "v" and the release, e\.g\. "v0\.7\.0"$/,
     );
   });
 
-  it('refuses a Kubernetes version that is not x.y.z', () => {
-    expect(() => parsePins('{"kubernetes": "latest"}')).toThrow('renderer/pins.json: "kubernetes" must be a version like "1.36.3"');
+  it('names an unknown top-level key with the keys it allows, and a JSON syntax error with its line', () => {
+    const text = readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8');
+    expect(thrown(() => parsePins(text.replace('"sources"', '"source"')))).toContain("error: unknown key 'source'\n  hint: did you mean 'sources'?");
+    expect(thrown(() => parsePins('{\n  "kubernetes": "1.36.3",\n}'))).toBe(
+      `renderer/pins.json:3:1: error: not valid JSON (Expected double-quoted property name)\n  hint: ${guide}`,
+    );
+  });
+
+  it('keeps every tool and module it names, beyond the required ones, and no $comment', () => {
+    const pins = parsePins(readFileSync(path.join(defaultRepoRoot, 'renderer/pins.json'), 'utf8'));
+    expect(Object.keys(pins.e2e)).not.toContain('$comment');
+    expect(pins.e2e.kwok?.version).toMatch(/^v/);
+    expect(pins.pypiTools.zizmor?.package).toBe('zizmor');
   });
 });
 

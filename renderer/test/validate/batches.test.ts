@@ -14,7 +14,7 @@ const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'val
 /** Generated apps; every third one is valid, the others carry a wrong type that names the app. */
 const apps = 30;
 const appName = (i: number) => `app-${String(i).padStart(2, '0')}`;
-const appFile = (i: number) => `clusters/staging/apps/${appName(i)}/deployment-${appName(i)}.yaml`;
+const appFile = (i: number) => `clusters/staging/apps/${appName(i)}/manifest.yaml`;
 const isInvalid = (i: number) => i % 3 !== 0;
 /** About three generated paths per command line: ten or more kubeconform runs. */
 const tinyBatch = 3 * (Buffer.byteLength(appFile(1)) + 1);
@@ -28,7 +28,8 @@ beforeAll(async () => {
   cpSync(path.join(defaultRepoRoot, 'renderer', 'pins.json'), path.join(root, 'renderer', 'pins.json'));
   symlinkSync(path.join(defaultRepoRoot, '.cache'), path.join(root, '.cache'));
   cpSync(path.join(fixtures, 'repo', 'clusters'), path.join(root, 'clusters'), { recursive: true });
-  const web = readFileSync(path.join(root, 'clusters/staging/apps/web/deployment-web.yaml'), 'utf8');
+  // The fixture's header and its first document, the Deployment: one object per generated app folder.
+  const web = readFileSync(path.join(root, 'clusters/staging/apps/web/manifest.yaml'), 'utf8').split('---\n')[0]!;
   for (let i = 1; i <= apps; i++) {
     let text = web.replace(/\bweb\b/g, appName(i));
     if (isInvalid(i)) text = text.replace(/^spec:\n/m, `spec:\n  replicas: "${i}"\n`);
@@ -56,9 +57,7 @@ describe('batchFiles', () => {
   it('splits a 1,000-app × 4-environment repository into command lines far below the OS limit', () => {
     const files: string[] = [];
     for (const env of ['development', 'staging', 'production', 'production-dr'])
-      for (let i = 1; i <= 1000; i++)
-        for (const kind of ['deployment', 'service', 'horizontalpodautoscaler', 'poddisruptionbudget', 'serviceaccount', 'configmap', 'networkpolicy', 'externalsecret'])
-          files.push(`clusters/${env}/apps/app-${String(i).padStart(4, '0')}/${kind}-app-${String(i).padStart(4, '0')}.yaml`);
+      for (let i = 1; i <= 1000; i++) files.push(`clusters/${env}/apps/app-${String(i).padStart(4, '0')}/manifest.yaml`);
     const batches = batchFiles(files);
     expect(batches.length).toBeGreaterThan(1);
     expect(batches.flat()).toEqual(files);
@@ -110,9 +109,9 @@ describe('kubeconform over more files than one command line takes', () => {
     expect(schema).toEqual(
       Array.from({ length: apps }, (_, k) => k + 1)
         .filter(isInvalid)
-        .map((i) => ({ file: appFile(i), line: 13, rule: 'schema', message: `Deployment '${appName(i)}': spec.replicas: got string, want null or integer`, cluster: 'staging' })),
+        .map((i) => ({ file: appFile(i), line: 14, rule: 'schema', message: `Deployment '${appName(i)}': spec.replicas: got string, want null or integer`, cluster: 'staging' })),
     );
-    expect(batched.files).toBe(7 + apps);
+    expect(batched.files).toBe(3 + apps);
     expect(await validateRepository(root)).toEqual(batched);
   });
 });

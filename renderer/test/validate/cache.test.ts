@@ -11,7 +11,7 @@ import { validationCacheFile } from '../../src/validate/cache.js';
 import { validateRepository } from '../../src/validate/run.js';
 
 const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
-const deployment = 'clusters/staging/apps/web/deployment-web.yaml';
+const deployment = 'clusters/staging/apps/web/manifest.yaml';
 let root: string;
 
 beforeAll(() => ensureTools({ root: defaultRepoRoot, quiet: true }));
@@ -31,6 +31,9 @@ beforeEach(() => {
   // Two clusters with the same files: a standby of staging.
   cpSync(path.join(fixtures, 'repo', 'clusters'), path.join(root, 'clusters'), { recursive: true });
   cpSync(path.join(root, 'clusters', 'staging'), path.join(root, 'clusters', 'staging-dr'), { recursive: true });
+  // The standby's Applications sync its own folders, as the render writes them.
+  const wiring = path.join(root, 'clusters', 'staging-dr', 'argocd', 'manifest.yaml');
+  writeFileSync(wiring, readFileSync(wiring, 'utf8').replaceAll('path: clusters/staging/', 'path: clusters/staging-dr/'));
   const index = JSON.parse(readFileSync(path.join(root, 'clusters', 'index.json'), 'utf8')) as { clusters: { name: string; role: string; folders: { path: string }[] }[] };
   const standby = JSON.parse(JSON.stringify(index.clusters[0]).replaceAll('clusters/staging/', 'clusters/staging-dr/')) as (typeof index.clusters)[number];
   index.clusters.push({ ...standby, name: 'staging-dr', role: 'standby' });
@@ -77,7 +80,7 @@ describe('validation cached by content', () => {
     expect(kubeconformRuns().at(-1)).toEqual([deployment]);
     expect(cached.findings).toContainEqual({
       file: deployment,
-      line: 13,
+      line: 14,
       rule: 'schema',
       message: "Deployment 'web': spec.replicas: got string, want null or integer",
       cluster: 'staging',

@@ -13,10 +13,11 @@ import { helmMessage } from '../../src/validate/charts-helm.js';
 import { archiveUrl, cachedArchive } from '../../src/validate/charts-repo.js';
 import { checkDigest, parseChartsLock, serializeChartsLock, updateLock, type ChartsLock } from '../../src/validate/charts-lock.js';
 import type { IndexCluster } from '../../src/cluster-index.js';
-import { parseManifestFile } from '../../src/validate/manifests.js';
+import { parseManifestFile } from '../../src/manifests.js';
 import { withRenderedCharts } from '../../src/diff/charts.js';
 import { compareTrees } from '../../src/diff/compare.js';
 import { cleanUp, tempDir } from '../git-repo.js';
+import { thrown } from '../thrown.js';
 import { refusedUrl, serveChartFolder, toolCheckout } from '../helm-repo.js';
 
 const helm = path.join(defaultRepoRoot, cachePaths.tool('helm'));
@@ -102,7 +103,8 @@ const cluster: IndexCluster = {
   pinnedVersions: true,
   folders: [],
 };
-const appFile = 'clusters/staging/argocd/application-staging-addon-demo.yaml';
+/** The argocd folder's manifest: the add-on's Application first, then its AppProject. */
+const appFile = 'clusters/staging/argocd/manifest.yaml';
 
 function manifests(options: { url?: string; version?: string; values?: string; clusterKinds?: string } = {}) {
   const application = [
@@ -138,7 +140,7 @@ function manifests(options: { url?: string; version?: string; values?: string; c
     "  namespaceResourceWhitelist: [{ group: '*', kind: '*' }]",
     '',
   ].join('\n');
-  return [...parseManifestFile(appFile, application).manifests, ...parseManifestFile('clusters/staging/argocd/appproject-staging-platform.yaml', project).manifests];
+  return parseManifestFile(appFile, `${application}---\n${project}`).manifests;
 }
 
 function digestOf(version: string): string {
@@ -310,9 +312,16 @@ describe('charts lock', () => {
     expect(parseChartsLock(text).entries.map((e) => e.name)).toEqual(['alpha', 'zeta']);
   });
 
-  it('names the file and the entry when an entry is malformed', () => {
-    expect(() => parseChartsLock('{"charts":[{"name":"x","version":"1","repoURL":"https://x","digest":"md5:1"}]}')).toThrow(
-      'base/charts.lock.json: chart #1 needs "repoURL", "name", "version" and "digest" ("sha256:" and 64 lowercase hex digits)',
+  it('names the file, the line and the field when an entry is malformed, and says what to do', () => {
+    const entry = { name: 'x', version: '1', repoURL: 'https://x', digest: 'md5:1' };
+    expect(thrown(() => parseChartsLock(JSON.stringify({ charts: [entry] }, null, 2)))).toBe(
+      'base/charts.lock.json:7:17: error: \'charts.0.digest\' has an invalid value "md5:1"\n' +
+        '  hint: a digest is "sha256:" and 64 lowercase hex digits; record it with npm run validate -- --update-lock',
+    );
+    const { repoURL: _, ...withoutRepo } = entry;
+    expect(thrown(() => parseChartsLock(JSON.stringify({ charts: [{ ...withoutRepo, digest: `sha256:${'a'.repeat(64)}` }] }, null, 2)))).toBe(
+      "base/charts.lock.json:3:5: error: missing key 'charts.0.repoURL'\n" +
+        '  hint: add repoURL: …; see how npm run validate -- --update-lock writes the file (review the charts, then run it)',
     );
   });
 

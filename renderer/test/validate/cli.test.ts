@@ -1,16 +1,18 @@
 // npm run validate end to end: a small rendered repository in a temp folder, the real kubeconform, every format and
 // exit code; and the committed clusters/ of this repository.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools } from '../../src/tools/ensure.js';
 import { command } from '../../src/validate/cli.js';
 import { runCaptured } from '../command.js';
-import { generatedMarker } from '../../src/render/emit.js';
+import { cleanUp } from '../git-repo.js';
+import { toolCheckout } from '../helm-repo.js';
 
 const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
+/** The web app's folder manifest in the fixture: its Deployment, Service, HorizontalPodAutoscaler and PodDisruptionBudget. */
+const web = 'clusters/staging/apps/web/manifest.yaml';
 let root: string;
 let out: string[];
 let err: string[];
@@ -18,18 +20,14 @@ let err: string[];
 beforeAll(() => ensureTools({ root: defaultRepoRoot, quiet: true }));
 
 beforeEach(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'validate-'));
-  mkdirSync(path.join(root, 'renderer'));
-  cpSync(path.join(defaultRepoRoot, 'renderer', 'pins.json'), path.join(root, 'renderer', 'pins.json'));
   // The repository's provisioned tools and schemas, shared rather than rebuilt for every test; the validation cache
   // (.cache/validate) stays this test's own.
-  mkdirSync(path.join(root, '.cache'));
-  for (const dir of ['tools', 'schemas']) symlinkSync(path.join(defaultRepoRoot, '.cache', dir), path.join(root, '.cache', dir));
+  root = toolCheckout('validate', { schemas: true });
   cpSync(path.join(fixtures, 'repo', 'clusters'), path.join(root, 'clusters'), { recursive: true });
   out = [];
   err = [];
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => cleanUp());
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}, at = root): Promise<number> {
   const result = await runCaptured(command, argv, at, env);
@@ -50,30 +48,30 @@ describe('npm run validate', () => {
   it('exits 0 on a clean repository and prints the summary per environment', async () => {
     expect(await run([])).toBe(0);
     expect(err).toEqual([]);
-    expect(out.slice(0, 3)).toEqual(['environment  clusters  files  findings', 'staging      staging       7         0', '']);
+    expect(out.slice(0, 3)).toEqual(['environment  clusters  files  findings', 'staging      staging       3         0', '']);
     expect(out[3]).toMatch(
-      /^validate: no findings; checked 7 files with kubeconform v0\.7\.0 against Kubernetes \d+\.\d+\.\d+ and 12 policy rules, secrets with gitleaks v8\.30\.1 in \d+\.\d s$/,
+      /^validate: no findings; checked 3 files with kubeconform v0\.7\.0 against Kubernetes \d+\.\d+\.\d+ and 16 policy rules, secrets with gitleaks v8\.30\.1 in \d+\.\d s$/,
     );
   });
 
   it('exits 3 with every finding, schema and policy, sorted by file and line', async () => {
-    edit('clusters/staging/apps/web/deployment-web.yaml', 'image: registry.example/berrys/web:1.2.3', 'image: registry.example/berrys/web:latest');
-    edit('clusters/staging/apps/web/service-web.yaml', '  ports:', '  sessionAffinityy: None\n  ports:');
-    edit('clusters/staging/apps/web/horizontalpodautoscaler-web.yaml', 'minReplicas: 3', 'minReplicas: 2');
-    edit('clusters/staging/argocd/application-staging-web.yaml', 'selfHeal', 'selfHeel');
+    edit(web, 'image: registry.example/berrys/web:1.2.3', 'image: registry.example/berrys/web:latest');
+    edit(web, /^ {2}ports:/m, '  sessionAffinityy: None\n  ports:');
+    edit(web, 'minReplicas: 3', 'minReplicas: 2');
+    edit('clusters/staging/argocd/manifest.yaml', 'selfHeal', 'selfHeel');
     expect(await run(['--format', 'json'])).toBe(3);
     const report = JSON.parse(out.join('\n'));
     expect(report.ok).toBe(false);
-    expect(report.environments).toEqual([{ environment: 'staging', clusters: ['staging'], files: 7, findings: 4 }]);
+    expect(report.environments).toEqual([{ environment: 'staging', clusters: ['staging'], files: 3, findings: 4 }]);
     expect(report.findings.map((f: { file: string; line: number; rule: string }) => `${f.file}:${f.line} ${f.rule}`)).toEqual([
-      'clusters/staging/apps/web/deployment-web.yaml:27 image-tag-pinned',
-      'clusters/staging/apps/web/horizontalpodautoscaler-web.yaml:17 ha-replicas',
-      'clusters/staging/apps/web/service-web.yaml:15 schema',
-      'clusters/staging/argocd/application-staging-web.yaml:24 schema',
+      `${web}:28 image-tag-pinned`,
+      `${web}:67 schema`,
+      `${web}:88 ha-replicas`,
+      'clusters/staging/argocd/manifest.yaml:35 schema',
     ]);
-    expect(report.findings[2]).toEqual({
-      file: 'clusters/staging/apps/web/service-web.yaml',
-      line: 15,
+    expect(report.findings[1]).toEqual({
+      file: web,
+      line: 67,
       rule: 'schema',
       message: "Service 'web': spec: additional properties 'sessionAffinityy' not allowed",
       cluster: 'staging',
@@ -81,30 +79,31 @@ describe('npm run validate', () => {
   });
 
   it('groups human output by file', async () => {
-    edit('clusters/staging/apps/web/deployment-web.yaml', 'image: registry.example/berrys/web:1.2.3', 'image: registry.example/berrys/web:latest');
+    edit(web, 'image: registry.example/berrys/web:1.2.3', 'image: registry.example/berrys/web:latest');
     expect(await run([])).toBe(3);
     expect(out.slice(0, 4)).toEqual([
-      'clusters/staging/apps/web/deployment-web.yaml',
-      "    27  error  Deployment 'web': container 'web' image 'registry.example/berrys/web:latest' uses the tag 'latest'  image-tag-pinned",
+      web,
+      "    28  error  Deployment 'web': container 'web' image 'registry.example/berrys/web:latest' uses the tag 'latest'  image-tag-pinned",
       '        hint: pin a release tag (…:1.4.2) or a digest (…@sha256:…); versions come from overlays/<env>/versions.yaml',
       '',
     ]);
-    expect(out.at(-1)).toMatch(/^validate: 1 finding in 1 file; checked 7 files/);
+    expect(out.at(-1)).toMatch(/^validate: 1 finding in 1 file; checked 3 files/);
   });
 
   it('adds GitHub annotations when it runs in GitHub Actions', async () => {
-    edit('clusters/staging/apps/web/service-web.yaml', 'app.kubernetes.io/name: web\n  ports', 'app.kubernetes.io/name: wbe\n  ports');
+    edit(web, 'app.kubernetes.io/name: web\n  ports', 'app.kubernetes.io/name: wbe\n  ports');
     expect(await run([], { GITHUB_ACTIONS: 'true' })).toBe(3);
     expect(out.filter((l) => l.startsWith('::'))).toEqual([
-      "::error file=clusters/staging/apps/web/service-web.yaml,line=13,title=service-selects-workload::Service 'web' selects no workload in namespace 'berrys-staging' of cluster 'staging' (selector app.kubernetes.io/name=wbe)",
+      `::error file=${web},line=65,title=service-selects-workload::Service 'web' selects no workload in namespace 'berrys-staging' of cluster 'staging' (selector app.kubernetes.io/name=wbe)`,
     ]);
   });
 
-  it('names the file of a kind without a schema', async () => {
-    // With the renderer's header, so that only the missing schema is found (not a file the renderer did not write).
-    writeFileSync(path.join(root, 'clusters/staging/platform/agentpool-pool.yaml'), `${generatedMarker} (test)\n${readFileSync(path.join(fixtures, 'unknown-kind.yaml'), 'utf8')}`);
+  it('names the file and line of a document whose kind has no schema', async () => {
+    // A document more in the platform folder's manifest, after its NetworkPolicy (lines 1 to 17).
+    const platform = path.join(root, 'clusters/staging/platform/manifest.yaml');
+    writeFileSync(platform, `${readFileSync(platform, 'utf8')}---\n# AgentPool pool\n${readFileSync(path.join(fixtures, 'unknown-kind.yaml'), 'utf8')}`);
     expect(await run(['--format', 'github'])).toBe(3);
-    expect(out[0]).toMatch(/^::error file=clusters\/staging\/platform\/agentpool-pool.yaml,line=2,title=schema-missing::no schema for kind AgentPool \(apiVersion berrys.io\/v1\)/);
+    expect(out[0]).toMatch(/^::error file=clusters\/staging\/platform\/manifest.yaml,line=20,title=schema-missing::no schema for kind AgentPool \(apiVersion berrys.io\/v1\)/);
   });
 
   it('finds a file under clusters/ the renderer did not generate (a hand-written RoleBinding once passed)', async () => {
@@ -121,9 +120,11 @@ describe('npm run validate', () => {
 
   it('checks a file declared hand-written in base/exceptions.yaml like a rendered one, duplicate env names included', async () => {
     const extra = 'clusters/staging/apps/web/deployment-extra.yaml';
-    const deployment = readFileSync(path.join(root, 'clusters/staging/apps/web/deployment-web.yaml'), 'utf8')
+    // The folder's first document, the Deployment, without the generated header and its own comment line.
+    const deployment = readFileSync(path.join(root, web), 'utf8')
+      .split('---\n')[0]!
       .split('\n')
-      .slice(2)
+      .slice(3)
       .join('\n')
       .replace('  name: web\n', '  name: extra\n')
       .replace(

@@ -7,7 +7,7 @@ import { defaultRepoRoot } from '../../src/paths.js';
 import { ensureTools, readPins } from '../../src/tools/ensure.js';
 import type { Finding } from '../../src/validate/findings.js';
 import { kubeconformArgs, kubeconformFindings, leafErrors, parseKubeconformReport, pointerSegments, runKubeconform } from '../../src/validate/kubeconform.js';
-import { parseManifestFile, type Manifest } from '../../src/validate/manifests.js';
+import { parseManifestFile, type Manifest } from '../../src/manifests.js';
 
 const fixtures = path.join(defaultRepoRoot, 'renderer', 'test', 'fixtures', 'validate');
 let dir: string;

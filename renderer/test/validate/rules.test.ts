@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { IndexCluster } from '../../src/cluster-index.js';
-import { parseManifestFile, type Manifest } from '../../src/validate/manifests.js';
+import { parseManifestFile, type Manifest } from '../../src/manifests.js';
 import {
   checkPolicies,
   defaultDenyNetworkPolicy,
@@ -349,6 +349,43 @@ describe('recommended-labels', () => {
   });
 });
 
+describe('application-projects and application-folders', () => {
+  const project = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: { name: 'test', namespace: 'argocd', labels },
+    spec: { sourceRepos: ['https://github.com/berrys/gitops.git'], destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'berrys-test' }] },
+  };
+  const application = (namespace: string, folder: string) => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'test-web', namespace: 'argocd', labels },
+    spec: {
+      project: 'test',
+      source: { repoURL: 'https://github.com/berrys/gitops.git', path: folder, targetRevision: 'main' },
+      destination: { server: 'https://kubernetes.default.svc', namespace },
+    },
+  });
+  const ruleOf = (id: string) => rules.find((r) => r.id === id)!;
+
+  it('reports an Application its project does not admit, at the project line of the rendered file', () => {
+    expect(check(ruleOf('application-projects'), [project, application('berrys-production', 'clusters/test')]).map((f) => [f.file, f.line, f.message])).toEqual([
+      [
+        'clusters/test/application-test-web.yaml',
+        12,
+        "Application 'test-web' is outside its project: destination namespace 'berrys-production' is not among the project's destinations",
+      ],
+    ]);
+  });
+
+  it('reports an Application on a folder nothing is rendered to', () => {
+    expect(check(ruleOf('application-folders'), [project, application('berrys-test', 'clusters/test/apps/gone')]).map((f) => f.message)).toEqual([
+      "Application 'test-web' syncs 'clusters/test/apps/gone', which the render leaves empty",
+      "folder 'clusters/test' is rendered but no Application syncs it",
+    ]);
+  });
+});
+
 describe('rules', () => {
   it('each have a unique id, a title and an explanation', () => {
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
@@ -363,6 +400,23 @@ describe('rules', () => {
       hpa(3),
       pdb({ matchLabels: { 'app.kubernetes.io/name': 'web' } }),
       service({ 'app.kubernetes.io/name': 'web' }),
+      // Its Argo CD wiring: the project that admits it and the Application that syncs its folder.
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AppProject',
+        metadata: { name: 'test', namespace: 'argocd', labels },
+        spec: { sourceRepos: ['https://github.com/berrys/gitops.git'], destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'berrys-test' }] },
+      },
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'test-web', namespace: 'argocd', labels },
+        spec: {
+          project: 'test',
+          source: { repoURL: 'https://github.com/berrys/gitops.git', path: 'clusters/test', targetRevision: 'main' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'berrys-test' },
+        },
+      },
     ];
     expect(checkPolicies({ cluster: cluster(), manifests: manifests(...objects), kubernetesVersion: '1.36.3' })).toEqual([]);
   });

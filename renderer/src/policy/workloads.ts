@@ -1,6 +1,6 @@
 /** Reading workloads out of parsed objects: their pod template, containers, labels, and label selectors. */
 import { get, isObj, kindOf, namespaceOf, podSpecPath, type Obj, type UncheckedObject } from '../kube.js';
-import type { Manifest } from './manifests.js';
+import type { PolicyObject } from './rule.js';
 
 /** Kinds that run long-lived pods behind Services, where probes make sense. */
 export const servingKinds = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
@@ -47,7 +47,7 @@ export function serviceSelectorMatches(selector: Obj, labels: Record<string, str
   return Object.entries(selector).every(([k, v]) => labels[k] === String(v));
 }
 
-/** Manifests of one kind in one namespace. */
-export function ofKind(manifests: readonly Manifest[], kind: string, namespace?: string): Manifest[] {
-  return manifests.filter((m) => kindOf(m.object) === kind && (namespace === undefined || namespaceOf(m.object) === namespace));
+/** Objects of one kind (in one namespace, when given). */
+export function ofKind(objects: readonly PolicyObject[], kind: string, namespace?: string): PolicyObject[] {
+  return objects.filter((m) => kindOf(m.object) === kind && (namespace === undefined || namespaceOf(m.object) === namespace));
 }
