@@ -359,6 +359,7 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, kub
           log,
           note,
           waitConverged,
+          wholeEnvironment: false,
         });
       });
 
