@@ -15,7 +15,7 @@ import { applySecretData, createIssuer, createWebhookStandIn } from './webhooks.
 import { randomBytes } from 'node:crypto';
 import { scaleUpOnCpu } from './hpa.mjs';
 import { drainOneNode, loseOneZone } from './disruption.mjs';
-import { releaseAndPromote } from './release-flow.mjs';
+import { firstOtherStep, releaseAndPromote } from './release-flow.mjs';
 
 /** The repository as the renderer resolves it (environments merged over base), from this checkout. */
 async function resolvedRepo(root, load) {
@@ -326,8 +326,9 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, kub
       await phases.run('kubectl drain of one node respects every PodDisruptionBudget', ({ note }) => drainOneNode({ kubectl, processes, entries, note, log }));
 
       await phases.run(`the gate refuses a promotion out of ${cluster} when it runs another image, asking the live Argo CD`, async ({ note }) => {
+        const target = await gateTarget(work, load, cluster);
         say(
-          `promotion chain: ${cluster} is the last environment, so the served clone alone puts it first (${cluster} → development → staging), a hypothetical step; the release, rollout and gate are otherwise the local run's own`,
+          `promotion chain: ${target.env} is the last environment, so the served clone alone puts it first (${target.env} → ${target.next}), a hypothetical step; the release, rollout and gate are otherwise the local run's own`,
         );
         const waitConverged = async (what, noteIt) =>
           waitFor(
@@ -346,9 +347,9 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, kub
             { processes, entries, timeoutMs: 300_000, intervalMs: 3000 },
           );
         await releaseAndPromote({
-          app: gateApp(work, cluster),
+          app: target.app,
           cluster,
-          env: environmentOf(work, cluster),
+          env: target.env,
           work,
           kubectl,
           ns,
@@ -390,21 +391,20 @@ const hookSecrets = {
   },
 };
 
-/** The app the gate phase releases: one at the same version in the environment and in development (no downgrade). */
-function environmentOf(work, cluster) {
-  const index = JSON.parse(readFileSync(path.join(work, 'clusters', 'index.json'), 'utf8'));
-  const list = Array.isArray(index) ? index : (index.clusters ?? []);
-  return list.find((x) => x.name === cluster)?.environment ?? cluster;
-}
-
-function gateApp(work, env) {
-  const versions = (e) =>
-    Object.fromEntries([...readFileSync(path.join(work, 'overlays', e, 'versions.yaml'), 'utf8').matchAll(/^([a-z0-9-]+):\s*(\S+)/gm)].map((m) => [m[1], m[2]]));
-  const here = versions(env);
-  const dev = versions('development');
-  const app = Object.keys(here)
+/**
+ * The app the gate phase releases: one at the same version in the rehearsed cluster and in the primary cluster of the
+ * environment the served clone promotes into (no downgrade there), read from the clone as the renderer resolves it.
+ */
+async function gateTarget(work, load, cluster) {
+  const resolved = await resolvedRepo(work, load);
+  const here = resolved.clusters.find((x) => x.name === cluster);
+  const next = firstOtherStep(work, here.environment);
+  const there = resolved.clusters.find((x) => x.environment === next && x.spec.role !== 'standby') ?? resolved.clusters.find((x) => x.environment === next);
+  const versionOf = new Map(there.apps.map((a) => [a.name, a.version]));
+  const app = here.apps
+    .map((a) => a.name)
     .sort()
-    .find((a) => dev[a] === here[a]);
-  if (!app) throw new Error(`no app runs the same version in ${env} and development; the gate phase needs one`);
-  return app;
+    .find((a) => versionOf.get(a) === here.apps.find((x) => x.name === a).version);
+  if (!app) throw new Error(`no app runs the same version in ${cluster} and ${there.name}; the gate phase needs one`);
+  return { app, env: here.environment, next };
 }

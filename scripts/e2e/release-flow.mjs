@@ -10,6 +10,17 @@ import path from 'node:path';
 import { waitFor } from './cluster.mjs';
 import { commitAndPush } from './checks.mjs';
 
+/**
+ * The environment the served clone makes promote from `env`: the chain's first environment other than `env`
+ * (read from the clone's clusters/index.json, which holds the chain), so the flow names no environment itself.
+ */
+export function firstOtherStep(work, env) {
+  const { promotionChain } = JSON.parse(readFileSync(path.join(work, 'clusters', 'index.json'), 'utf8'));
+  const next = promotionChain.find((e) => e !== env);
+  if (!next) throw new Error(`the promotion chain (${promotionChain.join(' → ')}) has no environment besides ${env} to promote into`);
+  return next;
+}
+
 /** `1.12.0` → `1.12.1`: the next patch release of a plain version (local's versions are plain). */
 const nextPatch = (v) => v.replace(/(\d+)$/, (n) => String(Number(n) + 1));
 
@@ -19,7 +30,7 @@ const nextPatch = (v) => v.replace(/(\d+)$/, (n) => String(Number(n) + 1));
  * listing is read without requiring exit 0.
  */
 export async function releaseAndPromote({ app, cluster, env, work, kubectl, ns, appNamespace, argocd, processes, kubeconfig, log, note, waitConverged, wholeEnvironment = true }) {
-  const next = 'development';
+  const next = firstOtherStep(work, env);
   const appName = `${cluster}-${app}`;
   const git = $({ cwd: work, quiet: true });
   // The gate must find Argo CD through the per-cluster convention alone, so the generic variables are left out.

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { $ } from 'zx';
 import { addHostPodAddress } from './host-pods.mjs';
 
-export const standInReason =
+const standInReason =
   'the pinned controllers cannot be built from the Go module proxy here: github.com/cert-manager/cert-manager/cmd/{controller,webhook,cainjector}@v1.21.2 is not served (404; only the library module is), ' +
   'github.com/external-secrets/external-secrets@v1.3.2 is listed but not fetched whole (and .../apis@v1.3.2 is 404), ' +
   "github.com/prometheus-operator/prometheus-operator@v0.86.2 (kube-prometheus-stack 79.5.0's appVersion) is not served (only v0.85.0)";

@@ -12,14 +12,25 @@ const externalSecrets: WebhookConfigurationLike = {
   kind: 'ValidatingWebhookConfiguration',
   metadata: { name: 'secretstore-validate', labels: { 'external-secrets.io/component': 'webhook' } },
   webhooks: [
-    { name: 'validate.secretstore.external-secrets.io', clientConfig: { service: { namespace: 'external-secrets', name: 'external-secrets-webhook', path: '/validate-external-secrets-io-v1-secretstore' } } },
-    { name: 'validate.clustersecretstore.external-secrets.io', clientConfig: { caBundle: 'QUJD', service: { namespace: 'external-secrets', name: 'external-secrets-webhook', port: 443 } } },
+    {
+      name: 'validate.secretstore.external-secrets.io',
+      clientConfig: { service: { namespace: 'external-secrets', name: 'external-secrets-webhook', path: '/validate-external-secrets-io-v1-secretstore' } },
+    },
+    {
+      name: 'validate.clustersecretstore.external-secrets.io',
+      clientConfig: { caBundle: 'QUJD', service: { namespace: 'external-secrets', name: 'external-secrets-webhook', port: 443 } },
+    },
   ],
 };
 const prometheusOperator: WebhookConfigurationLike = {
   kind: 'MutatingWebhookConfiguration',
   metadata: { name: 'kube-prometheus-stack-admission', labels: { app: 'kube-prometheus-stack-admission' } },
-  webhooks: [{ name: 'prometheusrulemutate.monitoring.coreos.com', clientConfig: { service: { namespace: 'monitoring', name: 'kube-prometheus-stack-operator', path: '/admission-prometheusrules/mutate' } } }],
+  webhooks: [
+    {
+      name: 'prometheusrulemutate.monitoring.coreos.com',
+      clientConfig: { service: { namespace: 'monitoring', name: 'kube-prometheus-stack-operator', path: '/admission-prometheusrules/mutate' } },
+    },
+  ],
 };
 const loadBalancer: WebhookConfigurationLike = {
   kind: 'MutatingWebhookConfiguration',
@@ -41,7 +52,10 @@ describe("a chart's webhooks as the API server calls them", () => {
 describe('who injects the CA bundle, and into which Secret the certificate goes', () => {
   const noCertificates = () => undefined;
   it("cert-manager's own webhook: cainjector, from the Secret the annotation names", () => {
-    expect(caInjection(certManager, noCertificates)).toMatchObject({ by: expect.stringContaining('cainjector'), secret: { namespace: 'ingress', name: 'cert-manager-webhook-ca', ca: 'ca.crt' } });
+    expect(caInjection(certManager, noCertificates)).toMatchObject({
+      by: expect.stringContaining('cainjector'),
+      secret: { namespace: 'ingress', name: 'cert-manager-webhook-ca', ca: 'ca.crt' },
+    });
   });
 
   it("a chart using cert-manager: cainjector, from the Certificate's Secret", () => {
@@ -50,11 +64,20 @@ describe('who injects the CA bundle, and into which Secret the certificate goes'
   });
 
   it("External Secrets: its cert-controller, into the Secret named after the webhook's Service", () => {
-    expect(caInjection(externalSecrets, noCertificates)).toMatchObject({ by: expect.stringContaining('cert-controller'), secret: { namespace: 'external-secrets', name: 'external-secrets-webhook' } });
+    expect(caInjection(externalSecrets, noCertificates)).toMatchObject({
+      by: expect.stringContaining('cert-controller'),
+      secret: { namespace: 'external-secrets', name: 'external-secrets-webhook' },
+    });
   });
 
   it("kube-prometheus-stack: the certgen Jobs, into the Secret named after the configuration, with certgen's key names", () => {
-    expect(caInjection(prometheusOperator, noCertificates).secret).toEqual({ namespace: 'monitoring', name: 'kube-prometheus-stack-admission', ca: 'ca', cert: 'cert', key: 'key' });
+    expect(caInjection(prometheusOperator, noCertificates).secret).toEqual({
+      namespace: 'monitoring',
+      name: 'kube-prometheus-stack-admission',
+      ca: 'ca',
+      cert: 'cert',
+      key: 'key',
+    });
   });
 
   it('patches only the webhooks that do not trust the bundle yet, and nothing once all do', () => {

@@ -10,7 +10,8 @@ interface Obj {
 }
 
 // Kinds a new cluster serves before any add-on: Kubernetes' own groups and Argo CD's (bootstrap installs Argo CD).
-const builtIn = /^(v1|(apps|batch|policy|autoscaling|rbac\.authorization\.k8s\.io|networking\.k8s\.io|storage\.k8s\.io|scheduling\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io|argoproj\.io)\/.+)$/;
+const builtIn =
+  /^(v1|(apps|batch|policy|autoscaling|rbac\.authorization\.k8s\.io|networking\.k8s\.io|storage\.k8s\.io|scheduling\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io|argoproj\.io)\/.+)$/;
 
 describe("a root Application's objects of an add-on's kind", () => {
   const output = committedOutput();
