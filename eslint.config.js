@@ -44,7 +44,7 @@ export default tseslint.config(
     // A function reads as its named steps: none over 80 lines, blank lines and comments counted. promote's status and
     // gate report still hold one longer function each, left to promote's owners.
     files: ['renderer/src/**/*.ts'],
-    ignores: ['renderer/src/e2e/**', 'renderer/src/promote/status.ts', 'renderer/src/promote/gate.ts'],
+    ignores: ['renderer/src/e2e/**', 'renderer/src/promote/status.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: false, skipComments: false }] },
   },
 );

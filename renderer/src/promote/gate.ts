@@ -660,7 +660,8 @@ function formatWiring(w: WiringChange, moves: VersionMove[], first: string): str
     : `⇄ wiring: ${w.env} ${w.caller} → ${w.callee} is no longer live, ${cause} (its URL variable and network policy rules go)`;
 }
 
-function formatReport(r: {
+/** Everything the gate report shows. */
+interface GateReport {
   chain: readonly string[];
   headChain: readonly string[];
   tip: string;
@@ -684,28 +685,57 @@ function formatReport(r: {
   caused: CausedChange[];
   passed: boolean;
   env: NodeJS.ProcessEnv;
-}): string {
+}
+
+/** The report: a header, the version table, then one section per kind of finding, each empty when there is nothing to say. */
+function formatReport(r: GateReport): string {
+  return [
+    ...reportHeader(r),
+    ...movesTable(r),
+    ...section(moveNotes(r)),
+    ...skippedHealthSection(r),
+    ...notGatedSection(r),
+    ...section(formatChain(r.chain, r.headChain, r.starts)),
+    '',
+    ...formatOutput(r.output, r.tip),
+    ...causedSection(r),
+    ...otherChangesSection(r),
+    '',
+    r.passed ? 'Gate passed.' : 'Gate refused.',
+  ].join('\n');
+}
+
+/** A blank line and the lines, or nothing when there are none. */
+const section = (lines: string[]): string[] => (lines.length > 0 ? ['', ...lines] : []);
+
+function reportHeader(r: GateReport): string[] {
   const base = r.from === r.tip ? `${shortRevision(r.from)} (base)` : `${shortRevision(r.from)} (base: the merge base with ${shortRevision(r.tip)})`;
   const out: string[] = [`Promotion gate: ${base} → ${shortRevision(r.head)} (head)`, ''];
   const hotfixes = r.moves.filter((m) => m.kind === 'hotfix');
   if (hotfixes.length > 0) out.push(...hotfixWarning(hotfixes, r.hotfix).map((l) => `!!! ${l}`), '');
-  const gated = r.chain.slice(1).join(' or ');
-  if (r.moves.length === 0) out.push(`No version changes in ${gated}.`);
-  else {
-    const rows = r.moves.map((m) => {
-      const h = r.health.get(`${m.env}/${m.app}`);
-      const argo =
-        m.kind !== 'promotion'
-          ? '-'
-          : h === undefined
-            ? 'skipped'
-            : h.state
-              ? `${h.ok ? 'ok' : 'FAIL'}: ${h.application} ${h.state.sync}/${h.state.health} at ${shortRevision(h.state.revision)}${h.state.version ? ` (${h.state.version})` : ''}`
-              : `FAIL: ${h.application}`;
-      return [m.env, m.app, `${m.base ?? '(none)'} → ${m.head ?? '(retired)'}`, `${m.previousEnv} ${m.previousVersion ?? '(none)'}`, labelOf(m), argo];
-    });
-    out.push(formatTable(['ENV', 'APP', 'VERSION', 'PREVIOUS ENV ON BASE', 'VERSION RULE', 'ARGO CD'], rows));
-  }
+  return out;
+}
+
+/** One row per version move with its rule and, for promotions, what Argo CD said of the previous environment. */
+function movesTable(r: GateReport): string[] {
+  if (r.moves.length === 0) return [`No version changes in ${r.chain.slice(1).join(' or ')}.`];
+  const rows = r.moves.map((m) => {
+    const h = r.health.get(`${m.env}/${m.app}`);
+    const argo =
+      m.kind !== 'promotion'
+        ? '-'
+        : h === undefined
+          ? 'skipped'
+          : h.state
+            ? `${h.ok ? 'ok' : 'FAIL'}: ${h.application} ${h.state.sync}/${h.state.health} at ${shortRevision(h.state.revision)}${h.state.version ? ` (${h.state.version})` : ''}`
+            : `FAIL: ${h.application}`;
+    return [m.env, m.app, `${m.base ?? '(none)'} → ${m.head ?? '(retired)'}`, `${m.previousEnv} ${m.previousVersion ?? '(none)'}`, labelOf(m), argo];
+  });
+  return [formatTable(['ENV', 'APP', 'VERSION', 'PREVIOUS ENV ON BASE', 'VERSION RULE', 'ARGO CD'], rows)];
+}
+
+/** Rollbacks, retirements, refusals, wiring another app's move changes, trailers naming no app, and health failures. */
+function moveNotes(r: GateReport): string[] {
   const notes: string[] = [];
   for (const m of r.moves) {
     if (m.kind === 'rollback')
@@ -729,39 +759,44 @@ function formatReport(r: {
     );
   }
   for (const h of r.health.values()) if (!h.ok) notes.push(`✗ ${h.problem}`);
-  if (notes.length > 0) out.push('', ...notes);
-  if (r.skipped.length > 0) {
-    out.push('');
-    out.push(`The Argo CD health part was skipped for promotions into ${r.skipped.join(', ')}: no Argo CD is configured for the previous environment.`);
-    // The step that fixes it: in CI only the per-cluster names reach the job (gate.yml); locally any of the lookup order.
-    for (const cluster of new Set(r.unasked.values())) {
-      const [server, token] = ['ARGOCD_SERVER', 'ARGOCD_AUTH_TOKEN'].map((name) => `${name}_${variableSuffix(cluster)}`);
-      out.push(
-        r.inCi
-          ? `  To ask cluster ${cluster}: set the repository variable ${server} and the secret ${token} (docs/promotion.md, Argo CD access).`
-          : `  To ask cluster ${cluster}: set ${server} and ${token} (or ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV> variants).`,
-      );
-    }
-    for (const e of r.failedRequired) out.push(`✗ GATE_REQUIRE_ARGOCD=${r.env.GATE_REQUIRE_ARGOCD} requires the health part for ${e}.`);
+  return notes;
+}
+
+/** Which environments' health part was skipped, and the step that fixes it. */
+function skippedHealthSection(r: GateReport): string[] {
+  if (r.skipped.length === 0) return [];
+  const out = ['', `The Argo CD health part was skipped for promotions into ${r.skipped.join(', ')}: no Argo CD is configured for the previous environment.`];
+  // The step that fixes it: in CI only the per-cluster names reach the job (gate.yml); locally any of the lookup order.
+  for (const cluster of new Set(r.unasked.values())) {
+    const [server, token] = ['ARGOCD_SERVER', 'ARGOCD_AUTH_TOKEN'].map((name) => `${name}_${variableSuffix(cluster)}`);
+    out.push(
+      r.inCi
+        ? `  To ask cluster ${cluster}: set the repository variable ${server} and the secret ${token} (docs/promotion.md, Argo CD access).`
+        : `  To ask cluster ${cluster}: set ${server} and ${token} (or ARGOCD_SERVER and ARGOCD_AUTH_TOKEN, or the _<ENV> variants).`,
+    );
   }
-  if (r.releases.length > 0 || r.retiredFirst.length > 0) {
-    out.push('');
-    if (r.releases.length > 0) out.push(`Releases into ${r.first} (not gated): ${r.releases.map(([app, v]) => `${app} ${v}`).join(', ')}`);
-    if (r.retiredFirst.length > 0) out.push(`Retired from ${r.first} (not gated): ${r.retiredFirst.join(', ')}`);
-  }
-  const chain = formatChain(r.chain, r.headChain, r.starts);
-  if (chain.length > 0) out.push('', ...chain);
-  out.push('', ...formatOutput(r.output, r.tip));
-  if (r.caused.length > 0) {
-    out.push('', `Brought into ${r.chain.at(-1)} by its version changes (explained by them, so not listed as other changes):`);
-    for (const c of r.caused) out.push(`  [${labelOf(r.moves.find((m) => m.env === c.env && m.app === c.app)!)} of ${c.app}] ${c.file}: ${c.why}`);
-  }
-  if (r.other.length > 0) {
-    out.push('');
-    out.push(`Changes reaching ${r.chain.at(-1)} that are not version promotions (they pass the gate; review them):`);
-    for (const f of r.other) out.push(`  [not a promotion] ${f}`);
-  }
-  out.push('');
-  out.push(r.passed ? 'Gate passed.' : 'Gate refused.');
-  return out.join('\n');
+  for (const e of r.failedRequired) out.push(`✗ GATE_REQUIRE_ARGOCD=${r.env.GATE_REQUIRE_ARGOCD} requires the health part for ${e}.`);
+  return out;
+}
+
+/** Releases into and retirements from the first environment, which the gate does not judge. */
+function notGatedSection(r: GateReport): string[] {
+  const lines: string[] = [];
+  if (r.releases.length > 0) lines.push(`Releases into ${r.first} (not gated): ${r.releases.map(([app, v]) => `${app} ${v}`).join(', ')}`);
+  if (r.retiredFirst.length > 0) lines.push(`Retired from ${r.first} (not gated): ${r.retiredFirst.join(', ')}`);
+  return section(lines);
+}
+
+function causedSection(r: GateReport): string[] {
+  if (r.caused.length === 0) return [];
+  return [
+    '',
+    `Brought into ${r.chain.at(-1)} by its version changes (explained by them, so not listed as other changes):`,
+    ...r.caused.map((c) => `  [${labelOf(r.moves.find((m) => m.env === c.env && m.app === c.app)!)} of ${c.app}] ${c.file}: ${c.why}`),
+  ];
+}
+
+function otherChangesSection(r: GateReport): string[] {
+  if (r.other.length === 0) return [];
+  return ['', `Changes reaching ${r.chain.at(-1)} that are not version promotions (they pass the gate; review them):`, ...r.other.map((f) => `  [not a promotion] ${f}`)];
 }
