@@ -149,22 +149,51 @@ function forbiddenError(rows: StatusRow[], targets: Target[]): HintedError {
   );
 }
 
+/** What every look at Argo CD needs: the targets, each root's name, the versions and images, and the revision awaited. */
+interface StatusContext {
+  targets: Target[];
+  rootNames: Map<string, string>;
+  versions: Map<string, string>;
+  images: Awaited<ReturnType<typeof readImages>>;
+  revision?: string;
+}
+
 /** Prints the table (and with `wait`, progress); returns when done, throws on timeout or an Argo CD error. */
 export async function runStatus(opts: StatusOptions): Promise<StatusRow[]> {
   const log = opts.log ?? ((l: string) => console.log(l));
-  const processEnv = opts.processEnv ?? process.env;
-  const clock = opts.clock ?? realClock;
   const reader = diskReader(opts.root);
   const index = await readClusterIndex(reader);
-  const environments = environmentsOf(index);
-  if (!environments.includes(opts.env)) throw new UsageError(`--env: unknown environment '${opts.env}'; ${allowedHint(opts.env, environments)}`);
-  if (opts.revision !== undefined && !opts.wait) throw new UsageError('--revision is used with --wait');
-  const revision = opts.revision === undefined || /^[0-9a-f]{7,40}$/.test(opts.revision) ? opts.revision : await resolveCommit(opts.root, opts.revision);
-
+  const revision = await checkedRevision(opts, environmentsOf(index));
   const apps = await readCatalogue(reader);
   const images = await readImages(reader, apps);
   const { versions } = await readVersions(reader, opts.env);
-  const clusters = clustersOf(index, opts.env);
+  const { targets, rootNames } = await collectTargets(opts, reader, clustersOf(index, opts.env), apps, versions);
+  const ctx: StatusContext = { targets, rootNames, versions, images, revision };
+  if (!opts.wait) {
+    // Without waiting, one look and no refresh.
+    const rows = await Promise.all(targets.map((t) => look(ctx, opts, t, false)));
+    report(ctx, rows, log);
+    return rows;
+  }
+  return waitUntilReady(ctx, opts, log);
+}
+
+/** The environment is known, `--revision` comes with `--wait`, and a revision that is not a commit id is resolved. */
+async function checkedRevision(opts: StatusOptions, environments: string[]): Promise<string | undefined> {
+  if (!environments.includes(opts.env)) throw new UsageError(`--env: unknown environment '${opts.env}'; ${allowedHint(opts.env, environments)}`);
+  if (opts.revision !== undefined && !opts.wait) throw new UsageError('--revision is used with --wait');
+  return opts.revision === undefined || /^[0-9a-f]{7,40}$/.test(opts.revision) ? opts.revision : await resolveCommit(opts.root, opts.revision);
+}
+
+/** Every rendered Application of the environment's clusters, with its cluster's Argo CD client, sorted by cluster and name. */
+async function collectTargets(
+  opts: StatusOptions,
+  reader: ReturnType<typeof diskReader>,
+  clusters: ReturnType<typeof clustersOf>,
+  apps: string[],
+  versions: Map<string, string>,
+): Promise<{ targets: Target[]; rootNames: Map<string, string> }> {
+  const processEnv = opts.processEnv ?? process.env;
   const targets: Target[] = [];
   const rootNames = new Map<string, string>();
   for (const cluster of clusters) {
@@ -190,74 +219,79 @@ export async function runStatus(opts: StatusOptions): Promise<StatusRow[]> {
     }
   }
   targets.sort((a, b) => (a.cluster === b.cluster ? (a.application < b.application ? -1 : 1) : a.cluster < b.cluster ? -1 : 1));
+  return { targets, rootNames };
+}
 
-  const look = async (t: Target, refresh: boolean): Promise<StatusRow> => {
-    const row: StatusRow = { cluster: t.cluster, application: t.application, project: t.project, app: t.app, reasons: [], wanted: t.app && versions.get(t.app), ready: false };
-    try {
-      const found = await t.client.getApplication(t.application, { project: t.project, ...(refresh ? { refresh: 'normal' as const } : {}) });
-      row.state = applicationState(found, t.app && images.get(t.app));
-      row.reasons = notReadyReasons(found);
-      // A chart's Application is at the chart's version; the root being at the revision is what puts its spec there.
-      row.ready = t.chart && opts.skipCharts ? true : isReady(row.state, t.chart ? undefined : revision);
-    } catch (err) {
-      // Asked within its project, Argo CD answers 404 only when it has no such Application and 403 only when the
-      // token may not read that project's Applications (ArgocdClient.getApplication).
-      if (!(err instanceof ArgocdError && (err.status === 404 || err.status === 403))) throw err;
-      row.absent = err.status === 404 ? 'missing' : 'forbidden';
-    }
-    return row;
-  };
-  let first = true;
-  const poll = async (): Promise<StatusRow[]> => {
-    // The first look asks Argo CD to re-read git, so a just-merged commit shows without waiting for its poll.
-    const rows = await Promise.all(targets.map((t) => look(t, first && !!opts.wait)));
-    first = false;
-    return rows;
-  };
-  const rootsOf = (rows: StatusRow[]) => new Map(rows.filter((r) => rootNames.get(r.cluster) === r.application).map((r) => [r.cluster, r]));
-  const report = (rows: StatusRow[]) => {
-    log([formatStatus(rows), ...reasonLines(rows, rootsOf(rows))].join('\n'));
-    if (rows.some((r) => r.absent === 'forbidden')) throw forbiddenError(rows, targets);
-  };
-
-  if (!opts.wait) {
-    const rows = await poll();
-    report(rows);
-    return rows;
+/** One Application as Argo CD sees it now; with `refresh`, Argo CD re-reads git first. */
+async function look(ctx: StatusContext, opts: StatusOptions, t: Target, refresh: boolean): Promise<StatusRow> {
+  const row: StatusRow = { cluster: t.cluster, application: t.application, project: t.project, app: t.app, reasons: [], wanted: t.app && ctx.versions.get(t.app), ready: false };
+  try {
+    const found = await t.client.getApplication(t.application, { project: t.project, ...(refresh ? { refresh: 'normal' as const } : {}) });
+    row.state = applicationState(found, t.app && ctx.images.get(t.app));
+    row.reasons = notReadyReasons(found);
+    // A chart's Application is at the chart's version; the root being at the revision is what puts its spec there.
+    row.ready = t.chart && opts.skipCharts ? true : isReady(row.state, t.chart ? undefined : ctx.revision);
+  } catch (err) {
+    // Asked within its project, Argo CD answers 404 only when it has no such Application and 403 only when the
+    // token may not read that project's Applications (ArgocdClient.getApplication).
+    if (!(err instanceof ArgocdError && (err.status === 404 || err.status === 403))) throw err;
+    row.absent = err.status === 404 ? 'missing' : 'forbidden';
   }
+  return row;
+}
 
+/** Each cluster's root row, by cluster. */
+const rootsOf = (ctx: StatusContext, rows: StatusRow[]) => new Map(rows.filter((r) => ctx.rootNames.get(r.cluster) === r.application).map((r) => [r.cluster, r]));
+
+/** Logs the table and the reasons; throws when the token may not read some Application. */
+function report(ctx: StatusContext, rows: StatusRow[], log: (line: string) => void): void {
+  log([formatStatus(rows), ...reasonLines(rows, rootsOf(ctx, rows))].join('\n'));
+  if (rows.some((r) => r.absent === 'forbidden')) throw forbiddenError(rows, ctx.targets);
+}
+
+/** Polls until every row is ready, logging progress as it changes; throws on timeout or a forbidden Application. */
+async function waitUntilReady(ctx: StatusContext, opts: StatusOptions, log: (line: string) => void): Promise<StatusRow[]> {
+  const clock = opts.clock ?? realClock;
   const timeoutMs = (opts.timeoutSeconds ?? 600) * 1000;
   const intervalMs = opts.intervalMs ?? 5000;
   const started = clock.now();
-  log(`Waiting up to ${timeoutMs / 1000} s for ${targets.length} Applications in ${opts.env} to be Synced and Healthy${revision ? ` at ${shortRevision(revision)}` : ''} …`);
-  const skipped = opts.skipCharts ? targets.filter((t) => t.chart).length : 0;
+  log(
+    `Waiting up to ${timeoutMs / 1000} s for ${ctx.targets.length} Applications in ${opts.env} to be Synced and Healthy${ctx.revision ? ` at ${shortRevision(ctx.revision)}` : ''} …`,
+  );
+  const skipped = opts.skipCharts ? ctx.targets.filter((t) => t.chart).length : 0;
   if (skipped) log(`(--skip-charts: ${skipped} chart add-on Applications must exist but are not waited for)`);
   let last = '';
-  for (;;) {
-    const rows = await poll();
+  for (let first = true; ; first = false) {
+    // The first look asks Argo CD to re-read git, so a just-merged commit shows without waiting for its poll.
+    const rows = await Promise.all(ctx.targets.map((t) => look(ctx, opts, t, first)));
     // Waiting cannot give the token a permission it lacks.
-    if (rows.some((r) => r.absent === 'forbidden')) report(rows);
+    if (rows.some((r) => r.absent === 'forbidden')) report(ctx, rows, log);
     const line = progressLine(rows);
     if (line !== last) log(`[${Math.round((clock.now() - started) / 1000)}s] ${line}`);
     last = line;
     if (rows.every((r) => r.ready)) {
-      report(rows);
+      report(ctx, rows, log);
       return rows;
     }
     if (clock.now() + intervalMs > started + timeoutMs) {
-      report(rows);
-      const roots = rootsOf(rows);
-      const missing = rows.filter((r) => r.absent === 'missing');
-      const waiting = rows.filter((r) => !r.ready && !r.absent).map((r) => r.application);
-      const at = revision ? ` at ${shortRevision(revision)}` : '';
-      throw new Error(
-        [
-          `timed out after ${timeoutMs / 1000} s`,
-          ...(waiting.length ? [`not yet Synced and Healthy${at}: ${waiting.join(', ')}`] : []),
-          ...missing.map((r) => `${r.application} never appeared in Argo CD; ${creator(r, roots)}`),
-        ].join('; '),
-      );
+      report(ctx, rows, log);
+      throw timeoutError(ctx, rows, timeoutMs);
     }
     await clock.sleep(intervalMs);
   }
+}
+
+/** What did not become ready in time, and who creates each Application that never appeared. */
+function timeoutError(ctx: StatusContext, rows: StatusRow[], timeoutMs: number): Error {
+  const roots = rootsOf(ctx, rows);
+  const missing = rows.filter((r) => r.absent === 'missing');
+  const waiting = rows.filter((r) => !r.ready && !r.absent).map((r) => r.application);
+  const at = ctx.revision ? ` at ${shortRevision(ctx.revision)}` : '';
+  return new Error(
+    [
+      `timed out after ${timeoutMs / 1000} s`,
+      ...(waiting.length ? [`not yet Synced and Healthy${at}: ${waiting.join(', ')}`] : []),
+      ...missing.map((r) => `${r.application} never appeared in Argo CD; ${creator(r, roots)}`),
+    ].join('; '),
+  );
 }
