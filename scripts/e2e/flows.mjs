@@ -14,7 +14,22 @@ import { scaleUpOnCpu } from './hpa.mjs';
 const cluster = 'local';
 const env = 'local';
 
-export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir, bin, pki, chartRepos = [] }) {
+/** The loop and the flows, in order: each phase its own step, all sharing one context (flowContext). */
+export async function runLoopAndFlows(opts) {
+  const ctx = await flowContext(opts);
+  await statusBeforeBootstrap(ctx);
+  await bootstrapPhase(ctx);
+  await gitOpsLoop(ctx);
+  await postDeploySmokeTest(ctx);
+  await driftAndSelfHeal(ctx);
+  await hpaOnMetrics(ctx);
+  await fence(ctx);
+  await prune(ctx);
+  await releaseAndPromotePhase(ctx);
+}
+
+/** What every phase shares: the cluster access, the served work tree, the waits and the stand-ins. */
+async function flowContext({ c, phases, processes, kubectl, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir, bin, pki, chartRepos = [] }) {
   const { summarize, postSyncHooks } = await load('e2e/applications.js');
   const ns = c.argocdNamespace;
   const work = served.work;
@@ -70,7 +85,35 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     if (offNode.length) return `pods not on a kwok node: ${offNode.map((p) => p.metadata.name).join(', ')}`;
     return true;
   };
+  return {
+    c,
+    phases,
+    processes,
+    kubectl,
+    kubeconfig,
+    contextName,
+    served,
+    argocd,
+    nodes,
+    log,
+    load,
+    work,
+    ns,
+    argoEntries,
+    getApps,
+    renderedObjects,
+    say,
+    hostPods,
+    appNamespace,
+    inWork,
+    waitConverged,
+    deploymentsAvailable,
+    postSyncHooks,
+  };
+}
 
+async function statusBeforeBootstrap(ctx) {
+  const { phases, log, inWork } = ctx;
   // Before bootstrap no Application exists: `status --wait` must call them missing and keep waiting (Argo CD answers
   // 404 when asked within the project), never blame the token (403), and give up only at its timeout.
   await phases.run('status --wait before any Application exists: missing, not forbidden, waits out its timeout', async () => {
@@ -87,14 +130,20 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
         ?.trim()}`,
     );
   });
+}
 
+async function bootstrapPhase(ctx) {
+  const { phases, contextName, log, inWork } = ctx;
   await phases.run('bootstrap (the real npm run bootstrap, context check included)', async () => {
     const r = await inWork`npm run --silent bootstrap -- --cluster ${cluster} --context ${contextName}`;
     for (const line of r.stdout.trim().split('\n')) log(`  ${line}`);
     if (r.exitCode !== 0) throw new Error(`npm run bootstrap failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
   });
+}
 
-  const first = await phases.run('GitOps loop: every Application Synced and Healthy, Deployments Available on kwok nodes', async ({ note }) => {
+async function gitOpsLoop(ctx) {
+  const { phases, kubectl, log, appNamespace, waitConverged, deploymentsAvailable } = ctx;
+  await phases.run('GitOps loop: every Application Synced and Healthy, Deployments Available on kwok nodes', async ({ note }) => {
     const s = await waitConverged('the laptop cluster to converge', note, { extra: deploymentsAvailable, timeoutMs: 300_000 });
     log(`  Synced and Healthy: ${s.ok.join(', ')}`);
     for (const n of s.notChecked) log(`  not checked: ${n.name}: ${n.why}`);
@@ -102,8 +151,10 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     log(`  ${deps.length} Deployments Available on kwok nodes: ${deps.map((d) => d.metadata.name).join(', ')}`);
     return s;
   });
-  void first;
+}
 
+async function postDeploySmokeTest(ctx) {
+  const { phases, processes, kubectl, log, ns, argoEntries, say, postSyncHooks } = ctx;
   // The post-deploy tests: the PostSync Job of the cluster's post-deploy Application, run by Argo CD after the apps.
   await phases.run('post-deploy smoke test: the PostSync hook of the last sync succeeded', async ({ note }) => {
     const appName = `${cluster}-post-deploy`;
@@ -119,7 +170,10 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     for (const line of verdict.lines) log(`  ${appName}: ${line}`);
     say("the smoke test Job's pod: kwok completes it without running its container (no container runtime), so the readiness calls themselves are not made here");
   });
+}
 
+async function driftAndSelfHeal(ctx) {
+  const { phases, processes, kubectl, log, argoEntries, appNamespace, inWork } = ctx;
   // Drift: a managed Deployment without an HPA is changed live; Argo CD must put it back, and status must see it.
   await phases.run('drift and self-heal', async ({ note }) => {
     const deps = JSON.parse((await kubectl`get deployments -n ${appNamespace} -o json`).stdout).items;
@@ -156,7 +210,10 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     );
     log(`  Argo CD reverted both: replicas ${want}, label ${label}=${labelWant}`);
   });
+}
 
+async function hpaOnMetrics(ctx) {
+  const { c, phases, processes, kubectl, log, load, work, ns, argoEntries, renderedObjects, hostPods, appNamespace, waitConverged, deploymentsAvailable } = ctx;
   // Autoscaling on metrics: local has no HPA, so turn autoscaling on for one app in git as a user would. Its HPA must
   // read CPU from the real metrics-server (kwok's emulated usage); raising the pods' emulated CPU above the target
   // makes the real HPA controller scale the Deployment up, and Argo CD must leave that count alone (ignoreDifferences)
@@ -217,7 +274,10 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     });
     log(`  autoscaling turned off again in ${back.slice(0, 12)}: the HPA is pruned and git's replica count is back`);
   });
+}
 
+async function fence(ctx) {
+  const { phases, processes, kubectl, served, log, work, ns, argoEntries } = ctx;
   // Fence: an Application in the environment's project that points at another environment's namespace.
   await phases.run('fence: an Application of project local aimed at another namespace is refused', async ({ note }) => {
     const app = {
@@ -251,7 +311,10 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     log(`  refused: ${message}`);
     await kubectl`delete application e2e-fence-breaker -n ${ns} --wait=false`;
   });
+}
 
+async function prune(ctx) {
+  const { phases, processes, kubectl, log, work, argoEntries, getApps, appNamespace, inWork, waitConverged, deploymentsAvailable } = ctx;
   // Prune: remove an app nobody calls; its Application and objects go, nothing else.
   await phases.run('prune: an app removed in git is deleted, and nothing else', async ({ note }) => {
     const candidates = appNames(work).filter((a) => callers(work, a).length === 0);
@@ -284,7 +347,10 @@ export async function runLoopAndFlows({ c, phases, processes, kubectl, kubeconfi
     if (wait.exitCode !== 0) throw new Error(`npm run status -- --wait --revision ${sha} exited ${wait.exitCode}: ${(wait.stderr || wait.stdout).trim()}`);
     log(`  npm run status -- --env ${env} --wait --revision ${sha.slice(0, 12)}: exit 0`);
   });
+}
 
+async function releaseAndPromotePhase(ctx) {
+  const { phases, processes, kubectl, kubeconfig, argocd, log, work, ns, appNamespace, waitConverged } = ctx;
   await phases.run('release and promote: Argo CD rolls the release out, the gate asks the real Argo CD', async ({ note }) => {
     const app = appNames(work).filter((a) => callers(work, a).length > 0)[1];
     await releaseAndPromote({ app, cluster, env, work, kubectl, ns, appNamespace, argocd, processes, kubeconfig, log, note, waitConverged });
