@@ -29,7 +29,8 @@ export async function runLoopAndFlows(opts) {
 }
 
 /** What every phase shares: the cluster access, the served work tree, the waits and the stand-ins. */
-async function flowContext({ c, phases, processes, kubectl, kubeconfig, contextName, served, argocd, nodes, log, load, stateDir, bin, pki, chartRepos = [] }) {
+async function flowContext(run) {
+  const { c, processes, kubectl, kubeconfig, served, argocd, nodes, log, load, stateDir, bin, pki, chartRepos = [] } = run;
   const { summarize, postSyncHooks } = await load('e2e/applications.js');
   const ns = c.argocdNamespace;
   const work = served.work;
@@ -85,31 +86,7 @@ async function flowContext({ c, phases, processes, kubectl, kubeconfig, contextN
     if (offNode.length) return `pods not on a kwok node: ${offNode.map((p) => p.metadata.name).join(', ')}`;
     return true;
   };
-  return {
-    c,
-    phases,
-    processes,
-    kubectl,
-    kubeconfig,
-    contextName,
-    served,
-    argocd,
-    nodes,
-    log,
-    load,
-    work,
-    ns,
-    argoEntries,
-    getApps,
-    renderedObjects,
-    say,
-    hostPods,
-    appNamespace,
-    inWork,
-    waitConverged,
-    deploymentsAvailable,
-    postSyncHooks,
-  };
+  return { ...run, work, ns, argoEntries, getApps, renderedObjects, say, hostPods, appNamespace, inWork, waitConverged, deploymentsAvailable, postSyncHooks };
 }
 
 async function statusBeforeBootstrap(ctx) {
