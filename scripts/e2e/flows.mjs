@@ -2,7 +2,6 @@
 // for Synced and Healthy, drift and self-heal, HPA ownership, the project fence, prune. Verdicts: renderer/src/e2e/applications.ts.
 import { $ } from 'zx';
 import { readdirSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import path from 'node:path';
 import { waitFor } from './cluster.mjs';
 import { commitAndPush } from './checks.mjs';
@@ -36,10 +35,16 @@ async function flowContext(run) {
   const work = served.work;
   const argoEntries = argocd.entries;
   const getApps = async () => JSON.parse((await kubectl`get applications -n ${ns} -o json`).stdout).items;
-  // The Applications the cluster's argocd folder renders (one manifest per folder, one document per object).
-  const renderedObjects = (folder) => parseAllDocuments(readFileSync(path.join(work, 'clusters', cluster, folder, 'manifest.yaml'), 'utf8')).map((d) => d.toJS());
+  // A rendered folder's objects (one manifest per folder, one document per object), read as the renderer reads them.
+  const { readManifestValues } = await load('manifests.js');
+  const { repoPaths } = await load('paths.js');
+  const renderedObjects = (folder) => {
+    const file = repoPaths.manifest(folder);
+    return readManifestValues(file, readFileSync(path.join(work, file), 'utf8'));
+  };
+  // The Applications the cluster's argocd folder renders.
   const expectedApps = () =>
-    renderedObjects('argocd')
+    renderedObjects(repoPaths.argocdFolder(cluster))
       .filter((o) => o?.kind === 'Application')
       .map((o) => o.metadata.name);
   // Groups whose CRDs the e2e installs without a controller (the controllers come from add-on charts it cannot pull);
@@ -86,7 +91,7 @@ async function flowContext(run) {
     if (offNode.length) return `pods not on a kwok node: ${offNode.map((p) => p.metadata.name).join(', ')}`;
     return true;
   };
-  return { ...run, work, ns, argoEntries, getApps, renderedObjects, say, hostPods, appNamespace, inWork, waitConverged, deploymentsAvailable, postSyncHooks };
+  return { ...run, work, ns, argoEntries, getApps, renderedObjects, repoPaths, say, hostPods, appNamespace, inWork, waitConverged, deploymentsAvailable, postSyncHooks };
 }
 
 async function statusBeforeBootstrap(ctx) {
@@ -190,7 +195,7 @@ async function driftAndSelfHeal(ctx) {
 }
 
 async function hpaOnMetrics(ctx) {
-  const { c, phases, processes, kubectl, log, load, work, ns, argoEntries, renderedObjects, hostPods, appNamespace, waitConverged, deploymentsAvailable } = ctx;
+  const { c, phases, processes, kubectl, log, load, work, ns, argoEntries, renderedObjects, repoPaths, hostPods, appNamespace, waitConverged, deploymentsAvailable } = ctx;
   // Autoscaling on metrics: local has no HPA, so turn autoscaling on for one app in git as a user would. Its HPA must
   // read CPU from the real metrics-server (kwok's emulated usage); raising the pods' emulated CPU above the target
   // makes the real HPA controller scale the Deployment up, and Argo CD must leave that count alone (ignoreDifferences)
@@ -206,7 +211,7 @@ async function hpaOnMetrics(ctx) {
         `# yaml-language-server: $schema=../../../renderer/schema/app-override.schema.json\nautoscaling: { enabled: true, minReplicas: 1, maxReplicas: 3 }\n`,
       );
     });
-    const rendered = renderedObjects(path.join('apps', app));
+    const rendered = renderedObjects(repoPaths.appFolder(cluster, app));
     const hpa = rendered.find((o) => o?.kind === 'HorizontalPodAutoscaler');
     const deployment = rendered.find((o) => o?.kind === 'Deployment');
     if (!hpa || !deployment) throw new Error(`rendering ${override} gave ${app} no HorizontalPodAutoscaler or no Deployment`);
