@@ -5,7 +5,7 @@
 import { $ } from 'zx';
 import fs, { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { load, repoRoot } from '../lib/run.mjs';
 import { createPhases } from './phase.mjs';
 import { createProcesses } from './processes.mjs';
@@ -193,8 +193,11 @@ async function targetCluster({ rehearse, at, log }, { c, index, files }) {
     throw new Error(`the laptop cluster declares apiServer ${cluster.apiServer}, but the e2e API server listens on ${c.apiServerUrl}`);
   if (at && !rehearse) throw new Error('--at <commit> goes with --rehearse <cluster>');
   // With --at, the served commit's own rendered Applications decide which charts it pulls.
-  const atManifest = at ? (await $`git -C ${repoRoot} show ${`${at}:clusters/${target}/argocd/manifest.yaml`}`.quiet()).stdout : undefined;
-  const clusterObjects = at ? parseAllDocuments(atManifest).map((d) => d.toJS()) : files.filter((f) => f.cluster === target).map((f) => parseYaml(f.content));
+  const { readManifestValues } = await load('manifests.js');
+  const { repoPaths } = await load('paths.js');
+  const atFile = repoPaths.manifest(repoPaths.argocdFolder(target));
+  const atManifest = at ? (await $`git -C ${repoRoot} show ${`${at}:${atFile}`}`.quiet()).stdout : undefined;
+  const clusterObjects = at ? readManifestValues(atFile, atManifest) : files.filter((f) => f.cluster === target).map((f) => parseYaml(f.content));
   const nodes = rehearse
     ? await rehearsalNodes({ root: repoRoot, load, cluster: target, log })
     : fakeNodes(

@@ -172,8 +172,10 @@ export async function runRehearsal({ c, cluster, phases, processes, kubectl, kub
     };
 
     say('kubelet: kwok runs no containers; the rehearsal starts a pod only when every Secret and ConfigMap it needs exists (kwok pod-ready waits for that check)');
-    const expected = parseAllDocuments(readFileSync(path.join(work, 'clusters', cluster, 'argocd', 'manifest.yaml'), 'utf8'))
-      .map((d) => d.toJS())
+    const { readManifestValues } = await load('manifests.js');
+    const { repoPaths } = await load('paths.js');
+    const argocdManifest = repoPaths.manifest(repoPaths.argocdFolder(cluster));
+    const expected = readManifestValues(argocdManifest, readFileSync(path.join(work, argocdManifest), 'utf8'))
       .filter((o) => o?.kind === 'Application')
       .map((o) => o.metadata.name);
     let summary;
