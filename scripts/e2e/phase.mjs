@@ -1,6 +1,11 @@
 // Phases of npm run e2e: each prints when it starts, a heartbeat while it runs (nothing goes silent for minutes),
 // and its duration when it ends; the summary at the end lists them all.
-const fmt = (ms) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`);
+// Whole seconds are rounded before they are split into minutes, so 719.6 s reads 12m00s, not 11m60s.
+const fmt = (ms) => {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+};
 
 export function createPhases(log = (line) => console.log(line), heartbeatMs = 20_000) {
   const done = [];
