@@ -100,15 +100,18 @@ export async function loseOneZone({ kubectl, processes, entries, note, log, zone
     await waitFor(
       `the lost pods replaced in ${zones.filter((z) => z !== zone).join(' and ')}`,
       async () => {
+        // Until the pod garbage collector has removed the pods of the deleted nodes, they still count as ready:
+        // judging the replacement before that would prove nothing.
+        const stranded = (await json(kubectl, ['pods', '-A'])).filter((p) => lost.includes(p.spec.nodeName)).length;
         short = await workloadsShort(kubectl);
-        note(short.length ? `${short.length} short: ${short.slice(0, 4).join('; ')}` : 'all ready');
-        return short.length === 0 || `${short.length} short`;
+        note(stranded ? `${stranded} pods still bound to the lost nodes` : short.length ? `${short.length} short: ${short.slice(0, 4).join('; ')}` : 'all ready');
+        return (stranded === 0 && short.length === 0) || (stranded ? `${stranded} pods on lost nodes` : `${short.length} short`);
       },
-      { processes, entries, timeoutMs: 150_000, intervalMs: 5000 },
+      { processes, entries, timeoutMs: 240_000, intervalMs: 5000 },
     );
     log(`  every Deployment and StatefulSet back at full ready count in two zones`);
   } catch {
     const pending = (await json(kubectl, ['pods', '-A'])).filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp).length;
-    log(`  after 2.5 min in two zones, ${short.length} workloads short (${pending} pods Pending): ${short.join('; ')}`);
+    log(`  after 4 min in two zones, ${short.length} workloads short (${pending} pods Pending): ${short.join('; ')}`);
   }
 }
