@@ -93,6 +93,7 @@ export function createWebhookStandIn({ kubectl, issuer, stateDir, say, log }) {
             await applySecretData(kubectl, dir, {
               namespace: s.namespace,
               name: s.name,
+              type: s.type,
               manager: 'e2e-ca-injector',
               data: { [s.ca]: material.ca, [s.cert]: material.cert, [s.key]: material.key },
             });

@@ -42,8 +42,12 @@ export function serviceDnsNames(s: { namespace: string; name: string }): string[
 export interface CaInjection {
   /** Who injects the CA bundle in a real cluster (printed with the stand-in). */
   by: string;
-  /** The Secret that component fills with the serving certificate, and its key names; undefined when it keeps none. */
-  secret?: { namespace: string; name: string; ca: string; cert: string; key: string };
+  /**
+   * The Secret that component fills with the serving certificate, and its key names; undefined when it keeps none.
+   * `type` is set when another component owns that Secret's type: a Secret's type is immutable, so whichever stand-in
+   * creates it first must create it as its owner would (a Certificate's Secret is `kubernetes.io/tls`).
+   */
+  secret?: { namespace: string; name: string; ca: string; cert: string; key: string; type?: 'kubernetes.io/tls' };
 }
 
 /**
@@ -64,7 +68,10 @@ export function caInjection(config: WebhookConfigurationLike, certificateSecret:
   if (fromCertificate) {
     const [namespace] = fromCertificate.split('/') as [string, string];
     const name = certificateSecret(fromCertificate);
-    return { by: `cert-manager's cainjector, from Certificate ${fromCertificate}`, secret: name ? { namespace, name, ...tls } : undefined };
+    return {
+      by: `cert-manager's cainjector, from Certificate ${fromCertificate}`,
+      secret: name ? { namespace, name, ...tls, type: 'kubernetes.io/tls' } : undefined,
+    };
   }
   if (l['external-secrets.io/component'] === 'webhook' && service)
     return { by: "External Secrets' cert-controller", secret: { namespace: service.namespace, name: service.name, ...tls } };

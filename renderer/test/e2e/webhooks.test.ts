@@ -58,9 +58,16 @@ describe('who injects the CA bundle, and into which Secret the certificate goes'
     });
   });
 
-  it("a chart using cert-manager: cainjector, from the Certificate's Secret", () => {
+  it("a chart using cert-manager: cainjector, from the Certificate's Secret, created as the tls Secret cert-manager makes (a Secret's type is immutable)", () => {
     const secretOf = (nn: string) => (nn === 'kube-system/aws-load-balancer-serving-cert' ? 'aws-load-balancer-tls' : undefined);
-    expect(caInjection(loadBalancer, secretOf).secret).toEqual({ namespace: 'kube-system', name: 'aws-load-balancer-tls', ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key' });
+    expect(caInjection(loadBalancer, secretOf).secret).toEqual({
+      namespace: 'kube-system',
+      name: 'aws-load-balancer-tls',
+      ca: 'ca.crt',
+      cert: 'tls.crt',
+      key: 'tls.key',
+      type: 'kubernetes.io/tls',
+    });
   });
 
   it("External Secrets: its cert-controller, into the Secret named after the webhook's Service", () => {
